@@ -1,0 +1,309 @@
+//! The courier's clients: `POST|GET /v1/clients`, `GET|PATCH|DELETE /v1/clients/{clientId}`.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use super::records::{from_item, list_page, listing, to_item};
+use crate::clock::timestamp;
+use crate::domain::api_key::ApiKeyRecord;
+use crate::domain::client::{Client, ClientStatus, ServiceSelection};
+use crate::domain::ids::{ClientId, CourierId};
+use crate::domain::{token, Email, Location, Name, TeamId};
+use crate::error::ApiError;
+use crate::http::{page_limit, ApiRequest, ApiResponse, ApiResult};
+use crate::notify::OutgoingEmail;
+use crate::store::{keys, Cond, Item, Query, Update, Write, PK};
+use crate::Ctx;
+
+/// How long an email-change confirmation stays valid.
+const EMAIL_CONFIRMATION_DAYS: i64 = 7;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewClient {
+    name: Name,
+    email: Email,
+    #[serde(default)]
+    allow_order_upload: bool,
+    #[serde(default)]
+    auto_assign_team_id: Option<TeamId>,
+    #[serde(default)]
+    default_pickup: Option<Location>,
+    #[serde(default)]
+    integrations_enabled: bool,
+    #[serde(default)]
+    service_selection: ServiceSelection,
+}
+
+pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.courier()?;
+    let body: NewClient = req.json()?;
+    let now = timestamp(ctx.now());
+    let client = Client {
+        id: ClientId::generate(),
+        courier_id: who.courier_id.clone(),
+        name: body.name,
+        email: body.email,
+        status: ClientStatus::Pending,
+        pending_email: None,
+        allow_order_upload: body.allow_order_upload,
+        auto_assign_team_id: body.auto_assign_team_id,
+        default_pickup: body.default_pickup,
+        integrations_enabled: body.integrations_enabled,
+        service_selection: body.service_selection,
+        created_at: now.clone(),
+        updated_at: now,
+        version: 1,
+        invite_token_hash: None,
+        email_token_hash: None,
+        active_keys: 0,
+    };
+    let writes = vec![
+        Write::Put { item: client_item(&client)?, cond: Some(Cond::not_exists(PK)) },
+        Write::Put { item: email_marker(&client.courier_id, &client.email, &client.id)?, cond: Some(Cond::not_exists(PK)) },
+    ];
+    ctx.store.transact(writes).await.map_err(|e| if e.condition_failed_at(1) { email_taken(&client.email) } else { e.into() })?;
+    Ok(ApiResponse::created(&client.view()).with_header("location", &format!("/v1/clients/{}", client.id)))
+}
+
+pub async fn list_clients(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.courier()?;
+    let limit = page_limit(req.query_param("limit"))?;
+    let filter = match req.query_param("status") {
+        None => None,
+        Some(raw) => {
+            let statuses = raw
+                .split(',')
+                .map(|s| ClientStatus::parse(s.trim()).map(ClientStatus::as_str))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| ApiError::invalid("status", "must be pending, invited, active or deleted (comma-separated)"))?;
+            Some(Cond::one_of("status", statuses))
+        }
+    };
+    let query = Query::partition(keys::courier_pk(who.courier_id.as_str()))
+        .sk_begins_with(keys::CLIENT_PREFIX)
+        .descending()
+        .filter(filter);
+    let (items, next) = list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
+    let views = items.into_iter().map(|i| from_item::<Client>(i).map(|c| c.view())).collect::<Result<Vec<_>, _>>()?;
+    Ok(ApiResponse::ok(&listing(views, next)))
+}
+
+pub async fn get_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.courier()?;
+    let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
+    Ok(ApiResponse::ok(&client.view()))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClientPatch {
+    #[serde(default)]
+    name: Option<Name>,
+    #[serde(default)]
+    email: Option<Email>,
+    #[serde(default)]
+    allow_order_upload: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    auto_assign_team_id: Option<Option<TeamId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    default_pickup: Option<Option<Location>>,
+    #[serde(default)]
+    integrations_enabled: Option<bool>,
+    #[serde(default)]
+    service_selection: Option<ServiceSelection>,
+    /// Optimistic concurrency: the version the caller last read (or `If-Match`).
+    #[serde(default)]
+    version: Option<u64>,
+}
+
+/// `Some(None)` for an explicit `null` (clear the field), `None` when absent.
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(de: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// Changes a client. A new email does not apply at once: it waits in `pendingEmail` until
+/// its owner confirms it with the token mailed to it.
+pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.courier()?;
+    let patch: ClientPatch = req.json()?;
+    let expected = expected_version(&req, patch.version)?;
+    let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
+    if client.status == ClientStatus::Deleted {
+        return Err(ApiError::conflict("client_deleted", "a deleted client cannot be changed"));
+    }
+    if expected.is_some_and(|v| v != client.version) {
+        return Err(stale(client.version));
+    }
+    let now = ctx.now();
+    let mut updated = client.clone();
+    let mut update = Update::new();
+    let set = |update: Update, path: &str, value: Value| update.set_or_remove(path, Some(value));
+    if let Some(name) = patch.name {
+        update = set(update, "name", name.as_str().into());
+        updated.name = name;
+    }
+    if let Some(allow) = patch.allow_order_upload {
+        update = set(update, "allowOrderUpload", allow.into());
+        updated.allow_order_upload = allow;
+    }
+    if let Some(enabled) = patch.integrations_enabled {
+        update = set(update, "integrationsEnabled", enabled.into());
+        updated.integrations_enabled = enabled;
+    }
+    if let Some(selection) = patch.service_selection {
+        update = set(update, "serviceSelection", serde_json::to_value(selection).unwrap_or_default());
+        updated.service_selection = selection;
+    }
+    if let Some(team) = patch.auto_assign_team_id {
+        update = update.set_or_remove("autoAssignTeamId", team.as_ref().map(|t| t.as_str().into()));
+        updated.auto_assign_team_id = team;
+    }
+    if let Some(pickup) = patch.default_pickup {
+        update = update.set_or_remove("defaultPickup", pickup.as_ref().map(|p| serde_json::to_value(p).unwrap_or_default()));
+        updated.default_pickup = pickup;
+    }
+    let mut extra_writes = Vec::new();
+    let mut confirmation = None;
+    let email_given = patch.email.is_some();
+    if let Some(email) = patch.email.filter(|e| e.normalized() != client.email.normalized()) {
+        let secret = token::random_secret();
+        let hash = token::hash(&secret);
+        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
+        let pending = serde_json::json!({
+            "clientId": client.id, "courierId": client.courier_id, "email": email,
+            "expiresAt": timestamp(expires), "ttl": expires.timestamp() + 86_400,
+        });
+        let item = to_item(&pending, &keys::email_confirmation(&hash), "EmailConfirmation")?;
+        extra_writes.push(Write::Put { item, cond: Some(Cond::not_exists(PK)) });
+        if let Some(old) = &client.email_token_hash {
+            extra_writes.push(Write::Delete { key: keys::email_confirmation(old), cond: None });
+        }
+        update = update.set("pendingEmail", email.as_str()).set("emailTokenHash", hash.as_str());
+        updated.pending_email = Some(email.clone());
+        confirmation = Some((email, secret, expires));
+    } else if email_given && client.pending_email.is_some() {
+        // Setting the email back to the current one cancels a pending change.
+        update = update.remove("pendingEmail").remove("emailTokenHash");
+        if let Some(old) = &client.email_token_hash {
+            extra_writes.push(Write::Delete { key: keys::email_confirmation(old), cond: None });
+        }
+        updated.pending_email = None;
+    }
+    if update.actions.is_empty() {
+        return Ok(ApiResponse::ok(&client.view()));
+    }
+    updated.version = client.version + 1;
+    updated.updated_at = timestamp(now);
+    let update = update.set("updatedAt", updated.updated_at.as_str()).increment("version", 1);
+    let key = keys::client(client.courier_id.as_str(), client.id.as_str());
+    let cond = Cond::eq("version", client.version);
+    if extra_writes.is_empty() {
+        ctx.store.update(&key, &update, Some(cond)).await.map_err(|e| match e {
+            crate::store::StoreError::ConditionFailed { .. } => stale(client.version + 1),
+            e => e.into(),
+        })?;
+    } else {
+        let mut writes = vec![Write::Update { key, update, cond: Some(cond) }];
+        writes.extend(extra_writes);
+        ctx.store.transact(writes).await.map_err(|e| if e.condition_failed_at(0) { stale(client.version + 1) } else { e.into() })?;
+    }
+    if let Some((email, secret, expires)) = confirmation {
+        let link = format!("{}/v1/email-confirmations/{secret}", ctx.base_url(&req));
+        let message = OutgoingEmail {
+            to: email.clone(),
+            subject: "Confirm your new email address".into(),
+            text: format!(
+                "Hello {name},\n\nPlease confirm that {email} is the new email address of {name} on its courier's client portal.\n\n\
+                 Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
+                 Until then, the current address stays in use.\n",
+                name = updated.name,
+                expires = timestamp(expires),
+            ),
+        };
+        ctx.mailer.send_email(&message).await.map_err(|e| {
+            ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
+        })?;
+    }
+    Ok(ApiResponse::ok(&updated.view()))
+}
+
+/// Deletes a client: it can no longer sign in (every key is revoked in the same
+/// transaction), its email is free again, and its record and orders stay.
+pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.courier()?;
+    let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
+    if client.status == ClientStatus::Deleted {
+        return Ok(ApiResponse::no_content());
+    }
+    let keys_page = ctx
+        .store
+        .query(&Query::partition(keys::org_pk(client.id.as_str())).sk_begins_with(keys::KEY_PREFIX))
+        .await?;
+    let now = timestamp(ctx.now());
+    let mut writes = vec![Write::Update {
+        key: keys::client(client.courier_id.as_str(), client.id.as_str()),
+        update: Update::new()
+            .set("status", ClientStatus::Deleted.as_str())
+            .set("updatedAt", now.as_str())
+            .set("activeKeys", 0)
+            .remove("inviteTokenHash")
+            .remove("emailTokenHash")
+            .remove("pendingEmail")
+            .increment("version", 1),
+        cond: Some(Cond::eq("version", client.version)),
+    }];
+    writes.push(Write::Delete {
+        key: keys::client_email(client.courier_id.as_str(), &client.email.normalized()),
+        cond: Some(Cond::eq("clientId", client.id.as_str())),
+    });
+    for item in keys_page.items {
+        let record: ApiKeyRecord = from_item(item)?;
+        if record.revoked_at.is_some() {
+            continue;
+        }
+        let revoke = Update::new().set("revokedAt", now.as_str());
+        writes.push(Write::Update { key: keys::api_key(client.id.as_str(), record.id.as_str()), update: revoke.clone(), cond: None });
+        writes.push(Write::Update { key: keys::api_key_secret(&record.hash), update: revoke, cond: Some(Cond::exists(PK)) });
+    }
+    ctx.store.transact(writes).await.map_err(|e| if e.condition_failed_at(0) { stale(client.version + 1) } else { e.into() })?;
+    Ok(ApiResponse::no_content())
+}
+
+/// A courier's client by id; another courier's client (or a malformed id) is not found.
+pub async fn load_client(ctx: &Ctx, courier_id: &CourierId, raw_id: &str) -> Result<Client, ApiError> {
+    let id = ClientId::parse(raw_id).map_err(|_| ApiError::NotFound("client"))?;
+    let item = ctx.store.get(&keys::client(courier_id.as_str(), id.as_str())).await?.ok_or(ApiError::NotFound("client"))?;
+    from_item(item)
+}
+
+pub fn client_item(client: &Client) -> Result<Item, ApiError> {
+    to_item(client, &keys::client(client.courier_id.as_str(), client.id.as_str()), "Client")
+}
+
+pub fn email_marker(courier_id: &CourierId, email: &Email, client_id: &ClientId) -> Result<Item, ApiError> {
+    to_item(&serde_json::json!({ "clientId": client_id }), &keys::client_email(courier_id.as_str(), &email.normalized()), "ClientEmail")
+}
+
+pub fn email_taken(email: &Email) -> ApiError {
+    ApiError::conflict("email_taken", format!("another client of this courier already uses {email}"))
+}
+
+/// The version the caller expects, from the body or an `If-Match` header.
+fn expected_version(req: &ApiRequest, body_version: Option<u64>) -> Result<Option<u64>, ApiError> {
+    match (body_version, req.header("if-match")) {
+        (Some(v), _) => Ok(Some(v)),
+        (None, None) => Ok(None),
+        (None, Some(raw)) => raw
+            .trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::Malformed { code: "invalid_header", message: "If-Match must be a version number".into(), field: Some("If-Match".into()) }),
+    }
+}
+
+fn stale(current: u64) -> ApiError {
+    ApiError::conflict("version_conflict", format!("the client was changed by someone else (now at version {current} or later); read it again"))
+}

@@ -1,0 +1,83 @@
+//! Public `POST /v1/email-confirmations/{token}`: applies a client's pending email change.
+
+use serde::Deserialize;
+
+use super::clients::{email_marker, email_taken};
+use super::invitations::check_usable;
+use super::records::from_item;
+use crate::clock::timestamp;
+use crate::domain::ids::{ClientId, CourierId};
+use crate::domain::{token, Email};
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::store::{keys, Cond, Update, Write, PK};
+use crate::Ctx;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailConfirmation {
+    client_id: ClientId,
+    courier_id: CourierId,
+    email: Email,
+    expires_at: String,
+    #[serde(default)]
+    used_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClientEmail {
+    email: Email,
+}
+
+pub async fn confirm_email(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let raw = req.path_param("token")?;
+    let not_found = ApiError::NotFound("email confirmation");
+    if !token::well_formed(raw) {
+        return Err(not_found);
+    }
+    let hash = token::hash(raw);
+    let confirmation: EmailConfirmation = from_item(ctx.store.get(&keys::email_confirmation(&hash)).await?.ok_or(not_found)?)?;
+    let now = ctx.now();
+    check_usable(confirmation.used_at.as_deref(), &confirmation.expires_at, now, "confirmation")?;
+    let client_key = keys::client(confirmation.courier_id.as_str(), confirmation.client_id.as_str());
+    let current: ClientEmail = from_item(ctx.store.get(&client_key).await?.ok_or(ApiError::NotFound("client"))?)?;
+    let now_text = timestamp(now);
+    let writes = vec![
+        Write::Update {
+            key: keys::email_confirmation(&hash),
+            update: Update::new().set("usedAt", now_text.as_str()),
+            cond: Some(Cond::not_exists("usedAt").and(Cond::gt("expiresAt", now_text.as_str()))),
+        },
+        Write::Update {
+            key: client_key,
+            update: Update::new()
+                .set("email", confirmation.email.as_str())
+                .remove("pendingEmail")
+                .remove("emailTokenHash")
+                .set("updatedAt", now_text.as_str())
+                .increment("version", 1),
+            cond: Some(Cond::eq("emailTokenHash", hash.as_str()).and(Cond::eq("email", current.email.as_str()))),
+        },
+        Write::Delete {
+            key: keys::client_email(confirmation.courier_id.as_str(), &current.email.normalized()),
+            cond: Some(Cond::eq("clientId", confirmation.client_id.as_str())),
+        },
+        Write::Put {
+            item: email_marker(&confirmation.courier_id, &confirmation.email, &confirmation.client_id)?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+    ];
+    ctx.store.transact(writes).await.map_err(|e| {
+        if e.condition_failed_at(0) {
+            ApiError::gone("token_used", "this confirmation has already been used")
+        } else if e.condition_failed_at(1) {
+            ApiError::gone("token_replaced", "this confirmation is no longer valid (a newer change replaced it)")
+        } else if e.condition_failed_at(3) {
+            email_taken(&confirmation.email)
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(ApiResponse::ok(&serde_json::json!({ "clientId": confirmation.client_id, "email": confirmation.email })))
+}

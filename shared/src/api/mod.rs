@@ -1,0 +1,8 @@
+//! The use cases, one module per capability; each public `async fn` is one Lambda function.
+
+pub mod api_keys;
+pub mod clients;
+pub mod couriers;
+pub mod email_confirmations;
+pub mod invitations;
+mod records;

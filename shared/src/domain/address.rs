@@ -1,0 +1,114 @@
+use serde::{Deserialize, Serialize};
+
+use super::text::{AddressLine, Notes};
+use super::{Email, Name, Phone};
+
+/// A postal address with optional coordinates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<AddressLine>,
+    pub line1: AddressLine,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<AddressLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<AddressLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<AddressLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<AddressLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<CountryCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<Latitude>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lng: Option<Longitude>,
+}
+
+impl Address {
+    /// One line for lists, exports and search.
+    pub fn one_line(&self) -> String {
+        [Some(&self.unit), Some(&Some(self.line1.clone())), Some(&self.line2), Some(&self.city), Some(&self.state), Some(&self.postal_code)]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|l| l.as_str().to_string())
+            .chain(self.country.as_ref().map(|c| c.0.clone()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Someone to call at a stop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Contact {
+    pub name: Name,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+}
+
+/// An address with its contact and notes, e.g. a client's default pickup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Location {
+    pub address: Address,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Notes>,
+}
+
+/// ISO 3166-1 alpha-2 country code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode(String);
+
+impl TryFrom<String> for CountryCode {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        let code = raw.trim().to_uppercase();
+        if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(Self(code))
+        } else {
+            Err("must be a two-letter ISO 3166 country code".into())
+        }
+    }
+}
+
+impl From<CountryCode> for String {
+    fn from(c: CountryCode) -> String {
+        c.0
+    }
+}
+
+macro_rules! coordinate {
+    ($name:ident, $limit:expr, $what:literal) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+        #[serde(try_from = "f64", into = "f64")]
+        pub struct $name(f64);
+
+        impl TryFrom<f64> for $name {
+            type Error = String;
+            fn try_from(v: f64) -> Result<Self, String> {
+                if v.is_finite() && v.abs() <= $limit {
+                    Ok(Self(v))
+                } else {
+                    Err(format!("must be a {} between -{} and {}", $what, $limit, $limit))
+                }
+            }
+        }
+
+        impl From<$name> for f64 {
+            fn from(v: $name) -> f64 {
+                v.0
+            }
+        }
+    };
+}
+
+coordinate!(Latitude, 90.0, "latitude");
+coordinate!(Longitude, 180.0, "longitude");

@@ -1,0 +1,87 @@
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ClientId, CourierId};
+use super::{Email, Location, Name, TeamId};
+
+/// A courier's business client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Client {
+    pub id: ClientId,
+    pub courier_id: CourierId,
+    pub name: Name,
+    pub email: Email,
+    pub status: ClientStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<Email>,
+    pub allow_order_upload: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_assign_team_id: Option<TeamId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_pickup: Option<Location>,
+    pub integrations_enabled: bool,
+    pub service_selection: ServiceSelection,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+    /// Hash of the current invitation token (re-inviting replaces it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_token_hash: Option<String>,
+    /// Hash of the token that confirms `pending_email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_token_hash: Option<String>,
+    /// Keys not revoked; capped so that deleting a client revokes them all in one transaction.
+    #[serde(default)]
+    pub active_keys: u32,
+}
+
+impl Client {
+    /// The client as the API shows it (without internal bookkeeping).
+    pub fn view(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            for internal in ["inviteTokenHash", "emailTokenHash", "activeKeys"] {
+                map.remove(internal);
+            }
+        }
+        value
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientStatus {
+    /// Created, not invited yet.
+    Pending,
+    /// Invitation sent, not accepted yet.
+    Invited,
+    Active,
+    /// Can no longer sign in; its orders stay.
+    Deleted,
+}
+
+impl ClientStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientStatus::Pending => "pending",
+            ClientStatus::Invited => "invited",
+            ClientStatus::Active => "active",
+            ClientStatus::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Pending, Self::Invited, Self::Active, Self::Deleted].into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// How the courier picks a service for the client's orders when it uses rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceSelection {
+    /// The service that completes earliest.
+    #[default]
+    Fastest,
+    /// The lowest price that still meets the delivery window.
+    Cheapest,
+}

@@ -1,0 +1,23 @@
+use serde::{Deserialize, Serialize};
+
+use super::ids::CourierId;
+
+/// A delivery company: the tenant that owns clients and orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Courier {
+    pub id: CourierId,
+    pub name: String,
+    pub email: String,
+    pub timezone: String,
+    #[serde(default)]
+    pub teams: Vec<Team>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+}

@@ -1,0 +1,16 @@
+//! Validated domain types: a value of one of these types is valid by construction.
+
+pub mod address;
+pub mod api_key;
+pub mod client;
+pub mod courier;
+pub mod email;
+pub mod ids;
+pub mod phone;
+pub mod text;
+pub mod token;
+
+pub use address::{Address, Contact, Location};
+pub use email::Email;
+pub use phone::Phone;
+pub use text::{Label, Name, TeamId};

@@ -1,0 +1,128 @@
+//! The one place where failures become HTTP statuses and the JSON error body
+//! `{"error": {"code", "message", "field"}}` of PRODUCT.md.
+
+use crate::http::ApiResponse;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be read (malformed JSON, bad cursor, bad header).
+    #[error("{message}")]
+    Malformed { code: &'static str, message: String, field: Option<String> },
+    /// 401: no key, or a key that is unknown or revoked.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: a valid key that may not use this route.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: missing, or another tenant's (the two are indistinguishable on purpose).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 409: a stale version, a duplicate, or a state that does not allow the change.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 410: a token that was used or has expired.
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
+    /// 413: the body is larger than the route accepts.
+    #[error("the request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// 422: well-formed, but a field is missing, unknown or invalid.
+    #[error("{field}: {message}")]
+    Invalid { code: &'static str, field: String, message: String },
+    /// 429: the store or a downstream service is throttling.
+    #[error("too many requests, retry shortly")]
+    Throttled,
+    /// 503: a downstream service (email, SMS) failed; the request can be retried.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: an infrastructure fault, never caused by what the caller sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Invalid { code: "invalid_field", field: field.into(), message: message.into() }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Conflict { code, message: message.into() }
+    }
+
+    pub fn gone(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Gone { code, message: message.into() }
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        ApiError::Malformed { code: "malformed_request", message: message.into(), field: None }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Malformed { .. } => 400,
+            ApiError::Unauthorized(_) => 401,
+            ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::Conflict { .. } => 409,
+            ApiError::Gone { .. } => 410,
+            ApiError::TooLarge { .. } => 413,
+            ApiError::Invalid { .. } => 422,
+            ApiError::Throttled => 429,
+            ApiError::Internal(_) => 500,
+            ApiError::Unavailable(_) => 503,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Malformed { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::Gone { code, .. }
+            | ApiError::Invalid { code, .. } => code,
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::TooLarge { .. } => "payload_too_large",
+            ApiError::Throttled => "throttled",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Invalid { field, .. } => Some(field),
+            ApiError::Malformed { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn to_response(&self) -> ApiResponse {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(detail = %detail, "internal error");
+        }
+        let mut error = serde_json::json!({ "code": self.code(), "message": self.to_string() });
+        if let Some(field) = self.field() {
+            error["field"] = field.into();
+        }
+        let response = ApiResponse::json(self.status(), &serde_json::json!({ "error": error }));
+        match self {
+            ApiError::Unauthorized(_) => response.with_header("www-authenticate", "Bearer"),
+            ApiError::Throttled => response.with_header("retry-after", "1"),
+            _ => response,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Throttled => ApiError::Throttled,
+            err if err.is_conflict() => {
+                ApiError::conflict("concurrent_update", "another request changed the same data at the same time; retry")
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Every HTTP function by name: the crate name under `functions/`, the binary name and
+//! `BuildProperties.Binary` in `template.yaml`. Lambda binaries and the local server both
+//! find their use case here, so what runs locally is what deploys.
+
+use futures::future::BoxFuture;
+use std::sync::Arc;
+
+use crate::http::{ApiRequest, ApiResponse};
+use crate::{api, Ctx};
+
+/// A use case behind the one error mapping: it always yields a response.
+pub type HttpHandler = fn(Arc<Ctx>, ApiRequest) -> BoxFuture<'static, ApiResponse>;
+
+pub struct HttpFunction {
+    pub name: &'static str,
+    pub handler: HttpHandler,
+}
+
+macro_rules! http_functions {
+    ($($name:literal => $($path:ident)::+),* $(,)?) => {
+        pub const HTTP_FUNCTIONS: &[HttpFunction] = &[$(
+            HttpFunction {
+                name: $name,
+                handler: |ctx, req| Box::pin(async move {
+                    $($path)::+(&ctx, req).await.unwrap_or_else(|e| e.to_response())
+                }),
+            },
+        )*];
+    };
+}
+
+http_functions! {
+    "create-api-key" => api::api_keys::create_api_key,
+    "list-api-keys" => api::api_keys::list_api_keys,
+    "revoke-api-key" => api::api_keys::revoke_api_key,
+    "create-client" => api::clients::create_client,
+    "list-clients" => api::clients::list_clients,
+    "get-client" => api::clients::get_client,
+    "update-client" => api::clients::update_client,
+    "delete-client" => api::clients::delete_client,
+    "invite-client" => api::invitations::invite_client,
+    "accept-invitation" => api::invitations::accept_invitation,
+    "confirm-email" => api::email_confirmations::confirm_email,
+}
+
+/// Functions that are not HTTP routes (the authorizer, event handlers).
+pub const EVENT_FUNCTIONS: &[&str] = &["authorizer"];
+
+pub fn http_handler(name: &str) -> Option<HttpHandler> {
+    HTTP_FUNCTIONS.iter().find(|f| f.name == name).map(|f| f.handler)
+}

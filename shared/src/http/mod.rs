@@ -1,0 +1,117 @@
+//! The request and response every HTTP use case takes and gives, whatever carries them
+//! (API Gateway through `lambda`, or the local server).
+
+mod body;
+mod cursor;
+
+pub use body::MAX_JSON_BODY;
+pub use cursor::{decode_cursor, encode_cursor, page_limit};
+
+use bytes::Bytes;
+use serde::Serialize;
+use std::collections::HashMap;
+
+use crate::domain::api_key::{Principal, Role};
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Default)]
+pub struct ApiRequest {
+    pub method: String,
+    pub path_params: HashMap<String, String>,
+    pub query: Vec<(String, String)>,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
+    /// What the authorizer resolved: `None` on public routes.
+    pub auth: Option<Result<Principal, String>>,
+    /// The public base URL of the API, for links in emails (`https://api.example.com`).
+    pub base_url: Option<String>,
+}
+
+impl ApiRequest {
+    /// The caller, courier or client.
+    pub fn principal(&self) -> Result<&Principal, ApiError> {
+        match &self.auth {
+            Some(Ok(principal)) => Ok(principal),
+            Some(Err(reason)) => Err(ApiError::Unauthorized(reason.clone())),
+            None => Err(ApiError::Unauthorized("an API key is required: Authorization: Bearer <key>".into())),
+        }
+    }
+
+    /// The caller, who must be a courier.
+    pub fn courier(&self) -> Result<&Principal, ApiError> {
+        let principal = self.principal()?;
+        match principal.role {
+            Role::Courier => Ok(principal),
+            Role::Client => Err(ApiError::Forbidden("this route is for the courier; a client key cannot use it".into())),
+        }
+    }
+
+    /// The caller, who must be a client.
+    pub fn client(&self) -> Result<&Principal, ApiError> {
+        let principal = self.principal()?;
+        match principal.role {
+            Role::Client => Ok(principal),
+            Role::Courier => Err(ApiError::Forbidden("this route is for clients; a courier key cannot use it".into())),
+        }
+    }
+
+    pub fn path_param(&self, name: &str) -> Result<&str, ApiError> {
+        self.path_params.get(name).map(String::as_str).ok_or(ApiError::NotFound("route"))
+    }
+
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as `T`; malformed JSON is 400, a missing, unknown or invalid field is 422.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        body::parse_json(&self.body)
+    }
+
+    /// Like [`json`](Self::json), but an empty body reads as `{}`.
+    pub fn json_or_empty<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            body::parse_json(b"{}")
+        } else {
+            self.json()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl ApiResponse {
+    pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Self {
+        let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+        Self { status, headers: vec![("content-type".into(), "application/json".into())], body: body.into() }
+    }
+
+    pub fn ok<T: Serialize + ?Sized>(value: &T) -> Self {
+        Self::json(200, value)
+    }
+
+    pub fn created<T: Serialize + ?Sized>(value: &T) -> Self {
+        Self::json(201, value)
+    }
+
+    pub fn no_content() -> Self {
+        Self { status: 204, headers: vec![], body: Bytes::new() }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+/// What every HTTP use case returns.
+pub type ApiResult = Result<ApiResponse, ApiError>;

@@ -1,0 +1,18 @@
+//! The courier client portal's domain crate: validated types, use cases (one module per
+//! capability under `api`), the storage and notifier ports with their adapters, and the
+//! glue that runs a use case as an AWS Lambda function.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod ctx;
+pub mod domain;
+pub mod error;
+pub mod functions;
+pub mod http;
+pub mod lambda;
+pub mod notify;
+pub mod store;
+
+pub use ctx::Ctx;
+pub use error::ApiError;

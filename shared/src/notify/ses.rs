@@ -1,0 +1,37 @@
+use async_trait::async_trait;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+
+use super::{Mailer, NotifyError, OutgoingEmail};
+
+/// Sends email through Amazon SES (API v2).
+pub struct SesMailer {
+    client: aws_sdk_sesv2::Client,
+    from: String,
+}
+
+impl SesMailer {
+    pub fn new(client: aws_sdk_sesv2::Client, from: impl Into<String>) -> Self {
+        Self { client, from: from.into() }
+    }
+}
+
+#[async_trait]
+impl Mailer for SesMailer {
+    async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
+        let failed = |reason: String| NotifyError { channel: "email", reason };
+        let content = |text: &str| Content::builder().data(text).charset("UTF-8").build().map_err(|e| failed(e.to_string()));
+        let message = Message::builder()
+            .subject(content(&email.subject)?)
+            .body(Body::builder().text(content(&email.text)?).build())
+            .build();
+        self.client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(email.to.as_str()).build())
+            .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await
+            .map_err(|e| failed(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,422 @@
+//! The DynamoDB adapter of the storage port (AWS, or moto server through `AWS_ENDPOINT_URL`).
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update as DynamoUpdate,
+};
+use aws_sdk_dynamodb::Client;
+use serde_json::Value;
+use std::collections::HashMap;
+
+use super::expr::{Action, Cond, Update};
+use super::{CancelReason, Item, Key, Page, Query, SkCond, Store, StoreError, Write, PK, SK};
+
+type Attrs = HashMap<String, AttributeValue>;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", e))?;
+        out.item.map(from_attrs).transpose()
+    }
+
+    async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
+        let mut exprs = Exprs::default();
+        let condition = cond.as_ref().map(|c| exprs.cond(c));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_attrs(&item)?))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values()?)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn update(&self, key: &Key, update: &Update, cond: Option<Cond>) -> Result<Item, StoreError> {
+        let mut exprs = Exprs::default();
+        let update_expression = exprs.update(update);
+        let condition = cond.as_ref().map(|c| exprs.cond(c));
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(key)))
+            .update_expression(update_expression)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values()?)
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", e))?;
+        from_attrs(out.attributes.unwrap_or_default())
+    }
+
+    async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
+        let mut exprs = Exprs::default();
+        let condition = cond.as_ref().map(|c| exprs.cond(c));
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attrs(key)))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values()?)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await
+            .map_err(|e| sdk_error("DeleteItem", e))?;
+        Ok(())
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        super::validate_transaction(&writes)?;
+        let items = writes.iter().map(|w| self.transact_item(w)).collect::<Result<Vec<_>, _>>()?;
+        let result = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) =
+                    err.as_service_error()
+                {
+                    let reasons = e
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| match r.code() {
+                            Some("ConditionalCheckFailed") => CancelReason::ConditionFailed,
+                            Some("TransactionConflict") => CancelReason::Conflict,
+                            _ => CancelReason::None,
+                        })
+                        .collect::<Vec<_>>();
+                    // A cancellation with no condition failure is a conflict to retry.
+                    let reasons = if reasons.iter().all(|r| *r == CancelReason::None) {
+                        vec![CancelReason::Conflict; writes.len()]
+                    } else {
+                        reasons
+                    };
+                    return Err(StoreError::TransactionCanceled { reasons });
+                }
+                Err(sdk_error("TransactWriteItems", err))
+            }
+        }
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        let mut exprs = Exprs::default();
+        let (pk_attr, sk_attr) = match query.index {
+            Some(index) => (index.pk_attr(), index.sk_attr()),
+            None => (PK, SK),
+        };
+        let mut key_condition = format!("{} = {}", exprs.name(pk_attr), exprs.value(Value::from(query.pk.clone())));
+        match &query.sk {
+            None => {}
+            Some(SkCond::BeginsWith(prefix)) => {
+                let (n, v) = (exprs.name(sk_attr), exprs.value(Value::from(prefix.clone())));
+                key_condition.push_str(&format!(" AND begins_with({n}, {v})"));
+            }
+            Some(SkCond::Between(low, high)) => {
+                let n = exprs.name(sk_attr);
+                let (l, h) = (exprs.value(Value::from(low.clone())), exprs.value(Value::from(high.clone())));
+                key_condition.push_str(&format!(" AND {n} BETWEEN {l} AND {h}"));
+            }
+        }
+        let filter = query.filter.as_ref().map(|c| exprs.cond(c));
+        let start = query.start_after.as_ref().map(to_attrs).transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(query.index.map(|i| i.name().to_string()))
+            .key_condition_expression(key_condition)
+            .set_filter_expression(filter)
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values()?)
+            .scan_index_forward(!query.descending)
+            .set_limit(query.limit.map(|l| l as i32))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| sdk_error("Query", e))?;
+        let items = out.items.unwrap_or_default().into_iter().map(from_attrs).collect::<Result<Vec<_>, _>>()?;
+        let last_key = out.last_evaluated_key.map(from_attrs).transpose()?;
+        Ok(Page { items, last_key })
+    }
+}
+
+impl DynamoStore {
+    fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
+        let mut exprs = Exprs::default();
+        let built = match write {
+            Write::Put { item, cond } => {
+                let condition = cond.as_ref().map(|c| exprs.cond(c));
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(to_attrs(item)?))
+                            .set_condition_expression(condition)
+                            .set_expression_attribute_names(exprs.names())
+                            .set_expression_attribute_values(exprs.values()?)
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build()
+            }
+            Write::Update { key, update, cond } => {
+                let update_expression = exprs.update(update);
+                let condition = cond.as_ref().map(|c| exprs.cond(c));
+                TransactWriteItem::builder()
+                    .update(
+                        DynamoUpdate::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key_attrs(key)))
+                            .update_expression(update_expression)
+                            .set_condition_expression(condition)
+                            .set_expression_attribute_names(exprs.names())
+                            .set_expression_attribute_values(exprs.values()?)
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build()
+            }
+            Write::Delete { key, cond } => {
+                let condition = cond.as_ref().map(|c| exprs.cond(c));
+                TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key_attrs(key)))
+                            .set_condition_expression(condition)
+                            .set_expression_attribute_names(exprs.names())
+                            .set_expression_attribute_values(exprs.values()?)
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build()
+            }
+            Write::Check { key, cond } => {
+                let condition = exprs.cond(cond);
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key_attrs(key)))
+                            .condition_expression(condition)
+                            .set_expression_attribute_names(exprs.names())
+                            .set_expression_attribute_values(exprs.values()?)
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build()
+            }
+        };
+        Ok(built)
+    }
+}
+
+/// Placeholder names (`#n0`) and values (`:v0`) for one request's expressions.
+#[derive(Default)]
+struct Exprs {
+    names: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Exprs {
+    fn name(&mut self, attr: &str) -> String {
+        let at = self.names.iter().position(|n| n == attr).unwrap_or_else(|| {
+            self.names.push(attr.to_string());
+            self.names.len() - 1
+        });
+        format!("#n{at}")
+    }
+
+    fn path(&mut self, path: &str) -> String {
+        path.split('.').map(|part| self.name(part)).collect::<Vec<_>>().join(".")
+    }
+
+    fn value(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!(":v{}", self.values.len() - 1)
+    }
+
+    fn cond(&mut self, cond: &Cond) -> String {
+        let binary = |exprs: &mut Self, p: &str, op: &str, v: &Value| {
+            let (p, v) = (exprs.path(p), exprs.value(v.clone()));
+            format!("{p} {op} {v}")
+        };
+        match cond {
+            Cond::Exists(p) => format!("attribute_exists({})", self.path(p)),
+            Cond::NotExists(p) => format!("attribute_not_exists({})", self.path(p)),
+            Cond::Eq(p, v) => binary(self, p, "=", v),
+            Cond::Ne(p, v) => binary(self, p, "<>", v),
+            Cond::Lt(p, v) => binary(self, p, "<", v),
+            Cond::Gt(p, v) => binary(self, p, ">", v),
+            Cond::In(p, vs) => {
+                let p = self.path(p);
+                let vs = vs.iter().map(|v| self.value(v.clone())).collect::<Vec<_>>().join(", ");
+                format!("{p} IN ({vs})")
+            }
+            Cond::Contains(p, needle) => {
+                let (p, v) = (self.path(p), self.value(Value::from(needle.clone())));
+                format!("contains({p}, {v})")
+            }
+            Cond::And(all) => self.join(all, " AND ", "attribute_exists(PK) OR attribute_not_exists(PK)"),
+            Cond::Or(any) => self.join(any, " OR ", "attribute_exists(PK) AND attribute_not_exists(PK)"),
+            Cond::Not(c) => format!("NOT ({})", self.cond(c)),
+        }
+    }
+
+    fn join(&mut self, conds: &[Cond], sep: &str, empty: &str) -> String {
+        if conds.is_empty() {
+            return empty.to_string();
+        }
+        conds.iter().map(|c| format!("({})", self.cond(c))).collect::<Vec<_>>().join(sep)
+    }
+
+    fn update(&mut self, update: &Update) -> String {
+        let mut sets = Vec::new();
+        let mut removes = Vec::new();
+        for action in &update.actions {
+            match action {
+                Action::Set(p, v) => {
+                    let (p, v) = (self.path(p), self.value(v.clone()));
+                    sets.push(format!("{p} = {v}"));
+                }
+                Action::Remove(p) => removes.push(self.path(p)),
+                Action::Increment(p, by) => {
+                    let (p, zero, by) = (self.path(p), self.value(Value::from(0)), self.value(Value::from(*by)));
+                    sets.push(format!("{p} = if_not_exists({p}, {zero}) + {by}"));
+                }
+                Action::Append(p, values) => {
+                    let p = self.path(p);
+                    let empty = self.value(Value::Array(vec![]));
+                    let values = self.value(Value::Array(values.clone()));
+                    sets.push(format!("{p} = list_append(if_not_exists({p}, {empty}), {values})"));
+                }
+            }
+        }
+        let mut expression = String::new();
+        if !sets.is_empty() {
+            expression.push_str(&format!("SET {}", sets.join(", ")));
+        }
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        expression.trim().to_string()
+    }
+
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.iter().enumerate().map(|(i, n)| (format!("#n{i}"), n.clone())).collect())
+    }
+
+    fn values(&self) -> Result<Option<Attrs>, StoreError> {
+        if self.values.is_empty() {
+            return Ok(None);
+        }
+        let mut attrs = HashMap::new();
+        for (i, v) in self.values.iter().enumerate() {
+            attrs.insert(format!(":v{i}"), to_attr(v)?);
+        }
+        Ok(Some(attrs))
+    }
+}
+
+fn key_attrs(key: &Key) -> Attrs {
+    HashMap::from([
+        (PK.to_string(), AttributeValue::S(key.pk.clone())),
+        (SK.to_string(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+fn to_attr(value: &Value) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Invalid(format!("cannot store value: {e}")))
+}
+
+fn to_attrs(item: &Item) -> Result<Attrs, StoreError> {
+    // Absent and null mean the same to the domain; DynamoDB keeps no NULL attributes from us.
+    item.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| Ok((k.clone(), to_attr(v)?))).collect()
+}
+
+fn from_attrs(attrs: Attrs) -> Result<Item, StoreError> {
+    serde_dynamo::from_item(attrs).map_err(|e| StoreError::Backend(format!("cannot read stored item: {e}")))
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Invalid(e.to_string())
+}
+
+fn sdk_error<E, R>(operation: &str, err: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().unwrap_or_default().to_string();
+    match code.as_str() {
+        "ConditionalCheckFailedException" => {
+            let old = match &err {
+                SdkError::ServiceError(service) => conditional_item(service.err()),
+                _ => None,
+            };
+            StoreError::ConditionFailed { old: old.map(Box::new) }
+        }
+        "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
+            StoreError::Throttled
+        }
+        "ValidationException" => StoreError::Invalid(format!("{operation}: {}", err.message().unwrap_or_default())),
+        _ => StoreError::Backend(format!("{operation}: {}", aws_smithy_types::error::display::DisplayErrorContext(&err))),
+    }
+}
+
+/// The old item that DynamoDB returns with a failed condition (`ALL_OLD`).
+fn conditional_item<E: std::error::Error + 'static>(err: &E) -> Option<Item> {
+    use aws_sdk_dynamodb::operation::{
+        delete_item::DeleteItemError, put_item::PutItemError, update_item::UpdateItemError,
+    };
+    let any: &dyn std::error::Error = err;
+    let attrs = if let Some(PutItemError::ConditionalCheckFailedException(e)) = any.downcast_ref::<PutItemError>() {
+        e.item.clone()
+    } else if let Some(UpdateItemError::ConditionalCheckFailedException(e)) = any.downcast_ref::<UpdateItemError>() {
+        e.item.clone()
+    } else if let Some(DeleteItemError::ConditionalCheckFailedException(e)) = any.downcast_ref::<DeleteItemError>() {
+        e.item.clone()
+    } else {
+        None
+    };
+    attrs.and_then(|a| from_attrs(a).ok())
+}

@@ -1,0 +1,70 @@
+//! Every key of the single table is built here (see `infra/DATA_MODEL.md`).
+
+use super::Key;
+
+pub fn courier(courier_id: &str) -> Key {
+    Key::new(courier_pk(courier_id), "PROFILE")
+}
+
+pub fn courier_pk(courier_id: &str) -> String {
+    format!("COURIER#{courier_id}")
+}
+
+pub fn client(courier_id: &str, client_id: &str) -> Key {
+    Key::new(courier_pk(courier_id), format!("{CLIENT_PREFIX}{client_id}"))
+}
+
+/// Sort-key prefix of a courier's clients (`Query` lists them, newest first).
+pub const CLIENT_PREFIX: &str = "CLIENT#";
+
+/// Marker that keeps a client email unique within a courier.
+pub fn client_email(courier_id: &str, email: &str) -> Key {
+    Key::new(courier_pk(courier_id), format!("EMAIL#{}", email.to_lowercase()))
+}
+
+/// What the authorizer reads: the key's SHA-256 hash → its organisation.
+pub fn api_key_secret(hash_hex: &str) -> Key {
+    Key::new(format!("APIKEY#{hash_hex}"), "APIKEY")
+}
+
+/// The organisation's own record of a key, for listing and revoking by id.
+pub fn api_key(org_id: &str, key_id: &str) -> Key {
+    Key::new(org_pk(org_id), format!("{KEY_PREFIX}{key_id}"))
+}
+
+pub fn org_pk(org_id: &str) -> String {
+    format!("ORG#{org_id}")
+}
+
+pub const KEY_PREFIX: &str = "KEY#";
+
+pub fn invitation(token_hash_hex: &str) -> Key {
+    Key::new(format!("INVITE#{token_hash_hex}"), "INVITE")
+}
+
+pub fn email_confirmation(token_hash_hex: &str) -> Key {
+    Key::new(format!("EMAILCONF#{token_hash_hex}"), "EMAILCONF")
+}
+
+/// Marks that the local portal has seeded its demo courier.
+pub fn demo_seed() -> Key {
+    Key::new("SYSTEM", "DEMO")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_pinned() {
+        assert_eq!(courier("cou_1"), Key::new("COURIER#cou_1", "PROFILE"));
+        assert_eq!(client("cou_1", "cli_2"), Key::new("COURIER#cou_1", "CLIENT#cli_2"));
+        assert_eq!(client_email("cou_1", "A@B.io"), Key::new("COURIER#cou_1", "EMAIL#a@b.io"));
+        assert_eq!(api_key_secret("ab"), Key::new("APIKEY#ab", "APIKEY"));
+        assert_eq!(api_key("cli_2", "key_3"), Key::new("ORG#cli_2", "KEY#key_3"));
+        assert_eq!(invitation("ff"), Key::new("INVITE#ff", "INVITE"));
+        assert_eq!(email_confirmation("ee"), Key::new("EMAILCONF#ee", "EMAILCONF"));
+        // The client-email marker must never match the client listing prefix.
+        assert!(!client_email("c", "x@y.z").sk.starts_with(CLIENT_PREFIX));
+    }
+}
