@@ -23,7 +23,8 @@ pub struct ShiftedClock {
 
 impl ShiftedClock {
     pub fn advance(&self, by: Duration) {
-        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::SeqCst);
+        self.offset_seconds
+            .fetch_add(by.num_seconds(), Ordering::SeqCst);
     }
 }
 

@@ -21,8 +21,11 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> Self {
         Self {
-            public_base_url: std::env::var("PUBLIC_BASE_URL").ok().filter(|v| !v.trim().is_empty()),
-            sender_email: std::env::var("SENDER_EMAIL").unwrap_or_else(|_| "no-reply@example.com".into()),
+            public_base_url: std::env::var("PUBLIC_BASE_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
+            sender_email: std::env::var("SENDER_EMAIL")
+                .unwrap_or_else(|_| "no-reply@example.com".into()),
         }
     }
 }
@@ -45,7 +48,10 @@ impl Ctx {
         let config = Config::from_env();
         Ok(Self {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table)),
-            mailer: Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(&aws), config.sender_email.clone())),
+            mailer: Arc::new(SesMailer::new(
+                aws_sdk_sesv2::Client::new(&aws),
+                config.sender_email.clone(),
+            )),
             sms: Arc::new(SnsSms::new(aws_sdk_sns::Client::new(&aws))),
             clock: Arc::new(SystemClock),
             config,

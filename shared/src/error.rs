@@ -8,7 +8,11 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// 400: the request cannot be read (malformed JSON, bad cursor, bad header).
     #[error("{message}")]
-    Malformed { code: &'static str, message: String, field: Option<String> },
+    Malformed {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     /// 401: no key, or a key that is unknown or revoked.
     #[error("{0}")]
     Unauthorized(String),
@@ -29,7 +33,11 @@ pub enum ApiError {
     TooLarge { limit: usize },
     /// 422: well-formed, but a field is missing, unknown or invalid.
     #[error("{field}: {message}")]
-    Invalid { code: &'static str, field: String, message: String },
+    Invalid {
+        code: &'static str,
+        field: String,
+        message: String,
+    },
     /// 429: the store or a downstream service is throttling.
     #[error("too many requests, retry shortly")]
     Throttled,
@@ -43,19 +51,33 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::Invalid { code: "invalid_field", field: field.into(), message: message.into() }
+        ApiError::Invalid {
+            code: "invalid_field",
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Conflict { code, message: message.into() }
+        ApiError::Conflict {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn gone(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Gone { code, message: message.into() }
+        ApiError::Gone {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn malformed(message: impl Into<String>) -> Self {
-        ApiError::Malformed { code: "malformed_request", message: message.into(), field: None }
+        ApiError::Malformed {
+            code: "malformed_request",
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn status(&self) -> u16 {
@@ -119,9 +141,10 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Throttled => ApiError::Throttled,
-            err if err.is_conflict() => {
-                ApiError::conflict("concurrent_update", "another request changed the same data at the same time; retry")
-            }
+            err if err.is_conflict() => ApiError::conflict(
+                "concurrent_update",
+                "another request changed the same data at the same time; retry",
+            ),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -47,5 +47,8 @@ http_functions! {
 pub const EVENT_FUNCTIONS: &[&str] = &["authorizer"];
 
 pub fn http_handler(name: &str) -> Option<HttpHandler> {
-    HTTP_FUNCTIONS.iter().find(|f| f.name == name).map(|f| f.handler)
+    HTTP_FUNCTIONS
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.handler)
 }

@@ -1,7 +1,9 @@
 //! Running a use case as an AWS Lambda function: API Gateway (HTTP API, payload 2.0)
 //! events in and out, and the HTTP API's Lambda authorizer.
 
-use aws_lambda_events::apigw::{ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request};
+use aws_lambda_events::apigw::{
+    ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
+};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
@@ -18,7 +20,8 @@ pub type Error = lambda_runtime::Error;
 /// Serves the HTTP function of that name (the crate's binary name) on Lambda.
 pub async fn serve_http(function: &str) -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let handler = functions::http_handler(function).ok_or_else(|| format!("no HTTP function is named {function}"))?;
+    let handler = functions::http_handler(function)
+        .ok_or_else(|| format!("no HTTP function is named {function}"))?;
     let ctx = Arc::new(Ctx::from_aws_env().await?);
     lambda_http::run(lambda_http::service_fn(move |event: Request| {
         let ctx = ctx.clone();
@@ -47,28 +50,47 @@ pub async fn authorizer_response(
     store: &dyn Store,
     event: &ApiGatewayV2CustomAuthorizerV2Request,
 ) -> Result<ApiGatewayV2CustomAuthorizerSimpleResponse, StoreError> {
-    let header = event.headers.get("authorization").and_then(|v| v.to_str().ok());
+    let header = event
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     let context = match crate::auth::authorize(store, header).await? {
         Ok(principal) => serde_json::to_value(principal).unwrap_or(Value::Null),
         Err(reason) => serde_json::json!({ "authError": reason }),
     };
-    Ok(ApiGatewayV2CustomAuthorizerSimpleResponse { is_authorized: true, context })
+    Ok(ApiGatewayV2CustomAuthorizerSimpleResponse {
+        is_authorized: true,
+        context,
+    })
 }
 
 /// An API Gateway request as the use cases see it.
 pub fn from_lambda(event: Request) -> ApiRequest {
-    let path_params = event.path_parameters().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let path_params = event
+        .path_parameters()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let query = event
         .query_string_parameters()
         .iter()
         .flat_map(|(k, _)| {
-            let values = event.query_string_parameters().all(k).unwrap_or_default().into_iter().map(str::to_string).collect::<Vec<_>>();
+            let values = event
+                .query_string_parameters()
+                .all(k)
+                .unwrap_or_default()
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>();
             values.into_iter().map(move |v| (k.to_string(), v))
         })
         .collect();
     let (auth, base_url) = match event.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => (
-            context.authorizer.as_ref().and_then(|a| principal_from_context(&a.fields)),
+            context
+                .authorizer
+                .as_ref()
+                .and_then(|a| principal_from_context(&a.fields)),
             context.domain_name.as_ref().map(|d| format!("https://{d}")),
         ),
         _ => (None, None),
@@ -78,7 +100,15 @@ pub fn from_lambda(event: Request) -> ApiRequest {
         Body::Text(text) => bytes::Bytes::copy_from_slice(text.as_bytes()),
         Body::Binary(data) => bytes::Bytes::copy_from_slice(data),
     };
-    ApiRequest { method: event.method().to_string(), path_params, query, headers: event.headers().clone(), body, auth, base_url }
+    ApiRequest {
+        method: event.method().to_string(),
+        path_params,
+        query,
+        headers: event.headers().clone(),
+        body,
+        auth,
+        base_url,
+    }
 }
 
 fn principal_from_context(fields: &HashMap<String, Value>) -> Option<Result<Principal, String>> {
@@ -88,8 +118,14 @@ fn principal_from_context(fields: &HashMap<String, Value>) -> Option<Result<Prin
     if let Some(reason) = fields.get("authError").and_then(Value::as_str) {
         return Some(Err(reason.to_string()));
     }
-    let map = fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<serde_json::Map<_, _>>();
-    Some(serde_json::from_value(Value::Object(map)).map_err(|_| "the authorizer context is not readable".to_string()))
+    let map = fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect::<serde_json::Map<_, _>>();
+    Some(
+        serde_json::from_value(Value::Object(map))
+            .map_err(|_| "the authorizer context is not readable".to_string()),
+    )
 }
 
 pub fn to_lambda(response: ApiResponse) -> Response<Body> {
@@ -102,5 +138,7 @@ pub fn to_lambda(response: ApiResponse) -> Response<Body> {
     for (name, value) in &response.headers {
         builder = builder.header(name, value);
     }
-    builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
+    builder
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Body::Empty))
 }

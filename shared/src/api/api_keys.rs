@@ -27,7 +27,14 @@ pub async fn create_api_key(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?.clone();
     let body: NewKeyBody = req.json_or_empty()?;
     let key = NewApiKey::generate(who.role);
-    let (record, mut writes) = issue_key(&key, who.role, &who.courier_id, who.client_id.as_ref(), body.label, &timestamp(ctx.now()))?;
+    let (record, mut writes) = issue_key(
+        &key,
+        who.role,
+        &who.courier_id,
+        who.client_id.as_ref(),
+        body.label,
+        &timestamp(ctx.now()),
+    )?;
     writes.push(Write::Update {
         key: org_record(&who),
         update: Update::new().increment("activeKeys", 1),
@@ -46,26 +53,50 @@ pub async fn create_api_key(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 pub async fn list_api_keys(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     let limit = page_limit(req.query_param("limit"))?;
-    let query = Query::partition(keys::org_pk(who.org_id())).sk_begins_with(keys::KEY_PREFIX).descending();
-    let (items, next) = list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
-    let views = items.into_iter().map(|i| from_item::<ApiKeyRecord>(i).map(|r| view(&r))).collect::<Result<Vec<_>, _>>()?;
+    let query = Query::partition(keys::org_pk(who.org_id()))
+        .sk_begins_with(keys::KEY_PREFIX)
+        .descending();
+    let (items, next) =
+        list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
+    let views = items
+        .into_iter()
+        .map(|i| from_item::<ApiKeyRecord>(i).map(|r| view(&r)))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ApiResponse::ok(&listing(views, next)))
 }
 
 pub async fn revoke_api_key(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
-    let key_id = KeyId::parse(req.path_param("keyId")?).map_err(|_| ApiError::NotFound("API key"))?;
+    let key_id =
+        KeyId::parse(req.path_param("keyId")?).map_err(|_| ApiError::NotFound("API key"))?;
     let org_key = keys::api_key(who.org_id(), key_id.as_str());
-    let record: ApiKeyRecord = from_item(ctx.store.get(&org_key).await?.ok_or(ApiError::NotFound("API key"))?)?;
+    let record: ApiKeyRecord = from_item(
+        ctx.store
+            .get(&org_key)
+            .await?
+            .ok_or(ApiError::NotFound("API key"))?,
+    )?;
     if record.revoked_at.is_some() {
         return Ok(ApiResponse::no_content());
     }
     let now = timestamp(ctx.now());
     let revoke = Update::new().set("revokedAt", now.as_str());
     let writes = vec![
-        Write::Update { key: org_key, update: revoke.clone(), cond: Some(Cond::not_exists("revokedAt")) },
-        Write::Update { key: keys::api_key_secret(&record.hash), update: revoke, cond: Some(Cond::exists(PK)) },
-        Write::Update { key: org_record(who), update: Update::new().increment("activeKeys", -1), cond: Some(Cond::exists(PK)) },
+        Write::Update {
+            key: org_key,
+            update: revoke.clone(),
+            cond: Some(Cond::not_exists("revokedAt")),
+        },
+        Write::Update {
+            key: keys::api_key_secret(&record.hash),
+            update: revoke,
+            cond: Some(Cond::exists(PK)),
+        },
+        Write::Update {
+            key: org_record(who),
+            update: Update::new().increment("activeKeys", -1),
+            cond: Some(Cond::exists(PK)),
+        },
     ];
     match ctx.store.transact(writes).await {
         Ok(()) => Ok(ApiResponse::no_content()),
@@ -98,15 +129,28 @@ pub fn issue_key(
     };
     let org_id = client_id.map_or(courier_id.as_str(), ClientId::as_str);
     let writes = vec![
-        Write::Put { item: to_item(&record, &keys::api_key_secret(&record.hash), "ApiKeySecret")?, cond: Some(Cond::not_exists(PK)) },
-        Write::Put { item: to_item(&record, &keys::api_key(org_id, record.id.as_str()), "ApiKey")?, cond: Some(Cond::not_exists(PK)) },
+        Write::Put {
+            item: to_item(&record, &keys::api_key_secret(&record.hash), "ApiKeySecret")?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+        Write::Put {
+            item: to_item(
+                &record,
+                &keys::api_key(org_id, record.id.as_str()),
+                "ApiKey",
+            )?,
+            cond: Some(Cond::not_exists(PK)),
+        },
     ];
     Ok((record, writes))
 }
 
 /// The condition that keeps an organisation under [`MAX_ACTIVE_KEYS`].
 pub fn below_key_cap() -> Cond {
-    Cond::Or(vec![Cond::not_exists("activeKeys"), Cond::lt("activeKeys", MAX_ACTIVE_KEYS)])
+    Cond::Or(vec![
+        Cond::not_exists("activeKeys"),
+        Cond::lt("activeKeys", MAX_ACTIVE_KEYS),
+    ])
 }
 
 /// The item that counts an organisation's keys: the courier's profile or the client.

@@ -59,11 +59,24 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         active_keys: 0,
     };
     let writes = vec![
-        Write::Put { item: client_item(&client)?, cond: Some(Cond::not_exists(PK)) },
-        Write::Put { item: email_marker(&client.courier_id, &client.email, &client.id)?, cond: Some(Cond::not_exists(PK)) },
+        Write::Put {
+            item: client_item(&client)?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+        Write::Put {
+            item: email_marker(&client.courier_id, &client.email, &client.id)?,
+            cond: Some(Cond::not_exists(PK)),
+        },
     ];
-    ctx.store.transact(writes).await.map_err(|e| if e.condition_failed_at(1) { email_taken(&client.email) } else { e.into() })?;
-    Ok(ApiResponse::created(&client.view()).with_header("location", &format!("/v1/clients/{}", client.id)))
+    ctx.store.transact(writes).await.map_err(|e| {
+        if e.condition_failed_at(1) {
+            email_taken(&client.email)
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(ApiResponse::created(&client.view())
+        .with_header("location", &format!("/v1/clients/{}", client.id)))
 }
 
 pub async fn list_clients(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -76,7 +89,12 @@ pub async fn list_clients(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 .split(',')
                 .map(|s| ClientStatus::parse(s.trim()).map(ClientStatus::as_str))
                 .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| ApiError::invalid("status", "must be pending, invited, active or deleted (comma-separated)"))?;
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "status",
+                        "must be pending, invited, active or deleted (comma-separated)",
+                    )
+                })?;
             Some(Cond::one_of("status", statuses))
         }
     };
@@ -84,8 +102,12 @@ pub async fn list_clients(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         .sk_begins_with(keys::CLIENT_PREFIX)
         .descending()
         .filter(filter);
-    let (items, next) = list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
-    let views = items.into_iter().map(|i| from_item::<Client>(i).map(|c| c.view())).collect::<Result<Vec<_>, _>>()?;
+    let (items, next) =
+        list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
+    let views = items
+        .into_iter()
+        .map(|i| from_item::<Client>(i).map(|c| c.view()))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ApiResponse::ok(&listing(views, next)))
 }
 
@@ -118,7 +140,9 @@ struct ClientPatch {
 }
 
 /// `Some(None)` for an explicit `null` (clear the field), `None` when absent.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(de: D) -> Result<Option<Option<T>>, D::Error> {
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    de: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(de).map(Some)
 }
 
@@ -130,7 +154,10 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let expected = expected_version(&req, patch.version)?;
     let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
     if client.status == ClientStatus::Deleted {
-        return Err(ApiError::conflict("client_deleted", "a deleted client cannot be changed"));
+        return Err(ApiError::conflict(
+            "client_deleted",
+            "a deleted client cannot be changed",
+        ));
     }
     if expected.is_some_and(|v| v != client.version) {
         return Err(stale(client.version));
@@ -152,7 +179,11 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         updated.integrations_enabled = enabled;
     }
     if let Some(selection) = patch.service_selection {
-        update = set(update, "serviceSelection", serde_json::to_value(selection).unwrap_or_default());
+        update = set(
+            update,
+            "serviceSelection",
+            serde_json::to_value(selection).unwrap_or_default(),
+        );
         updated.service_selection = selection;
     }
     if let Some(team) = patch.auto_assign_team_id {
@@ -160,13 +191,21 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         updated.auto_assign_team_id = team;
     }
     if let Some(pickup) = patch.default_pickup {
-        update = update.set_or_remove("defaultPickup", pickup.as_ref().map(|p| serde_json::to_value(p).unwrap_or_default()));
+        update = update.set_or_remove(
+            "defaultPickup",
+            pickup
+                .as_ref()
+                .map(|p| serde_json::to_value(p).unwrap_or_default()),
+        );
         updated.default_pickup = pickup;
     }
     let mut extra_writes = Vec::new();
     let mut confirmation = None;
     let email_given = patch.email.is_some();
-    if let Some(email) = patch.email.filter(|e| e.normalized() != client.email.normalized()) {
+    if let Some(email) = patch
+        .email
+        .filter(|e| e.normalized() != client.email.normalized())
+    {
         let secret = token::random_secret();
         let hash = token::hash(&secret);
         let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
@@ -174,19 +213,34 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             "clientId": client.id, "courierId": client.courier_id, "email": email,
             "expiresAt": timestamp(expires), "ttl": expires.timestamp() + 86_400,
         });
-        let item = to_item(&pending, &keys::email_confirmation(&hash), "EmailConfirmation")?;
-        extra_writes.push(Write::Put { item, cond: Some(Cond::not_exists(PK)) });
+        let item = to_item(
+            &pending,
+            &keys::email_confirmation(&hash),
+            "EmailConfirmation",
+        )?;
+        extra_writes.push(Write::Put {
+            item,
+            cond: Some(Cond::not_exists(PK)),
+        });
         if let Some(old) = &client.email_token_hash {
-            extra_writes.push(Write::Delete { key: keys::email_confirmation(old), cond: None });
+            extra_writes.push(Write::Delete {
+                key: keys::email_confirmation(old),
+                cond: None,
+            });
         }
-        update = update.set("pendingEmail", email.as_str()).set("emailTokenHash", hash.as_str());
+        update = update
+            .set("pendingEmail", email.as_str())
+            .set("emailTokenHash", hash.as_str());
         updated.pending_email = Some(email.clone());
         confirmation = Some((email, secret, expires));
     } else if email_given && client.pending_email.is_some() {
         // Setting the email back to the current one cancels a pending change.
         update = update.remove("pendingEmail").remove("emailTokenHash");
         if let Some(old) = &client.email_token_hash {
-            extra_writes.push(Write::Delete { key: keys::email_confirmation(old), cond: None });
+            extra_writes.push(Write::Delete {
+                key: keys::email_confirmation(old),
+                cond: None,
+            });
         }
         updated.pending_email = None;
     }
@@ -195,18 +249,33 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     }
     updated.version = client.version + 1;
     updated.updated_at = timestamp(now);
-    let update = update.set("updatedAt", updated.updated_at.as_str()).increment("version", 1);
+    let update = update
+        .set("updatedAt", updated.updated_at.as_str())
+        .increment("version", 1);
     let key = keys::client(client.courier_id.as_str(), client.id.as_str());
     let cond = Cond::eq("version", client.version);
     if extra_writes.is_empty() {
-        ctx.store.update(&key, &update, Some(cond)).await.map_err(|e| match e {
-            crate::store::StoreError::ConditionFailed { .. } => stale(client.version + 1),
-            e => e.into(),
-        })?;
+        ctx.store
+            .update(&key, &update, Some(cond))
+            .await
+            .map_err(|e| match e {
+                crate::store::StoreError::ConditionFailed { .. } => stale(client.version + 1),
+                e => e.into(),
+            })?;
     } else {
-        let mut writes = vec![Write::Update { key, update, cond: Some(cond) }];
+        let mut writes = vec![Write::Update {
+            key,
+            update,
+            cond: Some(cond),
+        }];
         writes.extend(extra_writes);
-        ctx.store.transact(writes).await.map_err(|e| if e.condition_failed_at(0) { stale(client.version + 1) } else { e.into() })?;
+        ctx.store.transact(writes).await.map_err(|e| {
+            if e.condition_failed_at(0) {
+                stale(client.version + 1)
+            } else {
+                e.into()
+            }
+        })?;
     }
     if let Some((email, secret, expires)) = confirmation {
         let link = format!("{}/v1/email-confirmations/{secret}", ctx.base_url(&req));
@@ -263,30 +332,67 @@ pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             continue;
         }
         let revoke = Update::new().set("revokedAt", now.as_str());
-        writes.push(Write::Update { key: keys::api_key(client.id.as_str(), record.id.as_str()), update: revoke.clone(), cond: None });
-        writes.push(Write::Update { key: keys::api_key_secret(&record.hash), update: revoke, cond: Some(Cond::exists(PK)) });
+        writes.push(Write::Update {
+            key: keys::api_key(client.id.as_str(), record.id.as_str()),
+            update: revoke.clone(),
+            cond: None,
+        });
+        writes.push(Write::Update {
+            key: keys::api_key_secret(&record.hash),
+            update: revoke,
+            cond: Some(Cond::exists(PK)),
+        });
     }
-    ctx.store.transact(writes).await.map_err(|e| if e.condition_failed_at(0) { stale(client.version + 1) } else { e.into() })?;
+    ctx.store.transact(writes).await.map_err(|e| {
+        if e.condition_failed_at(0) {
+            stale(client.version + 1)
+        } else {
+            e.into()
+        }
+    })?;
     Ok(ApiResponse::no_content())
 }
 
 /// A courier's client by id; another courier's client (or a malformed id) is not found.
-pub async fn load_client(ctx: &Ctx, courier_id: &CourierId, raw_id: &str) -> Result<Client, ApiError> {
+pub async fn load_client(
+    ctx: &Ctx,
+    courier_id: &CourierId,
+    raw_id: &str,
+) -> Result<Client, ApiError> {
     let id = ClientId::parse(raw_id).map_err(|_| ApiError::NotFound("client"))?;
-    let item = ctx.store.get(&keys::client(courier_id.as_str(), id.as_str())).await?.ok_or(ApiError::NotFound("client"))?;
+    let item = ctx
+        .store
+        .get(&keys::client(courier_id.as_str(), id.as_str()))
+        .await?
+        .ok_or(ApiError::NotFound("client"))?;
     from_item(item)
 }
 
 pub fn client_item(client: &Client) -> Result<Item, ApiError> {
-    to_item(client, &keys::client(client.courier_id.as_str(), client.id.as_str()), "Client")
+    to_item(
+        client,
+        &keys::client(client.courier_id.as_str(), client.id.as_str()),
+        "Client",
+    )
 }
 
-pub fn email_marker(courier_id: &CourierId, email: &Email, client_id: &ClientId) -> Result<Item, ApiError> {
-    to_item(&serde_json::json!({ "clientId": client_id }), &keys::client_email(courier_id.as_str(), &email.normalized()), "ClientEmail")
+pub fn email_marker(
+    courier_id: &CourierId,
+    email: &Email,
+    client_id: &ClientId,
+) -> Result<Item, ApiError> {
+    to_item(
+        &serde_json::json!({ "clientId": client_id }),
+        &keys::client_email(courier_id.as_str(), &email.normalized()),
+        "ClientEmail",
+    )
 }
 
 pub fn email_taken(email: &Email) -> ApiError {
-    ApiError::conflict("email_taken", format!("another client of this courier already uses {email}"))
+    ApiError::conflict(
+        "email_taken",
+        format!("another client of this courier already uses {email}"),
+    )
 }
 
 /// The version the caller expects, from the body or an `If-Match` header.
@@ -300,7 +406,11 @@ fn expected_version(req: &ApiRequest, body_version: Option<u64>) -> Result<Optio
             .trim_matches('"')
             .parse()
             .map(Some)
-            .map_err(|_| ApiError::Malformed { code: "invalid_header", message: "If-Match must be a version number".into(), field: Some("If-Match".into()) }),
+            .map_err(|_| ApiError::Malformed {
+                code: "invalid_header",
+                message: "If-Match must be a version number".into(),
+                field: Some("If-Match".into()),
+            }),
     }
 }
 

@@ -12,11 +12,19 @@ use crate::store::{keys, Cond, Write, PK};
 use crate::Ctx;
 
 /// Creates a courier and its first API key (returned once, here).
-pub async fn create_courier(ctx: &Ctx, name: &str, email: &str, timezone: &str) -> Result<(Courier, NewApiKey), ApiError> {
+pub async fn create_courier(
+    ctx: &Ctx,
+    name: &str,
+    email: &str,
+    timezone: &str,
+) -> Result<(Courier, NewApiKey), ApiError> {
     let name = Name::parse(name).map_err(|m| ApiError::invalid("name", m))?;
     let email = Email::parse(email).map_err(|m| ApiError::invalid("email", m))?;
     if timezone.trim().is_empty() || timezone.len() > 64 {
-        return Err(ApiError::invalid("timezone", "must be an IANA time zone name such as Europe/Paris"));
+        return Err(ApiError::invalid(
+            "timezone",
+            "must be an IANA time zone name such as Europe/Paris",
+        ));
     }
     let now = timestamp(ctx.now());
     let courier = Courier {
@@ -30,8 +38,18 @@ pub async fn create_courier(ctx: &Ctx, name: &str, email: &str, timezone: &str) 
     let key = NewApiKey::generate(Role::Courier);
     let mut profile = to_item(&courier, &keys::courier(courier.id.as_str()), "Courier")?;
     profile.insert("activeKeys".into(), 1.into());
-    let (_, key_writes) = issue_key(&key, Role::Courier, &courier.id, None, Label::parse("first key").ok(), &now)?;
-    let mut writes = vec![Write::Put { item: profile, cond: Some(Cond::not_exists(PK)) }];
+    let (_, key_writes) = issue_key(
+        &key,
+        Role::Courier,
+        &courier.id,
+        None,
+        Label::parse("first key").ok(),
+        &now,
+    )?;
+    let mut writes = vec![Write::Put {
+        item: profile,
+        cond: Some(Cond::not_exists(PK)),
+    }];
     writes.extend(key_writes);
     ctx.store.transact(writes).await?;
     Ok((courier, key))

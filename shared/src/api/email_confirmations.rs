@@ -37,11 +37,29 @@ pub async fn confirm_email(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         return Err(not_found);
     }
     let hash = token::hash(raw);
-    let confirmation: EmailConfirmation = from_item(ctx.store.get(&keys::email_confirmation(&hash)).await?.ok_or(not_found)?)?;
+    let confirmation: EmailConfirmation = from_item(
+        ctx.store
+            .get(&keys::email_confirmation(&hash))
+            .await?
+            .ok_or(not_found)?,
+    )?;
     let now = ctx.now();
-    check_usable(confirmation.used_at.as_deref(), &confirmation.expires_at, now, "confirmation")?;
-    let client_key = keys::client(confirmation.courier_id.as_str(), confirmation.client_id.as_str());
-    let current: ClientEmail = from_item(ctx.store.get(&client_key).await?.ok_or(ApiError::NotFound("client"))?)?;
+    check_usable(
+        confirmation.used_at.as_deref(),
+        &confirmation.expires_at,
+        now,
+        "confirmation",
+    )?;
+    let client_key = keys::client(
+        confirmation.courier_id.as_str(),
+        confirmation.client_id.as_str(),
+    );
+    let current: ClientEmail = from_item(
+        ctx.store
+            .get(&client_key)
+            .await?
+            .ok_or(ApiError::NotFound("client"))?,
+    )?;
     let now_text = timestamp(now);
     let writes = vec![
         Write::Update {
@@ -57,14 +75,24 @@ pub async fn confirm_email(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 .remove("emailTokenHash")
                 .set("updatedAt", now_text.as_str())
                 .increment("version", 1),
-            cond: Some(Cond::eq("emailTokenHash", hash.as_str()).and(Cond::eq("email", current.email.as_str()))),
+            cond: Some(
+                Cond::eq("emailTokenHash", hash.as_str())
+                    .and(Cond::eq("email", current.email.as_str())),
+            ),
         },
         Write::Delete {
-            key: keys::client_email(confirmation.courier_id.as_str(), &current.email.normalized()),
+            key: keys::client_email(
+                confirmation.courier_id.as_str(),
+                &current.email.normalized(),
+            ),
             cond: Some(Cond::eq("clientId", confirmation.client_id.as_str())),
         },
         Write::Put {
-            item: email_marker(&confirmation.courier_id, &confirmation.email, &confirmation.client_id)?,
+            item: email_marker(
+                &confirmation.courier_id,
+                &confirmation.email,
+                &confirmation.client_id,
+            )?,
             cond: Some(Cond::not_exists(PK)),
         },
     ];
@@ -72,12 +100,17 @@ pub async fn confirm_email(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         if e.condition_failed_at(0) {
             ApiError::gone("token_used", "this confirmation has already been used")
         } else if e.condition_failed_at(1) {
-            ApiError::gone("token_replaced", "this confirmation is no longer valid (a newer change replaced it)")
+            ApiError::gone(
+                "token_replaced",
+                "this confirmation is no longer valid (a newer change replaced it)",
+            )
         } else if e.condition_failed_at(3) {
             email_taken(&confirmation.email)
         } else {
             e.into()
         }
     })?;
-    Ok(ApiResponse::ok(&serde_json::json!({ "clientId": confirmation.client_id, "email": confirmation.email })))
+    Ok(ApiResponse::ok(
+        &serde_json::json!({ "clientId": confirmation.client_id, "email": confirmation.email }),
+    ))
 }

@@ -40,10 +40,25 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
     match client.status {
         ClientStatus::Pending | ClientStatus::Invited => {}
-        ClientStatus::Active => return Err(ApiError::conflict("already_active", "the client has already accepted an invitation")),
-        ClientStatus::Deleted => return Err(ApiError::conflict("client_deleted", "a deleted client cannot be invited")),
+        ClientStatus::Active => {
+            return Err(ApiError::conflict(
+                "already_active",
+                "the client has already accepted an invitation",
+            ))
+        }
+        ClientStatus::Deleted => {
+            return Err(ApiError::conflict(
+                "client_deleted",
+                "a deleted client cannot be invited",
+            ))
+        }
     }
-    let courier: Courier = from_item(ctx.store.get(&keys::courier(who.courier_id.as_str())).await?.ok_or(ApiError::NotFound("courier"))?)?;
+    let courier: Courier = from_item(
+        ctx.store
+            .get(&keys::courier(who.courier_id.as_str()))
+            .await?
+            .ok_or(ApiError::NotFound("courier"))?,
+    )?;
     let secret = token::random_secret();
     let hash = token::hash(&secret);
     let now = ctx.now();
@@ -56,7 +71,7 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         used_at: None,
         ttl: expires.timestamp() + 86_400,
     };
-    let mut writes = vec![
+    let writes = vec![
         Write::Update {
             key: keys::client(client.courier_id.as_str(), client.id.as_str()),
             update: Update::new()
@@ -66,15 +81,19 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 .increment("version", 1),
             cond: Some(Cond::eq("version", client.version)),
         },
-        Write::Put { item: to_item(&invitation, &keys::invitation(&hash), "Invitation")?, cond: Some(Cond::not_exists(PK)) },
+        Write::Put {
+            item: to_item(&invitation, &keys::invitation(&hash), "Invitation")?,
+            cond: Some(Cond::not_exists(PK)),
+        },
     ];
-    // Re-inviting replaces the previous token: it stops working at once.
-    if let Some(old) = &client.invite_token_hash {
-        writes.push(Write::Delete { key: keys::invitation(old), cond: None });
-    }
+    // Re-inviting replaces the previous token: the client now holds the new token's hash,
+    // so accepting the old one fails its condition (410) until TTL removes it.
     ctx.store.transact(writes).await.map_err(|e| {
         if e.condition_failed_at(0) {
-            ApiError::conflict("version_conflict", "the client changed while inviting it; try again")
+            ApiError::conflict(
+                "version_conflict",
+                "the client changed while inviting it; try again",
+            )
         } else {
             e.into()
         }
@@ -93,10 +112,11 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             expires = invitation.expires_at,
         ),
     };
-    ctx.mailer
-        .send_email(&message)
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("the invitation could not be emailed ({e}); invite again to retry")))?;
+    ctx.mailer.send_email(&message).await.map_err(|e| {
+        ApiError::Unavailable(format!(
+            "the invitation could not be emailed ({e}); invite again to retry"
+        ))
+    })?;
     Ok(ApiResponse::ok(&serde_json::json!({
         "clientId": client.id, "status": "invited", "sentTo": client.email, "expiresAt": invitation.expires_at,
     })))
@@ -117,13 +137,30 @@ pub async fn accept_invitation(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         return Err(not_found);
     }
     let hash = token::hash(raw);
-    let invitation: Invitation = from_item(ctx.store.get(&keys::invitation(&hash)).await?.ok_or(not_found)?)?;
+    let invitation: Invitation = from_item(
+        ctx.store
+            .get(&keys::invitation(&hash))
+            .await?
+            .ok_or(not_found)?,
+    )?;
     let now = ctx.now();
-    check_usable(invitation.used_at.as_deref(), &invitation.expires_at, now, "invitation")?;
+    check_usable(
+        invitation.used_at.as_deref(),
+        &invitation.expires_at,
+        now,
+        "invitation",
+    )?;
     let key = NewApiKey::generate(Role::Client);
     let now_text = timestamp(now);
     let label = body.label.or_else(|| Label::parse("first key").ok());
-    let (record, key_writes) = issue_key(&key, Role::Client, &invitation.courier_id, Some(&invitation.client_id), label, &now_text)?;
+    let (record, key_writes) = issue_key(
+        &key,
+        Role::Client,
+        &invitation.courier_id,
+        Some(&invitation.client_id),
+        label,
+        &now_text,
+    )?;
     let mut writes = vec![
         Write::Update {
             key: keys::invitation(&hash),
@@ -131,14 +168,21 @@ pub async fn accept_invitation(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             cond: Some(Cond::not_exists("usedAt").and(Cond::gt("expiresAt", now_text.as_str()))),
         },
         Write::Update {
-            key: keys::client(invitation.courier_id.as_str(), invitation.client_id.as_str()),
+            key: keys::client(
+                invitation.courier_id.as_str(),
+                invitation.client_id.as_str(),
+            ),
             update: Update::new()
                 .set("status", ClientStatus::Active.as_str())
                 .remove("inviteTokenHash")
                 .set("updatedAt", now_text.as_str())
                 .increment("activeKeys", 1)
                 .increment("version", 1),
-            cond: Some(Cond::eq("status", ClientStatus::Invited.as_str()).and(Cond::eq("inviteTokenHash", hash.as_str())).and(below_key_cap())),
+            cond: Some(
+                Cond::eq("status", ClientStatus::Invited.as_str())
+                    .and(Cond::eq("inviteTokenHash", hash.as_str()))
+                    .and(below_key_cap()),
+            ),
         },
     ];
     writes.extend(key_writes);
@@ -160,12 +204,23 @@ pub async fn accept_invitation(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 /// A single-use token's state: used or expired answers 410 (TTL deletion is lazy, so the
 /// expiry is checked on read too).
-pub fn check_usable(used_at: Option<&str>, expires_at: &str, now: chrono::DateTime<chrono::Utc>, what: &str) -> Result<(), ApiError> {
+pub fn check_usable(
+    used_at: Option<&str>,
+    expires_at: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    what: &str,
+) -> Result<(), ApiError> {
     if used_at.is_some() {
-        return Err(ApiError::gone("token_used", format!("this {what} has already been used")));
+        return Err(ApiError::gone(
+            "token_used",
+            format!("this {what} has already been used"),
+        ));
     }
     if expires_at <= timestamp(now).as_str() {
-        return Err(ApiError::gone("token_expired", format!("this {what} has expired")));
+        return Err(ApiError::gone(
+            "token_expired",
+            format!("this {what} has expired"),
+        ));
     }
     Ok(())
 }

@@ -12,8 +12,12 @@ use crate::store::{Item, Key, Query, Store, PK, SK};
 pub const ENTITY: &str = "entity";
 
 pub fn to_item<T: Serialize>(value: &T, key: &Key, entity: &str) -> Result<Item, ApiError> {
-    let Value::Object(mut item) = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))? else {
-        return Err(ApiError::Internal(format!("{entity} does not serialise to a map")));
+    let Value::Object(mut item) =
+        serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?
+    else {
+        return Err(ApiError::Internal(format!(
+            "{entity} does not serialise to a map"
+        )));
     };
     item.insert(PK.into(), key.pk.clone().into());
     item.insert(SK.into(), key.sk.clone().into());
@@ -22,29 +26,38 @@ pub fn to_item<T: Serialize>(value: &T, key: &Key, entity: &str) -> Result<Item,
 }
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
-    serde_json::from_value(Value::Object(item)).map_err(|e| ApiError::Internal(format!("unreadable stored item: {e}")))
+    serde_json::from_value(Value::Object(item))
+        .map_err(|e| ApiError::Internal(format!("unreadable stored item: {e}")))
 }
 
 /// Reads up to `limit` items after `cursor`, following the store's pages while a filter
-/// leaves them short; returns the items and the cursor of what follows.
-pub async fn list_page(store: &dyn Store, mut query: Query, limit: u32, cursor: Option<&str>) -> Result<(Vec<Item>, Option<String>), ApiError> {
+/// leaves them short; returns the items and the cursor of what follows. It reads one item
+/// more than it returns, so a cursor is given only when something does follow.
+pub async fn list_page(
+    store: &dyn Store,
+    mut query: Query,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<(Vec<Item>, Option<String>), ApiError> {
     query.start_after = decode_cursor(cursor, &query)?;
-    query.limit = Some(limit);
+    query.limit = Some(limit + 1);
     let attrs = query.key_attrs();
-    let key_of = |item: &Item| -> Item { attrs.iter().filter_map(|a| Some((a.to_string(), item.get(*a)?.clone()))).collect() };
+    let key_of = |item: &Item| -> Item {
+        attrs
+            .iter()
+            .filter_map(|a| Some((a.to_string(), item.get(*a)?.clone())))
+            .collect()
+    };
     let mut items = Vec::new();
     // Bounded: a very selective filter returns a short page with a cursor rather than
     // reading a whole partition in one request.
     for _ in 0..10 {
         let page = store.query(&query).await?;
-        let read = page.items.len();
-        for (i, item) in page.items.into_iter().enumerate() {
-            items.push(item);
-            if items.len() as u32 == limit {
-                let more = i + 1 < read || page.last_key.is_some();
-                let cursor = more.then(|| encode_cursor(&key_of(&items[items.len() - 1])));
-                return Ok((items, cursor));
-            }
+        items.extend(page.items);
+        if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            let cursor = encode_cursor(&key_of(&items[items.len() - 1]));
+            return Ok((items, Some(cursor)));
         }
         match page.last_key {
             None => return Ok((items, None)),

@@ -29,14 +29,21 @@ pub struct Address {
 impl Address {
     /// One line for lists, exports and search.
     pub fn one_line(&self) -> String {
-        [Some(&self.unit), Some(&Some(self.line1.clone())), Some(&self.line2), Some(&self.city), Some(&self.state), Some(&self.postal_code)]
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|l| l.as_str().to_string())
-            .chain(self.country.as_ref().map(|c| c.0.clone()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        [
+            Some(&self.unit),
+            Some(&Some(self.line1.clone())),
+            Some(&self.line2),
+            Some(&self.city),
+            Some(&self.state),
+            Some(&self.postal_code),
+        ]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|l| l.as_str().to_string())
+        .chain(self.country.as_ref().map(|c| c.0.clone()))
+        .collect::<Vec<_>>()
+        .join(", ")
     }
 }
 
@@ -97,7 +104,10 @@ macro_rules! coordinate {
                 if v.is_finite() && v.abs() <= $limit {
                     Ok(Self(v))
                 } else {
-                    Err(format!("must be a {} between -{} and {}", $what, $limit, $limit))
+                    Err(format!(
+                        "must be a {} between -{} and {}",
+                        $what, $limit, $limit
+                    ))
                 }
             }
         }

@@ -51,7 +51,10 @@ pub struct NewApiKey {
 
 impl NewApiKey {
     pub fn generate(role: Role) -> Self {
-        Self { id: KeyId::generate(), secret: format!("{}{}", role.key_prefix(), token::random_secret()) }
+        Self {
+            id: KeyId::generate(),
+            secret: format!("{}{}", role.key_prefix(), token::random_secret()),
+        }
     }
 
     pub fn hash(&self) -> String {
@@ -72,7 +75,9 @@ pub fn display_prefix(secret: &str) -> String {
 /// The role a presented key claims, when it is shaped like one of ours.
 pub fn claimed_role(presented: &str) -> Option<Role> {
     [Role::Courier, Role::Client].into_iter().find(|role| {
-        presented.strip_prefix(role.key_prefix()).is_some_and(token::well_formed)
+        presented
+            .strip_prefix(role.key_prefix())
+            .is_some_and(token::well_formed)
     })
 }
 
@@ -96,7 +101,12 @@ pub struct ApiKeyRecord {
 
 impl ApiKeyRecord {
     pub fn principal(&self) -> Principal {
-        Principal { role: self.role, courier_id: self.courier_id.clone(), client_id: self.client_id.clone(), key_id: self.id.clone() }
+        Principal {
+            role: self.role,
+            courier_id: self.courier_id.clone(),
+            client_id: self.client_id.clone(),
+            key_id: self.id.clone(),
+        }
     }
 }
 
@@ -111,6 +121,9 @@ mod tests {
         assert!(key.display_prefix().starts_with("client_sk_"));
         assert_eq!(key.display_prefix().len(), "client_sk_".len() + 4);
         assert_eq!(claimed_role("courier_sk_short"), None);
-        assert_eq!(claimed_role(&key.secret.replace("client_", "courier_")), Some(Role::Courier));
+        assert_eq!(
+            claimed_role(&key.secret.replace("client_", "courier_")),
+            Some(Role::Courier)
+        );
     }
 }

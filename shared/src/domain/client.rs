@@ -71,7 +71,9 @@ impl ClientStatus {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pending, Self::Invited, Self::Active, Self::Deleted].into_iter().find(|s| s.as_str() == raw)
+        [Self::Pending, Self::Invited, Self::Active, Self::Deleted]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
     }
 }
 

@@ -10,7 +10,10 @@ impl Phone {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let invalid = || "must be a phone number in E.164 format, like +14155550123".to_string();
         let digits = raw.strip_prefix('+').ok_or_else(invalid)?;
-        if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
+        if !(8..=15).contains(&digits.len())
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || digits.starts_with('0')
+        {
             return Err(invalid());
         }
         Ok(Self(raw.to_string()))
@@ -48,7 +51,14 @@ mod tests {
     fn e164_only() {
         assert!(Phone::parse("+14155550123").is_ok());
         assert!(Phone::parse("+447911123456").is_ok());
-        for bad in ["4155550123", "+0155550123", "+1 415 555", "+1415555012345678", "+1-415-555-0123", "+"] {
+        for bad in [
+            "4155550123",
+            "+0155550123",
+            "+1 415 555",
+            "+1415555012345678",
+            "+1-415-555-0123",
+            "+",
+        ] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
     }

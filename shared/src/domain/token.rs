@@ -20,7 +20,10 @@ pub fn hash(secret: &str) -> String {
 
 /// A token as it arrives in a URL: base64url characters of the right length, or nothing.
 pub fn well_formed(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -33,6 +36,9 @@ mod tests {
         assert_ne!(a, b);
         assert!(well_formed(&a));
         assert_eq!(hash(&a).len(), 64);
-        assert_eq!(hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

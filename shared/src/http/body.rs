@@ -7,10 +7,16 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.len() > MAX_JSON_BODY {
-        return Err(ApiError::TooLarge { limit: MAX_JSON_BODY });
+        return Err(ApiError::TooLarge {
+            limit: MAX_JSON_BODY,
+        });
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::malformed("a JSON body is required"));
+    }
+    // serde would read a struct from an array too; the API takes objects only.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::malformed("the body must be a JSON object"));
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
@@ -21,22 +27,42 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
         }
         data_error(&path, &strip_position(&inner.to_string()))
     })?;
-    de.end().map_err(|e| ApiError::malformed(format!("the body is not valid JSON: {e}")))?;
+    de.end()
+        .map_err(|e| ApiError::malformed(format!("the body is not valid JSON: {e}")))?;
     Ok(value)
 }
 
 fn data_error(path: &str, message: &str) -> ApiError {
-    let parent = if path == "." { String::new() } else { format!("{path}.") };
-    let quoted = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_string);
+    let parent = if path == "." {
+        String::new()
+    } else {
+        format!("{path}.")
+    };
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_string)
+    };
     if let Some(name) = quoted("unknown field `") {
+        // The path already ends with the unknown field's name.
+        let field = if path == "." {
+            name.clone()
+        } else {
+            path.to_string()
+        };
         return ApiError::Invalid {
             code: "unknown_field",
-            field: format!("{parent}{name}"),
+            field,
             message: format!("{name} is not a field this request accepts"),
         };
     }
     if let Some(name) = quoted("missing field `") {
-        return ApiError::Invalid { code: "missing_field", field: format!("{parent}{name}"), message: format!("{name} is required") };
+        return ApiError::Invalid {
+            code: "missing_field",
+            field: format!("{parent}{name}"),
+            message: format!("{name} is required"),
+        };
     }
     if path == "." {
         return ApiError::malformed(format!("the body must be a JSON object ({message})"));
@@ -87,11 +113,17 @@ mod tests {
     #[test]
     fn field_errors_are_422_with_the_field() {
         let e = err(r#"{"name":"a","bogus":1}"#);
-        assert_eq!((e.status(), e.code(), e.field()), (422, "unknown_field", Some("bogus")));
+        assert_eq!(
+            (e.status(), e.code(), e.field()),
+            (422, "unknown_field", Some("bogus"))
+        );
         let e = err(r#"{}"#);
         assert_eq!((e.code(), e.field()), ("missing_field", Some("name")));
         let e = err(r#"{"name":"a","inner":{"email":"nope"}}"#);
-        assert_eq!((e.code(), e.field()), ("invalid_field", Some("inner.email")));
+        assert_eq!(
+            (e.code(), e.field()),
+            ("invalid_field", Some("inner.email"))
+        );
         assert_eq!(e.to_string(), "inner.email: must be a valid email address");
         let e = err(r#"{"name":5}"#);
         assert_eq!((e.status(), e.field()), (422, Some("name")));

@@ -15,11 +15,18 @@ pub fn encode_cursor(last_key: &Item) -> String {
 /// query lists, so a crafted cursor can neither fail the store nor page into another tenant.
 pub fn decode_cursor(raw: Option<&str>, query: &Query) -> Result<Option<Item>, ApiError> {
     let Some(raw) = raw else { return Ok(None) };
-    let invalid = || ApiError::Malformed { code: "invalid_cursor", message: "the cursor is not valid".into(), field: Some("cursor".into()) };
+    let invalid = || ApiError::Malformed {
+        code: "invalid_cursor",
+        message: "the cursor is not valid".into(),
+        field: Some("cursor".into()),
+    };
     let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
     let item: Item = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     let attrs = query.key_attrs();
-    let shaped = item.len() == attrs.len() && attrs.iter().all(|a| item.get(*a).is_some_and(Value::is_string));
+    let shaped = item.len() == attrs.len()
+        && attrs
+            .iter()
+            .all(|a| item.get(*a).is_some_and(Value::is_string));
     let partition_attr = query.index.map_or(PK, |i| i.pk_attr());
     if !shaped || item.get(partition_attr).and_then(Value::as_str) != Some(query.pk.as_str()) {
         return Err(invalid());

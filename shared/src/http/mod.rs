@@ -33,7 +33,9 @@ impl ApiRequest {
         match &self.auth {
             Some(Ok(principal)) => Ok(principal),
             Some(Err(reason)) => Err(ApiError::Unauthorized(reason.clone())),
-            None => Err(ApiError::Unauthorized("an API key is required: Authorization: Bearer <key>".into())),
+            None => Err(ApiError::Unauthorized(
+                "an API key is required: Authorization: Bearer <key>".into(),
+            )),
         }
     }
 
@@ -42,7 +44,9 @@ impl ApiRequest {
         let principal = self.principal()?;
         match principal.role {
             Role::Courier => Ok(principal),
-            Role::Client => Err(ApiError::Forbidden("this route is for the courier; a client key cannot use it".into())),
+            Role::Client => Err(ApiError::Forbidden(
+                "this route is for the courier; a client key cannot use it".into(),
+            )),
         }
     }
 
@@ -51,16 +55,24 @@ impl ApiRequest {
         let principal = self.principal()?;
         match principal.role {
             Role::Client => Ok(principal),
-            Role::Courier => Err(ApiError::Forbidden("this route is for clients; a courier key cannot use it".into())),
+            Role::Courier => Err(ApiError::Forbidden(
+                "this route is for clients; a courier key cannot use it".into(),
+            )),
         }
     }
 
     pub fn path_param(&self, name: &str) -> Result<&str, ApiError> {
-        self.path_params.get(name).map(String::as_str).ok_or(ApiError::NotFound("route"))
+        self.path_params
+            .get(name)
+            .map(String::as_str)
+            .ok_or(ApiError::NotFound("route"))
     }
 
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -92,7 +104,11 @@ pub struct ApiResponse {
 impl ApiResponse {
     pub fn json<T: Serialize + ?Sized>(status: u16, value: &T) -> Self {
         let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-        Self { status, headers: vec![("content-type".into(), "application/json".into())], body: body.into() }
+        Self {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into(),
+        }
     }
 
     pub fn ok<T: Serialize + ?Sized>(value: &T) -> Self {
@@ -104,7 +120,11 @@ impl ApiResponse {
     }
 
     pub fn no_content() -> Self {
-        Self { status: 204, headers: vec![], body: Bytes::new() }
+        Self {
+            status: 204,
+            headers: vec![],
+            body: Bytes::new(),
+        }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {

@@ -21,9 +21,17 @@ impl Outbox {
 impl Mailer for Outbox {
     async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
         self.store
-            .record_outbox("email", email.to.as_str(), Some(&email.subject), &email.text)
+            .record_outbox(
+                "email",
+                email.to.as_str(),
+                Some(&email.subject),
+                &email.text,
+            )
             .await
-            .map_err(|e| NotifyError { channel: "email", reason: e.to_string() })
+            .map_err(|e| NotifyError {
+                channel: "email",
+                reason: e.to_string(),
+            })
     }
 }
 
@@ -33,6 +41,9 @@ impl SmsSender for Outbox {
         self.store
             .record_outbox("sms", to.as_str(), None, body)
             .await
-            .map_err(|e| NotifyError { channel: "sms", reason: e.to_string() })
+            .map_err(|e| NotifyError {
+                channel: "sms",
+                reason: e.to_string(),
+            })
     }
 }

@@ -22,7 +22,12 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(mailer: Arc<dyn Mailer>, sms: Arc<dyn SmsSender>) -> Self {
-        Self { mailer, sms, sent: Mutex::new(Vec::new()), failing: Default::default() }
+        Self {
+            mailer,
+            sms,
+            sent: Mutex::new(Vec::new()),
+            failing: Default::default(),
+        }
     }
 
     pub fn sent(&self) -> Vec<Sent> {
@@ -31,12 +36,16 @@ impl Recorder {
 
     /// Makes every following send fail, as an outage of SES or SNS would.
     pub fn fail_sends(&self, failing: bool) {
-        self.failing.store(failing, std::sync::atomic::Ordering::SeqCst);
+        self.failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn check(&self, channel: &'static str) -> Result<(), NotifyError> {
         if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(NotifyError { channel, reason: "simulated outage".into() });
+            return Err(NotifyError {
+                channel,
+                reason: "simulated outage".into(),
+            });
         }
         Ok(())
     }
@@ -57,7 +66,10 @@ impl SmsSender for Recorder {
     async fn send_sms(&self, to: &Phone, body: &str) -> Result<(), NotifyError> {
         self.check("sms")?;
         self.sms.send_sms(to, body).await?;
-        self.sent.lock().unwrap().push(Sent::Sms { to: to.clone(), body: body.to_string() });
+        self.sent.lock().unwrap().push(Sent::Sms {
+            to: to.clone(),
+            body: body.to_string(),
+        });
         Ok(())
     }
 }

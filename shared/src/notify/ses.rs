@@ -11,15 +11,27 @@ pub struct SesMailer {
 
 impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client, from: impl Into<String>) -> Self {
-        Self { client, from: from.into() }
+        Self {
+            client,
+            from: from.into(),
+        }
     }
 }
 
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
-        let failed = |reason: String| NotifyError { channel: "email", reason };
-        let content = |text: &str| Content::builder().data(text).charset("UTF-8").build().map_err(|e| failed(e.to_string()));
+        let failed = |reason: String| NotifyError {
+            channel: "email",
+            reason,
+        };
+        let content = |text: &str| {
+            Content::builder()
+                .data(text)
+                .charset("UTF-8")
+                .build()
+                .map_err(|e| failed(e.to_string()))
+        };
         let message = Message::builder()
             .subject(content(&email.subject)?)
             .body(Body::builder().text(content(&email.text)?).build())
@@ -27,11 +39,17 @@ impl Mailer for SesMailer {
         self.client
             .send_email()
             .from_email_address(&self.from)
-            .destination(Destination::builder().to_addresses(email.to.as_str()).build())
+            .destination(
+                Destination::builder()
+                    .to_addresses(email.to.as_str())
+                    .build(),
+            )
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(|e| failed(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string()))?;
+            .map_err(|e| {
+                failed(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string())
+            })?;
         Ok(())
     }
 }

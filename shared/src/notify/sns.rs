@@ -21,7 +21,10 @@ impl SmsSender for SnsSms {
             .data_type("String")
             .string_value("Transactional")
             .build()
-            .map_err(|e| NotifyError { channel: "sms", reason: e.to_string() })?;
+            .map_err(|e| NotifyError {
+                channel: "sms",
+                reason: e.to_string(),
+            })?;
         self.client
             .publish()
             .phone_number(to.as_str())

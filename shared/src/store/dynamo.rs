@@ -23,7 +23,10 @@ pub struct DynamoStore {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -67,7 +70,12 @@ impl Store for DynamoStore {
         Ok(())
     }
 
-    async fn update(&self, key: &Key, update: &Update, cond: Option<Cond>) -> Result<Item, StoreError> {
+    async fn update(
+        &self,
+        key: &Key,
+        update: &Update,
+        cond: Option<Cond>,
+    ) -> Result<Item, StoreError> {
         let mut exprs = Exprs::default();
         let update_expression = exprs.update(update);
         let condition = cond.as_ref().map(|c| exprs.cond(c));
@@ -107,8 +115,16 @@ impl Store for DynamoStore {
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         super::validate_transaction(&writes)?;
-        let items = writes.iter().map(|w| self.transact_item(w)).collect::<Result<Vec<_>, _>>()?;
-        let result = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        let items = writes
+            .iter()
+            .map(|w| self.transact_item(w))
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
         match result {
             Ok(_) => Ok(()),
             Err(err) => {
@@ -143,16 +159,26 @@ impl Store for DynamoStore {
             Some(index) => (index.pk_attr(), index.sk_attr()),
             None => (PK, SK),
         };
-        let mut key_condition = format!("{} = {}", exprs.name(pk_attr), exprs.value(Value::from(query.pk.clone())));
+        let mut key_condition = format!(
+            "{} = {}",
+            exprs.name(pk_attr),
+            exprs.value(Value::from(query.pk.clone()))
+        );
         match &query.sk {
             None => {}
             Some(SkCond::BeginsWith(prefix)) => {
-                let (n, v) = (exprs.name(sk_attr), exprs.value(Value::from(prefix.clone())));
+                let (n, v) = (
+                    exprs.name(sk_attr),
+                    exprs.value(Value::from(prefix.clone())),
+                );
                 key_condition.push_str(&format!(" AND begins_with({n}, {v})"));
             }
             Some(SkCond::Between(low, high)) => {
                 let n = exprs.name(sk_attr);
-                let (l, h) = (exprs.value(Value::from(low.clone())), exprs.value(Value::from(high.clone())));
+                let (l, h) = (
+                    exprs.value(Value::from(low.clone())),
+                    exprs.value(Value::from(high.clone())),
+                );
                 key_condition.push_str(&format!(" AND {n} BETWEEN {l} AND {h}"));
             }
         }
@@ -173,7 +199,12 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(|e| sdk_error("Query", e))?;
-        let items = out.items.unwrap_or_default().into_iter().map(from_attrs).collect::<Result<Vec<_>, _>>()?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_attrs)
+            .collect::<Result<Vec<_>, _>>()?;
         let last_key = out.last_evaluated_key.map(from_attrs).transpose()?;
         Ok(Page { items, last_key })
     }
@@ -259,15 +290,22 @@ struct Exprs {
 
 impl Exprs {
     fn name(&mut self, attr: &str) -> String {
-        let at = self.names.iter().position(|n| n == attr).unwrap_or_else(|| {
-            self.names.push(attr.to_string());
-            self.names.len() - 1
-        });
+        let at = self
+            .names
+            .iter()
+            .position(|n| n == attr)
+            .unwrap_or_else(|| {
+                self.names.push(attr.to_string());
+                self.names.len() - 1
+            });
         format!("#n{at}")
     }
 
     fn path(&mut self, path: &str) -> String {
-        path.split('.').map(|part| self.name(part)).collect::<Vec<_>>().join(".")
+        path.split('.')
+            .map(|part| self.name(part))
+            .collect::<Vec<_>>()
+            .join(".")
     }
 
     fn value(&mut self, value: Value) -> String {
@@ -289,15 +327,27 @@ impl Exprs {
             Cond::Gt(p, v) => binary(self, p, ">", v),
             Cond::In(p, vs) => {
                 let p = self.path(p);
-                let vs = vs.iter().map(|v| self.value(v.clone())).collect::<Vec<_>>().join(", ");
+                let vs = vs
+                    .iter()
+                    .map(|v| self.value(v.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 format!("{p} IN ({vs})")
             }
             Cond::Contains(p, needle) => {
                 let (p, v) = (self.path(p), self.value(Value::from(needle.clone())));
                 format!("contains({p}, {v})")
             }
-            Cond::And(all) => self.join(all, " AND ", "attribute_exists(PK) OR attribute_not_exists(PK)"),
-            Cond::Or(any) => self.join(any, " OR ", "attribute_exists(PK) AND attribute_not_exists(PK)"),
+            Cond::And(all) => self.join(
+                all,
+                " AND ",
+                "attribute_exists(PK) OR attribute_not_exists(PK)",
+            ),
+            Cond::Or(any) => self.join(
+                any,
+                " OR ",
+                "attribute_exists(PK) AND attribute_not_exists(PK)",
+            ),
             Cond::Not(c) => format!("NOT ({})", self.cond(c)),
         }
     }
@@ -306,7 +356,11 @@ impl Exprs {
         if conds.is_empty() {
             return empty.to_string();
         }
-        conds.iter().map(|c| format!("({})", self.cond(c))).collect::<Vec<_>>().join(sep)
+        conds
+            .iter()
+            .map(|c| format!("({})", self.cond(c)))
+            .collect::<Vec<_>>()
+            .join(sep)
     }
 
     fn update(&mut self, update: &Update) -> String {
@@ -320,14 +374,20 @@ impl Exprs {
                 }
                 Action::Remove(p) => removes.push(self.path(p)),
                 Action::Increment(p, by) => {
-                    let (p, zero, by) = (self.path(p), self.value(Value::from(0)), self.value(Value::from(*by)));
+                    let (p, zero, by) = (
+                        self.path(p),
+                        self.value(Value::from(0)),
+                        self.value(Value::from(*by)),
+                    );
                     sets.push(format!("{p} = if_not_exists({p}, {zero}) + {by}"));
                 }
                 Action::Append(p, values) => {
                     let p = self.path(p);
                     let empty = self.value(Value::Array(vec![]));
                     let values = self.value(Value::Array(values.clone()));
-                    sets.push(format!("{p} = list_append(if_not_exists({p}, {empty}), {values})"));
+                    sets.push(format!(
+                        "{p} = list_append(if_not_exists({p}, {empty}), {values})"
+                    ));
                 }
             }
         }
@@ -342,7 +402,13 @@ impl Exprs {
     }
 
     fn names(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.iter().enumerate().map(|(i, n)| (format!("#n{i}"), n.clone())).collect())
+        (!self.names.is_empty()).then(|| {
+            self.names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (format!("#n{i}"), n.clone()))
+                .collect()
+        })
     }
 
     fn values(&self) -> Result<Option<Attrs>, StoreError> {
@@ -365,16 +431,21 @@ fn key_attrs(key: &Key) -> Attrs {
 }
 
 fn to_attr(value: &Value) -> Result<AttributeValue, StoreError> {
-    serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Invalid(format!("cannot store value: {e}")))
+    serde_dynamo::to_attribute_value(value)
+        .map_err(|e| StoreError::Invalid(format!("cannot store value: {e}")))
 }
 
 fn to_attrs(item: &Item) -> Result<Attrs, StoreError> {
     // Absent and null mean the same to the domain; DynamoDB keeps no NULL attributes from us.
-    item.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| Ok((k.clone(), to_attr(v)?))).collect()
+    item.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| Ok((k.clone(), to_attr(v)?)))
+        .collect()
 }
 
 fn from_attrs(attrs: Attrs) -> Result<Item, StoreError> {
-    serde_dynamo::from_item(attrs).map_err(|e| StoreError::Backend(format!("cannot read stored item: {e}")))
+    serde_dynamo::from_item(attrs)
+        .map_err(|e| StoreError::Backend(format!("cannot read stored item: {e}")))
 }
 
 fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
@@ -393,13 +464,21 @@ where
                 SdkError::ServiceError(service) => conditional_item(service.err()),
                 _ => None,
             };
-            StoreError::ConditionFailed { old: old.map(Box::new) }
+            StoreError::ConditionFailed {
+                old: old.map(Box::new),
+            }
         }
-        "ProvisionedThroughputExceededException" | "ThrottlingException" | "RequestLimitExceeded" => {
-            StoreError::Throttled
-        }
-        "ValidationException" => StoreError::Invalid(format!("{operation}: {}", err.message().unwrap_or_default())),
-        _ => StoreError::Backend(format!("{operation}: {}", aws_smithy_types::error::display::DisplayErrorContext(&err))),
+        "ProvisionedThroughputExceededException"
+        | "ThrottlingException"
+        | "RequestLimitExceeded" => StoreError::Throttled,
+        "ValidationException" => StoreError::Invalid(format!(
+            "{operation}: {}",
+            err.message().unwrap_or_default()
+        )),
+        _ => StoreError::Backend(format!(
+            "{operation}: {}",
+            aws_smithy_types::error::display::DisplayErrorContext(&err)
+        )),
     }
 }
 
@@ -409,11 +488,17 @@ fn conditional_item<E: std::error::Error + 'static>(err: &E) -> Option<Item> {
         delete_item::DeleteItemError, put_item::PutItemError, update_item::UpdateItemError,
     };
     let any: &dyn std::error::Error = err;
-    let attrs = if let Some(PutItemError::ConditionalCheckFailedException(e)) = any.downcast_ref::<PutItemError>() {
+    let attrs = if let Some(PutItemError::ConditionalCheckFailedException(e)) =
+        any.downcast_ref::<PutItemError>()
+    {
         e.item.clone()
-    } else if let Some(UpdateItemError::ConditionalCheckFailedException(e)) = any.downcast_ref::<UpdateItemError>() {
+    } else if let Some(UpdateItemError::ConditionalCheckFailedException(e)) =
+        any.downcast_ref::<UpdateItemError>()
+    {
         e.item.clone()
-    } else if let Some(DeleteItemError::ConditionalCheckFailedException(e)) = any.downcast_ref::<DeleteItemError>() {
+    } else if let Some(DeleteItemError::ConditionalCheckFailedException(e)) =
+        any.downcast_ref::<DeleteItemError>()
+    {
         e.item.clone()
     } else {
         None

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::expr::{Cond, Update};
-use super::{item_key, CancelReason, Index, Item, Key, Page, Query, SkCond, Store, StoreError, Write, PK, SK};
+use super::{
+    item_key, CancelReason, Index, Item, Key, Page, Query, SkCond, Store, StoreError, Write, PK, SK,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
@@ -53,14 +55,21 @@ pub struct OutboxEntry {
 impl EmbeddedStore {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join("portal.sqlite3");
         let conn = Connection::open(&path).map_err(db_error)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_error)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db_error)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_error)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), path })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -82,15 +91,29 @@ impl EmbeddedStore {
 
     /// Runs writes atomically; on a failed condition returns each write's reason and the
     /// old item of the first failing write.
-    async fn write(&self, writes: Vec<Write>) -> Result<Vec<Option<Item>>, (Vec<CancelReason>, Option<Item>, Option<StoreError>)> {
+    async fn write(
+        &self,
+        writes: Vec<Write>,
+    ) -> Result<Vec<Option<Item>>, (Vec<CancelReason>, Option<Item>, Option<StoreError>)> {
         self.run(move |conn| Ok(apply_writes(conn, &writes)))
             .await
             .unwrap_or_else(|e| Err((vec![], None, Some(e))))
     }
 
     /// Records a message in the outbox.
-    pub async fn record_outbox(&self, channel: &str, to: &str, subject: Option<&str>, body: &str) -> Result<(), StoreError> {
-        let (channel, to, subject, body) = (channel.to_string(), to.to_string(), subject.map(str::to_string), body.to_string());
+    pub async fn record_outbox(
+        &self,
+        channel: &str,
+        to: &str,
+        subject: Option<&str>,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let (channel, to, subject, body) = (
+            channel.to_string(),
+            to.to_string(),
+            subject.map(str::to_string),
+            body.to_string(),
+        );
         let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         self.run(move |conn| {
             conn.execute(
@@ -106,8 +129,9 @@ impl EmbeddedStore {
     /// Everything captured in the outbox, oldest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         self.run(|conn| {
-            let mut stmt =
-                conn.prepare("SELECT id, at, channel, recipient, subject, body FROM outbox ORDER BY id").map_err(db_error)?;
+            let mut stmt = conn
+                .prepare("SELECT id, at, channel, recipient, subject, body FROM outbox ORDER BY id")
+                .map_err(db_error)?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok(OutboxEntry {
@@ -134,25 +158,46 @@ impl Store for EmbeddedStore {
     }
 
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
-        self.write(vec![Write::Put { item, cond }]).await.map(|_| ()).map_err(single_failure)
+        self.write(vec![Write::Put { item, cond }])
+            .await
+            .map(|_| ())
+            .map_err(single_failure)
     }
 
-    async fn update(&self, key: &Key, update: &Update, cond: Option<Cond>) -> Result<Item, StoreError> {
-        let write = Write::Update { key: key.clone(), update: update.clone(), cond };
+    async fn update(
+        &self,
+        key: &Key,
+        update: &Update,
+        cond: Option<Cond>,
+    ) -> Result<Item, StoreError> {
+        let write = Write::Update {
+            key: key.clone(),
+            update: update.clone(),
+            cond,
+        };
         let mut new = self.write(vec![write]).await.map_err(single_failure)?;
         Ok(new.pop().flatten().unwrap_or_default())
     }
 
     async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
-        self.write(vec![Write::Delete { key: key.clone(), cond }]).await.map(|_| ()).map_err(single_failure)
+        self.write(vec![Write::Delete {
+            key: key.clone(),
+            cond,
+        }])
+        .await
+        .map(|_| ())
+        .map_err(single_failure)
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         super::validate_transaction(&writes)?;
-        self.write(writes).await.map(|_| ()).map_err(|(reasons, _, error)| match error {
-            Some(error) => error,
-            None => StoreError::TransactionCanceled { reasons },
-        })
+        self.write(writes)
+            .await
+            .map(|_| ())
+            .map_err(|(reasons, _, error)| match error {
+                Some(error) => error,
+                None => StoreError::TransactionCanceled { reasons },
+            })
     }
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
@@ -161,15 +206,24 @@ impl Store for EmbeddedStore {
     }
 }
 
-fn single_failure((_, old, error): (Vec<CancelReason>, Option<Item>, Option<StoreError>)) -> StoreError {
-    error.unwrap_or(StoreError::ConditionFailed { old: old.map(Box::new) })
+fn single_failure(
+    (_, old, error): (Vec<CancelReason>, Option<Item>, Option<StoreError>),
+) -> StoreError {
+    error.unwrap_or(StoreError::ConditionFailed {
+        old: old.map(Box::new),
+    })
 }
 
 type WriteFailure = (Vec<CancelReason>, Option<Item>, Option<StoreError>);
 
-fn apply_writes(conn: &mut Connection, writes: &[Write]) -> Result<Vec<Option<Item>>, WriteFailure> {
+fn apply_writes(
+    conn: &mut Connection,
+    writes: &[Write],
+) -> Result<Vec<Option<Item>>, WriteFailure> {
     let fail = |e: StoreError| (vec![], None, Some(e));
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| fail(db_error(e)))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| fail(db_error(e)))?;
     let mut planned = Vec::with_capacity(writes.len());
     let mut reasons = Vec::with_capacity(writes.len());
     let mut first_old = None;
@@ -177,7 +231,9 @@ fn apply_writes(conn: &mut Connection, writes: &[Write]) -> Result<Vec<Option<It
         let key = write.key();
         let old = read_item(&tx, &key).map_err(fail)?;
         let cond = match write {
-            Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => cond.as_ref(),
+            Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => {
+                cond.as_ref()
+            }
             Write::Check { cond, .. } => Some(cond),
         };
         if cond.is_some_and(|c| !c.holds(old.as_ref())) {
@@ -191,15 +247,22 @@ fn apply_writes(conn: &mut Connection, writes: &[Write]) -> Result<Vec<Option<It
         let new = match write {
             Write::Put { item, .. } => {
                 if item_key(item).is_none() {
-                    return Err(fail(StoreError::Invalid("an item needs string PK and SK".into())));
+                    return Err(fail(StoreError::Invalid(
+                        "an item needs string PK and SK".into(),
+                    )));
                 }
                 Some(item.clone())
             }
             Write::Update { key, update, .. } => {
                 let mut item = old.clone().unwrap_or_else(|| {
-                    Item::from_iter([(PK.to_string(), Value::from(key.pk.clone())), (SK.to_string(), Value::from(key.sk.clone()))])
+                    Item::from_iter([
+                        (PK.to_string(), Value::from(key.pk.clone())),
+                        (SK.to_string(), Value::from(key.sk.clone())),
+                    ])
                 });
-                update.apply(&mut item).map_err(|e| fail(StoreError::Invalid(e)))?;
+                update
+                    .apply(&mut item)
+                    .map_err(|e| fail(StoreError::Invalid(e)))?;
                 Some(item)
             }
             Write::Delete { .. } => None,
@@ -217,12 +280,16 @@ fn apply_writes(conn: &mut Connection, writes: &[Write]) -> Result<Vec<Option<It
             match &new {
                 Some(item) => write_item(&tx, &key, item).map_err(fail)?,
                 None => {
-                    tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk])
-                        .map_err(|e| fail(db_error(e)))?;
+                    tx.execute(
+                        "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
+                        params![key.pk, key.sk],
+                    )
+                    .map_err(|e| fail(db_error(e)))?;
                 }
             }
             if old.is_some() || new.is_some() {
-                let encode = |i: &Option<Item>| i.as_ref().map(|i| Value::Object(i.clone()).to_string());
+                let encode =
+                    |i: &Option<Item>| i.as_ref().map(|i| Value::Object(i.clone()).to_string());
                 tx.execute(
                     "INSERT INTO changes (at_ms, pk, sk, old, new) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![now_ms, key.pk, key.sk, encode(&old), encode(&new)],
@@ -238,7 +305,11 @@ fn apply_writes(conn: &mut Connection, writes: &[Write]) -> Result<Vec<Option<It
 
 fn read_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
     let body: Option<String> = conn
-        .query_row("SELECT body FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk], |r| r.get(0))
+        .query_row(
+            "SELECT body FROM items WHERE pk = ?1 AND sk = ?2",
+            params![key.pk, key.sk],
+            |r| r.get(0),
+        )
         .optional()
         .map_err(db_error)?;
     body.map(|b| decode(&b)).transpose()
@@ -246,14 +317,21 @@ fn read_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
 
 fn write_item(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreError> {
     let index_key = |index: Index| -> (Option<String>, Option<String>) {
-        match (item.get(index.pk_attr()).and_then(Value::as_str), item.get(index.sk_attr()).and_then(Value::as_str)) {
+        match (
+            item.get(index.pk_attr()).and_then(Value::as_str),
+            item.get(index.sk_attr()).and_then(Value::as_str),
+        ) {
             (Some(pk), Some(sk)) => (Some(pk.to_string()), Some(sk.to_string())),
             _ => (None, None),
         }
     };
     let (g1pk, g1sk) = index_key(Index::Gsi1);
     let (g2pk, g2sk) = index_key(Index::Gsi2);
-    let stored: Item = item.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let stored: Item = item
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     conn.execute(
         "INSERT OR REPLACE INTO items (pk, sk, body, gsi1pk, gsi1sk, gsi2pk, gsi2sk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![key.pk, key.sk, Value::Object(stored).to_string(), g1pk, g1sk, g2pk, g2sk],
@@ -278,7 +356,11 @@ fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
         None => {}
         Some(SkCond::BeginsWith(prefix)) => {
             let len = prefix.len();
-            arg(&mut sql, &format!(" AND substr({sk_col}, 1, {len}) = ?"), prefix.clone());
+            arg(
+                &mut sql,
+                &format!(" AND substr({sk_col}, 1, {len}) = ?"),
+                prefix.clone(),
+            );
         }
         Some(SkCond::Between(low, high)) => {
             arg(&mut sql, &format!(" AND {sk_col} >= ?"), low.clone());
@@ -296,39 +378,61 @@ fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
                 let isk = text(index.sk_attr()).ok_or_else(invalid)?;
                 args.extend([isk, pk, sk]);
                 let n = args.len();
-                sql.push_str(&format!(" AND ({sk_col}, pk, sk) {op} (?{}, ?{}, ?{})", n - 2, n - 1, n));
+                sql.push_str(&format!(
+                    " AND ({sk_col}, pk, sk) {op} (?{}, ?{}, ?{})",
+                    n - 2,
+                    n - 1,
+                    n
+                ));
             }
         }
     }
     let order = if query.descending { "DESC" } else { "ASC" };
-    sql.push_str(&format!(" ORDER BY {sk_col} {order}, pk {order}, sk {order}"));
+    sql.push_str(&format!(
+        " ORDER BY {sk_col} {order}, pk {order}, sk {order}"
+    ));
     if let Some(limit) = query.limit {
         sql.push_str(&format!(" LIMIT {limit}"));
     }
     let mut stmt = conn.prepare(&sql).map_err(db_error)?;
     let bodies = stmt
-        .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(0))
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(0)
+        })
         .map_err(db_error)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_error)?;
-    let read = bodies.iter().map(|b| decode(b)).collect::<Result<Vec<_>, _>>()?;
+    let read = bodies
+        .iter()
+        .map(|b| decode(b))
+        .collect::<Result<Vec<_>, _>>()?;
     let last_key = match (query.limit, read.last()) {
-        (Some(limit), Some(last)) if read.len() as u32 == limit => {
-            Some(query.key_attrs().into_iter().filter_map(|a| Some((a.to_string(), last.get(a)?.clone()))).collect())
-        }
+        (Some(limit), Some(last)) if read.len() as u32 == limit => Some(
+            query
+                .key_attrs()
+                .into_iter()
+                .filter_map(|a| Some((a.to_string(), last.get(a)?.clone())))
+                .collect(),
+        ),
         _ => None,
     };
-    let items = read.into_iter().filter(|i| query.filter.as_ref().is_none_or(|f| f.holds(Some(i)))).collect();
+    let items = read
+        .into_iter()
+        .filter(|i| query.filter.as_ref().is_none_or(|f| f.holds(Some(i))))
+        .collect();
     Ok(Page { items, last_key })
 }
 
 fn decode(body: &str) -> Result<Item, StoreError> {
-    serde_json::from_str(body).map_err(|e| StoreError::Backend(format!("corrupt item in embedded store: {e}")))
+    serde_json::from_str(body)
+        .map_err(|e| StoreError::Backend(format!("corrupt item in embedded store: {e}")))
 }
 
 fn db_error(e: rusqlite::Error) -> StoreError {
     match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => StoreError::Throttled,
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
+            StoreError::Throttled
+        }
         e => StoreError::Backend(format!("embedded store: {e}")),
     }
 }

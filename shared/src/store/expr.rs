@@ -71,7 +71,9 @@ impl Cond {
             Cond::In(p, vs) => get(p).is_some_and(|a| vs.iter().any(|v| same(a, v))),
             Cond::Contains(p, needle) => match get(p) {
                 Some(Value::String(s)) => s.contains(needle.as_str()),
-                Some(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(needle.as_str())),
+                Some(Value::Array(items)) => {
+                    items.iter().any(|i| i.as_str() == Some(needle.as_str()))
+                }
                 _ => false,
             },
             Cond::And(all) => all.iter().all(|c| c.holds(item)),
@@ -176,7 +178,10 @@ pub fn lookup<'a>(item: &'a Item, path: &str) -> Option<&'a Value> {
 }
 
 /// The map that holds the last segment of a dotted path; parents must exist, as in DynamoDB.
-fn parent_mut<'a, 'p>(item: &'a mut Item, path: &'p str) -> Result<(&'a mut Item, &'p str), String> {
+fn parent_mut<'a, 'p>(
+    item: &'a mut Item,
+    path: &'p str,
+) -> Result<(&'a mut Item, &'p str), String> {
     match path.rsplit_once('.') {
         None => Ok((item, path)),
         Some((parent, last)) => {

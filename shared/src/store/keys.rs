@@ -11,7 +11,10 @@ pub fn courier_pk(courier_id: &str) -> String {
 }
 
 pub fn client(courier_id: &str, client_id: &str) -> Key {
-    Key::new(courier_pk(courier_id), format!("{CLIENT_PREFIX}{client_id}"))
+    Key::new(
+        courier_pk(courier_id),
+        format!("{CLIENT_PREFIX}{client_id}"),
+    )
 }
 
 /// Sort-key prefix of a courier's clients (`Query` lists them, newest first).
@@ -19,7 +22,10 @@ pub const CLIENT_PREFIX: &str = "CLIENT#";
 
 /// Marker that keeps a client email unique within a courier.
 pub fn client_email(courier_id: &str, email: &str) -> Key {
-    Key::new(courier_pk(courier_id), format!("EMAIL#{}", email.to_lowercase()))
+    Key::new(
+        courier_pk(courier_id),
+        format!("EMAIL#{}", email.to_lowercase()),
+    )
 }
 
 /// What the authorizer reads: the key's SHA-256 hash → its organisation.
@@ -58,12 +64,24 @@ mod tests {
     #[test]
     fn keys_are_pinned() {
         assert_eq!(courier("cou_1"), Key::new("COURIER#cou_1", "PROFILE"));
-        assert_eq!(client("cou_1", "cli_2"), Key::new("COURIER#cou_1", "CLIENT#cli_2"));
-        assert_eq!(client_email("cou_1", "A@B.io"), Key::new("COURIER#cou_1", "EMAIL#a@b.io"));
+        assert_eq!(
+            client("cou_1", "cli_2"),
+            Key::new("COURIER#cou_1", "CLIENT#cli_2")
+        );
+        assert_eq!(
+            client_email("cou_1", "A@B.io"),
+            Key::new("COURIER#cou_1", "EMAIL#a@b.io")
+        );
         assert_eq!(api_key_secret("ab"), Key::new("APIKEY#ab", "APIKEY"));
-        assert_eq!(api_key("cli_2", "key_3"), Key::new("ORG#cli_2", "KEY#key_3"));
+        assert_eq!(
+            api_key("cli_2", "key_3"),
+            Key::new("ORG#cli_2", "KEY#key_3")
+        );
         assert_eq!(invitation("ff"), Key::new("INVITE#ff", "INVITE"));
-        assert_eq!(email_confirmation("ee"), Key::new("EMAILCONF#ee", "EMAILCONF"));
+        assert_eq!(
+            email_confirmation("ee"),
+            Key::new("EMAILCONF#ee", "EMAILCONF")
+        );
         // The client-email marker must never match the client listing prefix.
         assert!(!client_email("c", "x@y.z").sk.starts_with(CLIENT_PREFIX));
     }

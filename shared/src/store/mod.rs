@@ -32,7 +32,10 @@ pub struct Key {
 
 impl Key {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Self { pk: pk.into(), sk: sk.into() }
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
     }
 }
 
@@ -92,7 +95,15 @@ pub struct Query {
 
 impl Query {
     pub fn partition(pk: impl Into<String>) -> Self {
-        Self { index: None, pk: pk.into(), sk: None, descending: false, limit: None, start_after: None, filter: None }
+        Self {
+            index: None,
+            pk: pk.into(),
+            sk: None,
+            descending: false,
+            limit: None,
+            start_after: None,
+            filter: None,
+        }
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -146,17 +157,32 @@ pub struct Page {
 /// One write of a transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put { item: Item, cond: Option<Cond> },
-    Update { key: Key, update: Update, cond: Option<Cond> },
-    Delete { key: Key, cond: Option<Cond> },
-    Check { key: Key, cond: Cond },
+    Put {
+        item: Item,
+        cond: Option<Cond>,
+    },
+    Update {
+        key: Key,
+        update: Update,
+        cond: Option<Cond>,
+    },
+    Delete {
+        key: Key,
+        cond: Option<Cond>,
+    },
+    Check {
+        key: Key,
+        cond: Cond,
+    },
 }
 
 impl Write {
     pub fn key(&self) -> Key {
         match self {
             Write::Put { item, .. } => item_key(item).unwrap_or_else(|| Key::new("", "")),
-            Write::Update { key, .. } | Write::Delete { key, .. } | Write::Check { key, .. } => key.clone(),
+            Write::Update { key, .. } | Write::Delete { key, .. } | Write::Check { key, .. } => {
+                key.clone()
+            }
         }
     }
 }
@@ -206,7 +232,12 @@ pub trait Store: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError>;
     /// Applies `update` when `cond` holds and returns the item as it is afterwards.
-    async fn update(&self, key: &Key, update: &Update, cond: Option<Cond>) -> Result<Item, StoreError>;
+    async fn update(
+        &self,
+        key: &Key,
+        update: &Update,
+        cond: Option<Cond>,
+    ) -> Result<Item, StoreError>;
     async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError>;
     /// All writes or none (at most 100, each on a different item).
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
@@ -221,12 +252,17 @@ pub fn item_key(item: &Item) -> Option<Key> {
 /// Checks a transaction the way DynamoDB does before running it.
 pub fn validate_transaction(writes: &[Write]) -> Result<(), StoreError> {
     if writes.is_empty() || writes.len() > 100 {
-        return Err(StoreError::Invalid(format!("a transaction holds 1 to 100 writes, not {}", writes.len())));
+        return Err(StoreError::Invalid(format!(
+            "a transaction holds 1 to 100 writes, not {}",
+            writes.len()
+        )));
     }
     let mut seen = std::collections::HashSet::new();
     for write in writes {
         if !seen.insert(write.key()) {
-            return Err(StoreError::Invalid("a transaction cannot write one item twice".into()));
+            return Err(StoreError::Invalid(
+                "a transaction cannot write one item twice".into(),
+            ));
         }
     }
     Ok(())

@@ -1,0 +1,116 @@
+//! `portal-admin`: what the operator of a deployment runs.
+//!
+//! `portal-admin create-courier --name NAME --email EMAIL` creates a courier organisation and
+//! prints JSON with its id and first API key. It works on the embedded data directory
+//! (`--data-dir`, default `.data`) or, when `TABLE_NAME` is set and no `--data-dir` is given,
+//! on DynamoDB (with the usual AWS environment; `AWS_ENDPOINT_URL` for moto server).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use portal::clock::SystemClock;
+use portal::ctx::Config;
+use portal::notify::Outbox;
+use portal::store::embedded::EmbeddedStore;
+use portal::Ctx;
+
+#[derive(Parser)]
+#[command(
+    name = "portal-admin",
+    about = "Operator commands for the courier client portal"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates a courier organisation and prints its id and first API key as JSON.
+    CreateCourier {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// IANA time zone the courier works in.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// Use the embedded store in this directory (the local portal's --data-dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Creates the DynamoDB table as template.yaml defines it (for moto server or a sandbox).
+    CreateTable {
+        #[arg(long, env = "TABLE_NAME")]
+        table: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(output) => {
+            println!("{output:#}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("portal-admin: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<serde_json::Value, String> {
+    match cli.command {
+        Command::CreateCourier {
+            name,
+            email,
+            timezone,
+            data_dir,
+        } => {
+            let ctx = context(data_dir).await?;
+            let (courier, key) =
+                portal::api::couriers::create_courier(&ctx, &name, &email, &timezone)
+                    .await
+                    .map_err(|e| match e.field() {
+                        Some(field) => format!("--{field}: {e}"),
+                        None => e.to_string(),
+                    })?;
+            Ok(serde_json::json!({
+                "courierId": courier.id, "name": courier.name, "email": courier.email,
+                "timezone": courier.timezone, "apiKey": key.secret,
+            }))
+        }
+        Command::CreateTable { table } => {
+            let aws = aws_config::load_from_env().await;
+            let template = portal_local::Template::built_in();
+            portal_local::table::create_table(
+                &aws_sdk_dynamodb::Client::new(&aws),
+                &table,
+                &template.table,
+            )
+            .await?;
+            Ok(serde_json::json!({ "table": table, "created": true }))
+        }
+    }
+}
+
+/// The embedded store when a data directory is given or no table is configured.
+async fn context(data_dir: Option<PathBuf>) -> Result<Ctx, String> {
+    let table = std::env::var("TABLE_NAME").ok().filter(|t| !t.is_empty());
+    if data_dir.is_none() && table.is_some() {
+        return Ctx::from_aws_env().await;
+    }
+    let dir = data_dir.unwrap_or_else(|| PathBuf::from(".data"));
+    let store = EmbeddedStore::open(&dir).map_err(|e| e.to_string())?;
+    let outbox = Outbox::new(store.clone());
+    Ok(Ctx {
+        store: Arc::new(store),
+        mailer: Arc::new(outbox.clone()),
+        sms: Arc::new(outbox),
+        clock: Arc::new(SystemClock),
+        config: Config::from_env(),
+    })
+}

@@ -1,0 +1,88 @@
+//! One request through the local stand-in for API Gateway: route, authorize, run the use case.
+
+use bytes::Bytes;
+use http::HeaderMap;
+use std::sync::Arc;
+
+use portal::error::ApiError;
+use portal::http::{ApiRequest, ApiResponse};
+use portal::{functions, Ctx};
+
+use crate::router::{Match, Router};
+use crate::template::Template;
+
+pub struct LocalApp {
+    pub ctx: Arc<Ctx>,
+    router: Router,
+}
+
+impl LocalApp {
+    pub fn new(ctx: Arc<Ctx>, template: &Template) -> Self {
+        Self {
+            ctx,
+            router: Router::from_template(template),
+        }
+    }
+
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// `uri` is a path with an optional query string (`/v1/clients?limit=5`).
+    pub async fn handle(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> ApiResponse {
+        let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+        let (function, public, params) = match self.router.find(method, path) {
+            Match::Found {
+                function,
+                public,
+                params,
+            } => (function, public, params),
+            Match::NotFound => return ApiError::NotFound("route").to_response(),
+            Match::MethodNotAllowed(allowed) => {
+                let body = serde_json::json!({ "error": {
+                    "code": "method_not_allowed",
+                    "message": format!("{method} is not allowed here; use {}", allowed.join(", ")),
+                }});
+                return ApiResponse::json(405, &body).with_header("allow", &allowed.join(", "));
+            }
+        };
+        let Some(handler) = functions::http_handler(function) else {
+            return ApiError::Internal(format!(
+                "the template routes to {function}, which has no handler"
+            ))
+            .to_response();
+        };
+        // The same code as the authorizer Lambda, before every protected route.
+        let auth = if public {
+            None
+        } else {
+            let header = headers.get("authorization").and_then(|v| v.to_str().ok());
+            match portal::auth::authorize(self.ctx.store.as_ref(), header).await {
+                Ok(result) => Some(result),
+                Err(e) => return ApiError::from(e).to_response(),
+            }
+        };
+        let base_url = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .map(|h| format!("http://{h}"));
+        let request = ApiRequest {
+            method: method.to_string(),
+            path_params: params,
+            query: form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+            headers,
+            body,
+            auth,
+            base_url,
+        };
+        handler(self.ctx.clone(), request).await
+    }
+}

@@ -1,0 +1,97 @@
+//! The local HTTP server: every route of the template, plus `GET /dev/outbox`.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+use portal::error::ApiError;
+use portal::http::ApiResponse;
+use portal::store::embedded::EmbeddedStore;
+
+use crate::app::LocalApp;
+
+/// API Gateway's own limit on request bodies is larger; ours keeps memory bounded.
+pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
+
+pub struct Server {
+    pub app: Arc<LocalApp>,
+    /// The embedded store whose outbox `GET /dev/outbox` lists (local mode only).
+    pub outbox: Option<EmbeddedStore>,
+}
+
+impl Server {
+    pub async fn serve(self: Arc<Self>, listener: TcpListener) -> std::io::Result<()> {
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let server = self.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let server = server.clone();
+                    async move { Ok::<_, Infallible>(server.respond(req).await) }
+                });
+                if let Err(e) = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await
+                {
+                    tracing::debug!(error = %e, "connection closed");
+                }
+            });
+        }
+    }
+
+    async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let started = std::time::Instant::now();
+        let (parts, body) = req.into_parts();
+        let uri = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let response = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+            Err(_) => ApiError::TooLarge {
+                limit: MAX_REQUEST_BODY,
+            }
+            .to_response(),
+            Ok(body) if parts.uri.path() == "/dev/outbox" => {
+                self.outbox(parts.method.as_str(), body.to_bytes()).await
+            }
+            Ok(body) => {
+                self.app
+                    .handle(parts.method.as_str(), &uri, parts.headers, body.to_bytes())
+                    .await
+            }
+        };
+        tracing::info!(method = %parts.method, uri = %uri, status = response.status, ms = started.elapsed().as_millis() as u64);
+        let mut builder = Response::builder().status(response.status);
+        for (name, value) in &response.headers {
+            builder = builder.header(name, value);
+        }
+        builder
+            .body(Full::new(response.body))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    }
+
+    async fn outbox(&self, method: &str, _body: Bytes) -> ApiResponse {
+        let Some(store) = &self.outbox else {
+            return ApiError::NotFound("outbox (the local portal runs on AWS services)")
+                .to_response();
+        };
+        if method != "GET" {
+            return ApiResponse::json(
+                405,
+                &serde_json::json!({"error": {"code": "method_not_allowed", "message": "use GET"}}),
+            );
+        }
+        match store.outbox().await {
+            Ok(items) => ApiResponse::ok(&serde_json::json!({ "items": items })),
+            Err(e) => ApiError::from(e).to_response(),
+        }
+    }
+}

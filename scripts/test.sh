@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: installs the Python tools (moto, cfn-lint, SAM CLI) into .venv, starts
+# moto server on a free local port, runs the Rust tests on both storage adapters, lints the
+# SAM template, and stops moto again.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+"$repo/scripts/python-env.sh"
+
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p target
+"$repo/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null; then break; fi
+  sleep 0.2
+done
+export PORTAL_MOTO_URL="http://127.0.0.1:$port"
+echo "== moto server on $PORTAL_MOTO_URL"
+
+echo "== every function builds"
+cargo build --workspace --bins --quiet
+
+echo "== tests (embedded store and moto server)"
+cargo test --workspace --quiet
+
+echo "== template: cfn-lint and sam validate --lint"
+"$repo/.venv/bin/cfn-lint" template.yaml
+AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x SAM_CLI_TELEMETRY=0 \
+  "$repo/.venv/bin/sam" validate --lint --region us-east-1 -t template.yaml
+echo "== all checks passed"

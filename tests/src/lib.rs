@@ -1,0 +1,342 @@
+//! `TestApp`: the portal as the tests drive it. The same template routes, authorizer and use
+//! cases as the local server, on the embedded store or on moto server (DynamoDB, SES, SNS).
+
+use bytes::Bytes;
+use serde_json::Value;
+use std::sync::Arc;
+
+use portal::clock::ShiftedClock;
+use portal::ctx::Config;
+use portal::notify::{Outbox, OutgoingEmail, Recorder, Sent, SesMailer, SnsSms};
+use portal::store::dynamo::DynamoStore;
+use portal::store::embedded::EmbeddedStore;
+use portal::store::Store;
+use portal::Ctx;
+use portal_local::{LocalApp, Template};
+
+pub const SENDER: &str = "no-reply@portal.example";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    Moto,
+}
+
+pub struct TestApp {
+    pub app: LocalApp,
+    pub backend: Backend,
+    pub recorder: Arc<Recorder>,
+    pub clock: Arc<ShiftedClock>,
+    pub store: Arc<dyn Store>,
+    /// The embedded store's directory (kept alive for the test).
+    pub dir: Option<tempfile::TempDir>,
+    pub moto_url: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl TestResponse {
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+    pub fn error_field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or_default()
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A courier or client with its key, as tests hold them.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: String,
+    pub key: String,
+}
+
+/// moto server's URL, from `PORTAL_MOTO_URL` (the test script starts moto and sets it).
+pub fn moto_url() -> String {
+    std::env::var("PORTAL_MOTO_URL").unwrap_or_else(|_| {
+        panic!("PORTAL_MOTO_URL is not set: run the tests with ./scripts/test.sh, which starts moto server")
+    })
+}
+
+pub async fn moto_aws_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto_url())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+/// A fresh table on moto server, created from template.yaml's definition.
+pub async fn moto_store() -> DynamoStore {
+    let aws = moto_aws_config().await;
+    let client = aws_sdk_dynamodb::Client::new(&aws);
+    let table = format!("portal-test-{}", ulid::Ulid::new());
+    portal_local::table::create_table(&client, &table, &Template::built_in().table)
+        .await
+        .expect("table created on moto");
+    DynamoStore::new(client, table)
+}
+
+pub fn embedded_store() -> (EmbeddedStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    (
+        EmbeddedStore::open(dir.path()).expect("embedded store opens"),
+        dir,
+    )
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Embedded => Self::embedded().await,
+            Backend::Moto => Self::moto().await,
+        }
+    }
+
+    pub async fn embedded() -> Self {
+        let (store, dir) = embedded_store();
+        let outbox = Arc::new(Outbox::new(store.clone()));
+        let recorder = Arc::new(Recorder::new(outbox.clone(), outbox));
+        Self::assemble(
+            Backend::Embedded,
+            Arc::new(store),
+            recorder,
+            Some(dir),
+            None,
+        )
+    }
+
+    pub async fn moto() -> Self {
+        let aws = moto_aws_config().await;
+        let ses = aws_sdk_sesv2::Client::new(&aws);
+        // moto, like SES in the sandbox, sends only from verified identities.
+        let _ = ses
+            .create_email_identity()
+            .email_identity(SENDER)
+            .send()
+            .await;
+        let recorder = Arc::new(Recorder::new(
+            Arc::new(SesMailer::new(ses, SENDER)),
+            Arc::new(SnsSms::new(aws_sdk_sns::Client::new(&aws))),
+        ));
+        Self::assemble(
+            Backend::Moto,
+            Arc::new(moto_store().await),
+            recorder,
+            None,
+            Some(moto_url()),
+        )
+    }
+
+    fn assemble(
+        backend: Backend,
+        store: Arc<dyn Store>,
+        recorder: Arc<Recorder>,
+        dir: Option<tempfile::TempDir>,
+        moto_url: Option<String>,
+    ) -> Self {
+        let clock = Arc::new(ShiftedClock::default());
+        let ctx = Ctx {
+            store: store.clone(),
+            mailer: recorder.clone(),
+            sms: recorder.clone(),
+            clock: clock.clone(),
+            config: Config {
+                public_base_url: Some("https://portal.test".into()),
+                sender_email: SENDER.into(),
+            },
+        };
+        let app = LocalApp::new(Arc::new(ctx), &Template::built_in());
+        Self {
+            app,
+            backend,
+            recorder,
+            clock,
+            store,
+            dir,
+            moto_url,
+        }
+    }
+
+    pub fn ctx(&self) -> &Ctx {
+        &self.app.ctx
+    }
+
+    /// A JSON request with an optional key.
+    pub async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut headers = vec![];
+        if let Some(key) = key {
+            headers.push(("authorization", format!("Bearer {key}")));
+        }
+        let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.raw(method, uri, &headers, body).await
+    }
+
+    pub async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> TestResponse {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in headers {
+            map.append(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        let response = self.app.handle(method, uri, map, body).await;
+        let text = String::from_utf8_lossy(&response.body).into_owned();
+        TestResponse {
+            status: response.status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+            headers: response.headers,
+        }
+    }
+
+    pub async fn get(&self, uri: &str, key: &str) -> TestResponse {
+        self.call("GET", uri, Some(key), None).await
+    }
+
+    pub async fn post(&self, uri: &str, key: &str, body: Value) -> TestResponse {
+        self.call("POST", uri, Some(key), Some(body)).await
+    }
+
+    pub async fn create_courier(&self, name: &str) -> Org {
+        let email = format!("dispatch@{}.example", name.to_lowercase().replace(' ', "-"));
+        let (courier, key) =
+            portal::api::couriers::create_courier(self.ctx(), name, &email, "Europe/Paris")
+                .await
+                .expect("courier created");
+        Org {
+            id: courier.id.to_string(),
+            key: key.secret,
+        }
+    }
+
+    /// Creates a client as `courier` and returns its id (status pending).
+    pub async fn create_client(&self, courier: &Org, name: &str, email: &str) -> String {
+        let response = self
+            .post(
+                "/v1/clients",
+                &courier.key,
+                serde_json::json!({ "name": name, "email": email }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        response.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Invites the client and returns the token from the invitation email.
+    pub async fn invite(&self, courier: &Org, client_id: &str) -> String {
+        let response = self
+            .call(
+                "POST",
+                &format!("/v1/clients/{client_id}/invitation"),
+                Some(&courier.key),
+                None,
+            )
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text);
+        let email = self.last_email_to(response.body["sentTo"].as_str().unwrap());
+        token_in(&email.text, "/v1/invitations/", "/accept")
+    }
+
+    /// Create, invite, accept: an active client with its first key.
+    pub async fn onboard_client(&self, courier: &Org, name: &str, email: &str) -> Org {
+        let id = self.create_client(courier, name, email).await;
+        let token = self.invite(courier, &id).await;
+        let accepted = self
+            .call(
+                "POST",
+                &format!("/v1/invitations/{token}/accept"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(accepted.status, 201, "{}", accepted.text);
+        Org {
+            id,
+            key: accepted.body["apiKey"]["key"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub fn emails(&self) -> Vec<OutgoingEmail> {
+        self.recorder
+            .sent()
+            .into_iter()
+            .filter_map(|s| {
+                if let Sent::Email(e) = s {
+                    Some(e)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    pub fn last_email_to(&self, to: &str) -> OutgoingEmail {
+        self.emails()
+            .into_iter()
+            .rev()
+            .find(|e| e.to.as_str() == to)
+            .unwrap_or_else(|| panic!("no email to {to}"))
+    }
+}
+
+/// The token between `before` and `after` in a message.
+pub fn token_in(text: &str, before: &str, after: &str) -> String {
+    let start = text
+        .find(before)
+        .unwrap_or_else(|| panic!("no {before} in {text}"))
+        + before.len();
+    let end = text[start..].find(after).unwrap() + start;
+    text[start..end].to_string()
+}
+
+/// Generates one test per backend for each named `async fn(TestApp)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::TestApp::new($crate::Backend::Embedded).await).await
+                }
+            )*
+        }
+        mod moto {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::TestApp::new($crate::Backend::Moto).await).await
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,143 @@
+//! One route table: template.yaml, the crates under functions/ and the handler registry agree.
+
+use portal::functions::{EVENT_FUNCTIONS, HTTP_FUNCTIONS};
+use portal::store::Index;
+use portal_local::Template;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn crates() -> BTreeSet<String> {
+    std::fs::read_dir(repo().join("functions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn every_template_function_has_a_crate_and_every_crate_is_deployed() {
+    let template = Template::built_in();
+    let deployed: BTreeSet<String> = template
+        .functions
+        .iter()
+        .map(|f| f.binary.clone())
+        .collect();
+    assert_eq!(
+        deployed,
+        crates(),
+        "template.yaml functions vs functions/ crates"
+    );
+    for name in &deployed {
+        let dir = repo().join("functions").join(name);
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!("name = \"{name}\"")),
+            "{name}: package and binary are named after the function"
+        );
+        assert!(dir.join("src/main.rs").exists(), "{name} has a main.rs");
+    }
+}
+
+#[test]
+fn every_http_function_has_a_handler_and_a_route() {
+    let template = Template::built_in();
+    let routed: BTreeSet<&str> = template
+        .functions
+        .iter()
+        .filter(|f| !f.routes.is_empty())
+        .map(|f| f.binary.as_str())
+        .collect();
+    let registered: BTreeSet<&str> = HTTP_FUNCTIONS.iter().map(|f| f.name).collect();
+    assert_eq!(
+        routed, registered,
+        "functions with HttpApi events vs the handler registry"
+    );
+    let unrouted: BTreeSet<&str> = template
+        .functions
+        .iter()
+        .filter(|f| f.routes.is_empty())
+        .map(|f| f.binary.as_str())
+        .collect();
+    assert_eq!(unrouted, EVENT_FUNCTIONS.iter().copied().collect());
+    for function in &template.functions {
+        let main = std::fs::read_to_string(
+            repo()
+                .join("functions")
+                .join(&function.binary)
+                .join("src/main.rs"),
+        )
+        .unwrap();
+        let serves = if function.routes.is_empty() {
+            "serve_"
+        } else {
+            "serve_http(env!(\"CARGO_BIN_NAME\"))"
+        };
+        assert!(
+            main.contains(serves),
+            "{}: main.rs is wiring only",
+            function.binary
+        );
+        assert!(
+            main.lines().count() <= 12,
+            "{}: main.rs stays thin",
+            function.binary
+        );
+    }
+}
+
+#[test]
+fn the_product_routes_are_served_and_public_ones_are_marked() {
+    let template = Template::built_in();
+    let routes: BTreeSet<(String, String, bool)> = template
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.routes
+                .iter()
+                .map(|r| (r.method.clone(), r.path.clone(), r.public))
+        })
+        .collect();
+    for (method, path, public) in [
+        ("POST", "/v1/clients", false),
+        ("GET", "/v1/clients", false),
+        ("GET", "/v1/clients/{clientId}", false),
+        ("PATCH", "/v1/clients/{clientId}", false),
+        ("DELETE", "/v1/clients/{clientId}", false),
+        ("POST", "/v1/clients/{clientId}/invitation", false),
+        ("POST", "/v1/invitations/{token}/accept", true),
+        ("POST", "/v1/email-confirmations/{token}", true),
+        ("POST", "/v1/api-keys", false),
+        ("GET", "/v1/api-keys", false),
+        ("DELETE", "/v1/api-keys/{keyId}", false),
+    ] {
+        assert!(
+            routes.contains(&(method.to_string(), path.to_string(), public)),
+            "{method} {path} (public: {public})"
+        );
+    }
+}
+
+#[test]
+fn the_table_matches_the_store() {
+    let table = Template::built_in().table;
+    assert_eq!(
+        (table.hash_key.as_str(), table.range_key.as_str()),
+        ("PK", "SK")
+    );
+    for index in Index::ALL {
+        assert!(
+            table.indexes.contains(&(
+                index.name().to_string(),
+                index.pk_attr().to_string(),
+                index.sk_attr().to_string()
+            )),
+            "{} is in template.yaml",
+            index.name()
+        );
+    }
+    assert_eq!(table.ttl_attribute.as_deref(), Some(portal::store::TTL));
+    assert_eq!(table.stream_view.as_deref(), Some("NEW_AND_OLD_IMAGES"));
+}

@@ -1,0 +1,9 @@
+//! One test binary: every scenario runs against the embedded store and against moto server.
+
+mod api_keys;
+mod bad_input;
+mod lambda_events;
+mod layout;
+mod onboarding;
+mod server;
+mod store_contract;

@@ -1,0 +1,98 @@
+//! The local portal over real HTTP: routes, the outbox, and the body limit.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use portal::notify::Outbox;
+use portal_local::server::Server;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+async fn send(port: u16, method: &str, path: &str, key: Option<&str>, body: Bytes) -> (u16, Value) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://127.0.0.1:{port}{path}"));
+    if let Some(key) = key {
+        request = request.header("authorization", format!("Bearer {key}"));
+    }
+    let response = client
+        .request(request.body(Full::new(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_portal_serves_the_api_and_its_outbox_over_http() {
+    let (store, _dir) = portal_tests::embedded_store();
+    let outbox = Outbox::new(store.clone());
+    let ctx = portal::Ctx {
+        store: Arc::new(store.clone()),
+        mailer: Arc::new(outbox.clone()),
+        sms: Arc::new(outbox),
+        clock: Arc::new(portal::clock::SystemClock),
+        config: portal::ctx::Config {
+            public_base_url: None,
+            sender_email: "no-reply@portal.test".into(),
+        },
+    };
+    let (_, key) =
+        portal::api::couriers::create_courier(&ctx, "Swift Couriers", "ops@swift.example", "UTC")
+            .await
+            .unwrap();
+    let app = Arc::new(portal_local::LocalApp::new(
+        Arc::new(ctx),
+        &portal_local::Template::built_in(),
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(
+        Arc::new(Server {
+            app,
+            outbox: Some(store),
+        })
+        .serve(listener),
+    );
+
+    let body =
+        Bytes::from(json!({"name": "Bloom Florist", "email": "orders@bloom.example"}).to_string());
+    let (status, client) = send(port, "POST", "/v1/clients", Some(&key.secret), body).await;
+    assert_eq!(status, 201);
+    let id = client["id"].as_str().unwrap();
+    let (status, _) = send(
+        port,
+        "POST",
+        &format!("/v1/clients/{id}/invitation"),
+        Some(&key.secret),
+        Bytes::new(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, outbox) = send(port, "GET", "/dev/outbox", None, Bytes::new()).await;
+    assert_eq!(status, 200);
+    let email = &outbox["items"][0];
+    assert_eq!(email["channel"], "email");
+    assert_eq!(email["to"], "orders@bloom.example");
+    assert!(
+        email["body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("http://127.0.0.1:{port}/v1/invitations/")),
+        "links point at the local portal"
+    );
+    assert!(email["at"].is_string() && email["subject"].is_string());
+
+    let huge = Bytes::from(vec![b'x'; portal_local::server::MAX_REQUEST_BODY + 1]);
+    let (status, error) = send(port, "POST", "/v1/clients", Some(&key.secret), huge).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+}
