@@ -6,6 +6,8 @@ pub mod client;
 pub mod courier;
 pub mod email;
 pub mod ids;
+pub mod order;
+pub mod order_machine;
 pub mod phone;
 pub mod text;
 pub mod token;
