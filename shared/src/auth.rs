@@ -5,7 +5,9 @@ use crate::domain::api_key::{claimed_role, ApiKeyRecord, Principal};
 use crate::domain::token;
 use crate::store::{keys, Store, StoreError};
 
-/// `Ok(Err(reason))`: the caller gets 401 with that reason. One store read.
+/// `Ok(Err(reason))`: the caller gets 401 with that reason. One store read for a courier
+/// key; a client key also reads its client (deleted clients are refused, and use cases get
+/// the client's name and auto-assign team without reading it themselves).
 pub async fn authorize(
     store: &dyn Store,
     authorization: Option<&str>,
@@ -44,5 +46,28 @@ pub async fn authorize(
     if record.revoked_at.is_some() || record.role != role {
         return invalid();
     }
-    Ok(Ok(record.principal()))
+    let mut principal = record.principal();
+    if let Some(client_id) = &record.client_id {
+        let Some(client) = store
+            .get(&keys::client(
+                record.courier_id.as_str(),
+                client_id.as_str(),
+            ))
+            .await?
+        else {
+            return invalid();
+        };
+        let text = |name: &str| {
+            client
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        if text("status").as_deref() == Some("deleted") {
+            return invalid();
+        }
+        principal.client_name = text("name");
+        principal.auto_assign_team_id = text("autoAssignTeamId");
+    }
+    Ok(Ok(principal))
 }

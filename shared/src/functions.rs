@@ -41,6 +41,16 @@ http_functions! {
     "invite-client" => api::invitations::invite_client,
     "accept-invitation" => api::invitations::accept_invitation,
     "confirm-email" => api::email_confirmations::confirm_email,
+    "create-order" => api::orders::create_order,
+    "list-orders" => api::orders::list_orders,
+    "export-orders" => api::export::export_orders,
+    "get-order" => api::orders::get_order,
+    "update-order" => api::orders::update_order,
+    "withdraw-order" => api::order_actions::withdraw_order,
+    "resubmit-order" => api::order_actions::resubmit_order,
+    "finalize-order" => api::order_actions::finalize_order,
+    "reject-order" => api::order_actions::reject_order,
+    "record-task-event" => api::task_events::record_task_event,
 }
 
 /// Functions that are not HTTP routes (the authorizer, event handlers).

@@ -31,6 +31,12 @@ pub struct Principal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<ClientId>,
     pub key_id: KeyId,
+    /// For a client: its name and auto-assign team, as the authorizer read them, so that
+    /// creating an order needs no read of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_assign_team_id: Option<String>,
 }
 
 impl Principal {
@@ -106,6 +112,8 @@ impl ApiKeyRecord {
             courier_id: self.courier_id.clone(),
             client_id: self.client_id.clone(),
             key_id: self.id.clone(),
+            client_name: None,
+            auto_assign_team_id: None,
         }
     }
 }

@@ -181,15 +181,30 @@ pub struct Order {
 
 impl Order {
     pub fn state(&self) -> OrderState {
-        OrderState { status: self.status, pickup: self.pickup.state, dropoff: self.dropoff.state }
+        OrderState {
+            status: self.status,
+            pickup: self.pickup.state,
+            dropoff: self.dropoff.state,
+        }
     }
 
     /// What `q` searches: short id, external id, recipient name, dropoff address.
     pub fn search_text(&self) -> String {
-        let recipient = self.dropoff.stop.contact.as_ref().map(|c| c.name.to_string()).unwrap_or_default();
-        [self.short_id.clone(), self.external_id.clone().unwrap_or_default(), recipient, self.dropoff.stop.address.one_line()]
-            .join(" ")
-            .to_lowercase()
+        let recipient = self
+            .dropoff
+            .stop
+            .contact
+            .as_ref()
+            .map(|c| c.name.to_string())
+            .unwrap_or_default();
+        [
+            self.short_id.clone(),
+            self.external_id.clone().unwrap_or_default(),
+            recipient,
+            self.dropoff.stop.address.one_line(),
+        ]
+        .join(" ")
+        .to_lowercase()
     }
 
     /// The order as the API shows it (the tracking token stays inside the tracking URL).
@@ -205,7 +220,11 @@ impl Order {
 /// Order ids: `ord_` + ULID. Task ids derive from them: `tsk_<ulid>_pickup|dropoff`, so a
 /// task event finds its order without a lookup.
 pub fn task_id(order_id: &str, kind: TaskKind) -> String {
-    format!("tsk_{}_{}", order_id.trim_start_matches("ord_"), kind.as_str())
+    format!(
+        "tsk_{}_{}",
+        order_id.trim_start_matches("ord_"),
+        kind.as_str()
+    )
 }
 
 /// The order id and task kind of a task id.
@@ -232,7 +251,9 @@ const SHORT_ID_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 pub fn new_short_id() -> String {
     let mut rng = rand::rngs::OsRng;
-    (0..8).map(|_| SHORT_ID_ALPHABET[rng.gen_range(0..SHORT_ID_ALPHABET.len())] as char).collect()
+    (0..8)
+        .map(|_| SHORT_ID_ALPHABET[rng.gen_range(0..SHORT_ID_ALPHABET.len())] as char)
+        .collect()
 }
 
 /// A short id as someone may type it (any case), if it can be one.
@@ -248,9 +269,15 @@ mod tests {
     #[test]
     fn task_ids_lead_back_to_their_order() {
         let order = format!("ord_{}", ulid::Ulid::new());
-        assert_eq!(parse_task_id(&task_id(&order, TaskKind::Dropoff)), Some((order.clone(), TaskKind::Dropoff)));
+        assert_eq!(
+            parse_task_id(&task_id(&order, TaskKind::Dropoff)),
+            Some((order.clone(), TaskKind::Dropoff))
+        );
         assert_eq!(parse_task_id("tsk_nope_pickup"), None);
-        assert_eq!(parse_task_id(&format!("tsk_{}_other", ulid::Ulid::new())), None);
+        assert_eq!(
+            parse_task_id(&format!("tsk_{}_other", ulid::Ulid::new())),
+            None
+        );
     }
 
     #[test]

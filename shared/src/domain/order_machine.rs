@@ -57,7 +57,13 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 5] = [TaskState::Unassigned, TaskState::Assigned, TaskState::Active, TaskState::Completed, TaskState::Failed];
+    pub const ALL: [TaskState; 5] = [
+        TaskState::Unassigned,
+        TaskState::Assigned,
+        TaskState::Active,
+        TaskState::Completed,
+        TaskState::Failed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,8 +106,15 @@ pub enum TaskEvent {
 }
 
 impl TaskEvent {
-    pub const ALL: [TaskEvent; 7] =
-        [TaskEvent::Assigned, TaskEvent::Unassigned, TaskEvent::Started, TaskEvent::Eta, TaskEvent::Arrived, TaskEvent::Completed, TaskEvent::Failed];
+    pub const ALL: [TaskEvent; 7] = [
+        TaskEvent::Assigned,
+        TaskEvent::Unassigned,
+        TaskEvent::Started,
+        TaskEvent::Eta,
+        TaskEvent::Arrived,
+        TaskEvent::Completed,
+        TaskEvent::Failed,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,7 +141,11 @@ pub struct OrderState {
 
 impl OrderState {
     pub fn new(status: OrderStatus) -> Self {
-        Self { status, pickup: TaskState::Unassigned, dropoff: TaskState::Unassigned }
+        Self {
+            status,
+            pickup: TaskState::Unassigned,
+            dropoff: TaskState::Unassigned,
+        }
     }
 
     pub fn task(&self, kind: TaskKind) -> TaskState {
@@ -153,7 +170,10 @@ impl OrderState {
 
     /// Whether the pickup has started (edits and rejection end there).
     pub fn pickup_started(&self) -> bool {
-        matches!(self.pickup, TaskState::Active | TaskState::Completed | TaskState::Failed)
+        matches!(
+            self.pickup,
+            TaskState::Active | TaskState::Completed | TaskState::Failed
+        )
     }
 
     /// The states an order can be in at all (what the property test checks against).
@@ -162,12 +182,18 @@ impl OrderState {
         use TaskState as T;
         let (p, d) = (self.pickup, self.dropoff);
         match self.status {
-            S::Draft | S::Placed | S::Rejected | S::Withdrawn => p == T::Unassigned && d == T::Unassigned,
+            S::Draft | S::Placed | S::Rejected | S::Withdrawn => {
+                p == T::Unassigned && d == T::Unassigned
+            }
             S::Scheduled => {
-                matches!(p, T::Unassigned | T::Assigned) && matches!(d, T::Unassigned | T::Assigned) && (p == T::Assigned || d == T::Assigned)
+                matches!(p, T::Unassigned | T::Assigned)
+                    && matches!(d, T::Unassigned | T::Assigned)
+                    && (p == T::Assigned || d == T::Assigned)
             }
             S::InProgress => {
-                matches!(p, T::Active | T::Completed) && matches!(d, T::Unassigned | T::Assigned | T::Active) && (d != T::Active || p == T::Completed)
+                matches!(p, T::Active | T::Completed)
+                    && matches!(d, T::Unassigned | T::Assigned | T::Active)
+                    && (d != T::Active || p == T::Completed)
             }
             S::Completed => p == T::Completed && d == T::Completed,
             S::Failed => p == T::Failed || d == T::Failed,
@@ -186,7 +212,10 @@ pub struct Illegal {
 pub fn transition(state: OrderState, event: Event) -> Result<OrderState, Illegal> {
     use OrderStatus::*;
     use TaskState as T;
-    let illegal = || Illegal { status: state.status.as_str(), event: describe(event) };
+    let illegal = || Illegal {
+        status: state.status.as_str(),
+        event: describe(event),
+    };
     let s = state.status;
     let next = match event {
         Event::Finalize if s == Draft => state.with_status(Placed),
@@ -213,17 +242,31 @@ pub fn transition(state: OrderState, event: Event) -> Result<OrderState, Illegal
                     _ => return Err(illegal()),
                 },
                 TaskEvent::Started => match kind {
-                    TaskKind::Pickup if task == T::Assigned && s == Scheduled => state.with_task(kind, T::Active).with_status(InProgress),
-                    TaskKind::Dropoff if task == T::Assigned && other == T::Completed && s == InProgress => state.with_task(kind, T::Active),
+                    TaskKind::Pickup if task == T::Assigned && s == Scheduled => {
+                        state.with_task(kind, T::Active).with_status(InProgress)
+                    }
+                    TaskKind::Dropoff
+                        if task == T::Assigned && other == T::Completed && s == InProgress =>
+                    {
+                        state.with_task(kind, T::Active)
+                    }
                     _ => return Err(illegal()),
                 },
-                TaskEvent::Eta if matches!(task, T::Assigned | T::Active) && matches!(s, Scheduled | InProgress) => state,
+                TaskEvent::Eta
+                    if matches!(task, T::Assigned | T::Active)
+                        && matches!(s, Scheduled | InProgress) =>
+                {
+                    state
+                }
                 TaskEvent::Arrived if task == T::Active && s == InProgress => state,
                 TaskEvent::Completed if task == T::Active && s == InProgress => match kind {
                     TaskKind::Pickup => state.with_task(kind, T::Completed),
                     TaskKind::Dropoff => state.with_task(kind, T::Completed).with_status(Completed),
                 },
-                TaskEvent::Failed if matches!(task, T::Assigned | T::Active) && matches!(s, Scheduled | InProgress) => {
+                TaskEvent::Failed
+                    if matches!(task, T::Assigned | T::Active)
+                        && matches!(s, Scheduled | InProgress) =>
+                {
                     state.with_task(kind, T::Failed).with_status(Failed)
                 }
                 _ => return Err(illegal()),
@@ -241,13 +284,23 @@ fn describe(event: Event) -> String {
         Event::Resubmit => "resubmitting".into(),
         Event::Withdraw => "withdrawing".into(),
         Event::Edit => "editing".into(),
-        Event::Task(kind, e) => format!("{} on the {}", serde_json::to_value(e).unwrap_or_default().as_str().unwrap_or(""), kind.as_str()),
+        Event::Task(kind, e) => format!(
+            "{} on the {}",
+            serde_json::to_value(e)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or(""),
+            kind.as_str()
+        ),
     }
 }
 
 /// Every state any sequence of events can reach from a new order (draft or placed).
 pub fn reachable_states() -> Vec<OrderState> {
-    let mut seen = vec![OrderState::new(OrderStatus::Draft), OrderState::new(OrderStatus::Placed)];
+    let mut seen = vec![
+        OrderState::new(OrderStatus::Draft),
+        OrderState::new(OrderStatus::Placed),
+    ];
     let mut i = 0;
     while i < seen.len() {
         for event in all_events() {
@@ -263,7 +316,13 @@ pub fn reachable_states() -> Vec<OrderState> {
 }
 
 pub fn all_events() -> Vec<Event> {
-    let mut events = vec![Event::Finalize, Event::Reject, Event::Resubmit, Event::Withdraw, Event::Edit];
+    let mut events = vec![
+        Event::Finalize,
+        Event::Reject,
+        Event::Resubmit,
+        Event::Withdraw,
+        Event::Edit,
+    ];
     for kind in [TaskKind::Pickup, TaskKind::Dropoff] {
         events.extend(TaskEvent::ALL.iter().map(|e| Event::Task(kind, *e)));
     }
@@ -276,7 +335,9 @@ mod tests {
     use OrderStatus::*;
 
     fn run(events: &[Event]) -> Result<OrderState, Illegal> {
-        events.iter().try_fold(OrderState::new(Placed), |s, e| transition(s, *e))
+        events
+            .iter()
+            .try_fold(OrderState::new(Placed), |s, e| transition(s, *e))
     }
 
     #[test]
@@ -302,8 +363,15 @@ mod tests {
         use TaskEvent::*;
         let rejected = run(&[Event::Task(TaskKind::Pickup, Assigned), Event::Reject]).unwrap();
         assert_eq!(rejected, OrderState::new(Rejected));
-        assert_eq!(transition(rejected, Event::Resubmit).unwrap().status, Placed);
-        let started = run(&[Event::Task(TaskKind::Pickup, Assigned), Event::Task(TaskKind::Pickup, Started)]).unwrap();
+        assert_eq!(
+            transition(rejected, Event::Resubmit).unwrap().status,
+            Placed
+        );
+        let started = run(&[
+            Event::Task(TaskKind::Pickup, Assigned),
+            Event::Task(TaskKind::Pickup, Started),
+        ])
+        .unwrap();
         for late in [Event::Reject, Event::Withdraw, Event::Edit] {
             assert!(transition(started, late).is_err(), "{late:?}");
         }
@@ -318,7 +386,11 @@ mod tests {
         for status in OrderStatus::ALL {
             for pickup in TaskState::ALL {
                 for dropoff in TaskState::ALL {
-                    let state = OrderState { status, pickup, dropoff };
+                    let state = OrderState {
+                        status,
+                        pickup,
+                        dropoff,
+                    };
                     for event in all_events() {
                         if let Ok(next) = transition(state, event) {
                             if state.is_consistent() {
@@ -331,6 +403,9 @@ mod tests {
         }
         let reachable = reachable_states();
         assert!(reachable.iter().all(OrderState::is_consistent));
-        assert!(reachable.iter().any(|s| s.status == Completed) && reachable.iter().any(|s| s.status == Failed));
+        assert!(
+            reachable.iter().any(|s| s.status == Completed)
+                && reachable.iter().any(|s| s.status == Failed)
+        );
     }
 }
