@@ -31,6 +31,8 @@ pub struct TestApp {
     /// The embedded store's directory (kept alive for the test).
     pub dir: Option<tempfile::TempDir>,
     pub moto_url: Option<String>,
+    /// DynamoDB calls made since the last `take` (moto only).
+    pub calls: CallCounter,
 }
 
 #[derive(Debug)]
@@ -81,10 +83,43 @@ pub async fn moto_aws_config() -> aws_config::SdkConfig {
         .await
 }
 
+/// Counts DynamoDB operations (one per API call, whatever its retries), to pin how many
+/// calls each endpoint makes.
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(Arc<std::sync::atomic::AtomicUsize>);
+
+impl CallCounter {
+    pub fn take(&self) -> usize {
+        self.0.swap(0, std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        _config: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
 /// A fresh table on moto server, created from template.yaml's definition.
 pub async fn moto_store() -> DynamoStore {
+    moto_store_counted(CallCounter::default()).await
+}
+
+pub async fn moto_store_counted(counter: CallCounter) -> DynamoStore {
     let aws = moto_aws_config().await;
-    let client = aws_sdk_dynamodb::Client::new(&aws);
+    let config = aws_sdk_dynamodb::config::Builder::from(&aws)
+        .interceptor(counter)
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
     let table = format!("portal-test-{}", ulid::Ulid::new());
     portal_local::table::create_table(&client, &table, &Template::built_in().table)
         .await
@@ -102,6 +137,7 @@ pub fn embedded_store() -> (EmbeddedStore, tempfile::TempDir) {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
+        let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         match backend {
             Backend::Embedded => Self::embedded().await,
             Backend::Moto => Self::moto().await,
@@ -118,6 +154,7 @@ impl TestApp {
             recorder,
             Some(dir),
             None,
+            CallCounter::default(),
         )
     }
 
@@ -134,12 +171,15 @@ impl TestApp {
             Arc::new(SesMailer::new(ses, SENDER)),
             Arc::new(SnsSms::new(aws_sdk_sns::Client::new(&aws))),
         ));
+        let calls = CallCounter::default();
+        let store = moto_store_counted(calls.clone()).await;
         Self::assemble(
             Backend::Moto,
-            Arc::new(moto_store().await),
+            Arc::new(store),
             recorder,
             None,
             Some(moto_url()),
+            calls,
         )
     }
 
@@ -149,6 +189,7 @@ impl TestApp {
         recorder: Arc<Recorder>,
         dir: Option<tempfile::TempDir>,
         moto_url: Option<String>,
+        calls: CallCounter,
     ) -> Self {
         let clock = Arc::new(ShiftedClock::default());
         let ctx = Ctx {
@@ -170,6 +211,7 @@ impl TestApp {
             store,
             dir,
             moto_url,
+            calls,
         }
     }
 
@@ -282,6 +324,43 @@ impl TestApp {
         Org {
             id,
             key: accepted.body["apiKey"]["key"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// Calls a use case directly, as its Lambda function would run it behind the authorizer
+    /// (so only the use case's own store calls are made).
+    pub async fn invoke(
+        &self,
+        function: &str,
+        key: &str,
+        path_params: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> TestResponse {
+        let header = format!("Bearer {key}");
+        let principal = portal::auth::authorize(self.store.as_ref(), Some(&header))
+            .await
+            .unwrap()
+            .expect("a valid key");
+        // The authorizer is its own Lambda: its reads are not the use case's.
+        self.calls.take();
+        let request = portal::http::ApiRequest {
+            method: "POST".into(),
+            path_params: path_params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
+            auth: Some(Ok(principal)),
+            ..Default::default()
+        };
+        let handler = portal::functions::http_handler(function).expect("a registered function");
+        let response = handler(self.app.ctx.clone(), request).await;
+        let text = String::from_utf8_lossy(&response.body).into_owned();
+        TestResponse {
+            status: response.status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+            headers: response.headers,
         }
     }
 

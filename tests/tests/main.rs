@@ -5,5 +5,6 @@ mod bad_input;
 mod lambda_events;
 mod layout;
 mod onboarding;
+mod orders;
 mod server;
 mod store_contract;

@@ -348,19 +348,30 @@ impl Exprs {
                 " OR ",
                 "attribute_exists(PK) AND attribute_not_exists(PK)",
             ),
-            Cond::Not(c) => format!("NOT ({})", self.cond(c)),
+            Cond::Not(c) => format!("NOT {}", self.operand(c)),
         }
     }
 
+    /// DynamoDB refuses redundant parentheses, so only compound parts are wrapped.
     fn join(&mut self, conds: &[Cond], sep: &str, empty: &str) -> String {
-        if conds.is_empty() {
-            return empty.to_string();
+        match conds {
+            [] => empty.to_string(),
+            [single] => self.cond(single),
+            many => many
+                .iter()
+                .map(|c| self.operand(c))
+                .collect::<Vec<_>>()
+                .join(sep),
         }
-        conds
-            .iter()
-            .map(|c| format!("({})", self.cond(c)))
-            .collect::<Vec<_>>()
-            .join(sep)
+    }
+
+    fn operand(&mut self, cond: &Cond) -> String {
+        match cond {
+            Cond::And(parts) | Cond::Or(parts) if parts.len() > 1 => {
+                format!("({})", self.cond(cond))
+            }
+            _ => self.cond(cond),
+        }
     }
 
     fn update(&mut self, update: &Update) -> String {

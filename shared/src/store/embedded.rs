@@ -241,9 +241,10 @@ fn apply_writes(
             if first_old.is_none() {
                 first_old = Some(old.clone());
             }
-        } else {
-            reasons.push(CancelReason::None);
+            // As in DynamoDB, the condition is decided before the update is tried.
+            continue;
         }
+        reasons.push(CancelReason::None);
         let new = match write {
             Write::Put { item, .. } => {
                 if item_key(item).is_none() {
