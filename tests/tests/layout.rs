@@ -112,6 +112,16 @@ fn the_product_routes_are_served_and_public_ones_are_marked() {
         ("POST", "/v1/api-keys", false),
         ("GET", "/v1/api-keys", false),
         ("DELETE", "/v1/api-keys/{keyId}", false),
+        ("POST", "/v1/orders", false),
+        ("GET", "/v1/orders", false),
+        ("GET", "/v1/orders/export", false),
+        ("GET", "/v1/orders/{orderId}", false),
+        ("PATCH", "/v1/orders/{orderId}", false),
+        ("POST", "/v1/orders/{orderId}/reject", false),
+        ("POST", "/v1/orders/{orderId}/resubmit", false),
+        ("POST", "/v1/orders/{orderId}/withdraw", false),
+        ("POST", "/v1/orders/{orderId}/finalize", false),
+        ("POST", "/v1/tasks/{taskId}/events", false),
     ] {
         assert!(
             routes.contains(&(method.to_string(), path.to_string(), public)),

@@ -408,4 +408,48 @@ mod tests {
                 && reachable.iter().any(|s| s.status == Failed)
         );
     }
+
+    mod property {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn any_event() -> impl Strategy<Value = Event> {
+            proptest::sample::select(all_events())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// No sequence of events, legal or not, reaches a state the machine does not allow,
+            /// and the version (one more per accepted event) only grows.
+            #[test]
+            fn random_event_sequences_stay_in_allowed_states(
+                start_as_draft in any::<bool>(),
+                events in proptest::collection::vec(any_event(), 0..60),
+            ) {
+                let mut state = OrderState::new(if start_as_draft { OrderStatus::Draft } else { OrderStatus::Placed });
+                let mut version = 1u64;
+                let reachable = reachable_states();
+                for event in events {
+                    match transition(state, event) {
+                        Ok(next) => {
+                            prop_assert!(next.is_consistent(), "{:?} --{:?}--> {:?}", state, event, next);
+                            prop_assert!(reachable.contains(&next));
+                            let before = version;
+                            version += 1;
+                            prop_assert!(version > before);
+                            state = next;
+                        }
+                        Err(_) => prop_assert!(reachable.contains(&state)),
+                    }
+                    // Terminal states accept no further change.
+                    if matches!(state.status, OrderStatus::Completed | OrderStatus::Failed | OrderStatus::Withdrawn) {
+                        for e in all_events() {
+                            prop_assert!(transition(state, e).is_err(), "{:?} accepted {:?}", state, e);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
