@@ -10,7 +10,7 @@ cd "$repo"
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 mkdir -p target
-"$repo/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
+"$repo/.venv/bin/python" "$repo/scripts/moto-server.py" -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
 moto_pid=$!
 trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""moto server whose requests each run atomically.
+
+moto's server is threaded and its DynamoDB backend checks a condition and applies the
+write without a lock, so two concurrent conditional writes (or transactions) can both
+pass. Real DynamoDB serialises the writes to an item, and the portal's concurrency tests
+rely on exactly that. Serialising every request restores it; requests stay concurrent on
+the wire (keep-alive connections are served by their own threads).
+
+Usage: moto-server.py -H 127.0.0.1 -p 5000   (the same arguments as moto_server)
+"""
+import sys
+import threading
+
+import moto.server as server
+
+_lock = threading.Lock()
+
+
+class SerializedDispatcher(server.DomainDispatcherApplication):
+    def __call__(self, environ, start_response):
+        with _lock:
+            # Materialise the body inside the lock: the backend work may be lazy.
+            return list(super().__call__(environ, start_response))
+
+
+server.DomainDispatcherApplication = SerializedDispatcher
+
+if __name__ == "__main__":
+    server.main(sys.argv[1:])
