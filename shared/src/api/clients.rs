@@ -1,6 +1,6 @@
 //! The courier's clients: `POST|GET /v1/clients`, `GET|PATCH|DELETE /v1/clients/{clientId}`.
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::records::{from_item, list_page, listing, to_item};
@@ -10,7 +10,7 @@ use crate::domain::client::{Client, ClientStatus, ServiceSelection};
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::{token, Email, Location, Name, TeamId};
 use crate::error::ApiError;
-use crate::http::{page_limit, ApiRequest, ApiResponse, ApiResult};
+use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
 use crate::notify::OutgoingEmail;
 use crate::store::{keys, Cond, Item, Query, Update, Write, PK};
 use crate::Ctx;
@@ -139,19 +139,12 @@ struct ClientPatch {
     version: Option<u64>,
 }
 
-/// `Some(None)` for an explicit `null` (clear the field), `None` when absent.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    de: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(de).map(Some)
-}
-
 /// Changes a client. A new email does not apply at once: it waits in `pendingEmail` until
 /// its owner confirms it with the token mailed to it.
 pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
     let patch: ClientPatch = req.json()?;
-    let expected = expected_version(&req, patch.version)?;
+    let expected = req.expected_version(patch.version)?;
     let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
     if client.status == ClientStatus::Deleted {
         return Err(ApiError::conflict(
@@ -393,25 +386,6 @@ pub fn email_taken(email: &Email) -> ApiError {
         "email_taken",
         format!("another client of this courier already uses {email}"),
     )
-}
-
-/// The version the caller expects, from the body or an `If-Match` header.
-fn expected_version(req: &ApiRequest, body_version: Option<u64>) -> Result<Option<u64>, ApiError> {
-    match (body_version, req.header("if-match")) {
-        (Some(v), _) => Ok(Some(v)),
-        (None, None) => Ok(None),
-        (None, Some(raw)) => raw
-            .trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::Malformed {
-                code: "invalid_header",
-                message: "If-Match must be a version number".into(),
-                field: Some("If-Match".into()),
-            }),
-    }
 }
 
 fn stale(current: u64) -> ApiError {

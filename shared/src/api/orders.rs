@@ -1,6 +1,6 @@
 //! Orders: `POST|GET /v1/orders`, `GET|PATCH /v1/orders/{orderId}`.
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::clients::load_client;
@@ -14,7 +14,7 @@ use crate::domain::order_machine::{transition, Event, OrderStatus, TaskKind, Tas
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
-use crate::http::{page_limit, ApiRequest, ApiResponse, ApiResult};
+use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
 use crate::store::{keys, Cond, Index, Item, Query, StoreError, Update, Write, PK};
 use crate::Ctx;
 
@@ -386,36 +386,17 @@ struct OrderPatch {
     version: Option<u64>,
 }
 
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    de: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(de).map(Some)
-}
-
 /// Edits an order until its pickup starts, at the version the client last read.
 pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
     let patch: OrderPatch = req.json()?;
-    let version = match (patch.version, req.header("if-match")) {
-        (Some(v), _) => v,
-        (None, Some(raw)) => raw
-            .trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .parse()
-            .map_err(|_| ApiError::Malformed {
-                code: "invalid_header",
-                message: "If-Match must be the order's version".into(),
-                field: Some("If-Match".into()),
-            })?,
-        (None, None) => {
-            return Err(ApiError::Invalid {
-                code: "missing_field",
-                field: "version".into(),
-                message: "send the version you last read (body or If-Match)".into(),
-            })
-        }
-    };
+    let version = req
+        .expected_version(patch.version)?
+        .ok_or_else(|| ApiError::Invalid {
+            code: "missing_field",
+            field: "version".into(),
+            message: "send the version you last read (body or If-Match)".into(),
+        })?;
     if let Some(stop) = &patch.pickup {
         check_window(&stop.window, "pickup.window")?;
     }

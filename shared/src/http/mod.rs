@@ -79,6 +79,25 @@ impl ApiRequest {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The version the caller last read, from the body or an `If-Match` header (`"3"`).
+    pub fn expected_version(&self, body_version: Option<u64>) -> Result<Option<u64>, ApiError> {
+        match (body_version, self.header("if-match")) {
+            (Some(v), _) => Ok(Some(v)),
+            (None, None) => Ok(None),
+            (None, Some(raw)) => raw
+                .trim()
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::Malformed {
+                    code: "invalid_header",
+                    message: "If-Match must be a version number".into(),
+                    field: Some("If-Match".into()),
+                }),
+        }
+    }
+
     /// The body as `T`; malformed JSON is 400, a missing, unknown or invalid field is 422.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
         body::parse_json(&self.body)
@@ -131,6 +150,16 @@ impl ApiResponse {
         self.headers.push((name.to_string(), value.to_string()));
         self
     }
+}
+
+/// For PATCH bodies: `Some(None)` for an explicit `null` (clear the field), `None` when absent.
+/// Use with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(de).map(Some)
 }
 
 /// What every HTTP use case returns.
