@@ -43,6 +43,18 @@ pub struct TestResponse {
     pub headers: Vec<(String, String)>,
 }
 
+impl From<portal::http::ApiResponse> for TestResponse {
+    fn from(response: portal::http::ApiResponse) -> Self {
+        let text = String::from_utf8_lossy(&response.body).into_owned();
+        TestResponse {
+            status: response.status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+            headers: response.headers,
+        }
+    }
+}
+
 impl TestResponse {
     pub fn error_code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or_default()
@@ -251,13 +263,7 @@ impl TestApp {
             );
         }
         let response = self.app.handle(method, uri, map, body).await;
-        let text = String::from_utf8_lossy(&response.body).into_owned();
-        TestResponse {
-            status: response.status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
-            headers: response.headers,
-        }
+        TestResponse::from(response)
     }
 
     pub async fn get(&self, uri: &str, key: &str) -> TestResponse {
@@ -355,13 +361,7 @@ impl TestApp {
         };
         let handler = portal::functions::http_handler(function).expect("a registered function");
         let response = handler(self.app.ctx.clone(), request).await;
-        let text = String::from_utf8_lossy(&response.body).into_owned();
-        TestResponse {
-            status: response.status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
-            headers: response.headers,
-        }
+        TestResponse::from(response)
     }
 
     pub fn emails(&self) -> Vec<OutgoingEmail> {

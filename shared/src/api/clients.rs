@@ -1,7 +1,6 @@
 //! The courier's clients: `POST|GET /v1/clients`, `GET|PATCH|DELETE /v1/clients/{clientId}`.
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::records::{from_item, list_page, listing, to_item};
 use crate::clock::timestamp;
@@ -158,22 +157,20 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let now = ctx.now();
     let mut updated = client.clone();
     let mut update = Update::new();
-    let set = |update: Update, path: &str, value: Value| update.set_or_remove(path, Some(value));
     if let Some(name) = patch.name {
-        update = set(update, "name", name.as_str().into());
+        update = update.set("name", name.as_str());
         updated.name = name;
     }
     if let Some(allow) = patch.allow_order_upload {
-        update = set(update, "allowOrderUpload", allow.into());
+        update = update.set("allowOrderUpload", allow);
         updated.allow_order_upload = allow;
     }
     if let Some(enabled) = patch.integrations_enabled {
-        update = set(update, "integrationsEnabled", enabled.into());
+        update = update.set("integrationsEnabled", enabled);
         updated.integrations_enabled = enabled;
     }
     if let Some(selection) = patch.service_selection {
-        update = set(
-            update,
+        update = update.set(
             "serviceSelection",
             serde_json::to_value(selection).unwrap_or_default(),
         );
@@ -262,13 +259,10 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             cond: Some(cond),
         }];
         writes.extend(extra_writes);
-        ctx.store.transact(writes).await.map_err(|e| {
-            if e.condition_failed_at(0) {
-                stale(client.version + 1)
-            } else {
-                e.into()
-            }
-        })?;
+        ctx.store
+            .transact(writes)
+            .await
+            .map_err(|e| stale_if_first_failed(e, client.version))?;
     }
     if let Some((email, secret, expires)) = confirmation {
         let link = format!("{}/v1/email-confirmations/{secret}", ctx.base_url(&req));
@@ -336,13 +330,10 @@ pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             cond: Some(Cond::exists(PK)),
         });
     }
-    ctx.store.transact(writes).await.map_err(|e| {
-        if e.condition_failed_at(0) {
-            stale(client.version + 1)
-        } else {
-            e.into()
-        }
-    })?;
+    ctx.store
+        .transact(writes)
+        .await
+        .map_err(|e| stale_if_first_failed(e, client.version))?;
     Ok(ApiResponse::no_content())
 }
 
@@ -386,6 +377,16 @@ pub fn email_taken(email: &Email) -> ApiError {
         "email_taken",
         format!("another client of this courier already uses {email}"),
     )
+}
+
+/// A cancelled transaction whose first write (the client at its read version) failed means
+/// someone else changed the client.
+fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> ApiError {
+    if e.condition_failed_at(0) {
+        stale(read_version + 1)
+    } else {
+        e.into()
+    }
 }
 
 fn stale(current: u64) -> ApiError {

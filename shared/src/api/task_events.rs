@@ -94,7 +94,8 @@ impl Guard {
 /// The guards of a task event, largest first, derived from [`transition`].
 pub fn guards(kind: TaskKind, event: TaskEvent) -> Vec<Guard> {
     let legal: Vec<(OrderState, OrderState)> = reachable_states()
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|s| transition(s, Event::Task(kind, event)).ok().map(|n| (s, n)))
         .collect();
     let status_changes = legal.iter().any(|(s, n)| s.status != n.status);
@@ -276,7 +277,7 @@ mod tests {
         for kind in [TaskKind::Pickup, TaskKind::Dropoff] {
             for event in TaskEvent::ALL {
                 let guards = guards(kind, event);
-                for state in reachable_states() {
+                for &state in reachable_states() {
                     let applying: Vec<&Guard> =
                         guards.iter().filter(|g| g.from.contains(&state)).collect();
                     match transition(state, Event::Task(kind, event)) {

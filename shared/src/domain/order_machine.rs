@@ -295,24 +295,28 @@ fn describe(event: Event) -> String {
     }
 }
 
-/// Every state any sequence of events can reach from a new order (draft or placed).
-pub fn reachable_states() -> Vec<OrderState> {
-    let mut seen = vec![
-        OrderState::new(OrderStatus::Draft),
-        OrderState::new(OrderStatus::Placed),
-    ];
-    let mut i = 0;
-    while i < seen.len() {
-        for event in all_events() {
-            if let Ok(next) = transition(seen[i], event) {
-                if !seen.contains(&next) {
-                    seen.push(next);
+/// Every state any sequence of events can reach from a new order (draft or placed),
+/// worked out once per process.
+pub fn reachable_states() -> &'static [OrderState] {
+    static REACHABLE: std::sync::LazyLock<Vec<OrderState>> = std::sync::LazyLock::new(|| {
+        let mut seen = vec![
+            OrderState::new(OrderStatus::Draft),
+            OrderState::new(OrderStatus::Placed),
+        ];
+        let mut i = 0;
+        while i < seen.len() {
+            for event in all_events() {
+                if let Ok(next) = transition(seen[i], event) {
+                    if !seen.contains(&next) {
+                        seen.push(next);
+                    }
                 }
             }
+            i += 1;
         }
-        i += 1;
-    }
-    seen
+        seen
+    });
+    &REACHABLE
 }
 
 pub fn all_events() -> Vec<Event> {
