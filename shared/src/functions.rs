@@ -51,10 +51,15 @@ http_functions! {
     "finalize-order" => api::order_actions::finalize_order,
     "reject-order" => api::order_actions::reject_order,
     "record-task-event" => api::task_events::record_task_event,
+    "get-notification-settings" => api::settings::get_notification_settings,
+    "put-notification-settings" => api::settings::put_notification_settings,
+    "get-tracking-page-settings" => api::settings::get_tracking_page_settings,
+    "put-tracking-page-settings" => api::settings::put_tracking_page_settings,
+    "tracking-page" => api::tracking::tracking_page,
 }
 
 /// Functions that are not HTTP routes (the authorizer, event handlers).
-pub const EVENT_FUNCTIONS: &[&str] = &["authorizer"];
+pub const EVENT_FUNCTIONS: &[&str] = &["authorizer", "sms-inbound", "status-fanout"];
 
 pub fn http_handler(name: &str) -> Option<HttpHandler> {
     HTTP_FUNCTIONS

@@ -43,6 +43,37 @@ pub async fn serve_authorizer() -> Result<(), Error> {
     .await
 }
 
+/// Serves the status fan-out on the table's stream (partial batch responses).
+pub async fn serve_status_fanout() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let ctx = Arc::new(Ctx::from_aws_env().await?);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::dynamodb::Event>| {
+            let ctx = ctx.clone();
+            async move { Ok::<_, Error>(crate::fanout::handle_stream(&ctx, event.payload).await) }
+        },
+    ))
+    .await
+}
+
+/// Serves the inbound-SMS handler on the two-way SMS topic.
+pub async fn serve_sms_inbound() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let ctx = Arc::new(Ctx::from_aws_env().await?);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::sns::SnsEvent>| {
+            let ctx = ctx.clone();
+            async move {
+                crate::fanout::inbound::handle_sns(&ctx, event.payload)
+                    .await
+                    .map(|_| ())
+                    .map_err(Error::from)
+            }
+        },
+    ))
+    .await
+}
+
 /// The authorizer lets every request through to its function with either the principal or
 /// the reason it has none in the context: HTTP APIs cannot shape their own 401 bodies, so
 /// the function answers the JSON 401 of the API (see `ApiRequest::principal`).

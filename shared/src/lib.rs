@@ -8,6 +8,7 @@ pub mod clock;
 pub mod ctx;
 pub mod domain;
 pub mod error;
+pub mod fanout;
 pub mod functions;
 pub mod http;
 pub mod lambda;

@@ -50,6 +50,8 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         default_pickup: body.default_pickup,
         integrations_enabled: body.integrations_enabled,
         service_selection: body.service_selection,
+        notifications: None,
+        tracking_page: None,
         created_at: now.clone(),
         updated_at: now,
         version: 1,

@@ -6,6 +6,7 @@ use crate::clock::timestamp;
 use crate::domain::api_key::{NewApiKey, Role};
 use crate::domain::courier::Courier;
 use crate::domain::ids::CourierId;
+use crate::domain::timezone::Timezone;
 use crate::domain::{Email, Label, Name};
 use crate::error::ApiError;
 use crate::store::{keys, Cond, Write, PK};
@@ -20,18 +21,13 @@ pub async fn create_courier(
 ) -> Result<(Courier, NewApiKey), ApiError> {
     let name = Name::parse(name).map_err(|m| ApiError::invalid("name", m))?;
     let email = Email::parse(email).map_err(|m| ApiError::invalid("email", m))?;
-    if timezone.trim().is_empty() || timezone.len() > 64 {
-        return Err(ApiError::invalid(
-            "timezone",
-            "must be an IANA time zone name such as Europe/Paris",
-        ));
-    }
+    let timezone = Timezone::parse(timezone).map_err(|m| ApiError::invalid("timezone", m))?;
     let now = timestamp(ctx.now());
     let courier = Courier {
         id: CourierId::generate(),
         name: name.to_string(),
         email: email.to_string(),
-        timezone: timezone.to_string(),
+        timezone: timezone.into(),
         teams: vec![],
         created_at: now.clone(),
     };

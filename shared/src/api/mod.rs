@@ -8,5 +8,7 @@ pub mod export;
 pub mod invitations;
 pub mod order_actions;
 pub mod orders;
-mod records;
+pub(crate) mod records;
+pub mod settings;
 pub mod task_events;
+pub mod tracking;

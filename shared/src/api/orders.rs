@@ -239,7 +239,7 @@ fn build_order(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Order {
     let id = format!("ord_{}", next_ulid());
-    let tracking_token = token::random_secret();
+    let tracking_token = token::tracking_token();
     let at = timestamp(now);
     let task = |kind: TaskKind, stop: &Stop| Task {
         id: order::task_id(&id, kind),
@@ -563,6 +563,11 @@ pub fn order_item(order: &Order) -> Result<Item, ApiError> {
         short_id_index_pk(order.courier_id.as_str(), &order.short_id).into(),
     );
     item.insert("GSI2SK".into(), "ORDER".into());
+    item.insert(
+        "GSI3PK".into(),
+        keys::tracking_pk(&order.tracking_token).into(),
+    );
+    item.insert("GSI3SK".into(), keys::TRACKING_SK.into());
     item.insert("search".into(), order.search_text().into());
     Ok(item)
 }

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, CourierId};
+use super::notifications::NotificationSettings;
+use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
 
 /// A courier's business client.
@@ -21,6 +23,11 @@ pub struct Client {
     pub default_pickup: Option<Location>,
     pub integrations_enabled: bool,
     pub service_selection: ServiceSelection,
+    /// SMS templates, language, time zone; the defaults until the client saves its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<NotificationSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_page: Option<TrackingPageSettings>,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
@@ -36,10 +43,26 @@ pub struct Client {
 }
 
 impl Client {
-    /// The client as the API shows it (without internal bookkeeping).
+    pub fn notification_settings(&self) -> NotificationSettings {
+        self.notifications.clone().unwrap_or_default()
+    }
+
+    pub fn tracking_page_settings(&self) -> TrackingPageSettings {
+        self.tracking_page.clone().unwrap_or_default()
+    }
+
+    /// The client as the API shows it (without internal bookkeeping, with its settings).
     pub fn view(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or_default();
         if let Some(map) = value.as_object_mut() {
+            map.insert(
+                "notifications".into(),
+                serde_json::to_value(self.notification_settings()).unwrap_or_default(),
+            );
+            map.insert(
+                "trackingPage".into(),
+                serde_json::to_value(self.tracking_page_settings()).unwrap_or_default(),
+            );
             for internal in ["inviteTokenHash", "emailTokenHash", "activeKeys"] {
                 map.remove(internal);
             }

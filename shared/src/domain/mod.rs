@@ -6,11 +6,15 @@ pub mod client;
 pub mod courier;
 pub mod email;
 pub mod ids;
+pub mod notifications;
 pub mod order;
 pub mod order_machine;
 pub mod phone;
+pub mod sms;
 pub mod text;
+pub mod timezone;
 pub mod token;
+pub mod tracking;
 
 pub use address::{Address, Contact, Location};
 pub use email::Email;

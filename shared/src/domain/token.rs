@@ -13,6 +13,22 @@ pub fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A tracking-page token: 128 random bits (22 characters), unguessable yet short enough
+/// to leave room in a one-segment SMS.
+pub fn tracking_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A tracking token as it arrives in a URL, or nothing.
+pub fn well_formed_tracking(token: &str) -> bool {
+    token.len() == 22
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Hex SHA-256 of a secret: what the store keeps and looks secrets up by.
 pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
@@ -35,6 +51,8 @@ mod tests {
         let (a, b) = (random_secret(), random_secret());
         assert_ne!(a, b);
         assert!(well_formed(&a));
+        assert!(well_formed_tracking(&tracking_token()));
+        assert_ne!(tracking_token(), tracking_token());
         assert_eq!(hash(&a).len(), 64);
         assert_eq!(
             hash("abc"),

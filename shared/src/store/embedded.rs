@@ -18,7 +18,7 @@ use super::{
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
     pk TEXT NOT NULL, sk TEXT NOT NULL, body TEXT NOT NULL,
-    gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT,
+    gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT, gsi3pk TEXT, gsi3sk TEXT,
     PRIMARY KEY (pk, sk)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
@@ -27,11 +27,24 @@ CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,
     pk TEXT NOT NULL, sk TEXT NOT NULL, old TEXT, new TEXT
 );
+CREATE TABLE IF NOT EXISTS stream_cursor (
+    consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, channel TEXT NOT NULL,
     recipient TEXT NOT NULL, subject TEXT, body TEXT NOT NULL
 );
 ";
+
+/// One entry of the change log, as a stream record carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub key: Key,
+    pub old: Option<Item>,
+    pub new: Option<Item>,
+}
 
 #[derive(Clone)]
 pub struct EmbeddedStore {
@@ -66,6 +79,7 @@ impl EmbeddedStore {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
+        migrate(&conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path,
@@ -98,6 +112,82 @@ impl EmbeddedStore {
         self.run(move |conn| Ok(apply_writes(conn, &writes)))
             .await
             .unwrap_or_else(|e| Err((vec![], None, Some(e))))
+    }
+
+    /// Changes after `after_seq`, oldest first: the embedded stand-in for the table's stream.
+    pub async fn changes_since(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Change>, StoreError> {
+        self.run(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT seq, at_ms, pk, sk, old, new FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+                .map_err(db_error)?;
+            let rows = stmt
+                .query_map(params![after_seq, limit as i64], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                })
+                .map_err(db_error)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_error)?;
+            rows.into_iter()
+                .map(|(seq, at_ms, pk, sk, old, new)| {
+                    Ok(Change {
+                        seq,
+                        at_ms,
+                        key: Key::new(pk, sk),
+                        old: old.as_deref().map(decode).transpose()?,
+                        new: new.as_deref().map(decode).transpose()?,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// Where `consumer` is in the change log (0 before its first change).
+    pub async fn stream_position(&self, consumer: &str) -> Result<i64, StoreError> {
+        let consumer = consumer.to_string();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT seq FROM stream_cursor WHERE consumer = ?1",
+                params![consumer],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(|seq| seq.unwrap_or(0))
+            .map_err(db_error)
+        })
+        .await
+    }
+
+    /// Records that `consumer` has handled everything up to `seq`, and forgets changes
+    /// older than a day that every consumer has passed (DynamoDB streams keep 24 hours).
+    pub async fn set_stream_position(&self, consumer: &str, seq: i64) -> Result<(), StoreError> {
+        let consumer = consumer.to_string();
+        let day_ago = chrono::Utc::now().timestamp_millis() - 86_400_000;
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO stream_cursor (consumer, seq) VALUES (?1, ?2) ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq",
+                params![consumer, seq],
+            )
+            .map_err(db_error)?;
+            conn.execute(
+                "DELETE FROM changes WHERE at_ms < ?1 AND seq <= (SELECT MIN(seq) FROM stream_cursor)",
+                params![day_ago],
+            )
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
     }
 
     /// Records a message in the outbox.
@@ -155,6 +245,12 @@ impl Store for EmbeddedStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let key = key.clone();
         self.run(move |conn| read_item(conn, &key)).await
+    }
+
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let keys = keys.to_vec();
+        self.run(move |conn| keys.iter().map(|k| read_item(conn, k)).collect())
+            .await
     }
 
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
@@ -304,6 +400,28 @@ fn apply_writes(
     Ok(results)
 }
 
+/// Brings a data directory made by an earlier version up to the current schema.
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let has_gsi3: bool = conn
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'gsi3pk'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(db_error)?
+        > 0;
+    if !has_gsi3 {
+        conn.execute_batch(
+            "ALTER TABLE items ADD COLUMN gsi3pk TEXT; ALTER TABLE items ADD COLUMN gsi3sk TEXT;",
+        )
+        .map_err(db_error)?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS items_gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;",
+    )
+    .map_err(db_error)
+}
+
 fn read_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
     let body: Option<String> = conn
         .query_row(
@@ -328,14 +446,15 @@ fn write_item(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreErro
     };
     let (g1pk, g1sk) = index_key(Index::Gsi1);
     let (g2pk, g2sk) = index_key(Index::Gsi2);
+    let (g3pk, g3sk) = index_key(Index::Gsi3);
     let stored: Item = item
         .iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     conn.execute(
-        "INSERT OR REPLACE INTO items (pk, sk, body, gsi1pk, gsi1sk, gsi2pk, gsi2sk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![key.pk, key.sk, Value::Object(stored).to_string(), g1pk, g1sk, g2pk, g2sk],
+        "INSERT OR REPLACE INTO items (pk, sk, body, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![key.pk, key.sk, Value::Object(stored).to_string(), g1pk, g1sk, g2pk, g2sk, g3pk, g3sk],
     )
     .map_err(db_error)?;
     Ok(())
@@ -346,6 +465,7 @@ fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
         None => ("pk", "sk"),
         Some(Index::Gsi1) => ("gsi1pk", "gsi1sk"),
         Some(Index::Gsi2) => ("gsi2pk", "gsi2sk"),
+        Some(Index::Gsi3) => ("gsi3pk", "gsi3sk"),
     };
     let mut sql = format!("SELECT body FROM items WHERE {pk_col} = ?1");
     let mut args: Vec<String> = vec![query.pk.clone()];

@@ -52,6 +52,28 @@ pub fn email_confirmation(token_hash_hex: &str) -> Key {
     Key::new(format!("EMAILCONF#{token_hash_hex}"), "EMAILCONF")
 }
 
+/// GSI3 key of an order: its tracking token, for the public tracking page.
+pub fn tracking_pk(tracking_token: &str) -> String {
+    format!("TRACK#{tracking_token}")
+}
+
+pub const TRACKING_SK: &str = "ORDER";
+
+/// Written before a message is sent, so that a redelivered stream record sends nothing twice.
+pub fn notification(notification_id: &str) -> Key {
+    Key::new(format!("NOTIF#{notification_id}"), "NOTIF")
+}
+
+/// A phone number that answered STOP.
+pub fn opt_out(phone_e164: &str) -> Key {
+    Key::new(format!("OPTOUT#{phone_e164}"), "OPTOUT")
+}
+
+/// An inbound SMS already answered (SNS may deliver it again).
+pub fn inbound_sms(message_id: &str) -> Key {
+    Key::new(format!("INBOUND#{message_id}"), "INBOUND")
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")
@@ -82,6 +104,13 @@ mod tests {
             email_confirmation("ee"),
             Key::new("EMAILCONF#ee", "EMAILCONF")
         );
+        assert_eq!(tracking_pk("tok"), "TRACK#tok");
+        assert_eq!(notification("n1"), Key::new("NOTIF#n1", "NOTIF"));
+        assert_eq!(
+            opt_out("+15551234567"),
+            Key::new("OPTOUT#+15551234567", "OPTOUT")
+        );
+        assert_eq!(inbound_sms("m1"), Key::new("INBOUND#m1", "INBOUND"));
         // The client-email marker must never match the client listing prefix.
         assert!(!client_email("c", "x@y.z").sk.starts_with(CLIENT_PREFIX));
     }

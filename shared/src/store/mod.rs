@@ -44,15 +44,17 @@ impl Key {
 pub enum Index {
     Gsi1,
     Gsi2,
+    Gsi3,
 }
 
 impl Index {
-    pub const ALL: [Index; 2] = [Index::Gsi1, Index::Gsi2];
+    pub const ALL: [Index; 3] = [Index::Gsi1, Index::Gsi2, Index::Gsi3];
 
     pub fn name(self) -> &'static str {
         match self {
             Index::Gsi1 => "GSI1",
             Index::Gsi2 => "GSI2",
+            Index::Gsi3 => "GSI3",
         }
     }
 
@@ -60,6 +62,7 @@ impl Index {
         match self {
             Index::Gsi1 => "GSI1PK",
             Index::Gsi2 => "GSI2PK",
+            Index::Gsi3 => "GSI3PK",
         }
     }
 
@@ -67,6 +70,7 @@ impl Index {
         match self {
             Index::Gsi1 => "GSI1SK",
             Index::Gsi2 => "GSI2SK",
+            Index::Gsi3 => "GSI3SK",
         }
     }
 }
@@ -230,6 +234,8 @@ impl StoreError {
 pub trait Store: Send + Sync {
     /// Strongly consistent read of one item.
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+    /// Several items in one call (BatchGetItem), in the order of `keys`.
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError>;
     async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError>;
     /// Applies `update` when `cond` holds and returns the item as it is afterwards.
     async fn update(

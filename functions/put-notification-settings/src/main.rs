@@ -1,0 +1,7 @@
+//! PUT /v1/settings/notifications (`portal::functions`, "put-notification-settings").
+//! Wiring only: the use case is found in `portal::functions` by this binary's name.
+
+#[tokio::main]
+async fn main() -> Result<(), portal::lambda::Error> {
+    portal::lambda::serve_http(env!("CARGO_BIN_NAME")).await
+}

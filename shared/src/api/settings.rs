@@ -1,0 +1,201 @@
+//! A client's settings: `GET|PUT /v1/settings/notifications` (SMS templates, language, time
+//! zone) and `GET|PUT /v1/settings/tracking-page` (colours, logo, details shown).
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+use super::records::from_item;
+use crate::clock::timestamp;
+use crate::domain::api_key::Principal;
+use crate::domain::client::{Client, ClientStatus};
+use crate::domain::courier::Courier;
+use crate::domain::notifications::{
+    default_templates, Language, NotificationSettings, SmsTemplate, Templates, Trigger, Values, Var,
+};
+use crate::domain::order_machine::TaskKind;
+use crate::domain::sms::{Encoding, Length};
+use crate::domain::timezone::Timezone;
+use crate::domain::tracking::TrackingPageSettings;
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::store::{keys, Cond, Key, StoreError, Update, PK};
+use crate::Ctx;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NotificationsBody {
+    #[serde(default)]
+    language: Language,
+    #[serde(default)]
+    timezone: Option<Timezone>,
+    /// Without templates, the defaults of the language; a trigger left out or `null` sends nothing.
+    #[serde(default)]
+    templates: Option<BTreeMap<TaskKind, BTreeMap<Trigger, Option<SmsTemplate>>>>,
+}
+
+pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.client()?;
+    let (client, courier) = client_and_courier(ctx, who).await?;
+    let client = client.ok_or(ApiError::NotFound("client"))?;
+    Ok(ApiResponse::ok(&notifications_view(
+        &client.notification_settings(),
+        courier_timezone(courier.as_ref()),
+    )))
+}
+
+pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.client()?;
+    let body: NotificationsBody = req.json()?;
+    let templates: Templates = match body.templates {
+        None => default_templates(body.language),
+        Some(by_kind) => by_kind
+            .into_iter()
+            .map(|(kind, triggers)| {
+                let kept: BTreeMap<Trigger, SmsTemplate> = triggers
+                    .into_iter()
+                    .filter_map(|(trigger, t)| t.map(|t| (trigger, t)))
+                    .collect();
+                (kind, kept)
+            })
+            .filter(|(_, triggers)| !triggers.is_empty())
+            .collect(),
+    };
+    let settings = NotificationSettings {
+        language: body.language,
+        timezone: body.timezone,
+        templates,
+    };
+    let client = save_setting(ctx, who, "notifications", serde_json::to_value(&settings)).await?;
+    let timezone = match client.notification_settings().timezone {
+        Some(tz) => tz,
+        None => {
+            let courier = ctx
+                .store
+                .get(&keys::courier(who.courier_id.as_str()))
+                .await?
+                .map(from_item::<Courier>)
+                .transpose()?;
+            courier_timezone(courier.as_ref())
+        }
+    };
+    Ok(ApiResponse::ok(&notifications_view(
+        &client.notification_settings(),
+        timezone,
+    )))
+}
+
+pub async fn get_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.client()?;
+    let client: Client = from_item(
+        ctx.store
+            .get(&client_key(who)?)
+            .await?
+            .ok_or(ApiError::NotFound("client"))?,
+    )?;
+    Ok(ApiResponse::ok(&client.tracking_page_settings()))
+}
+
+pub async fn put_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.client()?;
+    let settings: TrackingPageSettings = req.json()?;
+    let client = save_setting(ctx, who, "trackingPage", serde_json::to_value(&settings)).await?;
+    Ok(ApiResponse::ok(&client.tracking_page_settings()))
+}
+
+/// The client and its courier in one call (BatchGetItem).
+pub async fn client_and_courier(
+    ctx: &Ctx,
+    who: &Principal,
+) -> Result<(Option<Client>, Option<Courier>), ApiError> {
+    let mut found = ctx
+        .store
+        .batch_get(&[client_key(who)?, keys::courier(who.courier_id.as_str())])
+        .await?
+        .into_iter();
+    let client = found
+        .next()
+        .flatten()
+        .map(from_item::<Client>)
+        .transpose()?;
+    let courier = found
+        .next()
+        .flatten()
+        .map(from_item::<Courier>)
+        .transpose()?;
+    Ok((client, courier))
+}
+
+pub fn courier_timezone(courier: Option<&Courier>) -> Timezone {
+    courier
+        .and_then(|c| Timezone::parse(&c.timezone).ok())
+        .unwrap_or_default()
+}
+
+fn client_key(who: &Principal) -> Result<Key, ApiError> {
+    let client_id = who
+        .client_id
+        .as_ref()
+        .ok_or_else(|| ApiError::Forbidden("this route is for clients".into()))?;
+    Ok(keys::client(who.courier_id.as_str(), client_id.as_str()))
+}
+
+/// One UpdateItem: the setting replaces the old one, on a client that is not deleted.
+async fn save_setting(
+    ctx: &Ctx,
+    who: &Principal,
+    attribute: &str,
+    value: Result<Value, serde_json::Error>,
+) -> Result<Client, ApiError> {
+    let value = value.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let update = Update::new()
+        .set(attribute, value)
+        .set("updatedAt", timestamp(ctx.now()))
+        .increment("version", 1);
+    let cond = Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str()));
+    match ctx
+        .store
+        .update(&client_key(who)?, &update, Some(cond))
+        .await
+    {
+        Ok(item) => from_item(item),
+        Err(StoreError::ConditionFailed { .. }) => Err(ApiError::NotFound("client")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The settings as the API shows them: the time zone in effect, the variables a template
+/// may use, and each template rendered with sample values, with its length in SMS terms.
+pub fn notifications_view(settings: &NotificationSettings, timezone: Timezone) -> Value {
+    let sample = Values::sample(settings.language);
+    let previews: BTreeMap<TaskKind, BTreeMap<Trigger, Value>> = settings
+        .templates
+        .iter()
+        .map(|(kind, triggers)| {
+            let rendered = triggers
+                .iter()
+                .map(|(trigger, template)| {
+                    let text = template.render_fitting(&sample);
+                    let length = Length::of(&text);
+                    let preview = json!({
+                        "text": text,
+                        "length": length.units,
+                        "encoding": match length.encoding { Encoding::Gsm7 => "gsm7", Encoding::Ucs2 => "ucs2" },
+                        "segments": length.segments(),
+                    });
+                    (*trigger, preview)
+                })
+                .collect();
+            (*kind, rendered)
+        })
+        .collect();
+    json!({
+        "language": settings.language,
+        "timezone": timezone,
+        "timezoneFrom": if settings.timezone.is_some() { "client" } else { "courier" },
+        "templates": settings.templates,
+        "variables": Var::ALL.iter().map(|v| v.name()).collect::<Vec<_>>(),
+        "triggers": Trigger::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        "previews": previews,
+    })
+}

@@ -1,0 +1,413 @@
+//! A client's notification settings: one SMS template per trigger and task kind, the
+//! language, and the time zone ETAs are written in.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::order_machine::TaskKind;
+use super::sms::Length;
+use super::timezone::Timezone;
+
+/// What happened to a task that a recipient may be told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The driver set off for the task.
+    Started,
+    /// A new estimated arrival time.
+    Eta,
+    /// The driver is at the address.
+    Arriving,
+    Completed,
+    Failed,
+    /// The ETA passed the end of the window, or moved later by 15 minutes or more.
+    Delayed,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 6] = [
+        Trigger::Started,
+        Trigger::Eta,
+        Trigger::Arriving,
+        Trigger::Completed,
+        Trigger::Failed,
+        Trigger::Delayed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Started => "started",
+            Trigger::Eta => "eta",
+            Trigger::Arriving => "arriving",
+            Trigger::Completed => "completed",
+            Trigger::Failed => "failed",
+            Trigger::Delayed => "delayed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Es,
+    Fr,
+}
+
+/// A template variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Var {
+    RecipientName,
+    CourierName,
+    ClientName,
+    OrderShortId,
+    Eta,
+    TrackingLink,
+    DriverName,
+}
+
+impl Var {
+    pub const ALL: [Var; 7] = [
+        Var::RecipientName,
+        Var::CourierName,
+        Var::ClientName,
+        Var::OrderShortId,
+        Var::Eta,
+        Var::TrackingLink,
+        Var::DriverName,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Var::RecipientName => "recipientName",
+            Var::CourierName => "courierName",
+            Var::ClientName => "clientName",
+            Var::OrderShortId => "orderShortId",
+            Var::Eta => "eta",
+            Var::TrackingLink => "trackingLink",
+            Var::DriverName => "driverName",
+        }
+    }
+
+    /// Names may be shortened to keep a message in one segment; ids, times and links not.
+    fn shortenable(self) -> bool {
+        matches!(
+            self,
+            Var::RecipientName | Var::CourierName | Var::ClientName | Var::DriverName
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Var(Var),
+}
+
+/// An SMS template: text with `{variable}` placeholders, parsed when it is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SmsTemplate {
+    source: String,
+    parts: Vec<Part>,
+}
+
+impl SmsTemplate {
+    pub const MAX_CHARS: usize = 612;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let source = raw.trim().to_string();
+        if source.is_empty() {
+            return Err("must not be empty (leave the trigger out to send nothing)".into());
+        }
+        if source.chars().count() > Self::MAX_CHARS {
+            return Err(format!(
+                "must be at most {} characters (4 SMS segments)",
+                Self::MAX_CHARS
+            ));
+        }
+        let mut parts = Vec::new();
+        let mut rest = source.as_str();
+        while let Some(open) = rest.find(['{', '}']) {
+            if rest[open..].starts_with('}') {
+                return Err("has a '}' without its '{'".into());
+            }
+            if open > 0 {
+                parts.push(Part::Text(rest[..open].to_string()));
+            }
+            let after = &rest[open + 1..];
+            let close = after
+                .find('}')
+                .ok_or("has a '{' without its '}'".to_string())?;
+            let name = &after[..close];
+            let var = Var::ALL
+                .into_iter()
+                .find(|v| v.name() == name)
+                .ok_or_else(|| {
+                    format!(
+                        "uses the unknown variable {{{name}}}; the variables are {}",
+                        Var::ALL
+                            .iter()
+                            .map(|v| format!("{{{}}}", v.name()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+            parts.push(Part::Var(var));
+            rest = &after[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_string()));
+        }
+        Ok(Self { source, parts })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn render(&self, values: &Values) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.as_str(),
+                Part::Var(v) => values.get(*v),
+            })
+            .collect()
+    }
+
+    /// The message, kept within one segment when the template allows: names are shortened
+    /// (longest first, never below one character) until it fits; if even that does not
+    /// fit, the whole message is sent as it is, in several segments.
+    pub fn render_fitting(&self, values: &Values) -> String {
+        let full = self.render(values);
+        let length = Length::of(&full);
+        if length.units <= length.single_limit() {
+            return full;
+        }
+        let mut shortened = values.clone();
+        loop {
+            let text = self.render(&shortened);
+            let length = Length::of(&text);
+            if length.units <= length.single_limit() {
+                return text;
+            }
+            let used: Vec<Var> = self
+                .parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Var(v) if v.shortenable() => Some(*v),
+                    _ => None,
+                })
+                .collect();
+            let longest = used
+                .into_iter()
+                .max_by_key(|v| shortened.get(*v).chars().count())
+                .filter(|v| shortened.get(*v).chars().count() > 1);
+            let Some(var) = longest else {
+                return full;
+            };
+            let value = shortened.get(var);
+            let excess = length.units - length.single_limit();
+            let keep = value.chars().count().saturating_sub(excess).max(1);
+            let cut: String = value.chars().take(keep).collect();
+            shortened.set(var, cut.trim_end().to_string());
+        }
+    }
+}
+
+impl TryFrom<String> for SmsTemplate {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<SmsTemplate> for String {
+    fn from(t: SmsTemplate) -> String {
+        t.source
+    }
+}
+
+/// The values of the variables for one message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Values(BTreeMap<&'static str, String>);
+
+impl Values {
+    pub fn set(&mut self, var: Var, value: impl Into<String>) -> &mut Self {
+        self.0.insert(var.name(), value.into());
+        self
+    }
+
+    pub fn get(&self, var: Var) -> &str {
+        self.0.get(var.name()).map(String::as_str).unwrap_or("")
+    }
+
+    /// Plausible values, for previews of a template's length.
+    pub fn sample(language: Language) -> Self {
+        let mut values = Self::default();
+        values
+            .set(Var::RecipientName, "Alex Morgan")
+            .set(Var::CourierName, "Speedy Couriers")
+            .set(Var::ClientName, "Corner Bakery")
+            .set(Var::OrderShortId, "7KQ4MZ2P")
+            .set(Var::Eta, format_sample_eta(language))
+            .set(
+                Var::TrackingLink,
+                "https://portal.example.com/track/Xk3v9QpL2mN8rT5wY7zB1c",
+            )
+            .set(Var::DriverName, "Sam");
+        values
+    }
+}
+
+fn format_sample_eta(language: Language) -> &'static str {
+    match language {
+        Language::En => "3:45 PM",
+        Language::Es | Language::Fr => "15:45",
+    }
+}
+
+/// Templates by task kind and trigger; a missing trigger sends nothing.
+pub type Templates = BTreeMap<TaskKind, BTreeMap<Trigger, SmsTemplate>>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationSettings {
+    pub language: Language,
+    /// ETAs are written in this zone; without one, the courier's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Timezone>,
+    pub templates: Templates,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self {
+            language: Language::En,
+            timezone: None,
+            templates: default_templates(Language::En),
+        }
+    }
+}
+
+impl NotificationSettings {
+    pub fn template(&self, kind: TaskKind, trigger: Trigger) -> Option<&SmsTemplate> {
+        self.templates.get(&kind)?.get(&trigger)
+    }
+}
+
+/// The templates a client starts with, in its language. Pickup news goes to the recipient
+/// only once the parcel is on board; ETA updates are opt-in (they can be frequent).
+pub fn default_templates(language: Language) -> Templates {
+    use TaskKind::{Dropoff, Pickup};
+    use Trigger::*;
+    let texts: &[(TaskKind, Trigger, &str)] = match language {
+        Language::En => &[
+            (Pickup, Completed, "Hi {recipientName}, your {clientName} order {orderShortId} has been picked up by {courierName}. Track it: {trackingLink}"),
+            (Dropoff, Started, "Hi {recipientName}, your {clientName} order {orderShortId} is on its way with {courierName}. Track it: {trackingLink}"),
+            (Dropoff, Arriving, "{driverName} from {courierName} is arriving with your {clientName} order {orderShortId}. {trackingLink}"),
+            (Dropoff, Completed, "Your {clientName} order {orderShortId} has been delivered by {courierName}. Details: {trackingLink}"),
+            (Dropoff, Failed, "We could not deliver your {clientName} order {orderShortId}. {courierName} will be in touch. {trackingLink}"),
+            (Dropoff, Delayed, "Your {clientName} order {orderShortId} is running late. New ETA: {eta}. Track it: {trackingLink}"),
+        ],
+        Language::Es => &[
+            (Pickup, Completed, "Hola {recipientName}, {courierName} ha recogido su pedido {orderShortId} de {clientName}. Siga el envio: {trackingLink}"),
+            (Dropoff, Started, "Hola {recipientName}, su pedido {orderShortId} de {clientName} va en camino con {courierName}. Siga el envio: {trackingLink}"),
+            (Dropoff, Arriving, "{driverName} de {courierName} esta llegando con su pedido {orderShortId} de {clientName}. {trackingLink}"),
+            (Dropoff, Completed, "{courierName} ha entregado su pedido {orderShortId} de {clientName}. Detalles: {trackingLink}"),
+            (Dropoff, Failed, "No pudimos entregar su pedido {orderShortId} de {clientName}. {courierName} le contactara. {trackingLink}"),
+            (Dropoff, Delayed, "Su pedido {orderShortId} de {clientName} llega con retraso. Nueva hora estimada: {eta}. {trackingLink}"),
+        ],
+        Language::Fr => &[
+            (Pickup, Completed, "Bonjour {recipientName}, votre commande {clientName} {orderShortId} a été récupérée par {courierName}. Suivi : {trackingLink}"),
+            (Dropoff, Started, "Bonjour {recipientName}, votre commande {clientName} {orderShortId} est en route avec {courierName}. Suivi : {trackingLink}"),
+            (Dropoff, Arriving, "{driverName} de {courierName} arrive avec votre commande {clientName} {orderShortId}. {trackingLink}"),
+            (Dropoff, Completed, "Votre commande {clientName} {orderShortId} a été livrée par {courierName}. Détails : {trackingLink}"),
+            (Dropoff, Failed, "Nous n'avons pas pu livrer votre commande {clientName} {orderShortId}. {courierName} vous contactera. {trackingLink}"),
+            (Dropoff, Delayed, "Votre commande {clientName} {orderShortId} est en retard. Nouvelle heure prévue : {eta}. {trackingLink}"),
+        ],
+    };
+    let mut templates = Templates::new();
+    for (kind, trigger, text) in texts {
+        if let Ok(template) = SmsTemplate::parse(text) {
+            templates
+                .entry(*kind)
+                .or_default()
+                .insert(*trigger, template);
+        }
+    }
+    templates
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sms::{Encoding, Length};
+
+    #[test]
+    fn templates_name_only_known_variables() {
+        let t = SmsTemplate::parse("Hi {recipientName}, {trackingLink}").unwrap();
+        let mut values = Values::default();
+        values
+            .set(Var::RecipientName, "Ana")
+            .set(Var::TrackingLink, "https://x/t/1");
+        assert_eq!(t.render(&values), "Hi Ana, https://x/t/1");
+        let err = SmsTemplate::parse("Hi {firstName}").unwrap_err();
+        assert!(err.contains("{firstName}") && err.contains("{recipientName}"));
+        assert!(SmsTemplate::parse("Hi {recipientName").is_err());
+        assert!(SmsTemplate::parse("Hi }").is_err());
+        assert!(SmsTemplate::parse("  ").is_err());
+        assert!(SmsTemplate::parse(&"a".repeat(613)).is_err());
+    }
+
+    #[test]
+    fn every_default_fits_one_gsm_segment_with_typical_values() {
+        for language in [Language::En, Language::Es, Language::Fr] {
+            let templates = default_templates(language);
+            assert_eq!(templates.values().map(BTreeMap::len).sum::<usize>(), 6);
+            for template in templates.values().flat_map(BTreeMap::values) {
+                let text = template.render_fitting(&Values::sample(language));
+                let length = Length::of(&text);
+                assert_eq!(length.encoding, Encoding::Gsm7, "{language:?}: {text}");
+                assert!(length.units <= 160, "{language:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_are_shortened_to_keep_one_segment() {
+        let template = SmsTemplate::parse(
+            "Hi {recipientName}, your {clientName} order {orderShortId} is on its way: {trackingLink}",
+        )
+        .unwrap();
+        let mut values = Values::sample(Language::En);
+        values
+            .set(
+                Var::RecipientName,
+                "Maximiliana Alexandra Bartholomew-Featherstonehaugh",
+            )
+            .set(
+                Var::ClientName,
+                "The Extraordinarily Long Named Artisanal Bakery Company",
+            );
+        let text = template.render_fitting(&values);
+        assert!(Length::of(&text).units <= 160, "{text}");
+        // Ids and links are never cut.
+        assert!(text.contains("7KQ4MZ2P"));
+        assert!(text.ends_with("https://portal.example.com/track/Xk3v9QpL2mN8rT5wY7zB1c"));
+        assert!(text.starts_with("Hi Maxim"));
+    }
+
+    #[test]
+    fn a_template_too_long_for_one_segment_is_sent_whole() {
+        let template = SmsTemplate::parse(&format!(
+            "{} {{orderShortId}} {{recipientName}}",
+            "x".repeat(170)
+        ))
+        .unwrap();
+        let values = Values::sample(Language::En);
+        assert_eq!(template.render_fitting(&values), template.render(&values));
+    }
+}

@@ -1,0 +1,90 @@
+//! SMS length: how many segments a text takes. GSM-7 texts fit 160 characters in one
+//! segment (153 per part when split), where characters of the extension table count
+//! twice; anything else is sent as UCS-2: 70 characters (67 per part).
+
+/// GSM 03.38 basic character set.
+const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+/// GSM 03.38 extension table (escape + character: two septets each).
+const GSM7_EXTENDED: &str = "^{}\\[~]|€\u{c}";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Gsm7,
+    Ucs2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Length {
+    pub encoding: Encoding,
+    /// Septets (GSM-7) or UTF-16 code units (UCS-2).
+    pub units: usize,
+}
+
+impl Length {
+    pub fn of(text: &str) -> Self {
+        let gsm = text.chars().try_fold(0usize, |n, c| {
+            if GSM7_BASIC.contains(c) {
+                Some(n + 1)
+            } else if GSM7_EXTENDED.contains(c) {
+                Some(n + 2)
+            } else {
+                None
+            }
+        });
+        match gsm {
+            Some(units) => Self {
+                encoding: Encoding::Gsm7,
+                units,
+            },
+            None => Self {
+                encoding: Encoding::Ucs2,
+                units: text.encode_utf16().count(),
+            },
+        }
+    }
+
+    /// What one segment holds in this encoding.
+    pub fn single_limit(&self) -> usize {
+        match self.encoding {
+            Encoding::Gsm7 => 160,
+            Encoding::Ucs2 => 70,
+        }
+    }
+
+    pub fn segments(&self) -> usize {
+        let (single, part) = match self.encoding {
+            Encoding::Gsm7 => (160, 153),
+            Encoding::Ucs2 => (70, 67),
+        };
+        if self.units <= single {
+            1
+        } else {
+            self.units.div_ceil(part)
+        }
+    }
+}
+
+pub fn segments(text: &str) -> usize {
+    Length::of(text).segments()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_follow_the_encoding() {
+        assert_eq!(Length::of("Hello é").encoding, Encoding::Gsm7);
+        assert_eq!(segments(&"a".repeat(160)), 1);
+        assert_eq!(segments(&"a".repeat(161)), 2);
+        assert_eq!(segments(&"a".repeat(306)), 2);
+        assert_eq!(segments(&"a".repeat(307)), 3);
+        // The euro sign takes two septets.
+        assert_eq!(Length::of("€").units, 2);
+        assert_eq!(segments(&"€".repeat(81)), 2);
+        // One emoji or an accent outside GSM-7 makes the whole text UCS-2.
+        assert_eq!(Length::of("está").encoding, Encoding::Ucs2);
+        assert_eq!(segments(&format!("🙂{}", "a".repeat(68))), 1);
+        assert_eq!(segments(&format!("ç{}", "a".repeat(70))), 2);
+    }
+}

@@ -1,0 +1,131 @@
+//! Status fan-out: the table's stream in, SMS to recipients (SNS) and email to clients
+//! (SES) out. Each message is sent once: a notification id, named by the order, its
+//! version and the notice, is written with a condition before the message goes out, so a
+//! redelivered record (Lambda retries, bisected batches) finds it and sends nothing.
+
+pub mod inbound;
+mod messages;
+mod once;
+pub mod triggers;
+
+use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+
+use crate::api::orders::ORDER_PREFIX;
+use crate::api::records::from_item;
+use crate::domain::order::Order;
+use crate::error::ApiError;
+use crate::notify::NotifyError;
+use crate::store::{Item, StoreError, SK};
+use crate::Ctx;
+
+pub use messages::{driver_first_name, eta_text};
+pub use triggers::{notices, Notice};
+
+/// The event-source filter in `template.yaml` (a test compares them): only modified orders
+/// invoke the function. The handler applies the same rule, so local delivery matches.
+pub const STREAM_FILTER: &str =
+    r#"{"eventName":["MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"ORDER#"}]}}}}"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FanoutError {
+    #[error("the record cannot be read: {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
+    #[error("{0}")]
+    Api(String),
+}
+
+impl From<ApiError> for FanoutError {
+    fn from(e: ApiError) -> Self {
+        FanoutError::Api(e.to_string())
+    }
+}
+
+/// One batch from the stream. Records are handled in order; the first that fails is
+/// reported by its sequence number and the handler stops there, so Lambda retries from it
+/// and the records before it are not delivered again.
+pub async fn handle_stream(ctx: &Ctx, event: DynamoDbEvent) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse {
+        batch_item_failures: vec![],
+    };
+    for record in event.records {
+        if let Err(e) = handle_record(ctx, &record).await {
+            tracing::error!(
+                sequence = record.change.sequence_number.as_deref().unwrap_or(""),
+                error = %e,
+                "stream record failed"
+            );
+            response.batch_item_failures.push(DynamoDbBatchItemFailure {
+                item_identifier: record.change.sequence_number.clone(),
+            });
+            break;
+        }
+    }
+    response
+}
+
+/// Whether the record passes [`STREAM_FILTER`].
+pub fn is_relevant(event_name: &str, sk: Option<&str>) -> bool {
+    event_name == "MODIFY" && sk.is_some_and(|sk| sk.starts_with(ORDER_PREFIX))
+}
+
+pub async fn handle_record(ctx: &Ctx, record: &EventRecord) -> Result<(), FanoutError> {
+    let image = |item: &serde_dynamo::Item| -> Result<Option<Item>, FanoutError> {
+        if item.is_empty() {
+            return Ok(None);
+        }
+        serde_dynamo::from_item::<_, Item>(item.clone())
+            .map(Some)
+            .map_err(|e| FanoutError::Unreadable(e.to_string()))
+    };
+    let keys = image(&record.change.keys)?;
+    let sk = keys
+        .as_ref()
+        .and_then(|k| k.get(SK))
+        .and_then(|v| v.as_str());
+    if !is_relevant(&record.event_name, sk) {
+        return Ok(());
+    }
+    handle_change(
+        ctx,
+        image(&record.change.old_image)?,
+        image(&record.change.new_image)?,
+    )
+    .await
+}
+
+/// One change of an order: works out what it calls for and sends each message once.
+pub async fn handle_change(
+    ctx: &Ctx,
+    old: Option<Item>,
+    new: Option<Item>,
+) -> Result<(), FanoutError> {
+    let (Some(old), Some(new)) = (old, new) else {
+        return Ok(());
+    };
+    let read =
+        |item: Item| from_item::<Order>(item).map_err(|e| FanoutError::Unreadable(e.to_string()));
+    let (old, new) = (read(old)?, read(new)?);
+    let notices = notices(&old, &new);
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let context = messages::MessageContext::load(ctx, &new).await?;
+    for notice in notices {
+        let id = format!("{}:{}:{}", new.id, new.version, notice.tag());
+        match context.message(ctx, &new, &notice) {
+            Some(messages::Message::Sms { to, text }) => {
+                once::send_sms_once(ctx, &id, &to, &text).await?;
+            }
+            Some(messages::Message::Email(email)) => {
+                once::send_email_once(ctx, &id, &email).await?;
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}

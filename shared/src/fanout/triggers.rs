@@ -1,0 +1,105 @@
+//! Which notifications an order change calls for: a pure function of the old and new order.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::notifications::Trigger;
+use crate::domain::order::{Order, Task};
+use crate::domain::order_machine::{OrderStatus, TaskKind, TaskState};
+
+/// An ETA that moves later by this much is a delay.
+pub const DELAY_THRESHOLD_MINUTES: i64 = 15;
+
+/// What an order change calls for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// An SMS to the recipient, if the client has a template for it.
+    Sms(TaskKind, Trigger),
+    /// An email to the client: its order was rejected.
+    Rejected,
+    /// An email to the client: its order failed.
+    Failed,
+}
+
+impl Notice {
+    /// Part of the notification id: with the order id and version, names one message.
+    pub fn tag(&self) -> String {
+        match self {
+            Notice::Sms(kind, trigger) => format!("sms:{}:{}", kind.as_str(), trigger.as_str()),
+            Notice::Rejected => "email:rejected".into(),
+            Notice::Failed => "email:failed".into(),
+        }
+    }
+}
+
+pub fn notices(old: &Order, new: &Order) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    for kind in [TaskKind::Pickup, TaskKind::Dropoff] {
+        for trigger in task_triggers(task(old, kind), task(new, kind)) {
+            notices.push(Notice::Sms(kind, trigger));
+        }
+    }
+    if old.status != new.status {
+        match new.status {
+            OrderStatus::Rejected => notices.push(Notice::Rejected),
+            OrderStatus::Failed => notices.push(Notice::Failed),
+            _ => {}
+        }
+    }
+    notices
+}
+
+fn task(order: &Order, kind: TaskKind) -> &Task {
+    match kind {
+        TaskKind::Pickup => &order.pickup,
+        TaskKind::Dropoff => &order.dropoff,
+    }
+}
+
+fn task_triggers(old: &Task, new: &Task) -> Vec<Trigger> {
+    let mut triggers = Vec::new();
+    let changed = |a: &Option<String>, b: &Option<String>| b.is_some() && a != b;
+    if changed(&old.started_at, &new.started_at) && new.state == TaskState::Active {
+        triggers.push(Trigger::Started);
+    }
+    let open = matches!(new.state, TaskState::Assigned | TaskState::Active);
+    if open && changed(&old.eta, &new.eta) {
+        triggers.push(if is_delay(old, new) {
+            Trigger::Delayed
+        } else {
+            Trigger::Eta
+        });
+    }
+    if changed(&old.arrived_at, &new.arrived_at) && new.state == TaskState::Active {
+        triggers.push(Trigger::Arriving);
+    }
+    if old.state != new.state {
+        match new.state {
+            TaskState::Completed => triggers.push(Trigger::Completed),
+            TaskState::Failed => triggers.push(Trigger::Failed),
+            _ => {}
+        }
+    }
+    triggers
+}
+
+/// The new ETA passes the end of the window (and the old one did not), or moves later by
+/// [`DELAY_THRESHOLD_MINUTES`] or more.
+fn is_delay(old: &Task, new: &Task) -> bool {
+    let parse = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let (Some(new_eta), old_eta) = (parse(&new.eta), parse(&old.eta)) else {
+        return false;
+    };
+    let due = new
+        .stop
+        .window
+        .complete_before
+        .map(|d| d.with_timezone(&Utc));
+    let passes_due = due.is_some_and(|due| new_eta > due && old_eta.is_none_or(|o| o <= due));
+    let slipped =
+        old_eta.is_some_and(|o| new_eta - o >= Duration::minutes(DELAY_THRESHOLD_MINUTES));
+    passes_due || slipped
+}
