@@ -12,7 +12,10 @@ use portal::store::dynamo::DynamoStore;
 use portal::store::embedded::EmbeddedStore;
 use portal::store::Store;
 use portal::Ctx;
+use portal_local::streams::LocalStream;
 use portal_local::{LocalApp, Template};
+
+pub mod moto_stream;
 
 pub const SENDER: &str = "no-reply@portal.example";
 
@@ -33,6 +36,13 @@ pub struct TestApp {
     pub moto_url: Option<String>,
     /// DynamoDB calls made since the last `take` (moto only).
     pub calls: CallCounter,
+    /// The table's stream: the embedded change log, or moto's stream.
+    pub stream: Stream,
+}
+
+pub enum Stream {
+    Embedded(LocalStream),
+    Moto(moto_stream::MotoStream),
 }
 
 #[derive(Debug)]
@@ -162,11 +172,12 @@ impl TestApp {
         let recorder = Arc::new(Recorder::new(outbox.clone(), outbox));
         Self::assemble(
             Backend::Embedded,
-            Arc::new(store),
+            Arc::new(store.clone()),
             recorder,
             Some(dir),
             None,
             CallCounter::default(),
+            |ctx| Stream::Embedded(LocalStream::new(store, ctx)),
         )
     }
 
@@ -185,6 +196,7 @@ impl TestApp {
         ));
         let calls = CallCounter::default();
         let store = moto_store_counted(calls.clone()).await;
+        let stream = moto_stream::MotoStream::open(store.client(), store.table()).await;
         Self::assemble(
             Backend::Moto,
             Arc::new(store),
@@ -192,6 +204,7 @@ impl TestApp {
             None,
             Some(moto_url()),
             calls,
+            |_| Stream::Moto(stream),
         )
     }
 
@@ -202,6 +215,7 @@ impl TestApp {
         dir: Option<tempfile::TempDir>,
         moto_url: Option<String>,
         calls: CallCounter,
+        stream: impl FnOnce(Arc<Ctx>) -> Stream,
     ) -> Self {
         let clock = Arc::new(ShiftedClock::default());
         let ctx = Ctx {
@@ -214,8 +228,11 @@ impl TestApp {
                 sender_email: SENDER.into(),
             },
         };
-        let app = LocalApp::new(Arc::new(ctx), &Template::built_in());
+        let ctx = Arc::new(ctx);
+        let stream = stream(ctx.clone());
+        let app = LocalApp::new(ctx, &Template::built_in());
         Self {
+            stream,
             app,
             backend,
             recorder,
@@ -364,6 +381,80 @@ impl TestApp {
         TestResponse::from(response)
     }
 
+    /// Delivers what the table's stream holds to the status fan-out, as the event source
+    /// mapping would; returns how many batches reported a failed record.
+    pub async fn deliver_stream(&self) -> usize {
+        match &self.stream {
+            Stream::Embedded(stream) => stream
+                .drain()
+                .await
+                .expect("local stream delivery")
+                .iter()
+                .filter(|d| d.failed.is_some())
+                .count(),
+            Stream::Moto(stream) => stream
+                .deliver(&self.app.ctx)
+                .await
+                .iter()
+                .filter(|r| !r.batch_item_failures.is_empty())
+                .count(),
+        }
+    }
+
+    /// Delivers the whole stream again from its start (a replay after a failure).
+    pub async fn redeliver_stream_from_start(&self) -> usize {
+        match &self.stream {
+            Stream::Embedded(stream) => stream.rewind().await.expect("rewind"),
+            Stream::Moto(stream) => stream.rewind().await,
+        }
+        self.deliver_stream().await
+    }
+
+    /// SMS that moto's SNS sent, as (to, text).
+    pub async fn moto_sms(&self) -> Vec<(String, String)> {
+        moto_data().await["sns"]["SMS"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|m| {
+                (
+                    m["phone_number"].as_str().unwrap_or("").to_string(),
+                    m["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Emails that moto's SES sent, each as "subject\nbody".
+    pub async fn moto_emails(&self) -> Vec<String> {
+        moto_data().await["ses"]["Message"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}\n{}",
+                    m["subject"].as_str().unwrap_or(""),
+                    m["body"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+
+    /// SMS sent, as (to, text), oldest first.
+    pub fn sms(&self) -> Vec<(String, String)> {
+        self.recorder
+            .sent()
+            .into_iter()
+            .filter_map(|s| match s {
+                Sent::Sms { to, body } => Some((to.as_str().to_string(), body)),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn emails(&self) -> Vec<OutgoingEmail> {
         self.recorder
             .sent()
@@ -385,6 +476,50 @@ impl TestApp {
             .find(|e| e.to.as_str() == to)
             .unwrap_or_else(|| panic!("no email to {to}"))
     }
+}
+
+/// A real AWS event from aws_lambda_events' own fixtures (in cargo's registry).
+pub fn fixture_text(name: &str) -> String {
+    let cargo_home = std::env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap()));
+    let registries =
+        std::fs::read_dir(format!("{cargo_home}/registry/src")).expect("cargo registry sources");
+    let crate_dir = registries
+        .filter_map(Result::ok)
+        .flat_map(|registry| {
+            std::fs::read_dir(registry.path())
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+        })
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("aws_lambda_events-0.16")
+                && p.join("src/fixtures").is_dir()
+        })
+        .max()
+        .expect("aws_lambda_events sources with fixtures");
+    std::fs::read_to_string(crate_dir.join("src/fixtures").join(name)).unwrap()
+}
+
+pub fn fixture(name: &str) -> Value {
+    serde_json::from_str(&fixture_text(name)).expect("a JSON fixture")
+}
+
+/// What moto server recorded (`/moto-api/data.json`).
+pub async fn moto_data() -> Value {
+    use http_body_util::BodyExt;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<Bytes>>();
+    let uri: hyper::Uri = format!("{}/moto-api/data.json", moto_url())
+        .parse()
+        .unwrap();
+    let response = client.get(uri).await.expect("moto data");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&body).expect("moto data is JSON")
 }
 
 /// The token between `before` and `after` in a message.

@@ -6,31 +6,8 @@ use portal::lambda::{authorizer_response, from_lambda, to_lambda};
 use portal_tests::TestApp;
 use serde_json::{json, Value};
 
-/// A real API Gateway event from aws_lambda_events' own fixtures (in cargo's registry).
 fn fixture(name: &str) -> String {
-    let cargo_home = std::env::var("CARGO_HOME")
-        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap()));
-    let registries =
-        std::fs::read_dir(format!("{cargo_home}/registry/src")).expect("cargo registry sources");
-    let crate_dir = registries
-        .filter_map(Result::ok)
-        .flat_map(|registry| {
-            std::fs::read_dir(registry.path())
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-        })
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("aws_lambda_events-0.16")
-                && p.join("src/fixtures").is_dir()
-        })
-        .max()
-        .expect("aws_lambda_events sources with fixtures");
-    std::fs::read_to_string(crate_dir.join("src/fixtures").join(name)).unwrap()
+    portal_tests::fixture_text(name)
 }
 
 #[tokio::test]

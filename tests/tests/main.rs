@@ -4,6 +4,7 @@ mod api_keys;
 mod bad_input;
 mod lambda_events;
 mod layout;
+mod notifications;
 mod onboarding;
 mod orders;
 mod server;

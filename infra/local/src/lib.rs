@@ -4,6 +4,7 @@
 pub mod app;
 pub mod router;
 pub mod server;
+pub mod streams;
 pub mod table;
 pub mod template;
 
@@ -12,3 +13,34 @@ pub use template::Template;
 
 /// The SAM template, built into the binary so what runs locally is what deploys.
 pub const TEMPLATE_YAML: &str = include_str!("../../../template.yaml");
+
+use portal::clock::SystemClock;
+use portal::ctx::Config;
+use portal::notify::Outbox;
+use portal::store::embedded::EmbeddedStore;
+use portal::Ctx;
+use std::sync::Arc;
+
+/// The local portal on the embedded store: every route, SMS and email captured in the
+/// outbox, and the table's stream delivered to the status fan-out in-process (spawn
+/// `stream.run()`). `portal-local` and the end-to-end tests both start it here.
+pub fn embedded_portal(
+    store: EmbeddedStore,
+    config: Config,
+) -> (Arc<server::Server>, Arc<streams::LocalStream>) {
+    let outbox = Outbox::new(store.clone());
+    let ctx = Arc::new(Ctx {
+        store: Arc::new(store.clone()),
+        mailer: Arc::new(outbox.clone()),
+        sms: Arc::new(outbox),
+        clock: Arc::new(SystemClock),
+        config,
+    });
+    let stream = Arc::new(streams::LocalStream::new(store.clone(), ctx.clone()));
+    let app = Arc::new(LocalApp::new(ctx, &Template::built_in()));
+    let server = Arc::new(server::Server {
+        app,
+        outbox: Some(store),
+    });
+    (server, stream)
+}

@@ -4,9 +4,7 @@ use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use portal::clock::SystemClock;
 use portal::ctx::Config;
-use portal::notify::Outbox;
 use portal::store::embedded::EmbeddedStore;
 use portal::Ctx;
 use portal_local::server::Server;
@@ -42,38 +40,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
-    let (ctx, outbox) = match args.backend {
+    let server = match args.backend {
         Backend::Embedded => {
             let fresh = !args.data_dir.join("portal.sqlite3").exists();
             let store = EmbeddedStore::open(&args.data_dir)?;
-            let outbox = Outbox::new(store.clone());
-            let ctx = Ctx {
-                store: Arc::new(store.clone()),
-                mailer: Arc::new(outbox.clone()),
-                sms: Arc::new(outbox),
-                clock: Arc::new(SystemClock),
-                config: Config::from_env(),
-            };
+            let (server, stream) = portal_local::embedded_portal(store, Config::from_env());
             if fresh {
-                seed_demo_courier(&ctx).await?;
+                seed_demo_courier(&server.app.ctx).await?;
             }
-            (ctx, Some(store))
+            // The table's stream, delivered in-process to the status fan-out.
+            tokio::spawn(stream.run());
+            server
         }
-        Backend::Aws => (Ctx::from_aws_env().await?, None),
+        Backend::Aws => {
+            let ctx = Arc::new(Ctx::from_aws_env().await?);
+            let app = Arc::new(LocalApp::new(ctx, &Template::built_in()));
+            Arc::new(Server { app, outbox: None })
+        }
     };
-    let app = Arc::new(LocalApp::new(Arc::new(ctx), &Template::built_in()));
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
-    println!(
-        "Courier client portal listening on http://{}",
-        listener.local_addr()?
-    );
-    if outbox.is_some() {
-        println!(
-            "Captured email and SMS: GET http://{}/dev/outbox",
-            listener.local_addr()?
-        );
+    let address = listener.local_addr()?;
+    println!("Courier client portal listening on http://{address}");
+    if server.outbox.is_some() {
+        println!("Captured email and SMS: GET http://{address}/dev/outbox");
+        println!("A recipient texting STOP/START/HELP: POST http://{address}/dev/sms-inbound {{\"from\": \"+15551234567\", \"body\": \"STOP\"}}");
     }
-    let server = Arc::new(Server { app, outbox });
     tokio::select! {
         result = server.serve(listener) => result?,
         _ = tokio::signal::ctrl_c() => println!("stopped"),

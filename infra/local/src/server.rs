@@ -1,4 +1,5 @@
-//! The local HTTP server: every route of the template, plus `GET /dev/outbox`.
+//! The local HTTP server: every route of the template, plus `GET /dev/outbox` (captured
+//! email and SMS) and `POST /dev/sms-inbound` (a recipient texting the portal's number).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -62,6 +63,10 @@ impl Server {
             Ok(body) if parts.uri.path() == "/dev/outbox" => {
                 self.outbox(parts.method.as_str(), body.to_bytes()).await
             }
+            Ok(body) if parts.uri.path() == "/dev/sms-inbound" => {
+                self.sms_inbound(parts.method.as_str(), body.to_bytes())
+                    .await
+            }
             Ok(body) => {
                 self.app
                     .handle(parts.method.as_str(), &uri, parts.headers, body.to_bytes())
@@ -76,6 +81,44 @@ impl Server {
         builder
             .body(Full::new(response.body))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    }
+
+    /// Simulates two-way SMS: `{"from": "+15551234567", "body": "STOP"}` becomes the SNS
+    /// event the `sms-inbound` function receives, handled in-process.
+    async fn sms_inbound(&self, method: &str, body: Bytes) -> ApiResponse {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Simulated {
+            from: portal::domain::Phone,
+            body: String,
+            #[serde(default)]
+            to: Option<portal::domain::Phone>,
+        }
+        if method != "POST" {
+            return ApiResponse::json(
+                405,
+                &serde_json::json!({"error": {"code": "method_not_allowed", "message": "use POST"}}),
+            );
+        }
+        let simulated: Simulated = match portal::http::parse_json(&body) {
+            Ok(s) => s,
+            Err(e) => return e.to_response(),
+        };
+        let sms = portal::fanout::inbound::InboundSms {
+            origination_number: simulated.from.as_str().to_string(),
+            destination_number: simulated.to.map(|p| p.as_str().to_string()),
+            message_keyword: None,
+            message_body: simulated.body,
+            inbound_message_id: ulid::Ulid::new().to_string(),
+        };
+        let event = portal::fanout::inbound::sns_event(
+            "arn:aws:sns:local:000000000000:InboundSmsTopic",
+            &sms,
+        );
+        match portal::fanout::inbound::handle_sns(&self.app.ctx, event).await {
+            Ok(outcomes) => ApiResponse::ok(&serde_json::json!({ "handled": outcomes })),
+            Err(e) => ApiError::Unavailable(e.to_string()).to_response(),
+        }
     }
 
     async fn outbox(&self, method: &str, _body: Bytes) -> ApiResponse {

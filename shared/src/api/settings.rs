@@ -31,7 +31,45 @@ struct NotificationsBody {
     timezone: Option<Timezone>,
     /// Without templates, the defaults of the language; a trigger left out or `null` sends nothing.
     #[serde(default)]
-    templates: Option<BTreeMap<TaskKind, BTreeMap<Trigger, Option<SmsTemplate>>>>,
+    templates: Option<BTreeMap<String, BTreeMap<String, Option<String>>>>,
+}
+
+/// Templates as sent, checked one by one so an error names its field
+/// (`templates.dropoff.started`).
+fn parse_templates(
+    raw: BTreeMap<String, BTreeMap<String, Option<String>>>,
+) -> Result<Templates, ApiError> {
+    let mut templates = Templates::new();
+    for (kind_name, triggers) in raw {
+        let kind = [TaskKind::Pickup, TaskKind::Dropoff]
+            .into_iter()
+            .find(|k| k.as_str() == kind_name)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    format!("templates.{kind_name}"),
+                    "must be pickup or dropoff",
+                )
+            })?;
+        for (trigger_name, text) in triggers {
+            let field = format!("templates.{kind_name}.{trigger_name}");
+            let trigger = Trigger::ALL
+                .into_iter()
+                .find(|t| t.as_str() == trigger_name)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        field.clone(),
+                        format!(
+                            "is not a trigger; the triggers are {}",
+                            Trigger::ALL.map(Trigger::as_str).join(", ")
+                        ),
+                    )
+                })?;
+            let Some(text) = text else { continue };
+            let template = SmsTemplate::parse(&text).map_err(|m| ApiError::invalid(field, m))?;
+            templates.entry(kind).or_default().insert(trigger, template);
+        }
+    }
+    Ok(templates)
 }
 
 pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -49,17 +87,7 @@ pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult 
     let body: NotificationsBody = req.json()?;
     let templates: Templates = match body.templates {
         None => default_templates(body.language),
-        Some(by_kind) => by_kind
-            .into_iter()
-            .map(|(kind, triggers)| {
-                let kept: BTreeMap<Trigger, SmsTemplate> = triggers
-                    .into_iter()
-                    .filter_map(|(trigger, t)| t.map(|t| (trigger, t)))
-                    .collect();
-                (kind, kept)
-            })
-            .filter(|(_, triggers)| !triggers.is_empty())
-            .collect(),
+        Some(raw) => parse_templates(raw)?,
     };
     let settings = NotificationSettings {
         language: body.language,

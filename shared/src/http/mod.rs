@@ -4,7 +4,7 @@
 mod body;
 mod cursor;
 
-pub use body::MAX_JSON_BODY;
+pub use body::{parse_json, MAX_JSON_BODY};
 pub use cursor::{decode_cursor, encode_cursor, page_limit};
 
 use bytes::Bytes;

@@ -1,0 +1,201 @@
+//! The table's stream, locally: the embedded store's change log delivered to the status
+//! fan-out as real-shaped `DynamoDbEvent`s, through the same event-source filter and with
+//! the same partial-batch semantics as the Lambda event source mapping (retry from the
+//! first failed record, give up on it after a few attempts).
+
+use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use portal::fanout;
+use portal::store::embedded::{Change, EmbeddedStore};
+use portal::store::{Item, StoreError, PK, SK};
+use portal::Ctx;
+
+/// The consumer name of the fan-out in the change log's cursor table.
+pub const FANOUT: &str = "status-fanout";
+/// As `BatchSize` in template.yaml.
+pub const BATCH_SIZE: usize = 100;
+/// As `MaximumRetryAttempts` in template.yaml.
+pub const MAX_RETRIES: u32 = 5;
+
+pub struct LocalStream {
+    store: EmbeddedStore,
+    ctx: Arc<Ctx>,
+    attempts: tokio::sync::Mutex<HashMap<i64, u32>>,
+}
+
+/// What one delivery did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Records given to the handler.
+    pub delivered: usize,
+    /// The sequence number reported failed, if one was.
+    pub failed: Option<i64>,
+    /// Whether more changes wait.
+    pub more: bool,
+}
+
+impl LocalStream {
+    pub fn new(store: EmbeddedStore, ctx: Arc<Ctx>) -> Self {
+        Self {
+            store,
+            ctx,
+            attempts: Default::default(),
+        }
+    }
+
+    /// Delivers the next batch of changes, if any.
+    pub async fn deliver_next(&self) -> Result<Delivery, StoreError> {
+        let position = self.store.stream_position(FANOUT).await?;
+        let changes = self.store.changes_since(position, BATCH_SIZE).await?;
+        let Some(last) = changes.last().map(|c| c.seq) else {
+            return Ok(Delivery::default());
+        };
+        let records: Vec<EventRecord> = changes
+            .iter()
+            .filter_map(record)
+            .filter(|r| {
+                let sk = r.change.keys.get(SK).and_then(|v| match v {
+                    serde_dynamo::AttributeValue::S(s) => Some(s.as_str()),
+                    _ => None,
+                });
+                fanout::is_relevant(&r.event_name, sk)
+            })
+            .collect();
+        let delivered = records.len();
+        if records.is_empty() {
+            self.store.set_stream_position(FANOUT, last).await?;
+            return Ok(Delivery {
+                delivered,
+                failed: None,
+                more: changes.len() == BATCH_SIZE,
+            });
+        }
+        let response = fanout::handle_stream(&self.ctx, Event { records }).await;
+        let failed = response
+            .batch_item_failures
+            .iter()
+            .filter_map(|f| f.item_identifier.as_deref()?.parse::<i64>().ok())
+            .min();
+        match failed {
+            None => {
+                self.store.set_stream_position(FANOUT, last).await?;
+                Ok(Delivery {
+                    delivered,
+                    failed: None,
+                    more: changes.len() == BATCH_SIZE,
+                })
+            }
+            Some(seq) => {
+                let mut attempts = self.attempts.lock().await;
+                let tries = attempts.entry(seq).or_insert(0);
+                *tries += 1;
+                // Records before the failed one are done; the failed one is retried,
+                // until it has had its retries (then it is skipped, as the mapping would
+                // send it to the on-failure destination).
+                let resume = if *tries > MAX_RETRIES {
+                    tracing::error!(seq, "stream record dropped after {MAX_RETRIES} retries");
+                    attempts.remove(&seq);
+                    seq
+                } else {
+                    seq - 1
+                };
+                self.store.set_stream_position(FANOUT, resume).await?;
+                Ok(Delivery {
+                    delivered,
+                    failed: Some(seq),
+                    more: true,
+                })
+            }
+        }
+    }
+
+    /// Starts again from the oldest change, as a replayed stream would.
+    pub async fn rewind(&self) -> Result<(), StoreError> {
+        self.attempts.lock().await.clear();
+        self.store.set_stream_position(FANOUT, 0).await
+    }
+
+    /// Delivers until nothing waits or a record fails (tests call this after a change).
+    pub async fn drain(&self) -> Result<Vec<Delivery>, StoreError> {
+        let mut deliveries = Vec::new();
+        loop {
+            let delivery = self.deliver_next().await?;
+            let stop = !delivery.more || delivery.failed.is_some();
+            deliveries.push(delivery);
+            if stop {
+                return Ok(deliveries);
+            }
+        }
+    }
+
+    /// Polls the change log for as long as the server runs.
+    pub async fn run(self: Arc<Self>) {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.deliver_next().await {
+                Ok(d) if d.failed.is_some() => {
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    tokio::time::sleep(backoff).await;
+                }
+                Ok(d) if d.more => {}
+                Ok(_) => {
+                    backoff = Duration::from_millis(100);
+                    tokio::time::sleep(backoff).await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "local stream delivery failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}
+
+/// A change as DynamoDB Streams delivers it to Lambda.
+pub fn record(change: &Change) -> Option<EventRecord> {
+    let event_name = match (&change.old, &change.new) {
+        (None, Some(_)) => "INSERT",
+        (Some(_), Some(_)) => "MODIFY",
+        (Some(_), None) => "REMOVE",
+        (None, None) => return None,
+    };
+    let image = |item: &Option<Item>| -> serde_dynamo::Item {
+        item.as_ref()
+            .and_then(|i| serde_dynamo::to_item(i).ok())
+            .unwrap_or_default()
+    };
+    let mut keys = Item::new();
+    keys.insert(PK.into(), change.key.pk.clone().into());
+    keys.insert(SK.into(), change.key.sk.clone().into());
+    let size = [&change.old, &change.new]
+        .iter()
+        .filter_map(|i| i.as_ref())
+        .map(|i| serde_json::to_string(i).map(|s| s.len()).unwrap_or(0))
+        .sum::<usize>();
+    Some(EventRecord {
+        aws_region: "local".into(),
+        change: StreamRecord {
+            approximate_creation_date_time: chrono::DateTime::from_timestamp_millis(change.at_ms)
+                .unwrap_or_default(),
+            keys: serde_dynamo::to_item(&keys).unwrap_or_default(),
+            new_image: image(&change.new),
+            old_image: image(&change.old),
+            sequence_number: Some(change.seq.to_string()),
+            size_bytes: size as i64,
+            stream_view_type: Some(StreamViewType::NewAndOldImages),
+        },
+        event_id: format!("local-{}", change.seq),
+        event_name: event_name.into(),
+        event_source: Some("aws:dynamodb".into()),
+        event_version: Some("1.1".into()),
+        event_source_arn: Some(
+            "arn:aws:dynamodb:local:000000000000:table/portal/stream/local".into(),
+        ),
+        user_identity: None,
+        record_format: None,
+        table_name: None,
+    })
+}

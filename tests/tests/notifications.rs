@@ -1,0 +1,561 @@
+//! Keeping people informed: the status fan-out on the table's stream (SMS and email, each
+//! sent once), partial batch failures, STOP/START/HELP, the client's settings.
+
+use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
+use portal::fanout::inbound::{handle_inbound, InboundSms, HELP_REPLY};
+use portal_tests::{on_both_backends, Backend, Org, TestApp};
+use serde_json::{json, Value};
+
+on_both_backends!(
+    task_events_text_the_recipient_once_with_the_clients_templates,
+    rejected_and_failed_orders_email_the_client_once,
+    etas_and_delays_use_the_clients_zone_and_missing_templates_send_nothing,
+    stop_silences_a_number_until_start_and_help_answers,
+    a_poisoned_record_is_reported_and_the_rest_go_through_once,
+    a_failed_send_is_retried_and_sent_once,
+    notification_settings_are_validated_and_have_defaults,
+    tracking_page_settings_are_validated,
+);
+
+const RECIPIENT: &str = "+33698765432";
+
+struct World {
+    app: TestApp,
+    courier: Org,
+    client: Org,
+}
+
+async fn world(app: TestApp) -> World {
+    let courier = app.create_courier("Swift Couriers").await;
+    let client = app
+        .onboard_client(&courier, "Bloom Florist", "orders@bloom.example")
+        .await;
+    World {
+        app,
+        courier,
+        client,
+    }
+}
+
+impl World {
+    async fn order(&self) -> Value {
+        let body = json!({
+            "pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}, "contact": {"name": "Ana", "phone": "+33612345678"}},
+            "dropoff": {
+                "address": {"line1": "9 Rue de la Paix", "city": "Paris"},
+                "recipient": {"name": "Marie Curie", "phone": RECIPIENT},
+                "window": {"completeBefore": "2026-12-01T12:00:00+01:00"}
+            },
+            "weight": 1.0, "pieces": 1
+        });
+        let response = self.app.post("/v1/orders", &self.client.key, body).await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        response.body
+    }
+
+    async fn event(&self, order: &Value, kind: &str, body: Value) -> Value {
+        let task = order[kind]["id"].as_str().unwrap();
+        let response = self
+            .app
+            .post(&format!("/v1/tasks/{task}/events"), &self.courier.key, body)
+            .await;
+        assert_eq!(response.status, 200, "{}", response.text);
+        response.body
+    }
+
+    async fn put_settings(&self, path: &str, body: Value) -> portal_tests::TestResponse {
+        self.app
+            .call("PUT", path, Some(&self.client.key), Some(body))
+            .await
+    }
+
+    fn sms_to(&self, to: &str) -> Vec<String> {
+        self.app
+            .sms()
+            .into_iter()
+            .filter(|(t, _)| t == to)
+            .map(|(_, text)| text)
+            .collect()
+    }
+}
+
+async fn task_events_text_the_recipient_once_with_the_clients_templates(app: TestApp) {
+    let w = world(app).await;
+    let saved = w
+        .put_settings(
+            "/v1/settings/notifications",
+            json!({
+                "language": "en",
+                "templates": {
+                    "pickup": {"completed": "{clientName}: {orderShortId} picked up by {courierName}"},
+                    "dropoff": {
+                        "started": "Hi {recipientName}, {driverName} is on the way: {trackingLink}",
+                        "arriving": "{driverName} is outside with order {orderShortId}",
+                        "completed": "Delivered by {courierName}. {trackingLink}"
+                    }
+                }
+            }),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let order = w.order().await;
+    let (short, link) = (
+        order["shortId"].as_str().unwrap(),
+        order["trackingUrl"].as_str().unwrap(),
+    );
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+    )
+    .await;
+    w.event(
+        &order,
+        "dropoff",
+        json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+    )
+    .await;
+    w.event(&order, "pickup", json!({"type": "started"})).await;
+    w.event(&order, "pickup", json!({"type": "completed"}))
+        .await;
+    w.event(&order, "dropoff", json!({"type": "started"})).await;
+    w.event(&order, "dropoff", json!({"type": "arrived"})).await;
+    w.event(&order, "dropoff", json!({"type": "completed"}))
+        .await;
+    assert_eq!(w.app.deliver_stream().await, 0, "no record failed");
+
+    let expected = vec![
+        format!("Bloom Florist: {short} picked up by Swift Couriers"),
+        format!("Hi Marie Curie, Sam is on the way: {link}"),
+        format!("Sam is outside with order {short}"),
+        format!("Delivered by Swift Couriers. {link}"),
+    ];
+    assert_eq!(w.sms_to(RECIPIENT), expected);
+    for text in &expected {
+        assert!(portal::domain::sms::segments(text) == 1, "{text}");
+    }
+
+    // The same records again (a retried batch): nothing is sent twice.
+    w.app.redeliver_stream_from_start().await;
+    assert_eq!(w.sms_to(RECIPIENT), expected);
+    if w.app.backend == Backend::Moto {
+        // What moto's SNS recorded, not only what our recorder saw.
+        let sent = w.app.moto_sms().await;
+        for text in &expected {
+            assert_eq!(
+                sent.iter()
+                    .filter(|(to, t)| to == RECIPIENT && t == text)
+                    .count(),
+                1,
+                "{text} in {sent:?}"
+            );
+        }
+    }
+}
+
+async fn rejected_and_failed_orders_email_the_client_once(app: TestApp) {
+    let w = world(app).await;
+    let order = w.order().await;
+    let id = order["id"].as_str().unwrap();
+    let short = order["shortId"].as_str().unwrap();
+    let rejected = w
+        .app
+        .post(
+            &format!("/v1/orders/{id}/reject"),
+            &w.courier.key,
+            json!({"reason": "No deliveries to Paris on Sundays"}),
+        )
+        .await;
+    assert_eq!(rejected.status, 200);
+    w.app.deliver_stream().await;
+    let email = w.app.last_email_to("orders@bloom.example");
+    assert_eq!(email.subject, format!("Order {short} was rejected"));
+    assert!(email.text.contains("No deliveries to Paris on Sundays"));
+
+    let resubmitted = w
+        .app
+        .post(
+            &format!("/v1/orders/{id}/resubmit"),
+            &w.client.key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(resubmitted.status, 200, "{}", resubmitted.text);
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    w.event(&order, "pickup", json!({"type": "started"})).await;
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "failed", "failureReason": "Shop closed"}),
+    )
+    .await;
+    w.app.deliver_stream().await;
+    w.app.redeliver_stream_from_start().await;
+    let to_client: Vec<_> = w
+        .app
+        .emails()
+        .into_iter()
+        .filter(|e| e.to.as_str() == "orders@bloom.example" && e.subject.starts_with("Order"))
+        .collect();
+    assert_eq!(to_client.len(), 2, "{to_client:?}");
+    assert_eq!(to_client[1].subject, format!("Order {short} failed"));
+    assert!(to_client[1].text.contains("Shop closed"));
+    if w.app.backend == Backend::Moto {
+        let sent = w.app.moto_emails().await;
+        assert_eq!(
+            sent.iter()
+                .filter(|s| s.contains(&format!("Order {short} failed")))
+                .count(),
+            1,
+            "{sent:?}"
+        );
+    }
+}
+
+async fn etas_and_delays_use_the_clients_zone_and_missing_templates_send_nothing(app: TestApp) {
+    let w = world(app).await;
+    let saved = w
+        .put_settings(
+            "/v1/settings/notifications",
+            json!({
+                "language": "en",
+                "timezone": "America/New_York",
+                "templates": {"dropoff": {"eta": "ETA {eta}", "delayed": "Late: {eta}"}}
+            }),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(saved.body["timezone"], "America/New_York");
+    let order = w.order().await;
+    w.event(
+        &order,
+        "dropoff",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    // The window closes at 11:00Z: 10:30Z is on time, 10:40Z moves less than 15 minutes,
+    // 11:20Z passes the window, 12:00Z slips 40 minutes more.
+    for eta in [
+        "2026-12-01T10:30:00Z",
+        "2026-12-01T10:40:00Z",
+        "2026-12-01T11:20:00Z",
+        "2026-12-01T12:00:00Z",
+    ] {
+        w.event(&order, "dropoff", json!({"type": "eta", "eta": eta}))
+            .await;
+    }
+    // No template for started or completed: nothing for those.
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    w.event(&order, "pickup", json!({"type": "started"})).await;
+    w.event(&order, "pickup", json!({"type": "completed"}))
+        .await;
+    w.app.deliver_stream().await;
+    assert_eq!(
+        w.sms_to(RECIPIENT),
+        vec![
+            "ETA Tue Dec 1, 5:30 AM",
+            "ETA Tue Dec 1, 5:40 AM",
+            "Late: Tue Dec 1, 6:20 AM",
+            "Late: Tue Dec 1, 7:00 AM"
+        ]
+    );
+}
+
+fn inbound(id: &str, body: &str) -> InboundSms {
+    InboundSms {
+        origination_number: RECIPIENT.into(),
+        destination_number: Some("+18005550100".into()),
+        message_keyword: None,
+        message_body: body.into(),
+        inbound_message_id: id.into(),
+    }
+}
+
+async fn stop_silences_a_number_until_start_and_help_answers(app: TestApp) {
+    let w = world(app).await;
+    let ctx = w.app.ctx();
+    let help = handle_inbound(ctx, &inbound("m1", "help")).await.unwrap();
+    assert!(help.replied);
+    // SNS delivers the same message again: one answer only.
+    let again = handle_inbound(ctx, &inbound("m1", "help")).await.unwrap();
+    assert!(!again.replied);
+    assert_eq!(w.sms_to(RECIPIENT), vec![HELP_REPLY]);
+
+    let stop = handle_inbound(ctx, &inbound("m2", "Stop")).await.unwrap();
+    assert!(stop.replied);
+    let order = w.order().await;
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    w.event(&order, "pickup", json!({"type": "started"})).await;
+    w.event(&order, "pickup", json!({"type": "completed"}))
+        .await;
+    w.app.deliver_stream().await;
+    assert_eq!(
+        w.sms_to(RECIPIENT).len(),
+        2,
+        "only the HELP and STOP replies"
+    );
+
+    let start = handle_inbound(ctx, &inbound("m3", "START")).await.unwrap();
+    assert!(start.replied);
+    w.event(
+        &order,
+        "dropoff",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    w.event(&order, "dropoff", json!({"type": "started"})).await;
+    w.app.deliver_stream().await;
+    let texts = w.sms_to(RECIPIENT);
+    assert_eq!(texts.len(), 4, "{texts:?}");
+    assert!(texts[3].contains("is on its way"), "{texts:?}");
+}
+
+/// A real-shaped stream record (from aws_lambda_events' fixture) for an order change.
+fn record(seq: &str, old: &Value, new: &Value) -> EventRecord {
+    let fixture = portal_tests::fixture("example-dynamodb-event.json");
+    let mut record = fixture["Records"][0].clone();
+    record["eventName"] = json!("MODIFY");
+    record["dynamodb"]["SequenceNumber"] = json!(seq);
+    record["dynamodb"]["Keys"] = json!({"PK": {"S": new["PK"]}, "SK": {"S": new["SK"]}});
+    let image = |v: &Value| {
+        serde_json::to_value(serde_dynamo::to_item::<_, serde_dynamo::Item>(v).unwrap()).unwrap()
+    };
+    record["dynamodb"]["OldImage"] = image(old);
+    record["dynamodb"]["NewImage"] = image(new);
+    serde_json::from_value(record).unwrap()
+}
+
+/// The stored order item before and after a dropoff start.
+async fn started_change(w: &World) -> (Value, Value) {
+    let order = w.order().await;
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    w.event(&order, "pickup", json!({"type": "started"})).await;
+    w.event(&order, "pickup", json!({"type": "completed"}))
+        .await;
+    w.event(
+        &order,
+        "dropoff",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    let key = portal::store::Key::new(
+        format!("COURIER#{}", w.courier.id),
+        format!("ORDER#{}", order["id"].as_str().unwrap()),
+    );
+    let before = w.app.store.get(&key).await.unwrap().unwrap();
+    w.event(&order, "dropoff", json!({"type": "started"})).await;
+    let after = w.app.store.get(&key).await.unwrap().unwrap();
+    (Value::Object(before), Value::Object(after))
+}
+
+async fn a_poisoned_record_is_reported_and_the_rest_go_through_once(app: TestApp) {
+    let w = world(app).await;
+    let (old1, new1) = started_change(&w).await;
+    let (old3, new3) = started_change(&w).await;
+    let mut poisoned = new3.clone();
+    poisoned["status"] = json!("teleported");
+    let first = record("100", &old1, &new1);
+    let bad = record("200", &old3, &poisoned);
+    let third = record("300", &old3, &new3);
+    let response = portal::fanout::handle_stream(
+        w.app.ctx(),
+        DynamoDbEvent {
+            records: vec![first.clone(), bad, third.clone()],
+        },
+    )
+    .await;
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone().unwrap())
+        .collect();
+    assert_eq!(failed, vec!["200"]);
+    assert_eq!(
+        w.sms_to(RECIPIENT).len(),
+        1,
+        "the record before it went through"
+    );
+    // Bisected and retried without the poisoned record: the first is not sent again.
+    let response = portal::fanout::handle_stream(
+        w.app.ctx(),
+        DynamoDbEvent {
+            records: vec![first, third],
+        },
+    )
+    .await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(w.sms_to(RECIPIENT).len(), 2);
+    let json = serde_json::to_value(&response).unwrap();
+    assert_eq!(json, json!({"batchItemFailures": []}));
+}
+
+async fn a_failed_send_is_retried_and_sent_once(app: TestApp) {
+    let w = world(app).await;
+    let (old, new) = started_change(&w).await;
+    let change = record("100", &old, &new);
+    w.app.recorder.fail_sends(true);
+    let response = portal::fanout::handle_stream(
+        w.app.ctx(),
+        DynamoDbEvent {
+            records: vec![change.clone()],
+        },
+    )
+    .await;
+    assert_eq!(response.batch_item_failures.len(), 1);
+    w.app.recorder.fail_sends(false);
+    for _ in 0..2 {
+        let response = portal::fanout::handle_stream(
+            w.app.ctx(),
+            DynamoDbEvent {
+                records: vec![change.clone()],
+            },
+        )
+        .await;
+        assert!(response.batch_item_failures.is_empty());
+    }
+    assert_eq!(w.sms_to(RECIPIENT).len(), 1);
+}
+
+async fn notification_settings_are_validated_and_have_defaults(app: TestApp) {
+    let w = world(app).await;
+    let defaults = w.app.get("/v1/settings/notifications", &w.client.key).await;
+    assert_eq!(defaults.status, 200, "{}", defaults.text);
+    assert_eq!(defaults.body["language"], "en");
+    assert_eq!(
+        defaults.body["timezone"], "Europe/Paris",
+        "the courier's zone"
+    );
+    assert!(defaults.body["templates"]["dropoff"]["started"]
+        .as_str()
+        .unwrap()
+        .contains("{trackingLink}"));
+    assert_eq!(
+        defaults.body["previews"]["dropoff"]["started"]["segments"],
+        1
+    );
+
+    for (body, field) in [
+        (
+            json!({"templates": {"dropoff": {"started": "Hi {firstName}"}}}),
+            "templates.dropoff.started",
+        ),
+        (
+            json!({"templates": {"dropoff": {"started": "Hi {recipientName"}}}),
+            "templates.dropoff.started",
+        ),
+        (
+            json!({"templates": {"dropoff": {"started": ""}}}),
+            "templates.dropoff.started",
+        ),
+        (
+            json!({"templates": {"dropoff": {"teleported": "x"}}}),
+            "templates.dropoff.teleported",
+        ),
+        (
+            json!({"templates": {"return": {"started": "x"}}}),
+            "templates.return",
+        ),
+        (json!({"language": "de"}), "language"),
+        (json!({"timezone": "Mars/Olympus"}), "timezone"),
+        (json!({"colour": "red"}), "colour"),
+    ] {
+        let response = w
+            .put_settings("/v1/settings/notifications", body.clone())
+            .await;
+        assert_eq!(
+            (response.status, response.error_field()),
+            (422, field),
+            "{body} → {}",
+            response.text
+        );
+    }
+    let spanish = w
+        .put_settings("/v1/settings/notifications", json!({"language": "es"}))
+        .await;
+    assert_eq!(spanish.status, 200, "{}", spanish.text);
+    assert!(spanish.body["templates"]["dropoff"]["started"]
+        .as_str()
+        .unwrap()
+        .starts_with("Hola"));
+    let french = w
+        .put_settings("/v1/settings/notifications", json!({"language": "fr"}))
+        .await;
+    assert!(french.body["templates"]["dropoff"]["completed"]
+        .as_str()
+        .unwrap()
+        .contains("livrée"));
+    let read = w.app.get("/v1/settings/notifications", &w.client.key).await;
+    assert_eq!(read.body["language"], "fr");
+
+    let courier = w
+        .app
+        .get("/v1/settings/notifications", &w.courier.key)
+        .await;
+    assert_eq!(courier.status, 403);
+    let anonymous = w
+        .app
+        .call("GET", "/v1/settings/notifications", None, None)
+        .await;
+    assert_eq!(anonymous.status, 401);
+}
+
+async fn tracking_page_settings_are_validated(app: TestApp) {
+    let w = world(app).await;
+    let defaults = w.app.get("/v1/settings/tracking-page", &w.client.key).await;
+    assert_eq!(defaults.status, 200);
+    assert_eq!(defaults.body["showEta"], true);
+    for (body, field) in [
+        (json!({"primaryColor": "red"}), "primaryColor"),
+        (json!({"logoUrl": "http://cdn.example/logo.png"}), "logoUrl"),
+        (json!({"logoUrl": "javascript:alert(1)"}), "logoUrl"),
+        (json!({"showDriverName": "yes"}), "showDriverName"),
+        (json!({"fontSize": 12}), "fontSize"),
+    ] {
+        let response = w
+            .put_settings("/v1/settings/tracking-page", body.clone())
+            .await;
+        assert_eq!(
+            (response.status, response.error_field()),
+            (422, field),
+            "{body} → {}",
+            response.text
+        );
+    }
+    let saved = w
+        .put_settings(
+            "/v1/settings/tracking-page",
+            json!({"primaryColor": "#FF5500", "logoUrl": "https://cdn.bloom.example/logo.png", "showDriverName": false}),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(saved.body["primaryColor"], "#ff5500");
+    let read = w.app.get("/v1/settings/tracking-page", &w.client.key).await;
+    assert_eq!(read.body, saved.body);
+    assert_eq!(read.body["showDriverName"], false);
+    assert_eq!(read.body["showEta"], true, "left out: the default");
+    let client = w
+        .app
+        .get(&format!("/v1/clients/{}", w.client.id), &w.courier.key)
+        .await;
+    assert_eq!(client.body["trackingPage"]["primaryColor"], "#ff5500");
+}
