@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: installs the Python tools (moto, cfn-lint, SAM CLI) into .venv, starts
-# moto server on a free local port, runs the Rust tests on both storage adapters, lints the
-# SAM template, and stops moto again.
+# Runs every test: installs the Python tools (moto, cfn-lint, SAM CLI) into .venv and
+# Debian's Chromium (for the tracking-page browser test), starts moto server on a free local
+# port, runs the Rust tests on both storage adapters, lints the SAM template, and stops moto.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
 "$repo/scripts/python-env.sh"
+"$repo/scripts/browser-env.sh"
+export PORTAL_REQUIRE_BROWSER=1
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 mkdir -p target

@@ -122,6 +122,11 @@ fn the_product_routes_are_served_and_public_ones_are_marked() {
         ("POST", "/v1/orders/{orderId}/withdraw", false),
         ("POST", "/v1/orders/{orderId}/finalize", false),
         ("POST", "/v1/tasks/{taskId}/events", false),
+        ("GET", "/v1/settings/notifications", false),
+        ("PUT", "/v1/settings/notifications", false),
+        ("GET", "/v1/settings/tracking-page", false),
+        ("PUT", "/v1/settings/tracking-page", false),
+        ("GET", "/track/{trackingToken}", true),
     ] {
         assert!(
             routes.contains(&(method.to_string(), path.to_string(), public)),
@@ -150,4 +155,59 @@ fn the_table_matches_the_store() {
     }
     assert_eq!(table.ttl_attribute.as_deref(), Some(portal::store::TTL));
     assert_eq!(table.stream_view.as_deref(), Some("NEW_AND_OLD_IMAGES"));
+}
+
+fn resource(id: &str) -> serde_yaml_ng::Value {
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(portal_local::TEMPLATE_YAML).unwrap();
+    doc["Resources"][id].clone()
+}
+
+#[test]
+fn the_fanout_reads_the_stream_with_partial_batches_retries_and_a_filter() {
+    let fanout = resource("StatusFanoutFunction");
+    assert_eq!(
+        fanout["Metadata"]["BuildProperties"]["Binary"].as_str(),
+        Some("status-fanout")
+    );
+    let source = &fanout["Properties"]["Events"]["OrderChanges"];
+    assert_eq!(source["Type"].as_str(), Some("DynamoDB"));
+    let props = &source["Properties"];
+    assert_eq!(
+        props["FunctionResponseTypes"][0].as_str(),
+        Some("ReportBatchItemFailures")
+    );
+    assert_eq!(props["BisectBatchOnFunctionError"].as_bool(), Some(true));
+    let retries = props["MaximumRetryAttempts"].as_u64().unwrap();
+    assert!((1..=10).contains(&retries), "a finite retry count");
+    assert_eq!(retries, portal_local::streams::MAX_RETRIES as u64, "local delivery retries alike");
+    assert!(props["MaximumRecordAgeInSeconds"].as_u64().is_some());
+    let destination = serde_yaml_ng::to_string(&props["DestinationConfig"]["OnFailure"]["Destination"]).unwrap();
+    assert!(destination.contains("StatusFanoutDeadLetterQueue.Arn"), "{destination}");
+    assert_eq!(
+        resource("StatusFanoutDeadLetterQueue")["Type"].as_str(),
+        Some("AWS::SQS::Queue")
+    );
+    let pattern: serde_json::Value = serde_json::from_str(
+        props["FilterCriteria"]["Filters"][0]["Pattern"].as_str().unwrap(),
+    )
+    .unwrap();
+    let ours: serde_json::Value = serde_json::from_str(portal::fanout::STREAM_FILTER).unwrap();
+    assert_eq!(pattern, ours, "template.yaml's filter is the handler's");
+    assert!(portal::fanout::is_relevant("MODIFY", Some("ORDER#ord_1")));
+    assert!(!portal::fanout::is_relevant("INSERT", Some("ORDER#ord_1")));
+    assert!(!portal::fanout::is_relevant("MODIFY", Some("NOTIF")));
+}
+
+#[test]
+fn inbound_sms_comes_from_the_two_way_sms_topic() {
+    let inbound = resource("SmsInboundFunction");
+    assert_eq!(
+        inbound["Metadata"]["BuildProperties"]["Binary"].as_str(),
+        Some("sms-inbound")
+    );
+    assert_eq!(
+        inbound["Properties"]["Events"]["InboundSms"]["Type"].as_str(),
+        Some("SNS")
+    );
+    assert_eq!(resource("InboundSmsTopic")["Type"].as_str(), Some("AWS::SNS::Topic"));
 }
