@@ -179,16 +179,26 @@ fn the_fanout_reads_the_stream_with_partial_batches_retries_and_a_filter() {
     assert_eq!(props["BisectBatchOnFunctionError"].as_bool(), Some(true));
     let retries = props["MaximumRetryAttempts"].as_u64().unwrap();
     assert!((1..=10).contains(&retries), "a finite retry count");
-    assert_eq!(retries, portal_local::streams::MAX_RETRIES as u64, "local delivery retries alike");
+    assert_eq!(
+        retries,
+        portal_local::streams::MAX_RETRIES as u64,
+        "local delivery retries alike"
+    );
     assert!(props["MaximumRecordAgeInSeconds"].as_u64().is_some());
-    let destination = serde_yaml_ng::to_string(&props["DestinationConfig"]["OnFailure"]["Destination"]).unwrap();
-    assert!(destination.contains("StatusFanoutDeadLetterQueue.Arn"), "{destination}");
+    let destination =
+        serde_yaml_ng::to_string(&props["DestinationConfig"]["OnFailure"]["Destination"]).unwrap();
+    assert!(
+        destination.contains("StatusFanoutDeadLetterQueue.Arn"),
+        "{destination}"
+    );
     assert_eq!(
         resource("StatusFanoutDeadLetterQueue")["Type"].as_str(),
         Some("AWS::SQS::Queue")
     );
     let pattern: serde_json::Value = serde_json::from_str(
-        props["FilterCriteria"]["Filters"][0]["Pattern"].as_str().unwrap(),
+        props["FilterCriteria"]["Filters"][0]["Pattern"]
+            .as_str()
+            .unwrap(),
     )
     .unwrap();
     let ours: serde_json::Value = serde_json::from_str(portal::fanout::STREAM_FILTER).unwrap();
@@ -209,5 +219,8 @@ fn inbound_sms_comes_from_the_two_way_sms_topic() {
         inbound["Properties"]["Events"]["InboundSms"]["Type"].as_str(),
         Some("SNS")
     );
-    assert_eq!(resource("InboundSmsTopic")["Type"].as_str(), Some("AWS::SNS::Topic"));
+    assert_eq!(
+        resource("InboundSmsTopic")["Type"].as_str(),
+        Some("AWS::SNS::Topic")
+    );
 }

@@ -559,3 +559,60 @@ async fn tracking_page_settings_are_validated(app: TestApp) {
         .await;
     assert_eq!(client.body["trackingPage"]["primaryColor"], "#ff5500");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_calls_for_settings_and_the_fanout_are_pinned() {
+    let w = world(TestApp::new(Backend::Moto).await).await;
+    let read = w
+        .app
+        .invoke("get-notification-settings", &w.client.key, &[], None)
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(
+        w.app.calls.take(),
+        1,
+        "client + courier in one BatchGetItem"
+    );
+    let saved = w
+        .app
+        .invoke(
+            "put-notification-settings",
+            &w.client.key,
+            &[],
+            Some(json!({"timezone": "Europe/Paris"})),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(
+        w.app.calls.take(),
+        1,
+        "one UpdateItem when the zone is the client's"
+    );
+    w.app
+        .invoke("get-tracking-page-settings", &w.client.key, &[], None)
+        .await;
+    assert_eq!(w.app.calls.take(), 1);
+    w.app
+        .invoke(
+            "put-tracking-page-settings",
+            &w.client.key,
+            &[],
+            Some(json!({"showEta": false})),
+        )
+        .await;
+    assert_eq!(w.app.calls.take(), 1);
+
+    // A dropoff start (one default template): one BatchGetItem, then one transaction.
+    let (old, new) = started_change(&w).await;
+    w.app.calls.take();
+    let response = portal::fanout::handle_stream(
+        w.app.ctx(),
+        DynamoDbEvent {
+            records: vec![record("1", &old, &new)],
+        },
+    )
+    .await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(w.sms_to(RECIPIENT).len(), 1);
+    assert_eq!(w.app.calls.take(), 2, "BatchGetItem + TransactWriteItems");
+}
