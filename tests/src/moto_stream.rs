@@ -100,13 +100,7 @@ impl MotoStream {
             let records: Vec<EventRecord> = records
                 .into_iter()
                 .map(event_record)
-                .filter(|r| {
-                    let sk = r.change.keys.get("SK").and_then(|v| match v {
-                        serde_dynamo::AttributeValue::S(s) => Some(s.as_str()),
-                        _ => None,
-                    });
-                    portal::fanout::is_relevant(&r.event_name, sk)
-                })
+                .filter(portal::fanout::record_is_relevant)
                 .collect();
             // Lambda resumes at the first failed record; the records before it are done.
             let mut next = Some(last);

@@ -56,13 +56,7 @@ impl LocalStream {
         let records: Vec<EventRecord> = changes
             .iter()
             .filter_map(record)
-            .filter(|r| {
-                let sk = r.change.keys.get(SK).and_then(|v| match v {
-                    serde_dynamo::AttributeValue::S(s) => Some(s.as_str()),
-                    _ => None,
-                });
-                fanout::is_relevant(&r.event_name, sk)
-            })
+            .filter(portal::fanout::record_is_relevant)
             .collect();
         let delivered = records.len();
         if records.is_empty() {

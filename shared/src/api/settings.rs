@@ -5,11 +5,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+use super::clients::load_client_and_courier;
 use super::records::from_item;
 use crate::clock::timestamp;
 use crate::domain::api_key::Principal;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::courier::Courier;
+use crate::domain::ids::ClientId;
 use crate::domain::notifications::{
     default_templates, Language, NotificationSettings, SmsTemplate, Templates, Trigger, Values, Var,
 };
@@ -74,7 +76,8 @@ fn parse_templates(
 
 pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let (client, courier) = client_and_courier(ctx, who).await?;
+    let (client, courier) =
+        load_client_and_courier(ctx, who.courier_id.as_str(), client_id(who)?.as_str()).await?;
     let client = client.ok_or(ApiError::NotFound("client"))?;
     Ok(ApiResponse::ok(&notifications_view(
         &client.notification_settings(),
@@ -131,41 +134,23 @@ pub async fn put_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult
     Ok(ApiResponse::ok(&client.tracking_page_settings()))
 }
 
-/// The client and its courier in one call (BatchGetItem).
-pub async fn client_and_courier(
-    ctx: &Ctx,
-    who: &Principal,
-) -> Result<(Option<Client>, Option<Courier>), ApiError> {
-    let mut found = ctx
-        .store
-        .batch_get(&[client_key(who)?, keys::courier(who.courier_id.as_str())])
-        .await?
-        .into_iter();
-    let client = found
-        .next()
-        .flatten()
-        .map(from_item::<Client>)
-        .transpose()?;
-    let courier = found
-        .next()
-        .flatten()
-        .map(from_item::<Courier>)
-        .transpose()?;
-    Ok((client, courier))
-}
-
 pub fn courier_timezone(courier: Option<&Courier>) -> Timezone {
     courier
         .and_then(|c| Timezone::parse(&c.timezone).ok())
         .unwrap_or_default()
 }
 
-fn client_key(who: &Principal) -> Result<Key, ApiError> {
-    let client_id = who
-        .client_id
+fn client_id(who: &Principal) -> Result<&ClientId, ApiError> {
+    who.client_id
         .as_ref()
-        .ok_or_else(|| ApiError::Forbidden("this route is for clients".into()))?;
-    Ok(keys::client(who.courier_id.as_str(), client_id.as_str()))
+        .ok_or_else(|| ApiError::Forbidden("this route is for clients".into()))
+}
+
+fn client_key(who: &Principal) -> Result<Key, ApiError> {
+    Ok(keys::client(
+        who.courier_id.as_str(),
+        client_id(who)?.as_str(),
+    ))
 }
 
 /// One UpdateItem: the setting replaces the old one, on a client that is not deleted.

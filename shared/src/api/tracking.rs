@@ -7,12 +7,13 @@
 use askama::Template;
 use serde::Serialize;
 
+use super::clients::load_client_and_courier;
 use super::records::from_item;
 use super::settings::courier_timezone;
 use crate::domain::client::Client;
 use crate::domain::courier::Courier;
 use crate::domain::notifications::Language;
-use crate::domain::order::{Order, Proof};
+use crate::domain::order::Order;
 use crate::domain::order_machine::{OrderStatus, TaskState};
 use crate::domain::token;
 use crate::domain::tracking::TrackingPageSettings;
@@ -222,24 +223,8 @@ async fn find(ctx: &Ctx, raw: &str) -> Result<Option<TrackingView>, ApiError> {
         return Ok(None);
     };
     let order: Order = from_item(item)?;
-    let mut found = ctx
-        .store
-        .batch_get(&[
-            keys::client(order.courier_id.as_str(), order.client_id.as_str()),
-            keys::courier(order.courier_id.as_str()),
-        ])
-        .await?
-        .into_iter();
-    let client = found
-        .next()
-        .flatten()
-        .map(from_item::<Client>)
-        .transpose()?;
-    let courier = found
-        .next()
-        .flatten()
-        .map(from_item::<Courier>)
-        .transpose()?;
+    let (client, courier) =
+        load_client_and_courier(ctx, order.courier_id.as_str(), order.client_id.as_str()).await?;
     Ok(Some(view(ctx, &order, client.as_ref(), courier.as_ref())))
 }
 
@@ -278,7 +263,7 @@ pub fn view(
     };
     let proof =
         (order.status == OrderStatus::Completed && branding.show_proof_of_delivery).then(|| {
-            let proof = order.dropoff.proof.clone().unwrap_or(Proof::default());
+            let proof = order.dropoff.proof.clone().unwrap_or_default();
             ProofView {
                 delivered_at: order.dropoff.completed_at.clone(),
                 signature: proof.signature,

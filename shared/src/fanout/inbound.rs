@@ -5,10 +5,10 @@
 use aws_lambda_events::sns::{SnsEvent, SnsRecord};
 use serde::{Deserialize, Serialize};
 
-use crate::api::records::ENTITY;
+use crate::api::records::to_item;
 use crate::clock::timestamp;
 use crate::domain::Phone;
-use crate::store::{keys, Cond, Item, StoreError, PK, SK, TTL};
+use crate::store::{keys, Cond, StoreError, PK, TTL};
 use crate::Ctx;
 
 use super::FanoutError;
@@ -125,14 +125,12 @@ pub async fn handle_inbound(ctx: &Ctx, sms: &InboundSms) -> Result<Outcome, Fano
     let now = ctx.now();
     match command {
         Command::Stop => {
-            let key = keys::opt_out(from.as_str());
-            let mut item = Item::new();
-            item.insert(PK.into(), key.pk.into());
-            item.insert(SK.into(), key.sk.into());
-            item.insert(ENTITY.into(), "OptOut".into());
-            item.insert("phone".into(), from.as_str().into());
-            item.insert("at".into(), timestamp(now).into());
-            item.insert("keyword".into(), sms.message_body.trim().into());
+            let opt_out = serde_json::json!({
+                "phone": from.as_str(),
+                "at": timestamp(now),
+                "keyword": sms.message_body.trim(),
+            });
+            let item = to_item(&opt_out, &keys::opt_out(from.as_str()), "OptOut")?;
             ctx.store.put(item, None).await?;
         }
         Command::Start => {
@@ -150,14 +148,8 @@ pub async fn handle_inbound(ctx: &Ctx, sms: &InboundSms) -> Result<Outcome, Fano
         });
     };
     let key = keys::inbound_sms(&sms.inbound_message_id);
-    let mut marker = Item::new();
-    marker.insert(PK.into(), key.pk.clone().into());
-    marker.insert(SK.into(), key.sk.clone().into());
-    marker.insert(ENTITY.into(), "InboundSms".into());
-    marker.insert(
-        TTL.into(),
-        (now + chrono::Duration::days(7)).timestamp().into(),
-    );
+    let expires = serde_json::json!({ TTL: (now + chrono::Duration::days(7)).timestamp() });
+    let marker = to_item(&expires, &key, "InboundSms")?;
     match ctx.store.put(marker, Some(Cond::not_exists(PK))).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed { .. }) => {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::api::records::from_item;
+use crate::api::clients::load_client_and_courier;
 use crate::api::settings::courier_timezone;
 use crate::domain::client::Client;
 use crate::domain::courier::Courier;
@@ -12,7 +12,6 @@ use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
 use crate::domain::Phone;
 use crate::notify::OutgoingEmail;
-use crate::store::keys;
 use crate::Ctx;
 
 use super::{FanoutError, Notice};
@@ -31,24 +30,9 @@ pub struct MessageContext {
 
 impl MessageContext {
     pub async fn load(ctx: &Ctx, order: &Order) -> Result<Self, FanoutError> {
-        let mut found = ctx
-            .store
-            .batch_get(&[
-                keys::client(order.courier_id.as_str(), order.client_id.as_str()),
-                keys::courier(order.courier_id.as_str()),
-            ])
-            .await?
-            .into_iter();
-        let client = found
-            .next()
-            .flatten()
-            .map(from_item::<Client>)
-            .transpose()?;
-        let courier = found
-            .next()
-            .flatten()
-            .map(from_item::<Courier>)
-            .transpose()?;
+        let (client, courier) =
+            load_client_and_courier(ctx, order.courier_id.as_str(), order.client_id.as_str())
+                .await?;
         Ok(Self { client, courier })
     }
 

@@ -68,9 +68,18 @@ pub async fn handle_stream(ctx: &Ctx, event: DynamoDbEvent) -> DynamoDbEventResp
     response
 }
 
-/// Whether the record passes [`STREAM_FILTER`].
+/// Whether a change passes [`STREAM_FILTER`].
 pub fn is_relevant(event_name: &str, sk: Option<&str>) -> bool {
     event_name == "MODIFY" && sk.is_some_and(|sk| sk.starts_with(ORDER_PREFIX))
+}
+
+/// Whether a stream record passes [`STREAM_FILTER`] (what the event source lets through).
+pub fn record_is_relevant(record: &EventRecord) -> bool {
+    let sk = record.change.keys.get(SK).and_then(|v| match v {
+        serde_dynamo::AttributeValue::S(s) => Some(s.as_str()),
+        _ => None,
+    });
+    is_relevant(&record.event_name, sk)
 }
 
 pub async fn handle_record(ctx: &Ctx, record: &EventRecord) -> Result<(), FanoutError> {
@@ -82,12 +91,7 @@ pub async fn handle_record(ctx: &Ctx, record: &EventRecord) -> Result<(), Fanout
             .map(Some)
             .map_err(|e| FanoutError::Unreadable(e.to_string()))
     };
-    let keys = image(&record.change.keys)?;
-    let sk = keys
-        .as_ref()
-        .and_then(|k| k.get(SK))
-        .and_then(|v| v.as_str());
-    if !is_relevant(&record.event_name, sk) {
+    if !record_is_relevant(record) {
         return Ok(());
     }
     handle_change(

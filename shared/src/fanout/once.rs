@@ -1,6 +1,6 @@
 //! Sending a message at most once per notification id, and again only if sending failed.
 
-use crate::api::records::ENTITY;
+use crate::api::records::to_item;
 use crate::domain::Phone;
 use crate::notify::OutgoingEmail;
 use crate::store::{keys, Cond, Item, Store, StoreError, Write, PK, TTL};
@@ -11,21 +11,15 @@ use super::FanoutError;
 /// Notification ids are kept long after any stream record could come back (24 hours).
 const KEEP_DAYS: i64 = 30;
 
-fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Item {
-    let key = keys::notification(id);
+fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Result<Item, FanoutError> {
     let now = ctx.now();
-    let mut item = Item::new();
-    item.insert(PK.into(), key.pk.into());
-    item.insert(crate::store::SK.into(), key.sk.into());
-    item.insert(ENTITY.into(), "Notification".into());
-    item.insert("channel".into(), channel.into());
-    item.insert("to".into(), to.into());
-    item.insert("sentAt".into(), crate::clock::timestamp(now).into());
-    item.insert(
-        TTL.into(),
-        (now + chrono::Duration::days(KEEP_DAYS)).timestamp().into(),
-    );
-    item
+    let marker = serde_json::json!({
+        "channel": channel,
+        "to": to,
+        "sentAt": crate::clock::timestamp(now),
+        TTL: (now + chrono::Duration::days(KEEP_DAYS)).timestamp(),
+    });
+    Ok(to_item(&marker, &keys::notification(id), "Notification")?)
 }
 
 /// One transaction: the notification id (new) and the recipient's opt-out (absent). A
@@ -34,7 +28,7 @@ fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Item {
 pub async fn send_sms_once(ctx: &Ctx, id: &str, to: &Phone, text: &str) -> Result<(), FanoutError> {
     let writes = vec![
         Write::Put {
-            item: marker(ctx, id, "sms", to.as_str()),
+            item: marker(ctx, id, "sms", to.as_str())?,
             cond: Some(Cond::not_exists(PK)),
         },
         Write::Check {
@@ -69,7 +63,7 @@ pub async fn send_email_once(
     match ctx
         .store
         .put(
-            marker(ctx, id, "email", email.to.as_str()),
+            marker(ctx, id, "email", email.to.as_str())?,
             Some(Cond::not_exists(PK)),
         )
         .await
