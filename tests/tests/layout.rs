@@ -41,6 +41,91 @@ fn every_template_function_has_a_crate_and_every_crate_is_deployed() {
     }
 }
 
+/// What `sam build` runs for each function: `cargo lambda build --release --arm64 --bin
+/// <BuildProperties.Binary>` at the workspace root (CodeUri), then it copies
+/// `target/lambda/<Binary>/bootstrap`. So each Binary must be exactly one binary target of
+/// the workspace, built from that function's crate.
+#[test]
+fn every_build_binary_is_one_workspace_binary_of_its_own_crate() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(repo())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut binaries: Vec<(String, String, std::path::PathBuf)> = vec![];
+    for package in metadata["packages"].as_array().unwrap() {
+        for target in package["targets"].as_array().unwrap() {
+            if target["kind"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|k| k == "bin")
+            {
+                binaries.push((
+                    target["name"].as_str().unwrap().to_string(),
+                    package["name"].as_str().unwrap().to_string(),
+                    target["src_path"].as_str().unwrap().into(),
+                ));
+            }
+        }
+    }
+    let template = Template::built_in();
+    for function in &template.functions {
+        let matching: Vec<_> = binaries
+            .iter()
+            .filter(|(name, _, _)| *name == function.binary)
+            .collect();
+        assert_eq!(
+            matching.len(),
+            1,
+            "{}: BuildProperties.Binary names one binary of the workspace",
+            function.logical_id
+        );
+        let resource = resource(&function.logical_id);
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda"),
+            "{}: built by cargo-lambda",
+            function.logical_id
+        );
+        assert_eq!(
+            resource["Properties"]["CodeUri"].as_str(),
+            Some("./"),
+            "{}: CodeUri is the workspace root (one shared target/)",
+            function.logical_id
+        );
+        let (_, package, src) = matching[0];
+        assert_eq!(
+            package, &function.binary,
+            "{}: its own crate",
+            function.logical_id
+        );
+        assert_eq!(
+            src,
+            &repo()
+                .join("functions")
+                .join(&function.binary)
+                .join("src/main.rs"),
+            "{}: built from functions/{}/src/main.rs",
+            function.logical_id,
+            function.binary
+        );
+    }
+}
+
 #[test]
 fn every_http_function_has_a_handler_and_a_route() {
     let template = Template::built_in();

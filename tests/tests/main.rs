@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod bad_input;
+mod iam;
 mod lambda_events;
 mod layout;
 mod local_portal;
