@@ -1,0 +1,340 @@
+"""Cold-start benchmark harness (run by scripts/bench-cold-start.sh).
+
+Runs each Lambda binary against a fake Lambda Runtime API on loopback, as the Lambda
+service would start it, and measures:
+
+- init: process start -> its first `GET /2018-06-01/runtime/invocation/next` (the runtime
+  and the function's clients are built by then);
+- first invocation: the event handed out by that GET -> the function's
+  `POST .../invocation/{id}/response` (or `/error`), a real request against moto server.
+
+Each run is a new process (a cold start). Prints one line per function: binary and zip
+size (the arm64 build that deploys), init min/median/max, first-invocation median and the
+init median's ratio to the bare lambda_runtime hello world's.
+
+Standard library only, plus PyYAML (in .venv, with cfn-lint) to read template.yaml.
+"""
+
+import argparse
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import yaml
+
+HELLO = "bench-hello"
+PREFIX = "/2018-06-01/runtime"
+
+
+class Runtime:
+    """One fake Runtime API: serves one event, records the times, then holds the next poll."""
+
+    def __init__(self):
+        self.lock = threading.Condition()
+        self.reset(None)
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status, body=b"", headers=None):
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):
+                if self.path != PREFIX + "/invocation/next":
+                    return self.reply(404)
+                now = time.perf_counter()
+                with server.lock:
+                    first = server.first_poll is None
+                    if first:
+                        server.first_poll = now
+                        server.lock.notify_all()
+                if not first:
+                    # The function finished its invocation: hold the poll, the process is
+                    # stopped by the harness.
+                    with server.lock:
+                        server.lock.wait_for(lambda: server.closing, timeout=30)
+                    return self.reply(503)
+                body = json.dumps(server.event).encode()
+                headers = {
+                    "Content-Type": "application/json",
+                    "Lambda-Runtime-Aws-Request-Id": server.request_id,
+                    "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 30_000),
+                    "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:123456789012:function:bench",
+                    "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0",
+                }
+                server.served = time.perf_counter()
+                self.reply(200, body, headers)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                now = time.perf_counter()
+                outcome = None
+                if self.path == f"{PREFIX}/invocation/{server.request_id}/response":
+                    outcome = "response"
+                elif self.path == f"{PREFIX}/invocation/{server.request_id}/error":
+                    outcome = "error"
+                elif self.path == PREFIX + "/init/error":
+                    outcome = "init-error"
+                if outcome is None:
+                    return self.reply(404)
+                with server.lock:
+                    server.done = now
+                    server.outcome = outcome
+                    server.body = body
+                    server.lock.notify_all()
+                self.reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
+
+    def reset(self, event):
+        self.event = event
+        self.request_id = str(uuid.uuid4())
+        self.first_poll = None
+        self.served = None
+        self.done = None
+        self.outcome = None
+        self.body = b""
+        self.closing = False
+
+    def run_once(self, binary, env, event, timeout=30.0):
+        """One cold start: (init seconds, invocation seconds, outcome, body)."""
+        with self.lock:
+            self.reset(event)
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            with self.lock:
+                finished = self.lock.wait_for(
+                    lambda: self.done is not None or process.poll() is not None,
+                    timeout=timeout,
+                )
+            if not finished or self.done is None:
+                stderr = b""
+                if process.poll() is not None:
+                    stderr = process.stderr.read()
+                raise RuntimeError(
+                    f"{os.path.basename(binary)}: no response from the function\n{stderr.decode(errors='replace')[-2000:]}"
+                )
+            init = (self.first_poll or self.done) - started
+            invoke = self.done - self.served if self.served else None
+            return init, invoke, self.outcome, self.body
+        finally:
+            with self.lock:
+                self.closing = True
+                self.lock.notify_all()
+            process.kill()
+            process.wait()
+
+
+def fixtures_dir():
+    cargo_home = os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo"))
+    found = sorted(glob.glob(f"{cargo_home}/registry/src/*/aws_lambda_events-*/src/fixtures"))
+    if not found:
+        sys.exit("bench: aws_lambda_events' fixtures not found in the cargo registry (run cargo fetch)")
+    return found[-1]
+
+
+def fixture(name):
+    with open(os.path.join(fixtures_dir(), name)) as f:
+        return json.load(f)
+
+
+def template_functions(path):
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    with open(path) as f:
+        doc = yaml.load(f, Loader=Loader)
+    functions = {}
+    for resource in doc["Resources"].values():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        binary = resource["Metadata"]["BuildProperties"]["Binary"]
+        routes = [
+            (e["Properties"]["Method"], e["Properties"]["Path"])
+            for e in (resource["Properties"].get("Events") or {}).values()
+            if e.get("Type") == "HttpApi"
+        ]
+        functions[binary] = routes
+    return functions
+
+
+def fake_id(prefix):
+    # A well-formed id (prefix + ULID) that names nothing in the table.
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    n = uuid.uuid4().int
+    return prefix + "".join(alphabet[(n >> (5 * i)) & 31] for i in range(26))
+
+
+CLIENT_ROUTES = {
+    "get-notification-settings", "put-notification-settings",
+    "get-tracking-page-settings", "put-tracking-page-settings",
+    "update-order", "withdraw-order", "resubmit-order",
+}
+
+
+def http_event(function, method, path, seed, run):
+    event = fixture("example-apigw-v2-request-lambda-authorizer.json")
+    params = {}
+    for part in path.split("/"):
+        if part.startswith("{"):
+            name = part[1:-1]
+            params[name] = {
+                "clientId": fake_id("cli_"), "keyId": fake_id("key_"),
+                "orderId": fake_id("ord_"), "taskId": fake_id("tsk_") + "_pickup",
+            }.get(name, uuid.uuid4().hex)
+    raw_path = path
+    for name, value in params.items():
+        raw_path = raw_path.replace("{" + name + "}", value)
+    body = {}
+    if function == "create-client":
+        body = {"name": f"Bench {run}", "email": f"bench-{uuid.uuid4().hex[:12]}@example.com"}
+    elif function == "record-task-event":
+        body = {"type": "started"}
+    if function in CLIENT_ROUTES:
+        principal = {"role": "client", "courierId": seed["courierId"],
+                     "clientId": fake_id("cli_"), "keyId": fake_id("key_")}
+    else:
+        principal = {"role": "courier", "courierId": seed["courierId"], "keyId": seed["keyId"]}
+    event.update({
+        "routeKey": f"{method} {path}", "rawPath": raw_path, "rawQueryString": "",
+        "cookies": [], "queryStringParameters": {}, "pathParameters": params,
+        "body": json.dumps(body) if method in ("POST", "PUT", "PATCH") else None,
+        "isBase64Encoded": False,
+        "headers": {"content-type": "application/json", "host": "bench.example"},
+    })
+    event["requestContext"]["http"].update({"method": method, "path": raw_path})
+    event["requestContext"]["routeKey"] = f"{method} {path}"
+    event["requestContext"]["domainName"] = "bench.example"
+    event["requestContext"]["authorizer"] = {"lambda": principal}
+    return event
+
+
+def event_for(function, routes, seed, run):
+    if routes:
+        method, path = routes[0]
+        return http_event(function, method, path, seed, run)
+    if function == "authorizer":
+        event = fixture("example-apigw-v2-request-lambda-authorizer.json")
+        event["type"] = "REQUEST"
+        event["routeArn"] = "arn:aws:execute-api:us-east-1:123456789012:api/$default/GET/v1/clients"
+        event["identitySource"] = []
+        event["headers"] = {"authorization": f"Bearer {seed['apiKey']}"}
+        return event
+    if function == "sms-inbound":
+        event = fixture("example-sns-event-obj.json")
+        event["Records"][0]["Sns"]["Message"] = json.dumps({
+            "originationNumber": "+33698765432", "destinationNumber": "+33700000000",
+            "messageKeyword": "HELP", "messageBody": "HELP",
+            "inboundMessageId": str(uuid.uuid4()),
+        })
+        return event
+    if function == "status-fanout":
+        # The fixture's records (not order changes): the handler's decode-and-filter path.
+        return fixture("example-dynamodb-event.json")
+    sys.exit(f"bench: no event for {function}")
+
+
+def size(path):
+    return os.path.getsize(path) if os.path.exists(path) else None
+
+
+def mb(n):
+    return "-" if n is None else f"{n / 1_000_000:.2f} MB"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--timing-bins", required=True, help="directory of the binaries to run")
+    parser.add_argument("--lambda-dir", required=True, help="cargo-lambda's target/lambda (arm64)")
+    parser.add_argument("--template", required=True)
+    parser.add_argument("--seed", required=True, help="JSON from portal-admin create-courier")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", help="also write the figures here")
+    parser.add_argument("functions", nargs="+")
+    args = parser.parse_args()
+
+    routes = template_functions(args.template)
+    with open(args.seed) as f:
+        seed = json.load(f)
+    if "keyId" not in seed:
+        seed["keyId"] = fake_id("key_")
+    env = dict(os.environ)
+    env.update({
+        "AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "bench", "RUST_LOG": env.get("RUST_LOG", "info"),
+    })
+    runtime = Runtime()
+    env["AWS_LAMBDA_RUNTIME_API"] = runtime.address
+
+    rows = []
+    hello_median = None
+    for function in [HELLO] + [f for f in args.functions if f != HELLO]:
+        binary = os.path.join(args.timing_bins, function)
+        if not os.path.exists(binary):
+            sys.exit(f"bench: {binary} is missing")
+        inits, invokes, outcomes = [], [], {}
+        for run in range(args.runs):
+            event = {"bench": run} if function == HELLO else event_for(function, routes.get(function, []), seed, run)
+            init, invoke, outcome, body = runtime.run_once(binary, env, event)
+            inits.append(init * 1000)
+            if invoke is not None:
+                invokes.append(invoke * 1000)
+            try:
+                status = json.loads(body).get("statusCode", outcome) if outcome == "response" else outcome
+            except (ValueError, AttributeError):
+                status = outcome
+            outcomes[str(status)] = outcomes.get(str(status), 0) + 1
+        median = statistics.median(inits)
+        if function == HELLO:
+            hello_median = median
+        arm = os.path.join(args.lambda_dir, function)
+        rows.append({
+            "function": function,
+            "binary": size(os.path.join(arm, "bootstrap")),
+            "zip": size(os.path.join(arm, "bootstrap.zip")),
+            "init_min": min(inits), "init_median": median, "init_max": max(inits),
+            "invoke_median": statistics.median(invokes) if invokes else None,
+            "ratio": median / hello_median,
+            "outcomes": outcomes,
+        })
+
+    header = f"{'function':<28} {'binary':>9} {'zip':>9} {'init min/median/max ms':>24} {'1st invoke ms':>13} {'x hello':>7}  answers"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        init = f"{r['init_min']:.1f}/{r['init_median']:.1f}/{r['init_max']:.1f}"
+        invoke = "-" if r["invoke_median"] is None else f"{r['invoke_median']:.1f}"
+        answers = ", ".join(f"{k}×{v}" for k, v in sorted(r["outcomes"].items()))
+        print(f"{r['function']:<28} {mb(r['binary']):>9} {mb(r['zip']):>9} {init:>24} {invoke:>13} {r['ratio']:>7.2f}  {answers}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

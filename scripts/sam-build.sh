@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds every function of the SAM template for Lambda (arm64, release) with the project's
+# own tools, offline, and prints how long it took.
+#
+#   scripts/sam-build.sh                      # template.yaml -> .aws-sam/build
+#   scripts/sam-build.sh -t other.yaml        # any `sam build` option is passed through
+#
+# How SAM builds these functions (aws-lambda-builders' rust-cargolambda workflow, a beta
+# feature, hence --beta-features): it builds in source, never in a copy, so every function
+# (CodeUri ./, the workspace root) shares the workspace's one target/ directory. Per function
+# it runs `cargo lambda build --release --arm64 --bin <BuildProperties.Binary>` and copies
+# target/lambda/<Binary>/bootstrap. The dependencies are therefore compiled once, by the
+# first function, and each later function costs its own crate plus its link: the release
+# profile in Cargo.toml (thin LTO) keeps that link short. The builds run one after another:
+# concurrent cargo runs would only wait on the same target directory's lock, so --parallel
+# gains nothing here, and --cached is not used because SAM would hash the whole CodeUri
+# (the repository, target/ included) for every function.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+"$REPO/scripts/build-env.sh"
+
+export PATH="$REPO/.venv/bin:$PATH"
+# Everything was fetched by build-env.sh: the build itself needs no network.
+export CARGO_NET_OFFLINE=true
+export SAM_CLI_TELEMETRY=0
+
+start=$(date +%s)
+sam build --beta-features "$@"
+elapsed=$(( $(date +%s) - start ))
+printf 'sam build: %dm%02ds\n' $((elapsed / 60)) $((elapsed % 60))
