@@ -38,6 +38,7 @@ class Runtime:
 
     def __init__(self):
         self.lock = threading.Condition()
+        self.generation = 0
         self.reset(None)
         server = self
 
@@ -48,18 +49,22 @@ class Runtime:
                 pass
 
             def reply(self, status, body=b"", headers=None):
-                self.send_response(status)
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the process was stopped while its poll was held
 
             def do_GET(self):
                 if self.path != PREFIX + "/invocation/next":
                     return self.reply(404)
                 now = time.perf_counter()
                 with server.lock:
+                    generation = server.generation
                     first = server.first_poll is None
                     if first:
                         server.first_poll = now
@@ -68,7 +73,7 @@ class Runtime:
                     # The function finished its invocation: hold the poll, the process is
                     # stopped by the harness.
                     with server.lock:
-                        server.lock.wait_for(lambda: server.closing, timeout=30)
+                        server.lock.wait_for(lambda: server.generation != generation, timeout=60)
                     return self.reply(503)
                 body = json.dumps(server.event).encode()
                 headers = {
@@ -107,6 +112,7 @@ class Runtime:
         self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
 
     def reset(self, event):
+        """Called under the lock (or before the server starts)."""
         self.event = event
         self.request_id = str(uuid.uuid4())
         self.first_poll = None
@@ -114,7 +120,6 @@ class Runtime:
         self.done = None
         self.outcome = None
         self.body = b""
-        self.closing = False
 
     def run_once(self, binary, env, event, timeout=30.0):
         """One cold start: (init seconds, invocation seconds, outcome, body)."""
@@ -141,11 +146,11 @@ class Runtime:
             invoke = self.done - self.served if self.served else None
             return init, invoke, self.outcome, self.body
         finally:
-            with self.lock:
-                self.closing = True
-                self.lock.notify_all()
             process.kill()
             process.wait()
+            with self.lock:
+                self.generation += 1
+                self.lock.notify_all()
 
 
 def fixtures_dir():
