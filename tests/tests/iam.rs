@@ -11,6 +11,10 @@
 //! Check → ConditionCheckItem. The mailer (`notify/ses.rs`) calls SES v2 SendEmail, the
 //! SMS sender (`notify/sns.rs`) SNS Publish. A change to a use case's calls changes its
 //! line here and its policy in template.yaml, in the same commit.
+//!
+//! The table is checked twice: against template.yaml (both ways), and against what the
+//! functions actually call (`observed`: the same mapping recorded at the storage and
+//! notifier ports while every route, the stream and inbound SMS run on the embedded store).
 
 use portal_local::TEMPLATE_YAML;
 use serde_yaml_ng::Value;
@@ -311,4 +315,481 @@ fn a_grant_the_code_does_not_call_is_caught() {
         .map(String::from)
         .collect()
     );
+}
+
+/// The calls each function makes in a run through every route, the stream and an inbound
+/// SMS, attributed to the function that made them: the `CALLS` table must hold them all
+/// (a missing grant fails in AWS only), and every function must have been exercised.
+mod observed {
+    use super::CALLS;
+    use async_trait::async_trait;
+    use bytes::Bytes;
+    use portal::clock::ShiftedClock;
+    use portal::ctx::Config;
+    use portal::domain::phone::Phone;
+    use portal::http::ApiRequest;
+    use portal::notify::{Mailer, NotifyError, Outbox, OutgoingEmail, Recorder, Sent, SmsSender};
+    use portal::store::embedded::EmbeddedStore;
+    use portal::store::Cond;
+    use portal::store::{Item, Key, Page, Query, Store, StoreError, Update, Write};
+    use portal::Ctx;
+    use portal_local::router::Match;
+    use portal_local::streams::LocalStream;
+    use portal_local::{LocalApp, Template};
+    use serde_json::{json, Value};
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::sync::{Arc, Mutex};
+
+    /// Who is calling now, and what each caller called.
+    #[derive(Default)]
+    struct Observed {
+        now: Mutex<String>,
+        calls: Mutex<BTreeMap<String, BTreeSet<String>>>,
+    }
+
+    impl Observed {
+        fn acting_as(&self, function: &str) {
+            *self.now.lock().unwrap() = function.to_string();
+        }
+
+        fn note(&self, action: impl Into<String>) {
+            let who = self.now.lock().unwrap().clone();
+            self.calls
+                .lock()
+                .unwrap()
+                .entry(who)
+                .or_default()
+                .insert(action.into());
+        }
+    }
+
+    /// The storage port as IAM sees it (see the mapping at the top of this file).
+    struct Recording {
+        inner: Arc<dyn Store>,
+        seen: Arc<Observed>,
+    }
+
+    #[async_trait]
+    impl Store for Recording {
+        async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+            self.seen.note("dynamodb:GetItem");
+            self.inner.get(key).await
+        }
+        async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+            self.seen.note("dynamodb:BatchGetItem");
+            self.inner.batch_get(keys).await
+        }
+        async fn put(&self, item: Item, cond: Option<Cond>) -> Result<(), StoreError> {
+            self.seen.note("dynamodb:PutItem");
+            self.inner.put(item, cond).await
+        }
+        async fn update(
+            &self,
+            key: &Key,
+            update: &Update,
+            cond: Option<Cond>,
+        ) -> Result<Item, StoreError> {
+            self.seen.note("dynamodb:UpdateItem");
+            self.inner.update(key, update, cond).await
+        }
+        async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError> {
+            self.seen.note("dynamodb:DeleteItem");
+            self.inner.delete(key, cond).await
+        }
+        async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+            for write in &writes {
+                self.seen.note(match write {
+                    Write::Put { .. } => "dynamodb:PutItem",
+                    Write::Update { .. } => "dynamodb:UpdateItem",
+                    Write::Delete { .. } => "dynamodb:DeleteItem",
+                    Write::Check { .. } => "dynamodb:ConditionCheckItem",
+                });
+            }
+            self.inner.transact(writes).await
+        }
+        async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+            self.seen.note(match query.index {
+                None => "dynamodb:Query".to_string(),
+                Some(index) => format!("dynamodb:Query@{}", index.name()),
+            });
+            self.inner.query(query).await
+        }
+    }
+
+    struct RecordingMail(Arc<dyn Mailer>, Arc<Observed>);
+
+    #[async_trait]
+    impl Mailer for RecordingMail {
+        async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
+            self.1.note("ses:SendEmail");
+            self.0.send_email(email).await
+        }
+    }
+
+    struct RecordingSms(Arc<dyn SmsSender>, Arc<Observed>);
+
+    #[async_trait]
+    impl SmsSender for RecordingSms {
+        async fn send_sms(&self, to: &Phone, body: &str) -> Result<(), NotifyError> {
+            self.1.note("sns:Publish");
+            self.0.send_sms(to, body).await
+        }
+    }
+
+    struct World {
+        ctx: Arc<Ctx>,
+        app: LocalApp,
+        seen: Arc<Observed>,
+        recorder: Arc<Recorder>,
+        stream: LocalStream,
+        _dir: tempfile::TempDir,
+    }
+
+    impl World {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let store = EmbeddedStore::open(dir.path()).unwrap();
+            let outbox = Arc::new(Outbox::new(store.clone()));
+            let recorder = Arc::new(Recorder::new(outbox.clone(), outbox));
+            let seen = Arc::new(Observed::default());
+            let ctx = Arc::new(Ctx {
+                store: Arc::new(Recording {
+                    inner: Arc::new(store.clone()),
+                    seen: seen.clone(),
+                }),
+                mailer: Arc::new(RecordingMail(recorder.clone(), seen.clone())),
+                sms: Arc::new(RecordingSms(recorder.clone(), seen.clone())),
+                clock: Arc::new(ShiftedClock::default()),
+                config: Config {
+                    public_base_url: Some("https://portal.test".into()),
+                    sender_email: portal_tests::SENDER.into(),
+                },
+            });
+            Self {
+                app: LocalApp::new(ctx.clone(), &Template::built_in()),
+                stream: LocalStream::new(store, ctx.clone()),
+                ctx,
+                seen,
+                recorder,
+                _dir: dir,
+            }
+        }
+
+        /// One request, as API Gateway runs it: the authorizer's calls, then the function's.
+        async fn call(
+            &self,
+            method: &str,
+            uri: &str,
+            key: Option<&str>,
+            body: Option<Value>,
+        ) -> (u16, Value) {
+            let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+            let Match::Found {
+                function,
+                public,
+                params,
+            } = self.app.router().find(method, path)
+            else {
+                panic!("{method} {path} is not a route");
+            };
+            let mut headers = http::HeaderMap::new();
+            if let Some(external) = body.as_ref().and_then(|b| b["externalId"].as_str()) {
+                headers.insert("idempotency-key", external.parse().unwrap());
+            }
+            let auth = if public {
+                None
+            } else {
+                self.seen.acting_as("authorizer");
+                let header = key.map(|k| format!("Bearer {k}"));
+                Some(
+                    portal::auth::authorize(self.ctx.store.as_ref(), header.as_deref())
+                        .await
+                        .unwrap(),
+                )
+            };
+            self.seen.acting_as(function);
+            let handler = portal::functions::http_handler(function).unwrap();
+            let request = ApiRequest {
+                method: method.into(),
+                path_params: params,
+                query: form_urlencoded_pairs(query),
+                headers,
+                body: body.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
+                auth,
+                base_url: None,
+            };
+            let response = handler(self.ctx.clone(), request).await;
+            let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+            (response.status, body)
+        }
+
+        async fn ok(&self, method: &str, uri: &str, key: &str, body: Option<Value>) -> Value {
+            let (status, body) = self.call(method, uri, Some(key), body).await;
+            assert!(
+                (200..300).contains(&status),
+                "{method} {uri}: {status} {body}"
+            );
+            body
+        }
+
+        fn last_email_text(&self) -> String {
+            self.recorder
+                .sent()
+                .into_iter()
+                .rev()
+                .find_map(|s| match s {
+                    Sent::Email(e) => Some(e.text),
+                    _ => None,
+                })
+                .expect("an email")
+        }
+    }
+
+    fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+        query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_string(), v.to_string())
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_call_a_function_makes_is_in_its_line_of_the_table() {
+        let w = World::new();
+        w.seen.acting_as("setup");
+        let (_, courier_key) = portal::api::couriers::create_courier(
+            &w.ctx,
+            "Swift Couriers",
+            "ops@swift.example",
+            "Europe/Paris",
+        )
+        .await
+        .unwrap();
+        let c = courier_key.secret.as_str();
+
+        // Clients, invitation, email change.
+        let client = w
+            .ok(
+                "POST",
+                "/v1/clients",
+                c,
+                Some(json!({"name": "Bloom", "email": "orders@bloom.example"})),
+            )
+            .await;
+        let client_id = client["id"].as_str().unwrap().to_string();
+        w.ok("GET", "/v1/clients", c, None).await;
+        w.ok("GET", &format!("/v1/clients/{client_id}"), c, None)
+            .await;
+        w.ok(
+            "POST",
+            &format!("/v1/clients/{client_id}/invitation"),
+            c,
+            None,
+        )
+        .await;
+        let token = portal_tests::token_in(&w.last_email_text(), "/v1/invitations/", "/accept");
+        let (status, accepted) = w
+            .call(
+                "POST",
+                &format!("/v1/invitations/{token}/accept"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, 201, "{accepted}");
+        let k = accepted["apiKey"]["key"].as_str().unwrap().to_string();
+        let version = w
+            .ok("GET", &format!("/v1/clients/{client_id}"), c, None)
+            .await["version"]
+            .clone();
+        w.ok(
+            "PATCH",
+            &format!("/v1/clients/{client_id}"),
+            c,
+            Some(json!({"version": version, "email": "new@bloom.example"})),
+        )
+        .await;
+        let token = portal_tests::token_in(&w.last_email_text(), "/v1/email-confirmations/", "\n");
+        let (status, body) = w
+            .call(
+                "POST",
+                &format!("/v1/email-confirmations/{token}"),
+                None,
+                None,
+            )
+            .await;
+        assert!((200..300).contains(&status), "{status} {body}");
+
+        // API keys.
+        let key = w
+            .ok("POST", "/v1/api-keys", &k, Some(json!({"label": "shop"})))
+            .await;
+        w.ok("GET", "/v1/api-keys", &k, None).await;
+        let key_id = key["id"].as_str().unwrap().to_string();
+        w.ok("DELETE", &format!("/v1/api-keys/{key_id}"), &k, None)
+            .await;
+
+        // Orders.
+        let order_body = json!({
+            "pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}, "contact": {"name": "Ana", "phone": "+33612345678"}},
+            "dropoff": {"address": {"line1": "9 Rue de la Paix", "city": "Paris"}, "recipient": {"name": "Marie Curie", "phone": "+33698765432"}},
+            "weight": 2.5, "pieces": 1, "externalId": "SHOP-1"
+        });
+        let order = w
+            .ok("POST", "/v1/orders", &k, Some(order_body.clone()))
+            .await;
+        w.ok("POST", "/v1/orders", &k, Some(order_body.clone()))
+            .await; // idempotent replay
+        let id = order["id"].as_str().unwrap().to_string();
+        let short = order["shortId"].as_str().unwrap().to_string();
+        w.ok("GET", "/v1/orders?q=curie", c, None).await;
+        w.ok("GET", "/v1/orders", &k, None).await;
+        w.call("GET", "/v1/orders/export", Some(c), None).await;
+        w.ok("GET", &format!("/v1/orders/{id}"), c, None).await;
+        w.ok("GET", &format!("/v1/orders/{short}"), &k, None).await;
+        w.ok(
+            "PATCH",
+            &format!("/v1/orders/{short}"),
+            &k,
+            Some(json!({"version": 1, "weight": 3})),
+        )
+        .await;
+        let pickup = order["pickup"]["id"].as_str().unwrap().to_string();
+        let dropoff = order["dropoff"]["id"].as_str().unwrap().to_string();
+        for (task, event) in [
+            (
+                &pickup,
+                json!({"type": "assigned", "driver": {"name": "Sam Rider"}}),
+            ),
+            (
+                &dropoff,
+                json!({"type": "assigned", "driver": {"name": "Sam Rider"}}),
+            ),
+            (&pickup, json!({"type": "started"})),
+            (&pickup, json!({"type": "completed"})),
+            (&dropoff, json!({"type": "started"})),
+        ] {
+            w.ok("POST", &format!("/v1/tasks/{task}/events"), c, Some(event))
+                .await;
+        }
+        let track = order["trackingUrl"]
+            .as_str()
+            .unwrap()
+            .rsplit_once("/track/")
+            .unwrap()
+            .1
+            .to_string();
+        w.call("GET", &format!("/track/{track}"), None, None).await;
+
+        // A second order: rejected, resubmitted, withdrawn; a draft finalized.
+        let mut second = order_body.clone();
+        second["externalId"] = json!("SHOP-2");
+        let second = w.ok("POST", "/v1/orders", &k, Some(second)).await;
+        let second = second["id"].as_str().unwrap().to_string();
+        w.ok(
+            "POST",
+            &format!("/v1/orders/{second}/reject"),
+            c,
+            Some(json!({"reason": "No Sundays"})),
+        )
+        .await;
+        w.ok("POST", &format!("/v1/orders/{second}/resubmit"), &k, None)
+            .await;
+        w.ok("POST", &format!("/v1/orders/{second}/withdraw"), &k, None)
+            .await;
+        let mut draft = order_body.clone();
+        draft["draft"] = json!(true);
+        draft["externalId"] = json!("DRAFT-1");
+        let draft = w.ok("POST", "/v1/orders", &k, Some(draft)).await;
+        w.call(
+            "POST",
+            &format!("/v1/orders/{}/finalize", draft["id"].as_str().unwrap()),
+            Some(&k),
+            None,
+        )
+        .await;
+
+        // Settings.
+        w.ok("GET", "/v1/settings/notifications", &k, None).await;
+        w.call(
+            "PUT",
+            "/v1/settings/notifications",
+            Some(&k),
+            Some(json!({"language": "fr"})),
+        )
+        .await;
+        w.ok("GET", "/v1/settings/tracking-page", &k, None).await;
+        w.ok(
+            "PUT",
+            "/v1/settings/tracking-page",
+            &k,
+            Some(json!({"primaryColor": "#ff5500"})),
+        )
+        .await;
+
+        // The stream's order changes (recipient SMS, rejection email), then a STOP.
+        w.seen.acting_as("status-fanout");
+        let deliveries = w.stream.drain().await.unwrap();
+        assert!(deliveries.iter().all(|d| d.failed.is_none()));
+        w.seen.acting_as("sms-inbound");
+        let stop = portal::fanout::inbound::InboundSms {
+            origination_number: "+33698765432".into(),
+            destination_number: None,
+            message_keyword: None,
+            message_body: "STOP".into(),
+            inbound_message_id: "in-1".into(),
+        };
+        portal::fanout::inbound::handle_sns(
+            &w.ctx,
+            portal::fanout::inbound::sns_event("arn:aws:sns:us-east-1:1:inbound", &stop),
+        )
+        .await
+        .unwrap();
+        for (n, body) in ["HELP", "START"].into_iter().enumerate() {
+            let sms = portal::fanout::inbound::InboundSms {
+                message_body: body.into(),
+                inbound_message_id: format!("in-{}", n + 2),
+                ..stop.clone()
+            };
+            portal::fanout::inbound::handle_sns(
+                &w.ctx,
+                portal::fanout::inbound::sns_event("arn:aws:sns:us-east-1:1:inbound", &sms),
+            )
+            .await
+            .unwrap();
+        }
+
+        // Deleting the client revokes its keys.
+        w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)
+            .await;
+
+        let calls: BTreeMap<&str, BTreeSet<&str>> = CALLS
+            .iter()
+            .map(|(f, actions)| (*f, actions.iter().copied().collect()))
+            .collect();
+        let observed = w.seen.calls.lock().unwrap().clone();
+        let mut wrong = vec![];
+        for (function, made) in &observed {
+            if function == "setup" {
+                continue;
+            }
+            let listed = &calls[function.as_str()];
+            let missing: Vec<_> = made
+                .iter()
+                .filter(|a| !listed.contains(a.as_str()))
+                .collect();
+            if !missing.is_empty() {
+                wrong.push(format!("{function} called {missing:?}, not in CALLS"));
+            }
+        }
+        let unexercised: Vec<_> = calls
+            .keys()
+            .filter(|f| !observed.contains_key(**f))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert!(unexercised.is_empty(), "not exercised: {unexercised:?}");
+    }
 }
