@@ -2,6 +2,7 @@
 //! code before every protected route, and the same use cases behind them.
 
 pub mod app;
+pub mod openapi;
 pub mod router;
 pub mod server;
 pub mod streams;
