@@ -7,6 +7,7 @@ mod layout;
 mod local_portal;
 mod notifications;
 mod onboarding;
+mod openapi;
 mod orders;
 mod server;
 mod store_contract;
