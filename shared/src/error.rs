@@ -58,6 +58,15 @@ impl ApiError {
         }
     }
 
+    /// A read-only field sent back with another value than the resource has.
+    pub fn read_only(field: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            code: "read_only_field",
+            field: field.into(),
+            message: "is read-only: send it unchanged, or leave it out".into(),
+        }
+    }
+
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         ApiError::Conflict {
             code,

@@ -9,6 +9,7 @@ mod notifications;
 mod onboarding;
 mod openapi;
 mod orders;
+mod round_trip;
 mod server;
 mod store_contract;
 mod tracking;
