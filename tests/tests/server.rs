@@ -107,7 +107,7 @@ async fn the_local_portal_serves_the_api_and_its_outbox_over_http() {
 async fn a_client_that_sends_a_whole_oversized_body_before_reading_gets_the_413() {
     let (port, key, _dir) = start_portal().await;
     // Like urllib or most SDKs: the whole body is written, then the answer read.
-    let length = portal_local::server::MAX_REQUEST_BODY + 2 * 1024 * 1024;
+    let length = portal_local::server::MAX_REQUEST_BODY + 24 * 1024 * 1024;
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
