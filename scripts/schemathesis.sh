@@ -9,7 +9,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
-MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-15}"
+MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-50}"
 SEED="${SCHEMATHESIS_SEED:-1}"
 st="$repo/.venv/bin/st"
 py="$repo/.venv/bin/python"
@@ -22,7 +22,8 @@ portal_pid=$!
 trap 'kill "$portal_pid" 2>/dev/null || true; wait "$portal_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do
-  grep -q "export COURIER_KEY=" "$work/portal.log" && curl -sf "$base/openapi.json" > /dev/null && break
+  grep -q "export COURIER_KEY=" "$work/portal.log" \
+    && "$py" -c "import urllib.request; urllib.request.urlopen('$base/openapi.json')" 2>/dev/null && break
   sleep 0.1
 done
 courier_key="$(sed -n 's/.*export COURIER_KEY=\(courier_sk_[A-Za-z0-9_-]*\).*/\1/p' "$work/portal.log")"
@@ -51,10 +52,10 @@ PY
 checks=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance
 summary=()
 status=0
-for who in courier client; do
+for who in client courier; do
   key_var="${who}_key"
   echo "== schemathesis as the $who"
-  if "$st" run "$base/openapi.json" \
+  if "$st" --config-file "$repo/scripts/schemathesis.toml" run "$base/openapi.json" \
       --header "Authorization: Bearer ${!key_var}" \
       --phases examples,coverage,fuzzing,stateful \
       --checks "$checks" \
