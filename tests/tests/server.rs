@@ -35,8 +35,8 @@ async fn the_local_portal_serves_the_api_and_its_outbox_over_http() {
     let outbox = Outbox::new(store.clone());
     let ctx = portal::Ctx {
         store: Arc::new(store.clone()),
-        mailer: Arc::new(outbox.clone()),
-        sms: Arc::new(outbox),
+        mailer: Some(Arc::new(outbox.clone())),
+        sms: Some(Arc::new(outbox)),
         clock: Arc::new(portal::clock::SystemClock),
         config: portal::ctx::Config {
             public_base_url: None,
