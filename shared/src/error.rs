@@ -2,6 +2,7 @@
 //! `{"error": {"code", "message", "field"}}` of PRODUCT.md.
 
 use crate::http::ApiResponse;
+use crate::needs::NotWired;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +144,12 @@ impl ApiError {
             ApiError::Throttled => response.with_header("retry-after", "1"),
             _ => response,
         }
+    }
+}
+
+impl From<NotWired> for ApiError {
+    fn from(err: NotWired) -> Self {
+        ApiError::Internal(err.to_string())
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod bad_input;
+mod dependencies;
 mod lambda_events;
 mod layout;
 mod local_portal;
@@ -13,3 +14,4 @@ mod round_trip;
 mod server;
 mod store_contract;
 mod tracking;
+mod wiring;

@@ -36,8 +36,8 @@ async fn start_portal() -> (u16, String, tempfile::TempDir) {
     let outbox = Outbox::new(store.clone());
     let ctx = portal::Ctx {
         store: Arc::new(store.clone()),
-        mailer: Arc::new(outbox.clone()),
-        sms: Arc::new(outbox),
+        mailer: Some(Arc::new(outbox.clone())),
+        sms: Some(Arc::new(outbox)),
         clock: Arc::new(portal::clock::SystemClock),
         config: portal::ctx::Config {
             public_base_url: None,

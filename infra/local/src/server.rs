@@ -118,7 +118,12 @@ impl Server {
             "arn:aws:sns:local:000000000000:InboundSmsTopic",
             &sms,
         );
-        match portal::fanout::inbound::handle_sns(&self.app.ctx, event).await {
+        match portal::fanout::inbound::handle_sns(
+            &self.app.ctx.wired_for(crate::functions::SMS_INBOUND.needs),
+            event,
+        )
+        .await
+        {
             Ok(outcomes) => ApiResponse::ok(&serde_json::json!({ "handled": outcomes })),
             Err(e) => ApiError::Unavailable(e.to_string()).to_response(),
         }

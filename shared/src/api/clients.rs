@@ -195,6 +195,7 @@ impl ClientPatch {
 /// its owner confirms it with the token mailed to it.
 pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
+    let mailer = ctx.mailer()?;
     let patch: ClientPatch = req.json()?;
     let expected = req.expected_version(patch.version)?;
     let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
@@ -346,7 +347,7 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 expires = timestamp(expires),
             ),
         };
-        ctx.mailer.send_email(&message).await.map_err(|e| {
+        mailer.send_email(&message).await.map_err(|e| {
             ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
         })?;
     }
