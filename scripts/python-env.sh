@@ -3,19 +3,21 @@
 # tools used for local testing and template checks:
 #   - moto (server mode) to emulate DynamoDB / SNS / SES offline
 #   - cfn-lint and aws-sam-cli to validate template.yaml
+#   - schemathesis to test the local portal against infra/openapi.yaml
 # Idempotent: the pip install runs only when the stamp file is missing, so
 # bump STAMP's version when the package list changes.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO/.venv"
-STAMP="$VENV/.installed-v1"
+STAMP="$VENV/.installed-v2"
 PYTHON="${PYTHON:-python3}"
 
 PACKAGES=(
   "moto[server,dynamodb,sns,ses]"
   "cfn-lint"
   "aws-sam-cli"
+  "schemathesis==4.32.5"
 )
 
 if [[ ! -x "$VENV/bin/python" ]]; then

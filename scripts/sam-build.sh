@@ -10,8 +10,8 @@
 # (CodeUri ./, the workspace root) shares the workspace's one target/ directory. Per function
 # it runs `cargo lambda build --release --arm64 --bin <BuildProperties.Binary>` and copies
 # target/lambda/<Binary>/bootstrap. The dependencies are therefore compiled once, by the
-# first function, and each later function costs its own crate plus its link: the release
-# profile in Cargo.toml (thin LTO) keeps that link short. The builds run one after another:
+# first function, and each later function costs its own crate plus its (LTO) link: see
+# BENCHMARKS.md, "sam build", for the figures and the profile. The builds run one after another:
 # concurrent cargo runs would only wait on the same target directory's lock, so --parallel
 # gains nothing here, and --cached is not used because SAM would hash the whole CodeUri
 # (the repository, target/ included) for every function.

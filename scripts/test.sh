@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs the Python tools (moto, cfn-lint, SAM CLI) into .venv and
 # Debian's Chromium (for the tracking-page browser test), starts moto server on a free local
-# port, runs the Rust tests on both storage adapters, lints the SAM template, and stops moto.
+# port, runs the Rust tests on both storage adapters, runs Schemathesis against the local
+# portal (scripts/schemathesis.sh), lints the SAM template, and stops moto.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -28,8 +29,12 @@ cargo build --workspace --bins --quiet
 echo "== tests (embedded store and moto server)"
 cargo test --workspace --quiet
 
+echo "== API contract: schemathesis against the local portal (courier key, client key)"
+"$repo/scripts/schemathesis.sh" | tee target/schemathesis.log
+
 echo "== template: cfn-lint and sam validate --lint"
 "$repo/.venv/bin/cfn-lint" template.yaml
 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x SAM_CLI_TELEMETRY=0 \
   "$repo/.venv/bin/sam" validate --lint --region us-east-1 -t template.yaml
+tail -n 1 target/schemathesis.log
 echo "== all checks passed"

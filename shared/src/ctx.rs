@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
 use crate::http::ApiRequest;
-use crate::notify::{Mailer, SesMailer, SmsSender, SnsSms};
+use crate::needs::{Needs, NotWired};
+use crate::notify::{Mailer, SmsSender};
 use crate::store::dynamo::DynamoStore;
 use crate::store::Store;
 
@@ -33,29 +34,46 @@ impl Config {
 #[derive(Clone)]
 pub struct Ctx {
     pub store: Arc<dyn Store>,
-    pub mailer: Arc<dyn Mailer>,
-    pub sms: Arc<dyn SmsSender>,
+    /// Email (SES, or the outbox locally); none in a function built without it ([`Needs`]).
+    pub mailer: Option<Arc<dyn Mailer>>,
+    /// SMS (SNS, or the outbox locally); none in a function built without it.
+    pub sms: Option<Arc<dyn SmsSender>>,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
 }
 
 impl Ctx {
-    /// DynamoDB, SES and SNS from the standard AWS environment (`AWS_ENDPOINT_URL` points
-    /// all three at moto server) and the table named by `TABLE_NAME`.
-    pub async fn from_aws_env() -> Result<Self, String> {
+    /// The store on the table named by `TABLE_NAME`, and the notifiers `needs` names, from
+    /// the standard AWS environment (`AWS_ENDPOINT_URL` points every client at moto server).
+    pub async fn from_aws_env(needs: Needs) -> Result<Self, String> {
         let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set".to_string())?;
-        let aws = aws_config::load_from_env().await;
+        let aws = crate::aws::sdk_config().await?;
         let config = Config::from_env();
         Ok(Self {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table)),
-            mailer: Arc::new(SesMailer::new(
-                aws_sdk_sesv2::Client::new(&aws),
-                config.sender_email.clone(),
-            )),
-            sms: Arc::new(SnsSms::new(aws_sdk_sns::Client::new(&aws))),
+            mailer: needs.build_mailer(&aws, &config),
+            sms: needs.build_sms(&aws),
             clock: Arc::new(SystemClock),
             config,
         })
+    }
+
+    /// This context as a function built with `needs` has it: the clients it leaves out are
+    /// gone, so a use case run through it fails as it would on Lambda (local server, tests).
+    pub fn wired_for(&self, needs: Needs) -> Self {
+        Self {
+            mailer: self.mailer.clone().filter(|_| needs.mail()),
+            sms: self.sms.clone().filter(|_| needs.sms()),
+            ..self.clone()
+        }
+    }
+
+    pub fn mailer(&self) -> Result<&dyn Mailer, NotWired> {
+        self.mailer.as_deref().ok_or(NotWired("email (SES)"))
+    }
+
+    pub fn sms(&self) -> Result<&dyn SmsSender, NotWired> {
+        self.sms.as_deref().ok_or(NotWired("SMS (SNS)"))
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

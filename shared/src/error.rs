@@ -2,6 +2,7 @@
 //! `{"error": {"code", "message", "field"}}` of PRODUCT.md.
 
 use crate::http::ApiResponse;
+use crate::needs::NotWired;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,15 @@ impl ApiError {
             code: "invalid_field",
             field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// A read-only field sent back with another value than the resource has.
+    pub fn read_only(field: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            code: "read_only_field",
+            field: field.into(),
+            message: "is read-only: send it unchanged, or leave it out".into(),
         }
     }
 
@@ -134,6 +144,12 @@ impl ApiError {
             ApiError::Throttled => response.with_header("retry-after", "1"),
             _ => response,
         }
+    }
+}
+
+impl From<NotWired> for ApiError {
+    fn from(err: NotWired) -> Self {
+        ApiError::Internal(err.to_string())
     }
 }
 

@@ -8,32 +8,59 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use crate::domain::api_key::Principal;
-use crate::http::{ApiRequest, ApiResponse};
+use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::store::{Store, StoreError};
-use crate::{functions, Ctx};
+use crate::Ctx;
+
+pub use crate::needs::Needs;
 
 pub type Error = lambda_runtime::Error;
 
-/// Serves the HTTP function of that name (the crate's binary name) on Lambda.
-pub async fn serve_http(function: &str) -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let handler = functions::http_handler(function)
-        .ok_or_else(|| format!("no HTTP function is named {function}"))?;
-    let ctx = Arc::new(Ctx::from_aws_env().await?);
+/// A use case of the HTTP API (`api::orders::get_order`): an async fn of the context and
+/// the request. Spelled as a trait so `serve_http` can take the fn itself.
+pub trait UseCase<'a>: Send + Sync {
+    type Answer: Future<Output = ApiResult> + Send + 'a;
+    fn call(&self, ctx: &'a Ctx, req: ApiRequest) -> Self::Answer;
+}
+
+impl<'a, F, A> UseCase<'a> for F
+where
+    F: Fn(&'a Ctx, ApiRequest) -> A + Send + Sync,
+    A: Future<Output = ApiResult> + Send + 'a,
+{
+    type Answer = A;
+    fn call(&self, ctx: &'a Ctx, req: ApiRequest) -> A {
+        self(ctx, req)
+    }
+}
+
+/// Serves one use case on Lambda (API Gateway HTTP API, payload 2.0), with the AWS clients
+/// `needs` names and no others.
+pub async fn serve_http<U>(use_case: U, needs: Needs) -> Result<(), Error>
+where
+    U: for<'a> UseCase<'a> + Copy + 'static,
+{
+    let ctx = cold_start(needs).await?;
     lambda_http::run(lambda_http::service_fn(move |event: Request| {
         let ctx = ctx.clone();
-        async move { Ok::<_, Error>(to_lambda(handler(ctx, from_lambda(event)).await)) }
+        async move {
+            let response = use_case
+                .call(&ctx, from_lambda(event))
+                .await
+                .unwrap_or_else(|e| e.to_response());
+            Ok::<_, Error>(to_lambda(response))
+        }
     }))
     .await
 }
 
 /// Serves the HTTP API's Lambda authorizer (simple responses).
-pub async fn serve_authorizer() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let ctx = Arc::new(Ctx::from_aws_env().await?);
+pub async fn serve_authorizer(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {
             let ctx = ctx.clone();
@@ -44,9 +71,8 @@ pub async fn serve_authorizer() -> Result<(), Error> {
 }
 
 /// Serves the status fan-out on the table's stream (partial batch responses).
-pub async fn serve_status_fanout() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let ctx = Arc::new(Ctx::from_aws_env().await?);
+pub async fn serve_status_fanout(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<aws_lambda_events::dynamodb::Event>| {
             let ctx = ctx.clone();
@@ -57,9 +83,8 @@ pub async fn serve_status_fanout() -> Result<(), Error> {
 }
 
 /// Serves the inbound-SMS handler on the two-way SMS topic.
-pub async fn serve_sms_inbound() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let ctx = Arc::new(Ctx::from_aws_env().await?);
+pub async fn serve_sms_inbound(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<aws_lambda_events::sns::SnsEvent>| {
             let ctx = ctx.clone();
@@ -72,6 +97,12 @@ pub async fn serve_sms_inbound() -> Result<(), Error> {
         },
     ))
     .await
+}
+
+/// Once per cold start: logging, then the context with the clients the function needs.
+async fn cold_start(needs: Needs) -> Result<Arc<Ctx>, Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    Ok(Arc::new(Ctx::from_aws_env(needs).await?))
 }
 
 /// The authorizer lets every request through to its function with either the principal or
@@ -89,10 +120,10 @@ pub async fn authorizer_response(
         Ok(principal) => serde_json::to_value(principal).unwrap_or(Value::Null),
         Err(reason) => serde_json::json!({ "authError": reason }),
     };
-    Ok(ApiGatewayV2CustomAuthorizerSimpleResponse {
-        is_authorized: true,
-        context,
-    })
+    let mut response = ApiGatewayV2CustomAuthorizerSimpleResponse::default();
+    response.is_authorized = true;
+    response.context = context;
+    Ok(response)
 }
 
 /// An API Gateway request as the use cases see it.
@@ -126,11 +157,7 @@ pub fn from_lambda(event: Request) -> ApiRequest {
         ),
         _ => (None, None),
     };
-    let body = match event.body() {
-        Body::Empty => bytes::Bytes::new(),
-        Body::Text(text) => bytes::Bytes::copy_from_slice(text.as_bytes()),
-        Body::Binary(data) => bytes::Bytes::copy_from_slice(data),
-    };
+    let body = bytes::Bytes::copy_from_slice(event.body().as_ref());
     ApiRequest {
         method: event.method().to_string(),
         path_params,

@@ -4,16 +4,18 @@
 
 pub mod api;
 pub mod auth;
+pub mod aws;
 pub mod clock;
 pub mod ctx;
 pub mod domain;
 pub mod error;
 pub mod fanout;
-pub mod functions;
 pub mod http;
 pub mod lambda;
+pub mod needs;
 pub mod notify;
 pub mod store;
 
 pub use ctx::Ctx;
 pub use error::ApiError;
+pub use needs::Needs;

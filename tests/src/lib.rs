@@ -94,8 +94,10 @@ pub fn moto_url() -> String {
     })
 }
 
+/// The functions' own HTTPS client (built-in trust store) over plain http to moto server.
 pub async fn moto_aws_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(portal::aws::https_client().expect("the functions' HTTPS client"))
         .endpoint_url(moto_url())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
@@ -220,8 +222,8 @@ impl TestApp {
         let clock = Arc::new(ShiftedClock::default());
         let ctx = Ctx {
             store: store.clone(),
-            mailer: recorder.clone(),
-            sms: recorder.clone(),
+            mailer: Some(recorder.clone()),
+            sms: Some(recorder.clone()),
             clock: clock.clone(),
             config: Config {
                 public_base_url: Some("https://portal.test".into()),
@@ -229,7 +231,9 @@ impl TestApp {
             },
         };
         let ctx = Arc::new(ctx);
-        let stream = stream(ctx.clone());
+        let stream = stream(Arc::new(
+            ctx.wired_for(portal_local::functions::STATUS_FANOUT.needs),
+        ));
         let app = LocalApp::new(ctx, &Template::built_in());
         Self {
             stream,
@@ -376,8 +380,9 @@ impl TestApp {
             auth: Some(Ok(principal)),
             ..Default::default()
         };
-        let handler = portal::functions::http_handler(function).expect("a registered function");
-        let response = handler(self.app.ctx.clone(), request).await;
+        let function =
+            portal_local::functions::http_function(function).expect("a registered function");
+        let response = (function.handler)(self.app.ctx_for(function), request).await;
         TestResponse::from(response)
     }
 
@@ -393,7 +398,12 @@ impl TestApp {
                 .filter(|d| d.failed.is_some())
                 .count(),
             Stream::Moto(stream) => stream
-                .deliver(&self.app.ctx)
+                .deliver(
+                    &self
+                        .app
+                        .ctx
+                        .wired_for(portal_local::functions::STATUS_FANOUT.needs),
+                )
                 .await
                 .iter()
                 .filter(|r| !r.batch_item_failures.is_empty())

@@ -2,7 +2,7 @@
 //! status fan-out as Lambda would: filtered like the event source, one batch per read, and
 //! re-read from the first failed record.
 
-use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType};
+use aws_lambda_events::dynamodb::{EventRecord, StreamRecord, StreamViewType};
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use std::collections::HashMap;
 
@@ -109,7 +109,11 @@ impl MotoStream {
                     .iter()
                     .filter_map(|r| r.change.sequence_number.clone())
                     .collect();
-                let response = portal::fanout::handle_stream(ctx, Event { records }).await;
+                let response = portal::fanout::handle_stream(
+                    ctx,
+                    portal_local::streams::stream_event(records),
+                )
+                .await;
                 if let Some(failed) = response
                     .batch_item_failures
                     .first()
@@ -145,30 +149,26 @@ pub fn event_record(record: aws_sdk_dynamodbstreams::types::Record) -> EventReco
     let change = record
         .dynamodb
         .unwrap_or_else(|| aws_sdk_dynamodbstreams::types::StreamRecord::builder().build());
-    EventRecord {
-        aws_region: record.aws_region.unwrap_or_default(),
-        change: StreamRecord {
-            approximate_creation_date_time: change
-                .approximate_creation_date_time
-                .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), 0))
-                .unwrap_or_default(),
-            keys: item(change.keys),
-            new_image: item(change.new_image),
-            old_image: item(change.old_image),
-            sequence_number: change.sequence_number,
-            size_bytes: change.size_bytes.unwrap_or_default(),
-            stream_view_type: Some(StreamViewType::NewAndOldImages),
-        },
-        event_id: record.event_id.unwrap_or_default(),
-        event_name: record
-            .event_name
-            .map(|n| n.as_str().to_string())
-            .unwrap_or_default(),
-        event_source: record.event_source,
-        event_version: record.event_version,
-        event_source_arn: None,
-        user_identity: None,
-        record_format: None,
-        table_name: None,
-    }
+    let mut stream = StreamRecord::default();
+    stream.approximate_creation_date_time = change
+        .approximate_creation_date_time
+        .and_then(|t| chrono::DateTime::from_timestamp(t.secs(), 0))
+        .unwrap_or_default();
+    stream.keys = item(change.keys);
+    stream.new_image = item(change.new_image);
+    stream.old_image = item(change.old_image);
+    stream.sequence_number = change.sequence_number;
+    stream.size_bytes = change.size_bytes.unwrap_or_default();
+    stream.stream_view_type = Some(StreamViewType::NewAndOldImages);
+    let mut event = EventRecord::default();
+    event.aws_region = record.aws_region.unwrap_or_default();
+    event.change = stream;
+    event.event_id = record.event_id.unwrap_or_default();
+    event.event_name = record
+        .event_name
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_default();
+    event.event_source = record.event_source;
+    event.event_version = record.event_version;
+    event
 }

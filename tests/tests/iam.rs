@@ -457,8 +457,8 @@ mod observed {
                     inner: Arc::new(store.clone()),
                     seen: seen.clone(),
                 }),
-                mailer: Arc::new(RecordingMail(recorder.clone(), seen.clone())),
-                sms: Arc::new(RecordingSms(recorder.clone(), seen.clone())),
+                mailer: Some(Arc::new(RecordingMail(recorder.clone(), seen.clone()))),
+                sms: Some(Arc::new(RecordingSms(recorder.clone(), seen.clone()))),
                 clock: Arc::new(ShiftedClock::default()),
                 config: Config {
                     public_base_url: Some("https://portal.test".into()),
@@ -508,7 +508,7 @@ mod observed {
                 )
             };
             self.seen.acting_as(function);
-            let handler = portal::functions::http_handler(function).unwrap();
+            let function = portal_local::functions::http_function(function).unwrap();
             let request = ApiRequest {
                 method: method.into(),
                 path_params: params,
@@ -518,7 +518,8 @@ mod observed {
                 auth,
                 base_url: None,
             };
-            let response = handler(self.ctx.clone(), request).await;
+            // The function's own context: only the clients its main.rs names.
+            let response = (function.handler)(self.app.ctx_for(function), request).await;
             let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
             (response.status, body)
         }

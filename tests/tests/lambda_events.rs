@@ -63,13 +63,14 @@ async fn an_api_gateway_request_reaches_the_use_case_with_its_principal() {
         courier.id
     );
     assert!(request.base_url.as_deref().unwrap().starts_with("https://"));
-    let handler = portal::functions::http_handler("create-client").unwrap();
-    let response = to_lambda(handler(app.app.ctx.clone(), request).await);
+    let create_client = portal_local::functions::http_function("create-client").unwrap();
+    let handler = create_client.handler;
+    let response = to_lambda(handler(app.app.ctx_for(create_client), request).await);
     assert_eq!(response.status(), 201);
 
     event["requestContext"]["authorizer"]["lambda"] =
         json!({"authError": "the API key is not valid or has been revoked"});
     let request = from_lambda(from_str(&event.to_string()).unwrap());
-    let response = handler(app.app.ctx.clone(), request).await;
+    let response = handler(app.app.ctx_for(create_client), request).await;
     assert_eq!(response.status, 401);
 }

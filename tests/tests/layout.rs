@@ -1,7 +1,8 @@
 //! One route table: template.yaml, the crates under functions/ and the handler registry agree.
 
-use portal::functions::{EVENT_FUNCTIONS, HTTP_FUNCTIONS};
 use portal::store::Index;
+use portal::Needs;
+use portal_local::functions::{EVENT_FUNCTIONS, HTTP_FUNCTIONS};
 use portal_local::Template;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -146,29 +147,57 @@ fn every_http_function_has_a_handler_and_a_route() {
         .filter(|f| f.routes.is_empty())
         .map(|f| f.binary.as_str())
         .collect();
-    assert_eq!(unrouted, EVENT_FUNCTIONS.iter().copied().collect());
-    for function in &template.functions {
-        let main = std::fs::read_to_string(
-            repo()
-                .join("functions")
-                .join(&function.binary)
-                .join("src/main.rs"),
-        )
-        .unwrap();
-        let serves = if function.routes.is_empty() {
-            "serve_"
-        } else {
-            "serve_http(env!(\"CARGO_BIN_NAME\"))"
-        };
-        assert!(
-            main.contains(serves),
-            "{}: main.rs is wiring only",
-            function.binary
+    assert_eq!(unrouted, EVENT_FUNCTIONS.iter().map(|f| f.name).collect());
+}
+
+fn main_rs(function: &str) -> String {
+    std::fs::read_to_string(repo().join("functions").join(function).join("src/main.rs")).unwrap()
+}
+
+/// `pub const NEEDS: Needs = Needs::STORE.with_mail();` as the value it spells.
+fn declared_needs(function: &str, main: &str) -> Needs {
+    let expr = main
+        .lines()
+        .find_map(|line| line.strip_prefix("pub const NEEDS: Needs = "))
+        .and_then(|rest| rest.strip_suffix(';'))
+        .unwrap_or_else(|| panic!("{function}: main.rs declares `pub const NEEDS: Needs`"));
+    let mut parts = expr.split('.');
+    assert_eq!(parts.next(), Some("Needs::STORE"), "{function}: {expr}");
+    parts.fold(Needs::STORE, |needs, part| match part {
+        "with_mail()" => needs.with_mail(),
+        "with_sms()" => needs.with_sms(),
+        other => panic!("{function}: unknown need {other}"),
+    })
+}
+
+#[test]
+fn every_main_rs_serves_its_use_case_with_the_clients_the_registry_runs_it_with() {
+    for function in HTTP_FUNCTIONS {
+        let main = main_rs(function.name);
+        let serves = format!("serve_http(portal::{}, NEEDS)", function.use_case);
+        assert!(main.contains(&serves), "{}: {serves}", function.name);
+        assert_eq!(
+            declared_needs(function.name, &main),
+            function.needs,
+            "{}",
+            function.name
         );
+    }
+    for function in EVENT_FUNCTIONS {
+        let main = main_rs(function.name);
+        let serves = format!("{}(NEEDS)", function.serve);
+        assert!(main.contains(&serves), "{}: {serves}", function.name);
+        assert_eq!(
+            declared_needs(function.name, &main),
+            function.needs,
+            "{}",
+            function.name
+        );
+    }
+    for function in crates() {
         assert!(
-            main.lines().count() <= 12,
-            "{}: main.rs stays thin",
-            function.binary
+            main_rs(&function).lines().count() <= 12,
+            "{function}: main.rs stays wiring only"
         );
     }
 }

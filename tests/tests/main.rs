@@ -2,13 +2,17 @@
 
 mod api_keys;
 mod bad_input;
+mod dependencies;
 mod iam;
 mod lambda_events;
 mod layout;
 mod local_portal;
 mod notifications;
 mod onboarding;
+mod openapi;
 mod orders;
+mod round_trip;
 mod server;
 mod store_contract;
 mod tracking;
+mod wiring;

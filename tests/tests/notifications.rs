@@ -1,7 +1,7 @@
 //! Keeping people informed: the status fan-out on the table's stream (SMS and email, each
 //! sent once), partial batch failures, STOP/START/HELP, the client's settings.
 
-use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
+use aws_lambda_events::dynamodb::EventRecord;
 use portal::fanout::inbound::{handle_inbound, InboundSms, HELP_REPLY};
 use portal_tests::{on_both_backends, Backend, Org, TestApp};
 use serde_json::{json, Value};
@@ -379,9 +379,7 @@ async fn a_poisoned_record_is_reported_and_the_rest_go_through_once(app: TestApp
     let third = record("300", &old3, &new3);
     let response = portal::fanout::handle_stream(
         w.app.ctx(),
-        DynamoDbEvent {
-            records: vec![first.clone(), bad, third.clone()],
-        },
+        portal_local::streams::stream_event(vec![first.clone(), bad, third.clone()]),
     )
     .await;
     let failed: Vec<_> = response
@@ -398,9 +396,7 @@ async fn a_poisoned_record_is_reported_and_the_rest_go_through_once(app: TestApp
     // Bisected and retried without the poisoned record: the first is not sent again.
     let response = portal::fanout::handle_stream(
         w.app.ctx(),
-        DynamoDbEvent {
-            records: vec![first, third],
-        },
+        portal_local::streams::stream_event(vec![first, third]),
     )
     .await;
     assert!(response.batch_item_failures.is_empty());
@@ -416,9 +412,7 @@ async fn a_failed_send_is_retried_and_sent_once(app: TestApp) {
     w.app.recorder.fail_sends(true);
     let response = portal::fanout::handle_stream(
         w.app.ctx(),
-        DynamoDbEvent {
-            records: vec![change.clone()],
-        },
+        portal_local::streams::stream_event(vec![change.clone()]),
     )
     .await;
     assert_eq!(response.batch_item_failures.len(), 1);
@@ -426,9 +420,7 @@ async fn a_failed_send_is_retried_and_sent_once(app: TestApp) {
     for _ in 0..2 {
         let response = portal::fanout::handle_stream(
             w.app.ctx(),
-            DynamoDbEvent {
-                records: vec![change.clone()],
-            },
+            portal_local::streams::stream_event(vec![change.clone()]),
         )
         .await;
         assert!(response.batch_item_failures.is_empty());
@@ -607,9 +599,7 @@ async fn dynamodb_calls_for_settings_and_the_fanout_are_pinned() {
     w.app.calls.take();
     let response = portal::fanout::handle_stream(
         w.app.ctx(),
-        DynamoDbEvent {
-            records: vec![record("1", &old, &new)],
-        },
+        portal_local::streams::stream_event(vec![record("1", &old, &new)]),
     )
     .await;
     assert!(response.batch_item_failures.is_empty());

@@ -1,7 +1,11 @@
-//! GET /v1/orders/{orderId} (`portal::functions`, "get-order").
-//! Wiring only: the use case is found in `portal::functions` by this binary's name.
+//! GET /v1/orders/{orderId} (`api::orders::get_order`).
+
+use portal::lambda::{serve_http, Error, Needs};
+
+/// The AWS clients this function is built with (its IAM policy grants no more).
+pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
-async fn main() -> Result<(), portal::lambda::Error> {
-    portal::lambda::serve_http(env!("CARGO_BIN_NAME")).await
+async fn main() -> Result<(), Error> {
+    serve_http(portal::api::orders::get_order, NEEDS).await
 }

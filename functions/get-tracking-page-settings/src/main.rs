@@ -1,7 +1,11 @@
-//! GET /v1/settings/tracking-page (`portal::functions`, "get-tracking-page-settings").
-//! Wiring only: the use case is found in `portal::functions` by this binary's name.
+//! GET /v1/settings/tracking-page (`api::settings::get_tracking_page_settings`).
+
+use portal::lambda::{serve_http, Error, Needs};
+
+/// The AWS clients this function is built with (its IAM policy grants no more).
+pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
-async fn main() -> Result<(), portal::lambda::Error> {
-    portal::lambda::serve_http(env!("CARGO_BIN_NAME")).await
+async fn main() -> Result<(), Error> {
+    serve_http(portal::api::settings::get_tracking_page_settings, NEEDS).await
 }

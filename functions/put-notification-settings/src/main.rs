@@ -1,7 +1,11 @@
-//! PUT /v1/settings/notifications (`portal::functions`, "put-notification-settings").
-//! Wiring only: the use case is found in `portal::functions` by this binary's name.
+//! PUT /v1/settings/notifications (`api::settings::put_notification_settings`).
+
+use portal::lambda::{serve_http, Error, Needs};
+
+/// The AWS clients this function is built with (its IAM policy grants no more).
+pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
-async fn main() -> Result<(), portal::lambda::Error> {
-    portal::lambda::serve_http(env!("CARGO_BIN_NAME")).await
+async fn main() -> Result<(), Error> {
+    serve_http(portal::api::settings::put_notification_settings, NEEDS).await
 }

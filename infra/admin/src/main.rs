@@ -101,15 +101,15 @@ async fn run(cli: Cli) -> Result<serde_json::Value, String> {
 async fn context(data_dir: Option<PathBuf>) -> Result<Ctx, String> {
     let table = std::env::var("TABLE_NAME").ok().filter(|t| !t.is_empty());
     if data_dir.is_none() && table.is_some() {
-        return Ctx::from_aws_env().await;
+        return Ctx::from_aws_env(portal::Needs::STORE).await;
     }
     let dir = data_dir.unwrap_or_else(|| PathBuf::from(".data"));
     let store = EmbeddedStore::open(&dir).map_err(|e| e.to_string())?;
     let outbox = Outbox::new(store.clone());
     Ok(Ctx {
         store: Arc::new(store),
-        mailer: Arc::new(outbox.clone()),
-        sms: Arc::new(outbox),
+        mailer: Some(Arc::new(outbox.clone())),
+        sms: Some(Arc::new(outbox)),
         clock: Arc::new(SystemClock),
         config: Config::from_env(),
     })

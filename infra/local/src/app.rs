@@ -2,26 +2,44 @@
 
 use bytes::Bytes;
 use http::HeaderMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use portal::error::ApiError;
 use portal::http::{ApiRequest, ApiResponse};
-use portal::{functions, Ctx};
+use portal::Ctx;
 
+use crate::functions::{self, HttpFunction};
 use crate::router::{Match, Router};
 use crate::template::Template;
 
 pub struct LocalApp {
+    /// Every client: for the local portal's own work (seeding, the outbox).
     pub ctx: Arc<Ctx>,
+    /// Each function's context, with only the clients it is built with.
+    wired: HashMap<&'static str, Arc<Ctx>>,
     router: Router,
 }
 
 impl LocalApp {
     pub fn new(ctx: Arc<Ctx>, template: &Template) -> Self {
+        let wired = functions::HTTP_FUNCTIONS
+            .iter()
+            .map(|f| (f.name, Arc::new(ctx.wired_for(f.needs))))
+            .collect();
         Self {
             ctx,
+            wired,
             router: Router::from_template(template),
         }
+    }
+
+    /// The context `function` runs with, as on Lambda.
+    pub fn ctx_for(&self, function: &HttpFunction) -> Arc<Ctx> {
+        self.wired
+            .get(function.name)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(self.ctx.wired_for(function.needs)))
     }
 
     pub fn router(&self) -> &Router {
@@ -52,7 +70,7 @@ impl LocalApp {
                 return ApiResponse::json(405, &body).with_header("allow", &allowed.join(", "));
             }
         };
-        let Some(handler) = functions::http_handler(function) else {
+        let Some(function) = functions::http_function(function) else {
             return ApiError::Internal(format!(
                 "the template routes to {function}, which has no handler"
             ))
@@ -83,6 +101,6 @@ impl LocalApp {
             auth,
             base_url,
         };
-        handler(self.ctx.clone(), request).await
+        (function.handler)(self.ctx_for(function), request).await
     }
 }

@@ -2,6 +2,8 @@
 //! code before every protected route, and the same use cases behind them.
 
 pub mod app;
+pub mod functions;
+pub mod openapi;
 pub mod router;
 pub mod server;
 pub mod streams;
@@ -31,12 +33,13 @@ pub fn embedded_portal(
     let outbox = Outbox::new(store.clone());
     let ctx = Arc::new(Ctx {
         store: Arc::new(store.clone()),
-        mailer: Arc::new(outbox.clone()),
-        sms: Arc::new(outbox),
+        mailer: Some(Arc::new(outbox.clone())),
+        sms: Some(Arc::new(outbox)),
         clock: Arc::new(SystemClock),
         config,
     });
-    let stream = Arc::new(streams::LocalStream::new(store.clone(), ctx.clone()));
+    let fanout = Arc::new(ctx.wired_for(functions::STATUS_FANOUT.needs));
+    let stream = Arc::new(streams::LocalStream::new(store.clone(), fanout));
     let app = Arc::new(LocalApp::new(ctx, &Template::built_in()));
     let server = Arc::new(server::Server {
         app,

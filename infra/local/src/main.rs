@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             server
         }
         Backend::Aws => {
-            let ctx = Arc::new(Ctx::from_aws_env().await?);
+            let ctx = Arc::new(Ctx::from_aws_env(portal::Needs::ALL).await?);
             let app = Arc::new(LocalApp::new(ctx, &Template::built_in()));
             Arc::new(Server { app, outbox: None })
         }

@@ -1,8 +1,9 @@
-//! The local HTTP server: every route of the template, plus `GET /dev/outbox` (captured
-//! email and SMS) and `POST /dev/sms-inbound` (a recipient texting the portal's number).
+//! The local HTTP server: every route of the template, plus `GET /openapi.json` (the API
+//! contract), `GET /dev/outbox` (captured email and SMS) and `POST /dev/sms-inbound` (a
+//! recipient texting the portal's number).
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -20,6 +21,11 @@ use crate::app::LocalApp;
 
 /// API Gateway's own limit on request bodies is larger; ours keeps memory bounded.
 pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
+
+/// How much of a body over the limit is read and thrown away so that a client that sends
+/// its whole body before reading the answer (urllib, most SDKs) gets the 413 rather than a
+/// reset connection. Past this, the connection is closed without reading on.
+pub const MAX_DRAINED_BODY: usize = 64 * 1024 * 1024;
 
 pub struct Server {
     pub app: Arc<LocalApp>,
@@ -55,21 +61,18 @@ impl Server {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/".into());
-        let response = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-            Err(_) => ApiError::TooLarge {
-                limit: MAX_REQUEST_BODY,
-            }
-            .to_response(),
+        let response = match read_body(&parts.headers, body).await {
+            Err(e) => e.to_response().with_header("connection", "close"),
+            Ok(_) if parts.uri.path() == "/openapi.json" => openapi(parts.method.as_str()),
             Ok(body) if parts.uri.path() == "/dev/outbox" => {
-                self.outbox(parts.method.as_str(), body.to_bytes()).await
+                self.outbox(parts.method.as_str(), body).await
             }
             Ok(body) if parts.uri.path() == "/dev/sms-inbound" => {
-                self.sms_inbound(parts.method.as_str(), body.to_bytes())
-                    .await
+                self.sms_inbound(parts.method.as_str(), body).await
             }
             Ok(body) => {
                 self.app
-                    .handle(parts.method.as_str(), &uri, parts.headers, body.to_bytes())
+                    .handle(parts.method.as_str(), &uri, parts.headers, body)
                     .await
             }
         };
@@ -115,7 +118,12 @@ impl Server {
             "arn:aws:sns:local:000000000000:InboundSmsTopic",
             &sms,
         );
-        match portal::fanout::inbound::handle_sns(&self.app.ctx, event).await {
+        match portal::fanout::inbound::handle_sns(
+            &self.app.ctx.wired_for(crate::functions::SMS_INBOUND.needs),
+            event,
+        )
+        .await
+        {
             Ok(outcomes) => ApiResponse::ok(&serde_json::json!({ "handled": outcomes })),
             Err(e) => ApiError::Unavailable(e.to_string()).to_response(),
         }
@@ -137,4 +145,50 @@ impl Server {
             Err(e) => ApiError::from(e).to_response(),
         }
     }
+}
+
+/// The body, up to [`MAX_REQUEST_BODY`]. A larger one answers 413 once it has been read
+/// (and discarded) up to [`MAX_DRAINED_BODY`]; one announced larger than that, at once.
+async fn read_body(headers: &http::HeaderMap, mut body: Incoming) -> Result<Bytes, ApiError> {
+    let too_large = ApiError::TooLarge {
+        limit: MAX_REQUEST_BODY,
+    };
+    let announced = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > MAX_DRAINED_BODY as u64) {
+        return Err(too_large);
+    }
+    let mut kept = BytesMut::new();
+    let mut received = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|e| ApiError::malformed(format!("the request body could not be read: {e}")))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        received += data.len();
+        if received <= MAX_REQUEST_BODY {
+            kept.extend_from_slice(&data);
+        } else if received > MAX_DRAINED_BODY {
+            break;
+        }
+    }
+    if received > MAX_REQUEST_BODY {
+        return Err(too_large);
+    }
+    Ok(kept.freeze())
+}
+
+/// `GET /openapi.json`: the API contract.
+fn openapi(method: &str) -> ApiResponse {
+    if method != "GET" {
+        return ApiResponse::json(
+            405,
+            &serde_json::json!({"error": {"code": "method_not_allowed", "message": "use GET"}}),
+        )
+        .with_header("allow", "GET");
+    }
+    ApiResponse::ok(crate::openapi::document())
 }

@@ -67,7 +67,7 @@ impl LocalStream {
                 more: changes.len() == BATCH_SIZE,
             });
         }
-        let response = fanout::handle_stream(&self.ctx, Event { records }).await;
+        let response = fanout::handle_stream(&self.ctx, stream_event(records)).await;
         let failed = response
             .batch_item_failures
             .iter()
@@ -148,6 +148,13 @@ impl LocalStream {
     }
 }
 
+/// A batch of records as the event source mapping invokes the function with it.
+pub fn stream_event(records: Vec<EventRecord>) -> Event {
+    let mut event = Event::default();
+    event.records = records;
+    event
+}
+
 /// A change as DynamoDB Streams delivers it to Lambda.
 pub fn record(change: &Change) -> Option<EventRecord> {
     let event_name = match (&change.old, &change.new) {
@@ -169,27 +176,23 @@ pub fn record(change: &Change) -> Option<EventRecord> {
         .filter_map(|i| i.as_ref())
         .map(|i| serde_json::to_string(i).map(|s| s.len()).unwrap_or(0))
         .sum::<usize>();
-    Some(EventRecord {
-        aws_region: "local".into(),
-        change: StreamRecord {
-            approximate_creation_date_time: chrono::DateTime::from_timestamp_millis(change.at_ms)
-                .unwrap_or_default(),
-            keys: serde_dynamo::to_item(&keys).unwrap_or_default(),
-            new_image: image(&change.new),
-            old_image: image(&change.old),
-            sequence_number: Some(change.seq.to_string()),
-            size_bytes: size as i64,
-            stream_view_type: Some(StreamViewType::NewAndOldImages),
-        },
-        event_id: format!("local-{}", change.seq),
-        event_name: event_name.into(),
-        event_source: Some("aws:dynamodb".into()),
-        event_version: Some("1.1".into()),
-        event_source_arn: Some(
-            "arn:aws:dynamodb:local:000000000000:table/portal/stream/local".into(),
-        ),
-        user_identity: None,
-        record_format: None,
-        table_name: None,
-    })
+    let mut stream = StreamRecord::default();
+    stream.approximate_creation_date_time =
+        chrono::DateTime::from_timestamp_millis(change.at_ms).unwrap_or_default();
+    stream.keys = serde_dynamo::to_item(&keys).unwrap_or_default();
+    stream.new_image = image(&change.new);
+    stream.old_image = image(&change.old);
+    stream.sequence_number = Some(change.seq.to_string());
+    stream.size_bytes = size as i64;
+    stream.stream_view_type = Some(StreamViewType::NewAndOldImages);
+    let mut record = EventRecord::default();
+    record.aws_region = "local".into();
+    record.change = stream;
+    record.event_id = format!("local-{}", change.seq);
+    record.event_name = event_name.into();
+    record.event_source = Some("aws:dynamodb".into());
+    record.event_version = Some("1.1".into());
+    record.event_source_arn =
+        Some("arn:aws:dynamodb:local:000000000000:table/portal/stream/local".into());
+    Some(record)
 }

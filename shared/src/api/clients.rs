@@ -1,6 +1,7 @@
 //! The courier's clients: `POST|GET /v1/clients`, `GET|PATCH|DELETE /v1/clients/{clientId}`.
 
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::records::{from_item, list_page, listing, to_item};
 use crate::clock::timestamp;
@@ -139,12 +140,62 @@ struct ClientPatch {
     /// Optimistic concurrency: the version the caller last read (or `If-Match`).
     #[serde(default)]
     version: Option<u64>,
+    /// The client's read-only fields, as GET shows them: a document read can be sent back
+    /// as it is, provided they are unchanged.
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    courier_id: Option<Value>,
+    #[serde(default)]
+    status: Option<Value>,
+    #[serde(default)]
+    pending_email: Option<Value>,
+    #[serde(default)]
+    notifications: Option<Value>,
+    #[serde(default)]
+    tracking_page: Option<Value>,
+    #[serde(default)]
+    created_at: Option<Value>,
+    #[serde(default)]
+    updated_at: Option<Value>,
+}
+
+impl ClientPatch {
+    /// Refuses a read-only field sent with another value than `client` has; an `updatedAt`
+    /// other than the client's means the document sent was read before a change (409).
+    fn check_read_only(&self, client: &Client) -> Result<(), ApiError> {
+        let view = client.view();
+        if self
+            .updated_at
+            .as_ref()
+            .is_some_and(|at| view.get("updatedAt") != Some(at))
+        {
+            return Err(stale(client.version));
+        }
+        let read_only = [
+            ("id", &self.id),
+            ("courierId", &self.courier_id),
+            ("status", &self.status),
+            ("pendingEmail", &self.pending_email),
+            ("notifications", &self.notifications),
+            ("trackingPage", &self.tracking_page),
+            ("createdAt", &self.created_at),
+        ];
+        match read_only
+            .into_iter()
+            .find(|(name, sent)| sent.as_ref().is_some_and(|v| view.get(*name) != Some(v)))
+        {
+            Some((name, _)) => Err(ApiError::read_only(name)),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Changes a client. A new email does not apply at once: it waits in `pendingEmail` until
 /// its owner confirms it with the token mailed to it.
 pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
+    let mailer = ctx.mailer()?;
     let patch: ClientPatch = req.json()?;
     let expected = req.expected_version(patch.version)?;
     let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
@@ -157,33 +208,52 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if expected.is_some_and(|v| v != client.version) {
         return Err(stale(client.version));
     }
+    patch.check_read_only(&client)?;
+    // The current email sent back with the pending one (a document read from GET) keeps the
+    // pending change; the current email alone cancels it.
+    let email = patch
+        .email
+        .filter(|e| patch.pending_email.is_none() || e.normalized() != client.email.normalized());
     let now = ctx.now();
     let mut updated = client.clone();
+    // Only what differs is written: a document sent back unchanged changes nothing.
     let mut update = Update::new();
-    if let Some(name) = patch.name {
+    if let Some(name) = patch.name.filter(|n| *n != client.name) {
         update = update.set("name", name.as_str());
         updated.name = name;
     }
-    if let Some(allow) = patch.allow_order_upload {
+    if let Some(allow) = patch
+        .allow_order_upload
+        .filter(|a| *a != client.allow_order_upload)
+    {
         update = update.set("allowOrderUpload", allow);
         updated.allow_order_upload = allow;
     }
-    if let Some(enabled) = patch.integrations_enabled {
+    if let Some(enabled) = patch
+        .integrations_enabled
+        .filter(|e| *e != client.integrations_enabled)
+    {
         update = update.set("integrationsEnabled", enabled);
         updated.integrations_enabled = enabled;
     }
-    if let Some(selection) = patch.service_selection {
+    if let Some(selection) = patch
+        .service_selection
+        .filter(|s| *s != client.service_selection)
+    {
         update = update.set(
             "serviceSelection",
             serde_json::to_value(selection).unwrap_or_default(),
         );
         updated.service_selection = selection;
     }
-    if let Some(team) = patch.auto_assign_team_id {
+    if let Some(team) = patch
+        .auto_assign_team_id
+        .filter(|t| *t != client.auto_assign_team_id)
+    {
         update = update.set_or_remove("autoAssignTeamId", team.as_ref().map(|t| t.as_str().into()));
         updated.auto_assign_team_id = team;
     }
-    if let Some(pickup) = patch.default_pickup {
+    if let Some(pickup) = patch.default_pickup.filter(|p| *p != client.default_pickup) {
         update = update.set_or_remove(
             "defaultPickup",
             pickup
@@ -194,11 +264,8 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     }
     let mut extra_writes = Vec::new();
     let mut confirmation = None;
-    let email_given = patch.email.is_some();
-    if let Some(email) = patch
-        .email
-        .filter(|e| e.normalized() != client.email.normalized())
-    {
+    let email_given = email.is_some();
+    if let Some(email) = email.filter(|e| e.normalized() != client.email.normalized()) {
         let secret = token::random_secret();
         let hash = token::hash(&secret);
         let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
@@ -280,7 +347,7 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 expires = timestamp(expires),
             ),
         };
-        ctx.mailer.send_email(&message).await.map_err(|e| {
+        mailer.send_email(&message).await.map_err(|e| {
             ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
         })?;
     }

@@ -37,6 +37,7 @@ struct Invitation {
 
 pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
+    let mailer = ctx.mailer()?;
     let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
     match client.status {
         ClientStatus::Pending | ClientStatus::Invited => {}
@@ -112,7 +113,7 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             expires = invitation.expires_at,
         ),
     };
-    ctx.mailer.send_email(&message).await.map_err(|e| {
+    mailer.send_email(&message).await.map_err(|e| {
         ApiError::Unavailable(format!(
             "the invitation could not be emailed ({e}); invite again to retry"
         ))

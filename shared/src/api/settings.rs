@@ -1,6 +1,7 @@
 //! A client's settings: `GET|PUT /v1/settings/notifications` (SMS templates, language, time
 //! zone) and `GET|PUT /v1/settings/tracking-page` (colours, logo, details shown).
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -34,6 +35,40 @@ struct NotificationsBody {
     /// Without templates, the defaults of the language; a trigger left out or `null` sends nothing.
     #[serde(default)]
     templates: Option<BTreeMap<String, BTreeMap<String, Option<String>>>>,
+    /// As GET shows it: `courier` with the courier's time zone keeps following the courier.
+    #[serde(default)]
+    timezone_from: Option<TimezoneFrom>,
+    /// Derived by GET from the templates; accepted back and ignored.
+    #[serde(default, rename = "variables")]
+    _variables: Option<IgnoredAny>,
+    #[serde(default, rename = "triggers")]
+    _triggers: Option<IgnoredAny>,
+    #[serde(default, rename = "previews")]
+    _previews: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum TimezoneFrom {
+    Client,
+    Courier,
+}
+
+impl NotificationsBody {
+    /// The client's own time zone, or `None` to follow the courier's. A document read from
+    /// GET shows the courier's zone with `timezoneFrom: courier`: sent back unchanged, it
+    /// keeps following the courier; another zone becomes the client's own.
+    fn own_timezone(&self, courier: Timezone) -> Result<Option<Timezone>, ApiError> {
+        match (self.timezone, self.timezone_from) {
+            (None, Some(TimezoneFrom::Client)) => Err(ApiError::Invalid {
+                code: "missing_field",
+                field: "timezone".into(),
+                message: "timezoneFrom client needs the client's timezone".into(),
+            }),
+            (Some(tz), Some(TimezoneFrom::Courier)) if tz == courier => Ok(None),
+            (tz, _) => Ok(tz),
+        }
+    }
 }
 
 /// Templates as sent, checked one by one so an error names its field
@@ -87,33 +122,33 @@ pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult 
 
 pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let body: NotificationsBody = req.json()?;
-    let templates: Templates = match body.templates {
+    let mut body: NotificationsBody = req.json()?;
+    let templates: Templates = match body.templates.take() {
         None => default_templates(body.language),
         Some(raw) => parse_templates(raw)?,
     };
+    // The courier's zone decides a `timezoneFrom: courier` document, and is the one shown
+    // when the client has none.
+    let courier_zone = if body.timezone.is_none() || body.timezone_from.is_some() {
+        let courier = ctx
+            .store
+            .get(&keys::courier(who.courier_id.as_str()))
+            .await?
+            .map(from_item::<Courier>)
+            .transpose()?;
+        Some(courier_timezone(courier.as_ref()))
+    } else {
+        None
+    };
     let settings = NotificationSettings {
         language: body.language,
-        timezone: body.timezone,
+        timezone: body.own_timezone(courier_zone.unwrap_or_default())?,
         templates,
     };
     let client = save_setting(ctx, who, "notifications", serde_json::to_value(&settings)).await?;
-    let timezone = match client.notification_settings().timezone {
-        Some(tz) => tz,
-        None => {
-            let courier = ctx
-                .store
-                .get(&keys::courier(who.courier_id.as_str()))
-                .await?
-                .map(from_item::<Courier>)
-                .transpose()?;
-            courier_timezone(courier.as_ref())
-        }
-    };
-    Ok(ApiResponse::ok(&notifications_view(
-        &client.notification_settings(),
-        timezone,
-    )))
+    let saved = client.notification_settings();
+    let timezone = saved.timezone.or(courier_zone).unwrap_or_default();
+    Ok(ApiResponse::ok(&notifications_view(&saved, timezone)))
 }
 
 pub async fn get_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {

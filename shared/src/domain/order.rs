@@ -1,7 +1,8 @@
 //! Orders and their two linked tasks (the dropoff depends on the pickup).
 
 use chrono::{DateTime, FixedOffset};
-use rand::Rng;
+use rand::rand_core::UnwrapErr;
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, CourierId};
@@ -250,9 +251,9 @@ pub fn parse_order_id(raw: &str) -> Option<String> {
 const SHORT_ID_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 pub fn new_short_id() -> String {
-    let mut rng = rand::rngs::OsRng;
+    let mut rng = UnwrapErr(rand::rngs::SysRng);
     (0..8)
-        .map(|_| SHORT_ID_ALPHABET[rng.gen_range(0..SHORT_ID_ALPHABET.len())] as char)
+        .map(|_| SHORT_ID_ALPHABET[rng.random_range(0..SHORT_ID_ALPHABET.len())] as char)
         .collect()
 }
 

@@ -119,6 +119,7 @@ fn parse(record: &SnsRecord) -> Result<InboundSms, String> {
 }
 
 pub async fn handle_inbound(ctx: &Ctx, sms: &InboundSms) -> Result<Outcome, FanoutError> {
+    let sender = ctx.sms()?;
     let from = Phone::parse(&sms.origination_number)
         .map_err(|e| FanoutError::Unreadable(format!("originationNumber {e}")))?;
     let command = Command::of(&sms.message_body);
@@ -161,7 +162,7 @@ pub async fn handle_inbound(ctx: &Ctx, sms: &InboundSms) -> Result<Outcome, Fano
         }
         Err(e) => return Err(e.into()),
     }
-    if let Err(e) = ctx.sms.send_sms(&from, reply).await {
+    if let Err(e) = sender.send_sms(&from, reply).await {
         let _ = ctx.store.delete(&key, None).await;
         return Err(e.into());
     }
@@ -194,8 +195,7 @@ pub fn sns_event(topic_arn: &str, sms: &InboundSms) -> SnsEvent {
             "Subject": null
         }
     });
-    serde_json::from_value(serde_json::json!({ "Records": [record] }))
-        .unwrap_or(SnsEvent { records: vec![] })
+    serde_json::from_value(serde_json::json!({ "Records": [record] })).unwrap_or_default()
 }
 
 #[cfg(test)]

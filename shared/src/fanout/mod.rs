@@ -15,6 +15,7 @@ use crate::api::orders::ORDER_PREFIX;
 use crate::api::records::from_item;
 use crate::domain::order::Order;
 use crate::error::ApiError;
+use crate::needs::NotWired;
 use crate::notify::NotifyError;
 use crate::store::{Item, StoreError, SK};
 use crate::Ctx;
@@ -35,6 +36,8 @@ pub enum FanoutError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Notify(#[from] NotifyError),
+    #[error(transparent)]
+    NotWired(#[from] NotWired),
     #[error("{0}")]
     Api(String),
 }
@@ -49,9 +52,7 @@ impl From<ApiError> for FanoutError {
 /// reported by its sequence number and the handler stops there, so Lambda retries from it
 /// and the records before it are not delivered again.
 pub async fn handle_stream(ctx: &Ctx, event: DynamoDbEvent) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse {
-        batch_item_failures: vec![],
-    };
+    let mut response = DynamoDbEventResponse::default();
     for record in event.records {
         if let Err(e) = handle_record(ctx, &record).await {
             tracing::error!(
@@ -59,9 +60,9 @@ pub async fn handle_stream(ctx: &Ctx, event: DynamoDbEvent) -> DynamoDbEventResp
                 error = %e,
                 "stream record failed"
             );
-            response.batch_item_failures.push(DynamoDbBatchItemFailure {
-                item_identifier: record.change.sequence_number.clone(),
-            });
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = record.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
             break;
         }
     }

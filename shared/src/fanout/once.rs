@@ -26,6 +26,7 @@ fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Result<Item, FanoutEr
 /// message already sent or to a number that said STOP is skipped; a failed send frees
 /// the id again so the retry sends it.
 pub async fn send_sms_once(ctx: &Ctx, id: &str, to: &Phone, text: &str) -> Result<(), FanoutError> {
+    let sms = ctx.sms()?;
     let writes = vec![
         Write::Put {
             item: marker(ctx, id, "sms", to.as_str())?,
@@ -48,7 +49,7 @@ pub async fn send_sms_once(ctx: &Ctx, id: &str, to: &Phone, text: &str) -> Resul
         }
         Err(e) => return Err(e.into()),
     }
-    if let Err(e) = ctx.sms.send_sms(to, text).await {
+    if let Err(e) = sms.send_sms(to, text).await {
         release(ctx.store.as_ref(), id).await;
         return Err(e.into());
     }
@@ -60,6 +61,7 @@ pub async fn send_email_once(
     id: &str,
     email: &OutgoingEmail,
 ) -> Result<(), FanoutError> {
+    let mailer = ctx.mailer()?;
     match ctx
         .store
         .put(
@@ -75,7 +77,7 @@ pub async fn send_email_once(
         }
         Err(e) => return Err(e.into()),
     }
-    if let Err(e) = ctx.mailer.send_email(email).await {
+    if let Err(e) = mailer.send_email(email).await {
         release(ctx.store.as_ref(), id).await;
         return Err(e.into());
     }

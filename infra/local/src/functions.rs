@@ -1,0 +1,110 @@
+//! Every function of `template.yaml` by name (the crate under `functions/`, its binary and
+//! `BuildProperties.Binary`), with its use case and the AWS clients it is built with. The
+//! local portal and the tests run each use case through here, on a context holding only
+//! those clients, so a use case that reaches for another fails here as on Lambda. The
+//! Lambda binaries name their use case and `NEEDS` in their own main.rs; the layout tests
+//! hold this table and those files to each other.
+
+use futures::future::BoxFuture;
+use std::sync::Arc;
+
+use portal::http::{ApiRequest, ApiResponse};
+use portal::{api, Ctx, Needs};
+
+/// A use case behind the one error mapping: it always yields a response.
+pub type HttpHandler = fn(Arc<Ctx>, ApiRequest) -> BoxFuture<'static, ApiResponse>;
+
+pub struct HttpFunction {
+    pub name: &'static str,
+    pub handler: HttpHandler,
+    /// The use case as main.rs names it (`api::orders::get_order`).
+    pub use_case: &'static str,
+    pub needs: Needs,
+}
+
+/// A function that is not an HTTP route: the authorizer and the event handlers.
+pub struct EventFunction {
+    pub name: &'static str,
+    /// The `portal::lambda` function main.rs runs.
+    pub serve: &'static str,
+    pub needs: Needs,
+}
+
+const STORE: Needs = Needs::STORE;
+const MAIL: Needs = Needs::STORE.with_mail();
+
+macro_rules! http_functions {
+    ($($name:literal => $use_case:path, $needs:expr;)*) => {
+        pub const HTTP_FUNCTIONS: &[HttpFunction] = &[$(
+            HttpFunction {
+                name: $name,
+                handler: |ctx, req| Box::pin(async move {
+                    $use_case(&ctx, req).await.unwrap_or_else(|e| e.to_response())
+                }),
+                use_case: stringify!($use_case),
+                needs: $needs,
+            },
+        )*];
+    };
+}
+
+http_functions! {
+    "create-api-key" => api::api_keys::create_api_key, STORE;
+    "list-api-keys" => api::api_keys::list_api_keys, STORE;
+    "revoke-api-key" => api::api_keys::revoke_api_key, STORE;
+    "create-client" => api::clients::create_client, STORE;
+    "list-clients" => api::clients::list_clients, STORE;
+    "get-client" => api::clients::get_client, STORE;
+    "update-client" => api::clients::update_client, MAIL;
+    "delete-client" => api::clients::delete_client, STORE;
+    "invite-client" => api::invitations::invite_client, MAIL;
+    "accept-invitation" => api::invitations::accept_invitation, STORE;
+    "confirm-email" => api::email_confirmations::confirm_email, STORE;
+    "create-order" => api::orders::create_order, STORE;
+    "list-orders" => api::orders::list_orders, STORE;
+    "export-orders" => api::export::export_orders, STORE;
+    "get-order" => api::orders::get_order, STORE;
+    "update-order" => api::orders::update_order, STORE;
+    "withdraw-order" => api::order_actions::withdraw_order, STORE;
+    "resubmit-order" => api::order_actions::resubmit_order, STORE;
+    "finalize-order" => api::order_actions::finalize_order, STORE;
+    "reject-order" => api::order_actions::reject_order, STORE;
+    "record-task-event" => api::task_events::record_task_event, STORE;
+    "get-notification-settings" => api::settings::get_notification_settings, STORE;
+    "put-notification-settings" => api::settings::put_notification_settings, STORE;
+    "get-tracking-page-settings" => api::settings::get_tracking_page_settings, STORE;
+    "put-tracking-page-settings" => api::settings::put_tracking_page_settings, STORE;
+    "tracking-page" => api::tracking::tracking_page, STORE;
+}
+
+pub const AUTHORIZER: EventFunction = EventFunction {
+    name: "authorizer",
+    serve: "serve_authorizer",
+    needs: Needs::STORE,
+};
+pub const STATUS_FANOUT: EventFunction = EventFunction {
+    name: "status-fanout",
+    serve: "serve_status_fanout",
+    needs: Needs::STORE.with_mail().with_sms(),
+};
+pub const SMS_INBOUND: EventFunction = EventFunction {
+    name: "sms-inbound",
+    serve: "serve_sms_inbound",
+    needs: Needs::STORE.with_sms(),
+};
+
+pub const EVENT_FUNCTIONS: &[EventFunction] = &[AUTHORIZER, STATUS_FANOUT, SMS_INBOUND];
+
+pub fn http_function(name: &str) -> Option<&'static HttpFunction> {
+    HTTP_FUNCTIONS.iter().find(|f| f.name == name)
+}
+
+/// What each function of the stack is built with, by name (HTTP and event functions).
+pub fn needs(name: &str) -> Option<Needs> {
+    http_function(name).map(|f| f.needs).or_else(|| {
+        EVENT_FUNCTIONS
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.needs)
+    })
+}

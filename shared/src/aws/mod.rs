@@ -1,0 +1,94 @@
+//! The AWS environment a function starts with: one SDK configuration whose HTTPS client
+//! trusts the roots AWS endpoints chain to, built into the binary. The SDK's default
+//! client reads the system's certificate directory (some 145 files) on the first request
+//! of every cold start; these five certificates are all an AWS endpoint needs.
+//! A plain-http endpoint (`AWS_ENDPOINT_URL=http://…`, moto server) goes through the same
+//! client.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
+use aws_smithy_http_client::Builder;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+/// Amazon Trust Services' roots (every AWS endpoint's certificate chains to one of them)
+/// and Starfield Services Root G2, which cross-signs them; as in Mozilla's root program
+/// (a test compares them with `webpki-root-certs`).
+pub const TRUSTED_ROOTS: [(&str, &[u8]); 5] = [
+    (
+        "Amazon Root CA 1",
+        include_bytes!("roots/amazon-root-ca-1.pem"),
+    ),
+    (
+        "Amazon Root CA 2",
+        include_bytes!("roots/amazon-root-ca-2.pem"),
+    ),
+    (
+        "Amazon Root CA 3",
+        include_bytes!("roots/amazon-root-ca-3.pem"),
+    ),
+    (
+        "Amazon Root CA 4",
+        include_bytes!("roots/amazon-root-ca-4.pem"),
+    ),
+    (
+        "Starfield Services Root Certificate Authority - G2",
+        include_bytes!("roots/starfield-services-root-ca-g2.pem"),
+    ),
+];
+
+/// The SDK's own HTTPS client (hyper 1, rustls with aws-lc) on the built-in roots only.
+pub fn https_client() -> Result<SharedHttpClient, String> {
+    let roots = TRUSTED_ROOTS.iter().fold(
+        TrustStore::empty().with_native_roots(false),
+        |store, (_, pem)| store.with_pem_certificate(*pem),
+    );
+    let tls = TlsContext::builder()
+        .with_trust_store(roots)
+        .build()
+        .map_err(|e| format!("the TLS trust store cannot be built: {e}"))?;
+    Ok(Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls)
+        .build_https())
+}
+
+/// Region, credentials and endpoint from the standard AWS environment (`AWS_ENDPOINT_URL`
+/// points every client at moto server in tests), with [`https_client`].
+pub async fn sdk_config() -> Result<SdkConfig, String> {
+    Ok(aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client()?)
+        .load()
+        .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn der(pem: &[u8]) -> Vec<u8> {
+        let text = std::str::from_utf8(pem).unwrap();
+        let body: String = text
+            .lines()
+            .filter(|line| !line.starts_with("-----"))
+            .collect();
+        assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 1);
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_built_in_roots_are_mozillas_amazon_and_starfield_roots() {
+        for (name, pem) in TRUSTED_ROOTS {
+            let der = der(pem);
+            assert!(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                    .iter()
+                    .any(|root| root.as_ref() == der.as_slice()),
+                "{name} is a root of Mozilla's program"
+            );
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Which AWS clients a Lambda function is built with. Each function declares its `NEEDS`
+//! in its main.rs (the local registry repeats it and the layout tests compare the two), and
+//! its IAM policy grants no more. A client is named here by its constructor, so a function
+//! whose needs leave it out neither builds it at cold start nor links it: a function that
+//! never sends SMS has no SNS client in its binary.
+
+use aws_config::SdkConfig;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::ctx::Config;
+use crate::notify::{Mailer, SesMailer, SmsSender, SnsSms};
+
+type BuildMailer = fn(&SdkConfig, &Config) -> Arc<dyn Mailer>;
+type BuildSms = fn(&SdkConfig) -> Arc<dyn SmsSender>;
+
+/// The table (DynamoDB) always; email (SES) and SMS (SNS) when a use case sends them.
+#[derive(Clone, Copy)]
+pub struct Needs {
+    mail: Option<BuildMailer>,
+    sms: Option<BuildSms>,
+}
+
+impl Needs {
+    /// DynamoDB only: every function reads or writes the table.
+    pub const STORE: Needs = Needs {
+        mail: None,
+        sms: None,
+    };
+    /// Every client: the local portal and the operator command on AWS.
+    pub const ALL: Needs = Needs::STORE.with_mail().with_sms();
+
+    /// Adds email through SES.
+    pub const fn with_mail(self) -> Self {
+        Needs {
+            mail: Some(ses_mailer),
+            ..self
+        }
+    }
+
+    /// Adds SMS through SNS.
+    pub const fn with_sms(self) -> Self {
+        Needs {
+            sms: Some(sns_sms),
+            ..self
+        }
+    }
+
+    pub fn mail(&self) -> bool {
+        self.mail.is_some()
+    }
+
+    pub fn sms(&self) -> bool {
+        self.sms.is_some()
+    }
+
+    /// The AWS services the function calls, by their IAM prefix (`dynamodb`, `ses`, `sns`).
+    pub fn services(&self) -> Vec<&'static str> {
+        let mut services = vec!["dynamodb"];
+        if self.mail() {
+            services.push("ses");
+        }
+        if self.sms() {
+            services.push("sns");
+        }
+        services
+    }
+
+    pub(crate) fn build_mailer(&self, aws: &SdkConfig, config: &Config) -> Option<Arc<dyn Mailer>> {
+        self.mail.map(|build| build(aws, config))
+    }
+
+    pub(crate) fn build_sms(&self, aws: &SdkConfig) -> Option<Arc<dyn SmsSender>> {
+        self.sms.map(|build| build(aws))
+    }
+}
+
+impl PartialEq for Needs {
+    fn eq(&self, other: &Self) -> bool {
+        self.services() == other.services()
+    }
+}
+
+impl Eq for Needs {}
+
+impl fmt::Debug for Needs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Needs({})", self.services().join(" + "))
+    }
+}
+
+fn ses_mailer(aws: &SdkConfig, config: &Config) -> Arc<dyn Mailer> {
+    Arc::new(SesMailer::new(
+        aws_sdk_sesv2::Client::new(aws),
+        config.sender_email.clone(),
+    ))
+}
+
+fn sns_sms(aws: &SdkConfig) -> Arc<dyn SmsSender> {
+    Arc::new(SnsSms::new(aws_sdk_sns::Client::new(aws)))
+}
+
+/// A use case reached for a client its function is not built with: a wiring mistake,
+/// answered as an internal error before anything is written.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "this function is built without the {0} client: add it to the function's NEEDS and IAM policy"
+)]
+pub struct NotWired(pub &'static str);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needs_name_the_services_a_policy_grants() {
+        assert_eq!(Needs::STORE.services(), ["dynamodb"]);
+        assert_eq!(Needs::STORE.with_mail().services(), ["dynamodb", "ses"]);
+        assert_eq!(Needs::STORE.with_sms().services(), ["dynamodb", "sns"]);
+        assert_eq!(Needs::ALL, Needs::STORE.with_sms().with_mail());
+        assert_ne!(Needs::STORE, Needs::STORE.with_mail());
+    }
+}

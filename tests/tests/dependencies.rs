@@ -1,0 +1,101 @@
+//! What the Lambda functions link: no legacy HTTP/TLS stack (hyper 0.14, rustls 0.21,
+//! h2 0.3) and no SSO or `credential_process` credential providers, on any target. One
+//! `cargo metadata` (features unified over the whole workspace, so it errs on the side of
+//! too much) and a walk of each function's normal and build dependencies.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// Package name and the version prefix that is not allowed (empty: any version).
+const FORBIDDEN: &[(&str, &str)] = &[
+    ("hyper", "0.14."),
+    ("rustls", "0.21."),
+    ("h2", "0.3."),
+    ("aws-sdk-sso", ""),
+    ("aws-sdk-ssooidc", ""),
+];
+/// Features of aws-config that bring the providers back.
+const FORBIDDEN_FEATURES: &[(&str, &str)] =
+    &[("aws-config", "credentials-process"), ("aws-config", "sso")];
+
+fn metadata() -> Value {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(workspace)
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn no_function_depends_on_the_legacy_http_stack_or_sso_providers() {
+    let metadata = metadata();
+    let packages: BTreeMap<&str, (&str, &str, &str)> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap(),
+                (
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap(),
+                    p["manifest_path"].as_str().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let nodes: BTreeMap<&str, &Value> = metadata["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n))
+        .collect();
+    let functions: Vec<&str> = packages
+        .iter()
+        .filter(|(_, (_, _, manifest))| manifest.contains("/functions/"))
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(functions.len() >= 29, "every function under functions/");
+    let mut problems = BTreeSet::new();
+    for function in functions {
+        let name = packages[function].0;
+        let mut seen = BTreeSet::from([function]);
+        let mut todo = vec![function];
+        while let Some(id) = todo.pop() {
+            let (package, version, _) = packages[id];
+            for (forbidden, prefix) in FORBIDDEN {
+                if package == *forbidden && version.starts_with(prefix) {
+                    problems.insert(format!("{name} depends on {package} {version}"));
+                }
+            }
+            let node = nodes[id];
+            for (crate_name, feature) in FORBIDDEN_FEATURES {
+                let enabled = node["features"].as_array().unwrap();
+                if package == *crate_name && enabled.iter().any(|f| f == feature) {
+                    problems.insert(format!("{name}: {package} has feature {feature}"));
+                }
+            }
+            for dep in node["deps"].as_array().unwrap() {
+                let linked = dep["dep_kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k["kind"].is_null() || k["kind"] == "build");
+                let dep_id = dep["pkg"].as_str().unwrap();
+                if linked && seen.insert(dep_id) {
+                    todo.push(dep_id);
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
