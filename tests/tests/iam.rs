@@ -794,3 +794,26 @@ mod observed {
         assert!(unexercised.is_empty(), "not exercised: {unexercised:?}");
     }
 }
+
+#[test]
+fn the_clients_each_function_is_built_with_are_the_ones_its_calls_need() {
+    for (function, actions) in CALLS {
+        let needs = portal_local::functions::needs(function)
+            .unwrap_or_else(|| panic!("{function} is in the registry"));
+        let calls = |service: &str| actions.iter().any(|a| a.starts_with(service));
+        assert_eq!(
+            needs.mail(),
+            calls("ses:"),
+            "{function}: SES client vs its calls"
+        );
+        assert_eq!(
+            needs.sms(),
+            calls("sns:"),
+            "{function}: SNS client vs its calls"
+        );
+        assert!(
+            calls("dynamodb:"),
+            "{function}: every function uses the table"
+        );
+    }
+}
