@@ -8,6 +8,7 @@ mod local_portal;
 mod notifications;
 mod onboarding;
 mod orders;
+mod search;
 mod server;
 mod store_contract;
 mod tracking;

@@ -153,6 +153,17 @@ impl EmbeddedStore {
         .await
     }
 
+    /// The sequence number of the latest change (0 when there is none).
+    pub async fn last_change_seq(&self) -> Result<i64, StoreError> {
+        self.run(|conn| {
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })
+            .map_err(db_error)
+        })
+        .await
+    }
+
     /// Where `consumer` is in the change log (0 before its first change).
     pub async fn stream_position(&self, consumer: &str) -> Result<i64, StoreError> {
         let consumer = consumer.to_string();
