@@ -13,7 +13,11 @@ ORDERS=${ORDERS:-100000}
 RUNS=${RUNS:-50}
 PORT=${PORT:-3917}
 
-cargo build --release -p portal-local -p portal-bench
+# The release profile, without its whole-program LTO and with parallel codegen units, so
+# that the build takes minutes on a small machine (the time is spent in SQLite, built by cc
+# at its own optimisation level either way). LTO=fat gives the deployed profile.
+CARGO_PROFILE_RELEASE_LTO=${LTO:-off} CARGO_PROFILE_RELEASE_CODEGEN_UNITS=${CODEGEN_UNITS:-16} \
+  cargo build --release -p portal-local -p portal-bench
 BIN=target/release
 
 if [[ -z "${DATA_DIR:-}" ]]; then
