@@ -12,6 +12,7 @@ mod onboarding;
 mod openapi;
 mod orders;
 mod round_trip;
+mod search;
 mod server;
 mod store_contract;
 mod tracking;

@@ -1,30 +1,55 @@
-//! `GET /v1/orders/export`: the courier's orders (same filters as the list) as CSV.
+//! `GET /v1/orders/export`: the courier's orders (same filters as the list) as CSV, for a
+//! range of creation dates that holds at most [`MAX_EXPORT_ROWS`] orders.
 
-use super::orders::orders_query;
+use chrono::{NaiveDate, NaiveTime};
+
+use super::orders::{orders_query, ORDER_PREFIX};
 use super::records::from_item;
 use crate::domain::order::Order;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::store::SkCond;
 use crate::Ctx;
 
-/// An export reads at most this many orders (narrow it with filters for more).
-const MAX_EXPORT_ROWS: usize = 10_000;
+/// One export holds at most this many orders; a range with more is refused, never cut.
+pub const MAX_EXPORT_ROWS: usize = 10_000;
 
 pub async fn export_orders(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    export_at_most(ctx, req, MAX_EXPORT_ROWS).await
+}
+
+/// The export with its row limit as a parameter (tests use a small one).
+pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiResult {
     let who = req.courier()?;
+    if req.query_param("q").is_some() {
+        return Err(ApiError::invalid(
+            "q",
+            "the export does not search; select orders with from, to, status and clientId",
+        ));
+    }
+    let range = DateRange::parse(&req)?;
     let mut query = orders_query(&req, who)?;
+    query.sk = Some(range.sort_keys());
     let mut orders = Vec::new();
     loop {
         let page = ctx.store.query(&query).await?;
         for item in page.items {
             orders.push(from_item::<Order>(item)?);
         }
+        if orders.len() > max_rows {
+            return Err(ApiError::Invalid {
+                code: "too_many_rows",
+                field: "from".into(),
+                message: format!(
+                    "the range holds more than {max_rows} orders, the most one export holds; narrow it with from and to"
+                ),
+            });
+        }
         match page.last_key {
-            Some(last) if orders.len() < MAX_EXPORT_ROWS => query.start_after = Some(last),
-            _ => break,
+            Some(last) => query.start_after = Some(last),
+            None => break,
         }
     }
-    orders.truncate(MAX_EXPORT_ROWS);
     Ok(ApiResponse {
         status: 200,
         headers: vec![
@@ -36,6 +61,58 @@ pub async fn export_orders(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         ],
         body: to_csv(&orders)?.into(),
     })
+}
+
+/// `from` and `to`: days (`YYYY-MM-DD`, UTC) of `createdAt`, both inclusive, both optional.
+struct DateRange {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl DateRange {
+    fn parse(req: &ApiRequest) -> Result<Self, ApiError> {
+        let day = |field: &str| {
+            req.query_param(field)
+                .map(|raw| {
+                    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                        .ok()
+                        .filter(|_| raw.len() == 10)
+                        .ok_or_else(|| {
+                            ApiError::invalid(field, "must be a date as YYYY-MM-DD (UTC)")
+                        })
+                })
+                .transpose()
+        };
+        let (from, to) = (day("from")?, day("to")?);
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(ApiError::invalid("from", "must not be after to"));
+            }
+        }
+        Ok(Self { from, to })
+    }
+
+    /// Order ids are ULIDs of their creation time, so the range is a range of sort keys
+    /// (`ORDER#ord_<ULID>`), read by the Query's key condition.
+    fn sort_keys(&self) -> SkCond {
+        let ulid_at = |day: NaiveDate, time: NaiveTime, random: u128| {
+            let ms = day.and_time(time).and_utc().timestamp_millis().max(0) as u64;
+            format!("{ORDER_PREFIX}ord_{}", ulid::Ulid::from_parts(ms, random))
+        };
+        let low = self.from.map_or_else(
+            || format!("{ORDER_PREFIX}ord_"),
+            |day| ulid_at(day, NaiveTime::MIN, 0),
+        );
+        let high = self.to.map_or_else(
+            || format!("{ORDER_PREFIX}ord_~"),
+            |day| {
+                let last_ms =
+                    NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap_or(NaiveTime::MIN);
+                ulid_at(day, last_ms, u128::MAX)
+            },
+        );
+        SkCond::Between(low, high)
+    }
 }
 
 pub fn to_csv(orders: &[Order]) -> Result<Vec<u8>, ApiError> {

@@ -9,6 +9,7 @@ pub mod invitations;
 pub mod order_actions;
 pub mod orders;
 pub(crate) mod records;
+pub mod search;
 pub mod settings;
 pub mod task_events;
 pub mod tracking;

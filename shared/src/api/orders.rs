@@ -5,12 +5,14 @@ use serde_json::{json, Value};
 
 use super::clients::load_client;
 use super::records::{from_item, list_page, listing, to_item};
+use super::search::{index_writes, reindex_writes, search_orders, Search};
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::client::ClientStatus;
-use crate::domain::ids::{next_ulid, ClientId};
+use crate::domain::ids::{next_ulid_at, ClientId};
 use crate::domain::order::{self, Order, Source, Stop, Task, TimelineEntry, Window};
 use crate::domain::order_machine::{transition, Event, OrderStatus, TaskKind, TaskState};
+use crate::domain::search::SearchQuery;
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
@@ -196,6 +198,9 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 ])),
             });
         }
+        // The search index, in the same transaction (after the writes whose failures the
+        // positions above tell apart).
+        writes.extend(index_writes(&order)?);
         match ctx.store.transact(writes).await {
             Ok(()) => return Ok(response),
             Err(e)
@@ -238,7 +243,7 @@ fn build_order(
     source: Source,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Order {
-    let id = format!("ord_{}", next_ulid());
+    let id = format!("ord_{}", next_ulid_at(now));
     let tracking_token = token::tracking_token();
     let at = timestamp(now);
     let task = |kind: TaskKind, stop: &Stop| Task {
@@ -295,6 +300,22 @@ fn build_order(
 pub async fn list_orders(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     let limit = page_limit(req.query_param("limit"))?;
+    let query = SearchQuery::parse(req.query_param("q")).map_err(|e| ApiError::invalid("q", e))?;
+    if let Some(query) = query {
+        let search = Search {
+            who,
+            query,
+            client: match who.role {
+                Role::Courier => client_filter(&req)?,
+                Role::Client => None,
+            },
+            status: status_filter(&req)?,
+            limit,
+        };
+        let (orders, next) = search_orders(ctx, &search, req.query_param("cursor")).await?;
+        let views = orders.iter().map(Order::view).collect();
+        return Ok(ApiResponse::ok(&listing(views, next)));
+    }
     let (items, next) = list_page(
         ctx.store.as_ref(),
         orders_query(&req, who)?,
@@ -309,42 +330,15 @@ pub async fn list_orders(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     Ok(ApiResponse::ok(&listing(views, next)))
 }
 
-/// The query behind `GET /v1/orders` and its export: newest first, the caller's orders only,
-/// filtered by `clientId` (courier), `status` (one or several) and `q`.
+/// The query behind `GET /v1/orders` without `q` and behind its export: newest first, the
+/// caller's orders only, filtered by `clientId` (courier) and `status` (one or several).
 pub fn orders_query(req: &ApiRequest, who: &Principal) -> Result<Query, ApiError> {
-    let mut filters = vec![];
-    let statuses: Vec<&str> = req
-        .query
-        .iter()
-        .filter(|(k, _)| k == "status")
-        .flat_map(|(_, v)| v.split(','))
-        .map(str::trim)
-        .collect();
-    if !statuses.is_empty() {
-        let parsed = statuses
-            .iter()
-            .map(|s| OrderStatus::parse(s).map(OrderStatus::as_str))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| ApiError::invalid("status", "must be order statuses: draft, placed, scheduled, in_progress, completed, failed, rejected, withdrawn"))?;
-        filters.push(Cond::one_of("status", parsed));
-    }
-    if let Some(q) = req
-        .query_param("q")
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-    {
-        if q.len() > 100 {
-            return Err(ApiError::invalid("q", "must be at most 100 characters"));
-        }
-        filters.push(Cond::contains("search", &q.to_lowercase()));
-    }
-    let query = match (&who.role, &who.client_id, req.query_param("clientId")) {
+    let mut filters: Vec<Cond> = status_filter(req)?.into_iter().collect();
+    let query = match (&who.role, &who.client_id, client_filter(req)?) {
         (Role::Client, Some(client), _) => {
             Query::partition(format!("CLIENT#{client}")).on(Index::Gsi1)
         }
-        (Role::Courier, _, Some(raw)) => {
-            let client = ClientId::parse(raw)
-                .map_err(|_| ApiError::invalid("clientId", "is not a client id"))?;
+        (Role::Courier, _, Some(client)) => {
             // The index holds every courier's clients: keep this courier's orders only.
             filters.push(Cond::eq("courierId", who.courier_id.as_str()));
             Query::partition(format!("CLIENT#{client}")).on(Index::Gsi1)
@@ -359,6 +353,35 @@ pub fn orders_query(req: &ApiRequest, who: &Principal) -> Result<Query, ApiError
         _ => Some(Cond::And(filters)),
     };
     Ok(query.descending().filter(filter))
+}
+
+/// `clientId`: a courier's orders for one client.
+fn client_filter(req: &ApiRequest) -> Result<Option<ClientId>, ApiError> {
+    req.query_param("clientId")
+        .map(|raw| {
+            ClientId::parse(raw).map_err(|_| ApiError::invalid("clientId", "is not a client id"))
+        })
+        .transpose()
+}
+
+/// `status`: one or several statuses (repeated or comma-separated).
+fn status_filter(req: &ApiRequest) -> Result<Option<Cond>, ApiError> {
+    let statuses: Vec<&str> = req
+        .query
+        .iter()
+        .filter(|(k, _)| k == "status")
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .collect();
+    if statuses.is_empty() {
+        return Ok(None);
+    }
+    let parsed = statuses
+        .iter()
+        .map(|s| OrderStatus::parse(s).map(OrderStatus::as_str))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| ApiError::invalid("status", "must be order statuses: draft, placed, scheduled, in_progress, completed, failed, rejected, withdrawn"))?;
+    Ok(Some(Cond::one_of("status", parsed)))
 }
 
 pub async fn get_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -446,16 +469,48 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         .set_or_remove("weight", edited.weight.map(Value::from))
         .set_or_remove("pieces", edited.pieces.map(Value::from))
         .set_or_remove("notes", edited.notes.clone().map(Value::from))
-        .set_or_remove("externalId", edited.external_id.clone().map(Value::from))
-        .set("search", edited.search_text());
+        .set_or_remove("externalId", edited.external_id.clone().map(Value::from));
     let entry = TimelineEntry {
         at: timestamp(ctx.now()),
         what: "edited".into(),
         by: actor(who),
         detail: None,
     };
-    let saved = apply(ctx, &order, update, entry).await?;
-    Ok(ApiResponse::ok(&saved.view()))
+    let reindex = reindex_writes(&order, &edited)?;
+    if reindex.is_empty() {
+        let saved = apply(ctx, &order, update, entry).await?;
+        return Ok(ApiResponse::ok(&saved.view()));
+    }
+    // The order and its search terms change together: stale terms go in the same transaction.
+    let mut writes = vec![Write::Update {
+        key: order_key(order.courier_id.as_str(), &order.id),
+        update: versioned(update, &entry),
+        cond: Some(Cond::eq("version", order.version)),
+    }];
+    writes.extend(reindex);
+    ctx.store.transact(writes).await.map_err(|e| {
+        if e.condition_failed_at(0) || e.is_conflict() {
+            stale(order.version + 1)
+        } else {
+            e.into()
+        }
+    })?;
+    edited.version += 1;
+    edited.updated_at = entry.at.clone();
+    edited.timeline.push(entry);
+    Ok(ApiResponse::ok(&edited.view()))
+}
+
+/// `update` plus what every change of an order writes: `updatedAt`, the timeline entry and
+/// the next version.
+fn versioned(update: Update, entry: &TimelineEntry) -> Update {
+    update
+        .set("updatedAt", entry.at.as_str())
+        .append(
+            "timeline",
+            vec![serde_json::to_value(entry).unwrap_or_default()],
+        )
+        .increment("version", 1)
 }
 
 /// Writes an order change at the version it was read, appending to the timeline.
@@ -465,13 +520,7 @@ pub async fn apply(
     update: Update,
     entry: TimelineEntry,
 ) -> Result<Order, ApiError> {
-    let update = update
-        .set("updatedAt", entry.at.as_str())
-        .append(
-            "timeline",
-            vec![serde_json::to_value(&entry).unwrap_or_default()],
-        )
-        .increment("version", 1);
+    let update = versioned(update, &entry);
     let saved = ctx
         .store
         .update(
@@ -543,7 +592,7 @@ fn idempotency_record_key(who: &Principal, key: &str) -> crate::store::Key {
     )
 }
 
-/// The stored order: the order, its keys, its index keys and its search text.
+/// The stored order: the order, its keys and its index keys.
 pub fn order_item(order: &Order) -> Result<Item, ApiError> {
     let mut item = to_item(
         order,
@@ -568,7 +617,6 @@ pub fn order_item(order: &Order) -> Result<Item, ApiError> {
         keys::tracking_pk(&order.tracking_token).into(),
     );
     item.insert("GSI3SK".into(), keys::TRACKING_SK.into());
-    item.insert("search".into(), order.search_text().into());
     Ok(item)
 }
 

@@ -16,6 +16,24 @@ pub fn next_ulid() -> ulid::Ulid {
     generator.generate().unwrap_or_else(|_| ulid::Ulid::new())
 }
 
+/// The last ULID [`next_ulid_at`] made.
+static LAST_AT: Mutex<ulid::Ulid> = Mutex::new(ulid::Ulid::nil());
+
+/// A new ULID for `at` (the clock's time, so that an order's id sorts by its `createdAt`);
+/// ids made in one millisecond sort in creation order.
+pub fn next_ulid_at(at: chrono::DateTime<chrono::Utc>) -> ulid::Ulid {
+    let at_ms = u64::try_from(at.timestamp_millis()).unwrap_or_default();
+    let mut last = LAST_AT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let next = Some(*last)
+        .filter(|last| last.timestamp_ms() == at_ms)
+        .and_then(|last| last.increment())
+        .unwrap_or_else(|| ulid::Ulid::from_parts(at_ms, rand::random::<u128>()));
+    *last = next;
+    next
+}
+
 macro_rules! prefixed_id {
     ($name:ident, $prefix:literal) => {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod order;
 pub mod order_machine;
 pub mod phone;
+pub mod search;
 pub mod sms;
 pub mod text;
 pub mod timezone;

@@ -189,25 +189,6 @@ impl Order {
         }
     }
 
-    /// What `q` searches: short id, external id, recipient name, dropoff address.
-    pub fn search_text(&self) -> String {
-        let recipient = self
-            .dropoff
-            .stop
-            .contact
-            .as_ref()
-            .map(|c| c.name.to_string())
-            .unwrap_or_default();
-        [
-            self.short_id.clone(),
-            self.external_id.clone().unwrap_or_default(),
-            recipient,
-            self.dropoff.stop.address.one_line(),
-        ]
-        .join(" ")
-        .to_lowercase()
-    }
-
     /// The order as the API shows it (the tracking token stays inside the tracking URL).
     pub fn view(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or_default();

@@ -153,6 +153,17 @@ impl EmbeddedStore {
         .await
     }
 
+    /// The sequence number of the latest change (0 when there is none).
+    pub async fn last_change_seq(&self) -> Result<i64, StoreError> {
+        self.run(|conn| {
+            conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })
+            .map_err(db_error)
+        })
+        .await
+    }
+
     /// Where `consumer` is in the change log (0 before its first change).
     pub async fn stream_position(&self, consumer: &str) -> Result<i64, StoreError> {
         let consumer = consumer.to_string();
@@ -476,12 +487,20 @@ fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
     match &query.sk {
         None => {}
         Some(SkCond::BeginsWith(prefix)) => {
-            let len = prefix.len();
-            arg(
-                &mut sql,
-                &format!(" AND substr({sk_col}, 1, {len}) = ?"),
-                prefix.clone(),
-            );
+            // A key range (not `substr`), so SQLite seeks the index instead of reading the
+            // whole partition.
+            arg(&mut sql, &format!(" AND {sk_col} >= ?"), prefix.clone());
+            match prefix_end(prefix) {
+                Some(end) => arg(&mut sql, &format!(" AND {sk_col} < ?"), end),
+                None => {
+                    let len = prefix.len();
+                    arg(
+                        &mut sql,
+                        &format!(" AND substr({sk_col}, 1, {len}) = ?"),
+                        prefix.clone(),
+                    );
+                }
+            }
         }
         Some(SkCond::Between(low, high)) => {
             arg(&mut sql, &format!(" AND {sk_col} >= ?"), low.clone());
@@ -544,6 +563,20 @@ fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
     Ok(Page { items, last_key })
 }
 
+/// The first string after every string that starts with `prefix` (byte order, as DynamoDB
+/// and SQLite's default collation compare): its last character moved one code point up.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
 fn decode(body: &str) -> Result<Item, StoreError> {
     serde_json::from_str(body)
         .map_err(|e| StoreError::Backend(format!("corrupt item in embedded store: {e}")))
@@ -555,5 +588,18 @@ fn db_error(e: rusqlite::Error) -> StoreError {
             StoreError::Throttled
         }
         e => StoreError::Backend(format!("embedded store: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_end;
+
+    #[test]
+    fn a_prefix_range_ends_after_every_key_that_starts_with_it() {
+        assert_eq!(prefix_end("mar").as_deref(), Some("mas"));
+        assert_eq!(prefix_end("curie#").as_deref(), Some("curie$"));
+        assert!(prefix_end("mar").unwrap().as_str() > "marzzzz#ord_1");
+        assert_eq!(prefix_end("").as_deref(), None);
     }
 }

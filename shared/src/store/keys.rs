@@ -59,6 +59,26 @@ pub fn tracking_pk(tracking_token: &str) -> String {
 
 pub const TRACKING_SK: &str = "ORDER";
 
+/// Partition of a courier's search terms (`SK` = [`search_sk`]).
+pub fn search_pk(courier_id: &str) -> String {
+    format!("SEARCH#{courier_id}")
+}
+
+/// GSI1 partition of one client's search terms (`GSI1SK` = [`search_sk`]), so that a
+/// client's search reads only its own orders.
+pub fn client_search_pk(client_id: &str) -> String {
+    format!("SEARCH#{client_id}")
+}
+
+/// One search term of one order: terms sort by term, then by order id (oldest first), so
+/// `begins_with` finds a term's start and a whole term's orders read newest first backwards.
+pub fn search_sk(term: &str, order_id: &str) -> String {
+    format!("{term}{SEARCH_TERM_END}{order_id}")
+}
+
+/// Ends a term in [`search_sk`]: terms are letters and digits, and `#` sorts before both.
+pub const SEARCH_TERM_END: char = '#';
+
 /// Written before a message is sent, so that a redelivered stream record sends nothing twice.
 pub fn notification(notification_id: &str) -> Key {
     Key::new(format!("NOTIF#{notification_id}"), "NOTIF")
@@ -111,6 +131,11 @@ mod tests {
             Key::new("OPTOUT#+15551234567", "OPTOUT")
         );
         assert_eq!(inbound_sms("m1"), Key::new("INBOUND#m1", "INBOUND"));
+        assert_eq!(search_pk("cou_1"), "SEARCH#cou_1");
+        assert_eq!(client_search_pk("cli_2"), "SEARCH#cli_2");
+        assert_eq!(search_sk("curie", "ord_3"), "curie#ord_3");
+        // A whole term's keys sort before every longer term that starts with it.
+        assert!(search_sk("curie", "ord_Z") < search_sk("curie0", "ord_0"));
         // The client-email marker must never match the client listing prefix.
         assert!(!client_email("c", "x@y.z").sk.starts_with(CLIENT_PREFIX));
     }
