@@ -623,6 +623,7 @@ async fn invoke_with_query(
         query.iter().map(|(k, v)| (*k, v.to_string())).collect(),
     )
     .await;
-    let handler = portal::functions::http_handler(function).expect("a registered function");
-    TestResponse::from(handler(app.app.ctx.clone(), request).await)
+    let function =
+        portal_local::functions::http_function(function).expect("a registered function");
+    TestResponse::from((function.handler)(app.app.ctx_for(function), request).await)
 }
