@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Instant;
@@ -113,7 +113,7 @@ pub async fn seed(dir: &Path, orders: usize) -> Result<Value, Box<dyn std::error
         let client = if is_target {
             0
         } else {
-            match rng.gen_range(0..10) {
+            match rng.random_range(0..10) {
                 0..=4 => 0,
                 5..=7 => 1,
                 _ => 2,
@@ -125,19 +125,19 @@ pub async fn seed(dir: &Path, orders: usize) -> Result<Value, Box<dyn std::error
             (
                 format!(
                     "{} {}",
-                    FIRST[rng.gen_range(0..FIRST.len())],
-                    LAST[rng.gen_range(0..LAST.len())]
+                    FIRST[rng.random_range(0..FIRST.len())],
+                    LAST[rng.random_range(0..LAST.len())]
                 ),
-                format!("+336{:08}", rng.gen_range(0..100_000_000)),
+                format!("+336{:08}", rng.random_range(0..100_000_000)),
             )
         };
         let body = json!({
             "pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}},
             "dropoff": {
                 "address": {
-                    "line1": format!("{} {}", rng.gen_range(1..200), STREETS[rng.gen_range(0..STREETS.len())]),
+                    "line1": format!("{} {}", rng.random_range(1..200), STREETS[rng.random_range(0..STREETS.len())]),
                     "city": "Paris",
-                    "postalCode": format!("750{:02}", rng.gen_range(1..21))
+                    "postalCode": format!("750{:02}", rng.random_range(1..21))
                 },
                 "recipient": {"name": name, "phone": phone}
             },
