@@ -46,8 +46,18 @@ impl Ctx {
     /// The store on the table named by `TABLE_NAME`, and the notifiers `needs` names, from
     /// the standard AWS environment (`AWS_ENDPOINT_URL` points every client at moto server).
     pub async fn from_aws_env(needs: Needs) -> Result<Self, String> {
+        Self::on_aws(&crate::aws::sdk_config().await?, needs)
+    }
+
+    /// The same, as a Lambda function starts: credentials and region from the function's
+    /// environment only ([`crate::aws::lambda_sdk_config`]).
+    pub fn from_lambda_env(needs: Needs) -> Result<Self, String> {
+        Self::on_aws(&crate::aws::lambda_sdk_config()?, needs)
+    }
+
+    fn on_aws(aws: &aws_config::SdkConfig, needs: Needs) -> Result<Self, String> {
         let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set".to_string())?;
-        let aws = crate::aws::sdk_config().await?;
+        let aws = aws.clone();
         let config = Config::from_env();
         Ok(Self {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table)),

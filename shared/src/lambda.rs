@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use tracing_subscriber::filter::LevelFilter;
 
 use crate::domain::api_key::Principal;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
@@ -101,8 +102,30 @@ pub async fn serve_sms_inbound(needs: Needs) -> Result<(), Error> {
 
 /// Once per cold start: logging, then the context with the clients the function needs.
 async fn cold_start(needs: Needs) -> Result<Arc<Ctx>, Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    Ok(Arc::new(Ctx::from_aws_env(needs).await?))
+    init_logging();
+    Ok(Arc::new(Ctx::from_lambda_env(needs)?))
+}
+
+/// Lambda's advanced logging controls, as `lambda_runtime`'s default subscriber reads them
+/// (`AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO; JSON when `AWS_LAMBDA_LOG_FORMAT`
+/// says so), with a plain level filter: per-target directives would link a regex engine
+/// into every function for nothing.
+fn init_logging() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|level| level.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let logs = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_max_level(level);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 }
 
 /// The authorizer lets every request through to its function with either the principal or

@@ -5,7 +5,13 @@
 //! A plain-http endpoint (`AWS_ENDPOINT_URL=http://…`, moto server) goes through the same
 //! client.
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_async::rt::sleep::default_async_sleep;
+use aws_smithy_async::time::SharedTimeSource;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
 use aws_smithy_http_client::Builder;
@@ -54,13 +60,43 @@ pub fn https_client() -> Result<SharedHttpClient, String> {
 }
 
 /// Region, credentials and endpoint from the standard AWS environment (`AWS_ENDPOINT_URL`
-/// points every client at moto server in tests), with [`https_client`].
+/// points every client at moto server in tests), with [`https_client`]: the full provider
+/// chain (profiles, SSO, web identity, IMDS), for the local portal and the operator command.
 pub async fn sdk_config() -> Result<SdkConfig, String> {
     Ok(aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client()?)
         .load()
         .await)
 }
+
+/// A Lambda function's configuration: Lambda puts the credentials, the region and any
+/// endpoint override in the environment, so that is all this reads. Naming no other
+/// provider keeps the default chain (profile files, STS web identity, ECS, IMDS) out of
+/// every function's binary.
+pub fn lambda_sdk_config() -> Result<SdkConfig, String> {
+    let region = std::env::var("AWS_REGION")
+        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+        .map_err(|_| "AWS_REGION is not set".to_string())?;
+    let sleep = default_async_sleep().ok_or("no async sleep for the tokio runtime")?;
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
+        .http_client(https_client()?)
+        .sleep_impl(sleep)
+        .time_source(SharedTimeSource::default())
+        .retry_config(RetryConfig::standard())
+        .timeout_config(TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).build());
+    if let Some(url) = std::env::var("AWS_ENDPOINT_URL").ok().filter(|u| !u.is_empty()) {
+        config = config.endpoint_url(url);
+    }
+    Ok(config.build())
+}
+
+/// The SDK's default connect timeout (what `aws_config::defaults` sets).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(3100);
 
 #[cfg(test)]
 mod tests {
