@@ -95,8 +95,16 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:ConditionCheckItem",
         ],
     ),
-    // The courier's partition, or a client's orders on GSI1.
-    ("list-orders", &["dynamodb:Query", "dynamodb:Query@GSI1"]),
+    // The courier's partition, or a client's orders on GSI1; a search reads its index terms
+    // there too, then the matching orders in one BatchGetItem.
+    (
+        "list-orders",
+        &[
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
     ("export-orders", &["dynamodb:Query", "dynamodb:Query@GSI1"]),
     // By id (GetItem) or by short id (GSI2).
     ("get-order", &["dynamodb:GetItem", "dynamodb:Query@GSI2"]),
@@ -106,6 +114,9 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:Query@GSI2",
             "dynamodb:UpdateItem",
+            // An edit of a searched field moves its search terms in the same transaction.
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
         ],
     ),
     (
