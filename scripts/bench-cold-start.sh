@@ -23,6 +23,8 @@ cd "$REPO"
 RUNS="${RUNS:-15}"
 PORT="${BENCH_MOTO_PORT:-5104}"
 "$REPO/scripts/build-env.sh"
+# strace counts the certificate files a cold start opens (the "certs" column).
+command -v strace >/dev/null || { apt-get update -qq && apt-get install -y -qq strace >/dev/null; } || true
 export PATH="$REPO/.venv/bin:$PATH" CARGO_NET_OFFLINE=true
 
 if [[ $# -gt 0 ]]; then

@@ -10,7 +10,8 @@ service would start it, and measures:
 
 Each run is a new process (a cold start). Prints one line per function: binary and zip
 size (the arm64 build that deploys), init min/median/max, first-invocation median and the
-init median's ratio to the bare lambda_runtime hello world's.
+init median's ratio to the bare lambda_runtime hello world's, and how many files under the
+system's certificate directories one more cold start and invocation opens (under strace).
 
 Standard library only, plus PyYAML (in .venv, with cfn-lint) to read template.yaml.
 """
@@ -20,8 +21,10 @@ import glob
 import json
 import os
 import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -121,13 +124,13 @@ class Runtime:
         self.outcome = None
         self.body = b""
 
-    def run_once(self, binary, env, event, timeout=30.0):
+    def run_once(self, binary, env, event, timeout=30.0, wrapper=()):
         """One cold start: (init seconds, invocation seconds, outcome, body)."""
         with self.lock:
             self.reset(event)
         started = time.perf_counter()
         process = subprocess.Popen(
-            [binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [*wrapper, binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         try:
             with self.lock:
@@ -263,6 +266,21 @@ def event_for(function, routes, seed, run):
     sys.exit(f"bench: no event for {function}")
 
 
+CERT_DIRS = ("/etc/ssl", "/usr/lib/ssl", "/etc/pki", "/usr/share/ca-certificates", "/usr/local/share/ca-certificates")
+
+
+def cert_files_opened(runtime, binary, env, event):
+    """One more cold start and invocation under strace: how many files under the system's
+    certificate directories the process opens (None when strace is not installed)."""
+    if not shutil.which("strace"):
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".strace") as trace:
+        wrapper = ("strace", "-f", "-qq", "-e", "trace=open,openat,openat2", "-o", trace.name)
+        runtime.run_once(binary, env, event, wrapper=wrapper)
+        with open(trace.name, errors="replace") as f:
+            return sum(1 for line in f if any(d in line for d in CERT_DIRS))
+
+
 def size(path):
     return os.path.getsize(path) if os.path.exists(path) else None
 
@@ -314,6 +332,7 @@ def main():
             except (ValueError, AttributeError):
                 status = outcome
             outcomes[str(status)] = outcomes.get(str(status), 0) + 1
+        certs = cert_files_opened(runtime, binary, env, event)
         median = statistics.median(inits)
         if function == HELLO:
             hello_median = median
@@ -326,16 +345,18 @@ def main():
             "invoke_median": statistics.median(invokes) if invokes else None,
             "ratio": median / hello_median,
             "outcomes": outcomes,
+            "cert_files": certs,
         })
 
-    header = f"{'function':<28} {'binary':>9} {'zip':>9} {'init min/median/max ms':>24} {'1st invoke ms':>13} {'x hello':>7}  answers"
+    header = f"{'function':<28} {'binary':>9} {'zip':>9} {'init min/median/max ms':>24} {'1st invoke ms':>13} {'x hello':>7} {'certs':>5}  answers"
     print(header)
     print("-" * len(header))
     for r in rows:
         init = f"{r['init_min']:.1f}/{r['init_median']:.1f}/{r['init_max']:.1f}"
         invoke = "-" if r["invoke_median"] is None else f"{r['invoke_median']:.1f}"
         answers = ", ".join(f"{k}×{v}" for k, v in sorted(r["outcomes"].items()))
-        print(f"{r['function']:<28} {mb(r['binary']):>9} {mb(r['zip']):>9} {init:>24} {invoke:>13} {r['ratio']:>7.2f}  {answers}")
+        certs = "-" if r["cert_files"] is None else str(r["cert_files"])
+        print(f"{r['function']:<28} {mb(r['binary']):>9} {mb(r['zip']):>9} {init:>24} {invoke:>13} {r['ratio']:>7.2f} {certs:>5}  {answers}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

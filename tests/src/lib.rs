@@ -564,3 +564,24 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// `cargo metadata --format-version 1` of the workspace, with `extra` flags (`--no-deps`,
+/// `--locked`, …): what the layout and dependency tests read.
+pub fn cargo_metadata(extra: &[&str]) -> Value {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1"])
+        .args(extra)
+        .current_dir(workspace)
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}

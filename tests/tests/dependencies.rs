@@ -5,8 +5,6 @@
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::Command;
 
 /// Package name and the version prefix that is not allowed (empty: any version).
 const FORBIDDEN: &[(&str, &str)] = &[
@@ -21,18 +19,7 @@ const FORBIDDEN_FEATURES: &[(&str, &str)] =
     &[("aws-config", "credentials-process"), ("aws-config", "sso")];
 
 fn metadata() -> Value {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let output = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--locked"])
-        .current_dir(workspace)
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    portal_tests::cargo_metadata(&["--locked"])
 }
 
 #[test]

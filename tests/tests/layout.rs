@@ -48,24 +48,7 @@ fn every_template_function_has_a_crate_and_every_crate_is_deployed() {
 /// the workspace, built from that function's crate.
 #[test]
 fn every_build_binary_is_one_workspace_binary_of_its_own_crate() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--offline",
-            "--format-version",
-            "1",
-        ])
-        .current_dir(repo())
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let metadata = portal_tests::cargo_metadata(&["--no-deps", "--offline"]);
     let mut binaries: Vec<(String, String, std::path::PathBuf)> = vec![];
     for package in metadata["packages"].as_array().unwrap() {
         for target in package["targets"].as_array().unwrap() {

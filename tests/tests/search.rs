@@ -623,7 +623,6 @@ async fn invoke_with_query(
         query.iter().map(|(k, v)| (*k, v.to_string())).collect(),
     )
     .await;
-    let function =
-        portal_local::functions::http_function(function).expect("a registered function");
+    let function = portal_local::functions::http_function(function).expect("a registered function");
     TestResponse::from((function.handler)(app.app.ctx_for(function), request).await)
 }

@@ -88,8 +88,15 @@ pub fn lambda_sdk_config() -> Result<SdkConfig, String> {
         .sleep_impl(sleep)
         .time_source(SharedTimeSource::default())
         .retry_config(RetryConfig::standard())
-        .timeout_config(TimeoutConfig::builder().connect_timeout(CONNECT_TIMEOUT).build());
-    if let Some(url) = std::env::var("AWS_ENDPOINT_URL").ok().filter(|u| !u.is_empty()) {
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build(),
+        );
+    if let Some(url) = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
         config = config.endpoint_url(url);
     }
     Ok(config.build())
