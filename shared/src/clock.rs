@@ -26,6 +26,12 @@ impl ShiftedClock {
         self.offset_seconds
             .fetch_add(by.num_seconds(), Ordering::SeqCst);
     }
+
+    /// Moves the clock so that it now reads `at` (and runs on from there).
+    pub fn travel_to(&self, at: DateTime<Utc>) {
+        self.offset_seconds
+            .store((at - Utc::now()).num_seconds(), Ordering::SeqCst);
+    }
 }
 
 impl Clock for ShiftedClock {

@@ -507,7 +507,10 @@ pub fn fixture_text(name: &str) -> String {
             p.file_name()
                 .unwrap()
                 .to_string_lossy()
-                .starts_with("aws_lambda_events-0.16")
+                .starts_with(&format!(
+                    "aws_lambda_events-{}",
+                    locked_version("aws_lambda_events")
+                ))
                 && p.join("src/fixtures").is_dir()
         })
         .max()
@@ -584,4 +587,21 @@ pub fn cargo_metadata(extra: &[&str]) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The version of `package` in the workspace's Cargo.lock.
+pub fn locked_version(package: &str) -> String {
+    let lock = include_str!("../../Cargo.lock");
+    let name = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == name {
+            let version = lines.next().expect("a version after the name");
+            return version
+                .trim_start_matches("version = \"")
+                .trim_end_matches('"')
+                .to_string();
+        }
+    }
+    panic!("{package} is not in Cargo.lock")
 }

@@ -218,6 +218,8 @@ async fn rejected_and_failed_orders_email_the_client_once(app: TestApp) {
 }
 
 async fn etas_and_delays_use_the_clients_zone_and_missing_templates_send_nothing(app: TestApp) {
+    // The day before the ETAs, whatever the date: an ETA on another day shows its day.
+    app.clock.travel_to("2026-11-30T12:00:00Z".parse().unwrap());
     let w = world(app).await;
     let saved = w
         .put_settings(
