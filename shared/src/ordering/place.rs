@@ -81,6 +81,34 @@ pub struct CreateOrder {
     pub base_url: String,
 }
 
+impl CreateOrder {
+    /// A placed order with only its dropoff (pickup: the client's default); set the other
+    /// fields on the value (build it with this rather than a literal: fields get added).
+    pub fn new(
+        owner: OrderOwner,
+        actor: String,
+        source: Source,
+        dropoff: Stop,
+        base_url: String,
+    ) -> Self {
+        Self {
+            owner,
+            actor,
+            source,
+            pickup: None,
+            dropoff,
+            weight: None,
+            pieces: None,
+            notes: None,
+            external_id: None,
+            draft: DraftMode::Never,
+            idempotency: None,
+            extra_writes: vec![],
+            base_url,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Placed {
     Created(Box<Order>),
