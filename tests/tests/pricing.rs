@@ -802,7 +802,15 @@ async fn dynamodb_calls_of_pricing_routes_are_pinned() {
     let svc = w.express.as_str();
     let rtb = w.flat.as_str();
     let client = w.client.id.as_str();
-    let pinned: Vec<(&str, &str, Vec<(&str, &str)>, Option<Value>, u16, usize)> = vec![
+    type Pin<'a> = (
+        &'a str,
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        Option<Value>,
+        u16,
+        usize,
+    );
+    let pinned: Vec<Pin> = vec![
         ("create-service", c, vec![], Some(standard()), 201, 1),
         ("list-services", c, vec![], None, 200, 1),
         ("get-service", c, vec![("serviceId", svc)], None, 200, 1),
