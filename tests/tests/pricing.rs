@@ -11,6 +11,7 @@ on_both_backends!(
     a_change_reaches_every_client_copy_and_items_in_use_stay,
     another_tenants_pricing_is_not_found,
     bad_pricing_input_gets_field_errors,
+    changes_racing_with_a_put_never_leave_a_stale_copy,
 );
 
 struct World {
@@ -790,6 +791,37 @@ async fn bad_pricing_input_gets_field_errors(app: TestApp) {
         )
         .await;
     assert_eq!(pairs.body["services"].as_array().unwrap().len(), 2);
+}
+
+async fn changes_racing_with_a_put_never_leave_a_stale_copy(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let pairs = json!([
+        {"serviceId": w.express, "rateTableId": w.flat},
+        {"serviceId": w.standard, "rateTableId": w.per_km}
+    ]);
+    let mut renamed = 0;
+    for round in 0..6 {
+        let name = format!("Express {round}");
+        let service_uri = format!("/v1/services/{}", w.express);
+        let (change, put) = tokio::join!(
+            patch(app, &service_uri, &w.courier.key, json!({ "name": name })),
+            put_services(app, &w.courier, &w.client.id, pairs.clone()),
+        );
+        // Each either went through or answered 409 (nothing half-written).
+        for r in [&change, &put] {
+            assert!(matches!(r.status, 200 | 409), "{}: {}", r.status, r.text);
+        }
+        renamed += usize::from(change.status == 200);
+        let service = app.get(&service_uri, &w.courier.key).await.body;
+        let own = app.get("/v1/services", &w.client.key).await.body;
+        assert_eq!(
+            own["items"][0]["name"], service["name"],
+            "round {round}: the client's copy is the service"
+        );
+        assert_eq!(service["clientCount"], 1);
+    }
+    assert!(renamed > 0, "some changes went through");
 }
 
 /// The DynamoDB calls of each new route, and of order creation for clients with and without
