@@ -210,3 +210,149 @@ pub fn quote_order(
         services: quotes.iter().map(|q| pricing.quote_view(q)).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::pricing::geo::Point;
+    use crate::domain::pricing::StopFacts;
+    use serde_json::json;
+
+    fn context() -> (PricingContext, ServiceId, ServiceId) {
+        let (fast, slow) = (ServiceId::generate(), ServiceId::generate());
+        let (dear, cheap) = (RateTableId::generate(), RateTableId::generate());
+        let service = |sla: Value, max: u32| -> ServiceSpec {
+            serde_json::from_value(json!({"name": "S", "sla": sla, "maxPieces": max,
+                "availability": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "23:59"}}))
+            .unwrap()
+        };
+        let rates = |amount: u64| -> RateTableSpec {
+            serde_json::from_value(json!({"name": "R", "currency": "EUR", "base": {"method": "flat", "amount": amount}}))
+                .unwrap()
+        };
+        let pricing = PricingContext {
+            timezone: Timezone::parse("Europe/Paris").unwrap(),
+            pairs: vec![
+                Pair {
+                    service_id: fast.clone(),
+                    rate_table_id: dear.clone(),
+                },
+                Pair {
+                    service_id: slow.clone(),
+                    rate_table_id: cheap.clone(),
+                },
+            ],
+            services: [
+                (
+                    fast.clone(),
+                    service(json!({"kind": "same_day", "hours": 1}), 2),
+                ),
+                (
+                    slow.clone(),
+                    service(json!({"kind": "next_day", "by": "12:00"}), 9),
+                ),
+            ]
+            .into(),
+            rate_tables: [(dear, rates(2000)), (cheap, rates(700))].into(),
+        };
+        (pricing, fast, slow)
+    }
+
+    fn shipment(pieces: u32) -> Shipment {
+        let stop = StopFacts {
+            postal_code: None,
+            point: Some(Point {
+                lat: 45.0,
+                lng: 4.0,
+            }),
+        };
+        Shipment {
+            ready_by: None,
+            due_by: None,
+            weight: None,
+            pieces: Some(pieces),
+            pickup: stop.clone(),
+            dropoff: stop,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-30T08:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn orders_get_the_service_the_rule_or_the_caller_picks() {
+        let (pricing, fast, slow) = context();
+        let picked = |rule, id: Option<&ServiceId>, pieces| {
+            quote_order(Some(&pricing), rule, id, &shipment(pieces), now())
+        };
+        let service_of = |q: Result<Quoting, QuotingError>| match q {
+            Ok(Quoting::Quoted(quote)) => Some((quote.service_id, quote.price)),
+            _ => None,
+        };
+        assert_eq!(
+            service_of(picked(ServiceSelection::Fastest, None, 1)),
+            Some((fast.clone(), 2000))
+        );
+        assert_eq!(
+            service_of(picked(ServiceSelection::Cheapest, None, 1)),
+            Some((slow.clone(), 700))
+        );
+        assert_eq!(
+            service_of(picked(ServiceSelection::Fastest, Some(&slow), 1)),
+            Some((slow.clone(), 700))
+        );
+        // Too many pieces for the fast one: the rule falls back to the other.
+        assert_eq!(
+            service_of(picked(ServiceSelection::Fastest, None, 5)),
+            Some((slow.clone(), 700))
+        );
+        match picked(ServiceSelection::Fastest, Some(&fast), 5) {
+            Ok(Quoting::Unquotable { reasons, services }) => {
+                assert_eq!(reasons, vec![Reason::TooManyPieces]);
+                assert_eq!(services.len(), 1);
+                assert_eq!(services[0]["eligible"], false);
+            }
+            other => panic!("{other:?}"),
+        }
+        match picked(ServiceSelection::Cheapest, None, 50) {
+            Ok(Quoting::Unquotable { reasons, services }) => {
+                assert_eq!(reasons, vec![Reason::TooManyPieces]);
+                assert_eq!(services.len(), 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            picked(ServiceSelection::Fastest, Some(&ServiceId::generate()), 1),
+            Err(QuotingError::NotClientService)
+        );
+        let none = quote_order(None, ServiceSelection::Fastest, None, &shipment(1), now());
+        assert_eq!(none, Ok(Quoting::Unpriced));
+        let named = quote_order(
+            None,
+            ServiceSelection::Fastest,
+            Some(&fast),
+            &shipment(1),
+            now(),
+        );
+        assert_eq!(named, Err(QuotingError::NoServices));
+    }
+
+    #[test]
+    fn quotes_read_in_the_courier_time_zone() {
+        let (pricing, fast, _) = context();
+        let quotes = pricing.quote_all(&shipment(1), now());
+        let first = pricing.quote_view(&quotes[0]);
+        assert_eq!(first["serviceId"], json!(fast));
+        assert_eq!(first["readyBy"], "2026-11-30T09:00:00+01:00");
+        assert_eq!(first["completeBy"], "2026-11-30T10:00:00+01:00");
+        assert_eq!(first["price"], 2000);
+        assert_eq!(first["reasons"], json!([]));
+        // The context reads back as it was written (it lives on the client item).
+        let stored = serde_json::to_value(&pricing).unwrap();
+        assert_eq!(
+            serde_json::from_value::<PricingContext>(stored).unwrap(),
+            pricing
+        );
+    }
+}
