@@ -504,11 +504,18 @@ async fn a_change_reaches_every_client_copy_and_items_in_use_stay(app: TestApp) 
         )
         .await;
     assert_eq!((in_use.status, in_use.error_code()), (409, "in_use"));
-    // Taken off both clients, then deleted.
-    for client in [&w.client.id, &second.id] {
-        let r = put_services(app, &w.courier, client, json!([])).await;
-        assert_eq!((r.status, r.body.clone()), (200, json!({"services": []})));
-    }
+    // Taken off one client, the other one deleted (which takes it off too), then deleted.
+    let r = put_services(app, &w.courier, &w.client.id, json!([])).await;
+    assert_eq!((r.status, r.body.clone()), (200, json!({"services": []})));
+    let r = app
+        .call(
+            "DELETE",
+            &format!("/v1/clients/{}", second.id),
+            Some(&w.courier.key),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
     let service = app
         .get(&format!("/v1/services/{}", w.express), &w.courier.key)
         .await;
