@@ -37,7 +37,10 @@ for f in "${FUNCTIONS[@]}"; do packages+=(-p "$f"); done
 
 echo "bench: building ${#FUNCTIONS[@]} function(s) and the hello world (arm64 for size, native for timing)" >&2
 cargo lambda build --release --arm64 --output-format zip "${packages[@]}" >&2
-cargo build --release "${packages[@]}" >&2
+# The timing build gets the Lambda target's code-generation flags too (.cargo/config.toml).
+host=x86_64-unknown-linux-gnu
+flags="$(python3 -c 'import tomllib; print(" ".join(tomllib.load(open(".cargo/config.toml", "rb"))["target"]["aarch64-unknown-linux-gnu"]["rustflags"]))')"
+CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="$flags" cargo build --release --target "$host" "${packages[@]}" >&2
 cargo build -q -p portal-admin >&2
 
 work="$(mktemp -d)"
@@ -61,6 +64,6 @@ PY
 
 echo "bench: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $RUNS cold starts per function" >&2
 "$REPO/.venv/bin/python" "$REPO/scripts/bench_cold_start.py" \
-  --timing-bins "$REPO/target/release" --lambda-dir "$REPO/target/lambda" \
+  --timing-bins "$REPO/target/$host/release" --lambda-dir "$REPO/target/lambda" \
   --template "$REPO/template.yaml" --seed "$work/seed.json" --runs "$RUNS" \
   "${FUNCTIONS[@]}"

@@ -1,5 +1,6 @@
 //! What the Lambda functions link: no legacy HTTP/TLS stack (hyper 0.14, rustls 0.21,
-//! h2 0.3) and no SSO or `credential_process` credential providers, on any target. One
+//! h2 0.3), no second crypto provider (aws-lc: the functions' rustls runs on ring) and no
+//! SSO or `credential_process` credential providers, on any target. One
 //! `cargo metadata` (features unified over the whole workspace, so it errs on the side of
 //! too much) and a walk of each function's normal and build dependencies.
 
@@ -11,6 +12,8 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("hyper", "0.14."),
     ("rustls", "0.21."),
     ("h2", "0.3."),
+    ("aws-lc-rs", ""),
+    ("aws-lc-sys", ""),
     ("aws-sdk-sso", ""),
     ("aws-sdk-ssooidc", ""),
 ];

@@ -43,7 +43,7 @@ pub const TRUSTED_ROOTS: [(&str, &[u8]); 5] = [
     ),
 ];
 
-/// The SDK's own HTTPS client (hyper 1, rustls with aws-lc) on the built-in roots only.
+/// The SDK's own HTTPS client (hyper 1, rustls 0.23 with ring) on the built-in roots only.
 pub fn https_client() -> Result<SharedHttpClient, String> {
     let roots = TRUSTED_ROOTS.iter().fold(
         TrustStore::empty().with_native_roots(false),
@@ -54,7 +54,7 @@ pub fn https_client() -> Result<SharedHttpClient, String> {
         .build()
         .map_err(|e| format!("the TLS trust store cannot be built: {e}"))?;
     Ok(Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .tls_context(tls)
         .build_https())
 }
