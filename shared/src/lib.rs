@@ -14,6 +14,7 @@ pub mod http;
 pub mod lambda;
 pub mod needs;
 pub mod notify;
+pub mod ordering;
 pub mod store;
 
 pub use ctx::Ctx;

@@ -10,6 +10,7 @@ use crate::domain::order_machine::{transition, Event, OrderState};
 use crate::domain::text::Notes;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::ordering::{finalize, FinalizeOrder};
 use crate::store::Update;
 use crate::Ctx;
 
@@ -23,9 +24,14 @@ pub async fn resubmit_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     change(ctx, &req, who, Event::Resubmit, "resubmitted", None).await
 }
 
+/// The HTTP adapter onto [`crate::ordering::finalize`].
 pub async fn finalize_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
-    change(ctx, &req, who, Event::Finalize, "placed", None).await
+    let cmd = FinalizeOrder {
+        by: req.principal()?.clone(),
+        order_id: req.path_param("orderId")?.to_string(),
+    };
+    let order = finalize(ctx, cmd).await?;
+    Ok(ApiResponse::ok(&order.view()))
 }
 
 #[derive(Deserialize)]

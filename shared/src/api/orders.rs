@@ -1,27 +1,27 @@
 //! Orders: `POST|GET /v1/orders`, `GET|PATCH /v1/orders/{orderId}`.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::clients::load_client;
 use super::records::{from_item, list_page, listing, to_item};
-use super::search::{index_writes, reindex_writes, search_orders, Search};
+use super::search::{reindex_writes, search_orders, Search};
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::client::ClientStatus;
-use crate::domain::ids::{next_ulid_at, ClientId};
-use crate::domain::order::{self, Order, Source, Stop, Task, TimelineEntry, Window};
-use crate::domain::order_machine::{transition, Event, OrderStatus, TaskKind, TaskState};
+use crate::domain::ids::ClientId;
+use crate::domain::order::{self, Order, Source, Stop, TimelineEntry, Window};
+use crate::domain::order_fields::{ExternalId, Pieces};
+use crate::domain::order_machine::{transition, Event, OrderStatus};
+use crate::domain::pricing::Weight;
 use crate::domain::search::SearchQuery;
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::store::{keys, Cond, Index, Item, Query, StoreError, Update, Write, PK};
+use crate::ordering::{place_order, CreateOrder, DraftMode, Idempotency, OrderOwner, Placed};
+use crate::store::{keys, Cond, Index, Item, Query, StoreError, Update, Write};
 use crate::Ctx;
-
-/// How long an `Idempotency-Key` is remembered.
-const IDEMPOTENCY_HOURS: i64 = 24;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -44,59 +44,14 @@ struct NewOrder {
     client_id: Option<ClientId>,
 }
 
-/// Weight in kg: above 0, at most 10 tonnes.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "f64")]
-struct Weight(f64);
-
-impl TryFrom<f64> for Weight {
-    type Error = String;
-    fn try_from(w: f64) -> Result<Self, String> {
-        if w.is_finite() && w > 0.0 && w <= 10_000.0 {
-            Ok(Self(w))
-        } else {
-            Err("must be a weight in kg, above 0 and at most 10000".into())
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(try_from = "u32")]
-struct Pieces(u32);
-
-impl TryFrom<u32> for Pieces {
-    type Error = String;
-    fn try_from(p: u32) -> Result<Self, String> {
-        if (1..=10_000).contains(&p) {
-            Ok(Self(p))
-        } else {
-            Err("must be a count from 1 to 10000".into())
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "String")]
-struct ExternalId(String);
-
-impl TryFrom<String> for ExternalId {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        let id = raw.trim();
-        if id.is_empty() || id.len() > 100 || id.chars().any(char::is_control) {
-            return Err("must be 1 to 100 printable characters".into());
-        }
-        Ok(Self(id.to_string()))
-    }
-}
-
+/// `POST /v1/orders`: the HTTP adapter onto [`place_order`].
 pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?.clone();
     let idempotency_key = idempotency_key(&req)?;
     let body: NewOrder = req.json()?;
     check_window(&body.pickup.window, "pickup.window")?;
     check_window(&body.dropoff.window, "dropoff.window")?;
-    let (client_id, client_name, team_id, source) = match who.role {
+    let (owner, source) = match who.role {
         Role::Client => {
             if body.client_id.is_some() {
                 return Err(ApiError::Invalid {
@@ -109,12 +64,14 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 .client_id
                 .clone()
                 .ok_or_else(|| ApiError::Internal("client key without client".into()))?;
-            (
+            let owner = OrderOwner {
+                courier_id: who.courier_id.clone(),
                 client_id,
-                who.client_name.clone().unwrap_or_default(),
-                who.auto_assign_team_id.clone(),
-                Source::Portal,
-            )
+                client_name: who.client_name.clone().unwrap_or_default(),
+                team_id: who.auto_assign_team_id.clone(),
+                default_pickup: None,
+            };
+            (owner, Source::Portal)
         }
         Role::Courier => {
             let raw = body.client_id.as_ref().ok_or_else(|| ApiError::Invalid {
@@ -133,167 +90,50 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             if client.status == ClientStatus::Deleted {
                 return Err(ApiError::invalid("clientId", "is a deleted client"));
             }
-            (
-                client.id,
-                client.name.to_string(),
-                client.auto_assign_team_id.map(String::from),
-                Source::Api,
-            )
+            (OrderOwner::of_client(&client), Source::Api)
         }
     };
-    let now = ctx.now();
-    let request_hash = token::hash(&format!(
-        "{}\n{}",
-        who.org_id(),
-        String::from_utf8_lossy(&req.body)
-    ));
-    for _attempt in 0..3 {
-        let order = build_order(
-            ctx,
-            &req,
-            &who,
-            &body,
-            &client_id,
-            &client_name,
-            team_id.clone(),
-            source,
-            now,
-        );
-        let response = ApiResponse::created(&order.view())
-            .with_header("location", &format!("/v1/orders/{}", order.id));
-        let mut writes = vec![
-            Write::Put {
-                item: order_item(&order)?,
-                cond: Some(Cond::not_exists(PK)),
-            },
-            Write::Put {
-                item: to_item(
-                    &json!({ "orderId": order.id }),
-                    &short_id_key(&order),
-                    "ShortId",
-                )?,
-                cond: Some(Cond::not_exists(PK)),
-            },
-            // The client must still exist (its deletion revokes its keys; this closes the race).
-            Write::Check {
-                key: keys::client(order.courier_id.as_str(), client_id.as_str()),
-                cond: Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str())),
-            },
-        ];
-        if let Some(key) = &idempotency_key {
-            let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
-            let record = json!({
-                "requestHash": request_hash, "status": response.status, "response": String::from_utf8_lossy(&response.body),
-                "orderId": order.id, "expiresAt": timestamp(expires), "ttl": expires.timestamp(),
-            });
-            writes.push(Write::Put {
-                item: to_item(
-                    &record,
-                    &idempotency_record_key(&who, key),
-                    "IdempotencyRecord",
-                )?,
-                cond: Some(Cond::Or(vec![
-                    Cond::not_exists(PK),
-                    Cond::lt("expiresAt", timestamp(now)),
-                ])),
-            });
-        }
-        // The search index, in the same transaction (after the writes whose failures the
-        // positions above tell apart).
-        writes.extend(index_writes(&order)?);
-        match ctx.store.transact(writes).await {
-            Ok(()) => return Ok(response),
-            Err(e)
-                if idempotency_key.is_some() && (e.condition_failed_at(3) || e.is_conflict()) =>
-            {
-                if let Some(replay) = replay(
-                    ctx,
-                    &who,
-                    idempotency_key.as_deref().unwrap_or_default(),
-                    &request_hash,
-                )
-                .await?
-                {
-                    return Ok(replay);
-                }
-            }
-            Err(e) if e.condition_failed_at(2) => {
-                return Err(ApiError::invalid("clientId", "is not an active client"))
-            }
-            // A short id collision (or a concurrent write): build a new order and try again.
-            Err(e) if e.condition_failed_at(1) || e.is_conflict() => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "concurrent_update",
-        "the order could not be saved; retry",
-    ))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn build_order(
-    ctx: &Ctx,
-    req: &ApiRequest,
-    who: &Principal,
-    body: &NewOrder,
-    client_id: &ClientId,
-    client_name: &str,
-    team_id: Option<String>,
-    source: Source,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Order {
-    let id = format!("ord_{}", next_ulid_at(now));
-    let tracking_token = token::tracking_token();
-    let at = timestamp(now);
-    let task = |kind: TaskKind, stop: &Stop| Task {
-        id: order::task_id(&id, kind),
-        kind,
-        stop: stop.clone(),
-        state: TaskState::Unassigned,
-        depends_on: (kind == TaskKind::Dropoff).then(|| order::task_id(&id, TaskKind::Pickup)),
-        team_id: team_id.clone(),
-        driver: None,
-        eta: None,
-        started_at: None,
-        arrived_at: None,
-        completed_at: None,
-        proof: None,
-        failure_reason: None,
-    };
-    let status = if body.draft {
-        OrderStatus::Draft
-    } else {
-        OrderStatus::Placed
-    };
-    Order {
-        short_id: order::new_short_id(),
-        courier_id: who.courier_id.clone(),
-        client_id: client_id.clone(),
-        client_name: client_name.to_string(),
-        status,
-        pickup: task(TaskKind::Pickup, &body.pickup),
-        dropoff: task(TaskKind::Dropoff, &body.dropoff),
-        weight: body.weight.map(|w| w.0),
-        pieces: body.pieces.map(|p| p.0),
-        notes: body.notes.as_ref().map(|n| n.to_string()),
-        external_id: body.external_id.as_ref().map(|e| e.0.clone()),
+    let idempotency = idempotency_key.map(|key| {
+        let request_hash = token::hash(&format!(
+            "{}\n{}",
+            who.org_id(),
+            String::from_utf8_lossy(&req.body)
+        ));
+        Idempotency::new(who.org_id(), &key, request_hash)
+    });
+    let cmd = CreateOrder {
+        owner,
+        actor: actor(&who),
         source,
-        team_id: team_id.clone(),
-        rejection: None,
-        draft_reasons: vec![],
-        tracking_url: format!("{}/track/{tracking_token}", ctx.base_url(req)),
-        tracking_token,
-        timeline: vec![TimelineEntry {
-            at: at.clone(),
-            what: status.as_str().into(),
-            by: actor(who),
-            detail: None,
-        }],
-        version: 1,
-        created_at: at.clone(),
-        updated_at: at,
-        id,
+        pickup: Some(body.pickup),
+        dropoff: body.dropoff,
+        weight: body.weight,
+        pieces: body.pieces,
+        notes: body.notes,
+        external_id: body.external_id,
+        draft: if body.draft {
+            DraftMode::Always
+        } else {
+            DraftMode::Never
+        },
+        idempotency,
+        extra_writes: vec![],
+        base_url: ctx.base_url(&req),
+    };
+    match place_order(ctx, cmd).await? {
+        Placed::Created(order) => Ok(ApiResponse::created(&order.view())
+            .with_header("location", &format!("/v1/orders/{}", order.id))),
+        Placed::Replayed { status, body } => Ok(ApiResponse {
+            status,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("idempotent-replayed".into(), "true".into()),
+            ],
+            body: body.into(),
+        }),
+        Placed::Refused { .. } => Err(ApiError::Internal(
+            "an order without extra writes was refused".into(),
+        )),
     }
 }
 
@@ -441,16 +281,16 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         edited.dropoff.stop = stop;
     }
     if let Some(weight) = patch.weight {
-        edited.weight = weight.map(|w| w.0);
+        edited.weight = weight;
     }
     if let Some(pieces) = patch.pieces {
-        edited.pieces = pieces.map(|p| p.0);
+        edited.pieces = pieces.map(Pieces::get);
     }
     if let Some(notes) = patch.notes {
         edited.notes = notes.map(String::from);
     }
     if let Some(external) = patch.external_id {
-        edited.external_id = external.map(|e| e.0);
+        edited.external_id = external.map(String::from);
     }
     // Whole tasks are written back: they carry dispatch fields the edit keeps as they were.
     for (path, value) in [
@@ -466,7 +306,7 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         update = update.set(path, value);
     }
     update = update
-        .set_or_remove("weight", edited.weight.map(Value::from))
+        .set_or_remove("weight", edited.weight.map(|w| Value::from(w.kg())))
         .set_or_remove("pieces", edited.pieces.map(Value::from))
         .set_or_remove("notes", edited.notes.clone().map(Value::from))
         .set_or_remove("externalId", edited.external_id.clone().map(Value::from));
@@ -574,7 +414,7 @@ pub fn order_key(courier_id: &str, order_id: &str) -> crate::store::Key {
     )
 }
 
-fn short_id_key(order: &Order) -> crate::store::Key {
+pub(crate) fn short_id_key(order: &Order) -> crate::store::Key {
     crate::store::Key::new(
         keys::courier_pk(order.courier_id.as_str()),
         format!("SHORTID#{}", order.short_id),
@@ -583,13 +423,6 @@ fn short_id_key(order: &Order) -> crate::store::Key {
 
 fn short_id_index_pk(courier_id: &str, short_id: &str) -> String {
     format!("SHORT#{courier_id}#{short_id}")
-}
-
-fn idempotency_record_key(who: &Principal, key: &str) -> crate::store::Key {
-    crate::store::Key::new(
-        format!("IDEMPOTENCY#{}#{}", who.org_id(), token::hash(key)),
-        "IDEMPOTENCY",
-    )
 }
 
 /// The stored order: the order, its keys and its index keys.
@@ -634,40 +467,6 @@ fn idempotency_key(req: &ApiRequest) -> Result<Option<String>, ApiError> {
             field: Some("Idempotency-Key".into()),
         }),
     }
-}
-
-/// The first response to this key, when it was for the same request; another request with
-/// the same key is refused.
-async fn replay(
-    ctx: &Ctx,
-    who: &Principal,
-    key: &str,
-    request_hash: &str,
-) -> Result<Option<ApiResponse>, ApiError> {
-    let Some(record) = ctx.store.get(&idempotency_record_key(who, key)).await? else {
-        return Ok(None);
-    };
-    if record.get("requestHash").and_then(Value::as_str) != Some(request_hash) {
-        return Err(ApiError::Invalid {
-            code: "idempotency_key_reused",
-            field: "Idempotency-Key".into(),
-            message: "this Idempotency-Key was used for a different request".into(),
-        });
-    }
-    let status = record.get("status").and_then(Value::as_u64).unwrap_or(201) as u16;
-    let body = record
-        .get("response")
-        .and_then(Value::as_str)
-        .unwrap_or("{}")
-        .to_string();
-    Ok(Some(ApiResponse {
-        status,
-        headers: vec![
-            ("content-type".into(), "application/json".into()),
-            ("idempotent-replayed".into(), "true".into()),
-        ],
-        body: body.into(),
-    }))
 }
 
 fn check_window(window: &Window, field: &str) -> Result<(), ApiError> {

@@ -84,6 +84,8 @@ macro_rules! prefixed_id {
 prefixed_id!(CourierId, "cou_");
 prefixed_id!(ClientId, "cli_");
 prefixed_id!(KeyId, "key_");
+prefixed_id!(ServiceId, "svc_");
+prefixed_id!(RateTableId, "rtb_");
 
 #[cfg(test)]
 mod tests {

@@ -157,7 +157,7 @@ pub struct Order {
     pub pickup: Task,
     pub dropoff: Task,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<f64>,
+    pub weight: Option<super::pricing::Weight>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pieces: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,10 @@
+//! Order use cases with typed inputs, whatever the entry point (the JSON API, an integration
+//! webhook, an import): each entry point is a thin adapter that builds the command.
+
+pub mod finalize;
+pub mod owner;
+pub mod place;
+
+pub use finalize::{finalize, FinalizeOrder};
+pub use owner::OrderOwner;
+pub use place::{place_order, CreateOrder, DraftMode, Idempotency, Placed};

@@ -1,0 +1,31 @@
+//! Whom a new order is for, as the entry point knows it (from the principal, or from the
+//! client item it read).
+
+use crate::domain::client::Client;
+use crate::domain::ids::{ClientId, CourierId};
+use crate::domain::Location;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderOwner {
+    pub courier_id: CourierId,
+    pub client_id: ClientId,
+    pub client_name: String,
+    /// The client's auto-assign team: both tasks go to it.
+    pub team_id: Option<String>,
+    /// Where orders without a pickup are picked up.
+    pub default_pickup: Option<Location>,
+}
+
+impl OrderOwner {
+    /// The owner as the client item describes it (use this, not a struct literal: fields
+    /// that pricing needs are added here).
+    pub fn of_client(client: &Client) -> Self {
+        Self {
+            courier_id: client.courier_id.clone(),
+            client_id: client.id.clone(),
+            client_name: client.name.to_string(),
+            team_id: client.auto_assign_team_id.clone().map(String::from),
+            default_pickup: client.default_pickup.clone(),
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Placing a new order: one transaction with its short-id marker, a check that the client
+//! is still active, the idempotency record, its search terms and the caller's extra writes.
+
+use serde_json::{json, Value};
+
+use super::owner::OrderOwner;
+use crate::api::orders::{order_item, short_id_key};
+use crate::api::records::to_item;
+use crate::api::search::index_writes;
+use crate::clock::timestamp;
+use crate::domain::client::ClientStatus;
+use crate::domain::ids::next_ulid_at;
+use crate::domain::order::{self, Order, Source, Stop, Task, TimelineEntry};
+use crate::domain::order_fields::{ExternalId, Pieces};
+use crate::domain::order_machine::{OrderStatus, TaskKind, TaskState};
+use crate::domain::pricing::Weight;
+use crate::domain::text::Notes;
+use crate::domain::token;
+use crate::error::ApiError;
+use crate::store::{keys, Cond, Key, Write, PK};
+use crate::Ctx;
+
+/// How long an idempotency record is remembered.
+const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// Whether the order is saved as a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftMode {
+    /// Placed (sent to the courier).
+    Never,
+    /// Saved as a draft, not sent (`"draft": true`).
+    Always,
+    /// Placed when it can be quoted, else a draft with its reasons (integrations).
+    WhenUnquotable,
+}
+
+/// A request remembered by its key: a second request with the key gets the first answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Idempotency {
+    /// Where the record is kept (per organisation and key).
+    pub record: Key,
+    /// What the request said: another request with the same key is refused.
+    pub request_hash: String,
+}
+
+impl Idempotency {
+    /// The record of `key` for the organisation `org_id`, for a request whose content hashes
+    /// to `request_hash`.
+    pub fn new(org_id: &str, key: &str, request_hash: String) -> Self {
+        Self {
+            record: Key::new(
+                format!("IDEMPOTENCY#{org_id}#{}", token::hash(key)),
+                "IDEMPOTENCY",
+            ),
+            request_hash,
+        }
+    }
+}
+
+/// Everything a new order is made of, already validated.
+#[derive(Debug, Clone)]
+pub struct CreateOrder {
+    pub owner: OrderOwner,
+    /// Who creates it, for the timeline (`client:cli_…`, `courier:cou_…`, `integration:…`).
+    pub actor: String,
+    pub source: Source,
+    /// `None`: the client's default pickup.
+    pub pickup: Option<Stop>,
+    pub dropoff: Stop,
+    pub weight: Option<Weight>,
+    pub pieces: Option<Pieces>,
+    pub notes: Option<Notes>,
+    pub external_id: Option<ExternalId>,
+    pub draft: DraftMode,
+    pub idempotency: Option<Idempotency>,
+    /// Written in the same transaction, after the order's own writes (e.g. a marker that
+    /// keeps one platform order to one order). A failed condition on one of them writes
+    /// nothing and answers [`Placed::Refused`].
+    pub extra_writes: Vec<Write>,
+    /// Base of the tracking URL (`https://api.example.com`).
+    pub base_url: String,
+}
+
+impl CreateOrder {
+    /// A placed order with only its dropoff (pickup: the client's default); set the other
+    /// fields on the value (build it with this rather than a literal: fields get added).
+    pub fn new(
+        owner: OrderOwner,
+        actor: String,
+        source: Source,
+        dropoff: Stop,
+        base_url: String,
+    ) -> Self {
+        Self {
+            owner,
+            actor,
+            source,
+            pickup: None,
+            dropoff,
+            weight: None,
+            pieces: None,
+            notes: None,
+            external_id: None,
+            draft: DraftMode::Never,
+            idempotency: None,
+            extra_writes: vec![],
+            base_url,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placed {
+    Created(Box<Order>),
+    /// The same idempotency key was used for the same request before: its first answer.
+    Replayed {
+        status: u16,
+        body: String,
+    },
+    /// The condition of `extra_writes[index]` failed: nothing was written.
+    Refused {
+        index: usize,
+    },
+}
+
+/// Places (or drafts) a new order. Retries a short-id collision or a concurrent write with
+/// a new order; a retry never duplicates (the idempotency record and the extra writes'
+/// conditions hold across attempts).
+pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError> {
+    let pickup = match &cmd.pickup {
+        Some(stop) => stop.clone(),
+        None => default_pickup(&cmd.owner)?,
+    };
+    let now = ctx.now();
+    for _attempt in 0..3 {
+        let order = build_order(&cmd, &pickup, now);
+        let mut writes = vec![
+            Write::Put {
+                item: order_item(&order)?,
+                cond: Some(Cond::not_exists(PK)),
+            },
+            Write::Put {
+                item: to_item(
+                    &json!({ "orderId": order.id }),
+                    &short_id_key(&order),
+                    "ShortId",
+                )?,
+                cond: Some(Cond::not_exists(PK)),
+            },
+            // The client must still exist (its deletion revokes its keys; this closes the race).
+            Write::Check {
+                key: keys::client(order.courier_id.as_str(), order.client_id.as_str()),
+                cond: Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str())),
+            },
+        ];
+        if let Some(idem) = &cmd.idempotency {
+            let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
+            let record = json!({
+                "requestHash": idem.request_hash, "status": 201,
+                "response": order.view().to_string(),
+                "orderId": order.id, "expiresAt": timestamp(expires), "ttl": expires.timestamp(),
+            });
+            writes.push(Write::Put {
+                item: to_item(&record, &idem.record, "IdempotencyRecord")?,
+                cond: Some(Cond::Or(vec![
+                    Cond::not_exists(PK),
+                    Cond::lt("expiresAt", timestamp(now)),
+                ])),
+            });
+        }
+        // The search index, in the same transaction (after the writes whose failures the
+        // positions above tell apart).
+        writes.extend(index_writes(&order)?);
+        let extra_from = writes.len();
+        writes.extend(cmd.extra_writes.iter().cloned());
+        let total = writes.len();
+        match ctx.store.transact(writes).await {
+            Ok(()) => return Ok(Placed::Created(Box::new(order))),
+            Err(e)
+                if cmd.idempotency.is_some() && (e.condition_failed_at(3) || e.is_conflict()) =>
+            {
+                if let Some(replayed) = replay(ctx, cmd.idempotency.as_ref()).await? {
+                    return Ok(replayed);
+                }
+                if let Some(index) = (extra_from..total).find(|&i| e.condition_failed_at(i)) {
+                    return Ok(Placed::Refused {
+                        index: index - extra_from,
+                    });
+                }
+            }
+            Err(e) if e.condition_failed_at(2) => {
+                return Err(ApiError::invalid("clientId", "is not an active client"))
+            }
+            Err(e) if (extra_from..total).any(|i| e.condition_failed_at(i)) => {
+                let index = (extra_from..total)
+                    .find(|&i| e.condition_failed_at(i))
+                    .unwrap_or(extra_from);
+                return Ok(Placed::Refused {
+                    index: index - extra_from,
+                });
+            }
+            // A short id collision (or a concurrent write): build a new order and try again.
+            Err(e) if e.condition_failed_at(1) || e.is_conflict() => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "concurrent_update",
+        "the order could not be saved; retry",
+    ))
+}
+
+fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
+    let location = owner
+        .default_pickup
+        .as_ref()
+        .ok_or_else(|| ApiError::Invalid {
+            code: "missing_field",
+            field: "pickup".into(),
+            message: "the client has no default pickup: send a pickup".into(),
+        })?;
+    Ok(Stop {
+        address: location.address.clone(),
+        contact: location.contact.clone(),
+        notes: location.notes.clone(),
+        window: Default::default(),
+        requirements: Default::default(),
+    })
+}
+
+fn build_order(cmd: &CreateOrder, pickup: &Stop, now: chrono::DateTime<chrono::Utc>) -> Order {
+    let id = format!("ord_{}", next_ulid_at(now));
+    let tracking_token = token::tracking_token();
+    let at = timestamp(now);
+    let team_id = cmd.owner.team_id.clone();
+    let task = |kind: TaskKind, stop: &Stop| Task {
+        id: order::task_id(&id, kind),
+        kind,
+        stop: stop.clone(),
+        state: TaskState::Unassigned,
+        depends_on: (kind == TaskKind::Dropoff).then(|| order::task_id(&id, TaskKind::Pickup)),
+        team_id: team_id.clone(),
+        driver: None,
+        eta: None,
+        started_at: None,
+        arrived_at: None,
+        completed_at: None,
+        proof: None,
+        failure_reason: None,
+    };
+    let status = match cmd.draft {
+        DraftMode::Always => OrderStatus::Draft,
+        DraftMode::Never | DraftMode::WhenUnquotable => OrderStatus::Placed,
+    };
+    Order {
+        short_id: order::new_short_id(),
+        courier_id: cmd.owner.courier_id.clone(),
+        client_id: cmd.owner.client_id.clone(),
+        client_name: cmd.owner.client_name.clone(),
+        status,
+        pickup: task(TaskKind::Pickup, pickup),
+        dropoff: task(TaskKind::Dropoff, &cmd.dropoff),
+        weight: cmd.weight,
+        pieces: cmd.pieces.map(Pieces::get),
+        notes: cmd.notes.as_ref().map(|n| n.to_string()),
+        external_id: cmd.external_id.as_ref().map(|e| e.as_str().to_string()),
+        source: cmd.source,
+        team_id: team_id.clone(),
+        rejection: None,
+        draft_reasons: vec![],
+        tracking_url: format!("{}/track/{tracking_token}", cmd.base_url),
+        tracking_token,
+        timeline: vec![TimelineEntry {
+            at: at.clone(),
+            what: status.as_str().into(),
+            by: cmd.actor.clone(),
+            detail: None,
+        }],
+        version: 1,
+        created_at: at.clone(),
+        updated_at: at,
+        id,
+    }
+}
+
+/// The first answer to this key, when it was for the same request; another request with
+/// the same key is refused.
+async fn replay(ctx: &Ctx, idem: Option<&Idempotency>) -> Result<Option<Placed>, ApiError> {
+    let Some(idem) = idem else {
+        return Ok(None);
+    };
+    let Some(record) = ctx.store.get(&idem.record).await? else {
+        return Ok(None);
+    };
+    if record.get("requestHash").and_then(Value::as_str) != Some(idem.request_hash.as_str()) {
+        return Err(ApiError::Invalid {
+            code: "idempotency_key_reused",
+            field: "Idempotency-Key".into(),
+            message: "this Idempotency-Key was used for a different request".into(),
+        });
+    }
+    Ok(Some(Placed::Replayed {
+        status: record.get("status").and_then(Value::as_u64).unwrap_or(201) as u16,
+        body: record
+            .get("response")
+            .and_then(Value::as_str)
+            .unwrap_or("{}")
+            .to_string(),
+    }))
+}
