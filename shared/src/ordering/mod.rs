@@ -7,4 +7,4 @@ pub mod place;
 
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
-pub use place::{place_order, CreateOrder, DraftMode, Idempotency, Placed};
+pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, Placed};
