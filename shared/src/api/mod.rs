@@ -3,8 +3,10 @@
 pub mod api_keys;
 pub mod clients;
 pub mod couriers;
+pub mod deliveries;
 pub mod email_confirmations;
 pub mod export;
+pub mod integrations;
 pub mod invitations;
 pub mod order_actions;
 pub mod orders;
@@ -13,3 +15,4 @@ pub mod search;
 pub mod settings;
 pub mod task_events;
 pub mod tracking;
+pub mod webhook;

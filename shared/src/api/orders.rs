@@ -344,7 +344,7 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 /// `update` plus what every change of an order writes: `updatedAt`, the timeline entry and
 /// the next version.
-fn versioned(update: Update, entry: &TimelineEntry) -> Update {
+pub(crate) fn versioned(update: Update, entry: &TimelineEntry) -> Update {
     update
         .set("updatedAt", entry.at.as_str())
         .append(

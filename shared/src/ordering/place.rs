@@ -117,7 +117,10 @@ impl CreateOrder {
 
 /// Builds writes from the order an attempt places (each attempt has its own order id).
 #[derive(Clone)]
-pub struct OrderWrites(pub Arc<dyn Fn(&Order) -> Result<Vec<Write>, ApiError> + Send + Sync>);
+pub struct OrderWrites(pub Arc<WritesOf>);
+
+/// The writes that go with an order.
+pub type WritesOf = dyn Fn(&Order) -> Result<Vec<Write>, ApiError> + Send + Sync;
 
 impl std::fmt::Debug for OrderWrites {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
