@@ -26,8 +26,6 @@ struct GenericOrder {
     #[serde(default)]
     external_id: Option<String>,
     #[serde(default)]
-    service_id: Option<String>,
-    #[serde(default)]
     draft: bool,
 }
 
@@ -55,7 +53,6 @@ pub fn map(incoming: &Incoming<'_>) -> ShopEvent {
         weight_grams: None,
         weight: order.weight,
         notes: order.notes.map(String::from),
-        service_id: order.service_id,
         draft: order.draft,
         reasons: vec![],
     }))
