@@ -60,6 +60,7 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         invite_token_hash: None,
         email_token_hash: None,
         active_keys: 0,
+        pricing: None,
     };
     let writes = vec![
         Write::Put {

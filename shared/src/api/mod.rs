@@ -1,6 +1,8 @@
 //! The use cases, one module per capability; each public `async fn` is one Lambda function.
 
 pub mod api_keys;
+pub mod catalog;
+pub mod client_services;
 pub mod clients;
 pub mod couriers;
 pub mod deliveries;
@@ -10,8 +12,11 @@ pub mod integrations;
 pub mod invitations;
 pub mod order_actions;
 pub mod orders;
+pub mod quotes;
+pub mod rate_tables;
 pub(crate) mod records;
 pub mod search;
+pub mod services;
 pub mod settings;
 pub mod task_events;
 pub mod tracking;

@@ -449,6 +449,7 @@ fn command(
         base_url,
     );
     cmd.pickup = order.pickup;
+    cmd.service_id = order.service_id;
     cmd.weight = match (order.weight_grams, order.weight) {
         (Some(grams), _) => Some(Weight::from_grams(grams).map_err(|e| format!("weight: {e}"))?),
         (None, Some(value)) => {

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, CourierId};
 use super::notifications::NotificationSettings;
+use super::pricing::PricingContext;
 use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
 
@@ -37,6 +38,9 @@ pub struct Client {
     /// Hash of the token that confirms `pending_email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_token_hash: Option<String>,
+    /// The client's services and rates (copies), when the courier gave it some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<PricingContext>,
     /// Keys not revoked; capped so that deleting a client revokes them all in one transaction.
     #[serde(default)]
     pub active_keys: u32,
@@ -45,6 +49,13 @@ pub struct Client {
 impl Client {
     pub fn notification_settings(&self) -> NotificationSettings {
         self.notifications.clone().unwrap_or_default()
+    }
+
+    /// Whether the client's orders are quoted (it has at least one service).
+    pub fn has_services(&self) -> bool {
+        self.pricing
+            .as_ref()
+            .is_some_and(PricingContext::has_services)
     }
 
     pub fn tracking_page_settings(&self) -> TrackingPageSettings {
@@ -63,7 +74,7 @@ impl Client {
                 "trackingPage".into(),
                 serde_json::to_value(self.tracking_page_settings()).unwrap_or_default(),
             );
-            for internal in ["inviteTokenHash", "emailTokenHash", "activeKeys"] {
+            for internal in ["inviteTokenHash", "emailTokenHash", "activeKeys", "pricing"] {
                 map.remove(internal);
             }
         }

@@ -4,6 +4,7 @@
 pub mod finalize;
 pub mod owner;
 pub mod place;
+pub mod quoting;
 
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;

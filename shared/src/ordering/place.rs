@@ -5,16 +5,17 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use super::owner::OrderOwner;
+use super::quoting;
 use crate::api::orders::{order_item, short_id_key};
 use crate::api::records::to_item;
 use crate::api::search::index_writes;
 use crate::clock::timestamp;
 use crate::domain::client::ClientStatus;
-use crate::domain::ids::next_ulid_at;
+use crate::domain::ids::{next_ulid_at, ServiceId};
 use crate::domain::order::{self, Order, Source, Stop, Task, TimelineEntry};
 use crate::domain::order_fields::{ExternalId, Pieces};
 use crate::domain::order_machine::{OrderStatus, TaskKind, TaskState};
-use crate::domain::pricing::Weight;
+use crate::domain::pricing::{Quoting, Weight};
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
@@ -72,6 +73,9 @@ pub struct CreateOrder {
     pub pieces: Option<Pieces>,
     pub notes: Option<Notes>,
     pub external_id: Option<ExternalId>,
+    /// The service asked for; `None`: the client's `serviceSelection` picks (clients with
+    /// services only).
+    pub service_id: Option<ServiceId>,
     pub draft: DraftMode,
     pub idempotency: Option<Idempotency>,
     /// Written in the same transaction, after the order's own writes (e.g. a marker that
@@ -106,6 +110,7 @@ impl CreateOrder {
             pieces: None,
             notes: None,
             external_id: None,
+            service_id: None,
             draft: DraftMode::Never,
             idempotency: None,
             extra_writes: vec![],
@@ -151,8 +156,42 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         None => default_pickup(&cmd.owner)?,
     };
     let now = ctx.now();
+    let quoting = quoting::quote(
+        cmd.owner.pricing.as_ref(),
+        cmd.owner.service_selection,
+        cmd.service_id.as_ref(),
+        &quoting::shipment(
+            &pickup,
+            &cmd.dropoff,
+            cmd.weight,
+            cmd.pieces.map(Pieces::get),
+        ),
+        now,
+    )?;
+    let (quote, draft_reasons) = match quoting {
+        Quoting::Unpriced => (None, vec![]),
+        Quoting::Quoted(quote) => (Some(quote), vec![]),
+        Quoting::Unquotable { reasons, services } => match cmd.draft {
+            DraftMode::Never => {
+                return Err(quoting::unquotable(
+                    cmd.service_id.as_ref(),
+                    &reasons,
+                    services,
+                ))
+            }
+            DraftMode::Always | DraftMode::WhenUnquotable => {
+                (None, quoting::reason_codes(&reasons))
+            }
+        },
+    };
     for _attempt in 0..3 {
-        let order = build_order(&cmd, &pickup, now);
+        let mut order = build_order(&cmd, &pickup, now);
+        if !draft_reasons.is_empty() {
+            order.status = OrderStatus::Draft;
+            order.draft_reasons = draft_reasons.clone();
+            order.timeline[0].what = OrderStatus::Draft.as_str().into();
+        }
+        order.quote = quote.clone();
         let mut writes = vec![
             Write::Put {
                 item: order_item(&order)?,
@@ -287,6 +326,8 @@ fn build_order(cmd: &CreateOrder, pickup: &Stop, now: chrono::DateTime<chrono::U
         notes: cmd.notes.as_ref().map(|n| n.to_string()),
         external_id: cmd.external_id.as_ref().map(|e| e.as_str().to_string()),
         source: cmd.source,
+        service_id: cmd.service_id.clone(),
+        quote: None,
         team_id: team_id.clone(),
         rejection: None,
         draft_reasons: vec![],

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Incoming, ShopEvent, ShopOrder};
+use crate::domain::ids::ServiceId;
 use crate::domain::order::Stop;
 use crate::domain::text::Notes;
 
@@ -25,6 +26,8 @@ struct GenericOrder {
     notes: Option<Notes>,
     #[serde(default)]
     external_id: Option<String>,
+    #[serde(default)]
+    service_id: Option<ServiceId>,
     #[serde(default)]
     draft: bool,
 }
@@ -53,6 +56,7 @@ pub fn map(incoming: &Incoming<'_>) -> ShopEvent {
         weight_grams: None,
         weight: order.weight,
         notes: order.notes.map(String::from),
+        service_id: order.service_id,
         draft: order.draft,
         reasons: vec![],
     }))

@@ -40,6 +40,8 @@ pub struct ShopOrder {
     /// A weight as the generic body gives it (kg, or `{"value", "units"}`).
     pub weight: Option<Value>,
     pub notes: Option<String>,
+    /// The service the generic body asks for (else the client's rule picks).
+    pub service_id: Option<crate::domain::ids::ServiceId>,
     /// The generic body's `draft: true`.
     pub draft: bool,
     /// What the inbox says about the mapping (a phone that is not a number…).

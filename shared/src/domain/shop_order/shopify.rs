@@ -110,6 +110,7 @@ fn create(body: &Value, default_piece_grams: Option<u64>) -> ShopEvent {
         weight_grams,
         weight: None,
         notes: notes(text(body, "note")),
+        service_id: None,
         draft: false,
         reasons,
     }))

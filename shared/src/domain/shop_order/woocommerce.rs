@@ -94,6 +94,7 @@ fn create(body: &Value, default_piece_grams: Option<u64>) -> ShopEvent {
         weight_grams: default_piece_grams.map(|g| g * pieces),
         weight: None,
         notes: notes(text(body, "customer_note")),
+        service_id: None,
         draft: false,
         reasons,
     }))
