@@ -20,6 +20,7 @@ on_both_backends!(
     secrets_rotate_and_bad_input_gets_field_errors,
     nothing_to_ship_and_local_pickup_are_ignored,
     a_webhook_delivery_costs_at_most_three_dynamodb_calls,
+    orders_are_quoted_with_the_clients_rule_and_unquotable_ones_drafted,
 );
 
 const SHOPIFY_SECRET: &str = "shpss_test_app_secret_0123456789";
@@ -1024,5 +1025,93 @@ async fn a_webhook_delivery_costs_at_most_three_dynamodb_calls(app: TestApp) {
         w.app.calls.take(),
         3,
         "a cancellation: GetItem, BatchGetItem, TransactWriteItems"
+    );
+}
+
+async fn orders_are_quoted_with_the_clients_rule_and_unquotable_ones_drafted(app: TestApp) {
+    let w = world(app).await;
+    let c = &w.courier.key;
+    let service = w
+        .app
+        .post(
+            "/v1/services",
+            c,
+            json!({"name": "Same day", "sla": {"kind": "same_day", "hours": 4}, "maxWeightKg": 1,
+                   "availability": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "23:59"}}),
+        )
+        .await;
+    assert_eq!(service.status, 201, "{}", service.text);
+    let rates = w
+        .app
+        .post(
+            "/v1/rate-tables",
+            c,
+            json!({"name": "Standard", "currency": "EUR", "base": {"method": "flat", "amount": 900}}),
+        )
+        .await;
+    assert_eq!(rates.status, 201, "{}", rates.text);
+    let r = w
+        .app
+        .call(
+            "PUT",
+            &format!("/v1/clients/{}/services", w.client.id),
+            Some(c),
+            Some(json!({"services": [{"serviceId": service.body["id"], "rateTableId": rates.body["id"]}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let integration = w.shopify().await;
+    // 2 × 250 g: the service takes it, at the table's price.
+    w.app.calls.take();
+    let r = w
+        .shopify_delivery(&integration, "orders/create", "q-1", &shopify_order(301))
+        .await;
+    assert_eq!(r.body["outcome"], "created", "{}", r.text);
+    if w.app.backend == Backend::Moto {
+        assert_eq!(
+            w.app.calls.take(),
+            3,
+            "quoted from the client item: still 3 calls"
+        );
+    }
+    let order = w.order(r.body["orderId"].as_str().unwrap()).await;
+    assert_eq!(order["status"], "placed");
+    assert_eq!(order["quote"]["serviceId"], service.body["id"]);
+    assert_eq!(order["quote"]["price"], 900);
+    assert_eq!(order["quote"]["currency"], "EUR");
+    // 10 × 250 g is over the service's 1 kg: a draft with its reasons.
+    let mut heavy: Value = serde_json::from_slice(&shopify_order(302)).unwrap();
+    heavy["line_items"][0]["quantity"] = json!(10);
+    w.app.calls.take();
+    let r = w
+        .shopify_delivery(
+            &integration,
+            "orders/create",
+            "q-2",
+            heavy.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(r.body["outcome"], "drafted", "{}", r.text);
+    if w.app.backend == Backend::Moto {
+        assert_eq!(w.app.calls.take(), 3);
+    }
+    assert!(
+        r.body["reasons"].to_string().contains("too_heavy"),
+        "{}",
+        r.text
+    );
+    let draft = w.order(r.body["orderId"].as_str().unwrap()).await;
+    assert_eq!(draft["status"], "draft");
+    assert!(
+        draft["draftReasons"].to_string().contains("too_heavy"),
+        "{draft}"
+    );
+    let inbox = w.inbox(&integration, &w.courier.key).await;
+    assert_eq!(
+        inbox
+            .iter()
+            .map(|d| d["outcome"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["drafted", "created"]
     );
 }
