@@ -12,6 +12,7 @@ mod notifications;
 mod onboarding;
 mod openapi;
 mod orders;
+mod pricing;
 mod round_trip;
 mod search;
 mod server;

@@ -31,6 +31,14 @@ pub trait Kind {
     fn generate() -> Self::Id;
     fn parse(raw: &str) -> Option<Self::Id>;
     fn key(courier_id: &str, id: &str) -> Key;
+    /// What the shape alone does not check.
+    fn check(_spec: &Self::Spec) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// What may not change while clients use the item.
+    fn check_change(_old: &Self::Spec, _new: &Self::Spec) -> Result<(), ApiError> {
+        Ok(())
+    }
 }
 
 pub struct Services;
@@ -72,6 +80,19 @@ impl Kind for RateTables {
     fn key(courier_id: &str, id: &str) -> Key {
         keys::rate_table(courier_id, id)
     }
+    fn check_change(old: &RateTableSpec, new: &RateTableSpec) -> Result<(), ApiError> {
+        if old.currency != new.currency {
+            return Err(ApiError::invalid(
+                "currency",
+                "cannot change while clients use the rate table (their rates are in one currency)",
+            ));
+        }
+        Ok(())
+    }
+    fn check(spec: &RateTableSpec) -> Result<(), ApiError> {
+        spec.check()
+            .map_err(|(field, message)| ApiError::invalid(field, message))
+    }
 }
 
 pub type Stored<K> = Entry<<K as Kind>::Id, <K as Kind>::Spec>;
@@ -87,6 +108,7 @@ pub fn entry_item<K: Kind>(entry: &Stored<K>) -> Result<Item, ApiError> {
 pub async fn create<K: Kind>(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
     let spec: K::Spec = req.json()?;
+    K::check(&spec)?;
     let now = timestamp(ctx.now());
     let entry: Stored<K> = Entry {
         id: K::generate(),
@@ -170,6 +192,10 @@ pub async fn update<K: Kind>(ctx: &Ctx, req: ApiRequest, param: &str) -> ApiResu
     }
     let spec: K::Spec =
         parse_json(&serde_json::to_vec(&Value::Object(merged)).unwrap_or_default())?;
+    K::check(&spec)?;
+    if !entry.clients.is_empty() {
+        K::check_change(&entry.spec, &spec)?;
+    }
     let at = timestamp(ctx.now());
     let spec_value = serde_json::to_value(&spec).unwrap_or_default();
     let id = entry.id.to_string();
