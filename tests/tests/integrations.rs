@@ -1114,4 +1114,26 @@ async fn orders_are_quoted_with_the_clients_rule_and_unquotable_ones_drafted(app
             .collect::<Vec<_>>(),
         ["drafted", "created"]
     );
+    // A generic body naming that service for a parcel it cannot take: a draft, with why.
+    let generic = w
+        .integration(json!({"platform": "generic", "name": "ERP"}))
+        .await;
+    let secret = generic["secret"].as_str().unwrap();
+    let body = json!({
+        "dropoff": {"address": {"line1": "9 Rue de la Paix", "city": "Paris"}},
+        "weight": 5, "pieces": 1, "externalId": "ERP-9", "serviceId": service.body["id"]
+    })
+    .to_string();
+    let now = w.app.ctx().now().timestamp();
+    let headers = standard_headers(secret, "msg_9", now, body.as_bytes());
+    let r = w
+        .deliver(
+            generic["id"].as_str().unwrap(),
+            &refs(&headers),
+            body.as_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["outcome"], "drafted", "{}", r.text);
+    assert_eq!(r.body["reasons"], json!(["too_heavy"]), "{}", r.text);
 }

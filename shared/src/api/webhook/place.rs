@@ -19,8 +19,8 @@ use crate::Ctx;
 
 use super::record::{delivery_item, marker_item, record};
 
-/// and the delivery record in its transaction.
 /// Places (or drafts) the order through the one order-creation use case, with the markers
+/// and the delivery record in its transaction.
 pub(super) async fn place(
     ctx: &Ctx,
     delivery: &mut Delivery,
@@ -80,11 +80,21 @@ pub(super) async fn place(
                 .push("order_exists: another delivery of this platform order made it".into());
             record(ctx, delivery, None).await
         }
-        Err(e) if e.status() < 500 => {
+        // The generic body's `serviceId` names a service that cannot take the order.
+        Err(ApiError::Unquotable { reasons, .. }) => {
+            delivery.outcome = Outcome::Failed;
+            delivery.reasons.extend(reasons);
+            record(ctx, delivery, None).await
+        }
+        // What the delivery says cannot make an order (no default pickup, a value out of
+        // range…): recorded, answered 200, replayable once fixed.
+        Err(e @ (ApiError::Invalid { .. } | ApiError::Malformed { .. })) => {
             delivery.outcome = Outcome::Failed;
             delivery.reasons.push(e.to_string());
             record(ctx, delivery, None).await
         }
+        // Throttling, a conflict after the retries, a fault: not answered 2xx, so the platform
+        // delivers again.
         Err(e) => Err(e),
     }
 }

@@ -17,8 +17,8 @@ use super::received::{Received, MAX_KEPT_BODY};
 use super::record::record;
 use super::withdraw::withdraw;
 
-/// the one write of the webhook.
 /// Processes a delivery whose signature holds (or a replay of one): the second read and
+/// the one write of the webhook.
 pub async fn process(
     ctx: &Ctx,
     integration: &Integration,

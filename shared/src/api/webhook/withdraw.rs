@@ -10,8 +10,8 @@ use crate::Ctx;
 
 use super::record::{delivery_item, marker_item, record};
 
-/// states for `Withdraw`, checked in the write), else flagged in the inbox.
 /// A cancellation: the order is withdrawn when its state allows (the status machine's
+/// states for `Withdraw`, checked in the write), else flagged in the inbox.
 pub(super) async fn withdraw(
     ctx: &Ctx,
     delivery: &mut Delivery,
