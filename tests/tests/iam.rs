@@ -189,6 +189,46 @@ const CALLS: &[(&str, &[&str])] = &[
         "sms-inbound",
         &["dynamodb:PutItem", "dynamodb:DeleteItem", "sns:Publish"],
     ),
+    ("create-integration", &["dynamodb:PutItem"]),
+    // A client's integrations on GSI1 (a courier's: filtered on its id).
+    ("list-integrations", &["dynamodb:Query@GSI1"]),
+    ("get-integration", &["dynamodb:GetItem"]),
+    (
+        "update-integration",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    // The integration stays (status deleted) for its inbox and refused deliveries.
+    (
+        "delete-integration",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    // The integration, then the client and the markers, then the order's transaction (order,
+    // short id, client check, search terms, markers, delivery record) or the delivery record
+    // alone (a put, or a transaction with its marker); a cancellation updates the order.
+    (
+        "integration-webhook",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
+    // The integration (tenant check), then its partition's deliveries.
+    ("list-deliveries", &["dynamodb:GetItem", "dynamodb:Query"]),
+    ("get-delivery", &["dynamodb:GetItem"]),
+    // The delivery and its integration, then what the webhook does.
+    (
+        "replay-delivery",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
     // Services and rate tables: items of the courier's partition. A change writes the item
     // and every client's copy in one transaction (UpdateItem each).
     ("create-service", &["dynamodb:PutItem"]),
@@ -533,6 +573,23 @@ mod observed {
             key: Option<&str>,
             body: Option<Value>,
         ) -> (u16, Value) {
+            let mut headers = http::HeaderMap::new();
+            if let Some(external) = body.as_ref().and_then(|b| b["externalId"].as_str()) {
+                headers.insert("idempotency-key", external.parse().unwrap());
+            }
+            let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+            self.send(method, uri, key, headers, body).await
+        }
+
+        /// A request with its own headers and raw body (a signed webhook).
+        async fn send(
+            &self,
+            method: &str,
+            uri: &str,
+            key: Option<&str>,
+            headers: http::HeaderMap,
+            body: Bytes,
+        ) -> (u16, Value) {
             let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
             let Match::Found {
                 function,
@@ -542,10 +599,6 @@ mod observed {
             else {
                 panic!("{method} {path} is not a route");
             };
-            let mut headers = http::HeaderMap::new();
-            if let Some(external) = body.as_ref().and_then(|b| b["externalId"].as_str()) {
-                headers.insert("idempotency-key", external.parse().unwrap());
-            }
             let auth = if public {
                 None
             } else {
@@ -564,7 +617,7 @@ mod observed {
                 path_params: params,
                 query: form_urlencoded_pairs(query),
                 headers,
-                body: body.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
+                body,
                 auth,
                 base_url: None,
             };
@@ -891,6 +944,80 @@ mod observed {
             .await
             .unwrap();
         }
+
+        // Integrations: the client creates one, the courier turns them on, a signed order
+        // arrives, is read in the inbox, replayed, cancelled; then the integration goes.
+        let integration = w
+            .ok(
+                "POST",
+                "/v1/integrations",
+                &k,
+                Some(json!({"platform": "woocommerce", "name": "Woo"})),
+            )
+            .await;
+        let (int_id, secret) = (
+            integration["id"].as_str().unwrap().to_string(),
+            integration["secret"].as_str().unwrap().to_string(),
+        );
+        w.ok("GET", "/v1/integrations", &k, None).await;
+        w.ok("GET", &format!("/v1/integrations/{int_id}"), c, None)
+            .await;
+        w.ok(
+            "PATCH",
+            &format!("/v1/integrations/{int_id}"),
+            &k,
+            Some(json!({"defaultWeightPerPieceKg": 0.5})),
+        )
+        .await;
+        let version = w
+            .ok("GET", &format!("/v1/clients/{client_id}"), c, None)
+            .await["version"]
+            .clone();
+        w.ok(
+            "PATCH",
+            &format!("/v1/clients/{client_id}"),
+            c,
+            Some(json!({"version": version, "integrationsEnabled": true, "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon"}}})),
+        )
+        .await;
+        let webhook = |topic: &str, status: &str| {
+            let body = json!({
+                "id": 727, "number": "727", "status": status, "date_modified_gmt": status,
+                "line_items": [{"quantity": 2}],
+                "shipping": {"first_name": "Ana", "address_1": "9 Rue de la Paix", "city": "Paris", "country": "FR"},
+                "billing": {"phone": "+33698765432"}
+            })
+            .to_string();
+            let mut headers = http::HeaderMap::new();
+            headers.insert("x-wc-webhook-topic", topic.parse().unwrap());
+            let signature =
+                portal::domain::integration::signature::sign(secret.as_bytes(), &[body.as_bytes()]);
+            headers.insert("x-wc-webhook-signature", signature.parse().unwrap());
+            (headers, Bytes::from(body))
+        };
+        let uri = format!("/v1/integrations/{int_id}/webhook");
+        let (headers, body) = webhook("order.created", "processing");
+        let (status, delivery) = w.send("POST", &uri, None, headers, body).await;
+        assert_eq!(
+            (status, &delivery["outcome"]),
+            (200, &json!("created")),
+            "{delivery}"
+        );
+        let deliveries = format!("/v1/integrations/{int_id}/deliveries");
+        w.ok("GET", &deliveries, c, None).await;
+        let dlv = delivery["id"].as_str().unwrap();
+        w.ok("GET", &format!("{deliveries}/{dlv}"), &k, None).await;
+        w.ok("POST", &format!("{deliveries}/{dlv}/replay"), &k, None)
+            .await;
+        let (headers, body) = webhook("order.updated", "cancelled");
+        let (status, delivery) = w.send("POST", &uri, None, headers, body).await;
+        assert_eq!(
+            (status, &delivery["outcome"]),
+            (200, &json!("withdrawn")),
+            "{delivery}"
+        );
+        w.ok("DELETE", &format!("/v1/integrations/{int_id}"), &k, None)
+            .await;
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

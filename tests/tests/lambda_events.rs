@@ -74,3 +74,79 @@ async fn an_api_gateway_request_reaches_the_use_case_with_its_principal() {
     let response = handler(app.app.ctx_for(create_client), request).await;
     assert_eq!(response.status, 401);
 }
+
+/// A signed shop webhook through a real API Gateway v2 event (no authorizer): the raw body
+/// reaches the signature check byte for byte, base64-encoded by API Gateway or not.
+#[tokio::test]
+async fn a_signed_webhook_arrives_byte_exact_through_api_gateway() {
+    use base64::Engine;
+    let app = TestApp::embedded().await;
+    let courier = app.create_courier("Swift Couriers").await;
+    let client = app
+        .onboard_client(&courier, "Bloom Florist", "orders@bloom.example")
+        .await;
+    let patched = app
+        .call(
+            "PATCH",
+            &format!("/v1/clients/{}", client.id),
+            Some(&courier.key),
+            Some(json!({"integrationsEnabled": true, "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon"}}})),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    let vectors: Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/webhooks/shopify-hmac-vector.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let vector = &vectors["vectors"][0];
+    let created = app
+        .post(
+            "/v1/integrations",
+            &client.key,
+            json!({"platform": "shopify", "name": "Shop", "secret": vector["secret"]}),
+        )
+        .await;
+    let integration = created.body["id"].as_str().unwrap().to_string();
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/webhooks/shopify-hmac-vector.body.json"
+    ))
+    .unwrap();
+    let webhook = portal_local::functions::http_function("integration-webhook").unwrap();
+    for (encoded, webhook_id) in [(false, "gw-1"), (true, "gw-2")] {
+        let mut event: Value =
+            serde_json::from_str(&fixture("example-apigw-v2-request-no-authorizer.json")).unwrap();
+        event["requestContext"]["http"]["method"] = json!("POST");
+        event["pathParameters"] = json!({ "integrationId": integration });
+        // API Gateway lowercases header names (HTTP/2).
+        event["headers"] = json!({
+            "content-type": "application/json",
+            "x-shopify-topic": "orders/create",
+            "x-shopify-webhook-id": webhook_id,
+            "x-shopify-hmac-sha256": vector["expected_header"],
+        });
+        event["isBase64Encoded"] = json!(encoded);
+        event["body"] = if encoded {
+            json!(base64::engine::general_purpose::STANDARD.encode(&body))
+        } else {
+            json!(String::from_utf8(body.clone()).unwrap())
+        };
+        let request = from_lambda(from_str(&event.to_string()).unwrap());
+        assert!(request.auth.is_none(), "a public route");
+        assert_eq!(request.body.as_ref(), body.as_slice());
+        let response = webhook.handler;
+        let answer = response(app.app.ctx_for(webhook), request).await;
+        let answer: Value = serde_json::from_slice(&answer.body).unwrap();
+        assert_eq!(answer["signature"], "valid", "{answer}");
+        let expected = if webhook_id == "gw-1" {
+            "created"
+        } else {
+            "duplicate"
+        };
+        assert_eq!(answer["outcome"], expected, "{answer}");
+    }
+}

@@ -224,6 +224,23 @@ fn the_product_routes_are_served_and_public_ones_are_marked() {
         ("GET", "/v1/settings/tracking-page", false),
         ("PUT", "/v1/settings/tracking-page", false),
         ("GET", "/track/{trackingToken}", true),
+        ("POST", "/v1/integrations", false),
+        ("GET", "/v1/integrations", false),
+        ("GET", "/v1/integrations/{integrationId}", false),
+        ("PATCH", "/v1/integrations/{integrationId}", false),
+        ("DELETE", "/v1/integrations/{integrationId}", false),
+        ("POST", "/v1/integrations/{integrationId}/webhook", true),
+        ("GET", "/v1/integrations/{integrationId}/deliveries", false),
+        (
+            "GET",
+            "/v1/integrations/{integrationId}/deliveries/{deliveryId}",
+            false,
+        ),
+        (
+            "POST",
+            "/v1/integrations/{integrationId}/deliveries/{deliveryId}/replay",
+            false,
+        ),
     ] {
         assert!(
             routes.contains(&(method.to_string(), path.to_string(), public)),

@@ -75,6 +75,15 @@ http_functions! {
     "get-tracking-page-settings" => api::settings::get_tracking_page_settings, STORE;
     "put-tracking-page-settings" => api::settings::put_tracking_page_settings, STORE;
     "tracking-page" => api::tracking::tracking_page, STORE;
+    "create-integration" => api::integrations::create_integration, STORE;
+    "list-integrations" => api::integrations::list_integrations, STORE;
+    "get-integration" => api::integrations::get_integration, STORE;
+    "update-integration" => api::integrations::update_integration, STORE;
+    "delete-integration" => api::integrations::delete_integration, STORE;
+    "integration-webhook" => api::webhook::receive_webhook, STORE;
+    "list-deliveries" => api::deliveries::list_deliveries, STORE;
+    "get-delivery" => api::deliveries::get_delivery, STORE;
+    "replay-delivery" => api::deliveries::replay_delivery, STORE;
     "create-service" => api::services::create_service, STORE;
     "list-services" => api::services::list_services, STORE;
     "get-service" => api::services::get_service, STORE;

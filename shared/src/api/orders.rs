@@ -132,6 +132,7 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         },
         idempotency,
         extra_writes: vec![],
+        order_writes: None,
         base_url: ctx.base_url(&req),
     };
     match place_order(ctx, cmd).await? {
@@ -424,7 +425,7 @@ async fn requote(
 
 /// `update` plus what every change of an order writes: `updatedAt`, the timeline entry and
 /// the next version.
-fn versioned(update: Update, entry: &TimelineEntry) -> Update {
+pub(crate) fn versioned(update: Update, entry: &TimelineEntry) -> Update {
     update
         .set("updatedAt", entry.at.as_str())
         .append(

@@ -8,4 +8,4 @@ pub mod quoting;
 
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
-pub use place::{place_order, CreateOrder, DraftMode, Idempotency, Placed};
+pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, Placed};

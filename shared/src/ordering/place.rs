@@ -2,6 +2,7 @@
 //! is still active, the idempotency record, its search terms and the caller's extra writes.
 
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 use super::owner::OrderOwner;
 use super::quoting;
@@ -81,6 +82,10 @@ pub struct CreateOrder {
     /// keeps one platform order to one order). A failed condition on one of them writes
     /// nothing and answers [`Placed::Refused`].
     pub extra_writes: Vec<Write>,
+    /// Writes made from the order being placed (a marker holding its id, a record of
+    /// its status), appended after `extra_writes`; `Placed::Refused` counts them on from
+    /// there.
+    pub order_writes: Option<OrderWrites>,
     /// Base of the tracking URL (`https://api.example.com`).
     pub base_url: String,
 }
@@ -109,8 +114,22 @@ impl CreateOrder {
             draft: DraftMode::Never,
             idempotency: None,
             extra_writes: vec![],
+            order_writes: None,
             base_url,
         }
+    }
+}
+
+/// Builds writes from the order an attempt places (each attempt has its own order id).
+#[derive(Clone)]
+pub struct OrderWrites(pub Arc<WritesOf>);
+
+/// The writes that go with an order.
+pub type WritesOf = dyn Fn(&Order) -> Result<Vec<Write>, ApiError> + Send + Sync;
+
+impl std::fmt::Debug for OrderWrites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OrderWrites(..)")
     }
 }
 
@@ -212,6 +231,9 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         writes.extend(index_writes(&order)?);
         let extra_from = writes.len();
         writes.extend(cmd.extra_writes.iter().cloned());
+        if let Some(order_writes) = &cmd.order_writes {
+            writes.extend((order_writes.0)(&order)?);
+        }
         let total = writes.len();
         match ctx.store.transact(writes).await {
             Ok(()) => return Ok(Placed::Created(Box::new(order))),

@@ -94,6 +94,48 @@ pub fn inbound_sms(message_id: &str) -> Key {
     Key::new(format!("INBOUND#{message_id}"), "INBOUND")
 }
 
+/// An integration, by its id alone: the public webhook reads it first.
+pub fn integration(integration_id: &str) -> Key {
+    Key::new(integration_pk(integration_id), "INTEGRATION")
+}
+
+/// The partition of an integration: the integration, its deliveries and its markers.
+pub fn integration_pk(integration_id: &str) -> String {
+    format!("INTEGRATION#{integration_id}")
+}
+
+/// GSI1 partition of a client's integrations (`GSI1SK` = `INTEGRATION#{integrationId}`).
+pub fn client_integrations_pk(client_id: &str) -> String {
+    format!("INTEGRATIONS#{client_id}")
+}
+
+/// One delivery of the integration inbox.
+pub fn delivery(integration_id: &str, delivery_id: &str) -> Key {
+    Key::new(
+        integration_pk(integration_id),
+        format!("{DELIVERY_PREFIX}{delivery_id}"),
+    )
+}
+
+/// Sort-key prefix of an integration's deliveries (`Query` lists them, newest first).
+pub const DELIVERY_PREFIX: &str = "DELIVERY#";
+
+/// A platform delivery already handled (its id, or WooCommerce's source + order + topic +
+/// modification time), hashed: a redelivery changes nothing.
+pub fn delivery_marker(integration_id: &str, dedupe_hash: &str) -> Key {
+    Key::new(
+        integration_pk(integration_id),
+        format!("SEEN#{dedupe_hash}"),
+    )
+}
+
+/// The order made from a platform order: one platform order never makes two orders.
+pub fn platform_order(integration_id: &str, platform_order_id: &str) -> Key {
+    Key::new(
+        integration_pk(integration_id),
+        format!("SHOPORDER#{platform_order_id}"),
+    )
+}
 /// A courier's service (`SK` = [`SERVICE_PREFIX`] + id; `Query` lists them).
 pub fn service(courier_id: &str, service_id: &str) -> Key {
     Key::new(
@@ -162,6 +204,23 @@ mod tests {
         );
         assert_eq!(client_search_pk("cli_2"), "SEARCH#cli_2");
         assert_eq!(search_sk("curie", "ord_3"), "curie#ord_3");
+        assert_eq!(
+            integration("int_1"),
+            Key::new("INTEGRATION#int_1", "INTEGRATION")
+        );
+        assert_eq!(client_integrations_pk("cli_2"), "INTEGRATIONS#cli_2");
+        assert_eq!(
+            delivery("int_1", "dlv_2"),
+            Key::new("INTEGRATION#int_1", "DELIVERY#dlv_2")
+        );
+        assert_eq!(
+            delivery_marker("int_1", "ab"),
+            Key::new("INTEGRATION#int_1", "SEEN#ab")
+        );
+        assert_eq!(
+            platform_order("int_1", "727"),
+            Key::new("INTEGRATION#int_1", "SHOPORDER#727")
+        );
         // A whole term's keys sort before every longer term that starts with it.
         assert!(search_sk("curie", "ord_Z") < search_sk("curie0", "ord_0"));
         // The client-email marker must never match the client listing prefix.

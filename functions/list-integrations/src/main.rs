@@ -1,0 +1,11 @@
+//! GET /v1/integrations (`api::integrations::list_integrations`).
+
+use portal::lambda::{serve_http, Error, Needs};
+
+/// The AWS clients this function is built with (its IAM policy grants no more).
+pub const NEEDS: Needs = Needs::STORE;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    serve_http(portal::api::integrations::list_integrations, NEEDS).await
+}

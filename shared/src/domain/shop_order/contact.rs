@@ -1,0 +1,113 @@
+//! A shop customer's phone and email, as shops type them.
+
+use crate::domain::{Email, Phone};
+
+/// The first usable phone among `candidates` (shipping, then order, then billing…), in
+/// E.164. Shops keep what customers typed: `(555) 555-5555` is read as a national number
+/// of the shipping country when it is a NANP country. Candidates present but unusable give
+/// the reason the order goes without SMS.
+pub fn first_phone(
+    candidates: &[Option<String>],
+    country: Option<&str>,
+) -> Result<Option<Phone>, String> {
+    let present: Vec<&str> = candidates
+        .iter()
+        .flatten()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if let Some(phone) = present.iter().find_map(|p| normalize(p, country)) {
+        return Ok(Some(phone));
+    }
+    match present.first() {
+        None => Ok(None),
+        Some(first) => Err(format!(
+            "phone_invalid: {first:?} is not a phone number; the order has no SMS"
+        )),
+    }
+}
+
+/// NANP countries: a 10-digit national number takes +1.
+const NANP: &[&str] = &["US", "CA", "PR", "GU", "VI", "AS", "MP"];
+
+fn normalize(raw: &str, country: Option<&str>) -> Option<Phone> {
+    let mut digits = String::new();
+    for (i, c) in raw.chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 => digits.push(c),
+            ' ' | '-' | '(' | ')' | '.' | '/' => {}
+            _ => return None,
+        }
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        digits = format!("+{rest}");
+    }
+    if !digits.starts_with('+') {
+        let nanp = country.is_some_and(|c| NANP.contains(&c.trim().to_uppercase().as_str()));
+        digits = match digits.len() {
+            10 if nanp => format!("+1{digits}"),
+            11 if nanp && digits.starts_with('1') => format!("+{digits}"),
+            _ => return None,
+        };
+    }
+    Phone::parse(&digits).ok()
+}
+
+/// The first valid email among `candidates`.
+pub fn first_email(candidates: &[Option<String>]) -> Result<Option<Email>, String> {
+    let present: Vec<&str> = candidates
+        .iter()
+        .flatten()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if let Some(email) = present.iter().find_map(|e| Email::parse(e).ok()) {
+        return Ok(Some(email));
+    }
+    match present.first() {
+        None => Ok(None),
+        Some(first) => Err(format!("email_invalid: {first:?} is not an email address")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phone(raw: &str, country: &str) -> Result<Option<String>, String> {
+        first_phone(&[Some(raw.to_string())], Some(country))
+            .map(|p| p.map(|p| p.as_str().to_string()))
+    }
+
+    #[test]
+    fn shop_phones_become_e164_or_a_reason() {
+        assert_eq!(
+            phone("(555) 555-5555", "US"),
+            Ok(Some("+15555555555".into()))
+        );
+        assert_eq!(
+            phone("+33 6 12 34 56 78", "FR"),
+            Ok(Some("+33612345678".into()))
+        );
+        assert_eq!(
+            phone("0033612345678", "FR"),
+            Ok(Some("+33612345678".into()))
+        );
+        assert!(phone("555-555-SHIP", "US")
+            .unwrap_err()
+            .starts_with("phone_invalid"));
+        assert!(phone("06 12 34 56 78", "FR").is_err());
+        assert_eq!(first_phone(&[None, Some(" ".into())], None), Ok(None));
+        // A later candidate that is a number is used.
+        assert_eq!(
+            first_phone(
+                &[Some("555-555-SHIP".into()), Some("+14155550123".into())],
+                None
+            )
+            .unwrap()
+            .map(|p| p.as_str().to_string()),
+            Some("+14155550123".into())
+        );
+    }
+}
