@@ -32,6 +32,9 @@ pub enum ApiError {
     /// 413: the body is larger than the route accepts.
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// 413: the content passes a limit other than the body's size (rows of a sheet…).
+    #[error("{message}")]
+    LimitExceeded { code: &'static str, message: String },
     /// 422: well-formed, but a field is missing, unknown or invalid.
     #[error("{field}: {message}")]
     Invalid {
@@ -98,7 +101,7 @@ impl ApiError {
             ApiError::NotFound(_) => 404,
             ApiError::Conflict { .. } => 409,
             ApiError::Gone { .. } => 410,
-            ApiError::TooLarge { .. } => 413,
+            ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => 413,
             ApiError::Invalid { .. } => 422,
             ApiError::Throttled => 429,
             ApiError::Internal(_) => 500,
@@ -111,6 +114,7 @@ impl ApiError {
             ApiError::Malformed { code, .. }
             | ApiError::Conflict { code, .. }
             | ApiError::Gone { code, .. }
+            | ApiError::LimitExceeded { code, .. }
             | ApiError::Invalid { code, .. } => code,
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",

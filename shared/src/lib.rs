@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod fanout;
 pub mod http;
+pub mod imports;
 pub mod lambda;
 pub mod needs;
 pub mod notify;

@@ -143,6 +143,30 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
         ],
     ),
+    // The import's rows (importId), the orders in one BatchGetItem, an update per order.
+    (
+        "submit-orders",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:UpdateItem",
+        ],
+    ),
+    // Client(s), courier, markers and re-imported orders read in BatchGetItems; orders,
+    // short ids, search terms and markers put in transactions with a check of the client;
+    // a re-imported draft's stale terms deleted; the record put.
+    (
+        "create-import",
+        &[
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    ("list-imports", &["dynamodb:Query"]),
+    ("get-import", &["dynamodb:GetItem", "dynamodb:Query"]),
     (
         "reject-order",
         &[

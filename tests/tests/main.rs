@@ -4,6 +4,7 @@ mod api_keys;
 mod bad_input;
 mod dependencies;
 mod iam;
+mod imports;
 mod lambda_events;
 mod layout;
 mod local_portal;

@@ -68,6 +68,10 @@ http_functions! {
     "withdraw-order" => api::order_actions::withdraw_order, STORE;
     "resubmit-order" => api::order_actions::resubmit_order, STORE;
     "finalize-order" => api::order_actions::finalize_order, STORE;
+    "submit-orders" => api::bulk_submit::submit_orders, STORE;
+    "create-import" => api::imports::create_import, STORE;
+    "list-imports" => api::imports::list_imports, STORE;
+    "get-import" => api::imports::get_import, STORE;
     "reject-order" => api::order_actions::reject_order, STORE;
     "record-task-event" => api::task_events::record_task_event, STORE;
     "get-notification-settings" => api::settings::get_notification_settings, STORE;

@@ -54,6 +54,7 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         service_selection: body.service_selection,
         notifications: None,
         tracking_page: None,
+        organization: None,
         created_at: now.clone(),
         updated_at: now,
         version: 1,

@@ -1,10 +1,12 @@
 //! The use cases, one module per capability; each public `async fn` is one Lambda function.
 
 pub mod api_keys;
+pub mod bulk_submit;
 pub mod clients;
 pub mod couriers;
 pub mod email_confirmations;
 pub mod export;
+pub mod imports;
 pub mod invitations;
 pub mod order_actions;
 pub mod orders;

@@ -118,6 +118,7 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         },
         idempotency,
         extra_writes: vec![],
+        marker: None,
         base_url: ctx.base_url(&req),
     };
     match place_order(ctx, cmd).await? {

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, CourierId};
 use super::notifications::NotificationSettings;
+use super::settings::OrganizationProfile;
 use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
 
@@ -28,6 +29,9 @@ pub struct Client {
     pub notifications: Option<NotificationSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_page: Option<TrackingPageSettings>,
+    /// Phone, country, time zone, units and logo (organisation settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrganizationProfile>,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
@@ -47,6 +51,10 @@ impl Client {
         self.notifications.clone().unwrap_or_default()
     }
 
+    pub fn organization_settings(&self) -> OrganizationProfile {
+        self.organization.clone().unwrap_or_default()
+    }
+
     pub fn tracking_page_settings(&self) -> TrackingPageSettings {
         self.tracking_page.clone().unwrap_or_default()
     }
@@ -63,7 +71,12 @@ impl Client {
                 "trackingPage".into(),
                 serde_json::to_value(self.tracking_page_settings()).unwrap_or_default(),
             );
-            for internal in ["inviteTokenHash", "emailTokenHash", "activeKeys"] {
+            for internal in [
+                "inviteTokenHash",
+                "emailTokenHash",
+                "activeKeys",
+                "organization",
+            ] {
                 map.remove(internal);
             }
         }

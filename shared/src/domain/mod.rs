@@ -13,6 +13,7 @@ pub mod order_machine;
 pub mod phone;
 pub mod pricing;
 pub mod search;
+pub mod settings;
 pub mod sms;
 pub mod text;
 pub mod timezone;

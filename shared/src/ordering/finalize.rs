@@ -19,12 +19,17 @@ pub struct FinalizeOrder {
 
 pub async fn finalize(ctx: &Ctx, cmd: FinalizeOrder) -> Result<Order, ApiError> {
     let order = load_order(ctx, &cmd.by, &cmd.order_id).await?;
+    finalize_loaded(ctx, &cmd.by, order).await
+}
+
+/// Finalises an order already read (and checked to be `by`'s), at the version read.
+pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<Order, ApiError> {
     let next = transition(order.state(), Event::Finalize)
         .map_err(|e| ApiError::conflict("invalid_state", e.to_string()))?;
     let entry = TimelineEntry {
         at: timestamp(ctx.now()),
         what: "placed".into(),
-        by: actor(&cmd.by),
+        by: actor(by),
         detail: None,
     };
     apply(ctx, &order, state_update(&order, next), entry).await

@@ -4,7 +4,9 @@
 pub mod finalize;
 pub mod owner;
 pub mod place;
+pub mod place_batch;
 
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
 pub use place::{place_order, CreateOrder, DraftMode, Idempotency, Placed};
+pub use place_batch::place_orders;

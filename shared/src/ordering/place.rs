@@ -77,6 +77,10 @@ pub struct CreateOrder {
     /// keeps one platform order to one order). A failed condition on one of them writes
     /// nothing and answers [`Placed::Refused`].
     pub extra_writes: Vec<Write>,
+    /// An item written, after the extra writes, with `{"orderId"}` only if it does not exist
+    /// yet (one order per sheet row or platform order); when it exists nothing is written
+    /// and the answer is [`Placed::Refused`] with `index` = `extra_writes.len()`.
+    pub marker: Option<Key>,
     /// Base of the tracking URL (`https://api.example.com`).
     pub base_url: String,
 }
@@ -104,6 +108,7 @@ impl CreateOrder {
             draft: DraftMode::Never,
             idempotency: None,
             extra_writes: vec![],
+            marker: None,
             base_url,
         }
     }
@@ -134,25 +139,9 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
     let now = ctx.now();
     for _attempt in 0..3 {
         let order = build_order(&cmd, &pickup, now);
-        let mut writes = vec![
-            Write::Put {
-                item: order_item(&order)?,
-                cond: Some(Cond::not_exists(PK)),
-            },
-            Write::Put {
-                item: to_item(
-                    &json!({ "orderId": order.id }),
-                    &short_id_key(&order),
-                    "ShortId",
-                )?,
-                cond: Some(Cond::not_exists(PK)),
-            },
-            // The client must still exist (its deletion revokes its keys; this closes the race).
-            Write::Check {
-                key: keys::client(order.courier_id.as_str(), order.client_id.as_str()),
-                cond: Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str())),
-            },
-        ];
+        let mut writes = order_writes(&order)?.to_vec();
+        // The client must still exist (its deletion revokes its keys; this closes the race).
+        writes.push(client_check(&order));
         if let Some(idem) = &cmd.idempotency {
             let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
             let record = json!({
@@ -172,7 +161,7 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         // positions above tell apart).
         writes.extend(index_writes(&order)?);
         let extra_from = writes.len();
-        writes.extend(cmd.extra_writes.iter().cloned());
+        writes.extend(extra_writes(&cmd, &order)?);
         let total = writes.len();
         match ctx.store.transact(writes).await {
             Ok(()) => return Ok(Placed::Created(Box::new(order))),
@@ -210,7 +199,45 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
     ))
 }
 
-fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
+/// The caller's extra writes, then its marker holding the new order's id.
+pub(super) fn extra_writes(cmd: &CreateOrder, order: &Order) -> Result<Vec<Write>, ApiError> {
+    let mut writes = cmd.extra_writes.clone();
+    if let Some(marker) = &cmd.marker {
+        writes.push(Write::Put {
+            item: to_item(&json!({ "orderId": order.id }), marker, "OrderMarker")?,
+            cond: Some(Cond::not_exists(PK)),
+        });
+    }
+    Ok(writes)
+}
+
+/// The order and its short-id marker, each written only if new.
+pub(super) fn order_writes(order: &Order) -> Result<[Write; 2], ApiError> {
+    Ok([
+        Write::Put {
+            item: order_item(order)?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+        Write::Put {
+            item: to_item(
+                &json!({ "orderId": order.id }),
+                &short_id_key(order),
+                "ShortId",
+            )?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+    ])
+}
+
+/// Holds when the order's client exists and is not deleted.
+pub(super) fn client_check(order: &Order) -> Write {
+    Write::Check {
+        key: keys::client(order.courier_id.as_str(), order.client_id.as_str()),
+        cond: Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str())),
+    }
+}
+
+pub(super) fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
     let location = owner
         .default_pickup
         .as_ref()
@@ -228,7 +255,11 @@ fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
     })
 }
 
-fn build_order(cmd: &CreateOrder, pickup: &Stop, now: chrono::DateTime<chrono::Utc>) -> Order {
+pub(super) fn build_order(
+    cmd: &CreateOrder,
+    pickup: &Stop,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Order {
     let id = format!("ord_{}", next_ulid_at(now));
     let tracking_token = token::tracking_token();
     let at = timestamp(now);

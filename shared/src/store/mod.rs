@@ -255,9 +255,12 @@ pub fn item_key(item: &Item) -> Option<Key> {
     Some(Key::new(item.get(PK)?.as_str()?, item.get(SK)?.as_str()?))
 }
 
+/// The most writes one transaction holds (DynamoDB's limit).
+pub const MAX_TRANSACTION_WRITES: usize = 100;
+
 /// Checks a transaction the way DynamoDB does before running it.
 pub fn validate_transaction(writes: &[Write]) -> Result<(), StoreError> {
-    if writes.is_empty() || writes.len() > 100 {
+    if writes.is_empty() || writes.len() > MAX_TRANSACTION_WRITES {
         return Err(StoreError::Invalid(format!(
             "a transaction holds 1 to 100 writes, not {}",
             writes.len()
