@@ -531,6 +531,14 @@ mod observed {
             if let Some(external) = body.as_ref().and_then(|b| b["externalId"].as_str()) {
                 headers.insert("idempotency-key", external.parse().unwrap());
             }
+            // A JSON string body is sent as it is: a CSV sheet.
+            let body = match body {
+                Some(Value::String(sheet)) => {
+                    headers.insert("content-type", "text/csv".parse().unwrap());
+                    Some(Bytes::from(sheet))
+                }
+                other => other.map(|b| Bytes::from(b.to_string())),
+            };
             let auth = if public {
                 None
             } else {
@@ -549,7 +557,7 @@ mod observed {
                 path_params: params,
                 query: form_urlencoded_pairs(query),
                 headers,
-                body: body.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
+                body: body.unwrap_or_default(),
                 auth,
                 base_url: None,
             };
@@ -745,6 +753,48 @@ mod observed {
             &format!("/v1/orders/{}/finalize", draft["id"].as_str().unwrap()),
             Some(&k),
             None,
+        )
+        .await;
+
+        // Imports: the client uploads drafts (and updates them), submits them; the
+        // courier imports placed orders for the client.
+        w.ok(
+            "PATCH",
+            &format!("/v1/clients/{client_id}"),
+            c,
+            Some(json!({
+                "allowOrderUpload": true,
+                "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon"}}
+            })),
+        )
+        .await;
+        let sheet = "Address,City,Name,Id\n5 Rue Neuve,Lyon,Eve Curie,R-1\n,Lyon,No Street,R-2\n";
+        let imported = w.ok("POST", "/v1/imports", &k, Some(json!(sheet))).await;
+        w.ok(
+            "POST",
+            "/v1/imports",
+            &k,
+            Some(json!(sheet.replace("Neuve", "Vieille"))),
+        )
+        .await;
+        w.ok("POST", "/v1/imports?preflight=true", &k, Some(json!(sheet)))
+            .await;
+        let import_id = imported["id"].as_str().unwrap().to_string();
+        w.ok("GET", "/v1/imports", &k, None).await;
+        w.ok("GET", &format!("/v1/imports/{import_id}"), &k, None)
+            .await;
+        w.ok(
+            "POST",
+            "/v1/orders/submit",
+            &k,
+            Some(json!({"importId": import_id})),
+        )
+        .await;
+        w.ok(
+            "POST",
+            &format!("/v1/imports?clientId={client_id}"),
+            c,
+            Some(json!("Address,Id\n7 Quai Est,T-1\n")),
         )
         .await;
 

@@ -99,7 +99,7 @@ fn circuit_sheet() -> String {
     format!("\u{feff}{}\r\n", lines.join("\r\n"))
 }
 
-fn row<'a>(report: &'a Value, line: u64) -> &'a Value {
+fn row(report: &Value, line: u64) -> &Value {
     report["rows"]
         .as_array()
         .unwrap()
@@ -282,7 +282,17 @@ fn synonym_workbook() -> Vec<u8> {
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
-    let rows: [(&str, &str, &str, &str, f64, f64, (u16, u8), (u16, u8)); 3] = [
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        f64,
+        f64,
+        (u16, u8),
+        (u16, u8),
+    );
+    let rows: [Row; 3] = [
         (
             "INV-100",
             "Grace Hopper",
@@ -329,18 +339,13 @@ fn synonym_workbook() -> Vec<u8> {
         sheet.write_number(r, 8, *qty).unwrap();
         sheet.write_number(r, 9, *kg).unwrap();
         sheet
-            .write_datetime_with_format(
-                r,
-                10,
-                &ExcelDateTime::from_ymd(2026, 12, 3).unwrap(),
-                &date,
-            )
+            .write_datetime_with_format(r, 10, ExcelDateTime::from_ymd(2026, 12, 3).unwrap(), &date)
             .unwrap();
         sheet
             .write_datetime_with_format(
                 r,
                 11,
-                &ExcelDateTime::from_hms(from.0, from.1, 0).unwrap(),
+                ExcelDateTime::from_hms(from.0, from.1, 0).unwrap(),
                 &time,
             )
             .unwrap();
@@ -348,7 +353,7 @@ fn synonym_workbook() -> Vec<u8> {
             .write_datetime_with_format(
                 r,
                 12,
-                &ExcelDateTime::from_hms(to.0, to.1, 0).unwrap(),
+                ExcelDateTime::from_hms(to.0, to.1, 0).unwrap(),
                 &time,
             )
             .unwrap();
