@@ -151,16 +151,18 @@ fn read_delimited(bytes: &[u8], delimiter: u8) -> Result<Sheet, ApiError> {
         .from_reader(text.as_bytes());
     let mut headers = None;
     let mut rows = Vec::new();
+    let mut lines = Lines {
+        text: text.as_bytes(),
+        byte: 0,
+        line: 1,
+    };
     for record in reader.records() {
         let record = record.map_err(|e| ApiError::Malformed {
             code: "malformed_sheet",
             message: format!("the file cannot be read as a sheet: {e}"),
             field: Some("body".into()),
         })?;
-        let line = line_at(
-            text,
-            record.position().map(|p| p.byte() as usize).unwrap_or(0),
-        );
+        let line = lines.at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if headers.is_none() {
             headers = Some(cells);
@@ -183,14 +185,28 @@ fn read_delimited(bytes: &[u8], delimiter: u8) -> Result<Sheet, ApiError> {
     })
 }
 
-/// The line (from 1) of the record starting at `byte` (blank lines before it skipped).
-fn line_at(text: &str, byte: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut start = byte.min(bytes.len());
-    while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
-        start += 1;
+/// Line numbers of records, counted as the reader moves forward (records come in order).
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Up to here, `line` lines.
+    byte: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    /// The line (from 1) of the record starting at `byte` (blank lines before it skipped).
+    fn at(&mut self, byte: usize) -> usize {
+        let mut start = byte.min(self.text.len()).max(self.byte);
+        while start < self.text.len() && (self.text[start] == b'\r' || self.text[start] == b'\n') {
+            start += 1;
+        }
+        self.line += self.text[self.byte..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.byte = start;
+        self.line
     }
-    1 + bytes[..start].iter().filter(|&&b| b == b'\n').count()
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet, ApiError> {
