@@ -184,6 +184,19 @@ const CALLS: &[(&str, &[&str])] = &[
         "put-notification-settings",
         &["dynamodb:UpdateItem", "dynamodb:GetItem"],
     ),
+    // The organisation's item (a client's, or the courier's profile).
+    ("get-organization-settings", &["dynamodb:GetItem"]),
+    // Read, then an update (a transaction with a client's email confirmation), the email.
+    (
+        "update-organization-settings",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "ses:SendEmail",
+        ],
+    ),
     ("get-tracking-page-settings", &["dynamodb:GetItem"]),
     ("put-tracking-page-settings", &["dynamodb:UpdateItem"]),
     // The order by tracking token (GSI3), then its client and courier.
@@ -805,6 +818,22 @@ mod observed {
             "/v1/settings/notifications",
             Some(&k),
             Some(json!({"language": "fr"})),
+        )
+        .await;
+        w.ok("GET", "/v1/settings/organization", &k, None).await;
+        w.ok("GET", "/v1/settings/organization", c, None).await;
+        w.ok(
+            "PATCH",
+            "/v1/settings/organization",
+            &k,
+            Some(json!({"email": "hello@bloom.example", "units": "imperial"})),
+        )
+        .await;
+        w.ok(
+            "PATCH",
+            "/v1/settings/organization",
+            c,
+            Some(json!({"phone": "+33612345678"})),
         )
         .await;
         w.ok("GET", "/v1/settings/tracking-page", &k, None).await;

@@ -12,6 +12,7 @@ mod notifications;
 mod onboarding;
 mod openapi;
 mod orders;
+mod organization;
 mod round_trip;
 mod search;
 mod server;

@@ -76,6 +76,8 @@ http_functions! {
     "record-task-event" => api::task_events::record_task_event, STORE;
     "get-notification-settings" => api::settings::get_notification_settings, STORE;
     "put-notification-settings" => api::settings::put_notification_settings, STORE;
+    "get-organization-settings" => api::organization::get_organization_settings, STORE;
+    "update-organization-settings" => api::organization::update_organization_settings, MAIL;
     "get-tracking-page-settings" => api::settings::get_tracking_page_settings, STORE;
     "put-tracking-page-settings" => api::settings::put_tracking_page_settings, STORE;
     "tracking-page" => api::tracking::tracking_page, STORE;

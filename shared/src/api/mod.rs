@@ -10,6 +10,7 @@ pub mod imports;
 pub mod invitations;
 pub mod order_actions;
 pub mod orders;
+pub mod organization;
 pub(crate) mod records;
 pub mod search;
 pub mod settings;
