@@ -16,6 +16,7 @@ pub mod lambda;
 pub mod needs;
 pub mod notify;
 pub mod ordering;
+pub mod reminders;
 pub mod store;
 
 pub use ctx::Ctx;

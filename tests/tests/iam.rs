@@ -220,6 +220,18 @@ const CALLS: &[(&str, &[&str])] = &[
             "sqs:SendMessage",
         ],
     ),
+    // The drafts' sparse index (GSI4), clients and couriers, the day's marker (removed
+    // when the email fails), the email.
+    (
+        "draft-reminders",
+        &[
+            "dynamodb:Query@GSI4",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "ses:SendEmail",
+        ],
+    ),
     // Opt-out item and the inbound marker (put), removed on START or a failed reply.
     (
         "sms-inbound",
@@ -876,6 +888,23 @@ mod observed {
             .await
             .unwrap();
         }
+
+        // The hourly draft reminders, on a morning two days later (07:30 UTC is 08:30 or
+        // 09:30 in Paris, the client's zone through its courier).
+        let mut waiting = order_body.clone();
+        waiting["draft"] = json!(true);
+        waiting["externalId"] = json!("DRAFT-2");
+        w.ok("POST", "/v1/orders", &k, Some(waiting)).await;
+        w.seen.acting_as("draft-reminders");
+        let day = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive();
+        let at = day.and_hms_opt(7, 30, 0).unwrap().and_utc();
+        let reminders = w
+            .ctx
+            .wired_for(portal_local::functions::DRAFT_REMINDERS.needs);
+        let report = portal::reminders::run_draft_reminders(&reminders, at)
+            .await
+            .unwrap();
+        assert_eq!(report.sent.len(), 1, "{report:?}");
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

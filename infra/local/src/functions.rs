@@ -99,7 +99,14 @@ pub const SMS_INBOUND: EventFunction = EventFunction {
     needs: Needs::STORE.with_sms(),
 };
 
-pub const EVENT_FUNCTIONS: &[EventFunction] = &[AUTHORIZER, STATUS_FANOUT, SMS_INBOUND];
+pub const DRAFT_REMINDERS: EventFunction = EventFunction {
+    name: "draft-reminders",
+    serve: "serve_draft_reminders",
+    needs: Needs::STORE.with_mail(),
+};
+
+pub const EVENT_FUNCTIONS: &[EventFunction] =
+    &[AUTHORIZER, STATUS_FANOUT, SMS_INBOUND, DRAFT_REMINDERS];
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {
     HTTP_FUNCTIONS.iter().find(|f| f.name == name)

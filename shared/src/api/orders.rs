@@ -451,6 +451,13 @@ pub fn order_item(order: &Order) -> Result<Item, ApiError> {
         keys::tracking_pk(&order.tracking_token).into(),
     );
     item.insert("GSI3SK".into(), keys::TRACKING_SK.into());
+    if order.status == OrderStatus::Draft {
+        item.insert("GSI4PK".into(), keys::DRAFTS_PK.into());
+        item.insert(
+            "GSI4SK".into(),
+            keys::draft_sk(&order.created_at, &order.id).into(),
+        );
+    }
     Ok(item)
 }
 

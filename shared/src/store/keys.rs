@@ -94,6 +94,19 @@ pub fn inbound_sms(message_id: &str) -> Key {
     Key::new(format!("INBOUND#{message_id}"), "INBOUND")
 }
 
+/// GSI4 partition of every draft order (sparse: an order leaves it when it leaves draft).
+pub const DRAFTS_PK: &str = "DRAFTS";
+
+/// GSI4 sort key of a draft: oldest first.
+pub fn draft_sk(created_at: &str, order_id: &str) -> String {
+    format!("{created_at}#{order_id}")
+}
+
+/// One draft digest per client and local day.
+pub fn draft_reminder(client_id: &str, local_day: &str) -> Key {
+    Key::new(format!("REMINDER#{client_id}"), format!("DAY#{local_day}"))
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")
