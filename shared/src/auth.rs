@@ -68,6 +68,11 @@ pub async fn authorize(
         }
         principal.client_name = text("name");
         principal.auto_assign_team_id = text("autoAssignTeamId");
+        principal.has_services = client
+            .get("pricing")
+            .and_then(|p| p.get("pairs"))
+            .and_then(|p| p.as_array())
+            .is_some_and(|pairs| !pairs.is_empty());
     }
     Ok(Ok(principal))
 }

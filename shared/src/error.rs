@@ -42,6 +42,14 @@ pub enum ApiError {
         field: String,
         message: String,
     },
+    /// 422 `not_quotable`: no service of the client (or not the one named) can serve the
+    /// order; `reasons` lists why (each once), `services` each service's quote.
+    #[error("no service can take this order: {}", reasons.join(", "))]
+    Unquotable {
+        field: Option<String>,
+        reasons: Vec<String>,
+        services: Vec<serde_json::Value>,
+    },
     /// 429: the store or a downstream service is throttling.
     #[error("too many requests, retry shortly")]
     Throttled,
@@ -102,7 +110,7 @@ impl ApiError {
             ApiError::Conflict { .. } => 409,
             ApiError::Gone { .. } => 410,
             ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => 413,
-            ApiError::Invalid { .. } => 422,
+            ApiError::Invalid { .. } | ApiError::Unquotable { .. } => 422,
             ApiError::Throttled => 429,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
@@ -116,6 +124,7 @@ impl ApiError {
             | ApiError::Gone { code, .. }
             | ApiError::LimitExceeded { code, .. }
             | ApiError::Invalid { code, .. } => code,
+            ApiError::Unquotable { .. } => "not_quotable",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
@@ -129,7 +138,9 @@ impl ApiError {
     pub fn field(&self) -> Option<&str> {
         match self {
             ApiError::Invalid { field, .. } => Some(field),
-            ApiError::Malformed { field, .. } => field.as_deref(),
+            ApiError::Malformed { field, .. } | ApiError::Unquotable { field, .. } => {
+                field.as_deref()
+            }
             _ => None,
         }
     }
@@ -141,6 +152,13 @@ impl ApiError {
         let mut error = serde_json::json!({ "code": self.code(), "message": self.to_string() });
         if let Some(field) = self.field() {
             error["field"] = field.into();
+        }
+        if let ApiError::Unquotable {
+            reasons, services, ..
+        } = self
+        {
+            error["reasons"] = serde_json::json!(reasons);
+            error["services"] = serde_json::json!(services);
         }
         let response = ApiResponse::json(self.status(), &serde_json::json!({ "error": error }));
         match self {

@@ -85,7 +85,8 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:PutItem",
         ],
     ),
-    // The client (a courier's order) and an idempotency replay are reads; the order, its
+    // The client (a courier's order, or a client with services: its pricing) and an
+    // idempotency replay are reads; the order, its
     // short id and the idempotency record are puts next to a check that the client exists.
     (
         "create-order",
@@ -237,6 +238,44 @@ const CALLS: &[(&str, &[&str])] = &[
         "sms-inbound",
         &["dynamodb:PutItem", "dynamodb:DeleteItem", "sns:Publish"],
     ),
+    // Services and rate tables: items of the courier's partition. A change writes the item
+    // and every client's copy in one transaction (UpdateItem each).
+    ("create-service", &["dynamodb:PutItem"]),
+    // The courier's (Query), or a client's own pairs on its item (GetItem).
+    ("list-services", &["dynamodb:GetItem", "dynamodb:Query"]),
+    ("get-service", &["dynamodb:GetItem"]),
+    (
+        "update-service",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "delete-service",
+        &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+    ),
+    ("create-rate-table", &["dynamodb:PutItem"]),
+    ("list-rate-tables", &["dynamodb:Query"]),
+    ("get-rate-table", &["dynamodb:GetItem"]),
+    (
+        "update-rate-table",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "delete-rate-table",
+        &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+    ),
+    // Client, courier, services and rate tables in one BatchGetItem; then one transaction:
+    // the client's copies, each added or removed item's client set, a check of each kept one.
+    (
+        "put-client-services",
+        &[
+            "dynamodb:BatchGetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
+    ("get-client-services", &["dynamodb:GetItem"]),
+    // The client's item (its services and rates); none for a client without services.
+    ("create-quote", &["dynamodb:GetItem"]),
 ];
 
 /// A resource as written in the template (`!GetAtt Table.Arn`, `!Sub "..."`, `"*"`).
@@ -820,6 +859,85 @@ mod observed {
             &format!("/v1/imports?clientId={client_id}"),
             c,
             Some(json!("Address,Id\n7 Quai Est,T-1\n")),
+        )
+        .await;
+
+        // Services and rate tables, given to the client; quotes; a quoted order.
+        let service = |name: &str| {
+            json!({"name": name, "sla": {"kind": "same_day", "hours": 4},
+                   "availability": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "23:59"}})
+        };
+        let rates = json!({"name": "Standard", "currency": "EUR", "base": {"method": "flat", "amount": 900}});
+        let svc = w
+            .ok("POST", "/v1/services", c, Some(service("Same day")))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let rtb = w
+            .ok("POST", "/v1/rate-tables", c, Some(rates.clone()))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        w.ok("GET", "/v1/services", c, None).await;
+        w.ok("GET", "/v1/rate-tables", c, None).await;
+        w.ok("GET", &format!("/v1/services/{svc}"), c, None).await;
+        w.ok("GET", &format!("/v1/rate-tables/{rtb}"), c, None)
+            .await;
+        w.ok(
+            "PUT",
+            &format!("/v1/clients/{client_id}/services"),
+            c,
+            Some(json!({"services": [{"serviceId": svc, "rateTableId": rtb}]})),
+        )
+        .await;
+        w.ok("GET", &format!("/v1/clients/{client_id}/services"), c, None)
+            .await;
+        // Changes reach the client's copy.
+        w.ok(
+            "PATCH",
+            &format!("/v1/services/{svc}"),
+            c,
+            Some(json!({"maxPieces": 10})),
+        )
+        .await;
+        w.ok(
+            "PATCH",
+            &format!("/v1/rate-tables/{rtb}"),
+            c,
+            Some(json!({"minPrice": 500})),
+        )
+        .await;
+        w.ok("GET", "/v1/services", &k, None).await;
+        let quote = json!({"dropoff": order_body["dropoff"].clone(), "pickup": order_body["pickup"].clone(), "pieces": 1});
+        w.ok("POST", "/v1/quotes", &k, Some(quote.clone())).await;
+        let mut for_client = quote.clone();
+        for_client["clientId"] = json!(client_id);
+        w.ok("POST", "/v1/quotes", c, Some(for_client)).await;
+        let mut quoted = order_body.clone();
+        quoted["externalId"] = json!("QUOTED-1");
+        w.ok("POST", "/v1/orders", &k, Some(quoted)).await;
+        let (status, _) = w
+            .call("DELETE", &format!("/v1/services/{svc}"), Some(c), None)
+            .await;
+        assert_eq!(status, 409, "in use");
+        let spare = w
+            .ok("POST", "/v1/services", c, Some(service("Spare")))
+            .await;
+        w.ok(
+            "DELETE",
+            &format!("/v1/services/{}", spare["id"].as_str().unwrap()),
+            c,
+            None,
+        )
+        .await;
+        let spare = w.ok("POST", "/v1/rate-tables", c, Some(rates)).await;
+        w.ok(
+            "DELETE",
+            &format!("/v1/rate-tables/{}", spare["id"].as_str().unwrap()),
+            c,
+            None,
         )
         .await;
 

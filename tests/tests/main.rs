@@ -13,6 +13,7 @@ mod onboarding;
 mod openapi;
 mod orders;
 mod organization;
+mod pricing;
 mod reminders;
 mod round_trip;
 mod search;

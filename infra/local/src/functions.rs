@@ -81,6 +81,19 @@ http_functions! {
     "get-tracking-page-settings" => api::settings::get_tracking_page_settings, STORE;
     "put-tracking-page-settings" => api::settings::put_tracking_page_settings, STORE;
     "tracking-page" => api::tracking::tracking_page, STORE;
+    "create-service" => api::services::create_service, STORE;
+    "list-services" => api::services::list_services, STORE;
+    "get-service" => api::services::get_service, STORE;
+    "update-service" => api::services::update_service, STORE;
+    "delete-service" => api::services::delete_service, STORE;
+    "create-rate-table" => api::rate_tables::create_rate_table, STORE;
+    "list-rate-tables" => api::rate_tables::list_rate_tables, STORE;
+    "get-rate-table" => api::rate_tables::get_rate_table, STORE;
+    "update-rate-table" => api::rate_tables::update_rate_table, STORE;
+    "delete-rate-table" => api::rate_tables::delete_rate_table, STORE;
+    "put-client-services" => api::client_services::put_client_services, STORE;
+    "get-client-services" => api::client_services::get_client_services, STORE;
+    "create-quote" => api::quotes::create_quote, STORE;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {

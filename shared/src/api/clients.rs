@@ -61,6 +61,7 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         invite_token_hash: None,
         email_token_hash: None,
         active_keys: 0,
+        pricing: None,
     };
     let writes = vec![
         Write::Put {
@@ -426,9 +427,12 @@ pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .remove("inviteTokenHash")
             .remove("emailTokenHash")
             .remove("pendingEmail")
+            .remove("pricing")
             .increment("version", 1),
         cond: Some(Cond::eq("version", client.version)),
     }];
+    // Its services and rate tables no longer count it (they can be deleted again).
+    writes.extend(super::client_services::unlink_all(&client));
     writes.push(Write::Delete {
         key: keys::client_email(client.courier_id.as_str(), &client.email.normalized()),
         cond: Some(Cond::eq("clientId", client.id.as_str())),

@@ -2,6 +2,8 @@
 
 pub mod api_keys;
 pub mod bulk_submit;
+pub mod catalog;
+pub mod client_services;
 pub mod clients;
 pub mod couriers;
 pub mod email_confirmations;
@@ -11,8 +13,11 @@ pub mod invitations;
 pub mod order_actions;
 pub mod orders;
 pub mod organization;
+pub mod quotes;
+pub mod rate_tables;
 pub(crate) mod records;
 pub mod search;
+pub mod services;
 pub mod settings;
 pub mod task_events;
 pub mod tracking;

@@ -9,17 +9,20 @@ use super::search::{reindex_writes, search_orders, Search};
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::client::ClientStatus;
-use crate::domain::ids::ClientId;
+use crate::domain::ids::{ClientId, ServiceId};
 use crate::domain::order::{self, Order, Source, Stop, TimelineEntry, Window};
 use crate::domain::order_fields::{ExternalId, Pieces};
 use crate::domain::order_machine::{transition, Event, OrderStatus};
+use crate::domain::pricing::Quoting;
 use crate::domain::pricing::Weight;
 use crate::domain::search::SearchQuery;
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::ordering::{place_order, CreateOrder, DraftMode, Idempotency, OrderOwner, Placed};
+use crate::ordering::{
+    place_order, quoting, CreateOrder, DraftMode, Idempotency, OrderOwner, Placed,
+};
 use crate::store::{keys, Cond, Index, Item, Query, StoreError, Update, Write};
 use crate::Ctx;
 
@@ -36,6 +39,9 @@ struct NewOrder {
     notes: Option<Notes>,
     #[serde(default)]
     external_id: Option<ExternalId>,
+    /// The client's service to use (clients with services; else its rule picks).
+    #[serde(default)]
+    service_id: Option<ServiceId>,
     /// Save without sending to the courier.
     #[serde(default)]
     draft: bool,
@@ -64,12 +70,19 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 .client_id
                 .clone()
                 .ok_or_else(|| ApiError::Internal("client key without client".into()))?;
-            let owner = OrderOwner {
-                courier_id: who.courier_id.clone(),
-                client_id,
-                client_name: who.client_name.clone().unwrap_or_default(),
-                team_id: who.auto_assign_team_id.clone(),
-                default_pickup: None,
+            let owner = if who.has_services {
+                // Its services and rates are on its item: one read, for clients with services.
+                OrderOwner::of_client(&load_client(ctx, &who.courier_id, client_id.as_str()).await?)
+            } else {
+                OrderOwner {
+                    courier_id: who.courier_id.clone(),
+                    client_id,
+                    client_name: who.client_name.clone().unwrap_or_default(),
+                    team_id: who.auto_assign_team_id.clone(),
+                    default_pickup: None,
+                    pricing: None,
+                    service_selection: Default::default(),
+                }
             };
             (owner, Source::Portal)
         }
@@ -111,6 +124,7 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         pieces: body.pieces,
         notes: body.notes,
         external_id: body.external_id,
+        service_id: body.service_id,
         draft: if body.draft {
             DraftMode::Always
         } else {
@@ -246,6 +260,8 @@ struct OrderPatch {
     notes: Option<Option<Notes>>,
     #[serde(default, deserialize_with = "nullable")]
     external_id: Option<Option<ExternalId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    service_id: Option<Option<ServiceId>>,
     #[serde(default)]
     version: Option<u64>,
 }
@@ -311,6 +327,16 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         .set_or_remove("pieces", edited.pieces.map(Value::from))
         .set_or_remove("notes", edited.notes.clone().map(Value::from))
         .set_or_remove("externalId", edited.external_id.clone().map(Value::from));
+    if let Some(service_id) = patch.service_id {
+        edited.service_id = service_id;
+        update = update.set_or_remove(
+            "serviceId",
+            edited.service_id.as_ref().map(|s| Value::from(s.as_str())),
+        );
+    }
+    if who.has_services || edited.service_id.is_some() {
+        update = requote(ctx, who, &mut edited, update).await?;
+    }
     let entry = TimelineEntry {
         at: timestamp(ctx.now()),
         what: "edited".into(),
@@ -340,6 +366,61 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     edited.updated_at = entry.at.clone();
     edited.timeline.push(entry);
     Ok(ApiResponse::ok(&edited.view()))
+}
+
+/// Quotes an edited order again (clients with services): a draft takes the new quote or
+/// the reasons it has none; a placed order that can no longer be quoted is not changed (422).
+async fn requote(
+    ctx: &Ctx,
+    who: &Principal,
+    edited: &mut Order,
+    update: Update,
+) -> Result<Update, ApiError> {
+    let (pricing, rule) = if who.has_services {
+        let client = load_client(ctx, &who.courier_id, edited.client_id.as_str()).await?;
+        (client.pricing, client.service_selection)
+    } else {
+        (None, Default::default())
+    };
+    let quoting = quoting::quote(
+        pricing.as_ref(),
+        rule,
+        edited.service_id.as_ref(),
+        &quoting::shipment(
+            &edited.pickup.stop,
+            &edited.dropoff.stop,
+            edited.weight,
+            edited.pieces,
+        ),
+        ctx.now(),
+    )?;
+    Ok(match quoting {
+        Quoting::Unpriced => update,
+        Quoting::Quoted(quote) => {
+            edited.quote = Some(quote);
+            edited.draft_reasons.clear();
+            update
+                .set(
+                    "quote",
+                    serde_json::to_value(&edited.quote).unwrap_or_default(),
+                )
+                .remove("draftReasons")
+        }
+        Quoting::Unquotable { reasons, services } => {
+            if edited.status != OrderStatus::Draft {
+                return Err(quoting::unquotable(
+                    edited.service_id.as_ref(),
+                    &reasons,
+                    services,
+                ));
+            }
+            edited.quote = None;
+            edited.draft_reasons = quoting::reason_codes(&reasons);
+            update
+                .remove("quote")
+                .set("draftReasons", serde_json::json!(edited.draft_reasons))
+        }
+    })
 }
 
 /// `update` plus what every change of an order writes: `updatedAt`, the timeline entry and

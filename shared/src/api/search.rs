@@ -319,6 +319,7 @@ mod tests {
                 .unwrap(),
             client_name: None,
             auto_assign_team_id: None,
+            has_services: false,
         };
         who
     }

@@ -37,6 +37,10 @@ pub struct Principal {
     pub client_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_assign_team_id: Option<String>,
+    /// For a client: whether it has services (its orders are quoted), so that a client
+    /// without services creates orders without reading its pricing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub has_services: bool,
 }
 
 impl Principal {
@@ -114,6 +118,7 @@ impl ApiKeyRecord {
             key_id: self.id.clone(),
             client_name: None,
             auto_assign_team_id: None,
+            has_services: false,
         }
     }
 }

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, CourierId};
 use super::notifications::NotificationSettings;
+use super::pricing::PricingContext;
 use super::settings::OrganizationProfile;
 use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
@@ -41,6 +42,9 @@ pub struct Client {
     /// Hash of the token that confirms `pending_email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_token_hash: Option<String>,
+    /// The client's services and rates (copies), when the courier gave it some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<PricingContext>,
     /// Keys not revoked; capped so that deleting a client revokes them all in one transaction.
     #[serde(default)]
     pub active_keys: u32,
@@ -53,6 +57,13 @@ impl Client {
 
     pub fn organization_settings(&self) -> OrganizationProfile {
         self.organization.clone().unwrap_or_default()
+    }
+
+    /// Whether the client's orders are quoted (it has at least one service).
+    pub fn has_services(&self) -> bool {
+        self.pricing
+            .as_ref()
+            .is_some_and(PricingContext::has_services)
     }
 
     pub fn tracking_page_settings(&self) -> TrackingPageSettings {
@@ -76,6 +87,7 @@ impl Client {
                 "emailTokenHash",
                 "activeKeys",
                 "organization",
+                "pricing",
             ] {
                 map.remove(internal);
             }

@@ -165,6 +165,12 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     pub source: Source,
+    /// The service the order asked for (`None`: the client's rule picks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<super::ids::ServiceId>,
+    /// The quote it was placed (or last edited) with, for clients with services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<super::pricing::OrderQuote>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,11 +1,15 @@
-//! Finalising a draft: it becomes `placed`.
+//! Finalising a draft: quoted again for a client with services, it becomes `placed`, or
+//! stays a draft and the answer is 422 with the reasons.
 
+use super::quoting;
+use crate::api::clients::load_client;
 use crate::api::order_actions::state_update;
 use crate::api::orders::{actor, apply, load_order};
 use crate::clock::timestamp;
-use crate::domain::api_key::Principal;
+use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{Order, TimelineEntry};
 use crate::domain::order_machine::{transition, Event};
+use crate::domain::pricing::Quoting;
 use crate::error::ApiError;
 use crate::Ctx;
 
@@ -26,11 +30,44 @@ pub async fn finalize(ctx: &Ctx, cmd: FinalizeOrder) -> Result<Order, ApiError> 
 pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<Order, ApiError> {
     let next = transition(order.state(), Event::Finalize)
         .map_err(|e| ApiError::conflict("invalid_state", e.to_string()))?;
+    let mut update = state_update(&order, next);
+    // A client knows whether it has services; for a courier, the client item tells.
+    if by.role == Role::Courier || by.has_services || order.service_id.is_some() {
+        let client = load_client(ctx, &order.courier_id, order.client_id.as_str()).await?;
+        let now = ctx.now();
+        match quoting::quote(
+            client.pricing.as_ref(),
+            client.service_selection,
+            order.service_id.as_ref(),
+            &quoting::shipment(
+                &order.pickup.stop,
+                &order.dropoff.stop,
+                order.weight,
+                order.pieces,
+            ),
+            now,
+        )? {
+            Quoting::Unpriced => {}
+            Quoting::Quoted(quote) => {
+                update = update.set("quote", serde_json::to_value(&quote).unwrap_or_default());
+            }
+            Quoting::Unquotable { reasons, services } => {
+                return Err(quoting::unquotable(
+                    order.service_id.as_ref(),
+                    &reasons,
+                    services,
+                ))
+            }
+        }
+    }
+    if !order.draft_reasons.is_empty() {
+        update = update.remove("draftReasons");
+    }
     let entry = TimelineEntry {
         at: timestamp(ctx.now()),
         what: "placed".into(),
         by: actor(by),
         detail: None,
     };
-    apply(ctx, &order, state_update(&order, next), entry).await
+    apply(ctx, &order, update, entry).await
 }

@@ -5,6 +5,7 @@ pub mod finalize;
 pub mod owner;
 pub mod place;
 pub mod place_batch;
+pub mod quoting;
 
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;

@@ -1,8 +1,9 @@
 //! Whom a new order is for, as the entry point knows it (from the principal, or from the
 //! client item it read).
 
-use crate::domain::client::Client;
+use crate::domain::client::{Client, ServiceSelection};
 use crate::domain::ids::{ClientId, CourierId};
+use crate::domain::pricing::PricingContext;
 use crate::domain::Location;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +15,10 @@ pub struct OrderOwner {
     pub team_id: Option<String>,
     /// Where orders without a pickup are picked up.
     pub default_pickup: Option<Location>,
+    /// The client's services and rates: `None` (or none in it) and orders are not quoted.
+    pub pricing: Option<PricingContext>,
+    /// Which service an order without `serviceId` gets.
+    pub service_selection: ServiceSelection,
 }
 
 impl OrderOwner {
@@ -26,6 +31,8 @@ impl OrderOwner {
             client_name: client.name.to_string(),
             team_id: client.auto_assign_team_id.clone().map(String::from),
             default_pickup: client.default_pickup.clone(),
+            pricing: client.pricing.clone(),
+            service_selection: client.service_selection,
         }
     }
 }

@@ -4,16 +4,17 @@
 use serde_json::{json, Value};
 
 use super::owner::OrderOwner;
+use super::quoting;
 use crate::api::orders::{order_item, short_id_key};
 use crate::api::records::to_item;
 use crate::api::search::index_writes;
 use crate::clock::timestamp;
 use crate::domain::client::ClientStatus;
-use crate::domain::ids::next_ulid_at;
+use crate::domain::ids::{next_ulid_at, ServiceId};
 use crate::domain::order::{self, Order, Source, Stop, Task, TimelineEntry};
 use crate::domain::order_fields::{ExternalId, Pieces};
 use crate::domain::order_machine::{OrderStatus, TaskKind, TaskState};
-use crate::domain::pricing::Weight;
+use crate::domain::pricing::{Quoting, Weight};
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
@@ -71,6 +72,9 @@ pub struct CreateOrder {
     pub pieces: Option<Pieces>,
     pub notes: Option<Notes>,
     pub external_id: Option<ExternalId>,
+    /// The service asked for; `None`: the client's `serviceSelection` picks (clients with
+    /// services only).
+    pub service_id: Option<ServiceId>,
     pub draft: DraftMode,
     pub idempotency: Option<Idempotency>,
     /// Written in the same transaction, after the order's own writes (e.g. a marker that
@@ -105,6 +109,7 @@ impl CreateOrder {
             pieces: None,
             notes: None,
             external_id: None,
+            service_id: None,
             draft: DraftMode::Never,
             idempotency: None,
             extra_writes: vec![],
@@ -137,8 +142,9 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         None => default_pickup(&cmd.owner)?,
     };
     let now = ctx.now();
+    let priced = price(&cmd, &pickup, now)?;
     for _attempt in 0..3 {
-        let order = build_order(&cmd, &pickup, now);
+        let order = priced_order(&cmd, &pickup, now, &priced);
         let mut writes = order_writes(&order)?.to_vec();
         // The client must still exist (its deletion revokes its keys; this closes the race).
         writes.push(client_check(&order));
@@ -197,6 +203,70 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         "concurrent_update",
         "the order could not be saved; retry",
     ))
+}
+
+/// The quote of the order `cmd` describes and, when it cannot be quoted and may be a
+/// draft, the reasons it is one (an error when it must be placed).
+pub(super) fn price(
+    cmd: &CreateOrder,
+    pickup: &Stop,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Priced, ApiError> {
+    let quoting = quoting::quote(
+        cmd.owner.pricing.as_ref(),
+        cmd.owner.service_selection,
+        cmd.service_id.as_ref(),
+        &quoting::shipment(
+            pickup,
+            &cmd.dropoff,
+            cmd.weight,
+            cmd.pieces.map(Pieces::get),
+        ),
+        now,
+    )?;
+    let (quote, draft_reasons) = match quoting {
+        Quoting::Unpriced => (None, vec![]),
+        Quoting::Quoted(quote) => (Some(quote), vec![]),
+        Quoting::Unquotable { reasons, services } => match cmd.draft {
+            DraftMode::Never => {
+                return Err(quoting::unquotable(
+                    cmd.service_id.as_ref(),
+                    &reasons,
+                    services,
+                ))
+            }
+            DraftMode::Always | DraftMode::WhenUnquotable => {
+                (None, quoting::reason_codes(&reasons))
+            }
+        },
+    };
+    Ok(Priced {
+        quote,
+        draft_reasons,
+    })
+}
+
+/// What pricing decided for a new order.
+pub(super) struct Priced {
+    pub quote: Option<crate::domain::pricing::OrderQuote>,
+    pub draft_reasons: Vec<String>,
+}
+
+/// The new order, quoted (a draft with its reasons when it could not be).
+pub(super) fn priced_order(
+    cmd: &CreateOrder,
+    pickup: &Stop,
+    now: chrono::DateTime<chrono::Utc>,
+    priced: &Priced,
+) -> Order {
+    let mut order = build_order(cmd, pickup, now);
+    if !priced.draft_reasons.is_empty() {
+        order.status = OrderStatus::Draft;
+        order.draft_reasons = priced.draft_reasons.clone();
+        order.timeline[0].what = OrderStatus::Draft.as_str().into();
+    }
+    order.quote = priced.quote.clone();
+    order
 }
 
 /// The caller's extra writes, then its marker holding the new order's id.
@@ -296,6 +366,8 @@ pub(super) fn build_order(
         notes: cmd.notes.as_ref().map(|n| n.to_string()),
         external_id: cmd.external_id.as_ref().map(|e| e.as_str().to_string()),
         source: cmd.source,
+        service_id: cmd.service_id.clone(),
+        quote: None,
         team_id: team_id.clone(),
         rejection: None,
         draft_reasons: vec![],

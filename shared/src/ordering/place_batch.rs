@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use futures::stream::{self, StreamExt};
 
-use super::place::{build_order, client_check, default_pickup, extra_writes, order_writes};
+use super::place::{client_check, default_pickup, extra_writes, order_writes, price, priced_order};
 use super::{place_order, CreateOrder, Placed};
 use crate::api::search::index_writes;
 use crate::error::ApiError;
@@ -39,7 +39,14 @@ pub async fn place_orders(
                 }
             },
         };
-        let order = build_order(cmd, &pickup, now);
+        let priced = match price(cmd, &pickup, now) {
+            Ok(priced) => priced,
+            Err(e) => {
+                results[i] = Some(Err(e));
+                continue;
+            }
+        };
+        let order = priced_order(cmd, &pickup, now, &priced);
         let mut writes = order_writes(&order)?.to_vec();
         writes.extend(index_writes(&order)?);
         writes.extend(extra_writes(cmd, &order)?);

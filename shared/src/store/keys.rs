@@ -107,6 +107,26 @@ pub fn draft_reminder(client_id: &str, local_day: &str) -> Key {
     Key::new(format!("REMINDER#{client_id}"), format!("DAY#{local_day}"))
 }
 
+/// A courier's service (`SK` = [`SERVICE_PREFIX`] + id; `Query` lists them).
+pub fn service(courier_id: &str, service_id: &str) -> Key {
+    Key::new(
+        courier_pk(courier_id),
+        format!("{SERVICE_PREFIX}{service_id}"),
+    )
+}
+
+pub const SERVICE_PREFIX: &str = "SERVICE#";
+
+/// A courier's rate table (`SK` = [`RATE_TABLE_PREFIX`] + id).
+pub fn rate_table(courier_id: &str, rate_table_id: &str) -> Key {
+    Key::new(
+        courier_pk(courier_id),
+        format!("{RATE_TABLE_PREFIX}{rate_table_id}"),
+    )
+}
+
+pub const RATE_TABLE_PREFIX: &str = "RATETABLE#";
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")
@@ -145,6 +165,14 @@ mod tests {
         );
         assert_eq!(inbound_sms("m1"), Key::new("INBOUND#m1", "INBOUND"));
         assert_eq!(search_pk("cou_1"), "SEARCH#cou_1");
+        assert_eq!(
+            service("cou_1", "svc_2"),
+            Key::new("COURIER#cou_1", "SERVICE#svc_2")
+        );
+        assert_eq!(
+            rate_table("cou_1", "rtb_3"),
+            Key::new("COURIER#cou_1", "RATETABLE#rtb_3")
+        );
         assert_eq!(client_search_pk("cli_2"), "SEARCH#cli_2");
         assert_eq!(search_sk("curie", "ord_3"), "curie#ord_3");
         // A whole term's keys sort before every longer term that starts with it.

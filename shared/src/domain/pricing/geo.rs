@@ -23,8 +23,9 @@ pub fn distance_m(a: Point, b: Point) -> u64 {
     (EARTH_RADIUS_M * c).round() as u64
 }
 
-/// At most this many positions in one area (it is copied onto every client that uses it).
-pub const MAX_POSITIONS: usize = 2000;
+/// At most this many positions in one area (it is copied onto every client that uses it,
+/// and a client item holds at most 400 KB).
+pub const MAX_POSITIONS: usize = 500;
 
 /// A GeoJSON `Polygon` or `MultiPolygon` geometry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! Services, rate tables and quotes: pure functions of their inputs (times are parameters).
 
+pub mod catalog;
 pub mod geo;
 pub mod money;
 pub mod quote;
@@ -8,6 +9,9 @@ pub mod schedule;
 pub mod service;
 pub mod weight;
 
+pub use catalog::{
+    quote_order, OrderQuote, Pair, PricingContext, Quoting, QuotingError, RateTable, Service,
+};
 pub use money::{Amount, Currency};
 pub use quote::{quote, select, Quote, Reason, Shipment};
 pub use rate_table::RateTableSpec;

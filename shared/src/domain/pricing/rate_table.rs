@@ -11,11 +11,12 @@ use crate::domain::Name;
 pub const MAX_MODIFIERS: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", try_from = "RawRateTable")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateTableSpec {
     pub name: Name,
     pub currency: Currency,
     pub base: Base,
+    #[serde(default, deserialize_with = "modifiers")]
     pub modifiers: Vec<Modifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_price: Option<Amount>,
@@ -23,39 +24,25 @@ pub struct RateTableSpec {
     pub max_price: Option<Amount>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawRateTable {
-    name: Name,
-    currency: Currency,
-    base: Base,
-    #[serde(default)]
-    modifiers: Vec<Modifier>,
-    #[serde(default)]
-    min_price: Option<Amount>,
-    #[serde(default)]
-    max_price: Option<Amount>,
+fn modifiers<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<Modifier>, D::Error> {
+    let modifiers = Vec::<Modifier>::deserialize(de)?;
+    if modifiers.len() > MAX_MODIFIERS {
+        return Err(serde::de::Error::custom(format!(
+            "at most {MAX_MODIFIERS} modifiers"
+        )));
+    }
+    Ok(modifiers)
 }
 
-impl TryFrom<RawRateTable> for RateTableSpec {
-    type Error = String;
-    fn try_from(raw: RawRateTable) -> Result<Self, String> {
-        if raw.modifiers.len() > MAX_MODIFIERS {
-            return Err(format!("modifiers: at most {MAX_MODIFIERS}"));
-        }
-        if let (Some(min), Some(max)) = (raw.min_price, raw.max_price) {
+impl RateTableSpec {
+    /// What one field cannot tell: the minimum is not above the maximum (field, message).
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        if let (Some(min), Some(max)) = (self.min_price, self.max_price) {
             if min > max {
-                return Err("minPrice must not be above maxPrice".into());
+                return Err(("minPrice", "must not be above maxPrice".into()));
             }
         }
-        Ok(Self {
-            name: raw.name,
-            currency: raw.currency,
-            base: raw.base,
-            modifiers: raw.modifiers,
-            min_price: raw.min_price,
-            max_price: raw.max_price,
-        })
+        Ok(())
     }
 }
 
@@ -386,7 +373,14 @@ mod tests {
         };
         assert!(bad(json!({"currency": "usd"})));
         assert!(bad(json!({"base": {"method": "flat", "amount": 2.5}})));
-        assert!(bad(json!({"minPrice": 10, "maxPrice": 5})));
+        let inverted =
+            table(json!({"base": {"method": "flat", "amount": 1}, "minPrice": 10, "maxPrice": 5}));
+        assert_eq!(inverted.check().unwrap_err().0, "minPrice");
+        assert!(
+            table(json!({"base": {"method": "flat", "amount": 1}, "minPrice": 10}))
+                .check()
+                .is_ok()
+        );
         assert!(bad(
             json!({"modifiers": [{"when": "distance_over", "threshold": 1}]})
         ));

@@ -173,19 +173,14 @@ impl<Tz: TimeZone> Calendar<'_, Tz> {
         self.cutoff.map_or(to, |c| c.time().min(to))
     }
 
-    fn at(&self, day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    fn at(&self, day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
         let naive = day.and_time(time);
         // A time that a clock change skips is taken an hour later.
-        self.tz
-            .from_local_datetime(&naive)
-            .earliest()
-            .or_else(|| {
-                self.tz
-                    .from_local_datetime(&(naive + Duration::hours(1)))
-                    .earliest()
-            })
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&naive))
+        let local = self.tz.from_local_datetime(&naive).earliest().or_else(|| {
+            let later = naive.checked_add_signed(Duration::hours(1))?;
+            self.tz.from_local_datetime(&later).earliest()
+        })?;
+        Some(local.with_timezone(&Utc))
     }
 
     /// The first service day from `day` on (within the horizon).
@@ -200,17 +195,19 @@ impl<Tz: TimeZone> Calendar<'_, Tz> {
         let local = ready.with_timezone(&self.tz).naive_local();
         let (today, now) = (local.date(), local.time());
         let start = if self.works_on(today) && now <= self.last_start() {
-            self.at(today, now.max(self.availability.from.time()))
+            self.at(today, now.max(self.availability.from.time()))?
         } else {
             let day = self.next_service_day(today.succ_opt()?)?;
-            self.at(day, self.availability.from.time())
+            self.at(day, self.availability.from.time())?
         };
         let start_day = start.with_timezone(&self.tz).date_naive();
         let complete_by = match self.sla {
-            Sla::SameDay { hours } => start + Duration::hours(i64::from(hours.0)),
+            Sla::SameDay { hours } => {
+                start.checked_add_signed(Duration::hours(i64::from(hours.0)))?
+            }
             Sla::NextDay { by } => {
                 let day = self.next_service_day(start_day.succ_opt()?)?;
-                self.at(day, by.time())
+                self.at(day, by.time())?
             }
         };
         Some(Times { start, complete_by })

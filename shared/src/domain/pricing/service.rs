@@ -11,9 +11,9 @@ use crate::domain::order_fields::Pieces;
 use crate::domain::Name;
 
 /// At most this many holidays per service.
-pub const MAX_HOLIDAYS: usize = 400;
+pub const MAX_HOLIDAYS: usize = 100;
 /// At most this many postal-code prefixes per service.
-pub const MAX_PREFIXES: usize = 500;
+pub const MAX_PREFIXES: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -1,0 +1,84 @@
+//! Quoting an order against its client's services (creation, edits of drafts, finalising).
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::client::ServiceSelection;
+use crate::domain::ids::ServiceId;
+use crate::domain::order::Stop;
+use crate::domain::pricing::geo::Point;
+use crate::domain::pricing::quote::Reason;
+use crate::domain::pricing::{
+    quote_order, PricingContext, Quoting, QuotingError, Shipment, StopFacts, Weight,
+};
+use crate::error::ApiError;
+
+/// What the area check and the distance read of a stop.
+pub fn stop_facts(stop: &Stop) -> StopFacts {
+    StopFacts {
+        postal_code: stop
+            .address
+            .postal_code
+            .as_ref()
+            .map(|c| c.as_str().to_string()),
+        point: match (stop.address.lat, stop.address.lng) {
+            (Some(lat), Some(lng)) => Some(Point {
+                lat: lat.into(),
+                lng: lng.into(),
+            }),
+            _ => None,
+        },
+    }
+}
+
+/// An order as quoting sees it: ready from the pickup window's start (or now), due by the
+/// dropoff window's end.
+pub fn shipment(
+    pickup: &Stop,
+    dropoff: &Stop,
+    weight: Option<Weight>,
+    pieces: Option<u32>,
+) -> Shipment {
+    Shipment {
+        ready_by: pickup.window.complete_after,
+        due_by: dropoff.window.complete_before,
+        weight,
+        pieces,
+        pickup: stop_facts(pickup),
+        dropoff: stop_facts(dropoff),
+    }
+}
+
+/// The quote of an order, with the API's errors for a service that cannot be named.
+pub fn quote(
+    pricing: Option<&PricingContext>,
+    rule: ServiceSelection,
+    service_id: Option<&ServiceId>,
+    shipment: &Shipment,
+    now: DateTime<Utc>,
+) -> Result<Quoting, ApiError> {
+    quote_order(pricing, rule, service_id, shipment, now).map_err(|e| match e {
+        QuotingError::NoServices => {
+            ApiError::invalid("serviceId", "the client has no services to choose from")
+        }
+        QuotingError::NotClientService => {
+            ApiError::invalid("serviceId", "is not one of the client's services")
+        }
+    })
+}
+
+/// 422 `not_quotable` with the reasons and each service's quote.
+pub fn unquotable(
+    service_id: Option<&ServiceId>,
+    reasons: &[Reason],
+    services: Vec<serde_json::Value>,
+) -> ApiError {
+    ApiError::Unquotable {
+        field: service_id.map(|_| "serviceId".to_string()),
+        reasons: reason_codes(reasons),
+        services,
+    }
+}
+
+pub fn reason_codes(reasons: &[Reason]) -> Vec<String> {
+    reasons.iter().map(|r| r.as_str().to_string()).collect()
+}
