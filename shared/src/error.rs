@@ -32,6 +32,9 @@ pub enum ApiError {
     /// 413: the body is larger than the route accepts.
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// 413: the content passes a limit other than the body's size (rows of a sheet…).
+    #[error("{message}")]
+    LimitExceeded { code: &'static str, message: String },
     /// 422: well-formed, but a field is missing, unknown or invalid.
     #[error("{field}: {message}")]
     Invalid {
@@ -106,7 +109,7 @@ impl ApiError {
             ApiError::NotFound(_) => 404,
             ApiError::Conflict { .. } => 409,
             ApiError::Gone { .. } => 410,
-            ApiError::TooLarge { .. } => 413,
+            ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => 413,
             ApiError::Invalid { .. } | ApiError::Unquotable { .. } => 422,
             ApiError::Throttled => 429,
             ApiError::Internal(_) => 500,
@@ -119,6 +122,7 @@ impl ApiError {
             ApiError::Malformed { code, .. }
             | ApiError::Conflict { code, .. }
             | ApiError::Gone { code, .. }
+            | ApiError::LimitExceeded { code, .. }
             | ApiError::Invalid { code, .. } => code,
             ApiError::Unquotable { .. } => "not_quotable",
             ApiError::Unauthorized(_) => "unauthorized",

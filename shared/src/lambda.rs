@@ -100,6 +100,29 @@ pub async fn serve_sms_inbound(needs: Needs) -> Result<(), Error> {
     .await
 }
 
+/// Serves the draft reminders on their EventBridge schedule (the event's time is the run's).
+pub async fn serve_draft_reminders(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<
+            aws_lambda_events::cloudwatch_events::CloudWatchEvent,
+        >| {
+            let ctx = ctx.clone();
+            async move {
+                let report =
+                    crate::reminders::run_draft_reminders(&ctx, event.payload.time).await?;
+                tracing::info!(
+                    drafts = report.drafts,
+                    sent = report.sent.len(),
+                    "draft reminders"
+                );
+                Ok::<_, Error>(())
+            }
+        },
+    ))
+    .await
+}
+
 /// Once per cold start: logging, then the context with the clients the function needs.
 async fn cold_start(needs: Needs) -> Result<Arc<Ctx>, Error> {
     init_logging();

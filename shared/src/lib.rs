@@ -11,10 +11,12 @@ pub mod domain;
 pub mod error;
 pub mod fanout;
 pub mod http;
+pub mod imports;
 pub mod lambda;
 pub mod needs;
 pub mod notify;
 pub mod ordering;
+pub mod reminders;
 pub mod store;
 
 pub use ctx::Ctx;

@@ -386,6 +386,41 @@ impl TestApp {
         TestResponse::from(response)
     }
 
+    /// Like [`invoke`](Self::invoke), with a query string, a content type and a raw body
+    /// (a sheet for `create-import`).
+    pub async fn invoke_raw(
+        &self,
+        function: &str,
+        key: &str,
+        query: &[(&str, &str)],
+        content_type: &str,
+        body: impl Into<Bytes>,
+    ) -> TestResponse {
+        let header = format!("Bearer {key}");
+        let principal = portal::auth::authorize(self.store.as_ref(), Some(&header))
+            .await
+            .unwrap()
+            .expect("a valid key");
+        self.calls.take();
+        let mut headers = http::HeaderMap::new();
+        headers.insert("content-type", content_type.parse().unwrap());
+        let request = portal::http::ApiRequest {
+            method: "POST".into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers,
+            body: body.into(),
+            auth: Some(Ok(principal)),
+            ..Default::default()
+        };
+        let function =
+            portal_local::functions::http_function(function).expect("a registered function");
+        let response = (function.handler)(self.app.ctx_for(function), request).await;
+        TestResponse::from(response)
+    }
+
     /// Delivers what the table's stream holds to the status fan-out, as the event source
     /// mapping would; returns how many batches reported a failed record.
     pub async fn deliver_stream(&self) -> usize {

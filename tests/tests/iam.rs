@@ -144,6 +144,30 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
         ],
     ),
+    // The import's rows (importId), the orders in one BatchGetItem, an update per order.
+    (
+        "submit-orders",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:UpdateItem",
+        ],
+    ),
+    // Client(s), courier, markers and re-imported orders read in BatchGetItems; orders,
+    // short ids, search terms and markers put in transactions with a check of the client;
+    // a re-imported draft's stale terms deleted; the record put.
+    (
+        "create-import",
+        &[
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    ("list-imports", &["dynamodb:Query"]),
+    ("get-import", &["dynamodb:GetItem", "dynamodb:Query"]),
     (
         "reject-order",
         &[
@@ -160,6 +184,19 @@ const CALLS: &[(&str, &[&str])] = &[
     (
         "put-notification-settings",
         &["dynamodb:UpdateItem", "dynamodb:GetItem"],
+    ),
+    // The organisation's item (a client's, or the courier's profile).
+    ("get-organization-settings", &["dynamodb:GetItem"]),
+    // Read, then an update (a transaction with a client's email confirmation), the email.
+    (
+        "update-organization-settings",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "ses:SendEmail",
+        ],
     ),
     ("get-tracking-page-settings", &["dynamodb:GetItem"]),
     ("put-tracking-page-settings", &["dynamodb:UpdateItem"]),
@@ -182,6 +219,18 @@ const CALLS: &[(&str, &[&str])] = &[
             "sns:Publish",
             "ses:SendEmail",
             "sqs:SendMessage",
+        ],
+    ),
+    // The drafts' sparse index (GSI4), clients and couriers, the day's marker (removed
+    // when the email fails), the email.
+    (
+        "draft-reminders",
+        &[
+            "dynamodb:Query@GSI4",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "ses:SendEmail",
         ],
     ),
     // Opt-out item and the inbound marker (put), removed on START or a failed reply.
@@ -577,7 +626,14 @@ mod observed {
             if let Some(external) = body.as_ref().and_then(|b| b["externalId"].as_str()) {
                 headers.insert("idempotency-key", external.parse().unwrap());
             }
-            let body = body.map(|b| Bytes::from(b.to_string())).unwrap_or_default();
+            // A JSON string body is sent as it is: a CSV sheet.
+            let body = match body {
+                Some(Value::String(sheet)) => {
+                    headers.insert("content-type", "text/csv".parse().unwrap());
+                    Bytes::from(sheet)
+                }
+                other => other.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
+            };
             self.send(method, uri, key, headers, body).await
         }
 
@@ -816,6 +872,48 @@ mod observed {
         )
         .await;
 
+        // Imports: the client uploads drafts (and updates them), submits them; the
+        // courier imports placed orders for the client.
+        w.ok(
+            "PATCH",
+            &format!("/v1/clients/{client_id}"),
+            c,
+            Some(json!({
+                "allowOrderUpload": true,
+                "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon"}}
+            })),
+        )
+        .await;
+        let sheet = "Address,City,Name,Id\n5 Rue Neuve,Lyon,Eve Curie,R-1\n,Lyon,No Street,R-2\n";
+        let imported = w.ok("POST", "/v1/imports", &k, Some(json!(sheet))).await;
+        w.ok(
+            "POST",
+            "/v1/imports",
+            &k,
+            Some(json!(sheet.replace("Neuve", "Vieille"))),
+        )
+        .await;
+        w.ok("POST", "/v1/imports?preflight=true", &k, Some(json!(sheet)))
+            .await;
+        let import_id = imported["id"].as_str().unwrap().to_string();
+        w.ok("GET", "/v1/imports", &k, None).await;
+        w.ok("GET", &format!("/v1/imports/{import_id}"), &k, None)
+            .await;
+        w.ok(
+            "POST",
+            "/v1/orders/submit",
+            &k,
+            Some(json!({"importId": import_id})),
+        )
+        .await;
+        w.ok(
+            "POST",
+            &format!("/v1/imports?clientId={client_id}"),
+            c,
+            Some(json!("Address,Id\n7 Quai Est,T-1\n")),
+        )
+        .await;
+
         // Services and rate tables, given to the client; quotes; a quoted order.
         let service = |name: &str| {
             json!({"name": name, "sla": {"kind": "same_day", "hours": 4},
@@ -902,6 +1000,22 @@ mod observed {
             "/v1/settings/notifications",
             Some(&k),
             Some(json!({"language": "fr"})),
+        )
+        .await;
+        w.ok("GET", "/v1/settings/organization", &k, None).await;
+        w.ok("GET", "/v1/settings/organization", c, None).await;
+        w.ok(
+            "PATCH",
+            "/v1/settings/organization",
+            &k,
+            Some(json!({"email": "hello@bloom.example", "units": "imperial"})),
+        )
+        .await;
+        w.ok(
+            "PATCH",
+            "/v1/settings/organization",
+            c,
+            Some(json!({"phone": "+33612345678"})),
         )
         .await;
         w.ok("GET", "/v1/settings/tracking-page", &k, None).await;
@@ -1018,6 +1132,22 @@ mod observed {
         );
         w.ok("DELETE", &format!("/v1/integrations/{int_id}"), &k, None)
             .await;
+        // The hourly draft reminders, on a morning two days later (07:30 UTC is 08:30 or
+        // 09:30 in Paris, the client's zone through its courier).
+        let mut waiting = order_body.clone();
+        waiting["draft"] = json!(true);
+        waiting["externalId"] = json!("DRAFT-2");
+        w.ok("POST", "/v1/orders", &k, Some(waiting)).await;
+        w.seen.acting_as("draft-reminders");
+        let day = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive();
+        let at = day.and_hms_opt(7, 30, 0).unwrap().and_utc();
+        let reminders = w
+            .ctx
+            .wired_for(portal_local::functions::DRAFT_REMINDERS.needs);
+        let report = portal::reminders::run_draft_reminders(&reminders, at)
+            .await
+            .unwrap();
+        assert_eq!(report.sent.len(), 1, "{report:?}");
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

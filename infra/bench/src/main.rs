@@ -2,6 +2,7 @@
 //! own use cases, then times searches against a running `portal-local` over HTTP.
 //! Driven by `scripts/bench-search.sh`.
 
+mod import;
 mod seed;
 mod timing;
 
@@ -25,6 +26,14 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         orders: usize,
     },
+    /// Imports a sheet of ROWS rows into a fresh DATA_DIR as a client (preflight, commit,
+    /// the same file again) and prints the timings and write units as JSON.
+    Import {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+    },
     /// Times searches against URL with what `seed` printed (SEED_FILE).
     Time {
         #[arg(long)]
@@ -42,6 +51,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Command::Seed { data_dir, orders } => {
             let seeded = seed::seed(&data_dir, orders).await?;
             println!("{}", serde_json::to_string_pretty(&seeded)?);
+        }
+        Command::Import { data_dir, rows } => {
+            let measured = import::run(&data_dir, rows).await?;
+            println!("{}", serde_json::to_string_pretty(&measured)?);
         }
         Command::Time {
             url,

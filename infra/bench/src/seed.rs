@@ -12,6 +12,7 @@ use portal::ctx::Config;
 use portal::http::ApiResponse;
 use portal::store::embedded::EmbeddedStore;
 use portal_local::server::Server;
+use portal_local::LocalApp;
 
 /// The recipient the benchmark searches for: five orders of the first client, the oldest
 /// near the start of the history (so almost every order is newer).
@@ -144,7 +145,7 @@ pub async fn seed(dir: &Path, orders: usize) -> Result<Value, Box<dyn std::error
             "weight": 2.5,
             "externalId": format!("SHOP-{n}")
         });
-        let created = call(&server, "POST", "/v1/orders", &clients[client].1, body).await?;
+        let created = call(&server.app, "POST", "/v1/orders", &clients[client].1, body).await?;
         if is_target {
             target_orders.push(created);
         }
@@ -187,18 +188,27 @@ async fn onboard(
     name: &str,
     i: usize,
 ) -> Result<(String, String), Box<dyn std::error::Error>> {
+    onboard_with(&server.app, store, courier_key, name, i, json!({})).await
+}
+
+/// [`onboard`], with more of the client's fields (`fields` is merged into its creation).
+pub async fn onboard_with(
+    app: &LocalApp,
+    store: &EmbeddedStore,
+    courier_key: &str,
+    name: &str,
+    i: usize,
+    fields: Value,
+) -> Result<(String, String), Box<dyn std::error::Error>> {
     let email = format!("orders{i}@client.example");
-    let client = call(
-        server,
-        "POST",
-        "/v1/clients",
-        courier_key,
-        json!({"name": name, "email": email}),
-    )
-    .await?;
+    let mut body = json!({"name": name, "email": email});
+    if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+        body.extend(fields.clone());
+    }
+    let client = call(app, "POST", "/v1/clients", courier_key, body).await?;
     let id = client["id"].as_str().unwrap_or_default().to_string();
     call(
-        server,
+        app,
         "POST",
         &format!("/v1/clients/{id}/invitation"),
         courier_key,
@@ -218,8 +228,7 @@ async fn onboard(
         .nth(1)
         .and_then(|rest| rest.split("/accept").next())
         .ok_or("no invitation link")?;
-    let response = server
-        .app
+    let response = app
         .handle(
             "POST",
             &format!("/v1/invitations/{token}/accept"),
@@ -236,7 +245,7 @@ async fn onboard(
 }
 
 async fn call(
-    server: &Server,
+    app: &LocalApp,
     method: &str,
     uri: &str,
     key: &str,
@@ -244,8 +253,7 @@ async fn call(
 ) -> Result<Value, Box<dyn std::error::Error>> {
     let mut headers = http::HeaderMap::new();
     headers.insert("authorization", format!("Bearer {key}").parse()?);
-    let response = server
-        .app
+    let response = app
         .handle(method, uri, headers, Bytes::from(body.to_string()))
         .await;
     answer(response)

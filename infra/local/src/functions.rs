@@ -68,10 +68,16 @@ http_functions! {
     "withdraw-order" => api::order_actions::withdraw_order, STORE;
     "resubmit-order" => api::order_actions::resubmit_order, STORE;
     "finalize-order" => api::order_actions::finalize_order, STORE;
+    "submit-orders" => api::bulk_submit::submit_orders, STORE;
+    "create-import" => api::imports::create_import, STORE;
+    "list-imports" => api::imports::list_imports, STORE;
+    "get-import" => api::imports::get_import, STORE;
     "reject-order" => api::order_actions::reject_order, STORE;
     "record-task-event" => api::task_events::record_task_event, STORE;
     "get-notification-settings" => api::settings::get_notification_settings, STORE;
     "put-notification-settings" => api::settings::put_notification_settings, STORE;
+    "get-organization-settings" => api::organization::get_organization_settings, STORE;
+    "update-organization-settings" => api::organization::update_organization_settings, MAIL;
     "get-tracking-page-settings" => api::settings::get_tracking_page_settings, STORE;
     "put-tracking-page-settings" => api::settings::put_tracking_page_settings, STORE;
     "tracking-page" => api::tracking::tracking_page, STORE;
@@ -115,7 +121,14 @@ pub const SMS_INBOUND: EventFunction = EventFunction {
     needs: Needs::STORE.with_sms(),
 };
 
-pub const EVENT_FUNCTIONS: &[EventFunction] = &[AUTHORIZER, STATUS_FANOUT, SMS_INBOUND];
+pub const DRAFT_REMINDERS: EventFunction = EventFunction {
+    name: "draft-reminders",
+    serve: "serve_draft_reminders",
+    needs: Needs::STORE.with_mail(),
+};
+
+pub const EVENT_FUNCTIONS: &[EventFunction] =
+    &[AUTHORIZER, STATUS_FANOUT, SMS_INBOUND, DRAFT_REMINDERS];
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {
     HTTP_FUNCTIONS.iter().find(|f| f.name == name)

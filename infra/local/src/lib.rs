@@ -5,6 +5,7 @@ pub mod app;
 pub mod functions;
 pub mod openapi;
 pub mod router;
+pub mod schedules;
 pub mod server;
 pub mod streams;
 pub mod table;

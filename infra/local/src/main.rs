@@ -50,6 +50,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             // The table's stream, delivered in-process to the status fan-out.
             tokio::spawn(stream.run());
+            // The hourly schedule of the draft reminders, in-process.
+            tokio::spawn(portal_local::schedules::hourly_draft_reminders(
+                server.app.ctx.clone(),
+            ));
             server
         }
         Backend::Aws => {
@@ -63,6 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Courier client portal listening on http://{address}");
     if server.outbox.is_some() {
         println!("Captured email and SMS: GET http://{address}/dev/outbox");
+        println!("Draft reminders now (hourly otherwise): POST http://{address}/dev/schedules/draft-reminders {{\"at\": \"2026-12-02T08:00:00Z\"}} (optional)");
         println!("A recipient texting STOP/START/HELP: POST http://{address}/dev/sms-inbound {{\"from\": \"+15551234567\", \"body\": \"STOP\"}}");
     }
     tokio::select! {

@@ -70,6 +70,9 @@ impl Server {
             Ok(body) if parts.uri.path() == "/dev/sms-inbound" => {
                 self.sms_inbound(parts.method.as_str(), body).await
             }
+            Ok(body) if parts.uri.path() == "/dev/schedules/draft-reminders" => {
+                self.draft_reminders(parts.method.as_str(), body).await
+            }
             Ok(body) => {
                 self.app
                     .handle(parts.method.as_str(), &uri, parts.headers, body)
@@ -126,6 +129,47 @@ impl Server {
         {
             Ok(outcomes) => ApiResponse::ok(&serde_json::json!({ "handled": outcomes })),
             Err(e) => ApiError::Unavailable(e.to_string()).to_response(),
+        }
+    }
+
+    /// Runs the hourly draft reminders now (local mode only), as of `{"at": ISO 8601}` when
+    /// given: the email appears in `/dev/outbox`.
+    async fn draft_reminders(&self, method: &str, body: Bytes) -> ApiResponse {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(deny_unknown_fields)]
+        struct Trigger {
+            #[serde(default)]
+            at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        }
+        if self.outbox.is_none() {
+            return ApiError::NotFound("local schedule (the local portal runs on AWS services)")
+                .to_response();
+        }
+        if method != "POST" {
+            return ApiResponse::json(
+                405,
+                &serde_json::json!({"error": {"code": "method_not_allowed", "message": "use POST"}}),
+            );
+        }
+        let trigger: Trigger = if body.iter().all(u8::is_ascii_whitespace) {
+            Trigger::default()
+        } else {
+            match portal::http::parse_json(&body) {
+                Ok(t) => t,
+                Err(e) => return e.to_response(),
+            }
+        };
+        let ctx = self
+            .app
+            .ctx
+            .wired_for(crate::functions::DRAFT_REMINDERS.needs);
+        let at = trigger
+            .at
+            .map(|at| at.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| ctx.now());
+        match portal::reminders::run_draft_reminders(&ctx, at).await {
+            Ok(report) => ApiResponse::ok(&report),
+            Err(e) => e.to_response(),
         }
     }
 

@@ -54,6 +54,7 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         service_selection: body.service_selection,
         notifications: None,
         tracking_page: None,
+        organization: None,
         created_at: now.clone(),
         updated_at: now,
         version: 1,
@@ -196,7 +197,8 @@ impl ClientPatch {
 /// its owner confirms it with the token mailed to it.
 pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
-    let mailer = ctx.mailer()?;
+    // The confirmation is mailed after the write: a function built without SES fails first.
+    ctx.mailer()?;
     let patch: ClientPatch = req.json()?;
     let expected = req.expected_version(patch.version)?;
     let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
@@ -263,48 +265,15 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         );
         updated.default_pickup = pickup;
     }
-    let mut extra_writes = Vec::new();
-    let mut confirmation = None;
-    let email_given = email.is_some();
-    if let Some(email) = email.filter(|e| e.normalized() != client.email.normalized()) {
-        let secret = token::random_secret();
-        let hash = token::hash(&secret);
-        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
-        let pending = serde_json::json!({
-            "clientId": client.id, "courierId": client.courier_id, "email": email,
-            "expiresAt": timestamp(expires), "ttl": expires.timestamp() + 86_400,
-        });
-        let item = to_item(
-            &pending,
-            &keys::email_confirmation(&hash),
-            "EmailConfirmation",
-        )?;
-        extra_writes.push(Write::Put {
-            item,
-            cond: Some(Cond::not_exists(PK)),
-        });
-        if let Some(old) = &client.email_token_hash {
-            extra_writes.push(Write::Delete {
-                key: keys::email_confirmation(old),
-                cond: None,
-            });
-        }
-        update = update
-            .set("pendingEmail", email.as_str())
-            .set("emailTokenHash", hash.as_str());
-        updated.pending_email = Some(email.clone());
-        confirmation = Some((email, secret, expires));
-    } else if email_given && client.pending_email.is_some() {
-        // Setting the email back to the current one cancels a pending change.
-        update = update.remove("pendingEmail").remove("emailTokenHash");
-        if let Some(old) = &client.email_token_hash {
-            extra_writes.push(Write::Delete {
-                key: keys::email_confirmation(old),
-                cond: None,
-            });
-        }
-        updated.pending_email = None;
+    let change = email_change(&client, email, now)?;
+    for action in change.update.actions {
+        update.actions.push(action);
     }
+    let extra_writes = change.writes;
+    if let Some(pending) = change.pending {
+        updated.pending_email = pending;
+    }
+    let confirmation = change.confirmation;
     if update.actions.is_empty() {
         return Ok(ApiResponse::ok(&client.view()));
     }
@@ -335,24 +304,105 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .await
             .map_err(|e| stale_if_first_failed(e, client.version))?;
     }
-    if let Some((email, secret, expires)) = confirmation {
-        let link = format!("{}/v1/email-confirmations/{secret}", ctx.base_url(&req));
-        let message = OutgoingEmail {
-            to: email.clone(),
-            subject: "Confirm your new email address".into(),
-            text: format!(
-                "Hello {name},\n\nPlease confirm that {email} is the new email address of {name} on its courier's client portal.\n\n\
-                 Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
-                 Until then, the current address stays in use.\n",
-                name = updated.name,
-                expires = timestamp(expires),
-            ),
-        };
-        mailer.send_email(&message).await.map_err(|e| {
-            ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
-        })?;
+    if let Some(confirmation) = confirmation {
+        send_confirmation(ctx, &req, updated.name.as_str(), confirmation).await?;
     }
     Ok(ApiResponse::ok(&updated.view()))
+}
+
+/// A client's email change: what to add to its update and transaction, and the email to
+/// confirm. A new email waits in `pendingEmail`; the current one sent again cancels a
+/// pending change.
+pub(crate) struct EmailChange {
+    pub update: Update,
+    pub writes: Vec<Write>,
+    /// The new `pendingEmail` (`Some(None)`: cleared), when it changes.
+    pub pending: Option<Option<Email>>,
+    pub confirmation: Option<Confirmation>,
+}
+
+/// A confirmation to mail: the new email, the token, its expiry.
+pub(crate) type Confirmation = (Email, String, chrono::DateTime<chrono::Utc>);
+
+pub(crate) fn email_change(
+    client: &Client,
+    email: Option<Email>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EmailChange, ApiError> {
+    let mut change = EmailChange {
+        update: Update::new(),
+        writes: vec![],
+        pending: None,
+        confirmation: None,
+    };
+    let email_given = email.is_some();
+    if let Some(email) = email.filter(|e| e.normalized() != client.email.normalized()) {
+        let secret = token::random_secret();
+        let hash = token::hash(&secret);
+        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
+        let pending = serde_json::json!({
+            "clientId": client.id, "courierId": client.courier_id, "email": email,
+            "expiresAt": timestamp(expires), "ttl": expires.timestamp() + 86_400,
+        });
+        let item = to_item(
+            &pending,
+            &keys::email_confirmation(&hash),
+            "EmailConfirmation",
+        )?;
+        change.writes.push(Write::Put {
+            item,
+            cond: Some(Cond::not_exists(PK)),
+        });
+        if let Some(old) = &client.email_token_hash {
+            change.writes.push(Write::Delete {
+                key: keys::email_confirmation(old),
+                cond: None,
+            });
+        }
+        change.update = change
+            .update
+            .set("pendingEmail", email.as_str())
+            .set("emailTokenHash", hash.as_str());
+        change.pending = Some(Some(email.clone()));
+        change.confirmation = Some((email, secret, expires));
+    } else if email_given && client.pending_email.is_some() {
+        // Setting the email back to the current one cancels a pending change.
+        change.update = change
+            .update
+            .remove("pendingEmail")
+            .remove("emailTokenHash");
+        if let Some(old) = &client.email_token_hash {
+            change.writes.push(Write::Delete {
+                key: keys::email_confirmation(old),
+                cond: None,
+            });
+        }
+        change.pending = Some(None);
+    }
+    Ok(change)
+}
+
+/// Mails the confirmation link of a saved email change.
+pub(crate) async fn send_confirmation(
+    ctx: &Ctx,
+    req: &ApiRequest,
+    name: &str,
+    (email, secret, expires): Confirmation,
+) -> Result<(), ApiError> {
+    let link = format!("{}/v1/email-confirmations/{secret}", ctx.base_url(req));
+    let message = OutgoingEmail {
+        to: email.clone(),
+        subject: "Confirm your new email address".into(),
+        text: format!(
+            "Hello {name},\n\nPlease confirm that {email} is the new email address of {name} on its courier's client portal.\n\n\
+             Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
+             Until then, the current address stays in use.\n",
+            expires = timestamp(expires),
+        ),
+    };
+    ctx.mailer()?.send_email(&message).await.map_err(|e| {
+        ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
+    })
 }
 
 /// Deletes a client: it can no longer sign in (every key is revoked in the same
@@ -483,7 +533,7 @@ pub fn email_taken(email: &Email) -> ApiError {
 
 /// A cancelled transaction whose first write (the client at its read version) failed means
 /// someone else changed the client.
-fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> ApiError {
+pub(crate) fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> ApiError {
     if e.condition_failed_at(0) {
         stale(read_version + 1)
     } else {
@@ -491,6 +541,6 @@ fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> ApiE
     }
 }
 
-fn stale(current: u64) -> ApiError {
+pub(crate) fn stale(current: u64) -> ApiError {
     ApiError::conflict("version_conflict", format!("the client was changed by someone else (now at version {current} or later); read it again"))
 }

@@ -30,6 +30,7 @@ pub async fn create_courier(
         timezone: timezone.into(),
         teams: vec![],
         created_at: now.clone(),
+        organization: None,
     };
     let key = NewApiKey::generate(Role::Courier);
     let mut profile = to_item(&courier, &keys::courier(courier.id.as_str()), "Courier")?;

@@ -1,6 +1,7 @@
 //! The use cases, one module per capability; each public `async fn` is one Lambda function.
 
 pub mod api_keys;
+pub mod bulk_submit;
 pub mod catalog;
 pub mod client_services;
 pub mod clients;
@@ -9,9 +10,11 @@ pub mod deliveries;
 pub mod email_confirmations;
 pub mod export;
 pub mod integrations;
+pub mod imports;
 pub mod invitations;
 pub mod order_actions;
 pub mod orders;
+pub mod organization;
 pub mod quotes;
 pub mod rate_tables;
 pub(crate) mod records;

@@ -94,6 +94,10 @@ pub fn state_update(order: &Order, next: OrderState) -> Update {
     let mut update = Update::new();
     if next.status != order.status {
         update = update.set("status", next.status.as_str());
+        if order.status == crate::domain::order_machine::OrderStatus::Draft {
+            // Out of the sparse index of drafts.
+            update = update.remove("GSI4PK").remove("GSI4SK");
+        }
     }
     for (path, before, after) in [
         ("pickup", order.pickup.state, next.pickup),

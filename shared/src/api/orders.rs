@@ -133,6 +133,7 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         idempotency,
         extra_writes: vec![],
         order_writes: None,
+        marker: None,
         base_url: ctx.base_url(&req),
     };
     match place_order(ctx, cmd).await? {
@@ -532,6 +533,13 @@ pub fn order_item(order: &Order) -> Result<Item, ApiError> {
         keys::tracking_pk(&order.tracking_token).into(),
     );
     item.insert("GSI3SK".into(), keys::TRACKING_SK.into());
+    if order.status == OrderStatus::Draft {
+        item.insert("GSI4PK".into(), keys::DRAFTS_PK.into());
+        item.insert(
+            "GSI4SK".into(),
+            keys::draft_sk(&order.created_at, &order.id).into(),
+        );
+    }
     Ok(item)
 }
 

@@ -14,7 +14,8 @@ use crate::domain::client::{Client, ClientStatus};
 use crate::domain::courier::Courier;
 use crate::domain::ids::ClientId;
 use crate::domain::notifications::{
-    default_templates, Language, NotificationSettings, SmsTemplate, Templates, Trigger, Values, Var,
+    default_templates, DraftReminders, Language, NotificationSettings, SmsTemplate, Templates,
+    Trigger, Values, Var,
 };
 use crate::domain::order_machine::TaskKind;
 use crate::domain::sms::{Encoding, Length};
@@ -32,6 +33,9 @@ struct NotificationsBody {
     language: Language,
     #[serde(default)]
     timezone: Option<Timezone>,
+    /// Left out: the default (on, after 24 hours).
+    #[serde(default)]
+    draft_reminders: DraftReminders,
     /// Without templates, the defaults of the language; a trigger left out or `null` sends nothing.
     #[serde(default)]
     templates: Option<BTreeMap<String, BTreeMap<String, Option<String>>>>,
@@ -144,6 +148,7 @@ pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult 
         language: body.language,
         timezone: body.own_timezone(courier_zone.unwrap_or_default())?,
         templates,
+        draft_reminders: body.draft_reminders,
     };
     let client = save_setting(ctx, who, "notifications", serde_json::to_value(&settings)).await?;
     let saved = client.notification_settings();
@@ -242,6 +247,7 @@ pub fn notifications_view(settings: &NotificationSettings, timezone: Timezone) -
         "timezone": timezone,
         "timezoneFrom": if settings.timezone.is_some() { "client" } else { "courier" },
         "templates": settings.templates,
+        "draftReminders": settings.draft_reminders,
         "variables": Var::ALL.iter().map(|v| v.name()).collect::<Vec<_>>(),
         "triggers": Trigger::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         "previews": previews,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::{ClientId, CourierId};
 use super::notifications::NotificationSettings;
 use super::pricing::PricingContext;
+use super::settings::OrganizationProfile;
 use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
 
@@ -29,6 +30,9 @@ pub struct Client {
     pub notifications: Option<NotificationSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_page: Option<TrackingPageSettings>,
+    /// Phone, country, time zone, units and logo (organisation settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrganizationProfile>,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
@@ -49,6 +53,10 @@ pub struct Client {
 impl Client {
     pub fn notification_settings(&self) -> NotificationSettings {
         self.notifications.clone().unwrap_or_default()
+    }
+
+    pub fn organization_settings(&self) -> OrganizationProfile {
+        self.organization.clone().unwrap_or_default()
     }
 
     /// Whether the client's orders are quoted (it has at least one service).
@@ -74,7 +82,13 @@ impl Client {
                 "trackingPage".into(),
                 serde_json::to_value(self.tracking_page_settings()).unwrap_or_default(),
             );
-            for internal in ["inviteTokenHash", "emailTokenHash", "activeKeys", "pricing"] {
+            for internal in [
+                "inviteTokenHash",
+                "emailTokenHash",
+                "activeKeys",
+                "organization",
+                "pricing",
+            ] {
                 map.remove(internal);
             }
         }

@@ -13,6 +13,9 @@ pub struct Courier {
     #[serde(default)]
     pub teams: Vec<Team>,
     pub created_at: String,
+    /// Phone, country, units and logo (organisation settings; the time zone is above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<super::settings::OrganizationProfile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ pub mod phone;
 pub mod pricing;
 pub mod search;
 pub mod shop_order;
+pub mod settings;
 pub mod sms;
 pub mod text;
 pub mod timezone;

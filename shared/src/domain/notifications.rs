@@ -280,6 +280,9 @@ pub struct NotificationSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<Timezone>,
     pub templates: Templates,
+    /// The daily email listing drafts left waiting.
+    #[serde(default)]
+    pub draft_reminders: DraftReminders,
 }
 
 impl Default for NotificationSettings {
@@ -288,7 +291,53 @@ impl Default for NotificationSettings {
             language: Language::En,
             timezone: None,
             templates: default_templates(Language::En),
+            draft_reminders: DraftReminders::default(),
         }
+    }
+}
+
+/// Whether a client gets the morning email of its drafts older than `afterHours`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DraftReminders {
+    pub enabled: bool,
+    pub after_hours: ReminderHours,
+}
+
+impl Default for DraftReminders {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            after_hours: ReminderHours(24),
+        }
+    }
+}
+
+/// Hours a draft waits before it is listed: 1 to 720 (30 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct ReminderHours(u32);
+
+impl ReminderHours {
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<u32> for ReminderHours {
+    type Error = String;
+    fn try_from(hours: u32) -> Result<Self, String> {
+        if (1..=720).contains(&hours) {
+            Ok(Self(hours))
+        } else {
+            Err("must be a number of hours from 1 to 720".into())
+        }
+    }
+}
+
+impl From<ReminderHours> for u32 {
+    fn from(h: ReminderHours) -> u32 {
+        h.0
     }
 }
 

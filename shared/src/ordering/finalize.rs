@@ -23,11 +23,16 @@ pub struct FinalizeOrder {
 
 pub async fn finalize(ctx: &Ctx, cmd: FinalizeOrder) -> Result<Order, ApiError> {
     let order = load_order(ctx, &cmd.by, &cmd.order_id).await?;
+    finalize_loaded(ctx, &cmd.by, order).await
+}
+
+/// Finalises an order already read (and checked to be `by`'s), at the version read.
+pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<Order, ApiError> {
     let next = transition(order.state(), Event::Finalize)
         .map_err(|e| ApiError::conflict("invalid_state", e.to_string()))?;
     let mut update = state_update(&order, next);
     // A client knows whether it has services; for a courier, the client item tells.
-    if cmd.by.role == Role::Courier || cmd.by.has_services || order.service_id.is_some() {
+    if by.role == Role::Courier || by.has_services || order.service_id.is_some() {
         let client = load_client(ctx, &order.courier_id, order.client_id.as_str()).await?;
         let now = ctx.now();
         match quoting::quote(
@@ -61,7 +66,7 @@ pub async fn finalize(ctx: &Ctx, cmd: FinalizeOrder) -> Result<Order, ApiError> 
     let entry = TimelineEntry {
         at: timestamp(ctx.now()),
         what: "placed".into(),
-        by: actor(&cmd.by),
+        by: actor(by),
         detail: None,
     };
     apply(ctx, &order, update, entry).await

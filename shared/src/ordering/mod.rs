@@ -4,8 +4,10 @@
 pub mod finalize;
 pub mod owner;
 pub mod place;
+pub mod place_batch;
 pub mod quoting;
 
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
 pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, Placed};
+pub use place_batch::place_orders;

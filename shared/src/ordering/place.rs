@@ -86,6 +86,10 @@ pub struct CreateOrder {
     /// its status), appended after `extra_writes`; `Placed::Refused` counts them on from
     /// there.
     pub order_writes: Option<OrderWrites>,
+    /// An item written, after the extra writes, with `{"orderId"}` only if it does not exist
+    /// yet (one order per sheet row or platform order); when it exists nothing is written
+    /// and the answer is [`Placed::Refused`] with `index` = `extra_writes.len()`.
+    pub marker: Option<Key>,
     /// Base of the tracking URL (`https://api.example.com`).
     pub base_url: String,
 }
@@ -115,6 +119,7 @@ impl CreateOrder {
             idempotency: None,
             extra_writes: vec![],
             order_writes: None,
+            marker: None,
             base_url,
         }
     }
@@ -156,61 +161,12 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         None => default_pickup(&cmd.owner)?,
     };
     let now = ctx.now();
-    let quoting = quoting::quote(
-        cmd.owner.pricing.as_ref(),
-        cmd.owner.service_selection,
-        cmd.service_id.as_ref(),
-        &quoting::shipment(
-            &pickup,
-            &cmd.dropoff,
-            cmd.weight,
-            cmd.pieces.map(Pieces::get),
-        ),
-        now,
-    )?;
-    let (quote, draft_reasons) = match quoting {
-        Quoting::Unpriced => (None, vec![]),
-        Quoting::Quoted(quote) => (Some(quote), vec![]),
-        Quoting::Unquotable { reasons, services } => match cmd.draft {
-            DraftMode::Never => {
-                return Err(quoting::unquotable(
-                    cmd.service_id.as_ref(),
-                    &reasons,
-                    services,
-                ))
-            }
-            DraftMode::Always | DraftMode::WhenUnquotable => {
-                (None, quoting::reason_codes(&reasons))
-            }
-        },
-    };
+    let priced = price(&cmd, &pickup, now)?;
     for _attempt in 0..3 {
-        let mut order = build_order(&cmd, &pickup, now);
-        if !draft_reasons.is_empty() {
-            order.status = OrderStatus::Draft;
-            order.draft_reasons = draft_reasons.clone();
-            order.timeline[0].what = OrderStatus::Draft.as_str().into();
-        }
-        order.quote = quote.clone();
-        let mut writes = vec![
-            Write::Put {
-                item: order_item(&order)?,
-                cond: Some(Cond::not_exists(PK)),
-            },
-            Write::Put {
-                item: to_item(
-                    &json!({ "orderId": order.id }),
-                    &short_id_key(&order),
-                    "ShortId",
-                )?,
-                cond: Some(Cond::not_exists(PK)),
-            },
-            // The client must still exist (its deletion revokes its keys; this closes the race).
-            Write::Check {
-                key: keys::client(order.courier_id.as_str(), order.client_id.as_str()),
-                cond: Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str())),
-            },
-        ];
+        let order = priced_order(&cmd, &pickup, now, &priced);
+        let mut writes = order_writes(&order)?.to_vec();
+        // The client must still exist (its deletion revokes its keys; this closes the race).
+        writes.push(client_check(&order));
         if let Some(idem) = &cmd.idempotency {
             let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
             let record = json!({
@@ -230,7 +186,7 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         // positions above tell apart).
         writes.extend(index_writes(&order)?);
         let extra_from = writes.len();
-        writes.extend(cmd.extra_writes.iter().cloned());
+        writes.extend(extra_writes(&cmd, &order)?);
         if let Some(order_writes) = &cmd.order_writes {
             writes.extend((order_writes.0)(&order)?);
         }
@@ -271,7 +227,109 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
     ))
 }
 
-fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
+/// The quote of the order `cmd` describes and, when it cannot be quoted and may be a
+/// draft, the reasons it is one (an error when it must be placed).
+pub(super) fn price(
+    cmd: &CreateOrder,
+    pickup: &Stop,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Priced, ApiError> {
+    let quoting = quoting::quote(
+        cmd.owner.pricing.as_ref(),
+        cmd.owner.service_selection,
+        cmd.service_id.as_ref(),
+        &quoting::shipment(
+            pickup,
+            &cmd.dropoff,
+            cmd.weight,
+            cmd.pieces.map(Pieces::get),
+        ),
+        now,
+    )?;
+    let (quote, draft_reasons) = match quoting {
+        Quoting::Unpriced => (None, vec![]),
+        Quoting::Quoted(quote) => (Some(quote), vec![]),
+        Quoting::Unquotable { reasons, services } => match cmd.draft {
+            DraftMode::Never => {
+                return Err(quoting::unquotable(
+                    cmd.service_id.as_ref(),
+                    &reasons,
+                    services,
+                ))
+            }
+            DraftMode::Always | DraftMode::WhenUnquotable => {
+                (None, quoting::reason_codes(&reasons))
+            }
+        },
+    };
+    Ok(Priced {
+        quote,
+        draft_reasons,
+    })
+}
+
+/// What pricing decided for a new order.
+pub(super) struct Priced {
+    pub quote: Option<crate::domain::pricing::OrderQuote>,
+    pub draft_reasons: Vec<String>,
+}
+
+/// The new order, quoted (a draft with its reasons when it could not be).
+pub(super) fn priced_order(
+    cmd: &CreateOrder,
+    pickup: &Stop,
+    now: chrono::DateTime<chrono::Utc>,
+    priced: &Priced,
+) -> Order {
+    let mut order = build_order(cmd, pickup, now);
+    if !priced.draft_reasons.is_empty() {
+        order.status = OrderStatus::Draft;
+        order.draft_reasons = priced.draft_reasons.clone();
+        order.timeline[0].what = OrderStatus::Draft.as_str().into();
+    }
+    order.quote = priced.quote.clone();
+    order
+}
+
+/// The caller's extra writes, then its marker holding the new order's id.
+pub(super) fn extra_writes(cmd: &CreateOrder, order: &Order) -> Result<Vec<Write>, ApiError> {
+    let mut writes = cmd.extra_writes.clone();
+    if let Some(marker) = &cmd.marker {
+        writes.push(Write::Put {
+            item: to_item(&json!({ "orderId": order.id }), marker, "OrderMarker")?,
+            cond: Some(Cond::not_exists(PK)),
+        });
+    }
+    Ok(writes)
+}
+
+/// The order and its short-id marker, each written only if new.
+pub(super) fn order_writes(order: &Order) -> Result<[Write; 2], ApiError> {
+    Ok([
+        Write::Put {
+            item: order_item(order)?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+        Write::Put {
+            item: to_item(
+                &json!({ "orderId": order.id }),
+                &short_id_key(order),
+                "ShortId",
+            )?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+    ])
+}
+
+/// Holds when the order's client exists and is not deleted.
+pub(super) fn client_check(order: &Order) -> Write {
+    Write::Check {
+        key: keys::client(order.courier_id.as_str(), order.client_id.as_str()),
+        cond: Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str())),
+    }
+}
+
+pub(super) fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
     let location = owner
         .default_pickup
         .as_ref()
@@ -289,7 +347,11 @@ fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
     })
 }
 
-fn build_order(cmd: &CreateOrder, pickup: &Stop, now: chrono::DateTime<chrono::Utc>) -> Order {
+pub(super) fn build_order(
+    cmd: &CreateOrder,
+    pickup: &Stop,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Order {
     let id = format!("ord_{}", next_ulid_at(now));
     let tracking_token = token::tracking_token();
     let at = timestamp(now);

@@ -19,6 +19,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS items (
     pk TEXT NOT NULL, sk TEXT NOT NULL, body TEXT NOT NULL,
     gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT, gsi3pk TEXT, gsi3sk TEXT,
+    gsi4pk TEXT, gsi4sk TEXT,
     PRIMARY KEY (pk, sk)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
@@ -413,24 +414,27 @@ fn apply_writes(
 
 /// Brings a data directory made by an earlier version up to the current schema.
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    let has_gsi3: bool = conn
-        .query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'gsi3pk'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(db_error)?
-        > 0;
-    if !has_gsi3 {
-        conn.execute_batch(
-            "ALTER TABLE items ADD COLUMN gsi3pk TEXT; ALTER TABLE items ADD COLUMN gsi3sk TEXT;",
-        )
+    for index in ["gsi3", "gsi4"] {
+        let present: bool = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = ?1",
+                params![format!("{index}pk")],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(db_error)?
+            > 0;
+        if !present {
+            conn.execute_batch(&format!(
+                "ALTER TABLE items ADD COLUMN {index}pk TEXT; ALTER TABLE items ADD COLUMN {index}sk TEXT;"
+            ))
+            .map_err(db_error)?;
+        }
+        conn.execute_batch(&format!(
+            "CREATE INDEX IF NOT EXISTS items_{index} ON items ({index}pk, {index}sk, pk, sk) WHERE {index}pk IS NOT NULL;"
+        ))
         .map_err(db_error)?;
     }
-    conn.execute_batch(
-        "CREATE INDEX IF NOT EXISTS items_gsi3 ON items (gsi3pk, gsi3sk, pk, sk) WHERE gsi3pk IS NOT NULL;",
-    )
-    .map_err(db_error)
+    Ok(())
 }
 
 fn read_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
@@ -458,14 +462,15 @@ fn write_item(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreErro
     let (g1pk, g1sk) = index_key(Index::Gsi1);
     let (g2pk, g2sk) = index_key(Index::Gsi2);
     let (g3pk, g3sk) = index_key(Index::Gsi3);
+    let (g4pk, g4sk) = index_key(Index::Gsi4);
     let stored: Item = item
         .iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     conn.execute(
-        "INSERT OR REPLACE INTO items (pk, sk, body, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![key.pk, key.sk, Value::Object(stored).to_string(), g1pk, g1sk, g2pk, g2sk, g3pk, g3sk],
+        "INSERT OR REPLACE INTO items (pk, sk, body, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![key.pk, key.sk, Value::Object(stored).to_string(), g1pk, g1sk, g2pk, g2sk, g3pk, g3sk, g4pk, g4sk],
     )
     .map_err(db_error)?;
     Ok(())
@@ -477,6 +482,7 @@ fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
         Some(Index::Gsi1) => ("gsi1pk", "gsi1sk"),
         Some(Index::Gsi2) => ("gsi2pk", "gsi2sk"),
         Some(Index::Gsi3) => ("gsi3pk", "gsi3sk"),
+        Some(Index::Gsi4) => ("gsi4pk", "gsi4sk"),
     };
     let mut sql = format!("SELECT body FROM items WHERE {pk_col} = ?1");
     let mut args: Vec<String> = vec![query.pk.clone()];

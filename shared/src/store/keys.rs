@@ -136,6 +136,19 @@ pub fn platform_order(integration_id: &str, platform_order_id: &str) -> Key {
         format!("SHOPORDER#{platform_order_id}"),
     )
 }
+/// GSI4 partition of every draft order (sparse: an order leaves it when it leaves draft).
+pub const DRAFTS_PK: &str = "DRAFTS";
+
+/// GSI4 sort key of a draft: oldest first.
+pub fn draft_sk(created_at: &str, order_id: &str) -> String {
+    format!("{created_at}#{order_id}")
+}
+
+/// One draft digest per client and local day.
+pub fn draft_reminder(client_id: &str, local_day: &str) -> Key {
+    Key::new(format!("REMINDER#{client_id}"), format!("DAY#{local_day}"))
+}
+
 /// A courier's service (`SK` = [`SERVICE_PREFIX`] + id; `Query` lists them).
 pub fn service(courier_id: &str, service_id: &str) -> Key {
     Key::new(

@@ -45,16 +45,19 @@ pub enum Index {
     Gsi1,
     Gsi2,
     Gsi3,
+    /// Sparse: drafts only (`DRAFTS` / `{createdAt}#{orderId}`), for the draft reminders.
+    Gsi4,
 }
 
 impl Index {
-    pub const ALL: [Index; 3] = [Index::Gsi1, Index::Gsi2, Index::Gsi3];
+    pub const ALL: [Index; 4] = [Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4];
 
     pub fn name(self) -> &'static str {
         match self {
             Index::Gsi1 => "GSI1",
             Index::Gsi2 => "GSI2",
             Index::Gsi3 => "GSI3",
+            Index::Gsi4 => "GSI4",
         }
     }
 
@@ -63,6 +66,7 @@ impl Index {
             Index::Gsi1 => "GSI1PK",
             Index::Gsi2 => "GSI2PK",
             Index::Gsi3 => "GSI3PK",
+            Index::Gsi4 => "GSI4PK",
         }
     }
 
@@ -71,6 +75,7 @@ impl Index {
             Index::Gsi1 => "GSI1SK",
             Index::Gsi2 => "GSI2SK",
             Index::Gsi3 => "GSI3SK",
+            Index::Gsi4 => "GSI4SK",
         }
     }
 }
@@ -255,9 +260,12 @@ pub fn item_key(item: &Item) -> Option<Key> {
     Some(Key::new(item.get(PK)?.as_str()?, item.get(SK)?.as_str()?))
 }
 
+/// The most writes one transaction holds (DynamoDB's limit).
+pub const MAX_TRANSACTION_WRITES: usize = 100;
+
 /// Checks a transaction the way DynamoDB does before running it.
 pub fn validate_transaction(writes: &[Write]) -> Result<(), StoreError> {
-    if writes.is_empty() || writes.len() > 100 {
+    if writes.is_empty() || writes.len() > MAX_TRANSACTION_WRITES {
         return Err(StoreError::Invalid(format!(
             "a transaction holds 1 to 100 writes, not {}",
             writes.len()

@@ -1,0 +1,11 @@
+//! GET /v1/settings/organization (`api::organization::get_organization_settings`).
+
+use portal::lambda::{serve_http, Error, Needs};
+
+/// The AWS clients this function is built with (its IAM policy grants no more).
+pub const NEEDS: Needs = Needs::STORE;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    serve_http(portal::api::organization::get_organization_settings, NEEDS).await
+}

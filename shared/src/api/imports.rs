@@ -1,0 +1,78 @@
+//! Imports: `POST /v1/imports` (a CSV, TSV or XLSX body), `GET /v1/imports`,
+//! `GET /v1/imports/{importId}`. HTTP adapters onto [`crate::imports`].
+
+use chrono::NaiveDate;
+
+use super::records::{from_item, list_page, listing};
+use crate::domain::ids::ClientId;
+use crate::error::ApiError;
+use crate::http::{page_limit, ApiRequest, ApiResponse, ApiResult};
+use crate::imports::record::{self, ImportSummary, IMPORT_PREFIX};
+use crate::imports::sheet::Format;
+use crate::imports::{run_import, ImportCommand};
+use crate::store::{keys, Query};
+use crate::Ctx;
+
+/// `POST /v1/imports[?preflight=true][&date=YYYY-MM-DD][&clientId=…]`.
+pub async fn create_import(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.principal()?.clone();
+    let format = Format::from_content_type(req.header("content-type"))?;
+    let preflight = match req.query_param("preflight") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::invalid("preflight", "must be true or false")),
+    };
+    let date = req
+        .query_param("date")
+        .map(|raw| {
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid("date", "must be a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
+    let client_id = req
+        .query_param("clientId")
+        .map(|raw| {
+            ClientId::parse(raw).map_err(|_| ApiError::invalid("clientId", "is not a client id"))
+        })
+        .transpose()?;
+    let cmd = ImportCommand {
+        by: who,
+        format,
+        file: req.body.clone(),
+        date,
+        preflight,
+        client_id,
+        base_url: ctx.base_url(&req),
+    };
+    let report = run_import(ctx, cmd).await?;
+    let status = if preflight { 200 } else { 201 };
+    let response = ApiResponse::json(status, &report);
+    Ok(if preflight {
+        response
+    } else {
+        response.with_header("location", &format!("/v1/imports/{}", report.id))
+    })
+}
+
+/// `GET /v1/imports`: the caller's imports, newest first (without their rows).
+pub async fn list_imports(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.principal()?;
+    let limit = page_limit(req.query_param("limit"))?;
+    let query = Query::partition(keys::org_pk(who.org_id()))
+        .sk_begins_with(IMPORT_PREFIX)
+        .descending();
+    let (items, next) =
+        list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
+    let views = items
+        .into_iter()
+        .map(|i| from_item::<ImportSummary>(i).map(|s| s.view()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ApiResponse::ok(&listing(views, next)))
+}
+
+/// `GET /v1/imports/{importId}`: the import's answer as it was given.
+pub async fn get_import(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let who = req.principal()?;
+    let report = record::load(ctx, who.org_id(), req.path_param("importId")?).await?;
+    Ok(ApiResponse::ok(&report))
+}

@@ -1,0 +1,13 @@
+//! Spreadsheet imports: a sheet (CSV, TSV, XLSX) becomes drafts of the client (or, for a
+//! courier's track-only import, placed orders of its clients) through the order-creation
+//! use case, batched; re-imports update drafts in place (one marker per client and row Id).
+
+pub mod columns;
+pub mod plan;
+pub mod record;
+pub mod rows;
+pub mod run;
+pub mod sheet;
+pub mod values;
+
+pub use run::{run_import, ImportCommand};

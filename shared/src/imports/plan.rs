@@ -1,0 +1,280 @@
+//! What each row of an import will do, decided before anything is written (so a preflight
+//! answers exactly what the import would do): a new order, an update of the draft its `Id`
+//! made before, nothing (already submitted), or its errors.
+
+use std::collections::HashMap;
+
+use super::columns::{circuit_name, Column, Header};
+use super::rows::{parse_row, ParsedRow, RowContext, RowError, StopKind};
+use super::sheet::{Cell, Sheet};
+use crate::api::orders::order_key;
+use crate::api::records::from_item;
+use crate::domain::client::{Client, ClientStatus};
+use crate::domain::ids::ClientId;
+use crate::domain::order::Order;
+use crate::domain::order_machine::OrderStatus;
+use crate::domain::token;
+use crate::error::ApiError;
+use crate::store::{keys, Key};
+use crate::Ctx;
+
+/// Whom the rows are for: one client, or (track-only) the client each row names.
+pub enum Owners {
+    Client(Box<(Client, RowContext)>),
+    /// A courier's clients by id, with the context their rows are read in; rows naming
+    /// another id are errors.
+    Courier {
+        clients: HashMap<ClientId, (Client, RowContext)>,
+        /// Context of rows whose client is unknown (for their other errors).
+        fallback: RowContext,
+        /// `?clientId=`: the client of rows without a Client ID.
+        default: Option<ClientId>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Planned {
+    Bad {
+        line: usize,
+        id: Option<String>,
+        errors: Vec<RowError>,
+    },
+    New {
+        id: Option<String>,
+        client: ClientId,
+        row: Box<ParsedRow>,
+        marker: Key,
+    },
+    Update {
+        id: Option<String>,
+        row: Box<ParsedRow>,
+        order: Box<Order>,
+    },
+    Unchanged {
+        line: usize,
+        id: Option<String>,
+        order_id: String,
+    },
+}
+
+/// The marker that keeps one order per client and row identity (its `Id`, or for rows
+/// without one, the row's content).
+pub fn marker_key(courier_id: &str, client_id: &str, identity: &str) -> Key {
+    Key::new(
+        keys::courier_pk(courier_id),
+        format!("IMPORTED#{client_id}#{}", token::hash(identity)),
+    )
+}
+
+pub async fn plan(
+    ctx: &Ctx,
+    courier_id: &str,
+    header: &Header,
+    sheet: &Sheet,
+    owners: &Owners,
+) -> Result<Vec<Planned>, ApiError> {
+    let mut planned = Vec::with_capacity(sheet.rows.len());
+    // Rows by identity: a second row with the same one is an error.
+    let mut seen: HashMap<(ClientId, String), usize> = HashMap::new();
+    for row in &sheet.rows {
+        let id_cell = header.position(Column::Id).map(|i| row.cell(i).text());
+        let id = id_cell.filter(|t| !t.is_empty());
+        let (client, cx, mut errors) = owner_of(header, row, owners);
+        let parsed = match cx {
+            Some(cx) => parse_row(header, row, cx),
+            None => Err(vec![]),
+        };
+        let parsed = match parsed {
+            Ok(parsed) => Some(parsed),
+            Err(mut more) => {
+                errors.append(&mut more);
+                None
+            }
+        };
+        let (Some(parsed), Some(client)) = (parsed, client) else {
+            planned.push(Planned::Bad {
+                line: row.line,
+                id,
+                errors,
+            });
+            continue;
+        };
+        if let Some(problem) = missing_default(client, parsed.kind) {
+            planned.push(Planned::Bad {
+                line: row.line,
+                id,
+                errors: vec![RowError {
+                    row: row.line,
+                    column: header.name(Column::StopType),
+                    value: header
+                        .position(Column::StopType)
+                        .map(|i| row.cell(i).text())
+                        .unwrap_or_default(),
+                    reason: problem.into(),
+                }],
+            });
+            continue;
+        }
+        let identity = match &id {
+            Some(id) => format!("id:{id}"),
+            None => format!("row:{}", content(&row.cells)),
+        };
+        if let Some(first) = seen.get(&(client.id.clone(), identity.clone())) {
+            planned.push(Planned::Bad {
+                line: row.line,
+                id: id.clone(),
+                errors: vec![RowError {
+                    row: row.line,
+                    column: header.name(Column::Id),
+                    value: id.unwrap_or_default(),
+                    reason: format!("repeats row {first}"),
+                }],
+            });
+            continue;
+        }
+        seen.insert((client.id.clone(), identity.clone()), row.line);
+        planned.push(Planned::New {
+            id,
+            client: client.id.clone(),
+            marker: marker_key(courier_id, client.id.as_str(), &identity),
+            row: Box::new(parsed),
+        });
+    }
+    resolve_existing(ctx, courier_id, planned).await
+}
+
+/// The row's content, for rows without an `Id`.
+fn content(cells: &[Cell]) -> String {
+    cells
+        .iter()
+        .map(Cell::text)
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+fn missing_default(client: &Client, kind: StopKind) -> Option<&'static str> {
+    if client.default_pickup.is_some() {
+        return None;
+    }
+    Some(match kind {
+        StopKind::Delivery => "the client has no default pickup address to deliver from",
+        StopKind::Pickup => "the client has no default address to deliver pickups to",
+    })
+}
+
+/// The client of a row and the context it is read in, or why it has none.
+fn owner_of<'a>(
+    header: &Header,
+    row: &super::sheet::Row,
+    owners: &'a Owners,
+) -> (Option<&'a Client>, Option<&'a RowContext>, Vec<RowError>) {
+    match owners {
+        Owners::Client(owner) => (Some(&owner.0), Some(&owner.1), vec![]),
+        Owners::Courier {
+            clients,
+            fallback,
+            default,
+        } => {
+            let raw = header
+                .position(Column::ClientId)
+                .map(|i| row.cell(i).text())
+                .filter(|t| !t.is_empty());
+            let wanted = match &raw {
+                Some(raw) => ClientId::parse(raw).ok(),
+                None => default.clone(),
+            };
+            let found = wanted.as_ref().and_then(|id| clients.get(id));
+            match found {
+                Some((client, cx)) if client.status != ClientStatus::Deleted => {
+                    (Some(client), Some(cx), vec![])
+                }
+                _ => {
+                    let reason = match (&raw, found) {
+                        (None, _) if default.is_none() => "is required: name the client of the row",
+                        (_, Some(_)) => "is a deleted client",
+                        _ => "is not one of your clients",
+                    };
+                    let column = if header.position(Column::ClientId).is_some() {
+                        header.name(Column::ClientId)
+                    } else {
+                        circuit_name(Column::ClientId).to_string()
+                    };
+                    let error = RowError {
+                        row: row.line,
+                        column,
+                        value: raw.unwrap_or_default(),
+                        reason: reason.into(),
+                    };
+                    (None, Some(fallback), vec![error])
+                }
+            }
+        }
+    }
+}
+
+/// Rows whose marker exists: an update of their draft, or unchanged.
+async fn resolve_existing(
+    ctx: &Ctx,
+    courier_id: &str,
+    planned: Vec<Planned>,
+) -> Result<Vec<Planned>, ApiError> {
+    let markers: Vec<Key> = planned
+        .iter()
+        .filter_map(|p| match p {
+            Planned::New { marker, .. } => Some(marker.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut order_ids: HashMap<Key, String> = HashMap::new();
+    for chunk in markers.chunks(100) {
+        for (key, item) in chunk.iter().zip(ctx.store.batch_get(chunk).await?) {
+            if let Some(order_id) = item.and_then(|i| i.get("orderId")?.as_str().map(String::from))
+            {
+                order_ids.insert(key.clone(), order_id);
+            }
+        }
+    }
+    if order_ids.is_empty() {
+        return Ok(planned);
+    }
+    let order_keys: Vec<Key> = order_ids
+        .values()
+        .map(|id| order_key(courier_id, id))
+        .collect();
+    let mut orders: HashMap<String, Order> = HashMap::new();
+    for chunk in order_keys.chunks(100) {
+        for item in ctx.store.batch_get(chunk).await?.into_iter().flatten() {
+            let order: Order = from_item(item)?;
+            orders.insert(order.id.clone(), order);
+        }
+    }
+    Ok(planned
+        .into_iter()
+        .map(|p| match p {
+            Planned::New {
+                id,
+                client,
+                row,
+                marker,
+            } => match order_ids.get(&marker).and_then(|o| orders.get(o)) {
+                Some(order) if order.status == OrderStatus::Draft => Planned::Update {
+                    id,
+                    row,
+                    order: Box::new(order.clone()),
+                },
+                Some(order) => Planned::Unchanged {
+                    line: row.line,
+                    id,
+                    order_id: order.id.clone(),
+                },
+                None => Planned::New {
+                    id,
+                    client,
+                    row,
+                    marker,
+                },
+            },
+            other => other,
+        })
+        .collect())
+}

@@ -1,0 +1,202 @@
+//! What an import answered, kept for `GET /v1/imports[/{importId}]`: a summary item per
+//! import and its row results in chunks (an item holds at most 400 KB).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::rows::RowError;
+use crate::api::records::{from_item, to_item};
+use crate::error::ApiError;
+use crate::store::{keys, Key, Query};
+use crate::Ctx;
+
+/// Row results per stored chunk (an error-heavy row is a few hundred bytes).
+const ROWS_PER_CHUNK: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowStatus {
+    /// A new draft.
+    Draft,
+    /// A new placed order (a courier's track-only import).
+    Placed,
+    /// An existing draft, updated.
+    Updated,
+    /// Its order was already submitted: left as it was.
+    Unchanged,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowResult {
+    pub row: usize,
+    /// The row's `Id`, if it has one.
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    pub status: RowStatus,
+    #[serde(default)]
+    pub errors: Vec<StoredRowError>,
+}
+
+/// [`RowError`] as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRowError {
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl From<RowError> for StoredRowError {
+    fn from(e: RowError) -> Self {
+        Self {
+            row: e.row,
+            column: e.column,
+            value: e.value,
+            reason: e.reason,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub rows: usize,
+    pub drafts: usize,
+    pub updated: usize,
+    pub errors: usize,
+    pub unchanged: usize,
+    /// Placed orders (track-only imports).
+    pub placed: usize,
+}
+
+impl Counts {
+    pub fn of(rows: &[RowResult]) -> Self {
+        let count = |s: RowStatus| rows.iter().filter(|r| r.status == s).count();
+        Self {
+            rows: rows.len(),
+            drafts: count(RowStatus::Draft),
+            updated: count(RowStatus::Updated),
+            errors: count(RowStatus::Error),
+            unchanged: count(RowStatus::Unchanged),
+            placed: count(RowStatus::Placed),
+        }
+    }
+}
+
+/// An import's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub id: String,
+    pub counts: Counts,
+    pub unknown_columns: Vec<String>,
+    pub rows: Vec<RowResult>,
+}
+
+/// The summary as listed (without rows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub id: String,
+    pub counts: Counts,
+    pub unknown_columns: Vec<String>,
+    /// `client:…` or `courier:…`.
+    pub by: String,
+    pub created_at: String,
+    /// Chunks of row results.
+    pub chunks: usize,
+}
+
+impl ImportSummary {
+    pub fn view(&self) -> Value {
+        json!({
+            "id": self.id, "counts": self.counts, "unknownColumns": self.unknown_columns,
+            "createdAt": self.created_at,
+        })
+    }
+}
+
+pub fn summary_key(org_id: &str, import_id: &str) -> Key {
+    Key::new(keys::org_pk(org_id), format!("{IMPORT_PREFIX}{import_id}"))
+}
+
+/// Sort-key prefix of an organisation's imports (listed newest first).
+pub const IMPORT_PREFIX: &str = "IMPORT#";
+
+fn chunk_prefix(import_id: &str) -> String {
+    format!("IMPORTROWS#{import_id}#")
+}
+
+/// Saves the report: its chunks, then its summary (a summary is never without its rows).
+pub async fn save(
+    ctx: &Ctx,
+    org_id: &str,
+    by: String,
+    created_at: String,
+    report: &ImportReport,
+) -> Result<(), ApiError> {
+    let chunks: Vec<&[RowResult]> = report.rows.chunks(ROWS_PER_CHUNK).collect();
+    for (n, rows) in chunks.iter().enumerate() {
+        let key = Key::new(
+            keys::org_pk(org_id),
+            format!("{}{n:04}", chunk_prefix(&report.id)),
+        );
+        ctx.store
+            .put(to_item(&json!({ "rows": rows }), &key, "ImportRows")?, None)
+            .await?;
+    }
+    let summary = ImportSummary {
+        id: report.id.clone(),
+        counts: report.counts.clone(),
+        unknown_columns: report.unknown_columns.clone(),
+        by,
+        created_at,
+        chunks: chunks.len(),
+    };
+    ctx.store
+        .put(
+            to_item(&summary, &summary_key(org_id, &report.id), "Import")?,
+            None,
+        )
+        .await?;
+    Ok(())
+}
+
+/// An organisation's import with its rows; another organisation's is not found.
+pub async fn load(ctx: &Ctx, org_id: &str, import_id: &str) -> Result<ImportReport, ApiError> {
+    if !import_id.starts_with("imp_") || import_id.len() > 40 {
+        return Err(ApiError::NotFound("import"));
+    }
+    let item = ctx
+        .store
+        .get(&summary_key(org_id, import_id))
+        .await?
+        .ok_or(ApiError::NotFound("import"))?;
+    let summary: ImportSummary = from_item(item)?;
+    let mut rows = Vec::with_capacity(summary.counts.rows);
+    let mut query = Query::partition(keys::org_pk(org_id)).sk_begins_with(chunk_prefix(import_id));
+    loop {
+        let page = ctx.store.query(&query).await?;
+        for item in page.items {
+            let chunk: Chunk = from_item(item)?;
+            rows.extend(chunk.rows);
+        }
+        match page.last_key {
+            Some(last) => query = query.start_after(Some(last)),
+            None => break,
+        }
+    }
+    Ok(ImportReport {
+        id: summary.id,
+        counts: summary.counts,
+        unknown_columns: summary.unknown_columns,
+        rows,
+    })
+}
+
+#[derive(Deserialize)]
+struct Chunk {
+    rows: Vec<RowResult>,
+}

@@ -1,0 +1,472 @@
+//! The import use case: read the sheet, plan every row, then (unless preflight) create the
+//! new orders through [`place_orders`] and update re-imported drafts, both in transactions
+//! of many orders, and keep the answer for `GET /v1/imports/{importId}`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use futures::stream::{self, StreamExt};
+
+use super::columns::{Column, Header};
+use super::plan::{plan, Owners, Planned};
+use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
+use super::rows::{ParsedRow, RowContext, RowError, StopKind};
+use super::sheet::{self, Format};
+use crate::api::orders::{actor, order_item};
+use crate::api::records::from_item;
+use crate::api::search::reindex_writes;
+use crate::clock::timestamp;
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::client::Client;
+use crate::domain::courier::Courier;
+use crate::domain::ids::{next_ulid_at, ClientId};
+use crate::domain::order::{Order, Source, Stop, TimelineEntry};
+use crate::domain::order_fields::Pieces;
+use crate::domain::settings::Units;
+use crate::error::ApiError;
+use crate::ordering::place_batch::CONCURRENT_TRANSACTIONS;
+use crate::ordering::{place_orders, CreateOrder, DraftMode, OrderOwner, Placed};
+use crate::store::{keys, Cond, Key, StoreError, Write, MAX_TRANSACTION_WRITES};
+use crate::Ctx;
+
+#[derive(Debug, Clone)]
+pub struct ImportCommand {
+    pub by: Principal,
+    pub format: Format,
+    pub file: bytes::Bytes,
+    /// The day of rows that have times but no Date.
+    pub date: Option<NaiveDate>,
+    /// Validate and answer; write nothing.
+    pub preflight: bool,
+    /// A courier's import: the client of rows without a Client ID.
+    pub client_id: Option<ClientId>,
+    /// Base of tracking URLs.
+    pub base_url: String,
+}
+
+pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, ApiError> {
+    let sheet = sheet::read(cmd.format, &cmd.file)?;
+    let mut header = Header::match_names(&sheet.headers);
+    let owners = load_owners(ctx, &cmd, &mut header, &sheet).await?;
+    let courier_id = cmd.by.courier_id.as_str().to_string();
+    let planned = plan(ctx, &courier_id, &header, &sheet, &owners).await?;
+    let now = ctx.now();
+    let id = format!("imp_{}", next_ulid_at(now));
+    let rows = if cmd.preflight {
+        planned.iter().map(preview).collect()
+    } else {
+        commit(ctx, &cmd, &owners, planned).await?
+    };
+    let report = ImportReport {
+        id,
+        counts: Counts::of(&rows),
+        unknown_columns: header.unknown.clone(),
+        rows,
+    };
+    if !cmd.preflight {
+        record::save(
+            ctx,
+            cmd.by.org_id(),
+            actor(&cmd.by),
+            timestamp(now),
+            &report,
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+/// The client (or the courier's clients) the rows are for, with the zone, country and
+/// units their rows are read in.
+async fn load_owners(
+    ctx: &Ctx,
+    cmd: &ImportCommand,
+    header: &mut Header,
+    sheet: &sheet::Sheet,
+) -> Result<Owners, ApiError> {
+    let who = &cmd.by;
+    let courier_key = keys::courier(who.courier_id.as_str());
+    match (&who.role, &who.client_id) {
+        (Role::Client, Some(client_id)) => {
+            if cmd.client_id.is_some() {
+                return Err(ApiError::Invalid {
+                    code: "unknown_field",
+                    field: "clientId".into(),
+                    message: "a client imports for itself".into(),
+                });
+            }
+            // A client's sheet cannot name other clients: the column is not read.
+            header.ignore(Column::ClientId);
+            let mut found = ctx
+                .store
+                .batch_get(&[
+                    keys::client(who.courier_id.as_str(), client_id.as_str()),
+                    courier_key,
+                ])
+                .await?
+                .into_iter();
+            let client: Client =
+                from_item(found.next().flatten().ok_or(ApiError::NotFound("client"))?)?;
+            let courier: Option<Courier> = found.next().flatten().map(from_item).transpose()?;
+            if !client.allow_order_upload {
+                return Err(ApiError::Forbidden(
+                    "your courier has not enabled order uploads for you (allowOrderUpload)".into(),
+                ));
+            }
+            let cx = context(&client, courier.as_ref(), cmd.date);
+            Ok(Owners::Client(Box::new((client, cx))))
+        }
+        _ => {
+            if cmd.client_id.is_none() && header.position(Column::ClientId).is_none() {
+                return Err(ApiError::Invalid {
+                    code: "missing_field",
+                    field: "clientId".into(),
+                    message:
+                        "a courier imports for its clients: add a Client ID column or ?clientId="
+                            .into(),
+                });
+            }
+            let mut ids: Vec<ClientId> = cmd.client_id.iter().cloned().collect();
+            if let Some(i) = header.position(Column::ClientId) {
+                for row in &sheet.rows {
+                    if let Ok(id) = ClientId::parse(&row.cell(i).text()) {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
+            }
+            let mut keys_wanted: Vec<Key> = ids
+                .iter()
+                .map(|id| keys::client(who.courier_id.as_str(), id.as_str()))
+                .collect();
+            keys_wanted.push(courier_key);
+            let mut found = Vec::with_capacity(keys_wanted.len());
+            for chunk in keys_wanted.chunks(100) {
+                found.extend(ctx.store.batch_get(chunk).await?);
+            }
+            let courier: Option<Courier> = found.pop().flatten().map(from_item).transpose()?;
+            let mut clients = HashMap::new();
+            for item in found.into_iter().flatten() {
+                let client: Client = from_item(item)?;
+                let cx = context(&client, courier.as_ref(), cmd.date);
+                clients.insert(client.id.clone(), (client, cx));
+            }
+            Ok(Owners::Courier {
+                clients,
+                fallback: RowContext {
+                    tz: courier_tz(courier.as_ref()),
+                    country: None,
+                    date: cmd.date,
+                    units: Units::Metric,
+                },
+                default: cmd.client_id.clone(),
+            })
+        }
+    }
+}
+
+fn courier_tz(courier: Option<&Courier>) -> Tz {
+    courier
+        .and_then(|c| c.timezone.parse().ok())
+        .unwrap_or(chrono_tz::UTC)
+}
+
+/// Times in the client's zone (its notification settings', else its courier's); phones in
+/// its country (its organisation's, else its default pickup's).
+fn context(client: &Client, courier: Option<&Courier>, date: Option<NaiveDate>) -> RowContext {
+    let org = client.organization_settings();
+    RowContext {
+        tz: client
+            .notifications
+            .as_ref()
+            .and_then(|n| n.timezone)
+            .map(|t| t.tz())
+            .or(org.timezone.map(|t| t.tz()))
+            .unwrap_or_else(|| courier_tz(courier)),
+        country: org.country.clone().or_else(|| {
+            client
+                .default_pickup
+                .as_ref()
+                .and_then(|p| p.address.country.clone())
+        }),
+        date,
+        units: org.units,
+    }
+}
+
+fn result(
+    line: usize,
+    id: Option<String>,
+    order_id: Option<String>,
+    status: RowStatus,
+    errors: Vec<RowError>,
+) -> RowResult {
+    RowResult {
+        row: line,
+        id,
+        order_id,
+        status,
+        errors: errors.into_iter().map(StoredRowError::from).collect(),
+    }
+}
+
+/// What a row would do (preflight).
+fn preview(p: &Planned) -> RowResult {
+    match p {
+        Planned::Bad { line, id, errors } => {
+            result(*line, id.clone(), None, RowStatus::Error, errors.clone())
+        }
+        Planned::New {
+            id, row, client, ..
+        } => {
+            let _ = client;
+            result(row.line, id.clone(), None, RowStatus::Draft, vec![])
+        }
+        Planned::Update { id, row, order } => result(
+            row.line,
+            id.clone(),
+            Some(order.id.clone()),
+            RowStatus::Updated,
+            vec![],
+        ),
+        Planned::Unchanged { line, id, order_id } => result(
+            *line,
+            id.clone(),
+            Some(order_id.clone()),
+            RowStatus::Unchanged,
+            vec![],
+        ),
+    }
+}
+
+async fn commit(
+    ctx: &Ctx,
+    cmd: &ImportCommand,
+    owners: &Owners,
+    planned: Vec<Planned>,
+) -> Result<Vec<RowResult>, ApiError> {
+    let mut results: Vec<Option<RowResult>> = vec![None; planned.len()];
+    let mut creates = Vec::new();
+    let mut create_at = Vec::new();
+    let mut updates = Vec::new();
+    let draft = match cmd.by.role {
+        Role::Client => DraftMode::Always,
+        // Track-only: the courier's sheet is the order list itself.
+        Role::Courier => DraftMode::Never,
+    };
+    for (i, p) in planned.into_iter().enumerate() {
+        match p {
+            Planned::New {
+                id,
+                client,
+                row,
+                marker,
+            } => {
+                let client = owner(owners, &client)?;
+                let mut create = creation(ctx, cmd, client, &row, draft);
+                create.marker = Some(marker);
+                creates.push(create);
+                create_at.push((i, row.line, id));
+            }
+            Planned::Update { id, row, order } => updates.push((i, id, row, order)),
+            other => results[i] = Some(preview(&other)),
+        }
+    }
+    let placed = place_orders(ctx, creates).await?;
+    for ((i, line, id), outcome) in create_at.into_iter().zip(placed) {
+        results[i] = Some(match outcome {
+            Ok(Placed::Created(order)) => {
+                let status = if draft == DraftMode::Always {
+                    RowStatus::Draft
+                } else {
+                    RowStatus::Placed
+                };
+                result(line, id, Some(order.id.clone()), status, vec![])
+            }
+            Ok(_) => row_failed(
+                line,
+                id,
+                "was imported by another request at the same time; import again",
+            ),
+            Err(e) => row_failed(line, id, &e.to_string()),
+        });
+    }
+    for (i, outcome) in update_drafts(ctx, cmd, updates).await? {
+        results[i] = Some(outcome);
+    }
+    Ok(results.into_iter().flatten().collect())
+}
+
+fn row_failed(line: usize, id: Option<String>, reason: &str) -> RowResult {
+    result(
+        line,
+        id.clone(),
+        None,
+        RowStatus::Error,
+        vec![RowError {
+            row: line,
+            column: super::columns::circuit_name(Column::Id).into(),
+            value: id.unwrap_or_default(),
+            reason: reason.into(),
+        }],
+    )
+}
+
+fn owner<'a>(owners: &'a Owners, id: &ClientId) -> Result<&'a Client, ApiError> {
+    match owners {
+        Owners::Client(owner) => Ok(&owner.0),
+        Owners::Courier { clients, .. } => clients
+            .get(id)
+            .map(|(c, _)| c)
+            .ok_or_else(|| ApiError::Internal("a planned row's client was not loaded".into())),
+    }
+}
+
+/// The client's default location as a stop.
+fn default_stop(client: &Client) -> Option<Stop> {
+    client.default_pickup.as_ref().map(|l| Stop {
+        address: l.address.clone(),
+        contact: l.contact.clone(),
+        notes: l.notes.clone(),
+        window: Default::default(),
+        requirements: Default::default(),
+    })
+}
+
+/// The row's stops: a delivery from the client's default pickup, or a pickup delivered to
+/// the client's default address.
+fn stops(client: &Client, row: &ParsedRow) -> (Option<Stop>, Stop) {
+    match row.kind {
+        StopKind::Delivery => (default_stop(client), row.stop.clone()),
+        StopKind::Pickup => (
+            Some(row.stop.clone()),
+            default_stop(client).unwrap_or_else(|| row.stop.clone()),
+        ),
+    }
+}
+
+fn creation(
+    ctx: &Ctx,
+    cmd: &ImportCommand,
+    client: &Client,
+    row: &ParsedRow,
+    draft: DraftMode,
+) -> CreateOrder {
+    let _ = ctx;
+    let (pickup, dropoff) = stops(client, row);
+    let mut create = CreateOrder::new(
+        OrderOwner::of_client(client),
+        actor(&cmd.by),
+        Source::Import,
+        dropoff,
+        cmd.base_url.clone(),
+    );
+    create.pickup = pickup;
+    create.weight = row.weight;
+    create.pieces = row.pieces;
+    create.notes = row.notes.clone();
+    create.external_id = row.external_id.clone();
+    create.draft = draft;
+    create
+}
+
+type Update = (usize, Option<String>, Box<ParsedRow>, Box<Order>);
+
+/// Re-imported drafts: each rewritten at the version read, with its search terms, many per
+/// transaction; a failed transaction is retried order by order.
+async fn update_drafts(
+    ctx: &Ctx,
+    cmd: &ImportCommand,
+    updates: Vec<Update>,
+) -> Result<Vec<(usize, RowResult)>, ApiError> {
+    let at = timestamp(ctx.now());
+    let mut out = Vec::with_capacity(updates.len());
+    let mut group: Vec<(usize, RowResult, Vec<Write>)> = Vec::new();
+    let mut group_writes = 0;
+    let mut groups = Vec::new();
+    for (i, id, row, old) in updates {
+        let edited = edit(cmd, &old, &row, &at);
+        let mut writes = vec![Write::Put {
+            item: order_item(&edited)?,
+            cond: Some(Cond::eq("version", old.version)),
+        }];
+        writes.extend(reindex_writes(&old, &edited)?);
+        if group_writes + writes.len() > MAX_TRANSACTION_WRITES {
+            groups.push(std::mem::take(&mut group));
+            group_writes = 0;
+        }
+        group_writes += writes.len();
+        let ok = result(
+            row.line,
+            id,
+            Some(old.id.clone()),
+            RowStatus::Updated,
+            vec![],
+        );
+        group.push((i, ok, writes));
+    }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    let outcomes: Vec<_> = stream::iter(groups.into_iter().map(|group| async move {
+        let all: Vec<Write> = group
+            .iter()
+            .flat_map(|(_, _, w)| w.iter().cloned())
+            .collect();
+        match ctx.store.transact(all).await {
+            Ok(()) => Ok(group
+                .into_iter()
+                .map(|(i, r, _)| (i, r))
+                .collect::<Vec<_>>()),
+            Err(StoreError::TransactionCanceled { .. }) => {
+                let mut out = Vec::with_capacity(group.len());
+                for (i, r, writes) in group {
+                    match ctx.store.transact(writes).await {
+                        Ok(()) => out.push((i, r)),
+                        Err(_) => out.push((
+                            i,
+                            row_failed(
+                                r.row,
+                                r.id,
+                                "its draft was changed while importing; import again",
+                            ),
+                        )),
+                    }
+                }
+                Ok(out)
+            }
+            Err(e) => Err(ApiError::from(e)),
+        }
+    }))
+    .buffer_unordered(CONCURRENT_TRANSACTIONS)
+    .collect()
+    .await;
+    for outcome in outcomes {
+        out.extend(outcome?);
+    }
+    Ok(out)
+}
+
+/// The draft as the row now describes it (same id, short id and tracking link).
+fn edit(cmd: &ImportCommand, old: &Order, row: &ParsedRow, at: &str) -> Order {
+    let mut edited = old.clone();
+    match row.kind {
+        StopKind::Delivery => edited.dropoff.stop = row.stop.clone(),
+        StopKind::Pickup => edited.pickup.stop = row.stop.clone(),
+    }
+    edited.weight = row.weight;
+    edited.pieces = row.pieces.map(Pieces::get);
+    edited.notes = row.notes.as_ref().map(|n| n.to_string());
+    edited.external_id = row.external_id.as_ref().map(|e| e.as_str().to_string());
+    edited.version = old.version + 1;
+    edited.updated_at = at.to_string();
+    edited.timeline.push(TimelineEntry {
+        at: at.to_string(),
+        what: "edited".into(),
+        by: actor(&cmd.by),
+        detail: Some("re-imported".into()),
+    });
+    edited
+}

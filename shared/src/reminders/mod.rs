@@ -1,0 +1,241 @@
+//! Draft reminders (the hourly `draft-reminders` function): each client whose drafts have
+//! waited longer than its `draftReminders.afterHours` gets one email a day, in its local
+//! morning, listing them. Drafts are read from the sparse index of drafts (GSI4), so a
+//! run costs what the drafts cost, whatever the number of orders; one digest per client
+//! and local day is kept by a conditional write before the email is sent.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::api::records::{from_item, to_item};
+use crate::clock::timestamp;
+use crate::domain::client::{Client, ClientStatus};
+use crate::domain::courier::Courier;
+use crate::domain::order::Order;
+use crate::error::ApiError;
+use crate::notify::OutgoingEmail;
+use crate::store::{keys, Cond, Index, Key, Query, SkCond, StoreError, PK};
+use crate::Ctx;
+
+/// The local hours a digest may go out in: from 08:00, and until noon for a late run.
+pub const MORNING: std::ops::Range<u32> = 8..12;
+/// How long a digest marker is kept (one local day, in any zone, is over by then).
+const MARKER_HOURS: i64 = 72;
+/// The shortest `afterHours`: younger drafts are never read.
+const MIN_AFTER_HOURS: i64 = 1;
+
+/// What one run did, per client.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub at: String,
+    /// Drafts read from the index.
+    pub drafts: usize,
+    /// Clients emailed, with the orders listed.
+    pub sent: Vec<Sent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sent {
+    pub client_id: String,
+    pub to: String,
+    pub order_ids: Vec<String>,
+}
+
+/// Runs the reminders as of `at` (the schedule's time, or a local trigger's).
+pub async fn run_draft_reminders(ctx: &Ctx, at: DateTime<Utc>) -> Result<RunReport, ApiError> {
+    let drafts = waiting_drafts(ctx, at).await?;
+    let mut report = RunReport {
+        at: timestamp(at),
+        drafts: drafts.len(),
+        sent: vec![],
+    };
+    // By client (and its courier).
+    let mut by_client: BTreeMap<(String, String), Vec<Order>> = BTreeMap::new();
+    for order in drafts {
+        by_client
+            .entry((order.courier_id.to_string(), order.client_id.to_string()))
+            .or_default()
+            .push(order);
+    }
+    let (clients, couriers) = load_owners(ctx, by_client.keys()).await?;
+    for ((courier_id, client_id), orders) in by_client {
+        let Some(client) = clients.get(&client_id) else {
+            continue;
+        };
+        let courier = couriers.get(&courier_id);
+        if let Some(sent) = remind(ctx, at, client, courier, orders).await? {
+            report.sent.push(sent);
+        }
+    }
+    Ok(report)
+}
+
+/// Every draft created at least [`MIN_AFTER_HOURS`] before `at`, oldest first.
+async fn waiting_drafts(ctx: &Ctx, at: DateTime<Utc>) -> Result<Vec<Order>, ApiError> {
+    let before = timestamp(at - Duration::hours(MIN_AFTER_HOURS));
+    let mut query = Query::partition(keys::DRAFTS_PK).on(Index::Gsi4);
+    // Timestamps start with a digit: "0" sorts before them all (a key cannot be empty).
+    query.sk = Some(SkCond::Between("0".into(), format!("{before}#~")));
+    let mut drafts = Vec::new();
+    loop {
+        let page = ctx.store.query(&query).await?;
+        for item in page.items {
+            drafts.push(from_item::<Order>(item)?);
+        }
+        match page.last_key {
+            Some(last) => query = query.start_after(Some(last)),
+            None => break,
+        }
+    }
+    Ok(drafts)
+}
+
+type Owners = (BTreeMap<String, Client>, BTreeMap<String, Courier>);
+
+/// The clients and their couriers, 100 keys per BatchGetItem.
+async fn load_owners<'a>(
+    ctx: &Ctx,
+    wanted: impl Iterator<Item = &'a (String, String)>,
+) -> Result<Owners, ApiError> {
+    let mut keys_wanted: Vec<Key> = Vec::new();
+    for (courier_id, client_id) in wanted {
+        keys_wanted.push(keys::client(courier_id, client_id));
+        let courier = keys::courier(courier_id);
+        if !keys_wanted.contains(&courier) {
+            keys_wanted.push(courier);
+        }
+    }
+    let (mut clients, mut couriers) = (BTreeMap::new(), BTreeMap::new());
+    for chunk in keys_wanted.chunks(100) {
+        for (key, item) in chunk.iter().zip(ctx.store.batch_get(chunk).await?) {
+            let Some(item) = item else { continue };
+            if key.sk == "PROFILE" {
+                let courier: Courier = from_item(item)?;
+                couriers.insert(courier.id.to_string(), courier);
+            } else {
+                let client: Client = from_item(item)?;
+                clients.insert(client.id.to_string(), client);
+            }
+        }
+    }
+    Ok((clients, couriers))
+}
+
+/// The client's zone: its organisation's, its notification settings', else its courier's.
+fn zone(client: &Client, courier: Option<&Courier>) -> Tz {
+    client
+        .organization_settings()
+        .timezone
+        .or(client.notification_settings().timezone)
+        .map(|t| t.tz())
+        .or_else(|| courier.and_then(|c| c.timezone.parse().ok()))
+        .unwrap_or(chrono_tz::UTC)
+}
+
+/// One client's digest, if it is due: enabled, in its local morning, with drafts older
+/// than its threshold, and none sent yet on this local day.
+async fn remind(
+    ctx: &Ctx,
+    at: DateTime<Utc>,
+    client: &Client,
+    courier: Option<&Courier>,
+    orders: Vec<Order>,
+) -> Result<Option<Sent>, ApiError> {
+    let settings = client.notification_settings().draft_reminders;
+    if !settings.enabled || client.status == ClientStatus::Deleted {
+        return Ok(None);
+    }
+    let local = at.with_timezone(&zone(client, courier));
+    if !MORNING.contains(&local.hour()) {
+        return Ok(None);
+    }
+    let due = timestamp(at - Duration::hours(i64::from(settings.after_hours.get())));
+    let orders: Vec<Order> = orders.into_iter().filter(|o| o.created_at <= due).collect();
+    if orders.is_empty() {
+        return Ok(None);
+    }
+    let day = local.format("%Y-%m-%d").to_string();
+    let marker = keys::draft_reminder(client.id.as_str(), &day);
+    let expires = at + Duration::hours(MARKER_HOURS);
+    let item = to_item(
+        &json!({
+            "clientId": client.id, "day": day, "sentAt": timestamp(at),
+            "orderIds": orders.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+            "ttl": expires.timestamp(),
+        }),
+        &marker,
+        "DraftReminder",
+    )?;
+    match ctx.store.put(item, Some(Cond::not_exists(PK))).await {
+        Ok(()) => {}
+        // Already sent today (the schedule fired twice, or an earlier run of this morning).
+        Err(StoreError::ConditionFailed { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let email = digest(ctx, client, &orders, at);
+    if let Err(e) = ctx.mailer()?.send_email(&email).await {
+        // Not sent: the next run this morning tries again.
+        ctx.store.delete(&marker, None).await?;
+        return Err(ApiError::Unavailable(format!(
+            "the draft reminder could not be sent: {e}"
+        )));
+    }
+    Ok(Some(Sent {
+        client_id: client.id.to_string(),
+        to: client.email.to_string(),
+        order_ids: orders.into_iter().map(|o| o.id).collect(),
+    }))
+}
+
+/// The email: one line per draft (short id, recipient, age, reasons) and the review link.
+fn digest(ctx: &Ctx, client: &Client, orders: &[Order], at: DateTime<Utc>) -> OutgoingEmail {
+    let base = ctx
+        .config
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| "http://127.0.0.1:3000".into());
+    let link = format!("{}/v1/orders?status=draft", base.trim_end_matches('/'));
+    let lines: Vec<String> = orders
+        .iter()
+        .map(|o| {
+            let recipient = o
+                .dropoff
+                .stop
+                .contact
+                .as_ref()
+                .map(|c| c.name.to_string())
+                .unwrap_or_else(|| o.dropoff.stop.address.one_line());
+            let age = DateTime::parse_from_rfc3339(&o.created_at)
+                .map(|c| (at - c.with_timezone(&Utc)).num_hours())
+                .unwrap_or_default();
+            let reasons = if o.draft_reasons.is_empty() {
+                "not submitted yet".to_string()
+            } else {
+                o.draft_reasons.join("; ")
+            };
+            format!("- {} · {recipient} · {age} h · {reasons}", o.short_id)
+        })
+        .collect();
+    let count = orders.len();
+    OutgoingEmail {
+        to: client.email.clone(),
+        subject: format!(
+            "{count} draft order{} waiting for review",
+            if count == 1 { "" } else { "s" }
+        ),
+        text: format!(
+            "Hello {name},\n\n{count} of your draft orders {verb} not been submitted:\n\n{list}\n\n\
+             Review and submit them: {link}\n(POST /v1/orders/submit with their ids submits several at once.)\n\n\
+             You get this email once a day at most; turn it off or change the delay with draftReminders in your notification settings.\n",
+            name = client.name,
+            verb = if count == 1 { "has" } else { "have" },
+            list = lines.join("\n"),
+        ),
+    }
+}

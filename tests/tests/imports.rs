@@ -1,0 +1,658 @@
+//! Spreadsheet imports on both stores: realistic sheets (CSV with Circuit's headers, XLSX
+//! with synonyms and Excel dates), preflight, commit, re-import, track-only imports by a
+//! courier, limits, and bulk submit.
+
+use bytes::Bytes;
+use portal_tests::{on_both_backends, Org, TestApp, TestResponse};
+use serde_json::{json, Value};
+
+const CSV: &str = "text/csv";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+struct World {
+    app: TestApp,
+    courier: Org,
+    /// May upload; default pickup in San Francisco (US: national phones are American).
+    client: Org,
+}
+
+async fn world(app: TestApp) -> World {
+    let courier = app.create_courier("Bay Couriers").await;
+    let client = onboard(
+        &app,
+        &courier,
+        "Bloom Florist",
+        "orders@bloom.example",
+        true,
+    )
+    .await;
+    World {
+        app,
+        courier,
+        client,
+    }
+}
+
+async fn onboard(app: &TestApp, courier: &Org, name: &str, email: &str, upload: bool) -> Org {
+    let created = app
+        .post(
+            "/v1/clients",
+            &courier.key,
+            json!({
+                "name": name, "email": email, "allowOrderUpload": upload,
+                "defaultPickup": {
+                    "address": {"line1": "10 Depot Rd", "city": "San Francisco", "country": "US"},
+                    "contact": {"name": "Dock", "phone": "+14155550100"}
+                }
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let token = app.invite(courier, &id).await;
+    let accepted = app
+        .call(
+            "POST",
+            &format!("/v1/invitations/{token}/accept"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.text);
+    Org {
+        id,
+        key: accepted.body["apiKey"]["key"].as_str().unwrap().to_string(),
+    }
+}
+
+async fn upload(
+    app: &TestApp,
+    key: &str,
+    query: &str,
+    content_type: &str,
+    body: impl Into<Bytes>,
+) -> TestResponse {
+    let auth = format!("Bearer {key}");
+    app.raw(
+        "POST",
+        &format!("/v1/imports{query}"),
+        &[("authorization", &auth), ("content-type", content_type)],
+        body.into(),
+    )
+    .await
+}
+
+/// Circuit's own headers, one unknown column, good and bad rows, a BOM and CRLF.
+fn circuit_sheet() -> String {
+    let lines = [
+        "Unit/Flat/Unit Name,Address Line 1,Address Line 2,City,State,Zip,Country,Notes,Recipient Name,Type of stop,Recipient Email Address,Recipient Phone Number,Id,Package Count,Products,Earliest Time,Latest Time,Favourite Colour",
+        ",1 Market St,,San Francisco,CA,94105,United States,Ring twice,Ada Lovelace,delivery,ada@example.com,(415) 555-0147,A-1,2,Tulips,09:00,11:00,red",
+        "Apt 4,,,,,,,,Bob Stone,,,,A-2,1,,,,",
+        ",2 Pine St,,San Francisco,,,US,,Cy Young,,,555-01,A-3,1,,,,",
+        ",3 Oak St,,San Francisco,,,US,,Di Prince,,di@,+14155550100,A-4,1,,,,",
+        ",4 Elm St,,San Francisco,,,US,,Ed Wood,,,,A-5,1,,10:00,25:30,",
+        ",5 Ash St,,San Francisco,,,US,,Flo Rida,,,,A-6,1,,12:00,09:00,",
+        ",6 Fir St,,San Francisco,,,US,,Gus Grant,,,,A-7,0,,,,",
+        ",7 Yew St,,San Francisco,,,US,,Hal Jordan,,,,A-1,1,,,,",
+        ",8 Bay St,,San Francisco,,,US,,Ivy Green,pickup,,,A-8,3,,,,",
+    ];
+    format!("\u{feff}{}\r\n", lines.join("\r\n"))
+}
+
+fn row(report: &Value, line: u64) -> &Value {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["row"] == line)
+        .unwrap_or_else(|| panic!("row {line} in {report}"))
+}
+
+fn first_error(report: &Value, line: u64) -> (String, String, String) {
+    let e = &row(report, line)["errors"][0];
+    (
+        e["column"].as_str().unwrap().to_string(),
+        e["value"].as_str().unwrap().to_string(),
+        e["reason"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn orders(app: &TestApp, key: &str, query: &str) -> Vec<Value> {
+    let listed = app.get(&format!("/v1/orders{query}"), key).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    listed.body["items"].as_array().unwrap().clone()
+}
+
+async fn preflight_then_commit_then_reimport(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let sheet = circuit_sheet();
+    let preflight = upload(
+        app,
+        &w.client.key,
+        "?preflight=true&date=2026-12-02",
+        CSV,
+        sheet.clone(),
+    )
+    .await;
+    assert_eq!(preflight.status, 200, "{}", preflight.text);
+    let report = &preflight.body;
+    assert_eq!(
+        report["counts"],
+        json!({"rows": 9, "drafts": 2, "updated": 0, "errors": 7, "unchanged": 0, "placed": 0})
+    );
+    assert_eq!(report["unknownColumns"], json!(["Favourite Colour"]));
+    assert_eq!(row(report, 2)["status"], "draft");
+    assert_eq!(row(report, 2)["id"], "A-1");
+    assert!(row(report, 2).get("orderId").is_none());
+    assert_eq!(
+        first_error(report, 3),
+        ("Address Line 1".into(), "".into(), "is required".into())
+    );
+    let (column, value, reason) = first_error(report, 4);
+    assert_eq!(
+        (column.as_str(), value.as_str()),
+        ("Recipient Phone Number", "555-01")
+    );
+    assert!(reason.contains("too short"), "{reason}");
+    assert_eq!(first_error(report, 5).0, "Recipient Email Address");
+    assert_eq!(first_error(report, 6).0, "Latest Time");
+    assert_eq!(first_error(report, 6).1, "25:30");
+    assert_eq!(first_error(report, 7).0, "Latest Time");
+    assert!(first_error(report, 7).2.contains("later"));
+    assert_eq!(first_error(report, 8).0, "Package Count");
+    assert_eq!(
+        first_error(report, 9),
+        ("Id".into(), "A-1".into(), "repeats row 2".into())
+    );
+    assert!(row(report, 3)["errors"][0]["row"] == 3);
+    // A preflight writes nothing.
+    assert!(orders(app, &w.client.key, "").await.is_empty());
+    assert!(app.get("/v1/imports", &w.client.key).await.body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let committed = upload(app, &w.client.key, "?date=2026-12-02", CSV, sheet.clone()).await;
+    assert_eq!(committed.status, 201, "{}", committed.text);
+    let report = committed.body.clone();
+    assert_eq!(report["counts"]["drafts"], 2);
+    assert_eq!(report["counts"]["errors"], 7);
+    let drafts = orders(app, &w.client.key, "?status=draft").await;
+    assert_eq!(drafts.len(), 2);
+    let a1 = drafts.iter().find(|o| o["externalId"] == "A-1").unwrap();
+    assert_eq!(a1["source"], "import");
+    assert_eq!(a1["id"], row(&report, 2)["orderId"]);
+    assert_eq!(a1["dropoff"]["address"]["line1"], "1 Market St");
+    assert_eq!(a1["dropoff"]["address"]["country"], "US");
+    assert_eq!(a1["dropoff"]["contact"]["phone"], "+14155550147");
+    assert_eq!(a1["dropoff"]["contact"]["email"], "ada@example.com");
+    // Times in the client's zone (its courier's: Europe/Paris).
+    assert_eq!(
+        a1["dropoff"]["window"]["completeAfter"],
+        "2026-12-02T09:00:00+01:00"
+    );
+    assert_eq!(a1["pickup"]["address"]["line1"], "10 Depot Rd");
+    assert_eq!(a1["pieces"], 2);
+    assert_eq!(a1["notes"], "Tulips");
+    let a8 = drafts.iter().find(|o| o["externalId"] == "A-8").unwrap();
+    assert_eq!(a8["pickup"]["address"]["line1"], "8 Bay St", "a pickup row");
+    assert_eq!(a8["dropoff"]["address"]["line1"], "10 Depot Rd");
+
+    // Read back later, by id and in the list; another client cannot see it.
+    let id = report["id"].as_str().unwrap();
+    let read = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.body, report);
+    let listed = app.get("/v1/imports", &w.client.key).await;
+    assert_eq!(listed.body["items"][0]["id"], id);
+    assert_eq!(listed.body["items"][0]["counts"], report["counts"]);
+    let other = onboard(app, &w.courier, "Other Shop", "ops@other.example", true).await;
+    assert_eq!(
+        app.get(&format!("/v1/imports/{id}"), &other.key)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/v1/imports/{id}"), &w.courier.key)
+            .await
+            .status,
+        404
+    );
+
+    // The same file again: the drafts are updated, never duplicated.
+    let again = upload(app, &w.client.key, "?date=2026-12-02", CSV, sheet.clone()).await;
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.body["counts"]["drafts"], 0);
+    assert_eq!(again.body["counts"]["updated"], 2);
+    assert_eq!(row(&again.body, 2)["orderId"], a1["id"]);
+    assert_eq!(orders(app, &w.client.key, "").await.len(), 2);
+
+    // Once submitted, a row is left unchanged; an edited row updates its draft.
+    let a1_id = a1["id"].as_str().unwrap();
+    let placed = app
+        .call(
+            "POST",
+            &format!("/v1/orders/{a1_id}/finalize"),
+            Some(&w.client.key),
+            None,
+        )
+        .await;
+    assert_eq!(placed.status, 200, "{}", placed.text);
+    let edited = sheet.replace("8 Bay St", "80 Bay St");
+    let third = upload(app, &w.client.key, "?date=2026-12-02", CSV, edited).await;
+    assert_eq!(row(&third.body, 2)["status"], "unchanged");
+    assert_eq!(row(&third.body, 10)["status"], "updated");
+    let a8 = app
+        .get(
+            &format!("/v1/orders/{}", a8["id"].as_str().unwrap()),
+            &w.client.key,
+        )
+        .await;
+    assert_eq!(a8.body["pickup"]["address"]["line1"], "80 Bay St");
+    assert_eq!(a8.body["status"], "draft");
+    let finalized = app.get(&format!("/v1/orders/{a1_id}"), &w.client.key).await;
+    assert_eq!(finalized.body["status"], "placed");
+    assert_eq!(orders(app, &w.client.key, "").await.len(), 2);
+}
+
+/// An XLSX sheet with the synonyms people use and real Excel dates and times.
+fn synonym_workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let time = Format::new().set_num_format("hh:mm");
+    let headers = [
+        "Reference",
+        "Name",
+        "Street",
+        "Town",
+        "Postcode",
+        "Country",
+        "Mobile",
+        "Email",
+        "Quantity",
+        "Weight",
+        "Date",
+        "From",
+        "To",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        f64,
+        f64,
+        (u16, u8),
+        (u16, u8),
+    );
+    let rows: [Row; 3] = [
+        (
+            "INV-100",
+            "Grace Hopper",
+            "12 Navy Yard",
+            "(415) 555-0199",
+            1.0,
+            2.5,
+            (8, 30),
+            (10, 0),
+        ),
+        (
+            "INV-101",
+            "Alan Turing",
+            "",
+            "(415) 555-0123",
+            2.0,
+            1.0,
+            (9, 0),
+            (9, 30),
+        ),
+        (
+            "INV-102",
+            "Edsger Dijkstra",
+            "3 Shortest Path",
+            "415-555",
+            1.0,
+            0.5,
+            (13, 0),
+            (12, 0),
+        ),
+    ];
+    for (r, (id, name, street, phone, qty, kg, from, to)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, *name).unwrap();
+        if !street.is_empty() {
+            sheet.write_string(r, 2, *street).unwrap();
+        }
+        sheet.write_string(r, 3, "San Francisco").unwrap();
+        sheet.write_string(r, 4, "94105").unwrap();
+        sheet.write_string(r, 5, "United States").unwrap();
+        sheet.write_string(r, 6, *phone).unwrap();
+        sheet.write_string(r, 7, "someone@example.com").unwrap();
+        sheet.write_number(r, 8, *qty).unwrap();
+        sheet.write_number(r, 9, *kg).unwrap();
+        sheet
+            .write_datetime_with_format(r, 10, ExcelDateTime::from_ymd(2026, 12, 3).unwrap(), &date)
+            .unwrap();
+        sheet
+            .write_datetime_with_format(
+                r,
+                11,
+                ExcelDateTime::from_hms(from.0, from.1, 0).unwrap(),
+                &time,
+            )
+            .unwrap();
+        sheet
+            .write_datetime_with_format(
+                r,
+                12,
+                ExcelDateTime::from_hms(to.0, to.1, 0).unwrap(),
+                &time,
+            )
+            .unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn xlsx_with_synonyms_and_excel_dates(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let response = upload(app, &w.client.key, "", XLSX, synonym_workbook()).await;
+    assert_eq!(response.status, 201, "{}", response.text);
+    let report = &response.body;
+    assert_eq!(report["counts"]["rows"], 3);
+    assert_eq!(report["counts"]["drafts"], 1);
+    assert_eq!(report["unknownColumns"], json!([]));
+    assert_eq!(
+        first_error(report, 3),
+        ("Street".into(), "".into(), "is required".into())
+    );
+    let errors: Vec<&str> = row(report, 4)["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        errors,
+        vec!["Mobile", "To"],
+        "short phone and inverted window"
+    );
+    let order = app
+        .get(
+            &format!("/v1/orders/{}", row(report, 2)["orderId"].as_str().unwrap()),
+            &w.client.key,
+        )
+        .await;
+    assert_eq!(order.body["externalId"], "INV-100");
+    assert_eq!(order.body["weight"], 2.5);
+    assert_eq!(order.body["dropoff"]["contact"]["phone"], "+14155550199");
+    assert_eq!(
+        order.body["dropoff"]["window"]["completeAfter"],
+        "2026-12-03T08:30:00+01:00"
+    );
+    assert_eq!(
+        order.body["dropoff"]["window"]["completeBefore"],
+        "2026-12-03T10:00:00+01:00"
+    );
+}
+
+async fn limits_and_permissions(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let no_upload = onboard(app, &w.courier, "Corner Shop", "corner@shop.example", false).await;
+    let refused = upload(app, &no_upload.key, "", CSV, circuit_sheet()).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let mut big = String::from("Address Line 1\n");
+    for i in 0..10_001 {
+        big.push_str(&format!("{i} Main St\n"));
+    }
+    let too_many = upload(app, &w.client.key, "?preflight=true", CSV, big).await;
+    assert_eq!(too_many.status, 413, "{}", too_many.text);
+    assert!(too_many.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("10000 rows"));
+    let huge = upload(app, &w.client.key, "", CSV, vec![b'x'; 4 * 1024 * 1024 + 1]).await;
+    assert_eq!(huge.status, 413);
+    assert!(huge.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("4 MB"));
+    let wrong_type = upload(app, &w.client.key, "", "application/json", "{}").await;
+    assert_eq!(wrong_type.status, 400);
+    assert_eq!(wrong_type.error_field(), "Content-Type");
+    let bad_date = upload(app, &w.client.key, "?date=tomorrow", CSV, circuit_sheet()).await;
+    assert_eq!((bad_date.status, bad_date.error_field()), (422, "date"));
+    let garbage = upload(app, &w.client.key, "", XLSX, "not a workbook").await;
+    assert_eq!(garbage.status, 400);
+    // A client imports for itself only.
+    let named = upload(
+        app,
+        &w.client.key,
+        &format!("?clientId={}", w.client.id),
+        CSV,
+        circuit_sheet(),
+    )
+    .await;
+    assert_eq!((named.status, named.error_field()), (422, "clientId"));
+    // A courier names the client.
+    let unnamed = upload(app, &w.courier.key, "", CSV, circuit_sheet()).await;
+    assert_eq!((unnamed.status, unnamed.error_field()), (422, "clientId"));
+}
+
+async fn track_only_import_by_the_courier(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    // Track-only: the client need not be allowed to upload.
+    let tracked = onboard(app, &w.courier, "Tracked Co", "ops@tracked.example", false).await;
+    let rival = app.create_courier("Rival Couriers").await;
+    let foreign = app
+        .create_client(&rival, "Not Yours", "x@rival.example")
+        .await;
+    let sheet = format!(
+        "Client ID,Address,Name,Phone,Order Id\n{},1 Sutter St,Ann Lee,(415) 555-0111,T-1\n{foreign},2 Sutter St,Bo Lee,,T-2\n",
+        tracked.id
+    );
+    let response = upload(app, &w.courier.key, "", CSV, sheet.clone()).await;
+    assert_eq!(response.status, 201, "{}", response.text);
+    let report = &response.body;
+    assert_eq!(report["counts"]["placed"], 1);
+    assert_eq!(report["counts"]["errors"], 1);
+    assert_eq!(row(report, 2)["status"], "placed");
+    assert_eq!(
+        first_error(report, 3),
+        (
+            "Client ID".into(),
+            foreign.clone(),
+            "is not one of your clients".into()
+        )
+    );
+    // It appears in the client's own list, placed.
+    let theirs = orders(app, &tracked.key, "").await;
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0]["status"], "placed");
+    assert_eq!(theirs[0]["externalId"], "T-1");
+    assert_eq!(theirs[0]["source"], "import");
+    // Again: already placed, so unchanged.
+    let again = upload(app, &w.courier.key, "", CSV, sheet).await;
+    assert_eq!(row(&again.body, 2)["status"], "unchanged");
+    assert_eq!(orders(app, &tracked.key, "").await.len(), 1);
+    // `?clientId=` names the client of rows without the column.
+    let by_param = upload(
+        app,
+        &w.courier.key,
+        &format!("?clientId={}", tracked.id),
+        CSV,
+        "Address,Id\n3 Sutter St,T-3\n",
+    )
+    .await;
+    assert_eq!(by_param.body["counts"]["placed"], 1, "{}", by_param.text);
+    // The courier's imports are its own.
+    assert_eq!(
+        app.get("/v1/imports", &w.courier.key).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(app.get("/v1/imports", &tracked.key).await.body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+async fn bulk_submit_places_drafts(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let committed = upload(app, &w.client.key, "?date=2026-12-02", CSV, circuit_sheet()).await;
+    let import_id = committed.body["id"].as_str().unwrap().to_string();
+    let submitted = app
+        .post(
+            "/v1/orders/submit",
+            &w.client.key,
+            json!({"importId": import_id}),
+        )
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    let results = submitted.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["status"] == "placed" && r["reasons"] == json!([])),
+        "{results:?}"
+    );
+    assert!(orders(app, &w.client.key, "?status=draft").await.is_empty());
+    // Submitting again: each order answers for itself.
+    let ids: Vec<Value> = results.iter().map(|r| r["orderId"].clone()).collect();
+    let mut with_unknown = ids.clone();
+    with_unknown.push(json!("ord_01JZZZZZZZZZZZZZZZZZZZZZZZ"));
+    let again = app
+        .post(
+            "/v1/orders/submit",
+            &w.client.key,
+            json!({"orderIds": with_unknown}),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let results = again.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert!(results
+        .iter()
+        .all(|r| r["status"] == "error" && !r["reasons"].as_array().unwrap().is_empty()));
+    // Another client's orders are not found.
+    let other = onboard(app, &w.courier, "Other Shop", "ops@other.example", true).await;
+    let theirs = app
+        .post("/v1/orders/submit", &other.key, json!({"orderIds": ids}))
+        .await;
+    assert!(theirs.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["reasons"][0] == "order not found"));
+    // Bad bodies.
+    for body in [
+        json!({}),
+        json!({"orderIds": []}),
+        json!({"orderIds": ["a"], "importId": import_id}),
+    ] {
+        let bad = app.post("/v1/orders/submit", &w.client.key, body).await;
+        assert_eq!(bad.status, 422, "{}", bad.text);
+    }
+    let too_many: Vec<String> = (0..501).map(|i| format!("ord_{i}")).collect();
+    let bad = app
+        .post(
+            "/v1/orders/submit",
+            &w.client.key,
+            json!({"orderIds": too_many}),
+        )
+        .await;
+    assert_eq!((bad.status, bad.error_field()), (422, "orderIds"));
+    let unknown = app
+        .post(
+            "/v1/orders/submit",
+            &w.client.key,
+            json!({"importId": "imp_nope"}),
+        )
+        .await;
+    assert_eq!((unknown.status, unknown.error_field()), (422, "importId"));
+}
+
+on_both_backends!(
+    preflight_then_commit_then_reimport,
+    xlsx_with_synonyms_and_excel_dates,
+    limits_and_permissions,
+    track_only_import_by_the_courier,
+    bulk_submit_places_drafts,
+);
+
+/// DynamoDB calls per import are pinned (moto): a preflight reads, a commit adds one
+/// transaction per hundred writes and the record's puts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_calls_per_import_are_pinned() {
+    let w = world(TestApp::new(portal_tests::Backend::Moto).await).await;
+    let app = &w.app;
+    let sheet = circuit_sheet();
+    let q = [("date", "2026-12-02"), ("preflight", "true")];
+    let preflight = app
+        .invoke_raw("create-import", &w.client.key, &q, CSV, sheet.clone())
+        .await;
+    assert_eq!(preflight.status, 200, "{}", preflight.text);
+    assert_eq!(
+        app.calls.take(),
+        2,
+        "client+courier, then the rows' markers (BatchGetItem each)"
+    );
+    let commit = app
+        .invoke_raw("create-import", &w.client.key, &q[..1], CSV, sheet.clone())
+        .await;
+    assert_eq!(commit.status, 201, "{}", commit.text);
+    assert_eq!(
+        app.calls.take(),
+        5,
+        "2 reads, 1 transaction of both orders, 1 chunk and the summary"
+    );
+    let again = app
+        .invoke_raw("create-import", &w.client.key, &q[..1], CSV, sheet)
+        .await;
+    assert_eq!(again.body["counts"]["updated"], 2);
+    assert_eq!(
+        app.calls.take(),
+        6,
+        "2 reads, the drafts (BatchGetItem), 1 transaction, the record"
+    );
+    let id = commit.body["id"].as_str().unwrap();
+    assert_eq!(
+        app.invoke("get-import", &w.client.key, &[("importId", id)], None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.calls.take(),
+        2,
+        "the summary (GetItem) and its rows (Query)"
+    );
+    let submitted = app
+        .invoke(
+            "submit-orders",
+            &w.client.key,
+            &[],
+            Some(json!({"importId": id})),
+        )
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    assert_eq!(
+        app.calls.take(),
+        5,
+        "the import (2), the orders (1 BatchGetItem), an update each"
+    );
+}
