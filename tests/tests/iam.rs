@@ -632,7 +632,9 @@ mod observed {
                     headers.insert("content-type", "text/csv".parse().unwrap());
                     Bytes::from(sheet)
                 }
-                other => other.map(|b| Bytes::from(b.to_string())).unwrap_or_default(),
+                other => other
+                    .map(|b| Bytes::from(b.to_string()))
+                    .unwrap_or_default(),
             };
             self.send(method, uri, key, headers, body).await
         }
