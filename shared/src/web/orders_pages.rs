@@ -59,7 +59,7 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let param = |name: &str| req.query_param(name).unwrap_or("").trim().to_string();
     let (q, status, from, to) = (param("q"), param("status"), param("from"), param("to"));
     let mut api = as_api(principal.clone(), &req);
-    api.query.push(("limit".into(), "25".into()));
+    api.query.push(("limit".into(), "50".into()));
     for (name, value) in [("q", &q), ("status", &status), ("cursor", &param("cursor"))] {
         if !value.is_empty() {
             api.query.push((name.into(), value.clone()));
