@@ -170,11 +170,32 @@ def run(api, base, courier_key):
               session and session[0]["httpOnly"] and session[0]["secure"] and session[0]["sameSite"] == "Lax",
               str(session))
 
-        # The courier places an order for the client and rejects it.
+        # The client places an order through the form, with the keyboard only.
+        page.goto(base + "/orders/new")
+        check("the default pickup is prefilled", page.locator("#pickup_line1").input_value() == "1 Market St")
+        axe_check(page, axe, "/orders/new")
+        shot(page, "05-new-order")
+        page.get_by_role("button", name="Place order").click()
+        check("a missing dropoff address is shown next to its field",
+              "is required" in page.locator("#dropoff_line1-error").inner_text())
+        axe_check(page, axe, "/orders/new with errors")
+        for _ in range(40):
+            if page.evaluate("document.activeElement.id") == "dropoff_line1":
+                break
+            page.keyboard.press("Tab")
+        check("Tab reaches the dropoff address", page.evaluate("document.activeElement.id") == "dropoff_line1")
+        for value in ["9 Rue de la Paix", "Paris", "Marie Curie", "+33698765432"]:
+            page.keyboard.type(value)
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/orders/ord_[0-9A-Z]{26}$"))
+        order_id = page.url.rsplit("/", 1)[1]
+        check("the order placed from the keyboard opens its page", "Placed" in page.locator("#order-status").inner_text())
+        shot(page, "06-order-placed")
+        _, order = api.call("GET", f"/v1/orders/{order_id}", courier_key)
         body = dict(order_body, clientId=client_id)
-        status, order = api.call("POST", "/v1/orders", courier_key, body)
-        assert status == 201, order
-        order_id = order["id"]
+
+        # The courier rejects it.
         api.call("POST", f"/v1/orders/{order_id}/reject", courier_key,
                  {"reason": "We do not deliver to Paris on Sundays"})
         page.goto(base + "/orders")
@@ -182,12 +203,12 @@ def run(api, base, courier_key):
         check("the order is in the table", order["shortId"] in row.inner_text())
         check("a rejected order shows red", "rejected" in row.locator(".status").get_attribute("class"))
         axe_check(page, axe, "/orders")
-        shot(page, "05-orders")
+        shot(page, "07-orders")
         page.get_by_role("link", name=order["shortId"]).click()
         check("the order page shows the rejection reason",
               "We do not deliver to Paris on Sundays" in page.get_by_role("alert").inner_text())
         axe_check(page, axe, "/orders/{orderId} (rejected)")
-        shot(page, "06-order-rejected")
+        shot(page, "08-order-rejected")
 
         # Filters: status and search, applied together.
         page.goto(base + "/orders?status=completed")
@@ -211,7 +232,7 @@ def run(api, base, courier_key):
         check("a completed order shows green", "completed" in page.locator("#order-status").get_attribute("class"))
         check("the proof of delivery is shown", "Left with concierge" in page.locator("section.proof").inner_text())
         axe_check(page, axe, "/orders/{orderId} (completed)")
-        shot(page, "07-order-completed")
+        shot(page, "09-order-completed")
 
         # Another client's order: 404, nothing of it shown.
         response = page.goto(base + f"/orders/{thorn_order['id']}")
@@ -241,7 +262,7 @@ def run(api, base, courier_key):
         page.keyboard.press("Tab")
         focused = page.evaluate("document.activeElement.textContent")
         check("the first Tab reaches the skip link", "Skip to content" in focused, focused)
-        shot(page, "08-signed-in-again")
+        shot(page, "10-signed-in-again")
         browser.close()
 
 

@@ -58,6 +58,19 @@ const CALLS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "new-order-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "create-order-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
+    (
         "order-page",
         &[
             "dynamodb:GetItem",
@@ -1118,7 +1131,22 @@ mod observed {
             .await;
         assert_eq!(accepted.status, 303);
         let cookie = portal_tests::session_cookie(&accepted);
-        for uri in ["/", "/login", "/orders", &format!("/orders/{id}")] {
+        let placed = w
+            .page(
+                "POST",
+                "/orders",
+                Some(&cookie),
+                "form_id=&pickup_line1=1+Market+St&dropoff_line1=9+Rue+de+la+Paix&recipient_name=Marie&recipient_phone=%2B33698765432",
+            )
+            .await;
+        assert_eq!(placed.status, 303, "{:?}", placed.body);
+        for uri in [
+            "/",
+            "/login",
+            "/orders",
+            "/orders/new",
+            &format!("/orders/{id}"),
+        ] {
             let status = w.page("GET", uri, Some(&cookie), "").await.status;
             assert!([200, 303, 404].contains(&status), "{uri}: {status}");
         }

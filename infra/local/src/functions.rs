@@ -105,6 +105,8 @@ http_functions! {
     "accept-invitation-form" => web::invitation_pages::accept_invitation_form, STORE;
     "orders-page" => web::orders_pages::orders_page, STORE;
     "order-page" => web::orders_pages::order_page, STORE;
+    "new-order-page" => web::new_order_pages::new_order_page, STORE;
+    "create-order-form" => web::new_order_pages::create_order_form, STORE;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {

@@ -5,6 +5,7 @@
 //! origin (Fetch Metadata, else `Origin`).
 
 pub mod invitation_pages;
+pub mod new_order_pages;
 pub mod orders_pages;
 pub mod sign_in_pages;
 
