@@ -209,6 +209,13 @@ def run(api, base, courier_key):
               "We do not deliver to Paris on Sundays" in page.get_by_role("alert").inner_text())
         axe_check(page, axe, "/orders/{orderId} (rejected)")
         shot(page, "08-order-rejected")
+        # Save and resubmit: the dropoff corrected on the order's page.
+        page.get_by_label("Address").fill("2 Quai Claude Bernard")
+        page.get_by_label("City").fill("Lyon")
+        page.get_by_role("button", name="Save and resubmit").click()
+        check("Save and resubmit places the order again",
+              "Placed" in page.locator("#order-status").inner_text(), page.url)
+        check("the corrected dropoff is shown", "2 Quai Claude Bernard" in page.locator("section.card").nth(1).inner_text())
 
         # Filters: status and search, applied together.
         page.goto(base + "/orders?status=completed")

@@ -71,6 +71,16 @@ const CALLS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "resubmit-order-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query@GSI2",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    (
         "order-page",
         &[
             "dynamodb:GetItem",
@@ -1140,6 +1150,29 @@ mod observed {
             )
             .await;
         assert_eq!(placed.status, 303, "{:?}", placed.body);
+        let location = placed
+            .headers
+            .iter()
+            .find(|(n, _)| n == "location")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let placed_id = location.trim_start_matches("/orders/").to_string();
+        w.ok(
+            "POST",
+            &format!("/v1/orders/{placed_id}/reject"),
+            c,
+            Some(json!({"reason": "No such street"})),
+        )
+        .await;
+        let resubmitted = w
+            .page(
+                "POST",
+                &format!("{location}/resubmit"),
+                Some(&cookie),
+                "version=2&dropoff_line1=2+Quai+Claude+Bernard&dropoff_city=Lyon",
+            )
+            .await;
+        assert_eq!(resubmitted.status, 303, "{:?}", resubmitted.body);
         for uri in [
             "/",
             "/login",

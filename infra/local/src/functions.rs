@@ -107,6 +107,7 @@ http_functions! {
     "order-page" => web::orders_pages::order_page, STORE;
     "new-order-page" => web::new_order_pages::new_order_page, STORE;
     "create-order-form" => web::new_order_pages::create_order_form, STORE;
+    "resubmit-order-form" => web::resubmit_pages::resubmit_order_form, STORE;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {

@@ -7,6 +7,7 @@
 pub mod invitation_pages;
 pub mod new_order_pages;
 pub mod orders_pages;
+pub mod resubmit_pages;
 pub mod sign_in_pages;
 
 use askama::Template;

@@ -183,6 +183,16 @@ struct OrderPage {
     rejection: Option<String>,
     tracking_url: String,
     notes: String,
+    /// For a rejected order: the dropoff to edit, and the version it was read at.
+    edit: Option<DropoffEdit>,
+}
+
+pub struct DropoffEdit {
+    pub version: u64,
+    pub line1: String,
+    pub city: String,
+    pub name: String,
+    pub phone: String,
 }
 
 pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -242,6 +252,13 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         rejection: order["rejection"]["reason"].as_str().map(str::to_string),
         tracking_url: text(&order["trackingUrl"]),
         notes: text(&order["notes"]),
+        edit: (order["status"] == "rejected").then(|| DropoffEdit {
+            version: order["version"].as_u64().unwrap_or(0),
+            line1: text(&order["dropoff"]["address"]["line1"]),
+            city: text(&order["dropoff"]["address"]["city"]),
+            name: text(&order["dropoff"]["contact"]["name"]),
+            phone: text(&order["dropoff"]["contact"]["phone"]),
+        }),
     };
     Ok(html(200, &page))
 }
