@@ -50,8 +50,11 @@ pub struct Input<'a> {
     pub error: Option<&'a str>,
 }
 
-/// The form's inputs by fieldset: (name, label, input type, autocomplete).
-const GROUPS: [(&str, [(&str, &str, &str, &str); 4]); 2] = [
+/// One input: (name, label, input type, autocomplete).
+type InputSpec = (&'static str, &'static str, &'static str, &'static str);
+
+/// The form's inputs by fieldset.
+const GROUPS: [(&str, [InputSpec; 4]); 2] = [
     (
         "Pickup",
         [
@@ -71,7 +74,7 @@ const GROUPS: [(&str, [(&str, &str, &str, &str); 4]); 2] = [
         ],
     ),
 ];
-const PARCEL: [(&str, &str, &str, &str); 3] = [
+const PARCEL: [InputSpec; 3] = [
     ("weight", "Weight (kg)", "text", "off"),
     ("pieces", "Pieces", "number", "off"),
     ("notes", "Notes for the driver", "text", "off"),
