@@ -4,13 +4,14 @@
 #   - moto (server mode) to emulate DynamoDB / SNS / SES offline
 #   - cfn-lint and aws-sam-cli to validate template.yaml
 #   - schemathesis to test the local portal against infra/openapi.yaml
+#   - playwright and axe-playwright-python for the web portal's browser test
 # Idempotent: the pip install runs only when the stamp file is missing, so
 # bump STAMP's version when the package list changes.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO/.venv"
-STAMP="$VENV/.installed-v2"
+STAMP="$VENV/.installed-v3"
 PYTHON="${PYTHON:-python3}"
 
 PACKAGES=(
@@ -18,6 +19,9 @@ PACKAGES=(
   "cfn-lint"
   "aws-sam-cli"
   "schemathesis==4.32.5"
+  # The web portal's browser test (Debian's Chromium; no browser download).
+  "playwright"
+  "axe-playwright-python"
 )
 
 if [[ ! -x "$VENV/bin/python" ]]; then

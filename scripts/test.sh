@@ -29,6 +29,9 @@ cargo build --workspace --bins --quiet
 echo "== tests (embedded store and moto server)"
 cargo test --workspace --quiet
 
+echo "== web portal in Chromium (Playwright, axe): screenshots in target/screenshots/"
+"$repo/.venv/bin/python" "$repo/tests/browser/portal_flow.py"
+
 echo "== API contract: schemathesis against the local portal (courier key, client key)"
 "$repo/scripts/schemathesis.sh" | tee target/schemathesis.log
 

@@ -46,33 +46,45 @@ pub async fn authorize(
     if record.revoked_at.is_some() || record.role != role {
         return invalid();
     }
-    let mut principal = record.principal();
-    if let Some(client_id) = &record.client_id {
-        let Some(client) = store
-            .get(&keys::client(
-                record.courier_id.as_str(),
-                client_id.as_str(),
-            ))
-            .await?
-        else {
-            return invalid();
-        };
-        let text = |name: &str| {
-            client
-                .get(name)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        if text("status").as_deref() == Some("deleted") {
-            return invalid();
-        }
-        principal.client_name = text("name");
-        principal.auto_assign_team_id = text("autoAssignTeamId");
-        principal.has_services = client
-            .get("pricing")
-            .and_then(|p| p.get("pairs"))
-            .and_then(|p| p.as_array())
-            .is_some_and(|pairs| !pairs.is_empty());
+    match with_client(store, record.principal()).await? {
+        Some(principal) => Ok(Ok(principal)),
+        None => invalid(),
     }
-    Ok(Ok(principal))
+}
+
+/// A client's principal completed from its client item (one read): `None` when the client
+/// is gone or deleted. A courier's principal is returned as it is.
+pub async fn with_client(
+    store: &dyn Store,
+    mut principal: Principal,
+) -> Result<Option<Principal>, StoreError> {
+    let Some(client_id) = principal.client_id.clone() else {
+        return Ok(Some(principal));
+    };
+    let Some(client) = store
+        .get(&keys::client(
+            principal.courier_id.as_str(),
+            client_id.as_str(),
+        ))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let text = |name: &str| {
+        client
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    if text("status").as_deref() == Some("deleted") {
+        return Ok(None);
+    }
+    principal.client_name = text("name");
+    principal.auto_assign_team_id = text("autoAssignTeamId");
+    principal.has_services = client
+        .get("pricing")
+        .and_then(|p| p.get("pairs"))
+        .and_then(|p| p.as_array())
+        .is_some_and(|pairs| !pairs.is_empty());
+    Ok(Some(principal))
 }

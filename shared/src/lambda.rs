@@ -193,15 +193,16 @@ pub fn from_lambda(event: Request) -> ApiRequest {
             values.into_iter().map(move |v| (k.to_string(), v))
         })
         .collect();
-    let (auth, base_url) = match event.request_context_ref() {
+    let (auth, base_url, source_ip) = match event.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => (
             context
                 .authorizer
                 .as_ref()
                 .and_then(|a| principal_from_context(&a.fields)),
             context.domain_name.as_ref().map(|d| format!("https://{d}")),
+            context.http.source_ip.clone(),
         ),
-        _ => (None, None),
+        _ => (None, None, None),
     };
     let body = bytes::Bytes::copy_from_slice(event.body().as_ref());
     ApiRequest {
@@ -212,6 +213,7 @@ pub fn from_lambda(event: Request) -> ApiRequest {
         body,
         auth,
         base_url,
+        source_ip,
     }
 }
 

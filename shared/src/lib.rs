@@ -2,6 +2,7 @@
 //! capability under `api`), the storage and notifier ports with their adapters, and the
 //! glue that runs a use case as an AWS Lambda function.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod aws;
@@ -18,6 +19,7 @@ pub mod notify;
 pub mod ordering;
 pub mod reminders;
 pub mod store;
+pub mod web;
 
 pub use ctx::Ctx;
 pub use error::ApiError;

@@ -571,6 +571,19 @@ pub async fn moto_data() -> Value {
 }
 
 /// The token between `before` and `after` in a message.
+/// `name=value` of the session cookie a response sets, to send back as `Cookie`.
+pub fn session_cookie(response: &portal::http::ApiResponse) -> String {
+    response
+        .headers
+        .iter()
+        .find(|(name, value)| {
+            name.eq_ignore_ascii_case("set-cookie") && value.starts_with("__Host-session=")
+        })
+        .and_then(|(_, value)| value.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}
+
 pub fn token_in(text: &str, before: &str, after: &str) -> String {
     let start = text
         .find(before)

@@ -23,6 +23,71 @@ use std::collections::{BTreeMap, BTreeSet};
 const CALLS: &[(&str, &[&str])] = &[
     // The key's item by hash, then the client's item for a client key.
     ("authorizer", &["dynamodb:GetItem"]),
+    // Web portal pages: the session (its idle deadline moved on at most every 5 minutes)
+    // and a client's own item, then the JSON use case's calls.
+    ("home-page", &["dynamodb:GetItem", "dynamodb:UpdateItem"]),
+    ("login-page", &["dynamodb:GetItem", "dynamodb:UpdateItem"]),
+    // Both attempt counters in one transaction, the user, the client, the new session.
+    (
+        "sign-in",
+        &[
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+        ],
+    ),
+    ("sign-out", &["dynamodb:DeleteItem"]),
+    ("invitation-page", &["dynamodb:GetItem"]),
+    // The JSON acceptance's writes with the first user and their session.
+    (
+        "accept-invitation-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+        ],
+    ),
+    (
+        "orders-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
+    (
+        "new-order-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "create-order-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
+    (
+        "resubmit-order-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query@GSI2",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    (
+        "order-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query@GSI2",
+        ],
+    ),
     // Two new items in a transaction with the organisation's counter update.
     (
         "create-api-key",
@@ -648,6 +713,36 @@ mod observed {
             headers: http::HeaderMap,
             body: Bytes,
         ) -> (u16, Value) {
+            let response = self.respond(method, uri, key, headers, body).await;
+            let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+            (response.status, body)
+        }
+
+        /// A web page or form post from the portal's own origin, with a session cookie.
+        async fn page(
+            &self,
+            method: &str,
+            uri: &str,
+            cookie: Option<&str>,
+            form: &str,
+        ) -> portal::http::ApiResponse {
+            let mut headers = http::HeaderMap::new();
+            headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
+            if let Some(cookie) = cookie {
+                headers.insert("cookie", cookie.parse().unwrap());
+            }
+            self.respond(method, uri, None, headers, Bytes::from(form.to_string()))
+                .await
+        }
+
+        async fn respond(
+            &self,
+            method: &str,
+            uri: &str,
+            key: Option<&str>,
+            headers: http::HeaderMap,
+            body: Bytes,
+        ) -> portal::http::ApiResponse {
             let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
             let Match::Found {
                 function,
@@ -678,11 +773,10 @@ mod observed {
                 body,
                 auth,
                 base_url: None,
+                source_ip: None,
             };
             // The function's own context: only the clients its main.rs names.
-            let response = (function.handler)(self.app.ctx_for(function), request).await;
-            let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-            (response.status, body)
+            (function.handler)(self.app.ctx_for(function), request).await
         }
 
         async fn ok(&self, method: &str, uri: &str, key: &str, body: Option<Value>) -> Value {
@@ -1150,6 +1244,90 @@ mod observed {
             .await
             .unwrap();
         assert_eq!(report.sent.len(), 1, "{report:?}");
+
+        // The web portal: a second client's invitation page and form, its pages, sign-out
+        // and sign-in.
+        let petals = w
+            .ok(
+                "POST",
+                "/v1/clients",
+                c,
+                Some(json!({"name": "Petals", "email": "hello@petals.example"})),
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        w.ok("POST", &format!("/v1/clients/{petals}/invitation"), c, None)
+            .await;
+        let token = portal_tests::token_in(&w.last_email_text(), "/invitations/", "\n");
+        let invitation = format!("/invitations/{token}");
+        assert_eq!(w.page("GET", &invitation, None, "").await.status, 200);
+        let accepted = w
+            .page(
+                "POST",
+                &invitation,
+                None,
+                "name=Pia&password=a+long+passphrase",
+            )
+            .await;
+        assert_eq!(accepted.status, 303);
+        let cookie = portal_tests::session_cookie(&accepted);
+        let placed = w
+            .page(
+                "POST",
+                "/orders",
+                Some(&cookie),
+                "form_id=&pickup_line1=1+Market+St&dropoff_line1=9+Rue+de+la+Paix&recipient_name=Marie&recipient_phone=%2B33698765432",
+            )
+            .await;
+        assert_eq!(placed.status, 303, "{:?}", placed.body);
+        let location = placed
+            .headers
+            .iter()
+            .find(|(n, _)| n == "location")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let placed_id = location.trim_start_matches("/orders/").to_string();
+        w.ok(
+            "POST",
+            &format!("/v1/orders/{placed_id}/reject"),
+            c,
+            Some(json!({"reason": "No such street"})),
+        )
+        .await;
+        let resubmitted = w
+            .page(
+                "POST",
+                &format!("{location}/resubmit"),
+                Some(&cookie),
+                "version=2&dropoff_line1=2+Quai+Claude+Bernard&dropoff_city=Lyon",
+            )
+            .await;
+        assert_eq!(resubmitted.status, 303, "{:?}", resubmitted.body);
+        for uri in [
+            "/",
+            "/login",
+            "/orders",
+            "/orders/new",
+            &format!("/orders/{id}"),
+        ] {
+            let status = w.page("GET", uri, Some(&cookie), "").await.status;
+            assert!([200, 303, 404].contains(&status), "{uri}: {status}");
+        }
+        assert_eq!(
+            w.page("POST", "/logout", Some(&cookie), "").await.status,
+            303
+        );
+        let signed_in = w
+            .page(
+                "POST",
+                "/login",
+                None,
+                "email=hello%40petals.example&password=a+long+passphrase",
+            )
+            .await;
+        assert_eq!(signed_in.status, 303);
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

@@ -21,4 +21,5 @@ mod search;
 mod server;
 mod store_contract;
 mod tracking;
+mod web_sessions;
 mod wiring;

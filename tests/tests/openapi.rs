@@ -134,8 +134,12 @@ fn the_contract_is_a_well_formed_openapi_3_1_document() {
             );
         }
         let responses = op["responses"].as_object().expect("responses");
+        // A web form's success is a 303 to the next page (Post/Redirect/Get).
+        let web = op["tags"][0] == "web";
         assert!(
-            responses.keys().any(|s| s.starts_with('2')),
+            responses
+                .keys()
+                .any(|s| s.starts_with('2') || (web && s == "303")),
             "{method} {path} documents its success"
         );
         for (status, response) in responses {
@@ -164,17 +168,21 @@ fn the_contract_is_a_well_formed_openapi_3_1_document() {
             }
         }
         if let Some(body) = op.get("requestBody") {
-            // JSON, except a sheet upload (the file itself, in one of the sheet types).
+            // JSON, except a sheet upload (the file itself, in one of the sheet types) and
+            // the web portal's forms (HTML form posts).
             const SHEETS: [&str; 3] = [
                 "text/csv",
                 "text/tab-separated-values",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ];
             let types: Vec<&String> = body["content"].as_object().unwrap().keys().collect();
+            let form = body["content"]["application/x-www-form-urlencoded"]["schema"].is_object()
+                && op["tags"][0] == "web";
             assert!(
                 body["content"]["application/json"]["schema"].is_object()
+                    || form
                     || (!types.is_empty() && types.iter().all(|t| SHEETS.contains(&t.as_str()))),
-                "{method} {path}: JSON bodies (or a sheet)"
+                "{method} {path}: JSON bodies (or a sheet, or a web form)"
             );
         }
         // Links lead to operations that exist, with parameters they take.

@@ -100,6 +100,8 @@ impl LocalApp {
             body,
             auth,
             base_url,
+            // The local portal listens on loopback: every caller is this machine.
+            source_ip: Some("127.0.0.1".into()),
         };
         (function.handler)(self.ctx_for(function), request).await
     }

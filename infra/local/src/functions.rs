@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 use portal::http::{ApiRequest, ApiResponse};
-use portal::{api, Ctx, Needs};
+use portal::{api, web, Ctx, Needs};
 
 /// A use case behind the one error mapping: it always yields a response.
 pub type HttpHandler = fn(Arc<Ctx>, ApiRequest) -> BoxFuture<'static, ApiResponse>;
@@ -103,6 +103,17 @@ http_functions! {
     "put-client-services" => api::client_services::put_client_services, STORE;
     "get-client-services" => api::client_services::get_client_services, STORE;
     "create-quote" => api::quotes::create_quote, STORE;
+    "home-page" => web::home_page, STORE;
+    "login-page" => web::sign_in_pages::login_page, STORE;
+    "sign-in" => web::sign_in_pages::sign_in_form, STORE;
+    "sign-out" => web::sign_in_pages::sign_out, STORE;
+    "invitation-page" => web::invitation_pages::invitation_page, STORE;
+    "accept-invitation-form" => web::invitation_pages::accept_invitation_form, STORE;
+    "orders-page" => web::orders_pages::orders_page, STORE;
+    "order-page" => web::orders_pages::order_page, STORE;
+    "new-order-page" => web::new_order_pages::new_order_page, STORE;
+    "create-order-form" => web::new_order_pages::create_order_form, STORE;
+    "resubmit-order-form" => web::resubmit_pages::resubmit_order_form, STORE;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {

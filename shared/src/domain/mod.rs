@@ -21,6 +21,7 @@ pub mod text;
 pub mod timezone;
 pub mod token;
 pub mod tracking;
+pub mod user;
 
 pub use address::{Address, Contact, Location};
 pub use email::Email;

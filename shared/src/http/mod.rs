@@ -25,6 +25,8 @@ pub struct ApiRequest {
     pub auth: Option<Result<Principal, String>>,
     /// The public base URL of the API, for links in emails (`https://api.example.com`).
     pub base_url: Option<String>,
+    /// The caller's address (API Gateway's `sourceIp`; the peer locally), for the sign-in limit.
+    pub source_ip: Option<String>,
 }
 
 impl ApiRequest {

@@ -48,6 +48,32 @@ pub fn invitation(token_hash_hex: &str) -> Key {
     Key::new(format!("INVITE#{token_hash_hex}"), "INVITE")
 }
 
+/// A user by login email (normalized): one GetItem at sign-in; the key keeps emails unique.
+pub fn user(email_normalized: &str) -> Key {
+    Key::new(format!("USER#{email_normalized}"), "USER")
+}
+
+/// A user's sessions share a partition, so a password change ends them all with one Query.
+pub fn user_sessions_pk(user_id: &str) -> String {
+    format!("SESSIONS#{user_id}")
+}
+
+/// A session by the hash of its secret, under its user.
+pub fn session(user_id: &str, secret_hash_hex: &str) -> Key {
+    Key::new(
+        user_sessions_pk(user_id),
+        format!("SESSION#{secret_hash_hex}"),
+    )
+}
+
+/// Sign-in attempts of one subject (`account#<email>` or `addr#<ip>`) in one window.
+pub fn sign_in_attempts(subject: &str, window_start: i64) -> Key {
+    Key::new(
+        format!("ATTEMPTS#{subject}"),
+        format!("WINDOW#{window_start}"),
+    )
+}
+
 pub fn email_confirmation(token_hash_hex: &str) -> Key {
     Key::new(format!("EMAILCONF#{token_hash_hex}"), "EMAILCONF")
 }

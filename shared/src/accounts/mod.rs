@@ -1,0 +1,7 @@
+//! Accounts: users who sign in with a password, their sessions, and the limit on sign-in
+//! attempts. Sessions resolve to the same [`Principal`](crate::domain::api_key::Principal)
+//! as an API key, so every tenant rule of the API applies to the pages unchanged.
+
+pub mod session;
+pub mod sign_in;
+pub mod throttle;

@@ -1,0 +1,149 @@
+//! Browser sessions. The cookie `__Host-session` holds `<userId>.<secret>` (256 random
+//! bits); the table keeps only the secret's SHA-256 hash, under the user's partition so a
+//! password change can end them all. A session ends after [`IDLE_MINUTES`] without a
+//! request or [`ABSOLUTE_HOURS`] after sign-in, whichever comes first (TTL then removes
+//! the item; reads check the times themselves, as TTL deletion is lazy).
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::records::{from_item, to_item};
+use crate::clock::timestamp;
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::ids::{ClientId, CourierId, KeyId};
+use crate::domain::token;
+use crate::domain::user::User;
+use crate::error::ApiError;
+use crate::http::ApiRequest;
+use crate::store::{keys, Cond, Item, Update, PK};
+use crate::Ctx;
+
+pub const COOKIE: &str = "__Host-session";
+pub const IDLE_MINUTES: i64 = 30;
+pub const ABSOLUTE_HOURS: i64 = 12;
+/// The idle deadline moves at most this often, so most page views cost one read.
+pub const REFRESH_AFTER_MINUTES: i64 = 5;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRecord {
+    pub user_id: String,
+    pub role: Role,
+    pub courier_id: CourierId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    pub created_at: String,
+    pub idle_expires_at: String,
+    pub absolute_expires_at: String,
+    pub ttl: i64,
+}
+
+/// A new session for `user`: the cookie's value (shown once) and the item to put.
+pub fn new_session(user: &User, now: DateTime<Utc>) -> Result<(String, Item), ApiError> {
+    let secret = token::random_secret();
+    let absolute = now + Duration::hours(ABSOLUTE_HOURS);
+    let record = SessionRecord {
+        user_id: user.user_id.clone(),
+        role: user.role,
+        courier_id: user.courier_id.clone(),
+        client_id: user.client_id.clone(),
+        created_at: timestamp(now),
+        idle_expires_at: timestamp(now + Duration::minutes(IDLE_MINUTES)),
+        absolute_expires_at: timestamp(absolute),
+        ttl: absolute.timestamp(),
+    };
+    let key = keys::session(&user.user_id, &token::hash(&secret));
+    let item = to_item(&record, &key, "Session")?;
+    Ok((format!("{}.{secret}", user.user_id), item))
+}
+
+/// `Set-Cookie` for a new session (no Max-Age: it ends with the browser or the server).
+pub fn set_cookie(value: &str) -> String {
+    format!("{COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Lax")
+}
+
+/// `Set-Cookie` that removes the cookie.
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The session cookie of the request, split into user id and secret, when well formed.
+pub fn presented(req: &ApiRequest) -> Option<(String, String)> {
+    let value = req
+        .headers
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim())?;
+    let (user_id, secret) = value.split_once('.')?;
+    let ulid = user_id.strip_prefix("usr_")?;
+    ulid::Ulid::from_string(ulid).ok()?;
+    token::well_formed(secret).then(|| (user_id.to_string(), secret.to_string()))
+}
+
+/// The signed-in person as a principal (`None`: no session, ended, or expired). One read;
+/// a client's session also reads the client (a deleted client's users are signed out), and
+/// a session whose idle deadline is older than [`REFRESH_AFTER_MINUTES`] is moved on.
+pub async fn resolve(ctx: &Ctx, req: &ApiRequest) -> Result<Option<Principal>, ApiError> {
+    let Some((user_id, secret)) = presented(req) else {
+        return Ok(None);
+    };
+    let key = keys::session(&user_id, &token::hash(&secret));
+    let Some(item) = ctx.store.get(&key).await? else {
+        return Ok(None);
+    };
+    let record: SessionRecord = from_item(item)?;
+    let now = ctx.now();
+    let now_text = timestamp(now);
+    if record.idle_expires_at <= now_text || record.absolute_expires_at <= now_text {
+        return Ok(None);
+    }
+    let key_id = KeyId::parse(&format!("key_{}", user_id.trim_start_matches("usr_")))
+        .map_err(ApiError::Internal)?;
+    let principal = Principal {
+        role: record.role,
+        courier_id: record.courier_id,
+        client_id: record.client_id,
+        key_id,
+        client_name: None,
+        auto_assign_team_id: None,
+        has_services: false,
+    };
+    let Some(principal) = crate::auth::with_client(ctx.store.as_ref(), principal).await? else {
+        return Ok(None);
+    };
+    let refresh_at =
+        timestamp(now + Duration::minutes(IDLE_MINUTES) - Duration::minutes(REFRESH_AFTER_MINUTES));
+    if record.idle_expires_at < refresh_at {
+        let idle = timestamp(now + Duration::minutes(IDLE_MINUTES));
+        let moved = ctx
+            .store
+            .update(
+                &key,
+                &Update::new().set("idleExpiresAt", idle),
+                Some(Cond::exists(PK)),
+            )
+            .await;
+        if let Err(e) = moved {
+            // Signed out in between: the session is gone.
+            if matches!(e, crate::store::StoreError::ConditionFailed { .. }) {
+                return Ok(None);
+            }
+            return Err(e.into());
+        }
+    }
+    Ok(Some(principal))
+}
+
+/// Ends the request's session server-side (sign-out). Nothing to end is fine.
+pub async fn end(ctx: &Ctx, req: &ApiRequest) -> Result<(), ApiError> {
+    if let Some((user_id, secret)) = presented(req) {
+        ctx.store
+            .delete(&keys::session(&user_id, &token::hash(&secret)), None)
+            .await?;
+    }
+    Ok(())
+}

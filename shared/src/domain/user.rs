@@ -1,0 +1,107 @@
+//! People who sign in to the portal: a user belongs to one organisation (the courier, or one
+//! of its clients) and signs in with an email and a password kept as an argon2id hash.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+use super::api_key::Role;
+use super::ids::{ClientId, CourierId};
+use super::{Email, Name, Phone};
+
+/// A password as chosen: 12 to 128 characters (length beats composition rules).
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN: usize = 12;
+    pub const MAX: usize = 128;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let length = raw.chars().count();
+        if length < Self::MIN {
+            return Err(format!("must be at least {} characters", Self::MIN));
+        }
+        if length > Self::MAX {
+            return Err(format!("must be at most {} characters", Self::MAX));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    /// The argon2id PHC string (random salt, the crate's default cost: 19 MiB, 2 passes).
+    pub fn hash(&self) -> String {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(self.0.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// Does `candidate` match the stored hash? An unreadable hash matches nothing.
+pub fn verify_password(stored_hash: &str, candidate: &str) -> bool {
+    PasswordHash::new(stored_hash)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(candidate.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash of nothing anyone knows: an unknown email is checked against it, so that it costs
+/// the same time as a wrong password.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| Password(super::token::random_secret()).hash())
+}
+
+/// The stored user (by its login email).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub user_id: String,
+    pub email: Email,
+    pub name: Name,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    pub password_hash: String,
+    pub role: Role,
+    pub courier_id: CourierId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+impl User {
+    pub fn new_id() -> String {
+        format!("usr_{}", ulid::Ulid::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_have_a_length_and_verify_against_their_hash_only() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse(&"x".repeat(129)).is_err());
+        let password = Password::parse("correct horse battery").unwrap();
+        let hash = password.hash();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "correct horse batterz"));
+        assert!(!verify_password("not a hash", "correct horse battery"));
+        assert!(!verify_password(decoy_hash(), ""));
+    }
+}

@@ -1,0 +1,124 @@
+//! `GET /invitations/{token}` (the form; reading never uses the token) and its `POST`,
+//! which accepts the invitation as the JSON route does, creating the first user.
+
+use askama::Template;
+
+use super::{cross_site, field, form, html, redirect, same_origin, MessagePage};
+use crate::accounts::session::set_cookie;
+use crate::api::invitations::{accept_as_user, invitation_for_page, FirstUser};
+use crate::domain::user::Password;
+use crate::domain::{Name, Phone};
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::Ctx;
+
+#[derive(Template)]
+#[template(path = "web/invitation.html")]
+struct InvitationPage<'a> {
+    email: &'a str,
+    name: &'a str,
+    phone: &'a str,
+    errors: Vec<(String, String)>,
+}
+
+impl InvitationPage<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+pub async fn invitation_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    match invitation_for_page(ctx, req.path_param("token")?).await {
+        Ok(invitation) => Ok(html(
+            200,
+            &InvitationPage {
+                email: &invitation.email,
+                name: "",
+                phone: "",
+                errors: vec![],
+            },
+        )),
+        Err(e) => Ok(unusable(e)),
+    }
+}
+
+pub async fn accept_invitation_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    if !same_origin(ctx, &req) {
+        return Ok(cross_site());
+    }
+    let token = req.path_param("token")?;
+    let invitation = match invitation_for_page(ctx, token).await {
+        Ok(invitation) => invitation,
+        Err(e) => return Ok(unusable(e)),
+    };
+    let fields = form(&req);
+    let (name, phone, password) = (
+        field(&fields, "name"),
+        field(&fields, "phone"),
+        field(&fields, "password"),
+    );
+    let mut errors = vec![];
+    let parsed_name = Name::parse(name.trim()).map_err(|e| errors.push(("name".to_string(), e)));
+    let parsed_phone = match phone.trim() {
+        "" => Ok(None),
+        raw => Phone::parse(raw)
+            .map(Some)
+            .map_err(|e| errors.push(("phone".to_string(), e))),
+    };
+    let parsed_password =
+        Password::parse(password).map_err(|e| errors.push(("password".to_string(), e)));
+    let (Ok(name_ok), Ok(phone_ok), Ok(password_ok)) = (parsed_name, parsed_phone, parsed_password)
+    else {
+        return Ok(html(
+            422,
+            &InvitationPage {
+                email: &invitation.email,
+                name,
+                phone,
+                errors,
+            },
+        ));
+    };
+    let first = FirstUser {
+        name: name_ok,
+        phone: phone_ok,
+        password: password_ok,
+    };
+    match accept_as_user(ctx, token, first).await {
+        Ok(cookie) => Ok(redirect("/orders").with_header("set-cookie", &set_cookie(&cookie))),
+        Err(e @ (ApiError::Gone { .. } | ApiError::Conflict { .. } | ApiError::NotFound(_))) => {
+            Ok(unusable(e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// An unknown, used, expired or replaced invitation.
+fn unusable(e: ApiError) -> ApiResponse {
+    let (status, message) = match &e {
+        ApiError::NotFound(_) => (404, "This invitation link is not valid.".to_string()),
+        ApiError::Gone { message, .. } | ApiError::Conflict { message, .. } => {
+            (410, format!("{}.", capitalise(message)))
+        }
+        _ => return e.to_response(),
+    };
+    html(
+        status,
+        &MessagePage {
+            title: "Invitation",
+            message: &message,
+            signed_in: false,
+        },
+    )
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

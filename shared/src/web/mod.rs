@@ -1,0 +1,136 @@
+//! The web portal: server-rendered pages (askama) on the same use cases as the JSON API.
+//! Each page or form is its own Lambda function, public at API Gateway: the page resolves
+//! the `__Host-session` cookie itself (to the same principal an API key gives). Forms are
+//! plain HTML forms; every state-changing request is checked against the portal's own
+//! origin (Fetch Metadata, else `Origin`).
+
+pub mod invitation_pages;
+pub mod new_order_pages;
+pub mod orders_pages;
+pub mod resubmit_pages;
+pub mod sign_in_pages;
+
+use askama::Template;
+
+use crate::domain::api_key::Principal;
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResponse};
+use crate::Ctx;
+
+/// An HTML page (never cached: it shows one person's data).
+pub fn html(status: u16, page: &impl Template) -> ApiResponse {
+    match page.render() {
+        Ok(body) => ApiResponse {
+            status,
+            headers: vec![
+                ("content-type".into(), "text/html; charset=utf-8".into()),
+                ("cache-control".into(), "no-store".into()),
+                ("x-frame-options".into(), "DENY".into()),
+                ("referrer-policy".into(), "same-origin".into()),
+            ],
+            body: body.into(),
+        },
+        Err(e) => ApiError::Internal(format!("page did not render: {e}")).to_response(),
+    }
+}
+
+/// 303 See Other: after a form, the browser GETs `location`.
+pub fn redirect(location: &str) -> ApiResponse {
+    ApiResponse {
+        status: 303,
+        headers: vec![
+            ("location".into(), location.into()),
+            ("cache-control".into(), "no-store".into()),
+        ],
+        body: Default::default(),
+    }
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body.
+pub fn form(req: &ApiRequest) -> Vec<(String, String)> {
+    form_urlencoded::parse(&req.body).into_owned().collect()
+}
+
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// A state-changing request must come from the portal's own pages: `Sec-Fetch-Site:
+/// same-origin` when the browser sends Fetch Metadata, else an `Origin` equal to the
+/// portal's. Neither: refused (every current browser sends one of them on a POST).
+pub fn same_origin(ctx: &Ctx, req: &ApiRequest) -> bool {
+    match req.header("sec-fetch-site") {
+        Some(site) => site == "same-origin",
+        None => req
+            .header("origin")
+            .is_some_and(|origin| origin.trim_end_matches('/') == ctx.base_url(req)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/message.html")]
+pub struct MessagePage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+    pub signed_in: bool,
+}
+
+/// A refused cross-site form post.
+pub fn cross_site() -> ApiResponse {
+    html(
+        403,
+        &MessagePage {
+            title: "Request refused",
+            message: "This form was sent from another site. Open the portal and try again.",
+            signed_in: false,
+        },
+    )
+}
+
+pub fn not_found(signed_in: bool) -> ApiResponse {
+    html(
+        404,
+        &MessagePage {
+            title: "Not found",
+            message: "There is nothing here, or it belongs to someone else.",
+            signed_in,
+        },
+    )
+}
+
+/// The signed-in person, or the redirect to sign in.
+pub async fn signed_in(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(match crate::accounts::session::resolve(ctx, req).await? {
+        Some(principal) => Ok(principal),
+        None => Err(redirect("/login")),
+    })
+}
+
+/// A request to a JSON use case on behalf of the signed-in person.
+pub fn as_api(principal: Principal, req: &ApiRequest) -> ApiRequest {
+    ApiRequest {
+        method: "GET".into(),
+        path_params: Default::default(),
+        query: vec![],
+        headers: Default::default(),
+        body: Default::default(),
+        auth: Some(Ok(principal)),
+        base_url: req.base_url.clone(),
+        source_ip: req.source_ip.clone(),
+    }
+}
+
+/// `GET /`: the orders when signed in, else the sign-in page.
+pub async fn home_page(ctx: &Ctx, req: ApiRequest) -> crate::http::ApiResult {
+    Ok(match signed_in(ctx, &req).await? {
+        Ok(_) => redirect("/orders"),
+        Err(to_login) => to_login,
+    })
+}

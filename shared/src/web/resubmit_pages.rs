@@ -1,0 +1,78 @@
+//! `POST /orders/{orderId}/resubmit` ("Save and resubmit" on a rejected order's page): the
+//! dropoff as edited, at the version the page showed, through the JSON use cases
+//! `update_order` then `resubmit_order`; back to the order's page.
+
+use serde_json::{json, Map, Value};
+
+use super::{
+    as_api, cross_site, field, form, html, not_found, redirect, same_origin, signed_in, MessagePage,
+};
+use crate::api::order_actions::resubmit_order;
+use crate::api::orders::update_order;
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResult};
+use crate::Ctx;
+
+pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    if !same_origin(ctx, &req) {
+        return Ok(cross_site());
+    }
+    let principal = match signed_in(ctx, &req).await? {
+        Ok(p) => p,
+        Err(to_login) => return Ok(to_login),
+    };
+    let order_id = req.path_param("orderId")?.to_string();
+    let values = form(&req);
+    let get = |name: &str| field(&values, name).trim().to_string();
+    let pick = |pairs: [(&str, &str); 2]| {
+        pairs
+            .into_iter()
+            .filter_map(|(name, key)| {
+                let value = get(name);
+                (!value.is_empty()).then(|| (key.to_string(), json!(value)))
+            })
+            .collect::<Map<String, Value>>()
+    };
+    let address = pick([("dropoff_line1", "line1"), ("dropoff_city", "city")]);
+    let recipient = pick([("recipient_name", "name"), ("recipient_phone", "phone")]);
+    let mut dropoff = json!({ "address": Value::Object(address) });
+    if !recipient.is_empty() {
+        dropoff["recipient"] = Value::Object(recipient);
+    }
+    let version = get("version").parse::<u64>().unwrap_or(0);
+    let mut edit = as_api(principal.clone(), &req);
+    edit.method = "PATCH".into();
+    edit.path_params.insert("orderId".into(), order_id.clone());
+    edit.body = json!({ "version": version, "dropoff": dropoff })
+        .to_string()
+        .into();
+    let refused = |message: String| {
+        html(
+            422,
+            &MessagePage {
+                title: "The order was not resubmitted",
+                message: &message,
+                signed_in: true,
+            },
+        )
+    };
+    match update_order(ctx, edit).await {
+        Ok(_) => {}
+        Err(ApiError::NotFound(_)) => return Ok(not_found(true)),
+        Err(ApiError::Invalid { field, message, .. }) => {
+            return Ok(refused(format!(
+                "{field} {message}. Go back and correct it."
+            )))
+        }
+        Err(e @ ApiError::Conflict { .. }) => return Ok(refused(e.to_string())),
+        Err(e) => return Err(e),
+    }
+    let mut again = as_api(principal, &req);
+    again.method = "POST".into();
+    again.path_params.insert("orderId".into(), order_id.clone());
+    match resubmit_order(ctx, again).await {
+        Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
+        Err(e @ ApiError::Conflict { .. }) => Ok(refused(e.to_string())),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,277 @@
+"""The client's web portal in Chromium (Debian's, through Playwright), against portal-local
+on a free port with a fresh data dir: invitation -> set a password -> the orders table ->
+an order placed for the client -> the courier rejects it -> the rejection on the order's
+page -> the courier completes it -> the proof on the page; sign-out and sign-in with the
+keyboard only; another client's order URL answers 404; axe on every page (no serious or
+critical violations). Screenshots go to target/screenshots/.
+
+Run: .venv/bin/python tests/browser/portal_flow.py (after `cargo build -p portal-local`).
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "target" / "screenshots"
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "a long passphrase 42"
+
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, condition, detail=""):
+    if condition:
+        results["passed"] += 1
+        print(f"ok   {name}")
+    else:
+        results["failed"] += 1
+        print(f"FAIL {name} {detail}")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Api:
+    def __init__(self, base):
+        self.base = base
+
+    def call(self, method, path, key=None, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("content-type", "application/json")
+        if key:
+            req.add_header("authorization", f"Bearer {key}")
+        try:
+            with urllib.request.urlopen(req) as r:
+                text = r.read().decode()
+                return r.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read().decode() or "null")
+
+
+def invitation_link(api, email):
+    _, outbox = api.call("GET", "/dev/outbox")
+    text = json.dumps(outbox)
+    links = re.findall(r"(http://[^\s\"\\]+/invitations/[A-Za-z0-9_-]{43})(?=\\n|\s|\")", text)
+    assert links, "an invitation link in the outbox"
+    return links[-1]
+
+
+def axe_check(page, axe, name):
+    result = axe.run(page)
+    bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
+    check(f"axe: {name} has no serious/critical violations", not bad,
+          json.dumps([(v["id"], v["impact"]) for v in bad]))
+
+
+def shot(page, name):
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def main():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="portal-browser-")
+    binary = REPO / "target" / "debug" / "portal-local"
+    server = subprocess.Popen([str(binary), "--port", str(port), "--data-dir", data],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        courier_key = None
+        for line in server.stdout:
+            m = re.search(r"export COURIER_KEY=(\S+)", line)
+            if m:
+                courier_key = m.group(1)
+                break
+        base = f"http://127.0.0.1:{port}"
+        api = Api(base)
+        for _ in range(100):
+            try:
+                api.call("GET", "/openapi.json")
+                break
+            except Exception:
+                time.sleep(0.1)
+        run(api, base, courier_key)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+def run(api, base, courier_key):
+    status, client = api.call("POST", "/v1/clients", courier_key,
+                              {"name": "Bloom Florists", "email": "pia@bloom.example",
+                               "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon"}}})
+    assert status == 201, client
+    client_id = client["id"]
+    api.call("POST", f"/v1/clients/{client_id}/invitation", courier_key)
+    link = invitation_link(api, "pia@bloom.example")
+    # A second client, onboarded through the API, with an order of its own.
+    _, thorn = api.call("POST", "/v1/clients", courier_key, {"name": "Thorn", "email": "ops@thorn.example"})
+    api.call("POST", f"/v1/clients/{thorn['id']}/invitation", courier_key)
+    thorn_link = invitation_link(api, "ops@thorn.example")
+    token = thorn_link.rsplit("/", 1)[1]
+    _, accepted = api.call("POST", f"/v1/invitations/{token}/accept")
+    thorn_key = accepted["apiKey"]["key"]
+    order_body = {"pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}},
+                  "dropoff": {"address": {"line1": "9 Rue de la Paix", "city": "Paris"},
+                              "recipient": {"name": "Marie Curie", "phone": "+33698765432"}}}
+    _, thorn_order = api.call("POST", "/v1/orders", thorn_key, order_body)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        axe = Axe()
+
+        page.goto(base + "/")
+        check("/ sends a signed-out visitor to /login", page.url.endswith("/login"), page.url)
+        axe_check(page, axe, "/login")
+        shot(page, "01-login")
+
+        page.goto(link)
+        check("the invitation page shows the form", page.get_by_label("Your name").is_visible())
+        axe_check(page, axe, "/invitations/{token}")
+        shot(page, "02-invitation")
+        page.goto(link)  # reading twice never uses the token
+        page.get_by_label("Your name").fill("Pia Bloom")
+        page.get_by_label("Password").fill("short")
+        page.get_by_role("button", name="Create account and sign in").click()
+        check("a short password is refused next to its field",
+              "at least 12 characters" in page.locator("#password-error").inner_text())
+        axe_check(page, axe, "/invitations/{token} with errors")
+        shot(page, "03-invitation-errors")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create account and sign in").click()
+        check("accepting signs in and opens the orders", page.url.endswith("/orders"), page.url)
+        check("the empty state is shown", page.get_by_text("No orders yet").is_visible())
+        axe_check(page, axe, "/orders (empty)")
+        shot(page, "04-orders-empty")
+        cookies = page.context.cookies()
+        session = [c for c in cookies if c["name"] == "__Host-session"]
+        check("the session cookie is HttpOnly, Secure, SameSite=Lax",
+              session and session[0]["httpOnly"] and session[0]["secure"] and session[0]["sameSite"] == "Lax",
+              str(session))
+
+        # The client places an order through the form, with the keyboard only.
+        page.goto(base + "/orders/new")
+        check("the default pickup is prefilled", page.locator("#pickup_line1").input_value() == "1 Market St")
+        axe_check(page, axe, "/orders/new")
+        shot(page, "05-new-order")
+        page.get_by_role("button", name="Place order").click()
+        check("a missing dropoff address is shown next to its field",
+              "is required" in page.locator("#dropoff_line1-error").inner_text())
+        axe_check(page, axe, "/orders/new with errors")
+        for _ in range(40):
+            if page.evaluate("document.activeElement.id") == "dropoff_line1":
+                break
+            page.keyboard.press("Tab")
+        check("Tab reaches the dropoff address", page.evaluate("document.activeElement.id") == "dropoff_line1")
+        for value in ["9 Rue de la Paix", "Paris", "Marie Curie", "+33698765432"]:
+            page.keyboard.type(value)
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/orders/ord_[0-9A-Z]{26}$"))
+        order_id = page.url.rsplit("/", 1)[1]
+        check("the order placed from the keyboard opens its page", "Placed" in page.locator("#order-status").inner_text())
+        shot(page, "06-order-placed")
+        _, order = api.call("GET", f"/v1/orders/{order_id}", courier_key)
+        body = dict(order_body, clientId=client_id)
+
+        # The courier rejects it.
+        api.call("POST", f"/v1/orders/{order_id}/reject", courier_key,
+                 {"reason": "We do not deliver to Paris on Sundays"})
+        page.goto(base + "/orders")
+        row = page.locator("tbody tr").first
+        check("the order is in the table", order["shortId"] in row.inner_text())
+        check("a rejected order shows red", "rejected" in row.locator(".status").get_attribute("class"))
+        axe_check(page, axe, "/orders")
+        shot(page, "07-orders")
+        page.get_by_role("link", name=order["shortId"]).click()
+        check("the order page shows the rejection reason",
+              "We do not deliver to Paris on Sundays" in page.get_by_role("alert").inner_text())
+        axe_check(page, axe, "/orders/{orderId} (rejected)")
+        shot(page, "08-order-rejected")
+        # Save and resubmit: the dropoff corrected on the order's page.
+        page.get_by_label("Address").fill("2 Quai Claude Bernard")
+        page.get_by_label("City").fill("Lyon")
+        page.get_by_role("button", name="Save and resubmit").click()
+        check("Save and resubmit places the order again",
+              "Placed" in page.locator("#order-status").inner_text(), page.url)
+        check("the corrected dropoff is shown", "2 Quai Claude Bernard" in page.locator("section.card").nth(1).inner_text())
+
+        # Filters: status and search, applied together.
+        page.goto(base + "/orders?status=completed")
+        check("a status filter with no match shows its empty state",
+              page.get_by_text("No order matches these filters").is_visible())
+
+        # A second order for the client, which the courier's dispatch completes with a proof.
+        status, order2 = api.call("POST", "/v1/orders", courier_key, dict(body, notes="Second"))
+        pickup, dropoff = order2["pickup"]["id"], order2["dropoff"]["id"]
+        for task, event in [
+            (pickup, {"type": "assigned", "driver": {"name": "Sam Rider"}}),
+            (dropoff, {"type": "assigned", "driver": {"name": "Sam Rider"}}),
+            (pickup, {"type": "started"}), (pickup, {"type": "completed"}),
+            (dropoff, {"type": "started"}),
+            (dropoff, {"type": "completed", "proof": {"photos": ["https://cdn.example/door.jpg"],
+                                                      "signature": "M. Curie", "notes": "Left with concierge"}}),
+        ]:
+            status, answer = api.call("POST", f"/v1/tasks/{task}/events", courier_key, event)
+            assert status < 300, (status, answer)
+        page.goto(base + f"/orders/{order2['id']}")
+        check("a completed order shows green", "completed" in page.locator("#order-status").get_attribute("class"))
+        check("the proof of delivery is shown", "Left with concierge" in page.locator("section.proof").inner_text())
+        axe_check(page, axe, "/orders/{orderId} (completed)")
+        shot(page, "09-order-completed")
+
+        # Another client's order: 404, nothing of it shown.
+        response = page.goto(base + f"/orders/{thorn_order['id']}")
+        check("another client's order answers 404", response.status == 404, str(response.status))
+        check("nothing of it is shown", "Marie Curie" not in page.content())
+        axe_check(page, axe, "404")
+
+        # Sign out: the old cookie no longer works, even sent again by hand.
+        page.goto(base + "/orders")
+        page.get_by_role("button", name="Sign out").click()
+        check("signing out lands on /login", "/login" in page.url, page.url)
+        page.context.add_cookies(session)
+        page.goto(base + "/orders")
+        check("the old session cookie is refused after sign-out", page.url.endswith("/login"), page.url)
+
+        # Keyboard only: sign in with Tab and Enter.
+        page.goto(base + "/login")
+        page.keyboard.press("Tab")  # skip link
+        page.keyboard.press("Tab")  # brand
+        page.keyboard.press("Tab")
+        page.keyboard.type("pia@bloom.example")
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/orders")
+        check("signing in with the keyboard only works", page.url.endswith("/orders"), page.url)
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        check("the first Tab reaches the skip link", "Skip to content" in focused, focused)
+        shot(page, "10-signed-in-again")
+        browser.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
