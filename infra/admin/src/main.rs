@@ -84,7 +84,8 @@ async fn run(cli: Cli) -> Result<serde_json::Value, String> {
             }))
         }
         Command::CreateTable { table } => {
-            let aws = aws_config::load_from_env().await;
+            // The SDK crates carry no default HTTP client: the project's own (rustls on ring).
+            let aws = portal::aws::sdk_config().await?;
             let template = portal_local::Template::built_in();
             portal_local::table::create_table(
                 &aws_sdk_dynamodb::Client::new(&aws),
