@@ -323,7 +323,7 @@ impl Store for DynamoStore {
 }
 
 /// Calls of one [`Store::write_each`] in flight at once.
-const WRITES_IN_FLIGHT: usize = 16;
+const WRITES_IN_FLIGHT: usize = 32;
 
 fn batch_request(write: &Write) -> Result<WriteRequest, StoreError> {
     Ok(match write {
