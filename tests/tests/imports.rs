@@ -638,6 +638,11 @@ async fn imported_drafts_are_compact_and_indexed_when_placed(app: TestApp) {
     );
     assert_eq!(read.body["pickup"]["state"], "unassigned");
     assert_eq!(read.body["updatedAt"], read.body["createdAt"]);
+    assert_eq!(read.body["timeline"][0]["at"], read.body["createdAt"]);
+    assert_eq!(
+        read.body["timeline"][0]["by"],
+        format!("client:{}", w.client.id)
+    );
     assert!(read.body.get("unindexed").is_none());
     assert!(read.body.get("trackingToken").is_none());
     // Not searchable while a draft (terms are written when it is placed).

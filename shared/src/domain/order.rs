@@ -145,8 +145,12 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineEntry {
+    /// Left out of a compact stored order's first entry (its `createdAt`).
+    #[serde(default)]
     pub at: String,
     pub what: String,
+    /// Left out of a compact stored order when it is the order's client.
+    #[serde(default)]
     pub by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,

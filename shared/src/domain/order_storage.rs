@@ -13,10 +13,31 @@ use super::order_machine::{OrderStatus, TaskKind};
 
 /// Leaves out of an order item what its keys or other fields say: the ids (in `PK`, `SK`,
 /// `GSI1PK`), the tracking token (the end of the tracking URL), `updatedAt` when it is
-/// `createdAt`, and each task's id, dependency, initial state and empty window and
-/// requirements. A draft also leaves out its tracking-index keys (`GSI3PK`/`GSI3SK`): it
+/// `createdAt`, each task's id, dependency, initial state and empty window and
+/// requirements, and in the timeline `by` when it is the order's client and the first
+/// entry's `at` when it is `createdAt`. A draft also leaves out its tracking-index keys (`GSI3PK`/`GSI3SK`): it
 /// has nothing to track; they are set when it is placed.
 pub fn compact(item: &mut serde_json::Map<String, Value>) {
+    let by_client = item
+        .get("clientId")
+        .and_then(Value::as_str)
+        .map(|id| format!("client:{id}"));
+    let created = item.get("createdAt").cloned();
+    if let Some(Value::Array(timeline)) = item.get_mut("timeline") {
+        for (n, entry) in timeline.iter_mut().enumerate() {
+            let Value::Object(entry) = entry else {
+                continue;
+            };
+            if by_client.is_some()
+                && entry.get("by").and_then(Value::as_str) == by_client.as_deref()
+            {
+                entry.remove("by");
+            }
+            if n == 0 && entry.get("at") == created.as_ref() {
+                entry.remove("at");
+            }
+        }
+    }
     for attr in ["id", "courierId", "clientId", "trackingToken"] {
         item.remove(attr);
     }
@@ -144,6 +165,15 @@ impl TryFrom<StoredOrder> for Order {
                 .map(|(_, token)| token.to_string())
                 .ok_or_else(|| missing("trackingToken"))?,
         };
+        let mut timeline = s.timeline;
+        for (n, entry) in timeline.iter_mut().enumerate() {
+            if entry.by.is_empty() {
+                entry.by = format!("client:{client_id}");
+            }
+            if n == 0 && entry.at.is_empty() {
+                entry.at = s.created_at.clone();
+            }
+        }
         let mut pickup = s.pickup;
         let mut dropoff = s.dropoff;
         if pickup.id.is_empty() {
@@ -173,7 +203,7 @@ impl TryFrom<StoredOrder> for Order {
             draft_reasons: s.draft_reasons,
             tracking_token,
             tracking_url: s.tracking_url,
-            timeline: s.timeline,
+            timeline,
             version: s.version,
             updated_at: s.updated_at.unwrap_or_else(|| s.created_at.clone()),
             created_at: s.created_at,

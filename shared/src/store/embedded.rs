@@ -79,6 +79,10 @@ impl EmbeddedStore {
             .map_err(db_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db_error)?;
+        // A page cache of 64 MB (the default is 2 MB): a batch of thousands of writes (an
+        // import) stays in memory until its commit instead of spilling pages.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
         migrate(&conn)?;
         Ok(Self {
@@ -316,7 +320,7 @@ impl Store for EmbeddedStore {
         if writes.is_empty() {
             return Ok(vec![]);
         }
-        self.run(move |conn| apply_each(conn, &writes)).await
+        self.run(move |conn| apply_each(conn, writes)).await
     }
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
@@ -368,7 +372,8 @@ fn apply_writes(
     let mut results = Vec::with_capacity(planned.len());
     for (key, old, new, is_check) in planned {
         if !is_check {
-            store_change(&tx, &key, old.as_ref(), new.as_ref(), now_ms).map_err(fail)?;
+            let old_body = old.map(|i| Value::Object(i).to_string());
+            store_change(&tx, &key, old_body, new.as_ref(), now_ms).map_err(fail)?;
         }
         results.push(new);
     }
@@ -380,7 +385,7 @@ fn apply_writes(
 /// batch costs one commit, not one per write).
 fn apply_each(
     conn: &mut Connection,
-    writes: &[Write],
+    writes: Vec<Write>,
 ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -389,15 +394,28 @@ fn apply_each(
     let mut out = Vec::with_capacity(writes.len());
     for write in writes {
         let key = write.key();
-        let old = read_item(&tx, &key)?;
-        if !condition_holds(write, old.as_ref()) {
+        // The stored body as is (for the change log); decoded only when the write needs it.
+        let old_body = read_body(&tx, &key)?;
+        let needs_old = match &write {
+            Write::Put { cond, .. } | Write::Delete { cond, .. } => cond.is_some(),
+            Write::Update { .. } | Write::Check { .. } => true,
+        };
+        let old = match (&old_body, needs_old) {
+            (Some(body), true) => Some(decode(body)?),
+            _ => None,
+        };
+        if !condition_holds(&write, old.as_ref()) {
             out.push(Err(StoreError::ConditionFailed {
                 old: old.map(Box::new),
             }));
             continue;
         }
-        let new = next_item(write, &key, old.as_ref())?;
-        store_change(&tx, &key, old.as_ref(), new.as_ref(), now_ms)?;
+        let new = match write {
+            // The item itself (no copy).
+            Write::Put { item, .. } if item_key(&item).is_some() => Some(item),
+            write => next_item(&write, &key, old.as_ref())?,
+        };
+        store_change(&tx, &key, old_body, new.as_ref(), now_ms)?;
         out.push(Ok(()));
     }
     tx.commit().map_err(db_error)?;
@@ -442,7 +460,7 @@ fn next_item(write: &Write, key: &Key, old: Option<&Item>) -> Result<Option<Item
 fn store_change(
     conn: &Connection,
     key: &Key,
-    old: Option<&Item>,
+    old_body: Option<String>,
     new: Option<&Item>,
     now_ms: i64,
 ) -> Result<(), StoreError> {
@@ -455,8 +473,7 @@ fn store_change(
             None
         }
     };
-    if old.is_some() || new.is_some() {
-        let old_body = old.map(|i| Value::Object(i.clone()).to_string());
+    if old_body.is_some() || new.is_some() {
         conn.prepare_cached(
             "INSERT INTO changes (at_ms, pk, sk, old, new) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
@@ -492,14 +509,16 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
 }
 
 fn read_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
-    let body: Option<String> = conn
-        .prepare_cached("SELECT body FROM items WHERE pk = ?1 AND sk = ?2")
+    read_body(conn, key)?.map(|b| decode(&b)).transpose()
+}
+
+fn read_body(conn: &Connection, key: &Key) -> Result<Option<String>, StoreError> {
+    conn.prepare_cached("SELECT body FROM items WHERE pk = ?1 AND sk = ?2")
         .and_then(|mut s| {
             s.query_row(params![key.pk, key.sk], |r| r.get(0))
                 .optional()
         })
-        .map_err(db_error)?;
-    body.map(|b| decode(&b)).transpose()
+        .map_err(db_error)
 }
 
 /// Writes the item; returns its stored body (as the change log keeps it).
@@ -517,12 +536,16 @@ fn write_item(conn: &Connection, key: &Key, item: &Item) -> Result<String, Store
     let (g2pk, g2sk) = index_key(Index::Gsi2);
     let (g3pk, g3sk) = index_key(Index::Gsi3);
     let (g4pk, g4sk) = index_key(Index::Gsi4);
-    let stored: Item = item
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let body = Value::Object(stored).to_string();
+    let body = if item.values().any(Value::is_null) {
+        let stored: Item = item
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Value::Object(stored).to_string()
+    } else {
+        serde_json::to_string(item).map_err(|e| StoreError::Invalid(e.to_string()))?
+    };
     conn.prepare_cached(
         "INSERT OR REPLACE INTO items (pk, sk, body, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )
