@@ -35,6 +35,9 @@ pub enum ApiError {
     /// 413: the content passes a limit other than the body's size (rows of a sheet…).
     #[error("{message}")]
     LimitExceeded { code: &'static str, message: String },
+    /// 415: a body in a media type the route does not take (`message` names those it does).
+    #[error("{message}")]
+    UnsupportedMediaType { message: String },
     /// 422: well-formed, but a field is missing, unknown or invalid.
     #[error("{field}: {message}")]
     Invalid {
@@ -110,6 +113,7 @@ impl ApiError {
             ApiError::Conflict { .. } => 409,
             ApiError::Gone { .. } => 410,
             ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => 413,
+            ApiError::UnsupportedMediaType { .. } => 415,
             ApiError::Invalid { .. } | ApiError::Unquotable { .. } => 422,
             ApiError::Throttled => 429,
             ApiError::Internal(_) => 500,
@@ -129,6 +133,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::TooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
             ApiError::Throttled => "throttled",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",

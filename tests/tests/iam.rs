@@ -8,7 +8,8 @@
 //! `update` → UpdateItem, `delete` → DeleteItem, `query` → Query (on the table, or on the
 //! index named after `@`), and `transact` → TransactWriteItems, which IAM authorises by
 //! the action of each write: Put → PutItem, Update → UpdateItem, Delete → DeleteItem,
-//! Check → ConditionCheckItem. The mailer (`notify/ses.rs`) calls SES v2 SendEmail, the
+//! Check → ConditionCheckItem; `write_each` → BatchWriteItem for unconditional puts and
+//! deletes, else the write's own action. The mailer (`notify/ses.rs`) calls SES v2 SendEmail, the
 //! SMS sender (`notify/sns.rs`) SNS Publish. A change to a use case's calls changes its
 //! line here and its policy in template.yaml, in the same commit.
 //!
@@ -201,15 +202,18 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
         ],
     ),
+    // An imported draft's search terms are written (BatchWriteItem) when it is placed.
     (
         "finalize-order",
         &[
             "dynamodb:GetItem",
             "dynamodb:Query@GSI2",
             "dynamodb:UpdateItem",
+            "dynamodb:BatchWriteItem",
         ],
     ),
-    // The import's rows (importId), the orders in one BatchGetItem, an update per order.
+    // The import's rows (importId), the orders in one BatchGetItem, an update per order
+    // (an imported draft's search terms first, BatchWriteItem).
     (
         "submit-orders",
         &[
@@ -217,17 +221,18 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
             "dynamodb:UpdateItem",
+            "dynamodb:BatchWriteItem",
         ],
     ),
-    // Client(s), courier, markers and re-imported orders read in BatchGetItems; orders,
-    // short ids, search terms and markers put in transactions with a check of the client;
-    // a re-imported draft's stale terms deleted; the record put.
+    // Client(s), courier, markers and re-imported orders read in BatchGetItems; markers,
+    // short ids and re-imported drafts put one by one (conditional); new orders and search
+    // terms in BatchWriteItems; a marker of an order not written deleted; the record put.
     (
         "create-import",
         &[
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
-            "dynamodb:ConditionCheckItem",
+            "dynamodb:BatchWriteItem",
             "dynamodb:DeleteItem",
         ],
     ),
@@ -610,6 +615,23 @@ mod observed {
                 });
             }
             self.inner.transact(writes).await
+        }
+        async fn write_each(
+            &self,
+            writes: Vec<Write>,
+        ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+            for write in &writes {
+                self.seen.note(match write {
+                    Write::Put { cond: None, .. } | Write::Delete { cond: None, .. } => {
+                        "dynamodb:BatchWriteItem"
+                    }
+                    Write::Put { .. } => "dynamodb:PutItem",
+                    Write::Update { .. } => "dynamodb:UpdateItem",
+                    Write::Delete { .. } => "dynamodb:DeleteItem",
+                    Write::Check { .. } => "dynamodb:ConditionCheckItem",
+                });
+            }
+            self.inner.write_each(writes).await
         }
         async fn query(&self, query: &Query) -> Result<Page, StoreError> {
             self.seen.note(match query.index {

@@ -426,9 +426,16 @@ async fn limits_and_permissions(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("4 MB"));
-    let wrong_type = upload(app, &w.client.key, "", "application/json", "{}").await;
-    assert_eq!(wrong_type.status, 400);
-    assert_eq!(wrong_type.error_field(), "Content-Type");
+    // Another media type: 415, naming the accepted ones.
+    for other in ["application/json", "text/plain", "application/pdf"] {
+        let wrong_type = upload(app, &w.client.key, "", other, "{}").await;
+        assert_eq!(wrong_type.status, 415, "{other}: {}", wrong_type.text);
+        assert_eq!(wrong_type.error_code(), "unsupported_media_type");
+        let message = wrong_type.body["error"]["message"].as_str().unwrap();
+        for accepted in ["text/csv", "text/tab-separated-values", XLSX] {
+            assert!(message.contains(accepted), "{message}");
+        }
+    }
     let bad_date = upload(app, &w.client.key, "?date=tomorrow", CSV, circuit_sheet()).await;
     assert_eq!((bad_date.status, bad_date.error_field()), (422, "date"));
     let garbage = upload(app, &w.client.key, "", XLSX, "not a workbook").await;
@@ -586,7 +593,105 @@ async fn bulk_submit_places_drafts(app: TestApp) {
     assert_eq!((unknown.status, unknown.error_field()), (422, "importId"));
 }
 
+/// An imported draft is stored compact (one write unit), reads as a full order, is found
+/// by search once placed (its terms are written then), and becomes trackable then.
+/// An import that stopped between a row's marker and its order is completed by a later
+/// import (after 15 minutes), with the marker's order id; never a second order.
+async fn imported_drafts_are_compact_and_indexed_when_placed(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let committed = upload(app, &w.client.key, "?date=2026-12-02", CSV, circuit_sheet()).await;
+    assert_eq!(committed.status, 201, "{}", committed.text);
+    let ada = row(&committed.body, 2)["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ivy = row(&committed.body, 10)["orderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key = portal::store::Key::new(format!("COURIER#{}", w.courier.id), format!("ORDER#{ada}"));
+    let stored = app
+        .store
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("the draft's item");
+    let size = portal::store::item_size(&stored);
+    assert!(
+        size < 1024,
+        "{size} bytes (one write unit is 1 KB): {stored:?}"
+    );
+    assert!(!stored.contains_key("GSI3PK"), "a draft is not trackable");
+    assert!(stored.contains_key("GSI4PK"), "in the drafts index");
+    let read = app.get(&format!("/v1/orders/{ada}"), &w.client.key).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    let ulid = ada.trim_start_matches("ord_");
+    assert_eq!(read.body["id"], ada.as_str());
+    assert_eq!(read.body["courierId"], w.courier.id.as_str());
+    assert_eq!(read.body["clientId"], w.client.id.as_str());
+    assert_eq!(read.body["pickup"]["id"], format!("tsk_{ulid}_pickup"));
+    assert_eq!(read.body["dropoff"]["id"], format!("tsk_{ulid}_dropoff"));
+    assert_eq!(
+        read.body["dropoff"]["dependsOn"],
+        format!("tsk_{ulid}_pickup")
+    );
+    assert_eq!(read.body["pickup"]["state"], "unassigned");
+    assert_eq!(read.body["updatedAt"], read.body["createdAt"]);
+    assert_eq!(read.body["timeline"][0]["at"], read.body["createdAt"]);
+    assert_eq!(
+        read.body["timeline"][0]["by"],
+        format!("client:{}", w.client.id)
+    );
+    assert!(read.body.get("unindexed").is_none());
+    assert!(read.body.get("trackingToken").is_none());
+    // Not searchable while a draft (terms are written when it is placed).
+    assert!(orders(app, &w.client.key, "?q=lovelace").await.is_empty());
+    let track = {
+        let url = read.body["trackingUrl"].as_str().unwrap();
+        url[url.find("/track/").unwrap()..].to_string()
+    };
+    let json_accept: &[(&str, &str)] = &[("accept", "application/json")];
+    let before = app.raw("GET", &track, json_accept, Bytes::new()).await;
+    assert_eq!(before.status, 404, "a draft has nothing to track");
+    let submitted = app
+        .post(
+            "/v1/orders/submit",
+            &w.client.key,
+            json!({"orderIds": [ada]}),
+        )
+        .await;
+    assert_eq!(
+        submitted.body["results"][0]["status"], "placed",
+        "{}",
+        submitted.text
+    );
+    let found = orders(app, &w.client.key, "?q=lovelace").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["id"], ada.as_str());
+    let after = app.raw("GET", &track, json_accept, Bytes::new()).await;
+    assert_eq!(after.status, 200, "{}", after.text);
+
+    // An import stopped after Ivy's marker, before her order: a re-import soon after
+    // leaves the row to it; after 15 minutes it writes the order with the marker's id.
+    let ivy_key =
+        portal::store::Key::new(format!("COURIER#{}", w.courier.id), format!("ORDER#{ivy}"));
+    app.store.delete(&ivy_key, None).await.unwrap();
+    let soon = upload(app, &w.client.key, "?date=2026-12-02", CSV, circuit_sheet()).await;
+    assert_eq!(soon.status, 201, "{}", soon.text);
+    assert_eq!(row(&soon.body, 10)["status"], "error");
+    assert_eq!(row(&soon.body, 2)["status"], "unchanged");
+    app.clock.advance(chrono::Duration::minutes(16));
+    let later = upload(app, &w.client.key, "?date=2026-12-02", CSV, circuit_sheet()).await;
+    assert_eq!(row(&later.body, 10)["status"], "draft", "{}", later.text);
+    assert_eq!(row(&later.body, 10)["orderId"], ivy.as_str());
+    let drafts = orders(app, &w.client.key, "?status=draft").await;
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(drafts[0]["id"], ivy.as_str());
+}
+
 on_both_backends!(
+    imported_drafts_are_compact_and_indexed_when_placed,
     preflight_then_commit_then_reimport,
     xlsx_with_synonyms_and_excel_dates,
     limits_and_permissions,
@@ -594,8 +699,9 @@ on_both_backends!(
     bulk_submit_places_drafts,
 );
 
-/// DynamoDB calls per import are pinned (moto): a preflight reads, a commit adds one
-/// transaction per hundred writes and the record's puts.
+/// DynamoDB calls per import are pinned (moto): a preflight reads; a commit adds, per new
+/// row, its two markers (conditional PutItems, in parallel), then its orders in
+/// BatchWriteItems of 25 (no transactions), and the record's puts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_calls_per_import_are_pinned() {
     let w = world(TestApp::new(portal_tests::Backend::Moto).await).await;
@@ -615,10 +721,11 @@ async fn dynamodb_calls_per_import_are_pinned() {
         .invoke_raw("create-import", &w.client.key, &q[..1], CSV, sheet.clone())
         .await;
     assert_eq!(commit.status, 201, "{}", commit.text);
+    assert_eq!(commit.body["counts"]["drafts"], 2);
     assert_eq!(
         app.calls.take(),
-        5,
-        "2 reads, 1 transaction of both orders, 1 chunk and the summary"
+        9,
+        "2 reads, 2 markers per order (PutItem), 1 BatchWriteItem of both orders, 1 chunk and the summary"
     );
     let again = app
         .invoke_raw("create-import", &w.client.key, &q[..1], CSV, sheet)
@@ -626,8 +733,8 @@ async fn dynamodb_calls_per_import_are_pinned() {
     assert_eq!(again.body["counts"]["updated"], 2);
     assert_eq!(
         app.calls.take(),
-        6,
-        "2 reads, the drafts (BatchGetItem), 1 transaction, the record"
+        7,
+        "2 reads, the drafts (BatchGetItem), 1 conditional PutItem per draft, the record"
     );
     let id = commit.body["id"].as_str().unwrap();
     assert_eq!(
@@ -652,7 +759,7 @@ async fn dynamodb_calls_per_import_are_pinned() {
     assert_eq!(submitted.status, 200, "{}", submitted.text);
     assert_eq!(
         app.calls.take(),
-        5,
-        "the import (2), the orders (1 BatchGetItem), an update each"
+        7,
+        "the import (2), the orders (1 BatchGetItem), each one's search terms (BatchWriteItem) and update"
     );
 }

@@ -1,5 +1,6 @@
 //! Organisation settings on both stores: a client's and a courier's own, the GET → PATCH
-//! round trip, a client's email change waiting for confirmation, and units in imports.
+//! round trip, a client's (and a courier's own) email change waiting for confirmation, and
+//! units in imports.
 
 use bytes::Bytes;
 use portal_tests::{on_both_backends, TestApp};
@@ -175,6 +176,93 @@ async fn a_courier_edits_its_own(app: TestApp) {
         )
         .await;
     assert_eq!((cleared.status, cleared.error_field()), (422, "timezone"));
+
+    // The courier's own email waits for confirmation from the new address too.
+    let before = read.body["email"].as_str().unwrap().to_string();
+    let changed = app
+        .call(
+            "PATCH",
+            "/v1/settings/organization",
+            Some(&courier.key),
+            Some(json!({"email": "first@bay.example"})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.body["email"], before.as_str());
+    assert_eq!(changed.body["pendingEmail"], "first@bay.example");
+    let first = app.last_email_to("first@bay.example");
+    let first_token = portal_tests::token_in(&first.text, "/v1/email-confirmations/", "\n");
+    // A second change replaces the first: its link no longer works.
+    let changed = app
+        .call(
+            "PATCH",
+            "/v1/settings/organization",
+            Some(&courier.key),
+            Some(json!({"email": "dispatch@bay.example"})),
+        )
+        .await;
+    assert_eq!(changed.body["pendingEmail"], "dispatch@bay.example");
+    let read = app.get("/v1/settings/organization", &courier.key).await;
+    assert_eq!(read.body["email"], before.as_str());
+    assert_eq!(read.body["pendingEmail"], "dispatch@bay.example");
+    let stale = app
+        .call(
+            "POST",
+            &format!("/v1/email-confirmations/{first_token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(stale.status, 404, "{}", stale.text);
+    let mail = app.last_email_to("dispatch@bay.example");
+    let token = portal_tests::token_in(&mail.text, "/v1/email-confirmations/", "\n");
+    let confirmed = app
+        .call(
+            "POST",
+            &format!("/v1/email-confirmations/{token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    assert_eq!(confirmed.body["email"], "dispatch@bay.example");
+    assert_eq!(confirmed.body["courierId"], courier.id.as_str());
+    let read = app.get("/v1/settings/organization", &courier.key).await;
+    assert_eq!(read.body["email"], "dispatch@bay.example");
+    assert!(read.body.get("pendingEmail").is_none(), "{}", read.text);
+    let again = app
+        .call(
+            "POST",
+            &format!("/v1/email-confirmations/{token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 410, "{}", again.text);
+    // Sending the current email back cancels a pending change.
+    let pending = app
+        .call(
+            "PATCH",
+            "/v1/settings/organization",
+            Some(&courier.key),
+            Some(json!({"email": "other@bay.example"})),
+        )
+        .await;
+    assert_eq!(pending.body["pendingEmail"], "other@bay.example");
+    let cancelled = app
+        .call(
+            "PATCH",
+            "/v1/settings/organization",
+            Some(&courier.key),
+            Some(json!({"email": "dispatch@bay.example"})),
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert!(
+        cancelled.body.get("pendingEmail").is_none(),
+        "{}",
+        cancelled.text
+    );
 }
 
 on_both_backends!(a_client_edits_its_organisation, a_courier_edits_its_own);

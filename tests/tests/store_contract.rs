@@ -44,7 +44,97 @@ on_both_stores!(
     index_queries_and_filters,
     concurrent_creators_exactly_one_wins,
     concurrent_versioned_updates_never_lose_a_write,
+    write_each_applies_each_write_on_its_own,
 );
+
+/// `write_each`: unconditional puts and deletes (batched on DynamoDB, over several calls of
+/// 25) and conditional writes, each on its own: a failed condition fails that write only.
+async fn write_each_applies_each_write_on_its_own(store: Arc<dyn Store>) {
+    store
+        .put(item("W", "taken", json!({"n": 1})), None)
+        .await
+        .unwrap();
+    store
+        .put(item("W", "gone", json!({"n": 1})), None)
+        .await
+        .unwrap();
+    store
+        .put(item("W", "versioned", json!({"version": 3})), None)
+        .await
+        .unwrap();
+    let mut writes: Vec<Write> = (0..60)
+        .map(|n| Write::Put {
+            item: item("W", &format!("bulk#{n:02}"), json!({"n": n})),
+            cond: None,
+        })
+        .collect();
+    writes.push(Write::Put {
+        item: item("W", "taken", json!({"n": 2})),
+        cond: Some(Cond::not_exists(PK)),
+    });
+    writes.push(Write::Put {
+        item: item("W", "fresh", json!({"n": 2})),
+        cond: Some(Cond::not_exists(PK)),
+    });
+    writes.push(Write::Delete {
+        key: Key::new("W", "gone"),
+        cond: None,
+    });
+    writes.push(Write::Put {
+        item: item("W", "versioned", json!({"version": 4})),
+        cond: Some(Cond::eq("version", 2)),
+    });
+    let results = store.write_each(writes).await.unwrap();
+    assert_eq!(results.len(), 64);
+    assert!(results[..60].iter().all(Result::is_ok));
+    assert!(matches!(
+        results[60],
+        Err(StoreError::ConditionFailed { .. })
+    ));
+    assert!(results[61].is_ok());
+    assert!(results[62].is_ok());
+    assert!(matches!(
+        results[63],
+        Err(StoreError::ConditionFailed { .. })
+    ));
+    let page = store
+        .query(&Query::partition("W").sk_begins_with("bulk#"))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 60);
+    let get = |sk: &str| {
+        let store = store.clone();
+        let key = Key::new("W", sk);
+        async move { store.get(&key).await.unwrap() }
+    };
+    assert_eq!(get("taken").await.unwrap()["n"], json!(1));
+    assert_eq!(get("fresh").await.unwrap()["n"], json!(2));
+    assert!(get("gone").await.is_none());
+    assert_eq!(get("versioned").await.unwrap()["version"], json!(3));
+    // A condition check needs a transaction; one call writes an item once.
+    let check = Write::Check {
+        key: Key::new("W", "taken"),
+        cond: Cond::exists(PK),
+    };
+    assert!(matches!(
+        store.write_each(vec![check]).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let twice = vec![
+        Write::Put {
+            item: item("W", "x", json!({})),
+            cond: None,
+        },
+        Write::Delete {
+            key: Key::new("W", "x"),
+            cond: None,
+        },
+    ];
+    assert!(matches!(
+        store.write_each(twice).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
 
 async fn put_if_absent_writes_once_and_returns_the_existing_item(store: Arc<dyn Store>) {
     let first = item("A", "1", json!({"n": 1}));

@@ -17,7 +17,7 @@ use crate::store::{keys, Cond, Item, Query, Update, Write, PK};
 use crate::Ctx;
 
 /// How long an email-change confirmation stays valid.
-const EMAIL_CONFIRMATION_DAYS: i64 = 7;
+pub(crate) const EMAIL_CONFIRMATION_DAYS: i64 = 7;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -394,7 +394,7 @@ pub(crate) async fn send_confirmation(
         to: email.clone(),
         subject: "Confirm your new email address".into(),
         text: format!(
-            "Hello {name},\n\nPlease confirm that {email} is the new email address of {name} on its courier's client portal.\n\n\
+            "Hello {name},\n\nPlease confirm that {email} is the new email address of {name} on the client portal.\n\n\
              Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
              Until then, the current address stays in use.\n",
             expires = timestamp(expires),

@@ -31,6 +31,8 @@ pub async fn create_courier(
         teams: vec![],
         created_at: now.clone(),
         organization: None,
+        pending_email: None,
+        email_token_hash: None,
     };
     let key = NewApiKey::generate(Role::Courier);
     let mut profile = to_item(&courier, &keys::courier(courier.id.as_str()), "Courier")?;

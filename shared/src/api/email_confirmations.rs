@@ -1,4 +1,5 @@
-//! Public `POST /v1/email-confirmations/{token}`: applies a client's pending email change.
+//! Public `POST /v1/email-confirmations/{token}`: applies a pending email change (a
+//! client's, or a courier's own organisation email).
 
 use serde::Deserialize;
 
@@ -16,7 +17,9 @@ use crate::Ctx;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EmailConfirmation {
-    client_id: ClientId,
+    /// Absent: the courier's own email.
+    #[serde(default)]
+    client_id: Option<ClientId>,
     courier_id: CourierId,
     email: Email,
     expires_at: String,
@@ -50,10 +53,10 @@ pub async fn confirm_email(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         now,
         "confirmation",
     )?;
-    let client_key = keys::client(
-        confirmation.courier_id.as_str(),
-        confirmation.client_id.as_str(),
-    );
+    let Some(client_id) = confirmation.client_id.clone() else {
+        return confirm_courier_email(ctx, &hash, &confirmation, now).await;
+    };
+    let client_key = keys::client(confirmation.courier_id.as_str(), client_id.as_str());
     let current: ClientEmail = from_item(
         ctx.store
             .get(&client_key)
@@ -85,14 +88,10 @@ pub async fn confirm_email(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 confirmation.courier_id.as_str(),
                 &current.email.normalized(),
             ),
-            cond: Some(Cond::eq("clientId", confirmation.client_id.as_str())),
+            cond: Some(Cond::eq("clientId", client_id.as_str())),
         },
         Write::Put {
-            item: email_marker(
-                &confirmation.courier_id,
-                &confirmation.email,
-                &confirmation.client_id,
-            )?,
+            item: email_marker(&confirmation.courier_id, &confirmation.email, &client_id)?,
             cond: Some(Cond::not_exists(PK)),
         },
     ];
@@ -111,6 +110,47 @@ pub async fn confirm_email(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         }
     })?;
     Ok(ApiResponse::ok(
-        &serde_json::json!({ "clientId": confirmation.client_id, "email": confirmation.email }),
+        &serde_json::json!({ "clientId": client_id, "email": confirmation.email }),
+    ))
+}
+
+/// A courier's own new email: the confirmation used and the courier's email set, if the
+/// token is still the courier's pending change.
+async fn confirm_courier_email(
+    ctx: &Ctx,
+    hash: &str,
+    confirmation: &EmailConfirmation,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult {
+    let now_text = timestamp(now);
+    let writes = vec![
+        Write::Update {
+            key: keys::email_confirmation(hash),
+            update: Update::new().set("usedAt", now_text.as_str()),
+            cond: Some(Cond::not_exists("usedAt").and(Cond::gt("expiresAt", now_text.as_str()))),
+        },
+        Write::Update {
+            key: keys::courier(confirmation.courier_id.as_str()),
+            update: Update::new()
+                .set("email", confirmation.email.as_str())
+                .remove("pendingEmail")
+                .remove("emailTokenHash"),
+            cond: Some(Cond::eq("emailTokenHash", hash)),
+        },
+    ];
+    ctx.store.transact(writes).await.map_err(|e| {
+        if e.condition_failed_at(0) {
+            ApiError::gone("token_used", "this confirmation has already been used")
+        } else if e.condition_failed_at(1) {
+            ApiError::gone(
+                "token_replaced",
+                "this confirmation is no longer valid (a newer change replaced it)",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(ApiResponse::ok(
+        &serde_json::json!({ "courierId": confirmation.courier_id, "email": confirmation.email }),
     ))
 }

@@ -95,8 +95,16 @@ pub fn state_update(order: &Order, next: OrderState) -> Update {
     if next.status != order.status {
         update = update.set("status", next.status.as_str());
         if order.status == crate::domain::order_machine::OrderStatus::Draft {
-            // Out of the sparse index of drafts.
-            update = update.remove("GSI4PK").remove("GSI4SK");
+            // Out of the sparse index of drafts; into the tracking index (a compact draft
+            // is not in it).
+            update = update
+                .remove("GSI4PK")
+                .remove("GSI4SK")
+                .set(
+                    "GSI3PK",
+                    crate::store::keys::tracking_pk(&order.tracking_token).as_str(),
+                )
+                .set("GSI3SK", crate::store::keys::TRACKING_SK);
         }
     }
     for (path, before, after) in [

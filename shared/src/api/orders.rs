@@ -344,7 +344,12 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         by: actor(who),
         detail: None,
     };
-    let reindex = reindex_writes(&order, &edited)?;
+    // An imported draft's terms are written when it is placed, from its fields then.
+    let reindex = if order.unindexed {
+        vec![]
+    } else {
+        reindex_writes(&order, &edited)?
+    };
     if reindex.is_empty() {
         let saved = apply(ctx, &order, update, entry).await?;
         return Ok(ApiResponse::ok(&saved.view()));

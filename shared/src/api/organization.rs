@@ -1,13 +1,17 @@
 //! `GET|PATCH /v1/settings/organization`: the caller's own organisation (a client's, or the
-//! courier's): name, contact email, phone, country, time zone, units, logo. A client's new
-//! email waits for confirmation, as when its courier changes it.
+//! courier's): name, contact email, phone, country, time zone, units, logo. A new email
+//! (a client's, or the courier's own) waits for confirmation from that address, as when a
+//! courier changes its client's email.
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::clients::{email_change, send_confirmation, stale, stale_if_first_failed};
-use super::records::from_item;
+use super::clients::{
+    email_change, send_confirmation, stale, stale_if_first_failed, EmailChange,
+    EMAIL_CONFIRMATION_DAYS,
+};
+use super::records::{from_item, to_item};
 use crate::clock::timestamp;
 use crate::domain::address::CountryCode;
 use crate::domain::api_key::{Principal, Role};
@@ -16,7 +20,7 @@ use crate::domain::courier::Courier;
 use crate::domain::settings::{OrganizationProfile, Units};
 use crate::domain::timezone::Timezone;
 use crate::domain::tracking::LogoUrl;
-use crate::domain::{Email, Name, Phone};
+use crate::domain::{token, Email, Name, Phone};
 use crate::error::ApiError;
 use crate::http::{nullable, ApiRequest, ApiResponse, ApiResult};
 use crate::store::{keys, Cond, StoreError, Update, Write, PK};
@@ -69,7 +73,7 @@ impl OrganizationPatch {
 fn view(
     name: &str,
     email: &str,
-    pending: Option<&Email>,
+    pending: Option<&str>,
     timezone: Option<String>,
     org: &OrganizationProfile,
 ) -> Value {
@@ -89,7 +93,7 @@ fn client_view(client: &Client) -> Value {
     view(
         client.name.as_str(),
         client.email.as_str(),
-        client.pending_email.as_ref(),
+        client.pending_email.as_ref().map(Email::as_str),
         org.timezone.map(String::from),
         &org,
     )
@@ -100,7 +104,7 @@ fn courier_view(courier: &Courier) -> Value {
     view(
         &courier.name,
         &courier.email,
-        None,
+        courier.pending_email.as_deref(),
         Some(courier.timezone.clone()),
         &org,
     )
@@ -123,7 +127,7 @@ pub async fn update_organization_settings(ctx: &Ctx, req: ApiRequest) -> ApiResu
     let patch: OrganizationPatch = req.json()?;
     match who.role {
         Role::Client => update_client(ctx, &req, &who, patch).await,
-        Role::Courier => update_courier(ctx, &who, patch).await,
+        Role::Courier => update_courier(ctx, &req, &who, patch).await,
     }
 }
 
@@ -217,7 +221,12 @@ async fn update_client(
     Ok(ApiResponse::ok(&client_view(&updated)))
 }
 
-async fn update_courier(ctx: &Ctx, who: &Principal, patch: OrganizationPatch) -> ApiResult {
+async fn update_courier(
+    ctx: &Ctx,
+    req: &ApiRequest,
+    who: &Principal,
+    patch: OrganizationPatch,
+) -> ApiResult {
     let courier = load_courier(ctx, who).await?;
     let mut updated = courier.clone();
     let mut update = Update::new();
@@ -225,9 +234,14 @@ async fn update_courier(ctx: &Ctx, who: &Principal, patch: OrganizationPatch) ->
         update = update.set("name", name.as_str());
         updated.name = name.to_string();
     }
-    if let Some(email) = patch.email.as_ref().filter(|e| e.as_str() != courier.email) {
-        update = update.set("email", email.as_str());
-        updated.email = email.to_string();
+    let change = courier_email_change(&courier, patch.email.clone(), ctx.now())?;
+    if change.confirmation.is_some() {
+        // The confirmation is mailed after the write: a function built without SES fails first.
+        ctx.mailer()?;
+    }
+    update.actions.extend(change.update.actions);
+    if let Some(pending) = change.pending {
+        updated.pending_email = pending.map(|e| e.to_string());
     }
     if let Some(timezone) = patch.timezone {
         let timezone =
@@ -252,12 +266,94 @@ async fn update_courier(ctx: &Ctx, who: &Principal, patch: OrganizationPatch) ->
     if update.actions.is_empty() {
         return Ok(ApiResponse::ok(&courier_view(&courier)));
     }
-    ctx.store
-        .update(
-            &keys::courier(who.courier_id.as_str()),
-            &update,
-            Some(Cond::exists(PK)),
-        )
-        .await?;
+    let key = keys::courier(who.courier_id.as_str());
+    if change.writes.is_empty() {
+        ctx.store
+            .update(&key, &update, Some(Cond::exists(PK)))
+            .await?;
+    } else {
+        // The courier's pending change and its confirmation record together; the token of
+        // the change it replaces is checked to be the one read (a concurrent change wins).
+        let guard = match &courier.email_token_hash {
+            Some(hash) => Cond::eq("emailTokenHash", hash.as_str()),
+            None => Cond::not_exists("emailTokenHash"),
+        };
+        let mut writes = vec![Write::Update {
+            key,
+            update,
+            cond: Some(Cond::exists(PK).and(guard)),
+        }];
+        writes.extend(change.writes);
+        ctx.store.transact(writes).await.map_err(|e| {
+            if e.condition_failed_at(0) || e.is_conflict() {
+                ApiError::conflict(
+                    "concurrent_update",
+                    "the organisation's email was changed at the same time; read it again",
+                )
+            } else {
+                e.into()
+            }
+        })?;
+    }
+    if let Some(confirmation) = change.confirmation {
+        send_confirmation(ctx, req, &updated.name, confirmation).await?;
+    }
     Ok(ApiResponse::ok(&courier_view(&updated)))
+}
+
+/// A courier's own email change waits for confirmation from the new address, as a
+/// client's does: `pendingEmail` and a confirmation record; the current email sent again
+/// cancels a pending change.
+fn courier_email_change(
+    courier: &Courier,
+    email: Option<Email>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EmailChange, ApiError> {
+    let mut change = EmailChange {
+        update: Update::new(),
+        writes: vec![],
+        pending: None,
+        confirmation: None,
+    };
+    let email_given = email.is_some();
+    let forget_old = |writes: &mut Vec<Write>| {
+        if let Some(old) = &courier.email_token_hash {
+            writes.push(Write::Delete {
+                key: keys::email_confirmation(old),
+                cond: None,
+            });
+        }
+    };
+    if let Some(email) = email.filter(|e| e.normalized() != courier.email.to_lowercase()) {
+        let secret = token::random_secret();
+        let hash = token::hash(&secret);
+        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
+        let record = json!({
+            "courierId": courier.id, "email": email,
+            "expiresAt": timestamp(expires), "ttl": expires.timestamp() + 86_400,
+        });
+        change.writes.push(Write::Put {
+            item: to_item(
+                &record,
+                &keys::email_confirmation(&hash),
+                "EmailConfirmation",
+            )?,
+            cond: Some(Cond::not_exists(PK)),
+        });
+        forget_old(&mut change.writes);
+        change.update = change
+            .update
+            .set("pendingEmail", email.as_str())
+            .set("emailTokenHash", hash.as_str());
+        change.pending = Some(Some(email.clone()));
+        change.confirmation = Some((email, secret, expires));
+    } else if email_given && courier.pending_email.is_some() {
+        change.update = change
+            .update
+            .remove("pendingEmail")
+            .remove("emailTokenHash");
+        forget_old(&mut change.writes);
+        change.pending = Some(None);
+    }
+    Ok(change)
 }

@@ -16,6 +16,12 @@ pub struct Courier {
     /// Phone, country, units and logo (organisation settings; the time zone is above).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<super::settings::OrganizationProfile>,
+    /// A new email waiting for confirmation from that address (organisation settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_email: Option<String>,
+    /// Hash of the token that confirms `pending_email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_token_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

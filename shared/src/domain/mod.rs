@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod order;
 pub mod order_fields;
 pub mod order_machine;
+pub mod order_storage;
 pub mod phone;
 pub mod pricing;
 pub mod search;

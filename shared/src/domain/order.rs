@@ -93,10 +93,13 @@ pub struct Proof {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
+    /// Left out of a compact stored order (derived from the order id).
+    #[serde(default)]
     pub id: String,
     pub kind: TaskKind,
     #[serde(flatten)]
     pub stop: Stop,
+    #[serde(default = "unassigned")]
     pub state: TaskState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<String>,
@@ -116,6 +119,10 @@ pub struct Task {
     pub proof: Option<Proof>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
+}
+
+fn unassigned() -> TaskState {
+    TaskState::Unassigned
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,15 +145,23 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineEntry {
+    /// Left out of a compact stored order's first entry (its `createdAt`).
+    #[serde(default)]
     pub at: String,
     pub what: String,
+    /// Left out of a compact stored order when it is the order's client.
+    #[serde(default)]
     pub by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
+/// Read through [`super::order_storage::StoredOrder`] (a stored order may be compact).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    try_from = "super::order_storage::StoredOrder"
+)]
 pub struct Order {
     pub id: String,
     pub short_id: String,
@@ -184,6 +199,10 @@ pub struct Order {
     pub version: u64,
     pub created_at: String,
     pub updated_at: String,
+    /// Its search terms are not written yet: an imported draft's are written when it is
+    /// placed (see `infra/DATA_MODEL.md`, "Search terms"). Stored only; not in the view.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unindexed: bool,
 }
 
 impl Order {
@@ -200,6 +219,7 @@ impl Order {
         let mut value = serde_json::to_value(self).unwrap_or_default();
         if let Some(map) = value.as_object_mut() {
             map.remove("trackingToken");
+            map.remove("unindexed");
         }
         value
     }

@@ -44,6 +44,9 @@ pub enum Planned {
         client: ClientId,
         row: Box<ParsedRow>,
         marker: Key,
+        /// The marker exists, holding this order id, but the order does not: an import
+        /// stopped between its markers and its orders. The order is written with this id.
+        recover: Option<String>,
     },
     Update {
         id: Option<String>,
@@ -138,6 +141,7 @@ pub async fn plan(
             client: client.id.clone(),
             marker: marker_key(courier_id, client.id.as_str(), &identity),
             row: Box::new(parsed),
+            recover: None,
         });
     }
     resolve_existing(ctx, courier_id, planned).await
@@ -226,11 +230,16 @@ async fn resolve_existing(
         })
         .collect();
     let mut order_ids: HashMap<Key, String> = HashMap::new();
+    // When each marker was written (markers written before this field: with their order).
+    let mut marked_at: HashMap<Key, String> = HashMap::new();
     for chunk in markers.chunks(100) {
         for (key, item) in chunk.iter().zip(ctx.store.batch_get(chunk).await?) {
-            if let Some(order_id) = item.and_then(|i| i.get("orderId")?.as_str().map(String::from))
-            {
-                order_ids.insert(key.clone(), order_id);
+            let Some(item) = item else { continue };
+            if let Some(order_id) = item.get("orderId").and_then(|v| v.as_str()) {
+                order_ids.insert(key.clone(), order_id.to_string());
+            }
+            if let Some(at) = item.get("at").and_then(|v| v.as_str()) {
+                marked_at.insert(key.clone(), at.to_string());
             }
         }
     }
@@ -248,6 +257,9 @@ async fn resolve_existing(
             orders.insert(order.id.clone(), order);
         }
     }
+    // A marker without its order this long after it was written: its import has stopped
+    // (a function runs 15 minutes at most).
+    let stopped_before = crate::clock::timestamp(ctx.now() - chrono::Duration::minutes(15));
     Ok(planned
         .into_iter()
         .map(|p| match p {
@@ -256,22 +268,48 @@ async fn resolve_existing(
                 client,
                 row,
                 marker,
-            } => match order_ids.get(&marker).and_then(|o| orders.get(o)) {
-                Some(order) if order.status == OrderStatus::Draft => Planned::Update {
-                    id,
-                    row,
-                    order: Box::new(order.clone()),
-                },
-                Some(order) => Planned::Unchanged {
-                    line: row.line,
-                    id,
-                    order_id: order.id.clone(),
-                },
+                recover,
+            } => match order_ids.get(&marker) {
                 None => Planned::New {
                     id,
                     client,
                     row,
                     marker,
+                    recover,
+                },
+                Some(order_id) => match orders.get(order_id) {
+                    Some(order) if order.status == OrderStatus::Draft => Planned::Update {
+                        id,
+                        row,
+                        order: Box::new(order.clone()),
+                    },
+                    Some(order) => Planned::Unchanged {
+                        line: row.line,
+                        id,
+                        order_id: order.id.clone(),
+                    },
+                    None if marked_at
+                        .get(&marker)
+                        .is_none_or(|at| *at < stopped_before) =>
+                    {
+                        Planned::New {
+                            id,
+                            client,
+                            row,
+                            marker,
+                            recover: Some(order_id.clone()),
+                        }
+                    }
+                    None => Planned::Bad {
+                        line: row.line,
+                        id: id.clone(),
+                        errors: vec![RowError {
+                            row: row.line,
+                            column: circuit_name(Column::Id).into(),
+                            value: id.unwrap_or_default(),
+                            reason: "is being imported by another request; import again in a few minutes".into(),
+                        }],
+                    },
                 },
             },
             other => other,

@@ -1,19 +1,18 @@
 //! The import use case: read the sheet, plan every row, then (unless preflight) create the
-//! new orders through [`place_orders`] and update re-imported drafts, both in transactions
-//! of many orders, and keep the answer for `GET /v1/imports/{importId}`.
+//! new orders through [`place_orders`] (batched, no transactions) and update re-imported
+//! drafts (conditional puts, batched), and keep the answer for `GET /v1/imports/{importId}`.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use futures::stream::{self, StreamExt};
 
 use super::columns::{Column, Header};
 use super::plan::{plan, Owners, Planned};
 use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{self, Format};
-use crate::api::orders::{actor, order_item};
+use crate::api::orders::actor;
 use crate::api::records::from_item;
 use crate::api::search::reindex_writes;
 use crate::clock::timestamp;
@@ -23,11 +22,14 @@ use crate::domain::courier::Courier;
 use crate::domain::ids::{next_ulid_at, ClientId};
 use crate::domain::order::{Order, Source, Stop, TimelineEntry};
 use crate::domain::order_fields::Pieces;
+use crate::domain::order_machine::OrderStatus;
 use crate::domain::settings::Units;
 use crate::error::ApiError;
-use crate::ordering::place_batch::CONCURRENT_TRANSACTIONS;
-use crate::ordering::{place_orders, CreateOrder, DraftMode, OrderOwner, Placed};
-use crate::store::{keys, Cond, Key, StoreError, Write, MAX_TRANSACTION_WRITES};
+use crate::ordering::place_batch::{reuse_id, stored_item};
+use crate::ordering::{
+    new_order, place_orders, BatchOrder, BatchOutcome, CreateOrder, DraftMode, OrderOwner,
+};
+use crate::store::{keys, Cond, Key, StoreError, Write};
 use crate::Ctx;
 
 #[derive(Debug, Clone)]
@@ -247,9 +249,10 @@ async fn commit(
     owners: &Owners,
     planned: Vec<Planned>,
 ) -> Result<Vec<RowResult>, ApiError> {
+    let now = ctx.now();
     let mut results: Vec<Option<RowResult>> = vec![None; planned.len()];
-    let mut creates = Vec::new();
-    let mut create_at = Vec::new();
+    let mut batch = Vec::new();
+    let mut batch_at = Vec::new();
     let mut updates = Vec::new();
     let draft = match cmd.by.role {
         Role::Client => DraftMode::Always,
@@ -263,34 +266,47 @@ async fn commit(
                 client,
                 row,
                 marker,
+                recover,
             } => {
                 let client = owner(owners, &client)?;
-                let mut create = creation(ctx, cmd, client, &row, draft);
-                create.marker = Some(marker);
-                creates.push(create);
-                create_at.push((i, row.line, id));
+                let create = creation(cmd, client, &row, draft);
+                match new_order(&create, now) {
+                    Ok(mut order) => {
+                        let recovered = recover.is_some();
+                        if let Some(order_id) = recover {
+                            reuse_id(&mut order, order_id);
+                        }
+                        batch.push(BatchOrder {
+                            order,
+                            marker,
+                            recovered,
+                        });
+                        batch_at.push((i, row.line, id));
+                    }
+                    Err(e) => results[i] = Some(row_failed(row.line, id, &e.to_string())),
+                }
             }
             Planned::Update { id, row, order } => updates.push((i, id, row, order)),
             other => results[i] = Some(preview(&other)),
         }
     }
-    let placed = place_orders(ctx, creates).await?;
-    for ((i, line, id), outcome) in create_at.into_iter().zip(placed) {
+    let placed = place_orders(ctx, batch).await?;
+    for ((i, line, id), outcome) in batch_at.into_iter().zip(placed) {
         results[i] = Some(match outcome {
-            Ok(Placed::Created(order)) => {
-                let status = if draft == DraftMode::Always {
+            BatchOutcome::Created(order) => {
+                let status = if order.status == OrderStatus::Draft {
                     RowStatus::Draft
                 } else {
                     RowStatus::Placed
                 };
                 result(line, id, Some(order.id.clone()), status, vec![])
             }
-            Ok(_) => row_failed(
+            BatchOutcome::Taken => row_failed(
                 line,
                 id,
                 "was imported by another request at the same time; import again",
             ),
-            Err(e) => row_failed(line, id, &e.to_string()),
+            BatchOutcome::Failed(e) => row_failed(line, id, &e.to_string()),
         });
     }
     for (i, outcome) in update_drafts(ctx, cmd, updates).await? {
@@ -348,13 +364,11 @@ fn stops(client: &Client, row: &ParsedRow) -> (Option<Stop>, Stop) {
 }
 
 fn creation(
-    ctx: &Ctx,
     cmd: &ImportCommand,
     client: &Client,
     row: &ParsedRow,
     draft: DraftMode,
 ) -> CreateOrder {
-    let _ = ctx;
     let (pickup, dropoff) = stops(client, row);
     let mut create = CreateOrder::new(
         OrderOwner::of_client(client),
@@ -374,30 +388,28 @@ fn creation(
 
 type Update = (usize, Option<String>, Box<ParsedRow>, Box<Order>);
 
-/// Re-imported drafts: each rewritten at the version read, with its search terms, many per
-/// transaction; a failed transaction is retried order by order.
+/// Re-imported drafts: each put (compact) at the version read, in batches of single
+/// conditional writes; a draft changed meanwhile is a row error. A draft whose search terms
+/// are written (one drafted before imports deferred them) has them moved afterwards.
 async fn update_drafts(
     ctx: &Ctx,
     cmd: &ImportCommand,
     updates: Vec<Update>,
 ) -> Result<Vec<(usize, RowResult)>, ApiError> {
     let at = timestamp(ctx.now());
-    let mut out = Vec::with_capacity(updates.len());
-    let mut group: Vec<(usize, RowResult, Vec<Write>)> = Vec::new();
-    let mut group_writes = 0;
-    let mut groups = Vec::new();
+    let mut writes = Vec::with_capacity(updates.len());
+    let mut rows = Vec::with_capacity(updates.len());
     for (i, id, row, old) in updates {
         let edited = edit(cmd, &old, &row, &at);
-        let mut writes = vec![Write::Put {
-            item: order_item(&edited)?,
+        writes.push(Write::Put {
+            item: stored_item(&edited)?,
             cond: Some(Cond::eq("version", old.version)),
-        }];
-        writes.extend(reindex_writes(&old, &edited)?);
-        if group_writes + writes.len() > MAX_TRANSACTION_WRITES {
-            groups.push(std::mem::take(&mut group));
-            group_writes = 0;
-        }
-        group_writes += writes.len();
+        });
+        let reindex = if old.unindexed {
+            vec![]
+        } else {
+            reindex_writes(&old, &edited)?
+        };
         let ok = result(
             row.line,
             id,
@@ -405,46 +417,32 @@ async fn update_drafts(
             RowStatus::Updated,
             vec![],
         );
-        group.push((i, ok, writes));
+        rows.push((i, ok, reindex));
     }
-    if !group.is_empty() {
-        groups.push(group);
+    if writes.is_empty() {
+        return Ok(vec![]);
     }
-    let outcomes: Vec<_> = stream::iter(groups.into_iter().map(|group| async move {
-        let all: Vec<Write> = group
-            .iter()
-            .flat_map(|(_, _, w)| w.iter().cloned())
-            .collect();
-        match ctx.store.transact(all).await {
-            Ok(()) => Ok(group
-                .into_iter()
-                .map(|(i, r, _)| (i, r))
-                .collect::<Vec<_>>()),
-            Err(StoreError::TransactionCanceled { .. }) => {
-                let mut out = Vec::with_capacity(group.len());
-                for (i, r, writes) in group {
-                    match ctx.store.transact(writes).await {
-                        Ok(()) => out.push((i, r)),
-                        Err(_) => out.push((
-                            i,
-                            row_failed(
-                                r.row,
-                                r.id,
-                                "its draft was changed while importing; import again",
-                            ),
-                        )),
-                    }
-                }
-                Ok(out)
+    let mut out = Vec::with_capacity(rows.len());
+    let mut terms = Vec::new();
+    for ((i, ok, reindex), outcome) in rows.into_iter().zip(ctx.store.write_each(writes).await?) {
+        match outcome {
+            Ok(()) => {
+                terms.extend(reindex);
+                out.push((i, ok));
             }
-            Err(e) => Err(ApiError::from(e)),
+            Err(StoreError::ConditionFailed { .. }) => out.push((
+                i,
+                row_failed(
+                    ok.row,
+                    ok.id,
+                    "its draft was changed while importing; import again",
+                ),
+            )),
+            Err(e) => return Err(e.into()),
         }
-    }))
-    .buffer_unordered(CONCURRENT_TRANSACTIONS)
-    .collect()
-    .await;
-    for outcome in outcomes {
-        out.extend(outcome?);
+    }
+    if !terms.is_empty() {
+        ctx.store.write_each(terms).await?;
     }
     Ok(out)
 }

@@ -35,12 +35,10 @@ impl Format {
             "text/csv" | "application/csv" => Ok(Format::Csv),
             "text/tab-separated-values" => Ok(Format::Tsv),
             XLSX_TYPE => Ok(Format::Xlsx),
-            _ => Err(ApiError::Malformed {
-                code: "unsupported_media_type",
+            _ => Err(ApiError::UnsupportedMediaType {
                 message: format!(
-                    "send the sheet as text/csv, text/tab-separated-values or {XLSX_TYPE}"
+                    "this Content-Type is not accepted: send the sheet as text/csv, text/tab-separated-values or {XLSX_TYPE}"
                 ),
-                field: Some("Content-Type".into()),
             }),
         }
     }

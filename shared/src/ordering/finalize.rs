@@ -5,6 +5,7 @@ use super::quoting;
 use crate::api::clients::load_client;
 use crate::api::order_actions::state_update;
 use crate::api::orders::{actor, apply, load_order};
+use crate::api::search::index_writes;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{Order, TimelineEntry};
@@ -62,6 +63,12 @@ pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<
     }
     if !order.draft_reasons.is_empty() {
         update = update.remove("draftReasons");
+    }
+    if order.unindexed {
+        // An imported draft's search terms, written now (batched, before the order: a
+        // failure leaves a draft that search finds, never a placed order it does not).
+        ctx.store.write_each(index_writes(&order)?).await?;
+        update = update.remove("unindexed");
     }
     let entry = TimelineEntry {
         at: timestamp(ctx.now()),

@@ -10,4 +10,4 @@ pub mod quoting;
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
 pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, Placed};
-pub use place_batch::place_orders;
+pub use place_batch::{new_order, place_orders, BatchOrder, BatchOutcome};

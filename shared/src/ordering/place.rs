@@ -229,7 +229,7 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
 
 /// The quote of the order `cmd` describes and, when it cannot be quoted and may be a
 /// draft, the reasons it is one (an error when it must be placed).
-pub(super) fn price(
+pub(crate) fn price(
     cmd: &CreateOrder,
     pickup: &Stop,
     now: chrono::DateTime<chrono::Utc>,
@@ -269,13 +269,13 @@ pub(super) fn price(
 }
 
 /// What pricing decided for a new order.
-pub(super) struct Priced {
+pub(crate) struct Priced {
     pub quote: Option<crate::domain::pricing::OrderQuote>,
     pub draft_reasons: Vec<String>,
 }
 
 /// The new order, quoted (a draft with its reasons when it could not be).
-pub(super) fn priced_order(
+pub(crate) fn priced_order(
     cmd: &CreateOrder,
     pickup: &Stop,
     now: chrono::DateTime<chrono::Utc>,
@@ -329,7 +329,7 @@ pub(super) fn client_check(order: &Order) -> Write {
     }
 }
 
-pub(super) fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
+pub(crate) fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
     let location = owner
         .default_pickup
         .as_ref()
@@ -404,6 +404,7 @@ pub(super) fn build_order(
         version: 1,
         created_at: at.clone(),
         updated_at: at,
+        unindexed: false,
         id,
     }
 }

@@ -1,109 +1,217 @@
-//! Placing many orders at once (imports): the same orders and writes as [`place_order`],
-//! packed into few transactions of up to 100 writes, with one client check per client per
-//! transaction. A transaction that fails (a short-id collision, a marker another request
-//! wrote meanwhile, a concurrent write) wrote nothing: each of its orders is then placed
-//! on its own through [`place_order`], which retries and tells a refused marker apart.
+//! Placing many orders at once (imports), without transactions: each order costs one
+//! write of its (compact) item plus its two markers, and the writes go in batches.
+//!
+//! Uniqueness still holds without a race: every order comes with a marker (one per client
+//! and sheet row) put only if it does not exist, and its short-id marker, put the same
+//! way; only an order whose markers were both written is then put (BatchWriteItem). Its
+//! id is new, so that put cannot overwrite anything — except when a marker exists from an
+//! import that stopped before its orders (`recovered`): that order is put only if absent.
+//! A short-id collision is retried with a new short id; a marker another request wrote
+//! first leaves the row to it. The client's item was read (active) when the import
+//! started; there is no per-transaction client check any more.
 
-use std::collections::HashSet;
+use serde_json::json;
 
-use futures::stream::{self, StreamExt};
-
-use super::place::{client_check, default_pickup, extra_writes, order_writes, price, priced_order};
-use super::{place_order, CreateOrder, Placed};
+use super::place::{default_pickup, price, priced_order};
+use super::CreateOrder;
+use crate::api::orders::{order_item, short_id_key};
+use crate::api::records::to_item;
 use crate::api::search::index_writes;
+use crate::domain::order::{new_short_id, task_id, Order};
+use crate::domain::order_machine::{OrderStatus, TaskKind};
+use crate::domain::order_storage::compact;
 use crate::error::ApiError;
-use crate::store::{StoreError, Write, MAX_TRANSACTION_WRITES};
-
-/// Transactions in flight at once.
-pub const CONCURRENT_TRANSACTIONS: usize = 8;
+use crate::store::{Cond, Item, Key, StoreError, Write, PK};
 use crate::Ctx;
 
-/// One result per command, in order. Commands must not carry an idempotency record.
-pub async fn place_orders(
-    ctx: &Ctx,
-    cmds: Vec<CreateOrder>,
-) -> Result<Vec<Result<Placed, ApiError>>, ApiError> {
-    let now = ctx.now();
-    let mut results: Vec<Option<Result<Placed, ApiError>>> =
-        (0..cmds.len()).map(|_| None).collect();
-    let mut group = Group::default();
-    let mut groups = Vec::new();
-    for (i, cmd) in cmds.iter().enumerate() {
-        let pickup = match &cmd.pickup {
-            Some(stop) => stop.clone(),
-            None => match default_pickup(&cmd.owner) {
-                Ok(stop) => stop,
-                Err(e) => {
-                    results[i] = Some(Err(e));
-                    continue;
-                }
-            },
-        };
-        let priced = match price(cmd, &pickup, now) {
-            Ok(priced) => priced,
-            Err(e) => {
-                results[i] = Some(Err(e));
-                continue;
-            }
-        };
-        let order = priced_order(cmd, &pickup, now, &priced);
-        let mut writes = order_writes(&order)?.to_vec();
-        writes.extend(index_writes(&order)?);
-        writes.extend(extra_writes(cmd, &order)?);
-        let check = client_check(&order);
-        let needs_check = !group.clients.contains(&check.key().sk);
-        let size = writes.len() + usize::from(needs_check);
-        if group.writes.len() + size > MAX_TRANSACTION_WRITES {
-            groups.push(std::mem::take(&mut group));
-        }
-        if !group.clients.contains(&check.key().sk) {
-            group.clients.insert(check.key().sk.clone());
-            group.writes.push(check);
-        }
-        group.writes.extend(writes);
-        group.orders.push((i, order));
-    }
-    if !group.orders.is_empty() {
-        groups.push(group);
-    }
-    // A few transactions at a time (DynamoDB takes them in parallel; the embedded store
-    // runs them one by one).
-    let cmds = &cmds;
-    let outcomes: Vec<_> = stream::iter(groups.into_iter().map(|group| async move {
-        match ctx.store.transact(group.writes).await {
-            Ok(()) => Ok(group
-                .orders
-                .into_iter()
-                .map(|(i, order)| (i, Ok(Placed::Created(Box::new(order)))))
-                .collect::<Vec<_>>()),
-            Err(StoreError::TransactionCanceled { .. }) => {
-                let mut placed = Vec::with_capacity(group.orders.len());
-                for (i, _) in group.orders {
-                    placed.push((i, place_order(ctx, cmds[i].clone()).await));
-                }
-                Ok(placed)
-            }
-            Err(e) => Err(ApiError::from(e)),
-        }
-    }))
-    .buffer_unordered(CONCURRENT_TRANSACTIONS)
-    .collect()
-    .await;
-    for outcome in outcomes {
-        for (i, result) in outcome? {
-            results[i] = Some(result);
-        }
-    }
-    Ok(results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(ApiError::Internal("an order was not placed".into()))))
-        .collect())
+/// Attempts at a free short id per order.
+const SHORT_ID_ATTEMPTS: usize = 4;
+
+/// The order `cmd` describes, priced (a draft with its reasons when it cannot be quoted
+/// and may be a draft); nothing is written.
+pub fn new_order(cmd: &CreateOrder, now: chrono::DateTime<chrono::Utc>) -> Result<Order, ApiError> {
+    let pickup = match &cmd.pickup {
+        Some(stop) => stop.clone(),
+        None => default_pickup(&cmd.owner)?,
+    };
+    let priced = price(cmd, &pickup, now)?;
+    let mut order = priced_order(cmd, &pickup, now, &priced);
+    // A draft's search terms are written when it is placed.
+    order.unindexed = order.status == OrderStatus::Draft;
+    Ok(order)
 }
 
-#[derive(Default)]
-struct Group {
-    writes: Vec<Write>,
-    /// Clients whose check the transaction holds.
-    clients: HashSet<String>,
-    orders: Vec<(usize, crate::domain::order::Order)>,
+/// Gives the order the id `id` (its tasks' ids follow).
+pub fn reuse_id(order: &mut Order, id: String) {
+    order.pickup.id = task_id(&id, TaskKind::Pickup);
+    order.dropoff.id = task_id(&id, TaskKind::Dropoff);
+    order.dropoff.depends_on = Some(order.pickup.id.clone());
+    order.id = id;
+}
+
+/// One order of a batch.
+pub struct BatchOrder {
+    pub order: Order,
+    /// Holds `{"orderId", "at"}`: one order per sheet row.
+    pub marker: Key,
+    /// The marker exists already, holding this order's id (an import stopped before
+    /// writing the order): it is not written again and the order is put only if absent.
+    pub recovered: bool,
+}
+
+#[derive(Debug)]
+pub enum BatchOutcome {
+    Created(Box<Order>),
+    /// Another request wrote the marker (or the order) first: nothing was written.
+    Taken,
+    Failed(ApiError),
+}
+
+/// The stored item of a batch-placed order (compact).
+pub fn stored_item(order: &Order) -> Result<Item, ApiError> {
+    let mut item = order_item(order)?;
+    compact(&mut item);
+    Ok(item)
+}
+
+fn marker_item(b: &BatchOrder) -> Result<Item, ApiError> {
+    to_item(
+        &json!({ "orderId": b.order.id, "at": b.order.created_at }),
+        &b.marker,
+        "OrderMarker",
+    )
+}
+
+fn short_marker(order: &Order) -> Result<Write, ApiError> {
+    Ok(Write::Put {
+        item: to_item(
+            &json!({ "orderId": order.id }),
+            &short_id_key(order),
+            "ShortId",
+        )?,
+        cond: Some(Cond::not_exists(PK)),
+    })
+}
+
+/// Removes a marker this batch wrote for `order_id`.
+fn unmark(key: Key, order_id: &str) -> Write {
+    Write::Delete {
+        key,
+        cond: Some(Cond::eq("orderId", order_id)),
+    }
+}
+
+/// Writes the orders: markers first (conditional, in parallel), then every order whose
+/// markers were written (batched), then the search terms of those that are not drafts.
+/// One outcome per order, in order.
+pub async fn place_orders(
+    ctx: &Ctx,
+    mut batch: Vec<BatchOrder>,
+) -> Result<Vec<BatchOutcome>, ApiError> {
+    let n = batch.len();
+    // Short ids distinct within the batch (one call cannot write an item twice).
+    let mut shorts = std::collections::HashSet::with_capacity(n);
+    for b in batch.iter_mut() {
+        while !shorts.insert(b.order.short_id.clone()) {
+            b.order.short_id = new_short_id();
+        }
+    }
+    let mut taken = vec![false; n];
+    let mut short_ok = vec![false; n];
+    // 1. Each row's marker and each order's short id, only if new.
+    let mut writes = Vec::with_capacity(2 * n);
+    let mut what = Vec::with_capacity(2 * n);
+    for (i, b) in batch.iter().enumerate() {
+        if !b.recovered {
+            writes.push(Write::Put {
+                item: marker_item(b)?,
+                cond: Some(Cond::not_exists(PK)),
+            });
+            what.push((i, true));
+        }
+        writes.push(short_marker(&b.order)?);
+        what.push((i, false));
+    }
+    for ((i, is_marker), outcome) in what.into_iter().zip(ctx.store.write_each(writes).await?) {
+        match (is_marker, outcome) {
+            (true, Err(_)) => taken[i] = true,
+            (false, Ok(())) => short_ok[i] = true,
+            _ => {}
+        }
+    }
+    let mut cleanup = Vec::new();
+    for i in 0..n {
+        if taken[i] && short_ok[i] {
+            cleanup.push(unmark(short_id_key(&batch[i].order), &batch[i].order.id));
+        }
+    }
+    // 2. A short id another order holds: a new one, a few times.
+    for _ in 1..SHORT_ID_ATTEMPTS {
+        let retry: Vec<usize> = (0..n).filter(|&i| !taken[i] && !short_ok[i]).collect();
+        if retry.is_empty() {
+            break;
+        }
+        let mut writes = Vec::with_capacity(retry.len());
+        for &i in &retry {
+            batch[i].order.short_id = new_short_id();
+            while !shorts.insert(batch[i].order.short_id.clone()) {
+                batch[i].order.short_id = new_short_id();
+            }
+            writes.push(short_marker(&batch[i].order)?);
+        }
+        for (i, outcome) in retry.into_iter().zip(ctx.store.write_each(writes).await?) {
+            short_ok[i] = outcome.is_ok();
+        }
+    }
+    let mut outcomes: Vec<Option<BatchOutcome>> = (0..n).map(|_| None).collect();
+    for i in 0..n {
+        if taken[i] {
+            outcomes[i] = Some(BatchOutcome::Taken);
+        } else if !short_ok[i] {
+            if !batch[i].recovered {
+                cleanup.push(unmark(batch[i].marker.clone(), &batch[i].order.id));
+            }
+            outcomes[i] = Some(BatchOutcome::Failed(ApiError::conflict(
+                "concurrent_update",
+                "the order could not be saved; retry",
+            )));
+        }
+    }
+    // 3. The orders (new ids: unconditional, batched; a recovered one only if absent).
+    let ready: Vec<usize> = (0..n).filter(|&i| outcomes[i].is_none()).collect();
+    let mut writes = Vec::with_capacity(ready.len());
+    for &i in &ready {
+        let b = &batch[i];
+        writes.push(Write::Put {
+            item: stored_item(&b.order)?,
+            cond: b.recovered.then(|| Cond::not_exists(PK)),
+        });
+    }
+    let mut terms = Vec::new();
+    for (i, outcome) in ready.into_iter().zip(ctx.store.write_each(writes).await?) {
+        outcomes[i] = Some(match outcome {
+            Ok(()) => {
+                let order = &batch[i].order;
+                if !order.unindexed {
+                    terms.extend(index_writes(order)?);
+                }
+                BatchOutcome::Created(Box::new(order.clone()))
+            }
+            Err(StoreError::ConditionFailed { .. }) => BatchOutcome::Taken,
+            Err(e) => BatchOutcome::Failed(e.into()),
+        });
+    }
+    // 4. Placed orders' search terms (batched), and markers of orders not written.
+    terms.extend(cleanup);
+    if !terms.is_empty() {
+        ctx.store.write_each(terms).await?;
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                BatchOutcome::Failed(ApiError::Internal("an order was not placed".into()))
+            })
+        })
+        .collect())
 }

@@ -3,10 +3,12 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue,
-    ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update as DynamoUpdate,
+    AttributeValue, ConditionCheck, Delete, DeleteRequest, KeysAndAttributes, Put, PutRequest,
+    ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update as DynamoUpdate,
+    WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
+use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -198,6 +200,71 @@ impl Store for DynamoStore {
         }
     }
 
+    async fn write_each(
+        &self,
+        writes: Vec<Write>,
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        super::validate_write_each(&writes)?;
+        let mut results: Vec<Result<(), StoreError>> = writes.iter().map(|_| Ok(())).collect();
+        // Unconditional puts and deletes: BatchWriteItem; the others: one call each.
+        let mut batched = Vec::new();
+        let mut single = Vec::new();
+        for (i, write) in writes.into_iter().enumerate() {
+            match write {
+                Write::Put { cond: None, .. } | Write::Delete { cond: None, .. } => {
+                    batched.push(batch_request(&write)?)
+                }
+                write => single.push((i, write)),
+            }
+        }
+        let mut calls: Vec<Vec<WriteRequest>> = Vec::new();
+        while !batched.is_empty() {
+            let rest = batched.split_off(batched.len().min(super::MAX_BATCH_WRITES));
+            calls.push(std::mem::replace(&mut batched, rest));
+        }
+        let store = self.clone();
+        let batch_outcomes: Vec<Result<(), StoreError>> =
+            stream::iter(calls.into_iter().map(move |requests| {
+                let store = store.clone();
+                async move { store.batch_write(requests).await }
+            }))
+            .buffer_unordered(WRITES_IN_FLIGHT)
+            .collect()
+            .await;
+        for outcome in batch_outcomes {
+            outcome?;
+        }
+        let store = self.clone();
+        let singles: Vec<(usize, Result<(), StoreError>)> =
+            stream::iter(single.into_iter().map(move |(i, write)| {
+                let store = store.clone();
+                async move {
+                    let outcome = match write {
+                        Write::Put { item, cond } => store.put(item, cond).await,
+                        Write::Update { key, update, cond } => {
+                            store.update(&key, &update, cond).await.map(|_| ())
+                        }
+                        Write::Delete { key, cond } => store.delete(&key, cond).await,
+                        Write::Check { .. } => Err(StoreError::Invalid(
+                            "a condition check needs a transaction".into(),
+                        )),
+                    };
+                    (i, outcome)
+                }
+            }))
+            .buffer_unordered(WRITES_IN_FLIGHT)
+            .collect()
+            .await;
+        for (i, outcome) in singles {
+            match outcome {
+                Ok(()) => {}
+                Err(e @ StoreError::ConditionFailed { .. }) => results[i] = Err(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(results)
+    }
+
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         let mut exprs = Exprs::default();
         let (pk_attr, sk_attr) = match query.index {
@@ -255,7 +322,62 @@ impl Store for DynamoStore {
     }
 }
 
+/// Calls of one [`Store::write_each`] in flight at once.
+const WRITES_IN_FLIGHT: usize = 32;
+
+fn batch_request(write: &Write) -> Result<WriteRequest, StoreError> {
+    Ok(match write {
+        Write::Put { item, .. } => WriteRequest::builder()
+            .put_request(
+                PutRequest::builder()
+                    .set_item(Some(to_attrs(item)?))
+                    .build()
+                    .map_err(build_error)?,
+            )
+            .build(),
+        Write::Delete { key, .. } => WriteRequest::builder()
+            .delete_request(
+                DeleteRequest::builder()
+                    .set_key(Some(key_attrs(key)))
+                    .build()
+                    .map_err(build_error)?,
+            )
+            .build(),
+        _ => {
+            return Err(StoreError::Invalid(
+                "only puts and deletes are batched".into(),
+            ))
+        }
+    })
+}
+
 impl DynamoStore {
+    /// One BatchWriteItem, with what DynamoDB leaves unprocessed sent again (backing off).
+    async fn batch_write(&self, mut pending: Vec<WriteRequest>) -> Result<(), StoreError> {
+        let mut attempt = 0u32;
+        while !pending.is_empty() {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, pending)
+                .send()
+                .await
+                .map_err(|e| sdk_error("BatchWriteItem", e))?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
+            if !pending.is_empty() {
+                attempt += 1;
+                if attempt > 5 {
+                    return Err(StoreError::Throttled);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+            }
+        }
+        Ok(())
+    }
+
     fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
         let mut exprs = Exprs::default();
         let built = match write {

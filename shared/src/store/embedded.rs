@@ -79,6 +79,10 @@ impl EmbeddedStore {
             .map_err(db_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(db_error)?;
+        // A page cache of 64 MB (the default is 2 MB): a batch of thousands of writes (an
+        // import) stays in memory until its commit instead of spilling pages.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(db_error)?;
         conn.execute_batch(SCHEMA).map_err(db_error)?;
         migrate(&conn)?;
         Ok(Self {
@@ -308,6 +312,17 @@ impl Store for EmbeddedStore {
             })
     }
 
+    async fn write_each(
+        &self,
+        writes: Vec<Write>,
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        super::validate_write_each(&writes)?;
+        if writes.is_empty() {
+            return Ok(vec![]);
+        }
+        self.run(move |conn| apply_each(conn, writes)).await
+    }
+
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         let query = query.clone();
         self.run(move |conn| run_query(conn, &query)).await
@@ -338,13 +353,7 @@ fn apply_writes(
     for write in writes {
         let key = write.key();
         let old = read_item(&tx, &key).map_err(fail)?;
-        let cond = match write {
-            Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => {
-                cond.as_ref()
-            }
-            Write::Check { cond, .. } => Some(cond),
-        };
-        if cond.is_some_and(|c| !c.holds(old.as_ref())) {
+        if !condition_holds(write, old.as_ref()) {
             reasons.push(CancelReason::ConditionFailed);
             if first_old.is_none() {
                 first_old = Some(old.clone());
@@ -353,30 +362,7 @@ fn apply_writes(
             continue;
         }
         reasons.push(CancelReason::None);
-        let new = match write {
-            Write::Put { item, .. } => {
-                if item_key(item).is_none() {
-                    return Err(fail(StoreError::Invalid(
-                        "an item needs string PK and SK".into(),
-                    )));
-                }
-                Some(item.clone())
-            }
-            Write::Update { key, update, .. } => {
-                let mut item = old.clone().unwrap_or_else(|| {
-                    Item::from_iter([
-                        (PK.to_string(), Value::from(key.pk.clone())),
-                        (SK.to_string(), Value::from(key.sk.clone())),
-                    ])
-                });
-                update
-                    .apply(&mut item)
-                    .map_err(|e| fail(StoreError::Invalid(e)))?;
-                Some(item)
-            }
-            Write::Delete { .. } => None,
-            Write::Check { .. } => old.clone(),
-        };
+        let new = next_item(write, &key, old.as_ref()).map_err(fail)?;
         planned.push((key, old, new, matches!(write, Write::Check { .. })));
     }
     if reasons.contains(&CancelReason::ConditionFailed) {
@@ -386,30 +372,115 @@ fn apply_writes(
     let mut results = Vec::with_capacity(planned.len());
     for (key, old, new, is_check) in planned {
         if !is_check {
-            match &new {
-                Some(item) => write_item(&tx, &key, item).map_err(fail)?,
-                None => {
-                    tx.execute(
-                        "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
-                        params![key.pk, key.sk],
-                    )
-                    .map_err(|e| fail(db_error(e)))?;
-                }
-            }
-            if old.is_some() || new.is_some() {
-                let encode =
-                    |i: &Option<Item>| i.as_ref().map(|i| Value::Object(i.clone()).to_string());
-                tx.execute(
-                    "INSERT INTO changes (at_ms, pk, sk, old, new) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![now_ms, key.pk, key.sk, encode(&old), encode(&new)],
-                )
-                .map_err(|e| fail(db_error(e)))?;
-            }
+            let old_body = old.map(|i| Value::Object(i).to_string());
+            store_change(&tx, &key, old_body, new.as_ref(), now_ms).map_err(fail)?;
         }
         results.push(new);
     }
     tx.commit().map_err(|e| fail(db_error(e)))?;
     Ok(results)
+}
+
+/// [`Store::write_each`]: every write on its own, all in one SQLite transaction (so a
+/// batch costs one commit, not one per write).
+fn apply_each(
+    conn: &mut Connection,
+    writes: Vec<Write>,
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db_error)?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let mut out = Vec::with_capacity(writes.len());
+    for write in writes {
+        let key = write.key();
+        // The stored body as is (for the change log); decoded only when the write needs it.
+        let old_body = read_body(&tx, &key)?;
+        let needs_old = match &write {
+            Write::Put { cond, .. } | Write::Delete { cond, .. } => cond.is_some(),
+            Write::Update { .. } | Write::Check { .. } => true,
+        };
+        let old = match (&old_body, needs_old) {
+            (Some(body), true) => Some(decode(body)?),
+            _ => None,
+        };
+        if !condition_holds(&write, old.as_ref()) {
+            out.push(Err(StoreError::ConditionFailed {
+                old: old.map(Box::new),
+            }));
+            continue;
+        }
+        let new = match write {
+            // The item itself (no copy).
+            Write::Put { item, .. } if item_key(&item).is_some() => Some(item),
+            write => next_item(&write, &key, old.as_ref())?,
+        };
+        store_change(&tx, &key, old_body, new.as_ref(), now_ms)?;
+        out.push(Ok(()));
+    }
+    tx.commit().map_err(db_error)?;
+    Ok(out)
+}
+
+fn condition_holds(write: &Write, old: Option<&Item>) -> bool {
+    let cond = match write {
+        Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => {
+            cond.as_ref()
+        }
+        Write::Check { cond, .. } => Some(cond),
+    };
+    cond.is_none_or(|c| c.holds(old))
+}
+
+/// The item after `write` (`None`: deleted; a check leaves it as it was).
+fn next_item(write: &Write, key: &Key, old: Option<&Item>) -> Result<Option<Item>, StoreError> {
+    Ok(match write {
+        Write::Put { item, .. } => {
+            if item_key(item).is_none() {
+                return Err(StoreError::Invalid("an item needs string PK and SK".into()));
+            }
+            Some(item.clone())
+        }
+        Write::Update { update, .. } => {
+            let mut item = old.cloned().unwrap_or_else(|| {
+                Item::from_iter([
+                    (PK.to_string(), Value::from(key.pk.clone())),
+                    (SK.to_string(), Value::from(key.sk.clone())),
+                ])
+            });
+            update.apply(&mut item).map_err(StoreError::Invalid)?;
+            Some(item)
+        }
+        Write::Delete { .. } => None,
+        Write::Check { .. } => old.cloned(),
+    })
+}
+
+/// Writes (or deletes) the item and records the change for the stream.
+fn store_change(
+    conn: &Connection,
+    key: &Key,
+    old_body: Option<String>,
+    new: Option<&Item>,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let new_body = match new {
+        Some(item) => Some(write_item(conn, key, item)?),
+        None => {
+            conn.prepare_cached("DELETE FROM items WHERE pk = ?1 AND sk = ?2")
+                .and_then(|mut s| s.execute(params![key.pk, key.sk]))
+                .map_err(db_error)?;
+            None
+        }
+    };
+    if old_body.is_some() || new.is_some() {
+        conn.prepare_cached(
+            "INSERT INTO changes (at_ms, pk, sk, old, new) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .and_then(|mut s| s.execute(params![now_ms, key.pk, key.sk, old_body, new_body]))
+        .map_err(db_error)?;
+    }
+    Ok(())
 }
 
 /// Brings a data directory made by an earlier version up to the current schema.
@@ -438,18 +509,20 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
 }
 
 fn read_item(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
-    let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM items WHERE pk = ?1 AND sk = ?2",
-            params![key.pk, key.sk],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_error)?;
-    body.map(|b| decode(&b)).transpose()
+    read_body(conn, key)?.map(|b| decode(&b)).transpose()
 }
 
-fn write_item(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreError> {
+fn read_body(conn: &Connection, key: &Key) -> Result<Option<String>, StoreError> {
+    conn.prepare_cached("SELECT body FROM items WHERE pk = ?1 AND sk = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![key.pk, key.sk], |r| r.get(0))
+                .optional()
+        })
+        .map_err(db_error)
+}
+
+/// Writes the item; returns its stored body (as the change log keeps it).
+fn write_item(conn: &Connection, key: &Key, item: &Item) -> Result<String, StoreError> {
     let index_key = |index: Index| -> (Option<String>, Option<String>) {
         match (
             item.get(index.pk_attr()).and_then(Value::as_str),
@@ -463,17 +536,24 @@ fn write_item(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreErro
     let (g2pk, g2sk) = index_key(Index::Gsi2);
     let (g3pk, g3sk) = index_key(Index::Gsi3);
     let (g4pk, g4sk) = index_key(Index::Gsi4);
-    let stored: Item = item
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    conn.execute(
+    let body = if item.values().any(Value::is_null) {
+        let stored: Item = item
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Value::Object(stored).to_string()
+    } else {
+        serde_json::to_string(item).map_err(|e| StoreError::Invalid(e.to_string()))?
+    };
+    conn.prepare_cached(
         "INSERT OR REPLACE INTO items (pk, sk, body, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![key.pk, key.sk, Value::Object(stored).to_string(), g1pk, g1sk, g2pk, g2sk, g3pk, g3sk, g4pk, g4sk],
     )
+    .and_then(|mut s| {
+        s.execute(params![key.pk, key.sk, body, g1pk, g1sk, g2pk, g2sk, g3pk, g3sk, g4pk, g4sk])
+    })
     .map_err(db_error)?;
-    Ok(())
+    Ok(body)
 }
 
 fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {

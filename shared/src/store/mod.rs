@@ -252,12 +252,72 @@ pub trait Store: Send + Sync {
     async fn delete(&self, key: &Key, cond: Option<Cond>) -> Result<(), StoreError>;
     /// All writes or none (at most 100, each on a different item).
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// Many writes, each on its own (not all-or-nothing; each item at most once): one
+    /// result per write, in order, where a failed condition is that write's
+    /// `Err(ConditionFailed)` and the others still apply. On DynamoDB unconditional puts and
+    /// deletes go 25 to a BatchWriteItem and conditional writes one call each, several calls
+    /// in flight; the embedded store applies them in one SQLite transaction. `Check` writes
+    /// are refused. An `Err` of the whole call (throttled, backend) may have applied some.
+    async fn write_each(
+        &self,
+        writes: Vec<Write>,
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError>;
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
+}
+
+/// An item's size as DynamoDB counts it: attribute names plus values (strings by their
+/// UTF-8 length, numbers about one byte per two digits plus one, lists and maps 3 bytes
+/// plus one per element).
+pub fn item_size(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+fn value_size(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.len(),
+        Value::Number(n) => {
+            n.to_string()
+                .trim_start_matches('-')
+                .replace('.', "")
+                .len()
+                .div_ceil(2)
+                + 1
+        }
+        Value::Bool(_) | Value::Null => 1,
+        Value::Array(items) => 3 + items.iter().map(|v| 1 + value_size(v)).sum::<usize>(),
+        Value::Object(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| 1 + k.len() + value_size(v))
+                .sum::<usize>()
+        }
+    }
 }
 
 /// The primary key of an item, when it has one.
 pub fn item_key(item: &Item) -> Option<Key> {
     Some(Key::new(item.get(PK)?.as_str()?, item.get(SK)?.as_str()?))
+}
+
+/// The most writes one BatchWriteItem holds (DynamoDB's limit).
+pub const MAX_BATCH_WRITES: usize = 25;
+
+/// Checks a [`Store::write_each`] call: no condition check, no item twice.
+pub fn validate_write_each(writes: &[Write]) -> Result<(), StoreError> {
+    let mut seen = std::collections::HashSet::with_capacity(writes.len());
+    for write in writes {
+        if matches!(write, Write::Check { .. }) {
+            return Err(StoreError::Invalid(
+                "a condition check needs a transaction".into(),
+            ));
+        }
+        if !seen.insert(write.key()) {
+            return Err(StoreError::Invalid(
+                "one call of write_each cannot write one item twice".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The most writes one transaction holds (DynamoDB's limit).
