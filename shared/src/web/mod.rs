@@ -7,8 +7,10 @@
 pub mod invitation_pages;
 pub mod new_order_pages;
 pub mod orders_pages;
+pub mod password_reset_pages;
 pub mod resubmit_pages;
 pub mod sign_in_pages;
+pub mod user_settings_pages;
 
 use askama::Template;
 
