@@ -38,25 +38,75 @@ const CALLS: &[(&str, &[&str])] = &[
     ),
     ("sign-out", &["dynamodb:DeleteItem"]),
     // The session (signed in: on to the user's settings).
-    ("forgot-password-page", &["dynamodb:GetItem", "dynamodb:UpdateItem"]),
+    (
+        "forgot-password-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
     // Both request counters in one transaction, the user, the client, the link; the email.
-    ("forgot-password-form", &["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"]),
+    (
+        "forgot-password-form",
+        &[
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "ses:SendEmail",
+        ],
+    ),
     // The link by its hash.
     ("reset-password-page", &["dynamodb:GetItem"]),
     // The link, the user, the client; one transaction (link used, password, new session); the user's sessions queried and ended.
-    ("reset-password-form", &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"]),
+    (
+        "reset-password-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+        ],
+    ),
     // The session, the client, the user's reference and item.
-    ("user-settings-page", &["dynamodb:GetItem", "dynamodb:UpdateItem"]),
+    (
+        "user-settings-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
     // The session, the client, the user; the user updated (version condition).
-    ("update-user-form", &["dynamodb:GetItem", "dynamodb:UpdateItem"]),
+    (
+        "update-user-form",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
     // The session, the client, the user, the attempt counter; the password; the other sessions queried and ended.
-    ("change-password-form", &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:DeleteItem"]),
+    (
+        "change-password-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+        ],
+    ),
     // The session, the client, the user, the attempt counter; the link and the pending email in one transaction; the email.
-    ("change-login-email-form", &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "ses:SendEmail"]),
+    (
+        "change-login-email-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "ses:SendEmail",
+        ],
+    ),
     // The link by its hash.
     ("login-email-page", &["dynamodb:GetItem"]),
     // The link, the user; one transaction (link used, the user item moved to its new email's key, the id's reference); the session, if any.
-    ("confirm-login-email-form", &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:PutItem"]),
+    (
+        "confirm-login-email-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:PutItem",
+        ],
+    ),
     ("invitation-page", &["dynamodb:GetItem"]),
     // The JSON acceptance's writes with the first user and their session.
     (
@@ -1376,9 +1426,14 @@ mod observed {
             portal_tests::token_in(&w.last_email_text(), "/login-email/", "\n")
         );
         assert_eq!(w.page("GET", &confirm, None, "").await.status, 200);
-        assert_eq!(w.page("POST", &confirm, Some(&cookie), "").await.status, 200);
         assert_eq!(
-            w.page("GET", "/forgot-password", Some(&cookie), "").await.status,
+            w.page("POST", &confirm, Some(&cookie), "").await.status,
+            200
+        );
+        assert_eq!(
+            w.page("GET", "/forgot-password", Some(&cookie), "")
+                .await
+                .status,
             303
         );
         assert_eq!(

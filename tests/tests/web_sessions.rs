@@ -49,7 +49,11 @@ pub(crate) fn cookie_of(response: &TestResponse) -> String {
 }
 
 /// A courier and an invited client whose first user set a password on the invitation page.
-pub(crate) async fn signed_up(app: &TestApp, name: &str, email: &str) -> (portal_tests::Org, String, String) {
+pub(crate) async fn signed_up(
+    app: &TestApp,
+    name: &str,
+    email: &str,
+) -> (portal_tests::Org, String, String) {
     let courier = app.create_courier(&format!("{name} Couriers")).await;
     let client = app.create_client(&courier, name, email).await;
     app.invite(&courier, &client).await;

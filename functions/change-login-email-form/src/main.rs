@@ -7,5 +7,9 @@ pub const NEEDS: Needs = Needs::STORE.with_mail();
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(portal::web::user_settings_pages::change_login_email_form, NEEDS).await
+    serve_http(
+        portal::web::user_settings_pages::change_login_email_form,
+        NEEDS,
+    )
+    .await
 }

@@ -7,5 +7,9 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(portal::web::user_settings_pages::confirm_login_email_form, NEEDS).await
+    serve_http(
+        portal::web::user_settings_pages::confirm_login_email_form,
+        NEEDS,
+    )
+    .await
 }

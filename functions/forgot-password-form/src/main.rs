@@ -7,5 +7,9 @@ pub const NEEDS: Needs = Needs::STORE.with_mail();
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(portal::web::password_reset_pages::forgot_password_form, NEEDS).await
+    serve_http(
+        portal::web::password_reset_pages::forgot_password_form,
+        NEEDS,
+    )
+    .await
 }

@@ -7,5 +7,9 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(portal::web::password_reset_pages::reset_password_page, NEEDS).await
+    serve_http(
+        portal::web::password_reset_pages::reset_password_page,
+        NEEDS,
+    )
+    .await
 }

@@ -160,7 +160,12 @@ pub async fn open_link(ctx: &Ctx, raw: &str) -> Result<(PasswordReset, String), 
             .await?
             .ok_or(not_found)?,
     )?;
-    check_usable(record.used_at.as_deref(), &record.expires_at, ctx.now(), "link")?;
+    check_usable(
+        record.used_at.as_deref(),
+        &record.expires_at,
+        ctx.now(),
+        "link",
+    )?;
     Ok((record, hash))
 }
 
@@ -215,6 +220,11 @@ pub async fn complete_reset(ctx: &Ctx, raw: &str, password: Password) -> Result<
             e.into()
         }
     })?;
-    end_sessions(ctx, &user.user_id, Some(&super::session::cookie_hash(&cookie))).await?;
+    end_sessions(
+        ctx,
+        &user.user_id,
+        Some(&super::session::cookie_hash(&cookie)),
+    )
+    .await?;
     Ok(cookie)
 }

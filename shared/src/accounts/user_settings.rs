@@ -202,7 +202,11 @@ pub async fn request_email_change(
     };
     let writes = vec![
         Write::Put {
-            item: to_item(&change, &keys::login_email_change(&hash), "LoginEmailChange")?,
+            item: to_item(
+                &change,
+                &keys::login_email_change(&hash),
+                "LoginEmailChange",
+            )?,
             cond: Some(Cond::not_exists(PK)),
         },
         Write::Update {
@@ -276,11 +280,7 @@ fn change_replaced() -> ApiError {
 pub async fn confirm_email_change(ctx: &Ctx, raw: &str) -> Result<Email, ApiError> {
     let (change, hash) = open_email_change(ctx, raw).await?;
     let old_key = keys::user(&change.old_email);
-    let item = ctx
-        .store
-        .get(&old_key)
-        .await?
-        .ok_or_else(change_replaced)?;
+    let item = ctx.store.get(&old_key).await?.ok_or_else(change_replaced)?;
     let current_hash = item
         .get("emailTokenHash")
         .and_then(|v| v.as_str())

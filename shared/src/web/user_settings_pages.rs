@@ -72,7 +72,8 @@ async fn settings_page(
             .map(|(_, v)| v.clone())
             .unwrap_or(stored)
     };
-    let alert = (!errors.is_empty()).then(|| "Nothing was saved: see the field marked below.".into());
+    let alert =
+        (!errors.is_empty()).then(|| "Nothing was saved: see the field marked below.".into());
     Ok(UserSettingsPage {
         org: principal
             .client_name
@@ -81,7 +82,11 @@ async fn settings_page(
         name: sent_or("name", account.user.name.to_string()),
         phone: sent_or(
             "phone",
-            account.user.phone.map(|p| p.to_string()).unwrap_or_default(),
+            account
+                .user
+                .phone
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
         ),
         email: account.user.email.to_string(),
         pending_email: account.pending_email,
@@ -146,7 +151,15 @@ pub async fn update_user_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     match update_profile(ctx, &user_id, name, phone).await {
         Ok(()) => Ok(redirect("/settings/user?saved=profile")),
         Err(ApiError::Conflict { message, .. }) => {
-            again(ctx, &user_id, &principal, &fields, 409, vec![("name".into(), message)]).await
+            again(
+                ctx,
+                &user_id,
+                &principal,
+                &fields,
+                409,
+                vec![("name".into(), message)],
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -172,24 +185,39 @@ pub async fn change_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let new = match Password::parse(field(&fields, "new_password")) {
         Ok(password) => password,
         Err(e) => {
-            return again(ctx, &user_id, &principal, &[], 422, vec![("new_password".into(), e)])
-                .await
+            return again(
+                ctx,
+                &user_id,
+                &principal,
+                &[],
+                422,
+                vec![("new_password".into(), e)],
+            )
+            .await
         }
     };
     let keep = presented(&req).map(|(_, secret)| token::hash(&secret));
     let current = field(&fields, "current_password");
-    let (status, error) =
-        match change_password(ctx, &user_id, current, new, keep.as_deref()).await {
-            Ok(()) => return Ok(redirect("/settings/user?saved=password")),
-            Err(ChangeError::WrongPassword) => (422, wrong_password()),
-            Err(ChangeError::Throttled) => (429, throttled()),
-            Err(ChangeError::Failed(ApiError::Conflict { message, .. })) => (409, message),
-            Err(ChangeError::Failed(e)) => return Err(e),
-            Err(ChangeError::SameEmail | ChangeError::EmailTaken) => {
-                return Err(ApiError::Internal("not an email change".into()))
-            }
-        };
-    again(ctx, &user_id, &principal, &[], status, vec![("current_password".into(), error)]).await
+    let (status, error) = match change_password(ctx, &user_id, current, new, keep.as_deref()).await
+    {
+        Ok(()) => return Ok(redirect("/settings/user?saved=password")),
+        Err(ChangeError::WrongPassword) => (422, wrong_password()),
+        Err(ChangeError::Throttled) => (429, throttled()),
+        Err(ChangeError::Failed(ApiError::Conflict { message, .. })) => (409, message),
+        Err(ChangeError::Failed(e)) => return Err(e),
+        Err(ChangeError::SameEmail | ChangeError::EmailTaken) => {
+            return Err(ApiError::Internal("not an email change".into()))
+        }
+    };
+    again(
+        ctx,
+        &user_id,
+        &principal,
+        &[],
+        status,
+        vec![("current_password".into(), error)],
+    )
+    .await
 }
 
 pub async fn change_login_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -215,27 +243,27 @@ pub async fn change_login_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let current = field(&fields, "password");
     let base = ctx.base_url(&req);
-    let (status, error) =
-        match request_email_change(ctx, &user_id, new_email, current, &base).await {
-            Ok(()) => return Ok(redirect("/settings/user?saved=email")),
-            Err(ChangeError::WrongPassword) => (422, ("password", wrong_password())),
-            Err(ChangeError::Throttled) => (429, ("password", throttled())),
-            Err(ChangeError::SameEmail) => (
-                422,
-                ("new_email", "This is already your login email.".to_string()),
+    let (status, error) = match request_email_change(ctx, &user_id, new_email, current, &base).await
+    {
+        Ok(()) => return Ok(redirect("/settings/user?saved=email")),
+        Err(ChangeError::WrongPassword) => (422, ("password", wrong_password())),
+        Err(ChangeError::Throttled) => (429, ("password", throttled())),
+        Err(ChangeError::SameEmail) => (
+            422,
+            ("new_email", "This is already your login email.".to_string()),
+        ),
+        Err(ChangeError::EmailTaken) => (
+            409,
+            (
+                "new_email",
+                "Another account signs in with this email.".to_string(),
             ),
-            Err(ChangeError::EmailTaken) => (
-                409,
-                (
-                    "new_email",
-                    "Another account signs in with this email.".to_string(),
-                ),
-            ),
-            Err(ChangeError::Failed(ApiError::Conflict { message, .. })) => {
-                (409, ("new_email", message))
-            }
-            Err(ChangeError::Failed(e)) => return Err(e),
-        };
+        ),
+        Err(ChangeError::Failed(ApiError::Conflict { message, .. })) => {
+            (409, ("new_email", message))
+        }
+        Err(ChangeError::Failed(e)) => return Err(e),
+    };
     let errors = vec![(error.0.to_string(), error.1)];
     again(ctx, &user_id, &principal, &sent, status, errors).await
 }
@@ -247,33 +275,37 @@ struct LoginEmailPage<'a> {
 }
 
 pub async fn login_email_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    Ok(match open_email_change(ctx, req.path_param("token")?).await {
-        Ok((change, _)) => html(
-            200,
-            &LoginEmailPage {
-                email: change.new_email.as_str(),
-            },
-        ),
-        Err(e) => unusable(e),
-    })
+    Ok(
+        match open_email_change(ctx, req.path_param("token")?).await {
+            Ok((change, _)) => html(
+                200,
+                &LoginEmailPage {
+                    email: change.new_email.as_str(),
+                },
+            ),
+            Err(e) => unusable(e),
+        },
+    )
 }
 
 pub async fn confirm_login_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if !same_origin(ctx, &req) {
         return Ok(cross_site());
     }
-    Ok(match confirm_email_change(ctx, req.path_param("token")?).await {
-        Ok(email) => {
-            let signed_in = session::resolve(ctx, &req).await?.is_some();
-            html(
-                200,
-                &MessagePage {
-                    title: "Login email confirmed",
-                    message: &format!("You now sign in with {email}."),
-                    signed_in,
-                },
-            )
-        }
-        Err(e) => unusable(e),
-    })
+    Ok(
+        match confirm_email_change(ctx, req.path_param("token")?).await {
+            Ok(email) => {
+                let signed_in = session::resolve(ctx, &req).await?.is_some();
+                html(
+                    200,
+                    &MessagePage {
+                        title: "Login email confirmed",
+                        message: &format!("You now sign in with {email}."),
+                        signed_in,
+                    },
+                )
+            }
+            Err(e) => unusable(e),
+        },
+    )
 }
