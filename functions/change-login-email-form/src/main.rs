@@ -1,4 +1,4 @@
-//! POST /settings/user/email (the web portal) (`web::user_settings_pages::change_login_email_form`).
+//! POST /settings/user/email (the web portal) (`web::account_pages::change_login_email_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE.with_mail();
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::user_settings_pages::change_login_email_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::account_pages::change_login_email_form, NEEDS).await
 }

@@ -1,4 +1,4 @@
-//! POST /settings/user/password (the web portal) (`web::user_settings_pages::change_password_form`).
+//! POST /settings/user/password (the web portal) (`web::account_pages::change_password_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::user_settings_pages::change_password_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::account_pages::change_password_form, NEEDS).await
 }

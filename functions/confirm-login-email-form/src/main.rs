@@ -1,4 +1,4 @@
-//! POST /login-email/{token} (the web portal) (`web::user_settings_pages::confirm_login_email_form`).
+//! POST /login-email/{token} (the web portal) (`web::account_pages::confirm_login_email_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::user_settings_pages::confirm_login_email_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::account_pages::confirm_login_email_form, NEEDS).await
 }

@@ -1,4 +1,4 @@
-//! POST /forgot-password (the web portal) (`web::password_reset_pages::forgot_password_form`).
+//! POST /forgot-password (the web portal) (`web::reset_pages::forgot_password_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE.with_mail();
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::password_reset_pages::forgot_password_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::reset_pages::forgot_password_form, NEEDS).await
 }

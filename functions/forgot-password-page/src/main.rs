@@ -1,4 +1,4 @@
-//! GET /forgot-password (the web portal) (`web::password_reset_pages::forgot_password_page`).
+//! GET /forgot-password (the web portal) (`web::reset_pages::forgot_password_page`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::password_reset_pages::forgot_password_page,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::reset_pages::forgot_password_page, NEEDS).await
 }

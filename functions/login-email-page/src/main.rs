@@ -1,4 +1,4 @@
-//! GET /login-email/{token} (the web portal) (`web::user_settings_pages::login_email_page`).
+//! GET /login-email/{token} (the web portal) (`web::account_pages::login_email_page`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,5 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(portal::web::user_settings_pages::login_email_page, NEEDS).await
+    serve_http(portal::web::account_pages::login_email_page, NEEDS).await
 }

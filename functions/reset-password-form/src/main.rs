@@ -1,4 +1,4 @@
-//! POST /reset-password/{token} (the web portal) (`web::password_reset_pages::reset_password_form`).
+//! POST /reset-password/{token} (the web portal) (`web::reset_pages::reset_password_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::password_reset_pages::reset_password_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::reset_pages::reset_password_form, NEEDS).await
 }

@@ -1,4 +1,4 @@
-//! POST /settings/user (the web portal) (`web::user_settings_pages::update_user_form`).
+//! POST /settings/user (the web portal) (`web::account_pages::update_user_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,5 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(portal::web::user_settings_pages::update_user_form, NEEDS).await
+    serve_http(portal::web::account_pages::update_user_form, NEEDS).await
 }

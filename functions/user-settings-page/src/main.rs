@@ -1,4 +1,4 @@
-//! GET /settings/user (the web portal) (`web::user_settings_pages::user_settings_page`).
+//! GET /settings/user (the web portal) (`web::account_pages::user_settings_page`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,5 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(portal::web::user_settings_pages::user_settings_page, NEEDS).await
+    serve_http(portal::web::account_pages::user_settings_page, NEEDS).await
 }

@@ -4,13 +4,13 @@
 //! plain HTML forms; every state-changing request is checked against the portal's own
 //! origin (Fetch Metadata, else `Origin`).
 
+pub mod account_pages;
 pub mod invitation_pages;
 pub mod new_order_pages;
 pub mod orders_pages;
-pub mod password_reset_pages;
+pub mod reset_pages;
 pub mod resubmit_pages;
 pub mod sign_in_pages;
-pub mod user_settings_pages;
 
 use askama::Template;
 

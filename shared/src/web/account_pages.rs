@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use super::password_reset_pages::unusable;
+use super::reset_pages::unusable;
 use super::{cross_site, field, form, html, redirect, same_origin, MessagePage};
 use crate::accounts::session::{self, presented};
 use crate::accounts::throttle::{MAX_ATTEMPTS, WINDOW_MINUTES};
