@@ -1,7 +1,8 @@
 //! "Forgot password": a single-use link, valid [`RESET_MINUTES`], emailed to a user's login
 //! email; and the first set-password link of a courier's user, valid [`SETUP_DAYS`]. Opening
 //! the link never uses it; setting the password uses it (a conditional write), ends every
-//! session of the user and signs the person in. An unknown email gets the same answer as a
+//! session of the user and signs the person in. A link works only while the account is as
+//! it was when the link was made (its version), so using one link retires the others. An unknown email gets the same answer as a
 //! known one; requests are limited per email and per client address.
 
 use chrono::{DateTime, Duration, Utc};
@@ -45,6 +46,9 @@ pub struct PasswordReset {
     /// The login email (normalized) the link was made for: the user item's key.
     pub email: String,
     pub purpose: Purpose,
+    /// The user's version when the link was made: any change to the account since (another
+    /// link used, a password or profile change) makes the link unusable.
+    pub user_version: u64,
     pub expires_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_at: Option<String>,
@@ -66,6 +70,7 @@ pub fn new_link(
         user_id: user.user_id.clone(),
         email: user.email.normalized(),
         purpose,
+        user_version: user.version,
         expires_at: timestamp(expires),
         used_at: None,
         ttl: expires.timestamp() + 86_400,
@@ -184,7 +189,7 @@ pub async fn complete_reset(ctx: &Ctx, raw: &str, password: Password) -> Result<
     let email = Email::parse(&record.email).map_err(ApiError::Internal)?;
     let user = user_by_email(ctx, &email)
         .await?
-        .filter(|u| u.user_id == record.user_id)
+        .filter(|u| u.user_id == record.user_id && u.version == record.user_version)
         .ok_or_else(replaced)?;
     if !may_sign_in(ctx, &user).await? {
         return Err(replaced());
@@ -204,7 +209,10 @@ pub async fn complete_reset(ctx: &Ctx, raw: &str, password: Password) -> Result<
                 .set("passwordHash", password.hash())
                 .set("updatedAt", now_text.as_str())
                 .increment("version", 1),
-            cond: Some(Cond::eq("userId", user.user_id.as_str())),
+            cond: Some(
+                Cond::eq("userId", user.user_id.as_str())
+                    .and(Cond::eq("version", record.user_version)),
+            ),
         },
         Write::Put {
             item: session,
