@@ -31,6 +31,7 @@ cargo test --workspace --quiet
 
 echo "== web portal in Chromium (Playwright, axe): screenshots in target/screenshots/"
 "$repo/.venv/bin/python" "$repo/tests/browser/portal_flow.py"
+"$repo/.venv/bin/python" "$repo/tests/browser/account_flow.py"
 
 echo "== API contract: schemathesis against the local portal (courier key, client key)"
 "$repo/scripts/schemathesis.sh" | tee target/schemathesis.log

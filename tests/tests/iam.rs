@@ -38,6 +38,76 @@ const CALLS: &[(&str, &[&str])] = &[
         ],
     ),
     ("sign-out", &["dynamodb:DeleteItem"]),
+    // The session (signed in: on to the user's settings).
+    (
+        "forgot-password-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    // Both request counters in one transaction, the user, the client, the link; the email.
+    (
+        "forgot-password-form",
+        &[
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "ses:SendEmail",
+        ],
+    ),
+    // The link by its hash.
+    ("reset-password-page", &["dynamodb:GetItem"]),
+    // The link, the user, the client; one transaction (link used, password, new session); the user's sessions queried and ended.
+    (
+        "reset-password-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // The session, the client, the user's reference and item.
+    (
+        "user-settings-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    // The session, the client, the user; the user updated (version condition).
+    (
+        "update-user-form",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    // The session, the client, the user, the attempt counter; the password; the other sessions queried and ended.
+    (
+        "change-password-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // The session, the client, the user, the attempt counter; the link and the pending email in one transaction; the email.
+    (
+        "change-login-email-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "ses:SendEmail",
+        ],
+    ),
+    // The link by its hash.
+    ("login-email-page", &["dynamodb:GetItem"]),
+    // The link, the user; one transaction (link used, the user item moved to its new email's key, the id's reference); the session, if any.
+    (
+        "confirm-login-email-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:PutItem",
+        ],
+    ),
     ("invitation-page", &["dynamodb:GetItem"]),
     // The JSON acceptance's writes with the first user and their session.
     (
@@ -1350,6 +1420,61 @@ mod observed {
             )
             .await;
         assert_eq!(signed_in.status, 303);
+
+        // Accounts: the user's settings (profile, password, login email confirmed from its
+        // link), then "forgot password" and its link.
+        let cookie = portal_tests::session_cookie(&signed_in);
+        for (method, uri, form, status) in [
+            ("GET", "/settings/user", "", 200),
+            ("POST", "/settings/user", "name=Pia+Rose&phone=", 303),
+            (
+                "POST",
+                "/settings/user/password",
+                "current_password=a+long+passphrase&new_password=a+longer+passphrase",
+                303,
+            ),
+            (
+                "POST",
+                "/settings/user/email",
+                "new_email=pia%40rose.example&password=a+longer+passphrase",
+                303,
+            ),
+        ] {
+            let answer = w.page(method, uri, Some(&cookie), form).await;
+            assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
+        }
+        let confirm = format!(
+            "/login-email/{}",
+            portal_tests::token_in(&w.last_email_text(), "/login-email/", "\n")
+        );
+        assert_eq!(w.page("GET", &confirm, None, "").await.status, 200);
+        assert_eq!(
+            w.page("POST", &confirm, Some(&cookie), "").await.status,
+            200
+        );
+        assert_eq!(
+            w.page("GET", "/forgot-password", Some(&cookie), "")
+                .await
+                .status,
+            303
+        );
+        assert_eq!(
+            w.page("POST", "/forgot-password", None, "email=pia%40rose.example")
+                .await
+                .status,
+            200
+        );
+        let reset = format!(
+            "/reset-password/{}",
+            portal_tests::token_in(&w.last_email_text(), "/reset-password/", "\n")
+        );
+        assert_eq!(w.page("GET", &reset, None, "").await.status, 200);
+        assert_eq!(
+            w.page("POST", &reset, None, "password=the+newest+passphrase")
+                .await
+                .status,
+            303
+        );
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

@@ -1,5 +1,6 @@
 //! One test binary: every scenario runs against the embedded store and against moto server.
 
+mod accounts;
 mod api_keys;
 mod bad_input;
 mod dependencies;

@@ -7,8 +7,8 @@ use bytes::Bytes;
 use portal_tests::{on_both_backends, TestApp, TestResponse};
 use serde_json::json;
 
-const HOST: &str = "127.0.0.1:3000";
-const PASSWORD: &str = "a long passphrase";
+pub(crate) const HOST: &str = "127.0.0.1:3000";
+pub(crate) const PASSWORD: &str = "a long passphrase";
 
 /// The portal's own origin, as the pages compare it.
 fn origin(app: &TestApp) -> String {
@@ -19,7 +19,7 @@ fn origin(app: &TestApp) -> String {
     app.ctx().base_url(&req)
 }
 
-async fn page(
+pub(crate) async fn page(
     app: &TestApp,
     method: &str,
     uri: &str,
@@ -35,7 +35,7 @@ async fn page(
         .await
 }
 
-fn cookie_of(response: &TestResponse) -> String {
+pub(crate) fn cookie_of(response: &TestResponse) -> String {
     let set = response
         .headers
         .iter()
@@ -49,7 +49,11 @@ fn cookie_of(response: &TestResponse) -> String {
 }
 
 /// A courier and an invited client whose first user set a password on the invitation page.
-async fn signed_up(app: &TestApp, name: &str, email: &str) -> (portal_tests::Org, String, String) {
+pub(crate) async fn signed_up(
+    app: &TestApp,
+    name: &str,
+    email: &str,
+) -> (portal_tests::Org, String, String) {
     let courier = app.create_courier(&format!("{name} Couriers")).await;
     let client = app.create_client(&courier, name, email).await;
     app.invite(&courier, &client).await;
@@ -93,7 +97,7 @@ async fn signed_up(app: &TestApp, name: &str, email: &str) -> (portal_tests::Org
     (courier, client, cookie)
 }
 
-fn credentials(email: &str, password: &str) -> String {
+pub(crate) fn credentials(email: &str, password: &str) -> String {
     form_urlencoded::Serializer::new(String::new())
         .append_pair("email", email)
         .append_pair("password", password)

@@ -1,7 +1,8 @@
 //! `portal-admin`: what the operator of a deployment runs.
 //!
-//! `portal-admin create-courier --name NAME --email EMAIL` creates a courier organisation and
-//! prints JSON with its id and first API key. It works on the embedded data directory
+//! `portal-admin create-courier --name NAME --email EMAIL` creates a courier organisation with
+//! its first user (who signs in with EMAIL) and prints JSON with its id, first API key and
+//! the user's set-password link (valid 7 days; also emailed to the outbox of a data dir). It works on the embedded data directory
 //! (`--data-dir`, default `.data`) or, when `TABLE_NAME` is set and no `--data-dir` is given,
 //! on DynamoDB (with the usual AWS environment; `AWS_ENDPOINT_URL` for moto server).
 
@@ -40,6 +41,9 @@ enum Command {
         /// Use the embedded store in this directory (the local portal's --data-dir).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// The portal's address, for the first user's set-password link.
+        #[arg(long, env = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:3000")]
+        portal_url: String,
     },
     /// Creates the DynamoDB table as template.yaml defines it (for moto server or a sandbox).
     CreateTable {
@@ -69,18 +73,27 @@ async fn run(cli: Cli) -> Result<serde_json::Value, String> {
             email,
             timezone,
             data_dir,
+            portal_url,
         } => {
             let ctx = context(data_dir).await?;
-            let (courier, key) =
-                portal::api::couriers::create_courier(&ctx, &name, &email, &timezone)
-                    .await
-                    .map_err(|e| match e.field() {
-                        Some(field) => format!("--{field}: {e}"),
-                        None => e.to_string(),
-                    })?;
+            let created = portal::api::couriers::create_courier_with_user(
+                &ctx,
+                &name,
+                &email,
+                &timezone,
+                &portal_url,
+            )
+            .await
+            .map_err(|e| match e.field() {
+                Some(field) => format!("--{field}: {e}"),
+                None => e.to_string(),
+            })?;
+            let courier = created.courier;
             Ok(serde_json::json!({
                 "courierId": courier.id, "name": courier.name, "email": courier.email,
-                "timezone": courier.timezone, "apiKey": key.secret,
+                "timezone": courier.timezone, "apiKey": created.key.secret,
+                "userId": created.user_id, "setPasswordLink": created.set_password_link,
+                "setPasswordLinkEmailed": created.emailed,
             }))
         }
         Command::CreateTable { table } => {

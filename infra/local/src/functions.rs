@@ -114,6 +114,16 @@ http_functions! {
     "new-order-page" => web::new_order_pages::new_order_page, STORE;
     "create-order-form" => web::new_order_pages::create_order_form, STORE;
     "resubmit-order-form" => web::resubmit_pages::resubmit_order_form, STORE;
+    "forgot-password-page" => web::reset_pages::forgot_password_page, STORE;
+    "forgot-password-form" => web::reset_pages::forgot_password_form, MAIL;
+    "reset-password-page" => web::reset_pages::reset_password_page, STORE;
+    "reset-password-form" => web::reset_pages::reset_password_form, STORE;
+    "user-settings-page" => web::account_pages::user_settings_page, STORE;
+    "update-user-form" => web::account_pages::update_user_form, STORE;
+    "change-password-form" => web::account_pages::change_password_form, STORE;
+    "change-login-email-form" => web::account_pages::change_login_email_form, MAIL;
+    "login-email-page" => web::account_pages::login_email_page, STORE;
+    "confirm-login-email-form" => web::account_pages::confirm_login_email_form, STORE;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {

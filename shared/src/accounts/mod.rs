@@ -2,6 +2,9 @@
 //! attempts. Sessions resolve to the same [`Principal`](crate::domain::api_key::Principal)
 //! as an API key, so every tenant rule of the API applies to the pages unchanged.
 
+pub mod password_reset;
 pub mod session;
 pub mod sign_in;
 pub mod throttle;
+pub mod user_settings;
+pub mod users;

@@ -57,6 +57,11 @@ pub fn new_session(user: &User, now: DateTime<Utc>) -> Result<(String, Item), Ap
     Ok((format!("{}.{secret}", user.user_id), item))
 }
 
+/// The stored hash of a session cookie's value (`<userId>.<secret>`).
+pub fn cookie_hash(value: &str) -> String {
+    token::hash(value.split_once('.').map(|(_, s)| s).unwrap_or(value))
+}
+
 /// `Set-Cookie` for a new session (no Max-Age: it ends with the browser or the server).
 pub fn set_cookie(value: &str) -> String {
     format!("{COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Lax")

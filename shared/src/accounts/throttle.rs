@@ -16,22 +16,28 @@ pub async fn count_attempt(
     email_normalized: &str,
     address: Option<&str>,
 ) -> Result<(), AttemptError> {
+    let mut subjects = vec![(format!("account#{email_normalized}"), MAX_ATTEMPTS)];
+    if let Some(address) = address.filter(|a| !a.is_empty()) {
+        subjects.push((format!("addr#{address}"), MAX_ATTEMPTS));
+    }
+    count(ctx, &subjects).await
+}
+
+/// Counts one request for each `(subject, limit)` in the current window, all or none:
+/// `Err(Throttled)` when any subject has reached its limit.
+pub async fn count(ctx: &Ctx, subjects: &[(String, i64)]) -> Result<(), AttemptError> {
     let window = WINDOW_MINUTES * 60;
     let start = ctx.now().timestamp() / window * window;
-    let mut subjects = vec![format!("account#{email_normalized}")];
-    if let Some(address) = address.filter(|a| !a.is_empty()) {
-        subjects.push(format!("addr#{address}"));
-    }
     let writes = subjects
         .iter()
-        .map(|subject| Write::Update {
+        .map(|(subject, limit)| Write::Update {
             key: keys::sign_in_attempts(subject, start),
             update: Update::new()
                 .increment("attempts", 1)
                 .set("ttl", start + window + 3600),
             cond: Some(Cond::Or(vec![
                 Cond::not_exists("attempts"),
-                Cond::lt("attempts", MAX_ATTEMPTS),
+                Cond::lt("attempts", *limit),
             ])),
         })
         .collect::<Vec<_>>();

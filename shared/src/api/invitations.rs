@@ -209,10 +209,8 @@ pub async fn accept_as_user(ctx: &Ctx, raw: &str, first: FirstUser) -> Result<St
     };
     let (cookie, session) = crate::accounts::session::new_session(&user, now)?;
     let mut writes = acceptance_writes(&invitation, &hash, &now_text, Update::new(), None);
-    writes.push(Write::Put {
-        item: to_item(&user, &keys::user(&email.normalized()), "User")?,
-        cond: Some(Cond::not_exists(PK)),
-    });
+    // The user (index 2: its login email taken) and its id's reference.
+    writes.extend(crate::accounts::users::create_user_writes(&user)?);
     writes.push(Write::Put {
         item: session,
         cond: Some(Cond::not_exists(PK)),

@@ -53,6 +53,21 @@ pub fn user(email_normalized: &str) -> Key {
     Key::new(format!("USER#{email_normalized}"), "USER")
 }
 
+/// A user by id → its login email (the user item's key), for the pages of a signed-in user.
+pub fn user_ref(user_id: &str) -> Key {
+    Key::new(format!("USERID#{user_id}"), "USER")
+}
+
+/// A password-reset (or first set-password) link, by the hash of its token.
+pub fn password_reset(token_hash_hex: &str) -> Key {
+    Key::new(format!("RESET#{token_hash_hex}"), "RESET")
+}
+
+/// A pending change of a user's login email, by the hash of its confirmation token.
+pub fn login_email_change(token_hash_hex: &str) -> Key {
+    Key::new(format!("LOGINEMAIL#{token_hash_hex}"), "LOGINEMAIL")
+}
+
 /// A user's sessions share a partition, so a password change ends them all with one Query.
 pub fn user_sessions_pk(user_id: &str) -> String {
     format!("SESSIONS#{user_id}")

@@ -4,9 +4,11 @@
 //! plain HTML forms; every state-changing request is checked against the portal's own
 //! origin (Fetch Metadata, else `Origin`).
 
+pub mod account_pages;
 pub mod invitation_pages;
 pub mod new_order_pages;
 pub mod orders_pages;
+pub mod reset_pages;
 pub mod resubmit_pages;
 pub mod sign_in_pages;
 

@@ -147,7 +147,10 @@ pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             form_id: token::random_secret(),
             values,
             errors: vec![],
-            alert: None,
+            // A courier's user: the form places orders for the client signed in only.
+            alert: principal.client_id.is_none().then(|| {
+                "You are signed in for the courier: clients place their orders here; a courier places one for a client through the API (POST /v1/orders with clientId).".to_string()
+            }),
         },
     ))
 }

@@ -1,0 +1,11 @@
+//! POST /reset-password/{token} (the web portal) (`web::reset_pages::reset_password_form`).
+
+use portal::lambda::{serve_http, Error, Needs};
+
+/// The AWS clients this function is built with (its IAM policy grants no more).
+pub const NEEDS: Needs = Needs::STORE;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    serve_http(portal::web::reset_pages::reset_password_form, NEEDS).await
+}

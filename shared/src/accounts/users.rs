@@ -1,0 +1,107 @@
+//! Reading and writing users: the user item lives under its login email (one GetItem at
+//! sign-in, and the key keeps login emails unique); a small reference item under the user id
+//! points at it, for the pages of a signed-in user (whose session knows only the id).
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::records::{from_item, to_item};
+use crate::domain::api_key::Principal;
+use crate::domain::ids::KeyId;
+use crate::domain::user::User;
+use crate::domain::Email;
+use crate::error::ApiError;
+use crate::store::{keys, Cond, Query, Write, PK};
+use crate::Ctx;
+
+/// The reference from a user id to the user item's key.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserRef {
+    user_id: String,
+    email: String,
+}
+
+/// The two puts that create a user (both fail if the login email or id is already taken:
+/// the first write's condition failing means "email taken").
+pub fn create_user_writes(user: &User) -> Result<Vec<Write>, ApiError> {
+    let reference = UserRef {
+        user_id: user.user_id.clone(),
+        email: user.email.normalized(),
+    };
+    Ok(vec![
+        Write::Put {
+            item: to_item(user, &keys::user(&user.email.normalized()), "User")?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+        Write::Put {
+            item: to_item(&reference, &keys::user_ref(&user.user_id), "UserRef")?,
+            cond: Some(Cond::not_exists(PK)),
+        },
+    ])
+}
+
+/// The user by login email.
+pub async fn user_by_email(ctx: &Ctx, email: &Email) -> Result<Option<User>, ApiError> {
+    match ctx.store.get(&keys::user(&email.normalized())).await? {
+        Some(item) => Ok(Some(from_item(item)?)),
+        None => Ok(None),
+    }
+}
+
+/// The user by id (two reads: the reference, then the user item).
+pub async fn user_by_id(ctx: &Ctx, user_id: &str) -> Result<Option<User>, ApiError> {
+    let Some(item) = ctx.store.get(&keys::user_ref(user_id)).await? else {
+        return Ok(None);
+    };
+    let reference: UserRef = from_item(item)?;
+    let Some(item) = ctx.store.get(&keys::user(&reference.email)).await? else {
+        return Ok(None);
+    };
+    let user: User = from_item(item)?;
+    Ok((user.user_id == user_id).then_some(user))
+}
+
+/// Can this user sign in? A client's user cannot once the client is deleted.
+pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, ApiError> {
+    if user.client_id.is_none() {
+        return Ok(true);
+    }
+    let principal = Principal {
+        role: user.role,
+        courier_id: user.courier_id.clone(),
+        client_id: user.client_id.clone(),
+        key_id: KeyId::parse(&format!("key_{}", user.user_id.trim_start_matches("usr_")))
+            .map_err(ApiError::Internal)?,
+        client_name: None,
+        auto_assign_team_id: None,
+        has_services: false,
+    };
+    Ok(crate::auth::with_client(ctx.store.as_ref(), principal)
+        .await?
+        .is_some())
+}
+
+/// Ends every session of the user server-side except `keep` (the hash of the session's
+/// secret that stays, if any). One Query of the user's session partition, then a delete each.
+pub async fn end_sessions(ctx: &Ctx, user_id: &str, keep: Option<&str>) -> Result<(), ApiError> {
+    let keep_sk = keep.map(|hash| keys::session(user_id, hash).sk);
+    let mut start = None;
+    loop {
+        let page = ctx
+            .store
+            .query(&Query::partition(keys::user_sessions_pk(user_id)).start_after(start))
+            .await?;
+        for item in &page.items {
+            let Some(key) = crate::store::item_key(item) else {
+                continue;
+            };
+            if Some(&key.sk) != keep_sk.as_ref() {
+                ctx.store.delete(&key, None).await?;
+            }
+        }
+        match page.last_key {
+            Some(last) => start = Some(last),
+            None => return Ok(()),
+        }
+    }
+}

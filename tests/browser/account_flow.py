@@ -1,0 +1,199 @@
+"""Accounts in Chromium (Debian's, through Playwright), against portal-local on a free port
+with a fresh data dir: a courier made by `portal-admin create-courier` sets its password
+from the emailed link and sees its orders; a client's user changes name, phone, password
+and login email in /settings/user (errors next to the field, the email confirmed from the
+link); forgot password -> the emailed link -> a new password -> signed in -> the link
+refused a second time -> sign in with the keyboard. axe on every page (no serious or
+critical violations); screenshots go to target/screenshots/ (prefix 2x-).
+
+Run: .venv/bin/python tests/browser/account_flow.py (after `cargo build -p portal-local
+-p portal-admin`).
+"""
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from portal_flow import ARGS, CHROMIUM, REPO, SHOTS, Api, axe_check, check, free_port, invitation_link, results, shot
+
+PASSWORD = "a long passphrase 42"
+NEW_PASSWORD = "a newer passphrase 43"
+LATEST = "the newest passphrase 44"
+
+
+def link_in_outbox(api, path):
+    _, outbox = api.call("GET", "/dev/outbox")
+    text = json.dumps(outbox)
+    links = re.findall(r"(http://[^\s\"\\]+/" + path + r"/[A-Za-z0-9_-]{43})(?=\\n|\s|\")", text)
+    assert links, f"a {path} link in the outbox"
+    return links[-1]
+
+
+def main():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    data = tempfile.mkdtemp(prefix="portal-accounts-")
+    admin = subprocess.run(
+        [str(REPO / "target" / "debug" / "portal-admin"), "create-courier", "--name", "Swift Couriers",
+         "--email", "dispatch@swift.example", "--data-dir", data, "--portal-url", base],
+        capture_output=True, text=True, check=True)
+    created = json.loads(admin.stdout)
+    check("create-courier prints the first user's set-password link",
+          "/reset-password/" in created["setPasswordLink"], admin.stdout)
+    check("create-courier emails the link to the outbox", created["setPasswordLinkEmailed"] is True)
+    binary = REPO / "target" / "debug" / "portal-local"
+    server = subprocess.Popen([str(binary), "--port", str(port), "--data-dir", data],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    try:
+        api = Api(base)
+        for _ in range(100):
+            try:
+                api.call("GET", "/openapi.json")
+                break
+            except Exception:
+                time.sleep(0.1)
+        run(api, base, created)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+def run(api, base, created):
+    courier_key = created["apiKey"]
+    status, client = api.call("POST", "/v1/clients", courier_key,
+                              {"name": "Bloom Florists", "email": "pia@bloom.example"})
+    assert status == 201, client
+    api.call("POST", f"/v1/clients/{client['id']}/invitation", courier_key)
+    invitation = invitation_link(api, "pia@bloom.example")
+    order_body = {"clientId": client["id"],
+                  "pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}},
+                  "dropoff": {"address": {"line1": "9 Rue de la Paix", "city": "Paris"},
+                              "recipient": {"name": "Marie Curie", "phone": "+33698765432"}}}
+    status, order = api.call("POST", "/v1/orders", courier_key, order_body)
+    assert status == 201, order
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        axe = Axe()
+
+        # The courier's first user: the set-password link from create-courier.
+        courier = browser.new_context().new_page()
+        courier.goto(created["setPasswordLink"])
+        check("the set-password page shows its form", courier.get_by_role("heading", name="Set your password").is_visible())
+        axe_check(courier, axe, "/reset-password/{token} (set up)")
+        shot(courier, "21-set-password")
+        courier.get_by_label("New password").fill(PASSWORD)
+        courier.get_by_role("button", name="Set password and sign in").click()
+        check("the courier's user is signed in on the orders", courier.url.endswith("/orders"), courier.url)
+        check("the courier sees its clients' orders", "Marie Curie" in courier.content())
+        axe_check(courier, axe, "/orders (courier)")
+        shot(courier, "22-courier-orders")
+        courier.context.close()
+
+        page = browser.new_page()
+        page.goto(invitation)
+        page.get_by_label("Your name").fill("Pia Bloom")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create account and sign in").click()
+        check("the client's user is signed in", page.url.endswith("/orders"), page.url)
+
+        # Settings: name and phone, errors next to the field.
+        page.get_by_role("link", name="Your account").click()
+        check("the account settings open from the menu", page.url.endswith("/settings/user"), page.url)
+        axe_check(page, axe, "/settings/user")
+        shot(page, "23-user-settings")
+        page.get_by_label("Name").fill("")
+        page.get_by_label("Phone (optional)").fill("12")
+        page.get_by_role("button", name="Save profile").click()
+        check("an empty name is refused next to its field", page.locator("#name-error").is_visible())
+        check("a bad phone is refused next to its field", page.locator("#phone-error").is_visible())
+        axe_check(page, axe, "/settings/user with errors")
+        shot(page, "24-user-settings-errors")
+        page.get_by_label("Name").fill("Pia Rose")
+        page.get_by_label("Phone (optional)").fill("+33612345678")
+        page.get_by_role("button", name="Save profile").click()
+        check("the profile is saved", "saved" in page.locator("#settings-notice").inner_text())
+        check("the new name is shown", page.get_by_label("Name").input_value() == "Pia Rose")
+
+        # Password: the current one is needed.
+        page.get_by_label("Current password").first.fill("not my password")
+        page.get_by_label("New password").fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Change password").click()
+        check("a wrong current password is shown next to its field",
+              "not right" in page.locator("#current_password-error").inner_text())
+        page.get_by_label("Current password").first.fill(PASSWORD)
+        page.get_by_label("New password").fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Change password").click()
+        check("the password is changed", "password is changed" in page.locator("#settings-notice").inner_text())
+
+        # Login email: a link to the new address; unchanged until confirmed.
+        page.get_by_label("New login email").fill("pia@rose.example")
+        page.locator("#email_password").fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Send confirmation link").click()
+        check("the confirmation is on its way", page.locator("#pending-email").is_visible())
+        check("the login email is unchanged until confirmed",
+              page.locator("#login-email").inner_text() == "pia@bloom.example")
+        axe_check(page, axe, "/settings/user (email pending)")
+        shot(page, "25-user-settings-pending-email")
+        page.goto(link_in_outbox(api, "login-email"))
+        axe_check(page, axe, "/login-email/{token}")
+        shot(page, "26-confirm-login-email")
+        page.get_by_role("button", name="Confirm this email").click()
+        check("the new login email is confirmed", "pia@rose.example" in page.locator("main").inner_text())
+        page.goto(base + "/settings/user")
+        check("the settings show the new login email", page.locator("#login-email").inner_text() == "pia@rose.example")
+        page.get_by_role("button", name="Sign out").click()
+
+        # Forgot password -> the link -> a new password -> signed in.
+        page.goto(base + "/login")
+        page.get_by_role("link", name="Forgot your password?").click()
+        axe_check(page, axe, "/forgot-password")
+        shot(page, "27-forgot-password")
+        page.get_by_label("Email").fill("pia@rose.example")
+        page.get_by_role("button", name="Email me a link").click()
+        check("the same answer is shown", page.locator("#reset-sent").is_visible())
+        axe_check(page, axe, "/forgot-password (sent)")
+        shot(page, "28-forgot-password-sent")
+        reset = link_in_outbox(api, "reset-password")
+        page.goto(reset)
+        axe_check(page, axe, "/reset-password/{token}")
+        shot(page, "29-reset-password")
+        page.get_by_label("New password").fill("short")
+        page.get_by_role("button", name="Set password and sign in").click()
+        check("a short password is refused next to its field", page.locator("#password-error").is_visible())
+        axe_check(page, axe, "/reset-password/{token} with errors")
+        page.get_by_label("New password").fill(LATEST)
+        page.get_by_role("button", name="Set password and sign in").click()
+        check("the reset signs in", page.url.endswith("/orders"), page.url)
+        response = page.goto(reset)
+        check("the reset link works once", response.status == 410, str(response.status))
+        axe_check(page, axe, "used link")
+        shot(page, "30-reset-link-used")
+        page.goto(base + "/orders")
+        page.get_by_role("button", name="Sign out").click()
+
+        # Sign in with the new email and password, keyboard only.
+        page.goto(base + "/login")
+        page.keyboard.press("Tab")  # skip link
+        page.keyboard.press("Tab")  # brand
+        page.keyboard.press("Tab")
+        page.keyboard.type("pia@rose.example")
+        page.keyboard.press("Tab")
+        page.keyboard.type(LATEST)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/orders")
+        check("the new email and password sign in", page.url.endswith("/orders"), page.url)
+        browser.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
