@@ -114,6 +114,16 @@ http_functions! {
     "new-order-page" => web::new_order_pages::new_order_page, STORE;
     "create-order-form" => web::new_order_pages::create_order_form, STORE;
     "resubmit-order-form" => web::resubmit_pages::resubmit_order_form, STORE;
+    "static-assets" => web::assets::static_asset, STORE;
+    "drafts-page" => web::drafts_pages::drafts_page, STORE;
+    "submit-drafts-form" => web::drafts_pages::submit_drafts_form, STORE;
+    "finalize-order-form" => web::drafts_pages::finalize_order_form, STORE;
+    "imports-page" => web::imports_pages::imports_page, STORE;
+    "import-form" => web::imports_pages::import_form, STORE;
+    "edit-order-form" => web::order_edit_pages::edit_order_form, STORE;
+    "withdraw-order-form" => web::order_edit_pages::withdraw_order_form, STORE;
+    "organization-settings-page" => web::settings_pages::organization_settings_page, STORE;
+    "update-organization-settings-form" => web::settings_pages::update_organization_settings_form, MAIL;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {
