@@ -273,7 +273,7 @@ pub(super) fn order_view(
     });
     let page = OrderPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
-        row: row(&order),
+        row: row(order),
         tasks: vec![task("pickup"), task("dropoff")],
         timeline: order["timeline"]
             .as_array()
