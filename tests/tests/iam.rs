@@ -164,6 +164,54 @@ const CALLS: &[(&str, &[&str])] = &[
             "ses:SendEmail",
         ],
     ),
+    // The session; the organisation's keys (its partition), the client's integrations (GSI1), an integration and its deliveries.
+    (
+        "api-settings-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session; create_api_key's transaction (two items, the key counter); the page's lists.
+    (
+        "create-api-key-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session, then revoke_api_key's read and transaction of updates.
+    (
+        "revoke-api-key-form",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    // The session; the integration put; the page's lists.
+    (
+        "create-integration-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session, then replay_delivery: the delivery and its integration, then what the webhook does.
+    (
+        "replay-delivery-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
     (
         "order-page",
         &[
@@ -1467,6 +1515,53 @@ mod observed {
                 "{uri}"
             );
         }
+        // API keys and integrations.
+        let created = w
+            .page("POST", "/settings/api/keys", Some(&cookie), "label=Shop")
+            .await;
+        assert_eq!(created.status, 201);
+        let listed = w.ok("GET", "/v1/api-keys", c, None).await;
+        let _ = listed;
+        let text = String::from_utf8_lossy(&created.body).to_string();
+        let key_id = portal_tests::token_in(&text, "/settings/api/keys/", "/revoke");
+        let revoked = w
+            .page(
+                "POST",
+                &format!("/settings/api/keys/{key_id}/revoke"),
+                Some(&cookie),
+                "",
+            )
+            .await;
+        assert_eq!(revoked.status, 303);
+        let integration = w
+            .page(
+                "POST",
+                "/settings/api/integrations",
+                Some(&cookie),
+                "platform=generic&name=ERP",
+            )
+            .await;
+        assert_eq!(integration.status, 201);
+        let text = String::from_utf8_lossy(&integration.body).to_string();
+        let integration_id = portal_tests::token_in(&text, "/settings/api?integration=", "\"");
+        let inbox = w
+            .page(
+                "GET",
+                &format!("/settings/api?integration={integration_id}"),
+                Some(&cookie),
+                "",
+            )
+            .await;
+        assert_eq!(inbox.status, 200);
+        let replay = w
+            .page(
+                "POST",
+                &format!("/settings/api/integrations/{integration_id}/deliveries/dlv_01J9Z3X8Q6V2N4M7K5H3G1F0DE/replay"),
+                Some(&cookie),
+                "",
+            )
+            .await;
+        assert_eq!(replay.status, 404);
         let imports = w.page("GET", "/imports", Some(&cookie), "").await;
         let text = String::from_utf8_lossy(&imports.body).to_string();
         let import_id = portal_tests::token_in(&text, "/imports?import=", "\"");

@@ -594,10 +594,86 @@ async fn organization_settings_round_trip(app: TestApp) {
     );
 }
 
+async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
+    let (courier, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (_, other_cookie) = client_with_user(&app, &courier, "Thorn", "ops@thorn.example").await;
+    let shown = get(&app, "/settings/api", &cookie).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert!(shown.text.contains("No API keys yet") && shown.text.contains("No integrations yet"));
+    // A new key: its secret on this answer only; it works on the API.
+    let created = post(&app, "/settings/api/keys", &cookie, &[("label", "Shop")]).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = portal_tests::token_in(&created.text, "id=\"secret-value\">", "<");
+    assert!(secret.starts_with("client_sk_"), "{secret}");
+    assert_eq!(app.get("/v1/orders", &secret).await.status, 200);
+    let again = get(&app, "/settings/api", &cookie).await;
+    assert!(!again.text.contains(&secret), "shown once");
+    assert!(again.text.contains("Shop"));
+    // Another client's user cannot revoke it; its owner can.
+    let key_id = portal_tests::token_in(&again.text, "/settings/api/keys/", "/revoke");
+    let theirs = post(
+        &app,
+        &format!("/settings/api/keys/{key_id}/revoke"),
+        &other_cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(theirs.status, 404);
+    assert_eq!(app.get("/v1/orders", &secret).await.status, 200);
+    let revoked = post(
+        &app,
+        &format!("/settings/api/keys/{key_id}/revoke"),
+        &cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(revoked.status, 303);
+    assert_eq!(app.get("/v1/orders", &secret).await.status, 401);
+    // An integration: Shopify needs the app's secret (the error next to the field); a
+    // generic one gets a generated secret and its webhook URL, shown once.
+    let refused = post(
+        &app,
+        "/settings/api/integrations",
+        &cookie,
+        &[("platform", "shopify"), ("name", "Bloom shop")],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("id=\"secret-error\""));
+    assert!(refused.text.contains("value=\"Bloom shop\""));
+    let added = post(
+        &app,
+        "/settings/api/integrations",
+        &cookie,
+        &[("platform", "generic"), ("name", "ERP")],
+    )
+    .await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    assert!(portal_tests::token_in(&added.text, "id=\"secret-value\">", "<").starts_with("whsec_"));
+    let webhook = portal_tests::token_in(&added.text, "id=\"webhook-url\">", "<");
+    assert!(webhook.ends_with("/webhook"), "{webhook}");
+    let id = portal_tests::token_in(&added.text, "/settings/api?integration=", "\"");
+    let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
+    assert_eq!(inbox.status, 200);
+    assert!(inbox.text.contains("No webhook received yet"));
+    // Another client's inbox: 404.
+    assert_eq!(
+        get(
+            &app,
+            &format!("/settings/api?integration={id}"),
+            &other_cookie
+        )
+        .await
+        .status,
+        404
+    );
+}
+
 on_both_backends!(
     static_assets_are_versioned_and_immutable,
     drafts_are_submitted_in_bulk_and_one_by_one,
     orders_are_edited_and_withdrawn_from_their_page,
     a_sheet_is_checked_then_imported,
     organization_settings_round_trip,
+    api_keys_and_integrations_from_the_settings,
 );

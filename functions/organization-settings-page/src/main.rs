@@ -1,4 +1,4 @@
-//! GET /settings/organization (the web portal) (`web::settings_pages::organization_settings_page`).
+//! GET /settings/organization (the web portal) (`web::settings_pages::organization_page`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::settings_pages::organization_settings_page,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::settings_pages::organization_page, NEEDS).await
 }

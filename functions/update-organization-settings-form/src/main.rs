@@ -1,4 +1,4 @@
-//! POST /settings/organization (the web portal) (`web::settings_pages::update_organization_settings_form`).
+//! POST /settings/organization (the web portal) (`web::settings_pages::save_organization_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE.with_mail();
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::settings_pages::update_organization_settings_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::settings_pages::save_organization_form, NEEDS).await
 }

@@ -122,8 +122,13 @@ http_functions! {
     "import-form" => web::imports_pages::import_form, STORE;
     "edit-order-form" => web::order_edit_pages::edit_order_form, STORE;
     "withdraw-order-form" => web::order_edit_pages::withdraw_order_form, STORE;
-    "organization-settings-page" => web::settings_pages::organization_settings_page, STORE;
-    "update-organization-settings-form" => web::settings_pages::update_organization_settings_form, MAIL;
+    "organization-settings-page" => web::settings_pages::organization_page, STORE;
+    "update-organization-settings-form" => web::settings_pages::save_organization_form, MAIL;
+    "api-settings-page" => web::api_pages::api_settings_page, STORE;
+    "create-api-key-form" => web::api_pages::create_api_key_form, STORE;
+    "revoke-api-key-form" => web::api_pages::revoke_api_key_form, STORE;
+    "create-integration-form" => web::api_pages::create_integration_form, STORE;
+    "replay-delivery-form" => web::api_pages::replay_delivery_form, STORE;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {

@@ -4,6 +4,7 @@
 //! plain HTML forms; every state-changing request is checked against the portal's own
 //! origin (Fetch Metadata, else `Origin`).
 
+pub mod api_pages;
 pub mod assets;
 pub mod drafts_pages;
 pub mod imports_pages;

@@ -94,7 +94,7 @@ fn text(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
 }
 
-pub async fn organization_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let principal = match signed_in(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
@@ -112,7 +112,7 @@ pub async fn organization_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult
     Ok(html(200, &page))
 }
 
-pub async fn update_organization_settings_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if !same_origin(ctx, &req) {
         return Ok(cross_site());
     }
