@@ -363,6 +363,47 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
         404
     );
     assert_eq!(status_of(&app, &courier, their_id).await, "placed");
+    // Save and resubmit keeps what its form does not show (the dropoff's country).
+    let rejected = order_for(&app, &courier, &client, "Bob Stone", false).await;
+    let rid = rejected["id"].as_str().unwrap();
+    let refused = app
+        .post(
+            &format!("/v1/orders/{rid}/reject"),
+            &courier.key,
+            json!({"reason": "No such street"}),
+        )
+        .await;
+    assert_eq!(refused.status, 200, "{}", refused.text);
+    let resubmitted = post(
+        &app,
+        &format!("/orders/{rid}/resubmit"),
+        &cookie,
+        &[
+            ("version", "2"),
+            ("dropoff_line1", "5 Rue du Bac"),
+            ("dropoff_city", "Paris"),
+            ("recipient_name", "Bob Stone"),
+        ],
+    )
+    .await;
+    assert_eq!(resubmitted.status, 303, "{}", resubmitted.text);
+    let got = app
+        .get(&format!("/v1/orders/{rid}"), &courier.key)
+        .await
+        .body;
+    assert_eq!(
+        (
+            got["status"].as_str(),
+            got["dropoff"]["address"]["line1"].as_str()
+        ),
+        (Some("placed"), Some("5 Rue du Bac"))
+    );
+    assert_eq!(got["dropoff"]["address"]["country"], "FR", "kept");
+    assert_eq!(
+        got["dropoff"]["contact"]["phone"],
+        json!(null),
+        "emptied: removed"
+    );
     // Withdrawn, once.
     let withdrawn = post(&app, &format!("/orders/{id}/withdraw"), &cookie, &[]).await;
     assert_eq!(withdrawn.status, 303, "{}", withdrawn.text);

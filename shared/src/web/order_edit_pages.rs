@@ -150,39 +150,18 @@ fn patch(order: &Value, values: &[(String, String)]) -> Result<Value, (&'static 
     let get = |name: &str| field(values, name).trim().to_string();
     let mut body = Map::new();
     for stop in ["pickup", "dropoff"] {
-        let mut kept: Map<String, Value> =
-            ["address", "contact", "notes", "window", "requirements"]
-                .into_iter()
-                .filter(|k| !order[stop][*k].is_null())
-                .map(|k| (k.to_string(), order[stop][k].clone()))
-                .collect();
+        let mut edits = vec![];
         for (name, _, _, path) in GROUPS[..2].iter().flat_map(|(_, i)| i.iter()) {
             let Some(rest) = path.strip_prefix(stop).and_then(|p| p.strip_prefix('.')) else {
                 continue;
             };
-            let (object, key) = rest.split_once('.').unwrap_or(("", rest));
             let value = get(name);
-            if key == "line1" && value.is_empty() {
+            if rest.ends_with(".line1") && value.is_empty() {
                 return Err((name, "is required".into()));
             }
-            let entry = kept.entry(object.to_string()).or_insert_with(|| json!({}));
-            if let Some(map) = entry.as_object_mut() {
-                if value.is_empty() {
-                    map.remove(key);
-                } else {
-                    map.insert(key.to_string(), json!(value));
-                }
-            }
+            edits.push((rest, value));
         }
-        // A contact with neither name nor phone is no contact.
-        if kept
-            .get("contact")
-            .and_then(Value::as_object)
-            .is_some_and(Map::is_empty)
-        {
-            kept.remove("contact");
-        }
-        body.insert(stop.to_string(), Value::Object(kept));
+        body.insert(stop.to_string(), stop_patch(order, stop, &edits));
     }
     let weight = get("weight");
     body.insert(
@@ -221,6 +200,36 @@ fn patch(order: &Value, values: &[(String, String)]) -> Result<Value, (&'static 
         json!(get("version").parse::<u64>().unwrap_or(0)),
     );
     Ok(Value::Object(body))
+}
+
+/// A stop of the order as it is (postal code, window, requirements… kept) with `edits`
+/// (`address.line1`, value) over it; an empty value removes the field.
+pub(super) fn stop_patch(order: &Value, stop: &str, edits: &[(&str, String)]) -> Value {
+    let mut kept: Map<String, Value> = ["address", "contact", "notes", "window", "requirements"]
+        .into_iter()
+        .filter(|k| !order[stop][*k].is_null())
+        .map(|k| (k.to_string(), order[stop][k].clone()))
+        .collect();
+    for (path, value) in edits {
+        let (object, key) = path.split_once('.').unwrap_or(("", path));
+        let entry = kept.entry(object.to_string()).or_insert_with(|| json!({}));
+        if let Some(map) = entry.as_object_mut() {
+            if value.is_empty() {
+                map.remove(key);
+            } else {
+                map.insert(key.to_string(), json!(value));
+            }
+        }
+    }
+    // A contact with neither name nor phone is no contact.
+    if kept
+        .get("contact")
+        .and_then(Value::as_object)
+        .is_some_and(Map::is_empty)
+    {
+        kept.remove("contact");
+    }
+    Value::Object(kept)
 }
 
 /// The form field an API error's field (`dropoff.recipient.phone`) belongs to.
