@@ -697,6 +697,41 @@ async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
     let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
     assert_eq!(inbox.status, 200);
     assert!(inbox.text.contains("No webhook received yet"));
+    // A signed webhook (refused: the courier has not turned integrations on for this client)
+    // is in the inbox, and is replayed from it.
+    let secret = portal_tests::token_in(&added.text, "id=\"secret-value\">", "<");
+    let bad = json!({"dropoff": {"address": {"line1": ""}}}).to_string();
+    let now = app.ctx().now().timestamp();
+    let headers = crate::integrations::standard_headers(&secret, "msg_1", now, bad.as_bytes());
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let delivered = app
+        .raw(
+            "POST",
+            &format!("/v1/integrations/{id}/webhook"),
+            &headers,
+            Bytes::from(bad),
+        )
+        .await;
+    assert_eq!(delivered.status, 200, "{}", delivered.text);
+    let delivery = delivered.body["id"].as_str().unwrap().to_string();
+    let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
+    assert!(
+        inbox.text.contains(&delivery) && inbox.text.contains("<td>valid</td>"),
+        "{}",
+        inbox.text
+    );
+    let replay = format!("/settings/api/integrations/{id}/deliveries/{delivery}/replay");
+    let replayed = post(&app, &replay, &cookie, &[]).await;
+    assert_eq!(replayed.status, 303, "{}", replayed.text);
+    let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
+    assert_eq!(
+        inbox.text.matches("aria-label=\"Replay delivery").count(),
+        2
+    );
+    assert_eq!(post(&app, &replay, &other_cookie, &[]).await.status, 404);
     // Another client's inbox: 404.
     assert_eq!(
         get(
