@@ -2,8 +2,10 @@
 on a free port with a fresh data dir: invitation -> set a password -> the orders table ->
 an order placed for the client -> the courier rejects it -> the rejection on the order's
 page -> the courier completes it -> the proof on the page; sign-out and sign-in with the
-keyboard only; another client's order URL answers 404; axe on every page (no serious or
-critical violations). Screenshots go to target/screenshots/.
+keyboard only; an order edited and withdrawn from its page; drafts submitted in bulk (with
+the keyboard) and one from its page; a spreadsheet checked (preflight) then imported; the
+organization settings round trip; another client's order URL answers 404; axe on every page
+(no serious or critical violations). Screenshots go to target/screenshots/.
 
 Run: .venv/bin/python tests/browser/portal_flow.py (after `cargo build -p portal-local`).
 """
@@ -20,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "target" / "screenshots"
@@ -118,7 +120,7 @@ def main():
 
 def run(api, base, courier_key):
     status, client = api.call("POST", "/v1/clients", courier_key,
-                              {"name": "Bloom Florists", "email": "pia@bloom.example",
+                              {"name": "Bloom Florists", "email": "pia@bloom.example", "allowOrderUpload": True,
                                "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon"}}})
     assert status == 201, client
     client_id = client["id"]
@@ -241,6 +243,142 @@ def run(api, base, courier_key):
         axe_check(page, axe, "/orders/{orderId} (completed)")
         shot(page, "09-order-completed")
 
+        # Static assets: htmx (2.x) loaded from the versioned path, under the JS budget.
+        check("htmx 2 is loaded", page.evaluate("window.htmx ? htmx.version : ''").startswith("2."))
+        js = page.evaluate("performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script')"
+                           ".reduce((n, e) => n + e.decodedBodySize, 0)")
+        check("the page ships less than 100 KB of JavaScript", 0 < js < 100 * 1024, str(js))
+
+        # An order placed, edited from its page (prefilled, at the version shown), then withdrawn.
+        _, order3 = api.call("POST", "/v1/orders", courier_key, dict(body, notes="Third"))
+        page.goto(base + f"/orders/{order3['id']}")
+        page.locator("#edit-order summary").focus()
+        page.keyboard.press("Enter")
+        check("the edit form is prefilled", page.locator("#edit_dropoff_line1").input_value() == "9 Rue de la Paix")
+        axe_check(page, axe, "/orders/{orderId} (placed: edit and withdraw)")
+        shot(page, "10-order-edit")
+        page.locator("#edit_recipient_phone").fill("12")
+        page.get_by_role("button", name="Save changes").click()
+        expect(page.locator("#edit_recipient_phone-error")).to_be_visible()
+        check("a bad phone is refused next to its field", "Recipient phone" in page.locator("#edit_recipient_phone-error").inner_text())
+        axe_check(page, axe, "/orders/{orderId} edit with errors")
+        page.locator("#edit_recipient_phone").fill("+33698765432")
+        page.locator("#edit_notes").fill("Fragile: flowers")
+        page.get_by_role("button", name="Save changes").click()
+        expect(page.get_by_text("Fragile: flowers", exact=True)).to_be_visible()
+        check("the edit is saved", True)
+        page.get_by_role("button", name="Withdraw order").click()
+        expect(page.locator("#order-status")).to_have_text("Withdrawn")
+        check("the order is withdrawn from its page", page.locator("#order-status").inner_text() == "Withdrawn")
+        check("a withdrawn order offers no edit", page.locator("#edit-order").count() == 0)
+
+        # Drafts: three saved for the client; two submitted in bulk, the third from its page.
+        drafts = []
+        for name in ["Ada Lovelace", "Bob Stone", "Cy Young"]:
+            dropoff = {"address": {"line1": "3 Rue du Bac", "city": "Paris"}, "recipient": {"name": name}}
+            status, draft = api.call("POST", "/v1/orders", courier_key, dict(body, draft=True, dropoff=dropoff))
+            assert status == 201, draft
+            drafts.append(draft)
+        page.goto(base + "/drafts")
+        for d in drafts:
+            check(f"draft {d['shortId']} is listed", page.get_by_role("link", name=d["shortId"]).is_visible())
+        axe_check(page, axe, "/drafts")
+        shot(page, "11-drafts")
+        # With the keyboard: Space checks a box.
+        for d in drafts[:2]:
+            page.get_by_label(f"Select draft {d['shortId']}").focus()
+            page.keyboard.press("Space")
+        page.get_by_role("button", name="Submit for delivery").click()
+        expect(page.locator("#results")).to_be_visible()
+        check("two drafts are submitted in bulk", "Submitted 2 of 2" in page.locator("#results").inner_text(),
+              page.locator("#results").inner_text())
+        check("the submitted drafts leave the list", page.locator("tbody tr").count() == 1)
+        axe_check(page, axe, "/drafts with results")
+        shot(page, "12-drafts-submitted")
+        page.get_by_role("link", name=drafts[2]["shortId"]).first.click()
+        page.wait_for_url(re.compile(r".*/orders/ord_.*"))
+        page.get_by_role("button", name="Submit for delivery").click()
+        expect(page.locator("#order-status")).to_have_text("Placed")
+        check("a draft is submitted from its page", page.locator("#order-status").inner_text() == "Placed")
+        _, thorn_draft = api.call("POST", "/v1/orders", thorn_key, dict(order_body, draft=True))
+        response = page.request.post(base + f"/orders/{thorn_draft['id']}/finalize", headers={"origin": base})
+        check("another client's draft answers 404", response.status == 404, str(response.status))
+
+        # Import: the file checked (preflight table), then imported.
+        page.goto(base + "/imports")
+        check("imports: the empty state is shown", page.get_by_text("No imports yet").is_visible())
+        axe_check(page, axe, "/imports (empty)")
+        sheet = Path(tempfile.mkdtemp(prefix="portal-sheet-")) / "orders.csv"
+        sheet.write_text("Address Line 1,City,Recipient Name,Recipient Phone Number,Id\n"
+                         "2 Quai Claude Bernard,Lyon,Irene Joliot,+33698765432,B-1\n"
+                         "3 Rue du Bac,Paris,Paul Langevin,555-01,B-2\n")
+        page.locator("#file").set_input_files(str(sheet))
+        page.get_by_role("button", name="Check the file").click()
+        expect(page.locator("#preflight")).to_be_visible()
+        issues = page.locator("#preflight table").inner_text()
+        check("the preflight shows the row error by row and column",
+              "Recipient Phone Number" in issues and "555-01" in issues, issues)
+        _, waiting = api.call("GET", f"/v1/orders?status=draft&clientId={client_id}", courier_key)
+        check("nothing is imported before the commit", waiting["items"] == [], str(waiting))
+        axe_check(page, axe, "/imports (preflight)")
+        shot(page, "13-import-preflight")
+        page.get_by_role("button", name="Import 1 row as drafts").click()
+        expect(page.locator("#import-report")).to_be_visible()
+        check("the import's report is shown", "1 new draft" in page.locator("#import-report").inner_text())
+        check("the past imports list it", page.locator("section[aria-labelledby=past-title] tbody tr").count() == 1)
+        axe_check(page, axe, "/imports (report)")
+        shot(page, "14-import-done")
+        page.goto(base + "/drafts")
+        check("the imported row is a draft", page.get_by_text("Irene Joliot").is_visible())
+
+        # Settings: organization round trip, errors next to the field.
+        page.goto(base + "/settings/organization")
+        axe_check(page, axe, "/settings/organization")
+        page.get_by_label("Phone").fill("12")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#phone-error")).to_be_visible()
+        check("a bad phone is shown next to its field", page.locator("#phone-error").is_visible())
+        axe_check(page, axe, "/settings/organization with errors")
+        shot(page, "15-settings-errors")
+        page.get_by_label("Phone").fill("+33612345678")
+        page.get_by_label("Country").fill("FR")
+        page.get_by_label("Time zone").fill("Europe/Paris")
+        page.get_by_label("Units").select_option("imperial")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#saved")).to_be_visible()
+        page.reload()
+        check("the settings are saved", page.get_by_label("Time zone").input_value() == "Europe/Paris"
+              and page.get_by_label("Units").input_value() == "imperial")
+        shot(page, "16-settings")
+
+        # API & integrations: a key created (its secret shown once) and revoked; an integration added.
+        page.get_by_role("link", name="API & integrations").click()
+        page.wait_for_url("**/settings/api")
+        axe_check(page, axe, "/settings/api")
+        page.get_by_label("Label").fill("Shop")
+        page.get_by_role("button", name="Create API key").click()
+        expect(page.locator("#secret-value")).to_be_visible()
+        key = page.locator("#secret-value").inner_text().strip()
+        check("a new key's secret is shown", key.startswith("client_sk_"), key)
+        check("the new key works on the API", api.call("GET", "/v1/orders", key)[0] == 200)
+        axe_check(page, axe, "/settings/api (new key)")
+        shot(page, "16b-api-key")
+        page.goto(base + "/settings/api")
+        check("the secret is not shown again", key not in page.content())
+        page.get_by_role("button", name=re.compile("Revoke key")).click()
+        expect(page.get_by_text("Revoked", exact=False)).to_be_visible()
+        check("a revoked key stops working", api.call("GET", "/v1/orders", key)[0] == 401)
+        page.get_by_label("Platform").select_option("generic")
+        page.get_by_label("Name").fill("ERP")
+        page.get_by_role("button", name="Add integration").click()
+        expect(page.locator("#webhook-url")).to_be_visible()
+        check("the integration's webhook URL is shown", page.locator("#webhook-url").inner_text().endswith("/webhook"))
+        page.get_by_role("link", name=re.compile("Inbox")).click()
+        expect(page.locator("#inbox")).to_be_visible()
+        check("the empty inbox says so", "No webhook received yet" in page.locator("#inbox").inner_text())
+        axe_check(page, axe, "/settings/api (inbox)")
+        shot(page, "16c-integrations")
+
         # Another client's order: 404, nothing of it shown.
         response = page.goto(base + f"/orders/{thorn_order['id']}")
         check("another client's order answers 404", response.status == 404, str(response.status))
@@ -269,7 +407,7 @@ def run(api, base, courier_key):
         page.keyboard.press("Tab")
         focused = page.evaluate("document.activeElement.textContent")
         check("the first Tab reaches the skip link", "Skip to content" in focused, focused)
-        shot(page, "10-signed-in-again")
+        shot(page, "17-signed-in-again")
         browser.close()
 
 

@@ -359,7 +359,12 @@ async fn woocommerce_order_and_its_vector_ping_and_redelivery(app: TestApp) {
     assert_eq!(r.status, 401, "{}", r.text);
 }
 
-fn standard_headers(secret: &str, id: &str, at: i64, body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn standard_headers(
+    secret: &str,
+    id: &str,
+    at: i64,
+    body: &[u8],
+) -> Vec<(String, String)> {
     use base64::Engine;
     let key = base64::engine::general_purpose::STANDARD
         .decode(secret.strip_prefix("whsec_").unwrap())

@@ -22,5 +22,6 @@ mod search;
 mod server;
 mod store_contract;
 mod tracking;
+mod web_pages;
 mod web_sessions;
 mod wiring;

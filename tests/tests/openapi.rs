@@ -176,7 +176,8 @@ fn the_contract_is_a_well_formed_openapi_3_1_document() {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ];
             let types: Vec<&String> = body["content"].as_object().unwrap().keys().collect();
-            let form = body["content"]["application/x-www-form-urlencoded"]["schema"].is_object()
+            let form = (body["content"]["application/x-www-form-urlencoded"]["schema"].is_object()
+                || body["content"]["multipart/form-data"]["schema"].is_object())
                 && op["tags"][0] == "web";
             assert!(
                 body["content"]["application/json"]["schema"].is_object()

@@ -124,6 +124,21 @@ http_functions! {
     "change-login-email-form" => web::account_pages::change_login_email_form, MAIL;
     "login-email-page" => web::account_pages::login_email_page, STORE;
     "confirm-login-email-form" => web::account_pages::confirm_login_email_form, STORE;
+    "static-assets" => web::assets::static_asset, STORE;
+    "drafts-page" => web::drafts_pages::drafts_page, STORE;
+    "submit-drafts-form" => web::drafts_pages::submit_drafts_form, STORE;
+    "finalize-order-form" => web::drafts_pages::finalize_order_form, STORE;
+    "imports-page" => web::imports_pages::imports_page, STORE;
+    "import-form" => web::imports_pages::import_form, STORE;
+    "edit-order-form" => web::order_edit_pages::edit_order_form, STORE;
+    "withdraw-order-form" => web::order_edit_pages::withdraw_order_form, STORE;
+    "organization-settings-page" => web::settings_pages::organization_page, STORE;
+    "update-organization-settings-form" => web::settings_pages::save_organization_form, MAIL;
+    "api-settings-page" => web::api_pages::api_settings_page, STORE;
+    "create-api-key-form" => web::api_pages::create_api_key_form, STORE;
+    "revoke-api-key-form" => web::api_pages::revoke_api_key_form, STORE;
+    "create-integration-form" => web::api_pages::create_integration_form, STORE;
+    "replay-delivery-form" => web::api_pages::replay_delivery_form, STORE;
 }
 
 pub const AUTHORIZER: EventFunction = EventFunction {

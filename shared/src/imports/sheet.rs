@@ -198,9 +198,12 @@ impl Lines<'_> {
         while start < self.text.len() && (self.text[start] == b'\r' || self.text[start] == b'\n') {
             start += 1;
         }
-        self.line += self.text[self.byte..start]
+        // A line ends at `\n`, `\r\n` or a lone `\r` (the CSV reader's terminators).
+        let skipped = &self.text[self.byte..start];
+        self.line += skipped
             .iter()
-            .filter(|&&b| b == b'\n')
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && skipped.get(i + 1) != Some(&b'\n')))
             .count();
         self.byte = start;
         self.line
@@ -275,6 +278,13 @@ mod tests {
         assert_eq!(sheet.rows[1].line, 5);
         assert_eq!(sheet.rows[1].cell(0).text(), "Bob");
         assert_eq!(sheet.rows[1].cell(7), &Cell::Empty);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_too() {
+        let sheet = read(Format::Csv, b"Name,Notes\rAda,x\r\rBob,y").unwrap();
+        assert_eq!(sheet.rows[0].line, 2);
+        assert_eq!(sheet.rows[1].line, 4);
     }
 
     #[test]

@@ -5,11 +5,18 @@
 //! origin (Fetch Metadata, else `Origin`).
 
 pub mod account_pages;
+pub mod api_pages;
+pub mod assets;
+pub mod drafts_pages;
+pub mod imports_pages;
 pub mod invitation_pages;
+pub mod multipart;
 pub mod new_order_pages;
+pub mod order_edit_pages;
 pub mod orders_pages;
 pub mod reset_pages;
 pub mod resubmit_pages;
+pub mod settings_pages;
 pub mod sign_in_pages;
 
 use askama::Template;

@@ -8,6 +8,8 @@ use serde_json::Value;
 
 use super::{as_api, html, not_found, signed_in};
 use crate::api::orders::{get_order, list_orders};
+use crate::domain::api_key::Principal;
+use crate::domain::order_machine::{transition, Event, OrderState, OrderStatus};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
 use crate::Ctx;
@@ -185,6 +187,12 @@ struct OrderPage {
     notes: String,
     /// For a rejected order: the dropoff to edit, and the version it was read at.
     edit: Option<DropoffEdit>,
+    /// A draft's reasons (why it could not be placed as it is).
+    draft_reasons: Vec<String>,
+    /// What the client can still do: submit a draft, withdraw, edit (until pickup starts).
+    can_finalize: bool,
+    can_withdraw: bool,
+    change: Option<super::order_edit_pages::EditForm>,
 }
 
 pub struct DropoffEdit {
@@ -200,14 +208,39 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let mut api = as_api(principal.clone(), &req);
-    api.path_params
-        .insert("orderId".into(), req.path_param("orderId")?.to_string());
-    let order: Value = match get_order(ctx, api).await {
-        Ok(response) => serde_json::from_slice(&response.body).unwrap_or_default(),
-        Err(ApiError::NotFound(_) | ApiError::Invalid { .. }) => return Ok(not_found(true)),
-        Err(e) => return Err(e),
+    let order_id = req.path_param("orderId")?.to_string();
+    let Some(order) = read_order(ctx, &req, &principal, &order_id).await? else {
+        return Ok(not_found(true));
     };
+    Ok(html(200, &order_view(&principal, &order, None)))
+}
+
+/// The signed-in organisation's order as `GET /v1/orders/{orderId}` shows it; `None`
+/// when it has no such order.
+pub(super) async fn read_order(
+    ctx: &Ctx,
+    req: &ApiRequest,
+    principal: &Principal,
+    order_id: &str,
+) -> Result<Option<Value>, ApiError> {
+    let mut api = as_api(principal.clone(), req);
+    api.path_params
+        .insert("orderId".into(), order_id.to_string());
+    match get_order(ctx, api).await {
+        Ok(response) => Ok(Some(
+            serde_json::from_slice(&response.body).unwrap_or_default(),
+        )),
+        Err(ApiError::NotFound(_) | ApiError::Invalid { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The order's page; `change` is the edit form as sent (with its errors) when it was refused.
+pub(super) fn order_view(
+    principal: &Principal,
+    order: &Value,
+    change: Option<super::order_edit_pages::EditForm>,
+) -> impl Template {
     let task = |kind: &'static str| {
         let t = &order[kind];
         TaskView {
@@ -240,7 +273,7 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     });
     let page = OrderPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
-        row: row(&order),
+        row: row(order),
         tasks: vec![task("pickup"), task("dropoff")],
         timeline: order["timeline"]
             .as_array()
@@ -259,6 +292,29 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             name: text(&order["dropoff"]["contact"]["name"]),
             phone: text(&order["dropoff"]["contact"]["phone"]),
         }),
+        draft_reasons: order["draftReasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(super::drafts_pages::reason_text)
+            .collect(),
+        can_finalize: allows(order, Event::Finalize),
+        can_withdraw: allows(order, Event::Withdraw),
+        change: match change {
+            Some(form) => Some(form),
+            // A rejected order has its own form (Save and resubmit).
+            None if allows(order, Event::Edit) && order["status"] != "rejected" => {
+                Some(super::order_edit_pages::EditForm::of(order))
+            }
+            None => None,
+        },
     };
-    Ok(html(200, &page))
+    page
+}
+
+/// Whether the order's status lets the client do `event` (the status machine decides).
+fn allows(order: &Value, event: Event) -> bool {
+    OrderStatus::parse(order["status"].as_str().unwrap_or(""))
+        .is_some_and(|status| transition(OrderState::new(status), event).is_ok())
 }

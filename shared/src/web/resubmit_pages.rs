@@ -2,8 +2,10 @@
 //! dropoff as edited, at the version the page showed, through the JSON use cases
 //! `update_order` then `resubmit_order`; back to the order's page.
 
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
+use super::order_edit_pages::stop_patch;
+use super::orders_pages::read_order;
 use super::{
     as_api, cross_site, field, form, html, not_found, redirect, same_origin, signed_in, MessagePage,
 };
@@ -24,21 +26,20 @@ pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let order_id = req.path_param("orderId")?.to_string();
     let values = form(&req);
     let get = |name: &str| field(&values, name).trim().to_string();
-    let pick = |pairs: [(&str, &str); 2]| {
-        pairs
-            .into_iter()
-            .filter_map(|(name, key)| {
-                let value = get(name);
-                (!value.is_empty()).then(|| (key.to_string(), json!(value)))
-            })
-            .collect::<Map<String, Value>>()
+    // The dropoff as the order has it (postal code, country, window… kept), edited.
+    let Some(order) = read_order(ctx, &req, &principal, &order_id).await? else {
+        return Ok(not_found(true));
     };
-    let address = pick([("dropoff_line1", "line1"), ("dropoff_city", "city")]);
-    let recipient = pick([("recipient_name", "name"), ("recipient_phone", "phone")]);
-    let mut dropoff = json!({ "address": Value::Object(address) });
-    if !recipient.is_empty() {
-        dropoff["recipient"] = Value::Object(recipient);
-    }
+    let edits: Vec<(&str, String)> = [
+        ("address.line1", "dropoff_line1"),
+        ("address.city", "dropoff_city"),
+        ("contact.name", "recipient_name"),
+        ("contact.phone", "recipient_phone"),
+    ]
+    .into_iter()
+    .map(|(path, name)| (path, get(name)))
+    .collect();
+    let dropoff = stop_patch(&order, "dropoff", &edits);
     let version = get("version").parse::<u64>().unwrap_or(0);
     let mut edit = as_api(principal.clone(), &req);
     edit.method = "PATCH".into();

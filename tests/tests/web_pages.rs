@@ -1,0 +1,755 @@
+//! The web portal's pages and forms beyond sign-in, on both stores: static assets
+//! (versioned, immutable, under the JavaScript budget), drafts submitted in bulk and one by
+//! one, an order edited and withdrawn from its page, a spreadsheet checked then imported,
+//! and the organisation's settings; another client's order, draft or import answers 404.
+
+use bytes::Bytes;
+use portal_tests::{on_both_backends, Org, TestApp, TestResponse};
+use serde_json::{json, Value};
+
+const HOST: &str = "127.0.0.1:3000";
+const PASSWORD: &str = "a long passphrase";
+
+fn origin(app: &TestApp) -> String {
+    let req = portal::http::ApiRequest {
+        base_url: Some(format!("http://{HOST}")),
+        ..Default::default()
+    };
+    app.ctx().base_url(&req)
+}
+
+/// A request from the portal's own pages (same origin), with the session cookie.
+async fn page(
+    app: &TestApp,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    content_type: Option<&str>,
+    body: impl Into<Bytes>,
+) -> TestResponse {
+    let origin = origin(app);
+    let mut headers = vec![
+        ("host", HOST),
+        ("origin", origin.as_str()),
+        ("cookie", cookie),
+    ];
+    if let Some(content_type) = content_type {
+        headers.push(("content-type", content_type));
+    }
+    app.raw(method, uri, &headers, body.into()).await
+}
+
+async fn get(app: &TestApp, uri: &str, cookie: &str) -> TestResponse {
+    page(app, "GET", uri, cookie, None, Bytes::new()).await
+}
+
+async fn post(app: &TestApp, uri: &str, cookie: &str, form: &[(&str, &str)]) -> TestResponse {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    page(
+        app,
+        "POST",
+        uri,
+        cookie,
+        Some("application/x-www-form-urlencoded"),
+        body,
+    )
+    .await
+}
+
+/// A courier and a client (uploads allowed) whose first user signed up on the invitation
+/// page: the courier, the client's id, the session cookie.
+async fn signed_up(app: &TestApp, name: &str, email: &str) -> (Org, String, String) {
+    let courier = app.create_courier(&format!("{name} Couriers")).await;
+    let client = client_with_user(app, &courier, name, email).await;
+    (courier, client.0, client.1)
+}
+
+async fn client_with_user(
+    app: &TestApp,
+    courier: &Org,
+    name: &str,
+    email: &str,
+) -> (String, String) {
+    let created = app
+        .post(
+            "/v1/clients",
+            &courier.key,
+            json!({
+                "name": name, "email": email, "allowOrderUpload": true,
+                "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon", "postalCode": "69002", "country": "FR"}}
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let client = created.body["id"].as_str().unwrap().to_string();
+    app.invite(courier, &client).await;
+    let token = portal_tests::token_in(&app.last_email_to(email).text, "/invitations/", "\n");
+    let origin = origin(app);
+    let accepted = app
+        .raw(
+            "POST",
+            &format!("/invitations/{token}"),
+            &[("host", HOST), ("origin", origin.as_str())],
+            Bytes::from(format!("name=Pia&password={}", PASSWORD.replace(' ', "+"))),
+        )
+        .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.text);
+    let cookie = accepted
+        .headers
+        .iter()
+        .find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with("__Host-session="))
+        .map(|(_, v)| v.split(';').next().unwrap().to_string())
+        .expect("a session cookie");
+    (client, cookie)
+}
+
+/// An order the courier places for `client` (a draft when `draft`).
+async fn order_for(app: &TestApp, courier: &Org, client: &str, name: &str, draft: bool) -> Value {
+    let created = app
+        .post(
+            "/v1/orders",
+            &courier.key,
+            json!({
+                "clientId": client, "draft": draft,
+                "pickup": {"address": {"line1": "1 Market St", "city": "Lyon", "postalCode": "69002"}},
+                "dropoff": {"address": {"line1": "9 Rue de la Paix", "city": "Paris", "country": "FR"},
+                            "recipient": {"name": name, "phone": "+33698765432"}},
+                "weight": 2, "pieces": 1
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.body
+}
+
+async fn status_of(app: &TestApp, courier: &Org, id: &str) -> String {
+    let got = app.get(&format!("/v1/orders/{id}"), &courier.key).await;
+    got.body["status"].as_str().unwrap_or("").to_string()
+}
+
+async fn static_assets_are_versioned_and_immutable(app: TestApp) {
+    let origin = origin(&app);
+    let login = app
+        .raw(
+            "GET",
+            "/login",
+            &[("host", HOST), ("origin", &origin)],
+            Bytes::new(),
+        )
+        .await;
+    let version = portal_tests::token_in(&login.text, "/static/", "/portal.css");
+    assert!(login
+        .text
+        .contains(&format!("/static/{version}/htmx.min.js")));
+    for (file, kind) in [
+        ("portal.css", "text/css"),
+        ("htmx.min.js", "text/javascript"),
+    ] {
+        let got = app
+            .raw(
+                "GET",
+                &format!("/static/{version}/{file}"),
+                &[],
+                Bytes::new(),
+            )
+            .await;
+        assert_eq!(got.status, 200, "{file}");
+        assert!(got.header("content-type").unwrap().starts_with(kind));
+        assert_eq!(
+            got.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert!(!got.text.is_empty());
+    }
+    // No page ships more than 100 KB of JavaScript: htmx and the import page's script.
+    let js: usize = ["htmx.min.js", "portal.js"]
+        .iter()
+        .map(|f| portal::web::assets::file(f).unwrap().len())
+        .sum();
+    assert!(js < 100 * 1024, "{js} bytes of JavaScript");
+    // Another version's file is not served (nor cached) under its name.
+    for uri in [
+        "/static/0000000000000000/portal.css",
+        &format!("/static/{version}/secret.txt"),
+    ] {
+        let got = app.raw("GET", uri, &[], Bytes::new()).await;
+        assert_eq!(got.status, 404, "{uri}");
+        assert_eq!(got.header("cache-control"), Some("no-store"));
+    }
+}
+
+async fn drafts_are_submitted_in_bulk_and_one_by_one(app: TestApp) {
+    let (courier, client, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (other, other_cookie) =
+        client_with_user(&app, &courier, "Thorn", "ops@thorn.example").await;
+    let empty = get(&app, "/drafts", &cookie).await;
+    assert_eq!(empty.status, 200, "{}", empty.text);
+    assert!(empty.text.contains("No drafts"));
+    let drafts: Vec<Value> = futures::future::join_all(
+        ["Ada Lovelace", "Bob Stone", "Cy Young"]
+            .iter()
+            .map(|n| order_for(&app, &courier, &client, n, true)),
+    )
+    .await;
+    let theirs = order_for(&app, &courier, &other, "Marie Curie", true).await;
+    let listed = get(&app, "/drafts", &cookie).await;
+    assert_eq!(listed.status, 200);
+    for d in &drafts {
+        assert!(listed.text.contains(d["shortId"].as_str().unwrap()));
+    }
+    assert!(!listed.text.contains("Marie Curie"));
+    assert!(listed.text.contains("Submit for delivery"));
+    // Nothing checked: the page again, with the message.
+    let none = post(&app, "/drafts", &cookie, &[]).await;
+    assert_eq!(none.status, 422);
+    assert!(none.text.contains("Select from 1 to 500 drafts"));
+    // Two of ours and another client's: ours are placed, theirs is not found (and stays).
+    let value = |o: &Value| {
+        format!(
+            "{}:{}",
+            o["id"].as_str().unwrap(),
+            o["shortId"].as_str().unwrap()
+        )
+    };
+    let (a, b, t) = (value(&drafts[0]), value(&drafts[1]), value(&theirs));
+    let submitted = post(
+        &app,
+        "/drafts",
+        &cookie,
+        &[
+            ("order", a.as_str()),
+            ("order", b.as_str()),
+            ("order", t.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    assert!(
+        submitted.text.contains("Submitted 2 of 3"),
+        "{}",
+        submitted.text
+    );
+    assert!(submitted.text.contains("order not found"));
+    for d in &drafts[..2] {
+        assert_eq!(
+            status_of(&app, &courier, d["id"].as_str().unwrap()).await,
+            "placed"
+        );
+    }
+    assert_eq!(
+        status_of(&app, &courier, theirs["id"].as_str().unwrap()).await,
+        "draft"
+    );
+    // The last one from its own page.
+    let last = drafts[2]["id"].as_str().unwrap();
+    let shown = get(&app, &format!("/orders/{last}"), &cookie).await;
+    assert!(shown
+        .text
+        .contains(&format!("action=\"/orders/{last}/finalize\"")));
+    let finalized = post(&app, &format!("/orders/{last}/finalize"), &cookie, &[]).await;
+    assert_eq!(finalized.status, 303, "{}", finalized.text);
+    assert_eq!(status_of(&app, &courier, last).await, "placed");
+    let again = post(&app, &format!("/orders/{last}/finalize"), &cookie, &[]).await;
+    assert_eq!(again.status, 422);
+    // Another client's draft: 404 from its page's form; it stays a draft.
+    let id = theirs["id"].as_str().unwrap();
+    let refused = post(&app, &format!("/orders/{id}/finalize"), &cookie, &[]).await;
+    assert_eq!(refused.status, 404);
+    assert_eq!(status_of(&app, &courier, id).await, "draft");
+    assert!(get(&app, "/drafts", &other_cookie)
+        .await
+        .text
+        .contains("Marie Curie"));
+    // Cross-site: refused.
+    let cross = app
+        .raw(
+            "POST",
+            "/drafts",
+            &[
+                ("host", HOST),
+                ("origin", "https://evil.example"),
+                ("cookie", &cookie),
+            ],
+            Bytes::from(format!("order={t}")),
+        )
+        .await;
+    assert_eq!(cross.status, 403);
+}
+
+async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
+    let (courier, client, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (other, _) = client_with_user(&app, &courier, "Thorn", "ops@thorn.example").await;
+    let order = order_for(&app, &courier, &client, "Ada Lovelace", false).await;
+    let id = order["id"].as_str().unwrap();
+    let shown = get(&app, &format!("/orders/{id}"), &cookie).await;
+    assert!(shown.text.contains("Edit order") && shown.text.contains("Withdraw order"));
+    assert!(shown.text.contains("value=\"Ada Lovelace\""), "prefilled");
+    let edit = |version: &'static str, phone: &'static str| {
+        vec![
+            ("version", version),
+            ("pickup_line1", "1 Market St"),
+            ("pickup_city", "Lyon"),
+            ("dropoff_line1", "2 Quai Claude Bernard"),
+            ("dropoff_city", "Lyon"),
+            ("recipient_name", "Ada Lovelace"),
+            ("recipient_phone", phone),
+            ("weight", "3,5"),
+            ("pieces", "2"),
+            ("notes", "Ring twice"),
+        ]
+    };
+    // An invalid phone: the page again, the error next to its field.
+    let bad = post(
+        &app,
+        &format!("/orders/{id}/edit"),
+        &cookie,
+        &edit("1", "12"),
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(
+        bad.text.contains("id=\"edit_recipient_phone-error\""),
+        "{}",
+        bad.text
+    );
+    let saved = post(
+        &app,
+        &format!("/orders/{id}/edit"),
+        &cookie,
+        &edit("1", "+33698765432"),
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let got = app
+        .get(&format!("/v1/orders/{id}"), &courier.key)
+        .await
+        .body;
+    assert_eq!(got["dropoff"]["address"]["line1"], "2 Quai Claude Bernard");
+    assert_eq!(got["dropoff"]["address"]["country"], "FR", "kept");
+    assert_eq!(got["pickup"]["address"]["postalCode"], "69002", "kept");
+    assert_eq!(
+        (got["weight"].clone(), got["pieces"].clone()),
+        (json!(3.5), json!(2))
+    );
+    assert_eq!(got["notes"], "Ring twice");
+    // The same form again: a stale version, refused with the order as it is now.
+    let stale = post(
+        &app,
+        &format!("/orders/{id}/edit"),
+        &cookie,
+        &edit("1", "+33698765432"),
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.text);
+    assert!(stale.text.contains("Not saved"));
+    // Another client's order: 404 to edit and to withdraw; unchanged.
+    let theirs = order_for(&app, &courier, &other, "Marie Curie", false).await;
+    let their_id = theirs["id"].as_str().unwrap();
+    let v = theirs["version"].to_string();
+    let mut form = edit("1", "+33698765432");
+    form[0].1 = &v;
+    assert_eq!(
+        post(&app, &format!("/orders/{their_id}/edit"), &cookie, &form)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        post(&app, &format!("/orders/{their_id}/withdraw"), &cookie, &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(status_of(&app, &courier, their_id).await, "placed");
+    // Save and resubmit keeps what its form does not show (the dropoff's country).
+    let rejected = order_for(&app, &courier, &client, "Bob Stone", false).await;
+    let rid = rejected["id"].as_str().unwrap();
+    let refused = app
+        .post(
+            &format!("/v1/orders/{rid}/reject"),
+            &courier.key,
+            json!({"reason": "No such street"}),
+        )
+        .await;
+    assert_eq!(refused.status, 200, "{}", refused.text);
+    let resubmitted = post(
+        &app,
+        &format!("/orders/{rid}/resubmit"),
+        &cookie,
+        &[
+            ("version", "2"),
+            ("dropoff_line1", "5 Rue du Bac"),
+            ("dropoff_city", "Paris"),
+            ("recipient_name", "Bob Stone"),
+        ],
+    )
+    .await;
+    assert_eq!(resubmitted.status, 303, "{}", resubmitted.text);
+    let got = app
+        .get(&format!("/v1/orders/{rid}"), &courier.key)
+        .await
+        .body;
+    assert_eq!(
+        (
+            got["status"].as_str(),
+            got["dropoff"]["address"]["line1"].as_str()
+        ),
+        (Some("placed"), Some("5 Rue du Bac"))
+    );
+    assert_eq!(got["dropoff"]["address"]["country"], "FR", "kept");
+    assert_eq!(
+        got["dropoff"]["contact"]["phone"],
+        json!(null),
+        "emptied: removed"
+    );
+    // Withdrawn, once.
+    let withdrawn = post(&app, &format!("/orders/{id}/withdraw"), &cookie, &[]).await;
+    assert_eq!(withdrawn.status, 303, "{}", withdrawn.text);
+    assert_eq!(status_of(&app, &courier, id).await, "withdrawn");
+    let page_after = get(&app, &format!("/orders/{id}"), &cookie).await;
+    assert!(!page_after.text.contains("Withdraw order") && !page_after.text.contains("Edit order"));
+    assert_eq!(
+        post(&app, &format!("/orders/{id}/withdraw"), &cookie, &[])
+            .await
+            .status,
+        409
+    );
+}
+
+fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----portal-test-boundary";
+    let mut body = vec![];
+    for (name, filename, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn hidden(text: &str, name: &str) -> String {
+    let html = text
+        .split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .expect(name);
+    let mut value = html.split('"').next().unwrap().to_string();
+    for (entity, c) in [
+        ("&#43;", "+"),
+        ("&#x2b;", "+"),
+        ("&#x2f;", "/"),
+        ("&#47;", "/"),
+        ("&#61;", "="),
+        ("&#x3d;", "="),
+    ] {
+        value = value.replace(entity, c);
+    }
+    value
+}
+
+async fn a_sheet_is_checked_then_imported(app: TestApp) {
+    let (courier, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (_, other_cookie) = client_with_user(&app, &courier, "Thorn", "ops@thorn.example").await;
+    let empty = get(&app, "/imports", &cookie).await;
+    assert_eq!(empty.status, 200, "{}", empty.text);
+    assert!(empty.text.contains("No imports yet"));
+    let sheet = "Address Line 1,City,Recipient Name,Recipient Phone Number,Id\n\
+                 2 Quai Claude Bernard,Lyon,Ada Lovelace,+33698765432,A-1\n\
+                 ,Lyon,Bob Stone,,A-2\n\
+                 3 Rue du Bac,Paris,Cy Young,555-01,A-3\n";
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        ("file", Some("orders.csv"), sheet.as_bytes()),
+    ]);
+    let checked = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    // The preflight table: each error by row and column; nothing saved yet.
+    assert!(
+        checked.text.contains("<td>3</td><td>Address Line 1</td>"),
+        "{}",
+        checked.text
+    );
+    assert!(checked
+        .text
+        .contains("<td>4</td><td>Recipient Phone Number</td><td>555-01</td>"));
+    assert!(checked.text.contains("Import 1 row as drafts"));
+    assert!(get(&app, "/drafts", &cookie)
+        .await
+        .text
+        .contains("No drafts"));
+    // Commit: the file carried in the hidden field.
+    let data = hidden(&checked.text, "file_data");
+    let (kind, body) = multipart(&[
+        ("step", None, b"commit"),
+        ("file_name", None, b"orders.csv"),
+        ("file_data", None, data.as_bytes()),
+    ]);
+    let committed = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(committed.status, 303, "{}", committed.text);
+    let location = committed.header("location").unwrap().to_string();
+    assert!(location.starts_with("/imports?import=imp_"), "{location}");
+    let report = get(&app, &location, &cookie).await;
+    assert_eq!(report.status, 200);
+    assert!(report.text.contains("Import finished"));
+    assert!(report.text.contains("1 new draft,"), "{}", report.text);
+    assert!(get(&app, "/drafts", &cookie)
+        .await
+        .text
+        .contains("Ada Lovelace"));
+    // Past imports list it; another client's user cannot open it.
+    let listed = get(&app, "/imports", &cookie).await;
+    assert!(listed.text.contains(&location));
+    assert_eq!(get(&app, &location, &other_cookie).await.status, 404);
+    // No file, or not a sheet: the message next to the file input.
+    let (kind, body) = multipart(&[("step", None, b"preflight")]);
+    let none = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(none.status, 422);
+    assert!(none.text.contains("id=\"file-error\""));
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        ("file", Some("notes.pdf"), b"%PDF"),
+    ]);
+    assert_eq!(
+        page(&app, "POST", "/imports", &cookie, Some(&kind), body)
+            .await
+            .status,
+        422
+    );
+    // A client without uploads: refused with the reason.
+    let no_upload = app
+        .post(
+            "/v1/clients",
+            &courier.key,
+            json!({"name": "Fern", "email": "fern@example.com"}),
+        )
+        .await;
+    let fern = no_upload.body["id"].as_str().unwrap();
+    app.invite(&courier, fern).await;
+    let token = portal_tests::token_in(
+        &app.last_email_to("fern@example.com").text,
+        "/invitations/",
+        "\n",
+    );
+    let origin = origin(&app);
+    let accepted = app
+        .raw(
+            "POST",
+            &format!("/invitations/{token}"),
+            &[("host", HOST), ("origin", &origin)],
+            Bytes::from(format!("name=Fern&password={}", PASSWORD.replace(' ', "+"))),
+        )
+        .await;
+    let fern_cookie = accepted
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        ("file", Some("orders.csv"), sheet.as_bytes()),
+    ]);
+    let refused = page(&app, "POST", "/imports", &fern_cookie, Some(&kind), body).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert!(refused.text.contains("not enabled spreadsheet uploads"));
+}
+
+async fn organization_settings_round_trip(app: TestApp) {
+    let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let shown = get(&app, "/settings/organization", &cookie).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert!(shown.text.contains("value=\"Bloom\""));
+    let form = |phone: &'static str| {
+        vec![
+            ("name", "Bloom Florists"),
+            ("email", "pia@bloom.example"),
+            ("phone", phone),
+            ("country", "fr"),
+            ("timezone", "Europe/Paris"),
+            ("units", "imperial"),
+            ("logoUrl", "https://cdn.example/bloom.png"),
+        ]
+    };
+    let bad = post(&app, "/settings/organization", &cookie, &form("12")).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("id=\"phone-error\""), "{}", bad.text);
+    assert!(
+        bad.text.contains("value=\"Bloom Florists\""),
+        "what was typed is kept"
+    );
+    let saved = post(
+        &app,
+        "/settings/organization",
+        &cookie,
+        &form("+33612345678"),
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let again = get(&app, "/settings/organization?saved=1", &cookie).await;
+    for value in [
+        "Bloom Florists",
+        "+33612345678",
+        "FR",
+        "Europe/Paris",
+        "https://cdn.example/bloom.png",
+    ] {
+        assert!(
+            again.text.contains(&format!("value=\"{value}\"")),
+            "{value}"
+        );
+    }
+    assert!(again.text.contains("<option value=\"imperial\" selected>"));
+    // A required field emptied: refused next to it.
+    let mut empty = form("+33612345678");
+    empty[0].1 = "";
+    let refused = post(&app, "/settings/organization", &cookie, &empty).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text.contains("id=\"name-error\""));
+    // Clearing an optional field clears it.
+    let mut cleared = form("");
+    cleared[6].1 = "";
+    assert_eq!(
+        post(&app, "/settings/organization", &cookie, &cleared)
+            .await
+            .status,
+        303
+    );
+    let after = get(&app, "/settings/organization", &cookie).await;
+    assert!(
+        after
+            .text
+            .contains("id=\"phone\" name=\"phone\" type=\"tel\" value=\"\""),
+        "{}",
+        after.text
+    );
+}
+
+async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
+    let (courier, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (_, other_cookie) = client_with_user(&app, &courier, "Thorn", "ops@thorn.example").await;
+    let shown = get(&app, "/settings/api", &cookie).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert!(shown.text.contains("No API keys yet") && shown.text.contains("No integrations yet"));
+    // A new key: its secret on this answer only; it works on the API.
+    let created = post(&app, "/settings/api/keys", &cookie, &[("label", "Shop")]).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = portal_tests::token_in(&created.text, "id=\"secret-value\">", "<");
+    assert!(secret.starts_with("client_sk_"), "{secret}");
+    assert_eq!(app.get("/v1/orders", &secret).await.status, 200);
+    let again = get(&app, "/settings/api", &cookie).await;
+    assert!(!again.text.contains(&secret), "shown once");
+    assert!(again.text.contains("Shop"));
+    // Another client's user cannot revoke it; its owner can.
+    let key_id = portal_tests::token_in(&again.text, "/settings/api/keys/", "/revoke");
+    let theirs = post(
+        &app,
+        &format!("/settings/api/keys/{key_id}/revoke"),
+        &other_cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(theirs.status, 404);
+    assert_eq!(app.get("/v1/orders", &secret).await.status, 200);
+    let revoked = post(
+        &app,
+        &format!("/settings/api/keys/{key_id}/revoke"),
+        &cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(revoked.status, 303);
+    assert_eq!(app.get("/v1/orders", &secret).await.status, 401);
+    // An integration: Shopify needs the app's secret (the error next to the field); a
+    // generic one gets a generated secret and its webhook URL, shown once.
+    let refused = post(
+        &app,
+        "/settings/api/integrations",
+        &cookie,
+        &[("platform", "shopify"), ("name", "Bloom shop")],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("id=\"secret-error\""));
+    assert!(refused.text.contains("value=\"Bloom shop\""));
+    let added = post(
+        &app,
+        "/settings/api/integrations",
+        &cookie,
+        &[("platform", "generic"), ("name", "ERP")],
+    )
+    .await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    assert!(portal_tests::token_in(&added.text, "id=\"secret-value\">", "<").starts_with("whsec_"));
+    let webhook = portal_tests::token_in(&added.text, "id=\"webhook-url\">", "<");
+    assert!(webhook.ends_with("/webhook"), "{webhook}");
+    let id = portal_tests::token_in(&added.text, "/settings/api?integration=", "\"");
+    let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
+    assert_eq!(inbox.status, 200);
+    assert!(inbox.text.contains("No webhook received yet"));
+    // A signed webhook (refused: the courier has not turned integrations on for this client)
+    // is in the inbox, and is replayed from it.
+    let secret = portal_tests::token_in(&added.text, "id=\"secret-value\">", "<");
+    let bad = json!({"dropoff": {"address": {"line1": ""}}}).to_string();
+    let now = app.ctx().now().timestamp();
+    let headers = crate::integrations::standard_headers(&secret, "msg_1", now, bad.as_bytes());
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let delivered = app
+        .raw(
+            "POST",
+            &format!("/v1/integrations/{id}/webhook"),
+            &headers,
+            Bytes::from(bad),
+        )
+        .await;
+    assert_eq!(delivered.status, 200, "{}", delivered.text);
+    let delivery = delivered.body["id"].as_str().unwrap().to_string();
+    let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
+    assert!(
+        inbox.text.contains(&delivery) && inbox.text.contains("<td>valid</td>"),
+        "{}",
+        inbox.text
+    );
+    let replay = format!("/settings/api/integrations/{id}/deliveries/{delivery}/replay");
+    let replayed = post(&app, &replay, &cookie, &[]).await;
+    assert_eq!(replayed.status, 303, "{}", replayed.text);
+    let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
+    assert_eq!(
+        inbox.text.matches("aria-label=\"Replay delivery").count(),
+        2
+    );
+    assert_eq!(post(&app, &replay, &other_cookie, &[]).await.status, 404);
+    // Another client's inbox: 404.
+    assert_eq!(
+        get(
+            &app,
+            &format!("/settings/api?integration={id}"),
+            &other_cookie
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+on_both_backends!(
+    static_assets_are_versioned_and_immutable,
+    drafts_are_submitted_in_bulk_and_one_by_one,
+    orders_are_edited_and_withdrawn_from_their_page,
+    a_sheet_is_checked_then_imported,
+    organization_settings_round_trip,
+    api_keys_and_integrations_from_the_settings,
+);
