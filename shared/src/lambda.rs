@@ -3,9 +3,11 @@
 
 use aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
+    ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
 };
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, Response};
+use aws_lambda_events::encodings::Body;
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{Request, RequestExt};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::future::Future;
@@ -40,22 +42,27 @@ where
 }
 
 /// Serves one use case on Lambda (API Gateway HTTP API, payload 2.0), with the AWS clients
-/// `needs` names and no others.
+/// `needs` names and no others. The event is read with lambda_http's request conversion;
+/// the answer is written straight to the payload 2.0 response ([`to_lambda`]), which keeps
+/// lambda_http's generic response conversion (and its legacy text-encoding tables, ~155 KB
+/// of every binary) out of the functions: the use cases answer UTF-8 or bytes already.
 pub async fn serve_http<U>(use_case: U, needs: Needs) -> Result<(), Error>
 where
     U: for<'a> UseCase<'a> + Copy + 'static,
 {
     let ctx = cold_start(needs).await?;
-    lambda_http::run(lambda_http::service_fn(move |event: Request| {
-        let ctx = ctx.clone();
-        async move {
-            let response = use_case
-                .call(&ctx, from_lambda(event))
-                .await
-                .unwrap_or_else(|e| e.to_response());
-            Ok::<_, Error>(to_lambda(response))
-        }
-    }))
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<ApiGatewayV2httpRequest>| {
+            let ctx = ctx.clone();
+            async move {
+                let response = use_case
+                    .call(&ctx, from_lambda(event.payload))
+                    .await
+                    .unwrap_or_else(|e| e.to_response());
+                Ok::<_, Error>(to_lambda(response))
+            }
+        },
+    ))
     .await
 }
 
@@ -173,7 +180,8 @@ pub async fn authorizer_response(
 }
 
 /// An API Gateway request as the use cases see it.
-pub fn from_lambda(event: Request) -> ApiRequest {
+pub fn from_lambda(event: ApiGatewayV2httpRequest) -> ApiRequest {
+    let event: Request = LambdaRequest::ApiGatewayV2(event).into();
     let path_params = event
         .path_parameters()
         .iter()
@@ -234,17 +242,32 @@ fn principal_from_context(fields: &HashMap<String, Value>) -> Option<Result<Prin
     )
 }
 
-pub fn to_lambda(response: ApiResponse) -> Response<Body> {
-    let body = match String::from_utf8(response.body.to_vec()) {
-        Ok(text) if text.is_empty() => Body::Empty,
-        Ok(text) => Body::Text(text),
-        Err(e) => Body::Binary(e.into_bytes()),
+/// A use case's answer as the HTTP API's payload 2.0 response: UTF-8 bodies as text, others
+/// base64; `Set-Cookie` headers in `cookies`, as API Gateway requires.
+pub fn to_lambda(response: ApiResponse) -> ApiGatewayV2httpResponse {
+    let (body, is_base64_encoded) = match String::from_utf8(response.body.to_vec()) {
+        Ok(text) if text.is_empty() => (None, false),
+        Ok(text) => (Some(Body::Text(text)), false),
+        Err(e) => (Some(Body::Binary(e.into_bytes())), true),
     };
-    let mut builder = Response::builder().status(response.status);
-    for (name, value) in &response.headers {
-        builder = builder.header(name, value);
+    // Payload 2.0 takes cookies in their own field; other repeated headers are joined.
+    let mut headers = http::HeaderMap::new();
+    let mut cookies = Vec::new();
+    for (name, value) in response.headers {
+        if name.eq_ignore_ascii_case("set-cookie") {
+            cookies.push(value);
+        } else if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(&value),
+        ) {
+            headers.append(name, value);
+        }
     }
-    builder
-        .body(body)
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+    let mut answer = ApiGatewayV2httpResponse::default();
+    answer.status_code = i64::from(response.status);
+    answer.headers = headers;
+    answer.cookies = cookies;
+    answer.body = body;
+    answer.is_base64_encoded = is_base64_encoded;
+    answer
 }

@@ -1,10 +1,15 @@
 //! The Lambda adapters on real API Gateway events (aws_lambda_events' own fixtures).
 
-use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
-use lambda_http::request::from_str;
+use aws_lambda_events::apigw::{ApiGatewayV2CustomAuthorizerV2Request, ApiGatewayV2httpRequest};
+use aws_lambda_events::encodings::Body;
 use portal::lambda::{authorizer_response, from_lambda, to_lambda};
 use portal_tests::TestApp;
 use serde_json::{json, Value};
+
+/// A payload 2.0 event, as the Lambda runtime hands it to `serve_http`.
+fn from_str(event: &str) -> serde_json::Result<ApiGatewayV2httpRequest> {
+    serde_json::from_str(event)
+}
 
 fn fixture(name: &str) -> String {
     portal_tests::fixture_text(name)
@@ -66,7 +71,7 @@ async fn an_api_gateway_request_reaches_the_use_case_with_its_principal() {
     let create_client = portal_local::functions::http_function("create-client").unwrap();
     let handler = create_client.handler;
     let response = to_lambda(handler(app.app.ctx_for(create_client), request).await);
-    assert_eq!(response.status(), 201);
+    assert_eq!(response.status_code, 201);
 
     event["requestContext"]["authorizer"]["lambda"] =
         json!({"authError": "the API key is not valid or has been revoked"});
@@ -149,4 +154,45 @@ async fn a_signed_webhook_arrives_byte_exact_through_api_gateway() {
         };
         assert_eq!(answer["outcome"], expected, "{answer}");
     }
+}
+
+/// The answer as API Gateway reads it: cookies in their own field (one each), text as text,
+/// bytes base64-encoded, an empty body absent.
+#[test]
+fn answers_are_payload_2_responses() {
+    let answer = to_lambda(portal::http::ApiResponse {
+        status: 303,
+        headers: vec![
+            ("location".into(), "/orders".into()),
+            (
+                "set-cookie".into(),
+                "__Host-session=a; Path=/; Secure; HttpOnly".into(),
+            ),
+            ("Set-Cookie".into(), "flash=b; Path=/".into()),
+        ],
+        body: Default::default(),
+    });
+    assert_eq!(answer.status_code, 303);
+    assert_eq!(answer.cookies.len(), 2);
+    assert!(answer.headers.get("set-cookie").is_none());
+    assert_eq!(answer.headers["location"], "/orders");
+    assert!(answer.body.is_none() && !answer.is_base64_encoded);
+
+    let text = to_lambda(portal::http::ApiResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+        body: "<p>é</p>".into(),
+    });
+    assert!(matches!(&text.body, Some(Body::Text(t)) if t == "<p>é</p>"));
+    assert!(!text.is_base64_encoded);
+
+    let bytes = to_lambda(portal::http::ApiResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "image/png".into())],
+        body: vec![0x89, b'P', b'N', b'G', 0xff].into(),
+    });
+    assert!(bytes.is_base64_encoded);
+    let json = serde_json::to_value(&bytes).unwrap();
+    assert_eq!(json["body"], "iVBOR/8=");
+    assert_eq!(json["isBase64Encoded"], true);
 }
