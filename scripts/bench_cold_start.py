@@ -10,7 +10,9 @@ service would start it, and measures:
 
 Each run is a new process (a cold start). Prints one line per function: binary and zip
 size (the arm64 build that deploys), init min/median/max, first-invocation median and the
-init median's ratio to the bare lambda_runtime hello world's, and how many files under the
+init median's ratio to the bare lambda_runtime hello world's (a hello cold start is made
+next to each of the function's, so both medians come from the same minutes of load), and
+how many files under the
 system's certificate directories one more cold start and invocation opens (under strace).
 
 Standard library only, plus PyYAML (in .venv, with cfn-lint) to read template.yaml.
@@ -142,8 +144,9 @@ class Runtime:
                 stderr = b""
                 if process.poll() is not None:
                     stderr = process.stderr.read()
+                stage = "never polled" if self.first_poll is None else ("polled, no event yet" if self.served is None else "event served, no answer")
                 raise RuntimeError(
-                    f"{os.path.basename(binary)}: no response from the function (exit status {process.poll()})\n{stderr.decode(errors='replace')[-2000:]}"
+                    f"{os.path.basename(binary)}: no response from the function ({stage}; exit status {process.poll()})\n{stderr.decode(errors='replace')[-2000:]}"
                 )
             init = (self.first_poll or self.done) - started
             invoke = self.done - self.served if self.served else None
@@ -324,12 +327,18 @@ def main():
 
     rows = []
     hello_median = None
+    hello_binary = os.path.join(args.timing_bins, HELLO)
     for function in [HELLO] + [f for f in args.functions if f != HELLO]:
         binary = os.path.join(args.timing_bins, function)
         if not os.path.exists(binary):
             sys.exit(f"bench: {binary} is missing")
-        inits, invokes, outcomes = [], [], {}
+        inits, invokes, outcomes, hello_inits = [], [], {}, []
         for run in range(args.runs):
+            if function != HELLO:
+                # A hello-world cold start next to each of the function's: the ratio compares
+                # starts made under the same load, minute by minute.
+                hello_init, _, _, _ = runtime.run_once(hello_binary, env, {"bench": run})
+                hello_inits.append(hello_init * 1000)
             event = {"bench": run} if function == HELLO else event_for(function, routes.get(function, []), seed, run)
             try:
                 init, invoke, outcome, body = runtime.run_once(binary, env, event)
@@ -352,6 +361,7 @@ def main():
         median = statistics.median(inits)
         if function == HELLO:
             hello_median = median
+        beside = statistics.median(hello_inits) if hello_inits else median
         arm = os.path.join(args.lambda_dir, function)
         rows.append({
             "function": function,
@@ -359,7 +369,8 @@ def main():
             "zip": size(os.path.join(arm, "bootstrap.zip")),
             "init_min": min(inits), "init_median": median, "init_max": max(inits),
             "invoke_median": statistics.median(invokes) if invokes else None,
-            "ratio": median / hello_median,
+            "ratio": median / beside,
+            "hello_beside": beside,
             "outcomes": outcomes,
             "cert_files": certs,
         })
