@@ -3,9 +3,11 @@ measured end to end over HTTP against portal-local on a free port with a fresh d
 A benchmark, not a test: it prints p50/p95/max and the JavaScript the page ships.
 
 Run: cargo build -p portal-local && .venv/bin/python scripts/bench_orders_page.py [runs]
+(or `cargo build --release -p portal-local` and PORTAL_LOCAL=target/release/portal-local)
 """
 
 import json
+import os
 import re
 import socket
 import statistics
@@ -26,7 +28,9 @@ def main():
     port = s.getsockname()[1]
     s.close()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(REPO / "target/debug/portal-local"), "--port", str(port),
+    # PORTAL_LOCAL names the binary (e.g. a release build: target/release/portal-local).
+    binary = os.environ.get("PORTAL_LOCAL", str(REPO / "target/debug/portal-local"))
+    server = subprocess.Popen([binary, "--port", str(port),
                                "--data-dir", tempfile.mkdtemp(prefix="portal-bench-")],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -73,10 +77,11 @@ def main():
             times.append((time.perf_counter() - started) * 1000)
             assert status == 200 and page.count(b"<tr>") == 51, status  # 50 rows and the header
         times.sort()
-        scripts = len(re.findall(rb"<script", page))
+        sources = [s.decode() for s in re.findall(rb'<script[^>]*src="([^"]+)"', page)]
+        javascript = sum(len(call("GET", src)[2]) for src in sources)
         print(f"GET /orders, 50 orders, {runs} runs: p50 {statistics.median(times):.1f} ms, "
               f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, max {times[-1]:.1f} ms; "
-              f"page {len(page)} bytes, {scripts} script tags")
+              f"page {len(page)} bytes; JavaScript {javascript} bytes in {len(sources)} file(s)")
     finally:
         server.terminate()
         server.wait(timeout=10)
