@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::{cross_site, field, form, html, redirect, same_origin, MessagePage};
+use super::{cross_site, field, form, html, redirect, same_origin, unusable_link};
 use crate::accounts::session::set_cookie;
 use crate::api::invitations::{accept_as_user, invitation_for_page, FirstUser};
 use crate::domain::user::Password;
@@ -98,27 +98,5 @@ pub async fn accept_invitation_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 /// An unknown, used, expired or replaced invitation.
 fn unusable(e: ApiError) -> ApiResponse {
-    let (status, message) = match &e {
-        ApiError::NotFound(_) => (404, "This invitation link is not valid.".to_string()),
-        ApiError::Gone { message, .. } | ApiError::Conflict { message, .. } => {
-            (410, format!("{}.", capitalise(message)))
-        }
-        _ => return e.to_response(),
-    };
-    html(
-        status,
-        &MessagePage {
-            title: "Invitation",
-            message: &message,
-            signed_in: false,
-        },
-    )
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    unusable_link(e, "Invitation", "This invitation link is not valid.")
 }

@@ -43,6 +43,34 @@ pub fn html(status: u16, page: &impl Template) -> ApiResponse {
     }
 }
 
+/// A link that cannot be used as a page: unknown (404, `unknown` says so), or used,
+/// expired or replaced (410, the error's own words). Any other error answers as itself.
+pub(crate) fn unusable_link(e: ApiError, title: &str, unknown: &str) -> ApiResponse {
+    let (status, message) = match &e {
+        ApiError::NotFound(_) => (404, unknown.to_string()),
+        ApiError::Gone { message, .. } | ApiError::Conflict { message, .. } => {
+            (410, format!("{}.", capitalise(message)))
+        }
+        _ => return e.to_response(),
+    };
+    html(
+        status,
+        &MessagePage {
+            title,
+            message: &message,
+            signed_in: false,
+        },
+    )
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// 303 See Other: after a form, the browser GETs `location`.
 pub fn redirect(location: &str) -> ApiResponse {
     ApiResponse {

@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::{cross_site, field, form, html, redirect, same_origin, MessagePage};
+use super::{cross_site, field, form, html, redirect, same_origin, unusable_link};
 use crate::accounts::password_reset::{
     complete_reset, open_link, request_reset, Purpose, ResetRequestError, RESET_MINUTES,
 };
@@ -143,27 +143,5 @@ pub async fn reset_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 /// An unknown, used, expired or replaced link (anything else: the error's own answer).
 pub(crate) fn unusable(e: ApiError) -> ApiResponse {
-    let (status, message) = match &e {
-        ApiError::NotFound(_) => (404, "This link is not valid.".to_string()),
-        ApiError::Gone { message, .. } | ApiError::Conflict { message, .. } => {
-            (410, format!("{}.", capitalise(message)))
-        }
-        _ => return e.to_response(),
-    };
-    html(
-        status,
-        &MessagePage {
-            title: "Link not valid",
-            message: &message,
-            signed_in: false,
-        },
-    )
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    unusable_link(e, "Link not valid", "This link is not valid.")
 }
