@@ -329,6 +329,32 @@ pub(crate) fn email_change(
     email: Option<Email>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<EmailChange, ApiError> {
+    let owner = serde_json::json!({"clientId": client.id, "courierId": client.courier_id});
+    let current = Current {
+        email: &client.email.normalized(),
+        token_hash: client.email_token_hash.as_deref(),
+        pending: client.pending_email.is_some(),
+    };
+    pending_email_change(current, owner, email, now)
+}
+
+/// An organisation's email as stored: the address, and the change waiting for confirmation.
+pub(crate) struct Current<'a> {
+    /// Normalised (lowercased).
+    pub email: &'a str,
+    pub token_hash: Option<&'a str>,
+    pub pending: bool,
+}
+
+/// An email change (a client's, or a courier's own) waits for confirmation from the new
+/// address: `pendingEmail` and a confirmation record naming `owner` (its ids); a newer
+/// change replaces an older one, and the current email sent again cancels it.
+pub(crate) fn pending_email_change(
+    current: Current,
+    owner: serde_json::Value,
+    email: Option<Email>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EmailChange, ApiError> {
     let mut change = EmailChange {
         update: Update::new(),
         writes: vec![],
@@ -336,47 +362,44 @@ pub(crate) fn email_change(
         confirmation: None,
     };
     let email_given = email.is_some();
-    if let Some(email) = email.filter(|e| e.normalized() != client.email.normalized()) {
-        let secret = token::random_secret();
-        let hash = token::hash(&secret);
-        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
-        let pending = serde_json::json!({
-            "clientId": client.id, "courierId": client.courier_id, "email": email,
-            "expiresAt": timestamp(expires), "ttl": expires.timestamp() + 86_400,
-        });
-        let item = to_item(
-            &pending,
-            &keys::email_confirmation(&hash),
-            "EmailConfirmation",
-        )?;
-        change.writes.push(Write::Put {
-            item,
-            cond: Some(Cond::not_exists(PK)),
-        });
-        if let Some(old) = &client.email_token_hash {
-            change.writes.push(Write::Delete {
+    let forget_old = |writes: &mut Vec<Write>| {
+        if let Some(old) = current.token_hash {
+            writes.push(Write::Delete {
                 key: keys::email_confirmation(old),
                 cond: None,
             });
         }
+    };
+    if let Some(email) = email.filter(|e| e.normalized() != current.email) {
+        let secret = token::random_secret();
+        let hash = token::hash(&secret);
+        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
+        let mut record = owner;
+        record["email"] = serde_json::json!(email);
+        record["expiresAt"] = serde_json::json!(timestamp(expires));
+        record["ttl"] = serde_json::json!(expires.timestamp() + 86_400);
+        change.writes.push(Write::Put {
+            item: to_item(
+                &record,
+                &keys::email_confirmation(&hash),
+                "EmailConfirmation",
+            )?,
+            cond: Some(Cond::not_exists(PK)),
+        });
+        forget_old(&mut change.writes);
         change.update = change
             .update
             .set("pendingEmail", email.as_str())
             .set("emailTokenHash", hash.as_str());
         change.pending = Some(Some(email.clone()));
         change.confirmation = Some((email, secret, expires));
-    } else if email_given && client.pending_email.is_some() {
+    } else if email_given && current.pending {
         // Setting the email back to the current one cancels a pending change.
         change.update = change
             .update
             .remove("pendingEmail")
             .remove("emailTokenHash");
-        if let Some(old) = &client.email_token_hash {
-            change.writes.push(Write::Delete {
-                key: keys::email_confirmation(old),
-                cond: None,
-            });
-        }
+        forget_old(&mut change.writes);
         change.pending = Some(None);
     }
     Ok(change)

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::clients::{
-    email_change, send_confirmation, stale, stale_if_first_failed, EmailChange,
-    EMAIL_CONFIRMATION_DAYS,
+    email_change, pending_email_change, send_confirmation, stale, stale_if_first_failed, Current,
+    EmailChange,
 };
-use super::records::{from_item, to_item};
+use super::records::from_item;
 use crate::clock::timestamp;
 use crate::domain::address::CountryCode;
 use crate::domain::api_key::{Principal, Role};
@@ -20,7 +20,7 @@ use crate::domain::courier::Courier;
 use crate::domain::settings::{OrganizationProfile, Units};
 use crate::domain::timezone::Timezone;
 use crate::domain::tracking::LogoUrl;
-use crate::domain::{token, Email, Name, Phone};
+use crate::domain::{Email, Name, Phone};
 use crate::error::ApiError;
 use crate::http::{nullable, ApiRequest, ApiResponse, ApiResult};
 use crate::store::{keys, Cond, StoreError, Update, Write, PK};
@@ -302,58 +302,16 @@ async fn update_courier(
 }
 
 /// A courier's own email change waits for confirmation from the new address, as a
-/// client's does: `pendingEmail` and a confirmation record; the current email sent again
-/// cancels a pending change.
+/// client's does.
 fn courier_email_change(
     courier: &Courier,
     email: Option<Email>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<EmailChange, ApiError> {
-    let mut change = EmailChange {
-        update: Update::new(),
-        writes: vec![],
-        pending: None,
-        confirmation: None,
+    let current = Current {
+        email: &courier.email.to_lowercase(),
+        token_hash: courier.email_token_hash.as_deref(),
+        pending: courier.pending_email.is_some(),
     };
-    let email_given = email.is_some();
-    let forget_old = |writes: &mut Vec<Write>| {
-        if let Some(old) = &courier.email_token_hash {
-            writes.push(Write::Delete {
-                key: keys::email_confirmation(old),
-                cond: None,
-            });
-        }
-    };
-    if let Some(email) = email.filter(|e| e.normalized() != courier.email.to_lowercase()) {
-        let secret = token::random_secret();
-        let hash = token::hash(&secret);
-        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
-        let record = json!({
-            "courierId": courier.id, "email": email,
-            "expiresAt": timestamp(expires), "ttl": expires.timestamp() + 86_400,
-        });
-        change.writes.push(Write::Put {
-            item: to_item(
-                &record,
-                &keys::email_confirmation(&hash),
-                "EmailConfirmation",
-            )?,
-            cond: Some(Cond::not_exists(PK)),
-        });
-        forget_old(&mut change.writes);
-        change.update = change
-            .update
-            .set("pendingEmail", email.as_str())
-            .set("emailTokenHash", hash.as_str());
-        change.pending = Some(Some(email.clone()));
-        change.confirmation = Some((email, secret, expires));
-    } else if email_given && courier.pending_email.is_some() {
-        change.update = change
-            .update
-            .remove("pendingEmail")
-            .remove("emailTokenHash");
-        forget_old(&mut change.writes);
-        change.pending = Some(None);
-    }
-    Ok(change)
+    pending_email_change(current, json!({"courierId": courier.id}), email, now)
 }
