@@ -64,7 +64,13 @@ class Runtime:
                 except OSError:
                     pass  # the process was stopped while its poll was held
 
+            def stale(self):
+                with server.lock:
+                    return self.server.run != server.generation
+
             def do_GET(self):
+                if self.stale():
+                    return self.reply(503)
                 if self.path != PREFIX + "/invocation/next":
                     return self.reply(404)
                 now = time.perf_counter()
@@ -94,6 +100,8 @@ class Runtime:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if self.stale():
+                    return self.reply(503)
                 now = time.perf_counter()
                 outcome = None
                 if self.path == f"{PREFIX}/invocation/{server.request_id}/response":
@@ -111,8 +119,20 @@ class Runtime:
                     server.lock.notify_all()
                 self.reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.handler = Handler
+        self.httpd = None
+        self.serve()
+
+    def serve(self):
+        """A new listening port for each cold start: a request the previous (stopped) process
+        left in flight reaches the old port, marked with its run, and is refused, so it can
+        never take the next run's event."""
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
         self.httpd.daemon_threads = True
+        self.httpd.run = self.generation
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
 
@@ -130,6 +150,8 @@ class Runtime:
         """One cold start: (init seconds, invocation seconds, outcome, body)."""
         with self.lock:
             self.reset(event)
+        self.serve()
+        env = dict(env, AWS_LAMBDA_RUNTIME_API=self.address)
         started = time.perf_counter()
         process = subprocess.Popen(
             [*wrapper, binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
