@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -36,6 +37,8 @@ def main():
     try:
         key = next(m.group(1) for line in server.stdout
                    if (m := re.search(r"export COURIER_KEY=(\S+)", line)))
+        # Keep reading the server's request log, or it blocks once the pipe is full.
+        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
 
         def call(method, path, body=None, headers=None, form=None):
             data = form.encode() if form is not None else (json.dumps(body).encode() if body is not None else None)
