@@ -438,6 +438,12 @@ def run(api, base, courier_key):
               and page.frame_locator("#preview-on-the-way").locator("#driver").count() == 0
               and page.frame_locator("#preview-on-the-way").locator("#eta").count() == 1)
         shot(page, "16f-tracking-page")
+        # The sandboxed preview frames render out of process: a full-page shot leaves them
+        # blank below the fold, so the preview gets its own shot, scrolled into view.
+        previews = page.locator("#tracking-previews")
+        previews.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        previews.screenshot(path=str(SHOTS / "16g-tracking-page-preview.png"))
 
         # Another client's order: 404, nothing of it shown.
         response = page.goto(base + f"/orders/{thorn_order['id']}")

@@ -139,7 +139,7 @@ async fn communications_settings_round_trip(app: TestApp) {
         .text
         .contains("Corner Bakery: votre commande 7KQ4MZ2P est en route."));
     assert!(again.text.contains("value=\"12\""));
-    assert!(again.text.contains("id=\"t-dropoff-delayed\" name=\"templates.dropoff.delayed\" rows=\"3\" aria-describedby=\"t-dropoff-delayed-hint t-dropoff-delayed-live\"></textarea>"), "an emptied trigger sends nothing");
+    assert!(again.text.contains("id=\"t-dropoff-delayed\" name=\"templates.dropoff.delayed\" rows=\"2\" aria-describedby=\"t-dropoff-delayed-hint t-dropoff-delayed-live\"></textarea>"), "an emptied trigger sends nothing");
     assert!(again.text.contains("(your courier's time zone)"));
     let created = post(&app, "/settings/api/keys", &cookie, &[("label", "Check")]).await;
     let secret = portal_tests::token_in(&created.text, "id=\"secret-value\">", "<");

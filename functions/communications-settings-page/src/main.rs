@@ -1,4 +1,4 @@
-//! GET /settings/communications (the web portal) (`web::communications_pages::communications_page`).
+//! GET /settings/communications (the web portal) (`web::communications_pages::page`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::communications_pages::communications_page,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::communications_pages::page, NEEDS).await
 }

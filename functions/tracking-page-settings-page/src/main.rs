@@ -1,4 +1,4 @@
-//! GET /settings/tracking-page (the web portal) (`web::tracking_settings_pages::tracking_settings_page`).
+//! GET /settings/tracking-page (the web portal) (`web::tracking_settings_pages::page`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::tracking_settings_pages::tracking_settings_page,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::tracking_settings_pages::page, NEEDS).await
 }

@@ -1,4 +1,4 @@
-//! POST /settings/communications (the web portal) (`web::communications_pages::save_communications_form`).
+//! POST /settings/communications (the web portal) (`web::communications_pages::save_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::communications_pages::save_communications_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::communications_pages::save_form, NEEDS).await
 }

@@ -1,4 +1,4 @@
-//! POST /settings/tracking-page (the web portal) (`web::tracking_settings_pages::save_tracking_settings_form`).
+//! POST /settings/tracking-page (the web portal) (`web::tracking_settings_pages::save_form`).
 
 use portal::lambda::{serve_http, Error, Needs};
 
@@ -7,9 +7,5 @@ pub const NEEDS: Needs = Needs::STORE;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    serve_http(
-        portal::web::tracking_settings_pages::save_tracking_settings_form,
-        NEEDS,
-    )
-    .await
+    serve_http(portal::web::tracking_settings_pages::save_form, NEEDS).await
 }

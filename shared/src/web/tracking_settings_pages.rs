@@ -180,7 +180,7 @@ impl TrackingSettingsPage {
     }
 }
 
-pub async fn tracking_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let principal = match signed_in(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
@@ -200,7 +200,7 @@ pub async fn tracking_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     Ok(html(200, &page))
 }
 
-pub async fn save_tracking_settings_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if !same_origin(ctx, &req) {
         return Ok(cross_site());
     }
