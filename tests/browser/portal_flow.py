@@ -392,6 +392,8 @@ def run(api, base, courier_key):
         expect(page.locator("#t-dropoff-delayed-live .segments")).to_have_text("2 SMS segments")
         check("the preview follows what is typed", "Late: 7KQ4MZ2P" in page.locator("#t-dropoff-delayed-live").inner_text())
         shot(page, "16d-communications-preview")
+        page.locator(".sms-template", has=page.locator("#t-dropoff-delayed")).screenshot(
+            path=str(SHOTS / "16d2-sms-template.png"))
         delayed.fill("Late {firstName}")
         expect(page.locator("#t-dropoff-delayed-live .error")).to_be_visible()
         page.get_by_role("button", name="Save", exact=True).click()
