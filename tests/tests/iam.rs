@@ -249,15 +249,23 @@ const CALLS: &[(&str, &[&str])] = &[
         "update-communications-settings-form",
         &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
-    // The session, then get_tracking_page_settings (the client's item).
+    // The session, get_tracking_page_settings (the client's item), and get_notification_settings for the preview's language (the client and its courier in one BatchGetItem).
     (
         "tracking-page-settings-page",
-        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+        ],
     ),
-    // The session, then put_tracking_page_settings (one UpdateItem).
+    // The session, get_notification_settings for the preview's language (one BatchGetItem), then put_tracking_page_settings (one UpdateItem).
     (
         "update-tracking-page-settings-form",
-        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+        ],
     ),
     // The session; the organisation's keys (its partition), the client's integrations (GSI1), an integration and its deliveries.
     (

@@ -284,6 +284,22 @@ async fn tracking_page_settings_round_trip(app: TestApp) {
     let mine = get(&app, "/settings/tracking-page", &cookie).await;
     assert!(mine.text.contains("value=\"#aa0000\""));
 
+    // The preview speaks the client's language, as the tracking page does.
+    assert!(mine.text.contains("Track your delivery"));
+    let spanish = [
+        ("language", "es"),
+        ("draftReminders.afterHours", "24"),
+        ("action", "save"),
+    ];
+    assert_eq!(
+        post(&app, "/settings/communications", &cookie, &spanish)
+            .await
+            .status,
+        303
+    );
+    let mine = get(&app, "/settings/tracking-page", &cookie).await;
+    assert!(mine.text.contains("Siga su entrega"), "{}", mine.text);
+
     // Cross-site: refused, nothing changed.
     let body = "primaryColor=%23000000&headerTextColor=%23ffffff&backgroundColor=%23ffffff&textColor=%23000000&action=save";
     assert_eq!(

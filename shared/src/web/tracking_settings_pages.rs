@@ -1,16 +1,20 @@
 //! `GET /settings/tracking-page` and `POST /settings/tracking-page`: how the page a
 //! recipient opens from an SMS looks (colours, logo, which details it shows), onto the JSON
 //! use cases `get_tracking_page_settings` and `put_tracking_page_settings`. The preview is
-//! the real tracking page template rendered on the server with a sample order, in sandboxed
-//! frames; the "Preview" button re-renders the page with what was typed, without saving
-//! (htmx does the same as one types). An error is shown next to its field.
+//! the real tracking page template rendered on the server with a sample order, in the
+//! client's language (from `get_notification_settings`), in sandboxed frames; the "Preview"
+//! button re-renders the page with what was typed, without saving (htmx does the same as
+//! one types). An error is shown next to its field.
 
 use askama::Template;
 use serde_json::{json, Map, Value};
 
 use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in};
-use crate::api::settings::{get_tracking_page_settings, put_tracking_page_settings};
+use crate::api::settings::{
+    get_notification_settings, get_tracking_page_settings, put_tracking_page_settings,
+};
 use crate::api::tracking::sample_page;
+use crate::domain::api_key::Principal;
 use crate::domain::notifications::Language;
 use crate::domain::tracking::{Colour, LogoUrl, TrackingPageSettings};
 use crate::error::ApiError;
@@ -76,6 +80,7 @@ impl TrackingSettingsPage {
     /// value, and the default for a field in error.
     fn of(
         client_name: String,
+        language: Language,
         value: impl Fn(&str) -> String,
         checked: impl Fn(&str) -> bool,
     ) -> Self {
@@ -128,7 +133,7 @@ impl TrackingSettingsPage {
         settings.show_driver_name = checked("showDriverName");
         settings.show_proof_of_delivery = checked("showProofOfDelivery");
         let sample = |delivered| {
-            sample_page(&settings, &client_name, Language::default(), delivered).unwrap_or_default()
+            sample_page(&settings, &client_name, language, delivered).unwrap_or_default()
         };
         TrackingSettingsPage {
             on_the_way: sample(false),
@@ -180,6 +185,25 @@ impl TrackingSettingsPage {
     }
 }
 
+/// The client's language (of its notification settings): the tracking page speaks it, so
+/// its preview does too.
+async fn client_language(
+    ctx: &Ctx,
+    principal: &Principal,
+    req: &ApiRequest,
+) -> Result<Language, ApiError> {
+    let settings: Value = serde_json::from_slice(
+        &get_notification_settings(ctx, as_api(principal.clone(), req))
+            .await?
+            .body,
+    )
+    .unwrap_or_default();
+    Ok(settings["language"]
+        .as_str()
+        .and_then(Language::parse)
+        .unwrap_or_default())
+}
+
 pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let principal = match signed_in(ctx, &req).await? {
         Ok(p) => p,
@@ -191,8 +215,10 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .body,
     )
     .unwrap_or_default();
+    let language = client_language(ctx, &principal, &req).await?;
     let mut page = TrackingSettingsPage::of(
         principal.client_name.clone().unwrap_or_default(),
+        language,
         |name| settings[name].as_str().unwrap_or("").to_string(),
         |name| settings[name].as_bool().unwrap_or(false),
     );
@@ -209,8 +235,10 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let values = form(&req);
+    let language = client_language(ctx, &principal, &req).await?;
     let mut page = TrackingSettingsPage::of(
         principal.client_name.clone().unwrap_or_default(),
+        language,
         |name| field(&values, name).to_string(),
         |name| !field(&values, name).is_empty(),
     );
