@@ -4,7 +4,7 @@ an order placed for the client -> the courier rejects it -> the rejection on the
 page -> the courier completes it -> the proof on the page; sign-out and sign-in with the
 keyboard only; an order edited and withdrawn from its page; drafts submitted in bulk (with
 the keyboard) and one from its page; a spreadsheet checked (preflight) then imported; the
-organization settings round trip; another client's order URL answers 404; axe on every page
+organization, communications and tracking-page settings round trips; another client's order URL answers 404; axe on every page
 (no serious or critical violations). Screenshots go to target/screenshots/.
 
 Run: .venv/bin/python tests/browser/portal_flow.py (after `cargo build -p portal-local`).
@@ -378,6 +378,74 @@ def run(api, base, courier_key):
         check("the empty inbox says so", "No webhook received yet" in page.locator("#inbox").inner_text())
         axe_check(page, axe, "/settings/api (inbox)")
         shot(page, "16c-integrations")
+
+        # Communications: each template previewed and counted on the server, live as one
+        # types (htmx), an error next to its field, a round trip.
+        page.get_by_role("link", name="Communications").click()
+        page.wait_for_url("**/settings/communications")
+        axe_check(page, axe, "/settings/communications")
+        check("each template is previewed with its segment count",
+              page.locator(".sms-count .segments").count() >= 5
+              and "1 SMS segment" in page.locator("#t-dropoff-delayed-live").inner_text())
+        delayed = page.get_by_label("Dropoff: running late")
+        delayed.fill("Late: {orderShortId} " + "x" * 160)
+        expect(page.locator("#t-dropoff-delayed-live .segments")).to_have_text("2 SMS segments")
+        check("the preview follows what is typed", "Late: 7KQ4MZ2P" in page.locator("#t-dropoff-delayed-live").inner_text())
+        shot(page, "16d-communications-preview")
+        page.locator(".sms-template", has=page.locator("#t-dropoff-delayed")).screenshot(
+            path=str(SHOTS / "16d2-sms-template.png"))
+        delayed.fill("Late {firstName}")
+        expect(page.locator("#t-dropoff-delayed-live .error")).to_be_visible()
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("#t-dropoff-delayed-error")).to_be_visible()
+        check("an unknown variable is shown next to its template", "{firstName}" in page.locator("#t-dropoff-delayed-error").inner_text())
+        axe_check(page, axe, "/settings/communications with errors")
+        page.get_by_label("Dropoff: running late").fill("Running late: {orderShortId}, new ETA {eta}.")
+        page.get_by_label("Language").select_option("fr")
+        page.get_by_label("List drafts waiting for at least (hours)").fill("36")
+        page.get_by_role("button", name="Preview", exact=True).click()
+        expect(page.locator("#previewed")).to_be_visible()
+        check("Preview renders without saving", "Running late: 7KQ4MZ2P, new ETA 15:45." in page.locator("#t-dropoff-delayed-live").inner_text())
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("#saved")).to_be_visible()
+        page.reload()
+        check("the communications settings are saved",
+              page.get_by_label("Language").input_value() == "fr"
+              and page.get_by_label("List drafts waiting for at least (hours)").input_value() == "36"
+              and page.get_by_label("Dropoff: running late").input_value() == "Running late: {orderShortId}, new ETA {eta}.")
+        shot(page, "16e-communications")
+
+        # Tracking page: colours, logo, details shown, with the page itself as the preview.
+        page.get_by_role("link", name="Tracking page").click()
+        page.wait_for_url("**/settings/tracking-page")
+        axe_check(page, axe, "/settings/tracking-page")
+        page.get_by_label("Header colour", exact=True).fill("#b91c1c")
+        expect(page.locator("#preview-on-the-way")).to_have_attribute("srcdoc", re.compile("--primary: #b91c1c;"))
+        check("the preview follows what is typed", "#b91c1c" in page.locator("#preview-delivered").get_attribute("srcdoc"))
+        page.get_by_label("Logo URL").fill("http://cdn.example/logo.png")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("#logoUrl-error")).to_be_visible()
+        check("a bad logo URL is shown next to its field", page.locator("#logoUrl-error").is_visible())
+        axe_check(page, axe, "/settings/tracking-page with errors")
+        page.get_by_label("Logo URL").fill("")
+        page.get_by_label("The driver's first name").uncheck()
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("#saved")).to_be_visible()
+        page.reload()
+        check("the tracking page settings are saved",
+              page.get_by_label("Header colour", exact=True).input_value() == "#b91c1c"
+              and not page.get_by_label("The driver's first name").is_checked())
+        check("the saved preview shows the new colour and no driver",
+              "#b91c1c" in page.locator("#preview-on-the-way").get_attribute("srcdoc")
+              and page.frame_locator("#preview-on-the-way").locator("#driver").count() == 0
+              and page.frame_locator("#preview-on-the-way").locator("#eta").count() == 1)
+        shot(page, "16f-tracking-page")
+        # The sandboxed preview frames render out of process: a full-page shot leaves them
+        # blank below the fold, so the preview gets its own shot, scrolled into view.
+        previews = page.locator("#tracking-previews")
+        previews.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        previews.screenshot(path=str(SHOTS / "16g-tracking-page-preview.png"))
 
         # Another client's order: 404, nothing of it shown.
         response = page.goto(base + f"/orders/{thorn_order['id']}")

@@ -235,6 +235,38 @@ const CALLS: &[(&str, &[&str])] = &[
             "ses:SendEmail",
         ],
     ),
+    // The session, then get_notification_settings (the client and its courier in one BatchGetItem).
+    (
+        "communications-settings-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
+    // The session, then put_notification_settings (the update; the courier's time zone when the client has none).
+    (
+        "update-communications-settings-form",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    // The session, get_tracking_page_settings (the client's item), and get_notification_settings for the preview's language (the client and its courier in one BatchGetItem).
+    (
+        "tracking-page-settings-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
+    // The session, get_notification_settings for the preview's language (one BatchGetItem), then put_tracking_page_settings (one UpdateItem).
+    (
+        "update-tracking-page-settings-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
     // The session; the organisation's keys (its partition), the client's integrations (GSI1), an integration and its deliveries.
     (
         "api-settings-page",
@@ -1567,6 +1599,16 @@ mod observed {
                 "name=Petals&email=hello%40petals.example&units=metric&country=FR".into(),
                 303,
             ),
+            (
+                "/settings/communications".into(),
+                "language=fr&templates.dropoff.started=En+route+%7BtrackingLink%7D&draftReminders.enabled=on&draftReminders.afterHours=12".into(),
+                303,
+            ),
+            (
+                "/settings/tracking-page".into(),
+                "primaryColor=%23123456&headerTextColor=%23ffffff&backgroundColor=%23f5f7fa&textColor=%23111111&logoUrl=&showEta=on".into(),
+                303,
+            ),
         ] {
             let answer = w.page("POST", &uri, Some(&cookie), &form).await;
             assert_eq!(answer.status, expected, "{uri}: {:?}", answer.body);
@@ -1599,6 +1641,8 @@ mod observed {
             "/drafts".to_string(),
             "/imports".into(),
             "/settings/organization".into(),
+            "/settings/communications".into(),
+            "/settings/tracking-page".into(),
             format!("/static/{version}/portal.css"),
         ] {
             assert_eq!(

@@ -20,6 +20,7 @@ mod reminders;
 mod round_trip;
 mod search;
 mod server;
+mod settings_pages;
 mod store_contract;
 mod tracking;
 mod web_pages;

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use portal_tests::{on_both_backends, Org, TestApp, TestResponse};
 use serde_json::{json, Value};
 
-const HOST: &str = "127.0.0.1:3000";
+pub(crate) const HOST: &str = "127.0.0.1:3000";
 const PASSWORD: &str = "a long passphrase";
 
 fn origin(app: &TestApp) -> String {
@@ -39,11 +39,16 @@ async fn page(
     app.raw(method, uri, &headers, body.into()).await
 }
 
-async fn get(app: &TestApp, uri: &str, cookie: &str) -> TestResponse {
+pub(crate) async fn get(app: &TestApp, uri: &str, cookie: &str) -> TestResponse {
     page(app, "GET", uri, cookie, None, Bytes::new()).await
 }
 
-async fn post(app: &TestApp, uri: &str, cookie: &str, form: &[(&str, &str)]) -> TestResponse {
+pub(crate) async fn post(
+    app: &TestApp,
+    uri: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> TestResponse {
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
@@ -60,13 +65,13 @@ async fn post(app: &TestApp, uri: &str, cookie: &str, form: &[(&str, &str)]) -> 
 
 /// A courier and a client (uploads allowed) whose first user signed up on the invitation
 /// page: the courier, the client's id, the session cookie.
-async fn signed_up(app: &TestApp, name: &str, email: &str) -> (Org, String, String) {
+pub(crate) async fn signed_up(app: &TestApp, name: &str, email: &str) -> (Org, String, String) {
     let courier = app.create_courier(&format!("{name} Couriers")).await;
     let client = client_with_user(app, &courier, name, email).await;
     (courier, client.0, client.1)
 }
 
-async fn client_with_user(
+pub(crate) async fn client_with_user(
     app: &TestApp,
     courier: &Org,
     name: &str,

@@ -134,6 +134,10 @@ http_functions! {
     "withdraw-order-form" => web::order_edit_pages::withdraw_order_form, STORE;
     "organization-settings-page" => web::settings_pages::organization_page, STORE;
     "update-organization-settings-form" => web::settings_pages::save_organization_form, MAIL;
+    "communications-settings-page" => web::communications_pages::page, STORE;
+    "update-communications-settings-form" => web::communications_pages::save_form, STORE;
+    "tracking-page-settings-page" => web::tracking_settings_pages::page, STORE;
+    "update-tracking-page-settings-form" => web::tracking_settings_pages::save_form, STORE;
     "api-settings-page" => web::api_pages::api_settings_page, STORE;
     "create-api-key-form" => web::api_pages::create_api_key_form, STORE;
     "revoke-api-key-form" => web::api_pages::revoke_api_key_form, STORE;

@@ -15,10 +15,9 @@ use crate::domain::courier::Courier;
 use crate::domain::ids::ClientId;
 use crate::domain::notifications::{
     default_templates, DraftReminders, Language, NotificationSettings, SmsTemplate, Templates,
-    Trigger, Values, Var,
+    Trigger, Var,
 };
 use crate::domain::order_machine::TaskKind;
-use crate::domain::sms::{Encoding, Length};
 use crate::domain::timezone::Timezone;
 use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
@@ -220,7 +219,6 @@ async fn save_setting(
 /// The settings as the API shows them: the time zone in effect, the variables a template
 /// may use, and each template rendered with sample values, with its length in SMS terms.
 pub fn notifications_view(settings: &NotificationSettings, timezone: Timezone) -> Value {
-    let sample = Values::sample(settings.language);
     let previews: BTreeMap<TaskKind, BTreeMap<Trigger, Value>> = settings
         .templates
         .iter()
@@ -228,12 +226,11 @@ pub fn notifications_view(settings: &NotificationSettings, timezone: Timezone) -
             let rendered = triggers
                 .iter()
                 .map(|(trigger, template)| {
-                    let text = template.render_fitting(&sample);
-                    let length = Length::of(&text);
+                    let (text, length) = template.sample_message(settings.language);
                     let preview = json!({
                         "text": text,
                         "length": length.units,
-                        "encoding": match length.encoding { Encoding::Gsm7 => "gsm7", Encoding::Ucs2 => "ucs2" },
+                        "encoding": length.encoding.as_str(),
                         "segments": length.segments(),
                     });
                     (*trigger, preview)

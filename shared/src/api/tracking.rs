@@ -12,7 +12,7 @@ use super::records::from_item;
 use super::settings::courier_timezone;
 use crate::domain::client::Client;
 use crate::domain::courier::Courier;
-use crate::domain::notifications::Language;
+use crate::domain::notifications::{Language, Values, Var};
 use crate::domain::order::Order;
 use crate::domain::order_machine::{OrderStatus, TaskState};
 use crate::domain::token;
@@ -142,6 +142,11 @@ pub fn status_text(order: &Order, language: Language) -> &'static str {
         OrderStatus::Failed => 6,
         OrderStatus::Rejected | OrderStatus::Withdrawn => 7,
     };
+    step_text(key, language)
+}
+
+/// The status line of one step (0 received … 7 cancelled), in a language.
+fn step_text(key: usize, language: Language) -> &'static str {
     const TEXTS: [[&str; 8]; 3] = [
         [
             "Order received",
@@ -180,6 +185,49 @@ pub fn status_text(order: &Order, language: Language) -> &'static str {
         Language::Fr => 2,
     };
     TEXTS[row][key]
+}
+
+/// The tracking page as a recipient would see it with these settings, for a sample order
+/// on its way (`delivered: false`: ETA and driver) or delivered (proof of delivery). The
+/// settings pages show it as a preview.
+pub fn sample_page(
+    branding: &TrackingPageSettings,
+    client_name: &str,
+    language: Language,
+    delivered: bool,
+) -> Result<String, askama::Error> {
+    let sample = Values::sample(language);
+    let eta = (!delivered && branding.show_eta).then(|| sample.get(Var::Eta).to_string());
+    let view = TrackingView {
+        status: if delivered {
+            OrderStatus::Completed
+        } else {
+            OrderStatus::InProgress
+        },
+        status_text: step_text(if delivered { 5 } else { 3 }, language).to_string(),
+        order_short_id: sample.get(Var::OrderShortId).to_string(),
+        courier_name: sample.get(Var::CourierName).to_string(),
+        client_name: client_name.to_string(),
+        eta_local: eta.clone(),
+        eta,
+        driver_first_name: branding
+            .show_driver_name
+            .then(|| sample.get(Var::DriverName).to_string()),
+        proof_of_delivery: (delivered && branding.show_proof_of_delivery).then(|| ProofView {
+            delivered_at: Some("2026-01-01T15:42:00Z".into()),
+            signature: Some(sample.get(Var::RecipientName).to_string()),
+            photos: vec![],
+            notes: Some("Left with the concierge".into()),
+        }),
+        updated_at: "2026-01-01T15:42:00Z".into(),
+        branding: branding.clone(),
+        language,
+    };
+    TrackingPage {
+        view: &view,
+        labels: labels(language),
+    }
+    .render()
 }
 
 pub async fn tracking_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {

@@ -55,6 +55,31 @@ pub enum Language {
     Fr,
 }
 
+impl Language {
+    pub const ALL: [Language; 3] = [Language::En, Language::Es, Language::Fr];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Es => "es",
+            Language::Fr => "fr",
+        }
+    }
+
+    /// The language's own name, for pickers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::En => "English",
+            Language::Es => "Español",
+            Language::Fr => "Français",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.code() == code)
+    }
+}
+
 /// A template variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Var {
@@ -214,6 +239,16 @@ impl SmsTemplate {
             let cut: String = value.chars().take(keep).collect();
             shortened.set(var, cut.trim_end().to_string());
         }
+    }
+}
+
+impl SmsTemplate {
+    /// The message as it would be sent with plausible values (names shortened to keep one
+    /// segment, as a real message), and its length: what settings pages preview.
+    pub fn sample_message(&self, language: Language) -> (String, Length) {
+        let text = self.render_fitting(&Values::sample(language));
+        let length = Length::of(&text);
+        (text, length)
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod account_pages;
 pub mod api_pages;
 pub mod assets;
+pub mod communications_pages;
 pub mod drafts_pages;
 pub mod imports_pages;
 pub mod invitation_pages;
@@ -18,6 +19,7 @@ pub mod reset_pages;
 pub mod resubmit_pages;
 pub mod settings_pages;
 pub mod sign_in_pages;
+pub mod tracking_settings_pages;
 
 use askama::Template;
 

@@ -1,0 +1,263 @@
+//! `GET /settings/tracking-page` and `POST /settings/tracking-page`: how the page a
+//! recipient opens from an SMS looks (colours, logo, which details it shows), onto the JSON
+//! use cases `get_tracking_page_settings` and `put_tracking_page_settings`. The preview is
+//! the real tracking page template rendered on the server with a sample order, in the
+//! client's language (from `get_notification_settings`), in sandboxed frames; the "Preview"
+//! button re-renders the page with what was typed, without saving (htmx does the same as
+//! one types). An error is shown next to its field.
+
+use askama::Template;
+use serde_json::{json, Map, Value};
+
+use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in};
+use crate::api::settings::{
+    get_notification_settings, get_tracking_page_settings, put_tracking_page_settings,
+};
+use crate::api::tracking::sample_page;
+use crate::domain::api_key::Principal;
+use crate::domain::notifications::Language;
+use crate::domain::tracking::{Colour, LogoUrl, TrackingPageSettings};
+use crate::error::ApiError;
+use crate::http::{ApiRequest, ApiResult};
+use crate::Ctx;
+
+/// The colour inputs: (name as the API's field, label, hint).
+const COLOURS: [(&str, &str, &str); 4] = [
+    ("primaryColor", "Header colour", "The header and accents."),
+    (
+        "headerTextColor",
+        "Header text colour",
+        "Text on the header.",
+    ),
+    ("backgroundColor", "Background colour", "Behind the cards."),
+    ("textColor", "Text colour", "Text on the background."),
+];
+
+/// The details the page may show: (name as the API's field, label).
+const SHOWN: [(&str, &str); 3] = [
+    ("showEta", "The estimated arrival time"),
+    ("showDriverName", "The driver's first name"),
+    (
+        "showProofOfDelivery",
+        "The proof of delivery (signature, photos, notes)",
+    ),
+];
+
+pub struct ColourInput {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    /// The colour when it is valid, for the swatch.
+    pub swatch: Option<String>,
+    pub error: Option<String>,
+}
+
+pub struct ShownInput {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/settings_tracking.html")]
+struct TrackingSettingsPage {
+    client_name: String,
+    colours: Vec<ColourInput>,
+    logo_url: String,
+    logo_error: Option<String>,
+    shown: Vec<ShownInput>,
+    /// The tracking page with these settings: a sample order on its way, and delivered.
+    on_the_way: String,
+    delivered: String,
+    saved: bool,
+    previewed: bool,
+    alert: Option<String>,
+}
+
+impl TrackingSettingsPage {
+    /// The page for these values (as saved, or as typed); the preview uses every valid
+    /// value, and the default for a field in error.
+    fn of(
+        client_name: String,
+        language: Language,
+        value: impl Fn(&str) -> String,
+        checked: impl Fn(&str) -> bool,
+    ) -> Self {
+        let mut settings = TrackingPageSettings::default();
+        let colours: Vec<ColourInput> = COLOURS
+            .iter()
+            .map(|(name, label, hint)| {
+                let raw = value(name);
+                let parsed = Colour::parse(&raw);
+                if let Ok(colour) = &parsed {
+                    let slot = match *name {
+                        "primaryColor" => &mut settings.primary_color,
+                        "headerTextColor" => &mut settings.header_text_color,
+                        "backgroundColor" => &mut settings.background_color,
+                        _ => &mut settings.text_color,
+                    };
+                    *slot = colour.clone();
+                }
+                ColourInput {
+                    name,
+                    label,
+                    hint,
+                    value: raw,
+                    swatch: parsed.as_ref().ok().map(|c| c.as_str().to_string()),
+                    error: parsed.err(),
+                }
+            })
+            .collect();
+        let logo_url = value("logoUrl").trim().to_string();
+        let logo_error = if logo_url.is_empty() {
+            None
+        } else {
+            match LogoUrl::parse(&logo_url) {
+                Ok(url) => {
+                    settings.logo_url = Some(url);
+                    None
+                }
+                Err(e) => Some(e),
+            }
+        };
+        let shown: Vec<ShownInput> = SHOWN
+            .iter()
+            .map(|(name, label)| ShownInput {
+                name,
+                label,
+                checked: checked(name),
+            })
+            .collect();
+        settings.show_eta = checked("showEta");
+        settings.show_driver_name = checked("showDriverName");
+        settings.show_proof_of_delivery = checked("showProofOfDelivery");
+        let sample = |delivered| {
+            sample_page(&settings, &client_name, language, delivered).unwrap_or_default()
+        };
+        TrackingSettingsPage {
+            on_the_way: sample(false),
+            delivered: sample(true),
+            client_name,
+            colours,
+            logo_url,
+            logo_error,
+            shown,
+            saved: false,
+            previewed: false,
+            alert: None,
+        }
+    }
+
+    fn has_errors(&self) -> bool {
+        self.logo_error.is_some() || self.colours.iter().any(|c| c.error.is_some())
+    }
+
+    /// The document `PUT /v1/settings/tracking-page` takes.
+    fn body(&self) -> Value {
+        let mut body = Map::new();
+        for c in &self.colours {
+            body.insert(c.name.into(), json!(c.value.trim()));
+        }
+        body.insert(
+            "logoUrl".into(),
+            if self.logo_url.is_empty() {
+                Value::Null
+            } else {
+                json!(self.logo_url)
+            },
+        );
+        for s in &self.shown {
+            body.insert(s.name.into(), json!(s.checked));
+        }
+        Value::Object(body)
+    }
+
+    /// An error the use case found, next to its field.
+    fn place_error(&mut self, field: &str, message: String) {
+        if let Some(c) = self.colours.iter_mut().find(|c| c.name == field) {
+            c.error = Some(message);
+        } else if field == "logoUrl" {
+            self.logo_error = Some(message);
+        } else {
+            self.alert = Some(format!("{field}: {message}"));
+        }
+    }
+}
+
+/// The client's language (of its notification settings): the tracking page speaks it, so
+/// its preview does too.
+async fn client_language(
+    ctx: &Ctx,
+    principal: &Principal,
+    req: &ApiRequest,
+) -> Result<Language, ApiError> {
+    let settings: Value = serde_json::from_slice(
+        &get_notification_settings(ctx, as_api(principal.clone(), req))
+            .await?
+            .body,
+    )
+    .unwrap_or_default();
+    Ok(settings["language"]
+        .as_str()
+        .and_then(Language::parse)
+        .unwrap_or_default())
+}
+
+pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let principal = match signed_in(ctx, &req).await? {
+        Ok(p) => p,
+        Err(to_login) => return Ok(to_login),
+    };
+    let settings: Value = serde_json::from_slice(
+        &get_tracking_page_settings(ctx, as_api(principal.clone(), &req))
+            .await?
+            .body,
+    )
+    .unwrap_or_default();
+    let language = client_language(ctx, &principal, &req).await?;
+    let mut page = TrackingSettingsPage::of(
+        principal.client_name.clone().unwrap_or_default(),
+        language,
+        |name| settings[name].as_str().unwrap_or("").to_string(),
+        |name| settings[name].as_bool().unwrap_or(false),
+    );
+    page.saved = req.query_param("saved").is_some();
+    Ok(html(200, &page))
+}
+
+pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    if !same_origin(ctx, &req) {
+        return Ok(cross_site());
+    }
+    let principal = match signed_in(ctx, &req).await? {
+        Ok(p) => p,
+        Err(to_login) => return Ok(to_login),
+    };
+    let values = form(&req);
+    let language = client_language(ctx, &principal, &req).await?;
+    let mut page = TrackingSettingsPage::of(
+        principal.client_name.clone().unwrap_or_default(),
+        language,
+        |name| field(&values, name).to_string(),
+        |name| !field(&values, name).is_empty(),
+    );
+    if field(&values, "action") == "preview" {
+        page.previewed = true;
+        return Ok(html(200, &page));
+    }
+    if page.has_errors() {
+        return Ok(html(422, &page));
+    }
+    let mut api = as_api(principal, &req);
+    api.method = "PUT".into();
+    api.body = page.body().to_string().into();
+    match put_tracking_page_settings(ctx, api).await {
+        Ok(_) => Ok(redirect("/settings/tracking-page?saved=1")),
+        Err(ApiError::Invalid { field, message, .. }) => {
+            page.place_error(&field, message);
+            Ok(html(422, &page))
+        }
+        Err(e) => Err(e),
+    }
+}

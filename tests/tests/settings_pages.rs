@@ -1,0 +1,318 @@
+//! The communications and tracking-page settings pages, on both stores: what is saved is
+//! shown again (and is what the JSON API reads), "Preview" renders what was typed without
+//! saving, a bad value is refused next to its field, a cross-site post is refused, and
+//! another client sees and changes only its own settings.
+
+use bytes::Bytes;
+use portal_tests::{on_both_backends, TestApp};
+
+use crate::web_pages::{client_with_user, get, post, signed_up, HOST};
+
+const DELAYED: &str = "templates.dropoff.delayed";
+
+/// The communications form as the page shows it, with one template changed.
+fn communications_form<'a>(delayed: &'a str, hours: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("language", "fr"),
+        (
+            "templates.dropoff.started",
+            "{clientName}: votre commande {orderShortId} est en route. {trackingLink}",
+        ),
+        (DELAYED, delayed),
+        ("draftReminders.enabled", "on"),
+        ("draftReminders.afterHours", hours),
+        ("action", "save"),
+    ]
+}
+
+async fn cross_site(app: &TestApp, uri: &str, cookie: &str, body: &str) -> u16 {
+    app.raw(
+        "POST",
+        uri,
+        &[
+            ("host", HOST),
+            ("origin", "https://evil.example"),
+            ("cookie", cookie),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        Bytes::from(body.to_string()),
+    )
+    .await
+    .status
+}
+
+async fn communications_settings_round_trip(app: TestApp) {
+    let (courier, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (_, other_cookie) = client_with_user(&app, &courier, "Thorn", "ops@thorn.example").await;
+    let shown = get(&app, "/settings/communications", &cookie).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    // The defaults, each with its variables listed, its preview and its segment count.
+    assert!(shown.text.contains("<code>{recipientName}</code>"));
+    assert!(shown.text.contains("id=\"t-dropoff-delayed-live\""));
+    assert!(shown
+        .text
+        .contains("Your Corner Bakery order 7KQ4MZ2P is running late. New ETA: 3:45 PM."));
+    assert!(
+        shown.text.contains("1 SMS segment</span>"),
+        "{}",
+        shown.text
+    );
+    assert!(shown
+        .text
+        .contains("aria-current=\"page\">Communications</a>"));
+
+    // Preview: what was typed, rendered, counted, not saved. 200 GSM-7 characters are two
+    // segments (153 per part); a euro sign counts twice; an accent outside GSM-7 makes it UCS-2.
+    let long = format!("{} {{orderShortId}}", "a".repeat(180));
+    let mut preview = communications_form(&long, "12");
+    preview.retain(|(k, _)| *k != "action");
+    preview.push(("action", "preview"));
+    let previewed = post(&app, "/settings/communications", &cookie, &preview).await;
+    assert_eq!(previewed.status, 200, "{}", previewed.text);
+    assert!(previewed.text.contains("id=\"previewed\""));
+    assert!(
+        previewed.text.contains("2 SMS segments</span>"),
+        "{}",
+        previewed.text
+    );
+    assert!(previewed.text.contains("189 characters of 160"));
+    let unicode = post(
+        &app,
+        "/settings/communications",
+        &cookie,
+        &[
+            ("language", "en"),
+            (DELAYED, "Ça arrive {orderShortId} ✓"),
+            ("draftReminders.afterHours", "24"),
+            ("action", "preview"),
+        ],
+    )
+    .await;
+    assert!(
+        unicode.text.contains("Ça arrive 7KQ4MZ2P ✓"),
+        "{}",
+        unicode.text
+    );
+    assert!(unicode
+        .text
+        .contains("of 70 for one segment · Unicode (UCS-2)"));
+    let still = get(&app, "/settings/communications", &cookie).await;
+    assert!(
+        !still.text.contains(&"a".repeat(180)),
+        "a preview saves nothing"
+    );
+
+    // Bad values: each next to its field, what was typed kept.
+    let bad = post(
+        &app,
+        "/settings/communications",
+        &cookie,
+        &communications_form("En retard {firstName}", "0"),
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(
+        bad.text.contains("id=\"t-dropoff-delayed-error\""),
+        "{}",
+        bad.text
+    );
+    assert!(bad.text.contains("unknown variable {firstName}"));
+    assert!(bad.text.contains("id=\"afterHours-error\""));
+    assert!(bad.text.contains("En retard {firstName}</textarea>"));
+
+    // Saved: shown again, and the JSON API reads the same settings.
+    let saved = post(
+        &app,
+        "/settings/communications",
+        &cookie,
+        &communications_form("", "12"),
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let again = get(&app, "/settings/communications?saved=1", &cookie).await;
+    assert!(again.text.contains("id=\"saved\""));
+    assert!(again.text.contains("<option value=\"fr\" selected>"));
+    assert!(again
+        .text
+        .contains("votre commande {orderShortId} est en route. {trackingLink}</textarea>"));
+    assert!(again
+        .text
+        .contains("Corner Bakery: votre commande 7KQ4MZ2P est en route."));
+    assert!(again.text.contains("value=\"12\""));
+    assert!(again.text.contains("id=\"t-dropoff-delayed\" name=\"templates.dropoff.delayed\" rows=\"2\" aria-describedby=\"t-dropoff-delayed-hint t-dropoff-delayed-live\"></textarea>"), "an emptied trigger sends nothing");
+    assert!(again.text.contains("(your courier's time zone)"));
+    let created = post(&app, "/settings/api/keys", &cookie, &[("label", "Check")]).await;
+    let secret = portal_tests::token_in(&created.text, "id=\"secret-value\">", "<");
+    let api = app.get("/v1/settings/notifications", &secret).await;
+    assert_eq!(api.body["language"], "fr", "{}", api.text);
+    assert_eq!(api.body["draftReminders"]["afterHours"], 12);
+    assert!(api.body["templates"]["dropoff"].get("delayed").is_none());
+    assert!(api.body["templates"]["dropoff"]["started"]
+        .as_str()
+        .unwrap()
+        .ends_with("est en route. {trackingLink}"));
+
+    // Another client: its own defaults; its save leaves the first client's settings alone.
+    let theirs = get(&app, "/settings/communications", &other_cookie).await;
+    assert!(theirs.text.contains("<option value=\"en\" selected>"));
+    assert!(!theirs.text.contains("est en route"));
+    let mut form = communications_form("", "48");
+    form[0].1 = "es";
+    assert_eq!(
+        post(&app, "/settings/communications", &other_cookie, &form)
+            .await
+            .status,
+        303
+    );
+    let mine = get(&app, "/settings/communications", &cookie).await;
+    assert!(
+        mine.text.contains("<option value=\"fr\" selected>") && mine.text.contains("value=\"12\"")
+    );
+
+    // Cross-site: refused, nothing changed.
+    let body = "language=es&draftReminders.afterHours=5&action=save";
+    assert_eq!(
+        cross_site(&app, "/settings/communications", &cookie, body).await,
+        403
+    );
+    let after = get(&app, "/settings/communications", &cookie).await;
+    assert!(after.text.contains("<option value=\"fr\" selected>"));
+}
+
+fn tracking_form<'a>(primary: &'a str, logo: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("primaryColor", primary),
+        ("headerTextColor", "#FFFFFF"),
+        ("backgroundColor", "#f0f0f0"),
+        ("textColor", "#222222"),
+        ("logoUrl", logo),
+        ("showEta", "on"),
+        ("showProofOfDelivery", "on"),
+        ("action", "save"),
+    ]
+}
+
+async fn tracking_page_settings_round_trip(app: TestApp) {
+    let (courier, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (_, other_cookie) = client_with_user(&app, &courier, "Thorn", "ops@thorn.example").await;
+    let shown = get(&app, "/settings/tracking-page", &cookie).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert!(shown.text.contains("value=\"#1a73e8\""));
+    assert!(shown
+        .text
+        .contains("aria-current=\"page\">Tracking page</a>"));
+    // The preview: the tracking page itself, escaped into sandboxed frames.
+    assert!(shown.text.contains("id=\"preview-on-the-way\""));
+    assert!(shown.text.contains("sandbox srcdoc=\""));
+    assert!(shown.text.contains("--primary: #1a73e8;"));
+    assert!(shown.text.contains("Order from Bloom"));
+
+    // Preview: what was typed, not saved; the driver's name hidden when unticked.
+    let mut preview = tracking_form("#aa0000", "https://cdn.example/bloom.png");
+    preview.pop();
+    preview.push(("action", "preview"));
+    let previewed = post(&app, "/settings/tracking-page", &cookie, &preview).await;
+    assert_eq!(previewed.status, 200, "{}", previewed.text);
+    assert!(previewed.text.contains("--primary: #aa0000;"));
+    assert!(previewed.text.contains("https://cdn.example/bloom.png"));
+    assert!(
+        !previewed.text.contains("id=&#34;driver&#34;")
+            && !previewed.text.contains("id=&quot;driver&quot;")
+    );
+    assert!(get(&app, "/settings/tracking-page", &cookie)
+        .await
+        .text
+        .contains("value=\"#1a73e8\""));
+
+    // Bad values next to their fields; what was typed kept.
+    let bad = post(
+        &app,
+        "/settings/tracking-page",
+        &cookie,
+        &tracking_form("red", "http://cdn.example/logo.png"),
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("id=\"primaryColor-error\""));
+    assert!(bad.text.contains("id=\"logoUrl-error\""));
+    assert!(bad.text.contains("value=\"red\""));
+
+    // Saved: shown again.
+    let saved = post(
+        &app,
+        "/settings/tracking-page",
+        &cookie,
+        &tracking_form("#AA0000", "https://cdn.example/bloom.png"),
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let again = get(&app, "/settings/tracking-page?saved=1", &cookie).await;
+    assert!(again.text.contains("id=\"saved\""));
+    for value in [
+        "#aa0000",
+        "#ffffff",
+        "#f0f0f0",
+        "#222222",
+        "https://cdn.example/bloom.png",
+    ] {
+        assert!(
+            again.text.contains(&format!("value=\"{value}\"")),
+            "{value}"
+        );
+    }
+    assert!(again
+        .text
+        .contains("id=\"showEta\" name=\"showEta\" value=\"on\" checked>"));
+    assert!(again
+        .text
+        .contains("id=\"showDriverName\" name=\"showDriverName\" value=\"on\">"));
+
+    // Another client: its own defaults; its save leaves the first client's alone.
+    let theirs = get(&app, "/settings/tracking-page", &other_cookie).await;
+    assert!(theirs.text.contains("value=\"#1a73e8\"") && !theirs.text.contains("bloom.png"));
+    assert_eq!(
+        post(
+            &app,
+            "/settings/tracking-page",
+            &other_cookie,
+            &tracking_form("#00aa00", "")
+        )
+        .await
+        .status,
+        303
+    );
+    let mine = get(&app, "/settings/tracking-page", &cookie).await;
+    assert!(mine.text.contains("value=\"#aa0000\""));
+
+    // The preview speaks the client's language, as the tracking page does.
+    assert!(mine.text.contains("Track your delivery"));
+    let spanish = [
+        ("language", "es"),
+        ("draftReminders.afterHours", "24"),
+        ("action", "save"),
+    ];
+    assert_eq!(
+        post(&app, "/settings/communications", &cookie, &spanish)
+            .await
+            .status,
+        303
+    );
+    let mine = get(&app, "/settings/tracking-page", &cookie).await;
+    assert!(mine.text.contains("Siga su entrega"), "{}", mine.text);
+
+    // Cross-site: refused, nothing changed.
+    let body = "primaryColor=%23000000&headerTextColor=%23ffffff&backgroundColor=%23ffffff&textColor=%23000000&action=save";
+    assert_eq!(
+        cross_site(&app, "/settings/tracking-page", &cookie, body).await,
+        403
+    );
+    assert!(get(&app, "/settings/tracking-page", &cookie)
+        .await
+        .text
+        .contains("value=\"#aa0000\""));
+}
+
+on_both_backends!(
+    communications_settings_round_trip,
+    tracking_page_settings_round_trip,
+);
