@@ -10,12 +10,10 @@ use chrono::{NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
 
-use super::orders_pages::money;
+use super::order_quotes::{choice, services, ServiceChoice};
 use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in};
 use crate::api::orders::create_order;
-use crate::api::quotes::create_quote;
 use crate::api::records::from_item;
-use crate::api::services::list_services;
 use crate::domain::api_key::Principal;
 use crate::domain::client::Client;
 use crate::domain::order::MinimumAge;
@@ -56,16 +54,6 @@ const REQUIREMENTS: [(&str, &str, &str); 3] = [
     ("require_photo", "photo", "Photo"),
     ("require_notes", "notes", "Notes"),
 ];
-
-/// One of the client's services, with its quote once asked for.
-pub struct ServiceChoice {
-    pub id: String,
-    pub name: String,
-    pub price: String,
-    pub complete_by: String,
-    /// Why it cannot serve this order (empty: it can, or not quoted yet).
-    pub reasons: String,
-}
 
 #[derive(Template)]
 #[template(path = "web/new_order.html")]
@@ -209,86 +197,6 @@ async fn client_and_zone(
             .unwrap_or(chrono_tz::UTC),
     };
     Ok((client, zone))
-}
-
-/// The client's services: from the quote use case when `body` is an order to quote (each
-/// with its price and completion time, or why not), else from `GET /v1/services`.
-async fn services(
-    ctx: &Ctx,
-    principal: &Principal,
-    req: &ApiRequest,
-    body: Option<&Value>,
-) -> Result<(Vec<ServiceChoice>, bool, Option<(String, String)>), ApiError> {
-    if !principal.has_services {
-        return Ok((vec![], false, None));
-    }
-    let mut refused = None;
-    if let Some(body) = body {
-        let mut quote = json!({ "pickup": body["pickup"], "dropoff": body["dropoff"] });
-        for name in ["weight", "pieces"] {
-            if let Some(v) = body.get(name) {
-                quote[name] = v.clone();
-            }
-        }
-        if let Some(due) = body["dropoff"]["window"].get("completeBefore") {
-            quote["dueBy"] = due.clone();
-        }
-        let mut api = as_api(principal.clone(), req);
-        api.method = "POST".into();
-        api.body = quote.to_string().into();
-        match create_quote(ctx, api).await {
-            Ok(response) => {
-                let answer: Value = serde_json::from_slice(&response.body).unwrap_or_default();
-                let quoted = answer["services"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(choice)
-                    .collect();
-                return Ok((quoted, true, None));
-            }
-            Err(ApiError::Invalid { field, message, .. }) => refused = Some((field, message)),
-            Err(e @ ApiError::Malformed { .. }) => refused = Some((String::new(), e.to_string())),
-            Err(e) => return Err(e),
-        }
-    }
-    let response = list_services(ctx, as_api(principal.clone(), req)).await?;
-    let listed: Value = serde_json::from_slice(&response.body).unwrap_or_default();
-    let choices = listed["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|s| ServiceChoice {
-            id: s["id"].as_str().unwrap_or("").to_string(),
-            name: s["name"].as_str().unwrap_or("").to_string(),
-            price: String::new(),
-            complete_by: String::new(),
-            reasons: String::new(),
-        })
-        .collect();
-    Ok((choices, false, refused))
-}
-
-/// One service of a quote answer (`POST /v1/quotes`, or a refused order's `services`).
-fn choice(q: &Value) -> ServiceChoice {
-    let eligible = q["eligible"].as_bool().unwrap_or(false);
-    ServiceChoice {
-        id: q["serviceId"].as_str().unwrap_or("").to_string(),
-        name: q["name"].as_str().unwrap_or("").to_string(),
-        price: if eligible { money(q) } else { String::new() },
-        complete_by: q["completeBy"]
-            .as_str()
-            .map(|t| t.get(..16).unwrap_or(t).replace('T', " "))
-            .unwrap_or_default(),
-        reasons: q["reasons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(|r| r.replace('_', " "))
-            .collect::<Vec<_>>()
-            .join(", "),
-    }
 }
 
 /// The form field an API error concerns.
