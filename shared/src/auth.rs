@@ -86,5 +86,10 @@ pub async fn with_client(
         .and_then(|p| p.get("pairs"))
         .and_then(|p| p.as_array())
         .is_some_and(|pairs| !pairs.is_empty());
+    principal.logo_url = client
+        .get("organization")
+        .and_then(|o| o.get("logoUrl"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
     Ok(Some(principal))
 }

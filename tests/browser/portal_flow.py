@@ -447,6 +447,79 @@ def run(api, base, courier_key):
         page.wait_for_timeout(300)
         previews.screenshot(path=str(SHOTS / "16g-tracking-page-preview.png"))
 
+        # The order form's window, requirements and services with quotes (issue 11), keyboard
+        # first; the client's logo in the header; the orders table's Courier column.
+        _, service = api.call("POST", "/v1/services", courier_key,
+                              {"name": "Same day", "sla": {"kind": "same_day", "hours": 4},
+                               "availability": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                                                "from": "00:00", "to": "23:59"}})
+        _, rates = api.call("POST", "/v1/rate-tables", courier_key,
+                            {"name": "Flat", "currency": "EUR", "base": {"method": "flat", "amount": 2500}})
+        given, _ = api.call("PUT", f"/v1/clients/{client_id}/services", courier_key,
+                            {"services": [{"serviceId": service["id"], "rateTableId": rates["id"]}]})
+        check("the client is given a service", given == 200, str(given))
+        page.goto(base + "/settings/organization")
+        page.get_by_label("Logo URL").fill("https://cdn.example/bloom.png")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#saved")).to_be_visible()
+        page.goto(base + "/orders/new")
+        logo = page.locator("header .brand img")
+        check("the header shows the client's logo, its name as alt text",
+              logo.count() == 1 and logo.get_attribute("alt") == "Bloom Florists")
+        check("the form offers the client's services", page.get_by_label("Same day").count() == 1)
+        check("the window is read in the client's time zone", "Europe/Paris" in page.locator("#window-hint").inner_text())
+        for _ in range(40):
+            if page.evaluate("document.activeElement.id") == "dropoff_line1":
+                break
+            page.keyboard.press("Tab")
+        for value in ["9 Rue de la Paix", "Paris", "Marie Curie", "+33698765432"]:
+            page.keyboard.type(value)
+            page.keyboard.press("Tab")
+        page.locator("#dropoff_after").fill("2030-12-02T14:00")
+        page.locator("#dropoff_before").fill("2030-12-02T16:00")
+        page.locator("#dropoff_before").focus()
+        page.keyboard.press("Tab")  # leaving the field: htmx asks for quotes
+        expect(page.locator("#services")).to_contain_text("25.00 EUR", timeout=5000)
+        check("quotes appear live (htmx) when the form changes", "25.00 EUR" in page.locator("#services").inner_text())
+        page.locator("#require_signature").focus()
+        page.keyboard.press("Space")
+        page.locator("#require_photo").focus()
+        page.keyboard.press("Space")
+        page.get_by_role("button", name="Get quotes").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")  # a plain form post: the same form again, with the quotes
+        expect(page.locator("#services")).to_contain_text("complete by")
+        check("Get quotes keeps what was typed", page.locator("#dropoff_before").input_value() == "2030-12-02T16:00"
+              and page.locator("#require_signature").is_checked())
+        page.locator("#service-any").focus()
+        page.keyboard.press("ArrowDown")
+        check("a service is chosen with the arrow keys", page.locator("#service-1").is_checked())
+        axe_check(page, axe, "/orders/new (quotes)")
+        shot(page, "17a-new-order-quotes")
+        page.locator("#dropoff_after").fill("2030-12-02T17:00")
+        page.get_by_role("button", name="Place order").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page.locator("#dropoff_before-error")).to_be_visible()
+        check("a window that ends before it starts is shown next to its field",
+              "later than" in page.locator("#dropoff_before-error").inner_text())
+        axe_check(page, axe, "/orders/new (window error)")
+        page.locator("#dropoff_after").fill("2030-12-02T14:00")
+        page.get_by_role("button", name="Place order").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/orders/ord_[0-9A-Z]{26}$"))
+        _, placed = api.call("GET", "/v1/orders/" + page.url.rsplit("/", 1)[1], courier_key)
+        check("the window reaches the order, in the client's zone",
+              placed["dropoff"].get("window", {}).get("completeAfter") == "2030-12-02T14:00:00+01:00", str(placed.get("dropoff")))
+        requirements = placed["dropoff"].get("requirements", {})
+        check("the requirements reach the order", requirements.get("signature") and requirements.get("photo"), str(requirements))
+        check("the chosen service is the order's quote", (placed.get("quote") or {}).get("serviceId") == service["id"],
+              str(placed.get("quote")))
+        page.goto(base + "/orders")
+        check("the orders table has a Courier column", page.get_by_role("columnheader", name="Courier").count() == 1)
+        axe_check(page, axe, "/orders (courier column, logo)")
+        shot(page, "17b-orders-courier")
+
         # Another client's order: 404, nothing of it shown.
         response = page.goto(base + f"/orders/{thorn_order['id']}")
         check("another client's order answers 404", response.status == 404, str(response.status))

@@ -750,6 +750,193 @@ async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
     );
 }
 
+/// The order form's dropoff window (in the client's time zone) and requirements reach the
+/// order; a bad window is shown next to its field; a client with services gets quotes
+/// ("Get quotes") and the chosen service is the order's quote. The orders table shows the
+/// courier, and the header the client's logo.
+async fn the_order_form_sends_window_requirements_and_service(app: TestApp) {
+    app.clock.travel_to("2026-11-30T08:00:00Z".parse().unwrap());
+    let (courier, client, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let settings = post(
+        &app,
+        "/settings/organization",
+        &cookie,
+        &[
+            ("name", "Bloom"),
+            ("email", "pia@bloom.example"),
+            ("phone", ""),
+            ("country", "fr"),
+            ("timezone", "Europe/Paris"),
+            ("units", "metric"),
+            ("logoUrl", "https://cdn.example/bloom.png"),
+        ],
+    )
+    .await;
+    assert_eq!(settings.status, 303, "{}", settings.text);
+    let shown = get(&app, "/orders/new", &cookie).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert!(
+        shown.text.contains("Times are in Europe/Paris."),
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains("type=\"datetime-local\""));
+    assert!(
+        !shown.text.contains("id=\"services\""),
+        "no services, no choice"
+    );
+    assert!(
+        shown
+            .text
+            .contains("<img class=\"logo\" src=\"https://cdn.example/bloom.png\" alt=\"Bloom\">"),
+        "{}",
+        shown.text
+    );
+    let base = |form_id: &'static str| {
+        vec![
+            ("form_id", form_id),
+            ("pickup_line1", "1 Market St"),
+            ("pickup_city", "Lyon"),
+            ("dropoff_line1", "9 Rue de la Paix"),
+            ("dropoff_city", "Paris"),
+            ("recipient_name", "Marie Curie"),
+            ("recipient_phone", "+33698765432"),
+            ("weight", "2"),
+            ("pieces", "1"),
+        ]
+    };
+    // A window that ends before it starts: refused, next to "Latest", what was typed kept.
+    let mut bad = base("");
+    bad.extend([
+        ("dropoff_after", "2026-12-01T16:00"),
+        ("dropoff_before", "2026-12-01T14:00"),
+    ]);
+    let refused = post(&app, "/orders", &cookie, &bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"dropoff_before-error\""),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("value=\"2026-12-01T16:00\""));
+    let mut bad = base("");
+    bad.extend([("dropoff_after", "tomorrow"), ("minimum_age", "40")]);
+    let refused = post(&app, "/orders", &cookie, &bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"dropoff_after-error\""),
+        "{}",
+        refused.text
+    );
+    let mut bad = base("");
+    bad.push(("minimum_age", "40"));
+    let refused = post(&app, "/orders", &cookie, &bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"minimum_age-error\""),
+        "{}",
+        refused.text
+    );
+    // A good window and requirements reach the order.
+    let mut good = base("");
+    good.extend([
+        ("dropoff_after", "2026-12-01T14:00"),
+        ("dropoff_before", "2026-12-01T16:00"),
+        ("require_signature", "1"),
+        ("require_photo", "1"),
+        ("minimum_age", "18"),
+    ]);
+    let placed = post(&app, "/orders", &cookie, &good).await;
+    assert_eq!(placed.status, 303, "{}", placed.text);
+    let id = placed
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/orders/");
+    let order = app.get(&format!("/v1/orders/{id}"), &courier.key).await;
+    assert_eq!(order.status, 200, "{}", order.text);
+    let dropoff = &order.body["dropoff"];
+    assert_eq!(
+        dropoff["window"],
+        json!({"completeAfter": "2026-12-01T14:00:00+01:00", "completeBefore": "2026-12-01T16:00:00+01:00"}),
+        "{}",
+        order.text
+    );
+    assert_eq!(
+        dropoff["requirements"],
+        json!({"signature": true, "photo": true, "notes": false, "minimumAge": 18}),
+        "{}",
+        order.text
+    );
+    // The orders table names the courier.
+    let table = get(&app, "/orders", &cookie).await;
+    assert!(table.text.contains("<th scope=\"col\">Courier</th>"));
+    assert!(
+        table.text.contains("<td>Bloom Couriers</td>"),
+        "{}",
+        table.text
+    );
+
+    // Services: the form offers them, quotes them, and the chosen one is the order's quote.
+    let service = app
+        .post(
+            "/v1/services",
+            &courier.key,
+            json!({"name": "Same day", "sla": {"kind": "same_day", "hours": 4},
+                   "availability": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "23:59"}}),
+        )
+        .await;
+    assert_eq!(service.status, 201, "{}", service.text);
+    let service = service.body["id"].as_str().unwrap().to_string();
+    let rates = app
+        .post(
+            "/v1/rate-tables",
+            &courier.key,
+            json!({"name": "Flat", "currency": "EUR", "base": {"method": "flat", "amount": 2500}}),
+        )
+        .await;
+    assert_eq!(rates.status, 201, "{}", rates.text);
+    let given = app
+        .call(
+            "PUT",
+            &format!("/v1/clients/{client}/services"),
+            Some(&courier.key),
+            Some(json!({"services": [{"serviceId": service, "rateTableId": rates.body["id"]}]})),
+        )
+        .await;
+    assert_eq!(given.status, 200, "{}", given.text);
+    let shown = get(&app, "/orders/new", &cookie).await;
+    assert!(shown.text.contains("id=\"services\""), "{}", shown.text);
+    assert!(shown.text.contains(&format!("value=\"{service}\"")));
+    assert!(shown.text.contains("name=\"quote\""), "a Get quotes button");
+    let mut asked = base("");
+    asked.extend([("dropoff_before", "2026-12-01T16:00"), ("quote", "1")]);
+    let quoted = post(&app, "/orders", &cookie, &asked).await;
+    assert_eq!(quoted.status, 200, "{}", quoted.text);
+    assert!(
+        quoted
+            .text
+            .contains("25.00 EUR, complete by 2026-11-30 13:00"),
+        "{}",
+        quoted.text
+    );
+    let mut chosen = base("");
+    chosen.push(("service_id", service.as_str()));
+    let placed = post(&app, "/orders", &cookie, &chosen).await;
+    assert_eq!(placed.status, 303, "{}", placed.text);
+    let id = placed
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/orders/");
+    let order = app.get(&format!("/v1/orders/{id}"), &courier.key).await;
+    assert_eq!(
+        order.body["quote"]["serviceId"],
+        json!(service),
+        "{}",
+        order.text
+    );
+    assert_eq!(order.body["quote"]["price"], 2500);
+}
+
 on_both_backends!(
     static_assets_are_versioned_and_immutable,
     drafts_are_submitted_in_bulk_and_one_by_one,
@@ -757,4 +944,5 @@ on_both_backends!(
     a_sheet_is_checked_then_imported,
     organization_settings_round_trip,
     api_keys_and_integrations_from_the_settings,
+    the_order_form_sends_window_requirements_and_service,
 );

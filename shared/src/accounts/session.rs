@@ -116,6 +116,7 @@ pub async fn resolve(ctx: &Ctx, req: &ApiRequest) -> Result<Option<Principal>, A
         client_name: None,
         auto_assign_team_id: None,
         has_services: false,
+        logo_url: None,
     };
     let Some(principal) = crate::auth::with_client(ctx.store.as_ref(), principal).await? else {
         return Ok(None);

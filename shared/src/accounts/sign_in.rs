@@ -75,6 +75,7 @@ pub async fn sign_in(ctx: &Ctx, cmd: SignIn) -> Result<String, SignInError> {
             client_name: None,
             auto_assign_team_id: None,
             has_services: false,
+            logo_url: None,
         };
         if crate::auth::with_client(ctx.store.as_ref(), principal)
             .await

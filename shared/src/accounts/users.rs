@@ -75,6 +75,7 @@ pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, ApiError> {
         client_name: None,
         auto_assign_team_id: None,
         has_services: false,
+        logo_url: None,
     };
     Ok(crate::auth::with_client(ctx.store.as_ref(), principal)
         .await?

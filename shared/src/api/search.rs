@@ -320,6 +320,7 @@ mod tests {
             client_name: None,
             auto_assign_team_id: None,
             has_services: false,
+            logo_url: None,
         };
         who
     }

@@ -41,6 +41,9 @@ pub struct Principal {
     /// without services creates orders without reading its pricing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub has_services: bool,
+    /// For a client: its logo (organisation settings `logoUrl`), for the portal's header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
 }
 
 impl Principal {
@@ -119,6 +122,7 @@ impl ApiKeyRecord {
             client_name: None,
             auto_assign_team_id: None,
             has_services: false,
+            logo_url: None,
         }
     }
 }

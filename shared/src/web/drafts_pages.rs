@@ -39,6 +39,7 @@ pub struct Outcome {
 #[template(path = "web/drafts.html")]
 struct DraftsPage {
     client_name: String,
+    logo_url: Option<String>,
     rows: Vec<DraftRow>,
     next: Option<String>,
     outcomes: Vec<Outcome>,
@@ -146,6 +147,7 @@ async fn drafts(
     }
     let mut page = DraftsPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
+        logo_url: principal.logo_url.clone(),
         rows: vec![],
         next: None,
         outcomes,

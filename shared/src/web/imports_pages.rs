@@ -61,6 +61,7 @@ pub struct Carried {
 #[template(path = "web/imports.html")]
 struct ImportsPage {
     client_name: String,
+    logo_url: Option<String>,
     past: Vec<PastImport>,
     next: Option<String>,
     /// A preflight waiting for its commit.
@@ -75,6 +76,7 @@ impl ImportsPage {
     fn new(principal: &Principal) -> Self {
         ImportsPage {
             client_name: principal.client_name.clone().unwrap_or_default(),
+            logo_url: principal.logo_url.clone(),
             past: vec![],
             next: None,
             preflight: None,

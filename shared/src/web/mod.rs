@@ -14,6 +14,7 @@ pub mod invitation_pages;
 pub mod multipart;
 pub mod new_order_pages;
 pub mod order_edit_pages;
+pub mod order_quotes;
 pub mod orders_pages;
 pub mod reset_pages;
 pub mod resubmit_pages;

@@ -43,7 +43,10 @@ pub struct Row {
 #[template(path = "web/orders.html")]
 struct OrdersPage {
     client_name: String,
+    logo_url: Option<String>,
     rows: Vec<Row>,
+    /// The courier's name (for a client, its courier): the table's "Courier" column.
+    courier: String,
     q: String,
     status: String,
     from: String,
@@ -69,7 +72,9 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     }
     let mut page = OrdersPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
+        logo_url: principal.logo_url.clone(),
         rows: vec![],
+        courier: courier_name(ctx, principal.courier_id.as_str()).await?,
         q,
         status,
         from,
@@ -104,6 +109,20 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     Ok(html(200, &page))
 }
 
+/// The courier's name, from its profile (one read per page: every row has the same courier).
+async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
+    Ok(ctx
+        .store
+        .get(&crate::store::keys::courier(courier_id))
+        .await?
+        .and_then(|item| {
+            item.get("name")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default())
+}
+
 fn text(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
 }
@@ -126,7 +145,7 @@ fn status_text(status: &str) -> String {
 }
 
 /// Integer minor units with two decimals (the currencies our couriers price in).
-fn money(quote: &Value) -> String {
+pub(crate) fn money(quote: &Value) -> String {
     match (quote["price"].as_i64(), quote["currency"].as_str()) {
         (Some(minor), Some(currency)) => format!("{}.{:02} {currency}", minor / 100, minor % 100),
         _ => String::new(),
@@ -178,6 +197,7 @@ pub struct ProofView {
 #[template(path = "web/order.html")]
 struct OrderPage {
     client_name: String,
+    logo_url: Option<String>,
     row: Row,
     tasks: Vec<TaskView>,
     timeline: Vec<(String, String, String)>,
@@ -273,6 +293,7 @@ pub(super) fn order_view(
     });
     let page = OrderPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
+        logo_url: principal.logo_url.clone(),
         row: row(order),
         tasks: vec![task("pickup"), task("dropoff")],
         timeline: order["timeline"]
