@@ -792,6 +792,23 @@ async fn the_order_form_sends_window_requirements_and_service(app: TestApp) {
         "{}",
         shown.text
     );
+    // The settings pages carry the same header.
+    for path in [
+        "/settings/organization",
+        "/settings/user",
+        "/settings/communications",
+        "/settings/tracking-page",
+        "/settings/api",
+    ] {
+        let settings = get(&app, path, &cookie).await;
+        assert_eq!(settings.status, 200, "{path}: {}", settings.text);
+        assert!(
+            settings.text.contains(
+                "<img class=\"logo\" src=\"https://cdn.example/bloom.png\" alt=\"Bloom\">"
+            ),
+            "{path}: the logo in the header"
+        );
+    }
     let base = |form_id: &'static str| {
         vec![
             ("form_id", form_id),

@@ -5,7 +5,7 @@
 use askama::Template;
 
 use super::reset_pages::unusable;
-use super::{cross_site, field, form, html, redirect, same_origin, MessagePage};
+use super::{cross_site, field, form, html, redirect, same_origin, Brand, MessagePage};
 use crate::accounts::session::{self, presented};
 use crate::accounts::throttle::{MAX_ATTEMPTS, WINDOW_MINUTES};
 use crate::accounts::user_settings::{
@@ -22,7 +22,7 @@ use crate::Ctx;
 #[derive(Template)]
 #[template(path = "web/user_settings.html")]
 struct UserSettingsPage {
-    org: String,
+    client_name: Brand,
     name: String,
     phone: String,
     email: String,
@@ -75,10 +75,13 @@ async fn settings_page(
     let alert =
         (!errors.is_empty()).then(|| "Nothing was saved: see the field marked below.".into());
     Ok(UserSettingsPage {
-        org: principal
-            .client_name
-            .clone()
-            .unwrap_or_else(|| "Courier portal".into()),
+        client_name: Brand::named(
+            principal
+                .client_name
+                .clone()
+                .unwrap_or_else(|| "Courier portal".into()),
+            principal,
+        ),
         name: sent_or("name", account.user.name.to_string()),
         phone: sent_or(
             "phone",

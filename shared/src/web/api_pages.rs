@@ -9,7 +9,9 @@
 use askama::Template;
 use serde_json::{json, Value};
 
-use super::{as_api, cross_site, field, form, html, not_found, redirect, same_origin, signed_in};
+use super::{
+    as_api, cross_site, field, form, html, not_found, redirect, same_origin, signed_in, Brand,
+};
 use crate::api::api_keys::{create_api_key, list_api_keys, revoke_api_key};
 use crate::api::deliveries::{list_deliveries, replay_delivery};
 use crate::api::integrations::{create_integration, list_integrations};
@@ -54,7 +56,7 @@ pub struct Secret {
 #[derive(Template)]
 #[template(path = "web/settings_api.html")]
 struct ApiPage {
-    client_name: String,
+    client_name: Brand,
     keys: Vec<KeyRow>,
     integrations: Vec<IntegrationRow>,
     /// The inbox shown: the integration's id and name, its deliveries.
@@ -169,7 +171,7 @@ async fn api_page(
         }
     };
     Ok(Some(ApiPage {
-        client_name: principal.client_name.clone().unwrap_or_default(),
+        client_name: Brand::of(principal),
         keys,
         integrations,
         inbox,

@@ -9,7 +9,7 @@
 use askama::Template;
 use serde_json::{json, Map, Value};
 
-use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in};
+use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in, Brand};
 use crate::api::settings::{get_notification_settings, put_notification_settings};
 use crate::domain::notifications::{Language, ReminderHours, SmsTemplate, Trigger, Var};
 use crate::domain::order_machine::TaskKind;
@@ -61,7 +61,7 @@ pub struct TemplateInput {
 #[derive(Template)]
 #[template(path = "web/settings_communications.html")]
 struct CommunicationsPage {
-    client_name: String,
+    client_name: Brand,
     languages: Vec<(&'static str, &'static str)>,
     language: String,
     language_error: Option<String>,
@@ -84,7 +84,7 @@ struct CommunicationsPage {
 impl CommunicationsPage {
     /// The page for these values (as saved, or as typed): each template parsed and
     /// previewed in the chosen language, or its error.
-    fn of(client_name: String, value: impl Fn(&str) -> String, reminders_enabled: bool) -> Self {
+    fn of(client_name: Brand, value: impl Fn(&str) -> String, reminders_enabled: bool) -> Self {
         let language_code = value("language");
         let (language, language_error) = match Language::parse(&language_code) {
             Some(l) => (l, None),
@@ -242,11 +242,7 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let enabled = settings["draftReminders"]["enabled"]
         .as_bool()
         .unwrap_or(true);
-    let mut page = CommunicationsPage::of(
-        principal.client_name.clone().unwrap_or_default(),
-        value,
-        enabled,
-    );
+    let mut page = CommunicationsPage::of(Brand::of(&principal), value, enabled);
     page.saved = req.query_param("saved").is_some();
     Ok(html(200, &page))
 }
@@ -261,7 +257,7 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let values = form(&req);
     let mut page = CommunicationsPage::of(
-        principal.client_name.clone().unwrap_or_default(),
+        Brand::of(&principal),
         |name| field(&values, name).to_string(),
         !field(&values, "draftReminders.enabled").is_empty(),
     );

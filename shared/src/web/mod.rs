@@ -46,6 +46,38 @@ pub fn html(status: u16, page: &impl Template) -> ApiResponse {
     }
 }
 
+/// The organisation in a signed-in page's header: its name ("Client portal" when it has
+/// none), and its logo when it has one.
+#[derive(Clone, Debug, Default)]
+pub struct Brand {
+    pub name: String,
+    pub logo: Option<String>,
+}
+
+impl Brand {
+    pub fn of(principal: &Principal) -> Self {
+        Self::named(principal.client_name.clone().unwrap_or_default(), principal)
+    }
+
+    /// The principal's logo under a name read elsewhere (the organisation's settings).
+    pub fn named(name: String, principal: &Principal) -> Self {
+        Brand {
+            name,
+            logo: principal.logo_url.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Brand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.name.is_empty() {
+            f.write_str("Client portal")
+        } else {
+            f.write_str(&self.name)
+        }
+    }
+}
+
 /// A link that cannot be used as a page: unknown (404, `unknown` says so), or used,
 /// expired or replaced (410, the error's own words). Any other error answers as itself.
 pub(crate) fn unusable_link(e: ApiError, title: &str, unknown: &str) -> ApiResponse {

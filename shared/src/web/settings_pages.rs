@@ -7,7 +7,7 @@
 use askama::Template;
 use serde_json::{json, Map, Value};
 
-use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in};
+use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in, Brand};
 use crate::api::organization::{get_organization_settings, update_organization_settings};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
@@ -55,7 +55,7 @@ pub struct SettingsInput {
 #[derive(Template)]
 #[template(path = "web/settings_organization.html")]
 struct OrganizationPage {
-    client_name: String,
+    client_name: Brand,
     inputs: Vec<SettingsInput>,
     units: String,
     units_error: Option<String>,
@@ -66,7 +66,7 @@ struct OrganizationPage {
 }
 
 impl OrganizationPage {
-    fn of(client_name: String, value: impl Fn(&str) -> String) -> Self {
+    fn of(client_name: Brand, value: impl Fn(&str) -> String) -> Self {
         OrganizationPage {
             client_name,
             inputs: INPUTS
@@ -105,7 +105,10 @@ pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .body,
     )
     .unwrap_or_default();
-    let mut page = OrganizationPage::of(text(&settings["name"]), |name| text(&settings[name]));
+    let mut page =
+        OrganizationPage::of(Brand::named(text(&settings["name"]), &principal), |name| {
+            text(&settings[name])
+        });
     page.pending_email = settings["pendingEmail"].as_str().map(str::to_string);
     page.logo_url = text(&settings["logoUrl"]);
     page.saved = req.query_param("saved").is_some();
@@ -147,9 +150,7 @@ pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let mut api = as_api(principal.clone(), &req);
     api.method = "PATCH".into();
     api.body = Value::Object(body).to_string().into();
-    let mut page = OrganizationPage::of(principal.client_name.clone().unwrap_or_default(), |n| {
-        get(n)
-    });
+    let mut page = OrganizationPage::of(Brand::of(&principal), |n| get(n));
     for required in ["name", "email"] {
         if get(required).is_empty() {
             if let Some(input) = page.inputs.iter_mut().find(|i| i.name == required) {

@@ -9,7 +9,7 @@
 use askama::Template;
 use serde_json::{json, Map, Value};
 
-use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in};
+use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in, Brand};
 use crate::api::settings::{
     get_notification_settings, get_tracking_page_settings, put_tracking_page_settings,
 };
@@ -62,7 +62,7 @@ pub struct ShownInput {
 #[derive(Template)]
 #[template(path = "web/settings_tracking.html")]
 struct TrackingSettingsPage {
-    client_name: String,
+    client_name: Brand,
     colours: Vec<ColourInput>,
     logo_url: String,
     logo_error: Option<String>,
@@ -79,7 +79,7 @@ impl TrackingSettingsPage {
     /// The page for these values (as saved, or as typed); the preview uses every valid
     /// value, and the default for a field in error.
     fn of(
-        client_name: String,
+        client_name: Brand,
         language: Language,
         value: impl Fn(&str) -> String,
         checked: impl Fn(&str) -> bool,
@@ -133,7 +133,7 @@ impl TrackingSettingsPage {
         settings.show_driver_name = checked("showDriverName");
         settings.show_proof_of_delivery = checked("showProofOfDelivery");
         let sample = |delivered| {
-            sample_page(&settings, &client_name, language, delivered).unwrap_or_default()
+            sample_page(&settings, &client_name.name, language, delivered).unwrap_or_default()
         };
         TrackingSettingsPage {
             on_the_way: sample(false),
@@ -217,7 +217,7 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     .unwrap_or_default();
     let language = client_language(ctx, &principal, &req).await?;
     let mut page = TrackingSettingsPage::of(
-        principal.client_name.clone().unwrap_or_default(),
+        Brand::of(&principal),
         language,
         |name| settings[name].as_str().unwrap_or("").to_string(),
         |name| settings[name].as_bool().unwrap_or(false),
@@ -237,7 +237,7 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let values = form(&req);
     let language = client_language(ctx, &principal, &req).await?;
     let mut page = TrackingSettingsPage::of(
-        principal.client_name.clone().unwrap_or_default(),
+        Brand::of(&principal),
         language,
         |name| field(&values, name).to_string(),
         |name| !field(&values, name).is_empty(),
