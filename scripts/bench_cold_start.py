@@ -128,8 +128,9 @@ class Runtime:
         left in flight reaches the old port, marked with its run, and is refused, so it can
         never take the next run's event."""
         if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
+            # Stopped in the background: shutdown() waits for the serving loop's next poll.
+            old = self.httpd
+            threading.Thread(target=lambda: (old.shutdown(), old.server_close()), daemon=True).start()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
         self.httpd.daemon_threads = True
         self.httpd.run = self.generation
