@@ -9,9 +9,7 @@
 use askama::Template;
 use serde_json::{json, Value};
 
-use super::{
-    as_api, cross_site, field, form, html, not_found, redirect, same_origin, signed_in, Brand,
-};
+use super::{as_api, field, form, html, not_found, redirect, signed_in, signed_in_post, Brand};
 use crate::api::api_keys::{create_api_key, list_api_keys, revoke_api_key};
 use crate::api::deliveries::{list_deliveries, replay_delivery};
 use crate::api::integrations::{create_integration, list_integrations};
@@ -198,10 +196,7 @@ pub async fn api_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn create_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -244,10 +239,7 @@ pub async fn create_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn revoke_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -263,10 +255,7 @@ pub async fn revoke_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -314,10 +303,7 @@ pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -7,9 +7,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{
-    as_api, cross_site, form, html, not_found, redirect, same_origin, signed_in, MessagePage,
-};
+use super::{as_api, form, html, not_found, redirect, signed_in, signed_in_post, MessagePage};
 use crate::api::bulk_submit::{submit_orders, MAX_ORDERS};
 use crate::api::order_actions::finalize_order;
 use crate::api::orders::list_orders;
@@ -63,10 +61,7 @@ pub async fn drafts_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn submit_drafts_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -215,10 +210,7 @@ fn age(created: &str, now: DateTime<Utc>) -> String {
 
 /// `POST /orders/{orderId}/finalize`: one draft submitted from its page.
 pub async fn finalize_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -11,7 +11,7 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::multipart::{self, Part};
-use super::{as_api, cross_site, html, redirect, same_origin, signed_in};
+use super::{as_api, html, redirect, signed_in, signed_in_post};
 use crate::api::imports::{create_import, get_import, list_imports};
 use crate::domain::api_key::Principal;
 use crate::error::ApiError;
@@ -110,10 +110,7 @@ pub async fn imports_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -185,6 +185,18 @@ pub async fn signed_in(
     })
 }
 
+/// A form post by the signed-in person: from another site, refused (403); without a
+/// session, sent to sign in; else its principal.
+pub async fn signed_in_post(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    if !same_origin(ctx, req) {
+        return Ok(Err(cross_site()));
+    }
+    signed_in(ctx, req).await
+}
+
 /// A request to a JSON use case on behalf of the signed-in person.
 pub fn as_api(principal: Principal, req: &ApiRequest) -> ApiRequest {
     ApiRequest {

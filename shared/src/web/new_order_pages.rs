@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
 
 use super::order_quotes::{choice, services, ServiceChoice};
-use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in};
+use super::{as_api, field, form, html, redirect, signed_in, signed_in_post};
 use crate::api::orders::create_order;
 use crate::api::records::from_item;
 use crate::domain::api_key::Principal;
@@ -258,10 +258,7 @@ pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

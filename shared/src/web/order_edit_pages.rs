@@ -6,9 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::orders_pages::{order_view, read_order};
-use super::{
-    as_api, cross_site, field, form, html, not_found, redirect, same_origin, signed_in, MessagePage,
-};
+use super::{as_api, field, form, html, not_found, redirect, signed_in_post, MessagePage};
 use crate::api::order_actions::withdraw_order;
 use crate::api::orders::update_order;
 use crate::error::ApiError;
@@ -243,10 +241,7 @@ fn form_field(api_field: &str) -> Option<&'static str> {
 }
 
 pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -293,10 +288,7 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn withdraw_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -6,9 +6,7 @@ use serde_json::json;
 
 use super::order_edit_pages::stop_patch;
 use super::orders_pages::read_order;
-use super::{
-    as_api, cross_site, field, form, html, not_found, redirect, same_origin, signed_in, MessagePage,
-};
+use super::{as_api, field, form, html, not_found, redirect, signed_in_post, MessagePage};
 use crate::api::order_actions::resubmit_order;
 use crate::api::orders::update_order;
 use crate::error::ApiError;
@@ -16,10 +14,7 @@ use crate::http::{ApiRequest, ApiResult};
 use crate::Ctx;
 
 pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

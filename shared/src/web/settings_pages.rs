@@ -7,7 +7,7 @@
 use askama::Template;
 use serde_json::{json, Map, Value};
 
-use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in, Brand};
+use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
 use crate::api::organization::{get_organization_settings, update_organization_settings};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
@@ -116,10 +116,7 @@ pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

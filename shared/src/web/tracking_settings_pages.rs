@@ -9,7 +9,7 @@
 use askama::Template;
 use serde_json::{json, Map, Value};
 
-use super::{as_api, cross_site, field, form, html, redirect, same_origin, signed_in, Brand};
+use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
 use crate::api::settings::{
     get_notification_settings, get_tracking_page_settings, put_tracking_page_settings,
 };
@@ -227,10 +227,7 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if !same_origin(ctx, &req) {
-        return Ok(cross_site());
-    }
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
