@@ -236,7 +236,7 @@ pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         }
     }
     values.push(("pieces".into(), "1".into()));
-    let (services, quoted, _) = services(ctx, &principal, &req, None).await?;
+    let (services, quoted, _) = services(ctx, &principal, &req, None, zone).await?;
     Ok(html(
         200,
         &NewOrderPage {
@@ -285,13 +285,14 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(body) => body,
         Err((name, message)) => {
             page.errors.push((name.to_string(), message));
-            (page.services, page.quoted, _) = services(ctx, &principal, &req, None).await?;
+            (page.services, page.quoted, _) = services(ctx, &principal, &req, None, zone).await?;
             return Ok(html(422, &page));
         }
     };
     if !field(&values, "quote").is_empty() {
         // "Get quotes": the same form again, each service with its quote.
-        let (services, quoted, refused) = services(ctx, &principal, &req, Some(&body)).await?;
+        let (services, quoted, refused) =
+            services(ctx, &principal, &req, Some(&body), zone).await?;
         (page.services, page.quoted) = (services, quoted);
         if let Some((api_field, message)) = refused {
             match form_field(&api_field) {
@@ -338,7 +339,7 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 None => page.alert = Some(format!("No service can serve this order: {why}.")),
             }
             if !services.is_empty() {
-                page.services = services.iter().map(choice).collect();
+                page.services = services.iter().map(|q| choice(q, zone)).collect();
                 page.quoted = true;
             }
         }
@@ -348,7 +349,7 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(e) => return Err(e),
     }
     if page.services.is_empty() {
-        (page.services, page.quoted, _) = services(ctx, &principal, &req, None).await?;
+        (page.services, page.quoted, _) = services(ctx, &principal, &req, None, zone).await?;
     }
     Ok(html(422, &page))
 }

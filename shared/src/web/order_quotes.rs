@@ -1,6 +1,7 @@
 //! The order form's service choice: the client's services, each with its quote once asked
 //! for (the quote use case of `POST /v1/quotes`), else as `GET /v1/services` lists them.
 
+use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use super::as_api;
@@ -29,6 +30,7 @@ pub async fn services(
     principal: &Principal,
     req: &ApiRequest,
     body: Option<&Value>,
+    zone: Tz,
 ) -> Result<(Vec<ServiceChoice>, bool, Option<(String, String)>), ApiError> {
     if !principal.has_services {
         return Ok((vec![], false, None));
@@ -54,7 +56,7 @@ pub async fn services(
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(choice)
+                    .map(|q| choice(q, zone))
                     .collect();
                 return Ok((quoted, true, None));
             }
@@ -80,8 +82,9 @@ pub async fn services(
     Ok((choices, false, refused))
 }
 
-/// One service of a quote answer (`POST /v1/quotes`, or a refused order's `services`).
-pub fn choice(q: &Value) -> ServiceChoice {
+/// One service of a quote answer (`POST /v1/quotes`, or a refused order's `services`), its
+/// completion time in `zone` (the zone the form's times are read in).
+pub fn choice(q: &Value, zone: Tz) -> ServiceChoice {
     let eligible = q["eligible"].as_bool().unwrap_or(false);
     ServiceChoice {
         id: q["serviceId"].as_str().unwrap_or("").to_string(),
@@ -89,7 +92,8 @@ pub fn choice(q: &Value) -> ServiceChoice {
         price: if eligible { money(q) } else { String::new() },
         complete_by: q["completeBy"]
             .as_str()
-            .map(|t| t.get(..16).unwrap_or(t).replace('T', " "))
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default(),
         reasons: q["reasons"]
             .as_array()
