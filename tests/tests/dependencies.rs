@@ -1,5 +1,6 @@
 //! What the Lambda functions link: no legacy HTTP/TLS stack (hyper 0.14, rustls 0.21,
-//! h2 0.3), no second crypto provider (aws-lc: the functions' rustls runs on ring) and no
+//! h2 0.3), no HTTP/2 at all (the SDK clients talk HTTP/1.1 through `portal::aws::http`, not
+//! aws-smithy-http-client, which always links h2), no second crypto provider (aws-lc: the functions' rustls runs on ring) and no
 //! SSO or `credential_process` credential providers, on any target. One
 //! `cargo metadata` (features unified over the whole workspace, so it errs on the side of
 //! too much) and a walk of each function's normal and build dependencies.
@@ -11,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 const FORBIDDEN: &[(&str, &str)] = &[
     ("hyper", "0.14."),
     ("rustls", "0.21."),
-    ("h2", "0.3."),
+    ("h2", ""),
+    ("aws-smithy-http-client", ""),
     ("aws-lc-rs", ""),
     ("aws-lc-sys", ""),
     ("aws-sdk-sso", ""),

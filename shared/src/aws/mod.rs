@@ -1,9 +1,11 @@
 //! The AWS environment a function starts with: one SDK configuration whose HTTPS client
-//! trusts the roots AWS endpoints chain to, built into the binary. The SDK's default
-//! client reads the system's certificate directory (some 145 files) on the first request
-//! of every cold start; these five certificates are all an AWS endpoint needs.
+//! ([`http::Http1Client`]) trusts the roots AWS endpoints chain to, built into the binary.
+//! The SDK's default client reads the system's certificate directory (some 145 files) on the
+//! first request of every cold start; these five certificates are all an AWS endpoint needs.
 //! A plain-http endpoint (`AWS_ENDPOINT_URL=http://…`, moto server) goes through the same
 //! client.
+
+pub mod http;
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
@@ -12,9 +14,6 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_async::rt::sleep::default_async_sleep;
 use aws_smithy_async::time::SharedTimeSource;
-use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
-use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
-use aws_smithy_http_client::Builder;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 /// Amazon Trust Services' roots (every AWS endpoint's certificate chains to one of them)
@@ -43,20 +42,10 @@ pub const TRUSTED_ROOTS: [(&str, &[u8]); 5] = [
     ),
 ];
 
-/// The SDK's own HTTPS client (hyper 1, rustls 0.23 with ring) on the built-in roots only.
+/// The SDK clients' HTTPS client (hyper 1, HTTP/1.1, rustls with ring) on the built-in
+/// roots only.
 pub fn https_client() -> Result<SharedHttpClient, String> {
-    let roots = TRUSTED_ROOTS.iter().fold(
-        TrustStore::empty().with_native_roots(false),
-        |store, (_, pem)| store.with_pem_certificate(*pem),
-    );
-    let tls = TlsContext::builder()
-        .with_trust_store(roots)
-        .build()
-        .map_err(|e| format!("the TLS trust store cannot be built: {e}"))?;
-    Ok(Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .tls_context(tls)
-        .build_https())
+    Ok(http::Http1Client::new(TRUSTED_ROOTS.map(|(_, pem)| pem))?.shared())
 }
 
 /// Region, credentials and endpoint from the standard AWS environment (`AWS_ENDPOINT_URL`
