@@ -5,6 +5,9 @@
 #   scripts/sam-build.sh                      # template.yaml -> .aws-sam/build
 #   scripts/sam-build.sh -t other.yaml        # any `sam build` option is passed through
 #
+# Then it prints every function's zip size against issue 8's budget (scripts/zip_sizes.py:
+# 2.5 MB, 3 MB with all three AWS clients) and fails if one is over.
+#
 # How SAM builds these functions (aws-lambda-builders' rust-cargolambda workflow, a beta
 # feature, hence --beta-features): it builds in source, never in a copy, so every function
 # (CodeUri ./, the workspace root) shares the workspace's one target/ directory. Per function
@@ -30,3 +33,6 @@ start=$(date +%s)
 sam build --beta-features "$@"
 elapsed=$(( $(date +%s) - start ))
 printf 'sam build: %dm%02ds\n' $((elapsed / 60)) $((elapsed % 60))
+if [[ $# -eq 0 ]]; then
+  "$REPO/.venv/bin/python" "$REPO/scripts/zip_sizes.py" template.yaml .aws-sam/build
+fi
