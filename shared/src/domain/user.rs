@@ -104,4 +104,23 @@ mod tests {
         assert!(!verify_password("not a hash", "correct horse battery"));
         assert!(!verify_password(decoy_hash(), ""));
     }
+
+    /// Stored hashes outlive the crate version that made them: this one was made by argon2
+    /// 0.5.3 (`Password::hash`, the crate's default argon2id cost), and must keep verifying.
+    #[test]
+    fn a_hash_made_by_argon2_0_5_still_verifies() {
+        let stored = "$argon2id$v=19$m=19456,t=2,p=1$jclVyqDpnCzYHhy3EM7XUQ$P7Z5vHWe/sGNav0uoSRlWh93KzqFG5VuIB87g3jKxPQ";
+        assert!(verify_password(stored, "correct horse battery"));
+        assert!(!verify_password(stored, "correct horse batterz"));
+    }
+
+    /// New hashes keep the PHC form and the cost of the hashes already stored.
+    #[test]
+    fn new_hashes_are_argon2id_at_the_stored_cost() {
+        let hash = Password::parse("correct horse battery").unwrap().hash();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+    }
 }
