@@ -13,7 +13,9 @@ pub fn next_ulid() -> ulid::Ulid {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     // The random part overflows only after 2^80 ids in one millisecond.
-    generator.generate().unwrap_or_else(|_| ulid::Ulid::new())
+    generator
+        .generate()
+        .unwrap_or_else(|_| ulid::Ulid::generate())
 }
 
 /// The last ULID [`next_ulid_at`] made.
@@ -28,7 +30,7 @@ pub fn next_ulid_at(at: chrono::DateTime<chrono::Utc>) -> ulid::Ulid {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let next = Some(*last)
         .filter(|last| last.timestamp_ms() == at_ms)
-        .and_then(|last| last.increment())
+        .and_then(|last| last.increment().ok())
         .unwrap_or_else(|| ulid::Ulid::from_parts(at_ms, rand::random::<u128>()));
     *last = next;
     next

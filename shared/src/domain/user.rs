@@ -78,7 +78,7 @@ pub struct User {
 
 impl User {
     pub fn new_id() -> String {
-        format!("usr_{}", ulid::Ulid::new())
+        format!("usr_{}", ulid::Ulid::generate())
     }
 }
 
