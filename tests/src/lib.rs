@@ -144,7 +144,7 @@ pub async fn moto_store_counted(counter: CallCounter) -> DynamoStore {
         .interceptor(counter)
         .build();
     let client = aws_sdk_dynamodb::Client::from_conf(config);
-    let table = format!("portal-test-{}", ulid::Ulid::new());
+    let table = format!("portal-test-{}", ulid::Ulid::generate());
     portal_local::table::create_table(&client, &table, &Template::built_in().table)
         .await
         .expect("table created on moto");

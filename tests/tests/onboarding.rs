@@ -345,7 +345,7 @@ async fn another_couriers_client_is_not_found(app: TestApp) {
     let their_client = app
         .create_client(&theirs, "Their Shop", "shop@their.example")
         .await;
-    let missing = format!("cli_{}", ulid::Ulid::new());
+    let missing = format!("cli_{}", ulid::Ulid::generate());
     for id in [their_client.as_str(), missing.as_str(), "not-an-id"] {
         for (method, uri, body) in [
             ("GET", format!("/v1/clients/{id}"), None),

@@ -636,7 +636,7 @@ async fn another_tenants_order_is_not_found_on_every_route(app: TestApp) {
     let order = w.create(new_order("Ada", "X-1")).await;
     let id = order["id"].as_str().unwrap();
     let short = order["shortId"].as_str().unwrap();
-    let missing = format!("ord_{}", ulid::Ulid::new());
+    let missing = format!("ord_{}", ulid::Ulid::generate());
     for (key, label) in [
         (&sibling.key, "another client"),
         (&rival.key, "another courier"),
@@ -700,7 +700,7 @@ async fn another_tenants_order_is_not_found_on_every_route(app: TestApp) {
     let missing_task = w
         .app
         .post(
-            &format!("/v1/tasks/tsk_{}_pickup/events", ulid::Ulid::new()),
+            &format!("/v1/tasks/tsk_{}_pickup/events", ulid::Ulid::generate()),
             &w.courier.key,
             json!({"type": "assigned", "driver": {"name": "Eve"}}),
         )
@@ -823,7 +823,7 @@ async fn bad_order_input_gets_field_errors(app: TestApp) {
     }
     let (code, body) = w
         .event(
-            &json!(format!("tsk_{}_pickup", ulid::Ulid::new())),
+            &json!(format!("tsk_{}_pickup", ulid::Ulid::generate())),
             json!({"type": "teleported"}),
         )
         .await;

@@ -466,7 +466,7 @@ async fn bad_search_input_gets_field_errors(app: TestApp) {
     }
     // Not base64, not a map, a window that is not a key, a window in another tenant's
     // partition, a window outside the searched range, an `after` that is not an order id.
-    let rival = format!("SEARCH#cou_{}", ulid::Ulid::new());
+    let rival = format!("SEARCH#cou_{}", ulid::Ulid::generate());
     let own = format!("SEARCH#{}", w.client.id);
     let crafted = [
         json!({"window": 1}),

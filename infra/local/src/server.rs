@@ -115,7 +115,7 @@ impl Server {
             destination_number: simulated.to.map(|p| p.as_str().to_string()),
             message_keyword: None,
             message_body: simulated.body,
-            inbound_message_id: ulid::Ulid::new().to_string(),
+            inbound_message_id: ulid::Ulid::generate().to_string(),
         };
         let event = portal::fanout::inbound::sns_event(
             "arn:aws:sns:local:000000000000:InboundSmsTopic",

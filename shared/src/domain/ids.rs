@@ -13,7 +13,9 @@ pub fn next_ulid() -> ulid::Ulid {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     // The random part overflows only after 2^80 ids in one millisecond.
-    generator.generate().unwrap_or_else(|_| ulid::Ulid::new())
+    generator
+        .generate()
+        .unwrap_or_else(|_| ulid::Ulid::generate())
 }
 
 /// The last ULID [`next_ulid_at`] made.
@@ -28,7 +30,7 @@ pub fn next_ulid_at(at: chrono::DateTime<chrono::Utc>) -> ulid::Ulid {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let next = Some(*last)
         .filter(|last| last.timestamp_ms() == at_ms)
-        .and_then(|last| last.increment())
+        .and_then(|last| last.increment().ok())
         .unwrap_or_else(|| ulid::Ulid::from_parts(at_ms, rand::random::<u128>()));
     *last = next;
     next
@@ -103,5 +105,28 @@ mod tests {
         assert_eq!(ClientId::parse(id.as_str()).unwrap(), id);
         assert!(ClientId::parse(CourierId::generate().as_str()).is_err());
         assert!(ClientId::parse("cli_not-a-ulid").is_err());
+    }
+
+    /// Stored keys hold ULIDs as text: the form (26 characters of Crockford base32, 48 bits of
+    /// milliseconds then 80 random bits) and its order must not change with the crate.
+    #[test]
+    fn ulids_keep_their_text_form_and_order() {
+        let id = ulid::Ulid::from_parts(1_700_000_000_000, 0x0123_4567_89ab_cdef_0123);
+        assert_eq!(id.to_string(), "01HF7YAT0004HMASW9NF6YY093");
+        assert_eq!(
+            ulid::Ulid::from_string("01HF7YAT0004HMASW9NF6YY093").unwrap(),
+            id
+        );
+        assert_eq!(
+            ulid::Ulid::from_string("01hf7yat0004hmasw9nf6yy093").unwrap(),
+            id
+        );
+        assert_eq!(id.timestamp_ms(), 1_700_000_000_000);
+        assert_eq!(ulid::Ulid::nil().to_string(), "0".repeat(26));
+        let at = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+        let (a, b) = (next_ulid_at(at), next_ulid_at(at));
+        assert!(a < b && a.to_string() < b.to_string());
+        assert_eq!(a.to_string().len(), 26);
+        assert!(next_ulid().to_string() < next_ulid().to_string());
     }
 }

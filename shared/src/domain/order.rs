@@ -276,14 +276,14 @@ mod tests {
 
     #[test]
     fn task_ids_lead_back_to_their_order() {
-        let order = format!("ord_{}", ulid::Ulid::new());
+        let order = format!("ord_{}", ulid::Ulid::generate());
         assert_eq!(
             parse_task_id(&task_id(&order, TaskKind::Dropoff)),
             Some((order.clone(), TaskKind::Dropoff))
         );
         assert_eq!(parse_task_id("tsk_nope_pickup"), None);
         assert_eq!(
-            parse_task_id(&format!("tsk_{}_other", ulid::Ulid::new())),
+            parse_task_id(&format!("tsk_{}_other", ulid::Ulid::generate())),
             None
         );
     }

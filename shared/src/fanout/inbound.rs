@@ -179,14 +179,14 @@ pub fn sns_event(topic_arn: &str, sms: &InboundSms) -> SnsEvent {
     let message = serde_json::to_string(sms).unwrap_or_default();
     let record = serde_json::json!({
         "EventVersion": "1.0",
-        "EventSubscriptionArn": format!("{topic_arn}:{}", ulid::Ulid::new()),
+        "EventSubscriptionArn": format!("{topic_arn}:{}", ulid::Ulid::generate()),
         "EventSource": "aws:sns",
         "Sns": {
             "SignatureVersion": "1",
             "Timestamp": timestamp(chrono::Utc::now()),
             "Signature": "local",
             "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/local.pem",
-            "MessageId": ulid::Ulid::new().to_string(),
+            "MessageId": ulid::Ulid::generate().to_string(),
             "Message": message,
             "MessageAttributes": {},
             "Type": "Notification",
