@@ -884,6 +884,20 @@ async fn the_order_form_sends_window_requirements_and_service(app: TestApp) {
         "{}",
         order.text
     );
+    // ... and the order's page shows them.
+    let page = get(&app, &format!("/orders/{id}"), &cookie).await;
+    assert!(
+        page.text
+            .contains("<dt>Window</dt><dd>2026-12-01 14:00 – 16:00</dd>"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains("<dt>Requirements</dt><dd>signature, photo, recipient aged 18+</dd>"),
+        "{}",
+        page.text
+    );
     // The orders table names the courier.
     let table = get(&app, "/orders", &cookie).await;
     assert!(table.text.contains("<th scope=\"col\">Courier</th>"));

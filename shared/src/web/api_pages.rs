@@ -9,6 +9,7 @@
 use askama::Template;
 use serde_json::{json, Value};
 
+use super::orders_pages::when;
 use super::{as_api, field, form, html, not_found, redirect, signed_in, signed_in_post, Brand};
 use crate::api::api_keys::{create_api_key, list_api_keys, revoke_api_key};
 use crate::api::deliveries::{list_deliveries, replay_delivery};
@@ -79,14 +80,6 @@ impl ApiPage {
 
 fn text(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
-}
-
-fn when(v: &Value) -> String {
-    let t = v.as_str().unwrap_or("");
-    match (t.get(..10), t.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time}"),
-        _ => t.to_string(),
-    }
 }
 
 fn items(response: Result<crate::http::ApiResponse, ApiError>) -> Result<Vec<Value>, ApiError> {

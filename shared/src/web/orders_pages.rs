@@ -128,7 +128,8 @@ fn text(v: &Value) -> String {
 }
 
 /// `2026-12-01T08:30:00Z` as `2026-12-01 08:30`.
-fn when(v: &Value) -> String {
+/// A timestamp as the API gives it, to the minute, in the offset it was given with.
+pub(super) fn when(v: &Value) -> String {
     let t = v.as_str().unwrap_or("");
     match (t.get(..10), t.get(11..16)) {
         (Some(day), Some(time)) => format!("{day} {time}"),
@@ -185,6 +186,41 @@ pub struct TaskView {
     pub eta: String,
     pub completed: String,
     pub failure: String,
+    /// When the task may be done: "after …", "before …" or "… – …"; empty when any time.
+    pub window: String,
+    /// What the driver must collect: signature, photo, notes, minimum age.
+    pub requirements: String,
+}
+
+/// A task's time window as the client gave it.
+fn window(w: &Value) -> String {
+    match (when(&w["completeAfter"]), when(&w["completeBefore"])) {
+        (after, before) if after.is_empty() && before.is_empty() => String::new(),
+        (after, before) if before.is_empty() => format!("after {after}"),
+        (after, before) if after.is_empty() => format!("before {before}"),
+        (after, before) => match (after.split_once(' '), before.split_once(' ')) {
+            // Same day: "2026-12-07 09:00 – 12:00".
+            (Some((day, _)), Some((same, time))) if day == same => format!("{after} – {time}"),
+            _ => format!("{after} – {before}"),
+        },
+    }
+}
+
+/// A task's requirements in words.
+fn requirements(r: &Value) -> String {
+    let mut needs: Vec<String> = [
+        ("signature", "signature"),
+        ("photo", "photo"),
+        ("notes", "notes"),
+    ]
+    .into_iter()
+    .filter(|(field, _)| r[*field].as_bool() == Some(true))
+    .map(|(_, words)| words.to_string())
+    .collect();
+    if let Some(age) = r["minimumAge"].as_u64() {
+        needs.push(format!("recipient aged {age}+"));
+    }
+    needs.join(", ")
 }
 
 pub struct ProofView {
@@ -276,6 +312,8 @@ pub(super) fn order_view(
             eta: when(&t["eta"]),
             completed: when(&t["completedAt"]),
             failure: text(&t["failureReason"]),
+            window: window(&t["window"]),
+            requirements: requirements(&t["requirements"]),
         }
     };
     let dropoff_proof = &order["dropoff"]["proof"];
