@@ -32,15 +32,25 @@ if [[ $# -gt 0 ]]; then
 else
   mapfile -t FUNCTIONS < <(ls "$REPO/functions")
 fi
+# Built where `sam build` builds them: at the workspace root, except a function with its own
+# cargo configuration (functions/<fn>/.cargo/config.toml, its CodeUri in template.yaml),
+# built in its own directory so that configuration applies.
 packages=(-p bench-hello)
-for f in "${FUNCTIONS[@]}"; do packages+=(-p "$f"); done
+own=()
+for f in "${FUNCTIONS[@]}"; do
+  if [[ -f "functions/$f/.cargo/config.toml" ]]; then own+=("$f"); else packages+=(-p "$f"); fi
+done
 
 echo "bench: building ${#FUNCTIONS[@]} function(s) and the hello world (arm64 for size, native for timing)" >&2
-cargo lambda build --release --arm64 --output-format zip "${packages[@]}" >&2
 # The timing build gets the Lambda target's code-generation flags too (.cargo/config.toml).
 host=x86_64-unknown-linux-gnu
 flags="$(python3 -c 'import tomllib; print(" ".join(tomllib.load(open(".cargo/config.toml", "rb"))["target"]["aarch64-unknown-linux-gnu"]["rustflags"]))')"
-CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="$flags" cargo build --release --target "$host" "${packages[@]}" >&2
+build() {
+  cargo lambda build --release --arm64 --output-format zip "$@" >&2
+  CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="$flags" cargo build --release --target "$host" "$@" >&2
+}
+build "${packages[@]}"
+for f in "${own[@]}"; do (cd "functions/$f" && build -p "$f"); done
 cargo build -q -p portal-admin >&2
 
 work="$(mktemp -d)"
