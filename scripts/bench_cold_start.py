@@ -39,13 +39,13 @@ HELLO = "bench-hello"
 PREFIX = "/2018-06-01/runtime"
 
 
-
 class QuietServer(ThreadingHTTPServer):
     """A stopped function's connection reset mid-poll is how every run ends, not an error."""
 
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
             super().handle_error(request, client_address)
+
 
 class Runtime:
     """One fake Runtime API: serves one event, records the times, then holds the next poll."""
@@ -204,13 +204,19 @@ def fixture(name):
         return json.load(f)
 
 
-def template_functions(path):
+def load_template(path):
+    """template.yaml as data; CloudFormation's short tags (!Ref, !Sub, ...) read as None."""
+
     class Loader(yaml.SafeLoader):
         pass
 
     Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
     with open(path) as f:
-        doc = yaml.load(f, Loader=Loader)
+        return yaml.load(f, Loader=Loader)
+
+
+def template_functions(path):
+    doc = load_template(path)
     functions = {}
     for resource in doc["Resources"].values():
         if resource.get("Type") != "AWS::Serverless::Function":

@@ -13,23 +13,7 @@ import os
 import sys
 import zipfile
 
-import yaml
-
-
-class _Loader(yaml.SafeLoader):
-    """Reads CloudFormation's short tags (!Ref, !Sub, !GetAtt, ...) as plain values."""
-
-
-_Loader.add_multi_constructor(
-    "!",
-    lambda loader, suffix, node: (
-        loader.construct_scalar(node)
-        if isinstance(node, yaml.ScalarNode)
-        else loader.construct_sequence(node)
-        if isinstance(node, yaml.SequenceNode)
-        else loader.construct_mapping(node)
-    ),
-)
+from bench_cold_start import load_template
 
 
 def _actions(policies):
@@ -61,8 +45,7 @@ def _zipped(path):
 def main():
     template_path = sys.argv[1] if len(sys.argv) > 1 else "template.yaml"
     build_dir = sys.argv[2] if len(sys.argv) > 2 else ".aws-sam/build"
-    with open(template_path) as f:
-        template = yaml.load(f, Loader=_Loader)
+    template = load_template(template_path)
     rows = []
     for logical_id, resource in template["Resources"].items():
         if resource.get("Type") != "AWS::Serverless::Function":

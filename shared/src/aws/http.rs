@@ -37,7 +37,7 @@ type Pool = Client<HttpsConnector<TcpConnector>, SdkBody>;
 /// (in practice one: every client here is configured alike).
 #[derive(Debug)]
 pub struct Http1Client {
-    tls: Arc<ClientConfig>,
+    tls: ClientConfig,
     pools: Mutex<Vec<(Option<Duration>, SharedHttpConnector)>>,
 }
 
@@ -58,7 +58,7 @@ impl Http1Client {
             .with_root_certificates(store)
             .with_no_client_auth();
         Ok(Self {
-            tls: Arc::new(tls),
+            tls,
             pools: Mutex::new(Vec::new()),
         })
     }
@@ -74,7 +74,7 @@ impl Http1Client {
         tcp.set_nodelay(true);
         tcp.set_connect_timeout(connect_timeout);
         let https = HttpsConnectorBuilder::new()
-            .with_tls_config((*self.tls).clone())
+            .with_tls_config(self.tls.clone())
             .https_or_http()
             .enable_http1()
             .wrap_connector(tcp);
@@ -139,9 +139,9 @@ impl HttpConnector for Http1Connector {
 fn classify(error: BoxError) -> ConnectorError {
     let legacy = find::<hyper_util::client::legacy::Error>(error.as_ref());
     let hyper = find::<hyper::Error>(error.as_ref());
+    let io = find::<std::io::Error>(error.as_ref());
     if hyper.is_some_and(|e| e.is_timeout())
-        || find::<std::io::Error>(error.as_ref())
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+        || io.is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
     {
         return ConnectorError::timeout(error);
     }
@@ -150,7 +150,7 @@ fn classify(error: BoxError) -> ConnectorError {
     }
     if legacy.is_some_and(|e| e.is_connect())
         || hyper.is_some_and(|e| e.is_closed() || e.is_canceled())
-        || find::<std::io::Error>(error.as_ref()).is_some()
+        || io.is_some()
     {
         return ConnectorError::io(error);
     }

@@ -123,12 +123,13 @@ async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
         .unwrap_or_default())
 }
 
-fn text(v: &Value) -> String {
+/// A string field of an API answer, or nothing.
+pub(super) fn text(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
 }
 
+/// A timestamp as the API gives it, to the minute, in the offset it was given with:
 /// `2026-12-01T08:30:00Z` as `2026-12-01 08:30`.
-/// A timestamp as the API gives it, to the minute, in the offset it was given with.
 pub(super) fn when(v: &Value) -> String {
     let t = v.as_str().unwrap_or("");
     match (t.get(..10), t.get(11..16)) {

@@ -7,6 +7,7 @@
 use askama::Template;
 use serde_json::{json, Map, Value};
 
+use super::orders_pages::text;
 use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
 use crate::api::organization::{get_organization_settings, update_organization_settings};
 use crate::error::ApiError;
@@ -88,10 +89,6 @@ impl OrganizationPage {
             alert: None,
         }
     }
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or("").to_string()
 }
 
 pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
