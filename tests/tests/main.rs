@@ -10,6 +10,7 @@ mod integrations;
 mod lambda_events;
 mod layout;
 mod local_portal;
+mod modules;
 mod notifications;
 mod onboarding;
 mod openapi;
