@@ -532,9 +532,11 @@ impl Exprs {
         }
     }
 
+    /// A part of a compound condition: wrapped when compound itself, the empty And and Or
+    /// too (they render as `… OR …` and `… AND …` on the key).
     fn operand(&mut self, cond: &Cond) -> String {
         match cond {
-            Cond::And(parts) | Cond::Or(parts) if parts.len() > 1 => {
+            Cond::And(parts) | Cond::Or(parts) if parts.len() != 1 => {
                 format!("({})", self.cond(cond))
             }
             _ => self.cond(cond),
@@ -682,4 +684,340 @@ fn conditional_item<E: std::error::Error + 'static>(err: &E) -> Option<Item> {
         None
     };
     attrs.and_then(|a| from_attrs(a).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// One condition rendered on fresh placeholders: (expression, names, values).
+    fn render(cond: &Cond) -> (String, Vec<String>, Vec<Value>) {
+        let mut exprs = Exprs::default();
+        let expression = exprs.cond(cond);
+        (expression, exprs.names, exprs.values)
+    }
+
+    fn strings(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    // The always-true and always-false conditions an empty And and Or stand for.
+    const TRUE: &str = "attribute_exists(PK) OR attribute_not_exists(PK)";
+    const FALSE: &str = "attribute_exists(PK) AND attribute_not_exists(PK)";
+
+    #[test]
+    fn conditions_render_to_placeholders() {
+        let cases: Vec<(Cond, &str, &[&str], Vec<Value>)> = vec![
+            // Every attribute name is a placeholder, so reserved words need no care.
+            (
+                Cond::exists("status"),
+                "attribute_exists(#n0)",
+                &["status"],
+                vec![],
+            ),
+            (
+                Cond::not_exists("PK"),
+                "attribute_not_exists(#n0)",
+                &["PK"],
+                vec![],
+            ),
+            (
+                Cond::eq("name", "Ann"),
+                "#n0 = :v0",
+                &["name"],
+                vec![json!("Ann")],
+            ),
+            (Cond::ne("size", 3), "#n0 <> :v0", &["size"], vec![json!(3)]),
+            (
+                Cond::lt("version", 5),
+                "#n0 < :v0",
+                &["version"],
+                vec![json!(5)],
+            ),
+            (
+                Cond::gt("at", "2025-01-01"),
+                "#n0 > :v0",
+                &["at"],
+                vec![json!("2025-01-01")],
+            ),
+            (
+                Cond::contains("search", "ann"),
+                "contains(#n0, :v0)",
+                &["search"],
+                vec![json!("ann")],
+            ),
+            // A dotted path is one placeholder per segment; a name repeated is named once.
+            (
+                Cond::eq("pickup.state", "done"),
+                "#n0.#n1 = :v0",
+                &["pickup", "state"],
+                vec![json!("done")],
+            ),
+            (
+                Cond::eq("pickup.state", "a").and(Cond::eq("dropoff.state", "b")),
+                "#n0.#n1 = :v0 AND #n2.#n1 = :v1",
+                &["pickup", "state", "dropoff"],
+                vec![json!("a"), json!("b")],
+            ),
+            (
+                Cond::one_of("status", ["placed", "scheduled", "started"]),
+                "#n0 IN (:v0, :v1, :v2)",
+                &["status"],
+                vec![json!("placed"), json!("scheduled"), json!("started")],
+            ),
+            (
+                Cond::one_of("status", ["placed"]),
+                "#n0 IN (:v0)",
+                &["status"],
+                vec![json!("placed")],
+            ),
+            // Values are not shared, even when equal.
+            (
+                Cond::Or(vec![Cond::eq("a", 1), Cond::eq("b", 1)]),
+                "#n0 = :v0 OR #n1 = :v1",
+                &["a", "b"],
+                vec![json!(1), json!(1)],
+            ),
+        ];
+        for (cond, expression, names, values) in cases {
+            assert_eq!(
+                render(&cond),
+                (expression.to_string(), strings(names), values),
+                "{cond:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn compound_conditions_parenthesise_only_compound_parts() {
+        let (a, b, c) = (Cond::eq("a", 1), Cond::eq("b", 2), Cond::exists("c"));
+        let cases: Vec<(Cond, &str)> = vec![
+            (Cond::And(vec![a.clone()]), "#n0 = :v0"),
+            (Cond::Or(vec![a.clone()]), "#n0 = :v0"),
+            (
+                Cond::And(vec![a.clone(), b.clone(), c.clone()]),
+                "#n0 = :v0 AND #n1 = :v1 AND attribute_exists(#n2)",
+            ),
+            (
+                Cond::Or(vec![Cond::And(vec![a.clone(), b.clone()]), c.clone()]),
+                "(#n0 = :v0 AND #n1 = :v1) OR attribute_exists(#n2)",
+            ),
+            (
+                Cond::And(vec![Cond::Or(vec![a.clone(), b.clone()]), c.clone()]),
+                "(#n0 = :v0 OR #n1 = :v1) AND attribute_exists(#n2)",
+            ),
+            (
+                Cond::And(vec![Cond::Or(vec![a.clone()]), c.clone()]),
+                "#n0 = :v0 AND attribute_exists(#n1)",
+            ),
+            (Cond::Not(Box::new(c.clone())), "NOT attribute_exists(#n0)"),
+            (
+                Cond::Not(Box::new(Cond::And(vec![a.clone(), b.clone()]))),
+                "NOT (#n0 = :v0 AND #n1 = :v1)",
+            ),
+            (
+                Cond::Not(Box::new(Cond::Or(vec![a.clone()]))),
+                "NOT #n0 = :v0",
+            ),
+            (
+                Cond::Not(Box::new(Cond::Not(Box::new(c.clone())))),
+                "NOT NOT attribute_exists(#n0)",
+            ),
+            (
+                Cond::Or(vec![
+                    Cond::Not(Box::new(Cond::eq("pickup.state", "done"))),
+                    Cond::And(vec![
+                        Cond::one_of("status", ["placed", "failed"]),
+                        Cond::Or(vec![
+                            Cond::contains("notes", "x"),
+                            Cond::not_exists("notes"),
+                        ]),
+                    ]),
+                ]),
+                "NOT #n0.#n1 = :v0 OR (#n2 IN (:v1, :v2) AND (contains(#n3, :v3) \
+                 OR attribute_not_exists(#n3)))",
+            ),
+        ];
+        for (cond, expression) in cases {
+            assert_eq!(render(&cond).0, expression, "{cond:?}");
+        }
+    }
+
+    /// An empty And holds, an empty Or does not (as `Cond::holds` has them): each renders
+    /// as a compound condition on the key, so it is wrapped like one wherever it is a part.
+    #[test]
+    fn empty_and_and_or_are_true_and_false_wherever_they_stand() {
+        let a = Cond::eq("a", 1);
+        let cases: Vec<(Cond, String)> = vec![
+            (Cond::And(vec![]), TRUE.into()),
+            (Cond::Or(vec![]), FALSE.into()),
+            (
+                Cond::Not(Box::new(Cond::And(vec![]))),
+                format!("NOT ({TRUE})"),
+            ),
+            (
+                Cond::Not(Box::new(Cond::Or(vec![]))),
+                format!("NOT ({FALSE})"),
+            ),
+            (
+                Cond::And(vec![a.clone(), Cond::And(vec![])]),
+                format!("#n0 = :v0 AND ({TRUE})"),
+            ),
+            (
+                Cond::Or(vec![a.clone(), Cond::Or(vec![])]),
+                format!("#n0 = :v0 OR ({FALSE})"),
+            ),
+        ];
+        for (cond, expression) in cases {
+            let (rendered, names, values) = render(&cond);
+            assert_eq!(rendered, expression, "{cond:?}");
+            let placeholders = usize::from(rendered.contains("#n0"));
+            assert_eq!((names.len(), values.len()), (placeholders, placeholders));
+        }
+    }
+
+    #[test]
+    fn updates_render_set_then_remove() {
+        let cases: Vec<(Update, &str, &[&str], Vec<Value>)> = vec![
+            (Update::new(), "", &[], vec![]),
+            (
+                Update::new().set("status", "done"),
+                "SET #n0 = :v0",
+                &["status"],
+                vec![json!("done")],
+            ),
+            (
+                Update::new()
+                    .set("status", "done")
+                    .set("pickup.state", "done"),
+                "SET #n0 = :v0, #n1.#n2 = :v1",
+                &["status", "pickup", "state"],
+                vec![json!("done"), json!("done")],
+            ),
+            (Update::new().remove("eta"), "REMOVE #n0", &["eta"], vec![]),
+            (
+                Update::new().remove("eta").remove("pickup.driver"),
+                "REMOVE #n0, #n1.#n2",
+                &["eta", "pickup", "driver"],
+                vec![],
+            ),
+            // Removes come after the sets, whatever the order they were added in.
+            (
+                Update::new().remove("eta").set("name", "Ann"),
+                "SET #n1 = :v0 REMOVE #n0",
+                &["eta", "name"],
+                vec![json!("Ann")],
+            ),
+            (
+                Update::new().set_or_remove("phone", None),
+                "REMOVE #n0",
+                &["phone"],
+                vec![],
+            ),
+            (
+                Update::new().increment("version", 1),
+                "SET #n0 = if_not_exists(#n0, :v0) + :v1",
+                &["version"],
+                vec![json!(0), json!(1)],
+            ),
+            (
+                Update::new().append("timeline", vec![json!({"at": "t"})]),
+                "SET #n0 = list_append(if_not_exists(#n0, :v0), :v1)",
+                &["timeline"],
+                vec![json!([]), json!([{"at": "t"}])],
+            ),
+            (
+                Update::new()
+                    .increment("version", -2)
+                    .set("status", "failed")
+                    .remove("status_reason"),
+                "SET #n0 = if_not_exists(#n0, :v0) + :v1, #n1 = :v2 REMOVE #n2",
+                &["version", "status", "status_reason"],
+                vec![json!(0), json!(-2), json!("failed")],
+            ),
+        ];
+        for (update, expression, names, values) in cases {
+            let mut exprs = Exprs::default();
+            assert_eq!(exprs.update(&update), expression, "{update:?}");
+            assert_eq!(
+                (exprs.names, exprs.values),
+                (strings(names), values),
+                "{update:?}"
+            );
+        }
+    }
+
+    /// UpdateItem renders the update, then its condition, on the same placeholders.
+    #[test]
+    fn an_update_and_its_condition_share_names_but_not_values() {
+        let mut exprs = Exprs::default();
+        let update = exprs.update(&Update::new().set("version", 2).set("status", "done"));
+        let cond = exprs.cond(&Cond::eq("version", 1).and(Cond::exists("PK")));
+        assert_eq!(update, "SET #n0 = :v0, #n1 = :v1");
+        assert_eq!(cond, "#n0 = :v2 AND attribute_exists(#n2)");
+        assert_eq!(
+            exprs.names(),
+            Some(HashMap::from([
+                ("#n0".to_string(), "version".to_string()),
+                ("#n1".to_string(), "status".to_string()),
+                ("#n2".to_string(), "PK".to_string()),
+            ]))
+        );
+        assert_eq!(
+            exprs.values().unwrap(),
+            Some(HashMap::from([
+                (":v0".to_string(), AttributeValue::N("2".into())),
+                (":v1".to_string(), AttributeValue::S("done".into())),
+                (":v2".to_string(), AttributeValue::N("1".into())),
+            ]))
+        );
+    }
+
+    #[test]
+    fn no_placeholders_leave_the_maps_out() {
+        // DynamoDB refuses empty ExpressionAttributeNames/Values maps: they must be absent.
+        let mut exprs = Exprs::default();
+        assert_eq!(exprs.cond(&Cond::And(vec![])), TRUE);
+        assert_eq!(exprs.names(), None);
+        assert_eq!(exprs.values().unwrap(), None);
+
+        exprs.cond(&Cond::exists("a"));
+        assert_eq!(
+            exprs.names(),
+            Some(HashMap::from([("#n0".to_string(), "a".to_string())]))
+        );
+        assert_eq!(exprs.values().unwrap(), None, "names without values");
+
+        let mut exprs = Exprs::default();
+        exprs.value(json!({"list": [true, null], "n": 1.5}));
+        assert_eq!(exprs.names(), None, "values without names");
+        assert_eq!(
+            exprs.values().unwrap(),
+            Some(HashMap::from([(
+                ":v0".to_string(),
+                AttributeValue::M(HashMap::from([
+                    (
+                        "list".to_string(),
+                        AttributeValue::L(vec![
+                            AttributeValue::Bool(true),
+                            AttributeValue::Null(true)
+                        ])
+                    ),
+                    ("n".to_string(), AttributeValue::N("1.5".into())),
+                ]))
+            )]))
+        );
+    }
+
+    #[test]
+    fn a_name_is_one_placeholder_however_often_it_is_used() {
+        let mut exprs = Exprs::default();
+        assert_eq!(exprs.name("status"), "#n0");
+        assert_eq!(exprs.path("order.status"), "#n1.#n0");
+        assert_eq!(exprs.path("status.order.status"), "#n0.#n1.#n0");
+        assert_eq!(exprs.names, strings(&["status", "order"]));
+        assert_eq!(exprs.value(json!(1)), ":v0");
+        assert_eq!(exprs.value(json!(1)), ":v1");
+    }
 }
