@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
-use crate::http::ApiRequest;
 use crate::needs::{Needs, NotWired};
 use crate::notify::{Mailer, SmsSender};
 use crate::store::dynamo::DynamoStore;
@@ -61,7 +60,7 @@ impl Ctx {
         let config = Config::from_env();
         Ok(Self {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table)),
-            mailer: needs.build_mailer(&aws, &config),
+            mailer: needs.build_mailer(&aws, &config.sender_email),
             sms: needs.build_sms(&aws),
             clock: Arc::new(SystemClock),
             config,
@@ -90,14 +89,5 @@ impl Ctx {
         self.clock.now()
     }
 
-    /// Base URL for links in messages.
-    pub fn base_url(&self, req: &ApiRequest) -> String {
-        self.config
-            .public_base_url
-            .clone()
-            .or_else(|| req.base_url.clone())
-            .unwrap_or_else(|| "http://127.0.0.1:3000".into())
-            .trim_end_matches('/')
-            .to_string()
-    }
+    // `base_url`, the base of links in messages, is in `http`: it falls back on the request.
 }

@@ -1,7 +1,8 @@
-//! The one place where failures become HTTP statuses and the JSON error body
-//! `{"error": {"code", "message", "field"}}` of PRODUCT.md.
+//! The one place where failures become HTTP statuses and the error codes of PRODUCT.md.
+//! The JSON error body `{"error": {"code", "message", "field"}}` is rendered from them by
+//! `http` (`ApiError::to_response`): the use cases that return an `ApiError` do not
+//! depend on the HTTP adapters' types.
 
-use crate::http::ApiResponse;
 use crate::needs::NotWired;
 use crate::store::StoreError;
 
@@ -147,29 +148,6 @@ impl ApiError {
                 field.as_deref()
             }
             _ => None,
-        }
-    }
-
-    pub fn to_response(&self) -> ApiResponse {
-        if let ApiError::Internal(detail) = self {
-            tracing::error!(detail = %detail, "internal error");
-        }
-        let mut error = serde_json::json!({ "code": self.code(), "message": self.to_string() });
-        if let Some(field) = self.field() {
-            error["field"] = field.into();
-        }
-        if let ApiError::Unquotable {
-            reasons, services, ..
-        } = self
-        {
-            error["reasons"] = serde_json::json!(reasons);
-            error["services"] = serde_json::json!(services);
-        }
-        let response = ApiResponse::json(self.status(), &serde_json::json!({ "error": error }));
-        match self {
-            ApiError::Unauthorized(_) => response.with_header("www-authenticate", "Bearer"),
-            ApiError::Throttled => response.with_header("retry-after", "1"),
-            _ => response,
         }
     }
 }

@@ -8,10 +8,10 @@ use aws_config::SdkConfig;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ctx::Config;
 use crate::notify::{Mailer, SesMailer, SmsSender, SnsSms};
 
-type BuildMailer = fn(&SdkConfig, &Config) -> Arc<dyn Mailer>;
+/// SES, given the identity mail is sent from (the `sender_email` of `ctx::Config`).
+type BuildMailer = fn(&SdkConfig, &str) -> Arc<dyn Mailer>;
 type BuildSms = fn(&SdkConfig) -> Arc<dyn SmsSender>;
 
 /// The table (DynamoDB) always; email (SES) and SMS (SNS) when a use case sends them.
@@ -66,8 +66,8 @@ impl Needs {
         services
     }
 
-    pub(crate) fn build_mailer(&self, aws: &SdkConfig, config: &Config) -> Option<Arc<dyn Mailer>> {
-        self.mail.map(|build| build(aws, config))
+    pub(crate) fn build_mailer(&self, aws: &SdkConfig, sender: &str) -> Option<Arc<dyn Mailer>> {
+        self.mail.map(|build| build(aws, sender))
     }
 
     pub(crate) fn build_sms(&self, aws: &SdkConfig) -> Option<Arc<dyn SmsSender>> {
@@ -89,11 +89,8 @@ impl fmt::Debug for Needs {
     }
 }
 
-fn ses_mailer(aws: &SdkConfig, config: &Config) -> Arc<dyn Mailer> {
-    Arc::new(SesMailer::new(
-        aws_sdk_sesv2::Client::new(aws),
-        config.sender_email.clone(),
-    ))
+fn ses_mailer(aws: &SdkConfig, sender: &str) -> Arc<dyn Mailer> {
+    Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws), sender))
 }
 
 fn sns_sms(aws: &SdkConfig) -> Arc<dyn SmsSender> {

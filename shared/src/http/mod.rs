@@ -3,6 +3,7 @@
 
 mod body;
 mod cursor;
+mod error_body;
 
 pub use body::{parse_json, MAX_JSON_BODY};
 pub use cursor::{decode_cursor, encode_cursor, page_limit};
@@ -13,6 +14,7 @@ use std::collections::HashMap;
 
 use crate::domain::api_key::{Principal, Role};
 use crate::error::ApiError;
+use crate::Ctx;
 
 #[derive(Debug, Clone, Default)]
 pub struct ApiRequest {
@@ -112,6 +114,21 @@ impl ApiRequest {
         } else {
             self.json()
         }
+    }
+}
+
+// Here rather than in `ctx`, which the use cases below the HTTP adapters run with too.
+impl Ctx {
+    /// Base URL for links in messages: the configured one, else the host the request came
+    /// in on.
+    pub fn base_url(&self, req: &ApiRequest) -> String {
+        self.config
+            .public_base_url
+            .clone()
+            .or_else(|| req.base_url.clone())
+            .unwrap_or_else(|| "http://127.0.0.1:3000".into())
+            .trim_end_matches('/')
+            .to_string()
     }
 }
 
