@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::records::{from_item, list_page, listing, to_item};
 use crate::clock::timestamp;
+use crate::domain::client::Client;
 use crate::domain::ids::{ClientId, RateTableId, ServiceId};
 use crate::domain::pricing::catalog::Entry;
 use crate::domain::pricing::{RateTableSpec, ServiceSpec};
@@ -288,4 +289,30 @@ fn stale(what: &str, current: u64) -> ApiError {
         "version_conflict",
         format!("the {what} was changed by someone else (now at version {current} or later); read it again"),
     )
+}
+
+/// The writes that take a client off every service and rate table it has (its deletion).
+pub fn unlink_all(client: &Client) -> Vec<Write> {
+    let Some(pricing) = &client.pricing else {
+        return vec![];
+    };
+    let courier = client.courier_id.as_str();
+    let unlink = |key: Key| Write::Update {
+        key,
+        update: Update::new()
+            .remove(&format!("clients.{}", client.id))
+            .increment("version", 1),
+        cond: Some(Cond::exists(crate::store::PK)),
+    };
+    pricing
+        .services
+        .keys()
+        .map(|id| unlink(keys::service(courier, id.as_str())))
+        .chain(
+            pricing
+                .rate_tables
+                .keys()
+                .map(|id| unlink(keys::rate_table(courier, id.as_str()))),
+        )
+        .collect()
 }

@@ -215,32 +215,6 @@ fn links<K: Kind>(
     Ok(())
 }
 
-/// The writes that take a client off every service and rate table it has (its deletion).
-pub fn unlink_all(client: &Client) -> Vec<Write> {
-    let Some(pricing) = &client.pricing else {
-        return vec![];
-    };
-    let courier = client.courier_id.as_str();
-    let unlink = |key: Key| Write::Update {
-        key,
-        update: Update::new()
-            .remove(&format!("clients.{}", client.id))
-            .increment("version", 1),
-        cond: Some(Cond::exists(crate::store::PK)),
-    };
-    pricing
-        .services
-        .keys()
-        .map(|id| unlink(keys::service(courier, id.as_str())))
-        .chain(
-            pricing
-                .rate_tables
-                .keys()
-                .map(|id| unlink(keys::rate_table(courier, id.as_str()))),
-        )
-        .collect()
-}
-
 fn check_pairs(pairs: &[Pair]) -> Result<(), ApiError> {
     if pairs.len() > MAX_PAIRS {
         return Err(ApiError::invalid(

@@ -455,7 +455,7 @@ pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         cond: Some(Cond::eq("version", client.version)),
     }];
     // Its services and rate tables no longer count it (they can be deleted again).
-    writes.extend(super::client_services::unlink_all(&client));
+    writes.extend(super::catalog::unlink_all(&client));
     writes.push(Write::Delete {
         key: keys::client_email(client.courier_id.as_str(), &client.email.normalized()),
         cond: Some(Cond::eq("clientId", client.id.as_str())),
