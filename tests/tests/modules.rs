@@ -94,7 +94,6 @@ const KNOWN_LAYER_VIOLATIONS: &[&str] = &[
 const KNOWN_CYCLES: &[&str] = &[
     "api::order_actions <-> ordering::finalize",
     "api::orders <-> api::search <-> ordering::place",
-    "domain::client <-> domain::pricing::catalog <-> domain::pricing::quote",
     "domain::integration <-> domain::integration::secret",
     "domain::shop_order <-> domain::shop_order::generic <-> domain::shop_order::shopify <-> domain::shop_order::woocommerce",
     "fanout <-> fanout::messages <-> fanout::once",

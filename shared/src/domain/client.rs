@@ -3,6 +3,8 @@ use serde::{Deserialize, Serialize};
 use super::ids::{ClientId, CourierId};
 use super::notifications::NotificationSettings;
 use super::pricing::PricingContext;
+// Here for its users; a rule of pricing, which the client's record names.
+pub use super::pricing::quote::ServiceSelection;
 use super::settings::OrganizationProfile;
 use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
@@ -123,15 +125,4 @@ impl ClientStatus {
             .into_iter()
             .find(|s| s.as_str() == raw)
     }
-}
-
-/// How the courier picks a service for the client's orders when it uses rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ServiceSelection {
-    /// The service that completes earliest.
-    #[default]
-    Fastest,
-    /// The lowest price that still meets the delivery window.
-    Cheapest,
 }

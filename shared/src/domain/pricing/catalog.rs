@@ -8,10 +8,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::quote::{all_reasons, quote, select, Quote, Reason, Shipment};
+use super::quote::{all_reasons, quote, select, Quote, Reason, ServiceSelection, Shipment};
 use super::rate_table::RateTableSpec;
 use super::service::ServiceSpec;
-use crate::domain::client::ServiceSelection;
 use crate::domain::ids::{ClientId, CourierId, RateTableId, ServiceId};
 use crate::domain::timezone::Timezone;
 

@@ -9,7 +9,18 @@ use super::rate_table::{Measures, Missing, RateTableSpec};
 use super::schedule::Calendar;
 use super::service::{in_area, Area, ServiceSpec, StopFacts};
 use super::weight::Weight;
-use crate::domain::client::ServiceSelection;
+
+/// How the courier picks a service for the client's orders when it uses rates (the
+/// client's record names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceSelection {
+    /// The service that completes earliest.
+    #[default]
+    Fastest,
+    /// The lowest price that still meets the delivery window.
+    Cheapest,
+}
 
 /// Why a service cannot serve an order (in this order when several apply).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
