@@ -111,6 +111,45 @@ mod tests {
             .unwrap()
     }
 
+    /// The SHA-256 fingerprints of the roots' DER, as Amazon Trust Services publishes them
+    /// (amazontrust.com/repository): a root file that changes, or a sixth one, fails here.
+    const FINGERPRINTS: [(&str, &str); 5] = [
+        (
+            "Amazon Root CA 1",
+            "8ecde6884f3d87b1125ba31ac3fcb13d7016de7f57cc904fe1cb97c6ae98196e",
+        ),
+        (
+            "Amazon Root CA 2",
+            "1ba5b2aa8c65401a82960118f80bec4f62304d83cec4713a19c39c011ea46db4",
+        ),
+        (
+            "Amazon Root CA 3",
+            "18ce6cfe7bf14e60b2e347b8dfe868cb31d02ebb3ada271569f50343b46db3a4",
+        ),
+        (
+            "Amazon Root CA 4",
+            "e35d28419ed02025cfa69038cd623962458da5c695fbdea3c22b0bfb25897092",
+        ),
+        (
+            "Starfield Services Root Certificate Authority - G2",
+            "568d6905a2c88708a4b3025190edcfedb1974a606a13c6e5290fcb2ae63edab5",
+        ),
+    ];
+
+    #[test]
+    fn the_built_in_roots_are_pinned_by_fingerprint() {
+        use sha2::Digest;
+        let actual: Vec<(&str, String)> = TRUSTED_ROOTS
+            .iter()
+            .map(|(name, pem)| (*name, hex::encode(sha2::Sha256::digest(der(pem)))))
+            .collect();
+        let expected: Vec<(&str, String)> = FINGERPRINTS
+            .iter()
+            .map(|(name, sha)| (*name, sha.to_string()))
+            .collect();
+        assert_eq!(actual, expected);
+    }
+
     #[test]
     fn the_built_in_roots_are_mozillas_amazon_and_starfield_roots() {
         for (name, pem) in TRUSTED_ROOTS {
