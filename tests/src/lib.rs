@@ -88,10 +88,39 @@ pub struct Org {
 }
 
 /// moto server's URL, from `PORTAL_MOTO_URL` (the test script starts moto and sets it).
+/// Tests on moto call [`skip_without_moto`] first.
 pub fn moto_url() -> String {
     std::env::var("PORTAL_MOTO_URL").unwrap_or_else(|_| {
         panic!("PORTAL_MOTO_URL is not set: run the tests with ./scripts/test.sh, which starts moto server")
     })
+}
+
+/// What a run without moto server prints, once.
+pub const MOTO_SKIPPED: &str = "PORTAL_MOTO_URL is not set: the scenarios on moto server \
+(DynamoDB, SES, SNS) were skipped and pass without running; only the embedded store ran. \
+./scripts/test.sh starts moto and runs them all.";
+
+/// Whether a test on moto server is to be skipped: `PORTAL_MOTO_URL` is not set (a plain
+/// `cargo test` runs the embedded half), which it says once per run. Where moto is required
+/// (`PORTAL_REQUIRE_MOTO`, set by ./scripts/test.sh) a missing URL fails the test instead.
+pub fn skip_without_moto() -> bool {
+    if std::env::var_os("PORTAL_MOTO_URL").is_some_and(|url| !url.is_empty()) {
+        return false;
+    }
+    assert!(
+        std::env::var_os("PORTAL_REQUIRE_MOTO").is_none(),
+        "PORTAL_REQUIRE_MOTO is set but PORTAL_MOTO_URL is not: these tests need moto server \
+         (./scripts/test.sh starts it)"
+    );
+    static NOTICE: std::sync::Once = std::sync::Once::new();
+    NOTICE.call_once(|| {
+        // Straight to the terminal: the harness keeps what a passing test prints to itself.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("\nnotice: {MOTO_SKIPPED}\n").as_bytes(),
+        );
+    });
+    true
 }
 
 /// The functions' own HTTPS client (built-in trust store) over plain http to moto server.
@@ -609,6 +638,9 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
+                    if $crate::skip_without_moto() {
+                        return;
+                    }
                     super::$name($crate::TestApp::new($crate::Backend::Moto).await).await
                 }
             )*

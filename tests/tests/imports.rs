@@ -704,6 +704,9 @@ on_both_backends!(
 /// BatchWriteItems of 25 (no transactions), and the record's puts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_calls_per_import_are_pinned() {
+    if portal_tests::skip_without_moto() {
+        return;
+    }
     let w = world(TestApp::new(portal_tests::Backend::Moto).await).await;
     let app = &w.app;
     let sheet = circuit_sheet();

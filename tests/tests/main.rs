@@ -23,6 +23,7 @@ mod search;
 mod server;
 mod settings_pages;
 mod store_contract;
+mod test_runs;
 mod tracking;
 mod web_pages;
 mod web_sessions;

@@ -556,6 +556,9 @@ async fn tracking_page_settings_are_validated(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_calls_for_settings_and_the_fanout_are_pinned() {
+    if portal_tests::skip_without_moto() {
+        return;
+    }
     let w = world(TestApp::new(Backend::Moto).await).await;
     let read = w
         .app

@@ -837,6 +837,9 @@ async fn bad_order_input_gets_field_errors(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_calls_per_endpoint_are_pinned() {
+    if portal_tests::skip_without_moto() {
+        return;
+    }
     let w = world(TestApp::new(Backend::Moto).await).await;
     let app = &w.app;
     app.calls.take();

@@ -835,6 +835,9 @@ async fn changes_racing_with_a_put_never_leave_a_stale_copy(app: TestApp) {
 /// services (moto counts them).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_calls_of_pricing_routes_are_pinned() {
+    if portal_tests::skip_without_moto() {
+        return;
+    }
     let w = world(TestApp::new(Backend::Moto).await).await;
     let app = &w.app;
     let c = &w.courier.key;

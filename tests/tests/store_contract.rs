@@ -26,6 +26,9 @@ macro_rules! on_both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
+                    if portal_tests::skip_without_moto() {
+                        return;
+                    }
                     super::$name(std::sync::Arc::new(portal_tests::moto_store().await)).await
                 }
             )*

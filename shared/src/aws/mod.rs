@@ -54,6 +54,7 @@ pub fn https_client() -> Result<SharedHttpClient, String> {
 pub async fn sdk_config() -> Result<SdkConfig, String> {
     Ok(aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client()?)
+        .timeout_config(timeouts())
         .load()
         .await)
 }
@@ -63,9 +64,14 @@ pub async fn sdk_config() -> Result<SdkConfig, String> {
 /// provider keeps the default chain (profile files, STS web identity, ECS, IMDS) out of
 /// every function's binary.
 pub fn lambda_sdk_config() -> Result<SdkConfig, String> {
-    let region = std::env::var("AWS_REGION")
-        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-        .map_err(|_| "AWS_REGION is not set".to_string())?;
+    lambda_sdk_config_from(|name| std::env::var(name).ok())
+}
+
+/// [`lambda_sdk_config`] from the environment `var` reads.
+fn lambda_sdk_config_from(var: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, String> {
+    let region = var("AWS_REGION")
+        .or_else(|| var("AWS_DEFAULT_REGION"))
+        .ok_or("AWS_REGION is not set")?;
     let sleep = default_async_sleep().ok_or("no async sleep for the tokio runtime")?;
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -77,22 +83,29 @@ pub fn lambda_sdk_config() -> Result<SdkConfig, String> {
         .sleep_impl(sleep)
         .time_source(SharedTimeSource::default())
         .retry_config(RetryConfig::standard())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .build(),
-        );
-    if let Some(url) = std::env::var("AWS_ENDPOINT_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
+        .timeout_config(timeouts());
+    if let Some(url) = var("AWS_ENDPOINT_URL").filter(|u| !u.is_empty()) {
         config = config.endpoint_url(url);
     }
     Ok(config.build())
 }
 
+/// Every SDK client's timeouts: the SDK's default connect timeout (TCP connect and TLS
+/// handshake, [`http::Http1Client`]) and a bound on each attempt, which the SDK has none of by
+/// default: an endpoint that accepts a request and never answers would otherwise hold the
+/// function until Lambda stops it, with no retry. DynamoDB, SES and SNS answer in tens to
+/// hundreds of milliseconds; the bound is above the connect timeout, so that a slow connect
+/// can still finish, and a stalled attempt is retried well within a 10 s function.
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .build()
+}
+
 /// The SDK's default connect timeout (what `aws_config::defaults` sets).
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(3100);
+const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4);
 
 #[cfg(test)]
 mod tests {
@@ -109,6 +122,55 @@ mod tests {
         base64::engine::general_purpose::STANDARD
             .decode(body)
             .unwrap()
+    }
+
+    #[test]
+    fn a_functions_sdk_config_bounds_the_connect_and_every_attempt() {
+        let config =
+            lambda_sdk_config_from(|name| (name == "AWS_REGION").then(|| "eu-west-1".to_string()))
+                .unwrap();
+        let timeouts = config.timeout_config().expect("timeouts");
+        assert_eq!(timeouts.connect_timeout(), Some(CONNECT_TIMEOUT));
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(ATTEMPT_TIMEOUT));
+    }
+
+    /// The SHA-256 fingerprints of the roots' DER, as Amazon Trust Services publishes them
+    /// (amazontrust.com/repository): a root file that changes, or a sixth one, fails here.
+    const FINGERPRINTS: [(&str, &str); 5] = [
+        (
+            "Amazon Root CA 1",
+            "8ecde6884f3d87b1125ba31ac3fcb13d7016de7f57cc904fe1cb97c6ae98196e",
+        ),
+        (
+            "Amazon Root CA 2",
+            "1ba5b2aa8c65401a82960118f80bec4f62304d83cec4713a19c39c011ea46db4",
+        ),
+        (
+            "Amazon Root CA 3",
+            "18ce6cfe7bf14e60b2e347b8dfe868cb31d02ebb3ada271569f50343b46db3a4",
+        ),
+        (
+            "Amazon Root CA 4",
+            "e35d28419ed02025cfa69038cd623962458da5c695fbdea3c22b0bfb25897092",
+        ),
+        (
+            "Starfield Services Root Certificate Authority - G2",
+            "568d6905a2c88708a4b3025190edcfedb1974a606a13c6e5290fcb2ae63edab5",
+        ),
+    ];
+
+    #[test]
+    fn the_built_in_roots_are_pinned_by_fingerprint() {
+        use sha2::Digest;
+        let actual: Vec<(&str, String)> = TRUSTED_ROOTS
+            .iter()
+            .map(|(name, pem)| (*name, hex::encode(sha2::Sha256::digest(der(pem)))))
+            .collect();
+        let expected: Vec<(&str, String)> = FINGERPRINTS
+            .iter()
+            .map(|(name, sha)| (*name, sha.to_string()))
+            .collect();
+        assert_eq!(actual, expected);
     }
 
     #[test]
