@@ -27,7 +27,7 @@ echo "== every function builds"
 cargo build --workspace --bins --quiet
 
 echo "== tests (embedded store and moto server)"
-cargo test --workspace --quiet
+cargo test --workspace --exclude portal-functions --exclude portal-functions-xlsx --quiet
 
 echo "== web portal in Chromium (Playwright, axe): screenshots in target/screenshots/"
 "$repo/.venv/bin/python" "$repo/tests/browser/portal_flow.py"
