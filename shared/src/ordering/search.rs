@@ -5,14 +5,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
 
-use super::orders::order_key;
-use super::records::{from_item, to_item};
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::ClientId;
 use crate::domain::order::{parse_order_id, Order};
 use crate::domain::search::{SearchQuery, SearchTerms};
 use crate::error::ApiError;
 use crate::http::{decode_cursor, encode_cursor};
+use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Index, Item, Key, Query, Write};
 use crate::Ctx;
 
@@ -206,7 +205,7 @@ async fn load_orders(
     let who = search.who;
     let keys: Vec<Key> = ids
         .iter()
-        .map(|id| order_key(who.courier_id.as_str(), id))
+        .map(|id| keys::order(who.courier_id.as_str(), id))
         .collect();
     let mut orders = Vec::with_capacity(ids.len());
     for item in ctx.store.batch_get(&keys).await?.into_iter().flatten() {
