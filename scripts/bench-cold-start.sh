@@ -30,15 +30,15 @@ export PATH="$REPO/.venv/bin:$PATH" CARGO_NET_OFFLINE=true
 if [[ $# -gt 0 ]]; then
   FUNCTIONS=("$@")
 else
-  mapfile -t FUNCTIONS < <(ls "$REPO/functions")
+  mapfile -t FUNCTIONS < <(cd "$REPO/functions" && ls src/bin xlsx/src/bin | sed -n 's/\.rs$//p')
 fi
-# Built where `sam build` builds them: at the workspace root, except a function with its own
-# cargo configuration (functions/<fn>/.cargo/config.toml, its CodeUri in template.yaml),
-# built in its own directory so that configuration applies.
-packages=(-p bench-hello)
+# Built where `sam build` builds them: at the workspace root, except the XLSX readers
+# (functions/xlsx/, with its own cargo configuration, its CodeUri in template.yaml), built in
+# that directory so that configuration applies.
+packages=(-p bench-hello -p portal-functions --bin bench-hello)
 own=()
 for f in "${FUNCTIONS[@]}"; do
-  if [[ -f "functions/$f/.cargo/config.toml" ]]; then own+=("$f"); else packages+=(-p "$f"); fi
+  if [[ -f "functions/xlsx/src/bin/$f.rs" ]]; then own+=(--bin "$f"); else packages+=(--bin "$f"); fi
 done
 
 echo "bench: building ${#FUNCTIONS[@]} function(s) and the hello world (arm64 for size, native for timing)" >&2
@@ -50,7 +50,7 @@ build() {
   CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="$flags" cargo build --release --target "$host" "$@" >&2
 }
 build "${packages[@]}"
-for f in "${own[@]}"; do (cd "functions/$f" && build -p "$f"); done
+if [[ ${#own[@]} -gt 0 ]]; then (cd functions/xlsx && build -p portal-functions-xlsx "${own[@]}"); fi
 cargo build -q -p portal-admin >&2
 
 work="$(mktemp -d)"

@@ -10,11 +10,11 @@
 #
 # How SAM builds these functions (aws-lambda-builders' rust-cargolambda workflow, a beta
 # feature, hence --beta-features): it builds in source, never in a copy, so every function
-# (CodeUri ./, the workspace root; or functions/<fn>/ for the two XLSX readers, whose
+# (CodeUri ./, the workspace root; or functions/xlsx/ for the two XLSX readers, whose
 # .cargo/config.toml turns on fat LTO for them alone) shares the workspace's one target/
 # directory. Per function it runs `cargo lambda build --release --arm64 --bin
 # <BuildProperties.Binary>` in the CodeUri and copies target/lambda/<Binary>/bootstrap. The dependencies are therefore compiled once, by the
-# first function, and each later function costs its own crate plus its (LTO) link: see
+# first function, and each later function costs its own one-line binary plus its (LTO) link: see
 # BENCHMARKS.md, "sam build", for the figures and the profile. The builds run one after another:
 # concurrent cargo runs would only wait on the same target directory's lock, so --parallel
 # gains nothing here, and --cached is not used because SAM would hash the whole CodeUri

@@ -11,6 +11,7 @@ pub mod ctx;
 pub mod domain;
 pub mod error;
 pub mod fanout;
+pub mod functions;
 pub mod http;
 pub mod imports;
 pub mod lambda;

@@ -1,6 +1,5 @@
-//! Which AWS clients a Lambda function is built with. Each function declares its `NEEDS`
-//! in its main.rs (the local registry repeats it and the layout tests compare the two), and
-//! its IAM policy grants no more. A client is named here by its constructor, so a function
+//! Which AWS clients a Lambda function is built with. Each function's needs are written once,
+//! in the function registry (`crate::functions`), and its IAM policy grants no more. A client is named here by its constructor, so a function
 //! whose needs leave it out neither builds it at cold start nor links it: a function that
 //! never sends SMS has no SNS client in its binary.
 

@@ -1,56 +1,55 @@
-//! One route table: template.yaml, the crates under functions/ and the handler registry agree.
+//! One route table: template.yaml, the binaries under functions/ and the function registry
+//! (`portal::functions`) agree.
 
 use portal::store::Index;
-use portal::Needs;
 use portal_local::functions::{EVENT_FUNCTIONS, HTTP_FUNCTIONS};
 use portal_local::Template;
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
 
-fn crates() -> BTreeSet<String> {
-    std::fs::read_dir(repo().join("functions"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
+/// The Lambda binaries: `functions/src/bin/<name>.rs`, and `functions/xlsx/src/bin/<name>.rs`
+/// for the two that build with their own profile.
+fn binaries() -> BTreeMap<String, PathBuf> {
+    let mut found = BTreeMap::new();
+    for dir in ["functions/src/bin", "functions/xlsx/src/bin"] {
+        for entry in std::fs::read_dir(repo().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            assert_eq!(path.extension().unwrap(), "rs", "{}", path.display());
+            assert!(found.insert(name, path).is_none(), "one file per function");
+        }
+    }
+    found
 }
 
 #[test]
-fn every_template_function_has_a_crate_and_every_crate_is_deployed() {
+fn every_template_function_has_a_binary_and_every_binary_is_deployed() {
     let template = Template::built_in();
     let deployed: BTreeSet<String> = template
         .functions
         .iter()
         .map(|f| f.binary.clone())
         .collect();
+    let binaries: BTreeSet<String> = binaries().into_keys().collect();
     assert_eq!(
-        deployed,
-        crates(),
-        "template.yaml functions vs functions/ crates"
+        deployed, binaries,
+        "template.yaml functions vs functions/src/bin/"
     );
-    for name in &deployed {
-        let dir = repo().join("functions").join(name);
-        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-        assert!(
-            manifest.contains(&format!("name = \"{name}\"")),
-            "{name}: package and binary are named after the function"
-        );
-        assert!(dir.join("src/main.rs").exists(), "{name} has a main.rs");
-    }
 }
 
 /// What `sam build` runs for each function: `cargo lambda build --release --arm64 --bin
-/// <BuildProperties.Binary>` in its CodeUri (the workspace root, or the function's own
-/// directory for a function with its own cargo configuration), then it copies
+/// <BuildProperties.Binary>` in its CodeUri (the workspace root, or functions/xlsx/, whose
+/// cargo configuration gives the XLSX readers fat LTO), then it copies
 /// `target/lambda/<Binary>/bootstrap`. So each Binary must be exactly one binary target of
-/// the workspace, built from that function's crate.
+/// the workspace, built from its file under functions/.
 #[test]
-fn every_build_binary_is_one_workspace_binary_of_its_own_crate() {
+fn every_build_binary_is_one_workspace_binary_of_a_functions_package() {
     let metadata = portal_tests::cargo_metadata(&["--no-deps", "--offline"]);
-    let mut binaries: Vec<(String, String, std::path::PathBuf)> = vec![];
+    let mut built: Vec<(String, String, PathBuf)> = vec![];
     for package in metadata["packages"].as_array().unwrap() {
         for target in package["targets"].as_array().unwrap() {
             if target["kind"]
@@ -59,7 +58,7 @@ fn every_build_binary_is_one_workspace_binary_of_its_own_crate() {
                 .iter()
                 .any(|k| k == "bin")
             {
-                binaries.push((
+                built.push((
                     target["name"].as_str().unwrap().to_string(),
                     package["name"].as_str().unwrap().to_string(),
                     target["src_path"].as_str().unwrap().into(),
@@ -67,9 +66,10 @@ fn every_build_binary_is_one_workspace_binary_of_its_own_crate() {
             }
         }
     }
+    let files = binaries();
     let template = Template::built_in();
     for function in &template.functions {
-        let matching: Vec<_> = binaries
+        let matching: Vec<_> = built
             .iter()
             .filter(|(name, _, _)| *name == function.binary)
             .collect();
@@ -86,34 +86,19 @@ fn every_build_binary_is_one_workspace_binary_of_its_own_crate() {
             "{}: built by cargo-lambda",
             function.logical_id
         );
-        // The workspace root, or the function's own crate directory when that directory
-        // has a cargo configuration for it (the XLSX readers' LTO): either way inside the
-        // workspace, so cargo builds into its one shared target/.
-        let code_uri = resource["Properties"]["CodeUri"].as_str().unwrap_or("");
-        let own = format!("functions/{}/", function.binary);
-        assert!(
-            code_uri == "./"
-                || (code_uri == own && repo().join(&own).join(".cargo/config.toml").exists()),
-            "{}: CodeUri {code_uri:?} is the workspace root, or {own} with its .cargo/config.toml",
-            function.logical_id
-        );
         let (_, package, src) = matching[0];
-        assert_eq!(
-            package, &function.binary,
-            "{}: its own crate",
-            function.logical_id
-        );
-        assert_eq!(
-            src,
-            &repo()
-                .join("functions")
-                .join(&function.binary)
-                .join("src/main.rs"),
-            "{}: built from functions/{}/src/main.rs",
-            function.logical_id,
-            function.binary
-        );
+        assert_eq!(src, &files[&function.binary], "{}", function.logical_id);
+        // The workspace root, or the XLSX package's directory (its .cargo/config.toml):
+        // either way inside the workspace, so cargo builds into its one shared target/.
+        let code_uri = resource["Properties"]["CodeUri"].as_str().unwrap_or("");
+        let expected = match package.as_str() {
+            "portal-functions" => "./",
+            "portal-functions-xlsx" => "functions/xlsx/",
+            other => panic!("{}: built from package {other}", function.logical_id),
+        };
+        assert_eq!(code_uri, expected, "{}: CodeUri", function.logical_id);
     }
+    assert!(repo().join("functions/xlsx/.cargo/config.toml").exists());
 }
 
 #[test]
@@ -128,7 +113,7 @@ fn every_http_function_has_a_handler_and_a_route() {
     let registered: BTreeSet<&str> = HTTP_FUNCTIONS.iter().map(|f| f.name).collect();
     assert_eq!(
         routed, registered,
-        "functions with HttpApi events vs the handler registry"
+        "functions with HttpApi events vs the function registry"
     );
     let unrouted: BTreeSet<&str> = template
         .functions
@@ -139,54 +124,23 @@ fn every_http_function_has_a_handler_and_a_route() {
     assert_eq!(unrouted, EVENT_FUNCTIONS.iter().map(|f| f.name).collect());
 }
 
-fn main_rs(function: &str) -> String {
-    std::fs::read_to_string(repo().join("functions").join(function).join("src/main.rs")).unwrap()
-}
-
-/// `pub const NEEDS: Needs = Needs::STORE.with_mail();` as the value it spells.
-fn declared_needs(function: &str, main: &str) -> Needs {
-    let expr = main
-        .lines()
-        .find_map(|line| line.strip_prefix("pub const NEEDS: Needs = "))
-        .and_then(|rest| rest.strip_suffix(';'))
-        .unwrap_or_else(|| panic!("{function}: main.rs declares `pub const NEEDS: Needs`"));
-    let mut parts = expr.split('.');
-    assert_eq!(parts.next(), Some("Needs::STORE"), "{function}: {expr}");
-    parts.fold(Needs::STORE, |needs, part| match part {
-        "with_mail()" => needs.with_mail(),
-        "with_sms()" => needs.with_sms(),
-        other => panic!("{function}: unknown need {other}"),
-    })
-}
-
+/// A binary is wiring only: its doc line and `portal::functions::<name>::main()`, the
+/// registry module of its own name, so its use case and needs are written once (there).
 #[test]
-fn every_main_rs_serves_its_use_case_with_the_clients_the_registry_runs_it_with() {
-    for function in HTTP_FUNCTIONS {
-        let main = main_rs(function.name);
-        let serves = format!("serve_http(portal::{}, NEEDS)", function.use_case);
-        assert!(main.contains(&serves), "{}: {serves}", function.name);
-        assert_eq!(
-            declared_needs(function.name, &main),
-            function.needs,
-            "{}",
-            function.name
-        );
-    }
-    for function in EVENT_FUNCTIONS {
-        let main = main_rs(function.name);
-        let serves = format!("{}(NEEDS)", function.serve);
-        assert!(main.contains(&serves), "{}: {serves}", function.name);
-        assert_eq!(
-            declared_needs(function.name, &main),
-            function.needs,
-            "{}",
-            function.name
-        );
-    }
-    for function in crates() {
+fn every_binary_runs_its_own_registry_entry() {
+    for (name, path) in binaries() {
+        let source = std::fs::read_to_string(&path).unwrap();
+        let runs = format!("portal::functions::{}::main()", name.replace('-', "_"));
+        assert!(source.contains(&runs), "{}: {runs}", path.display());
         assert!(
-            main_rs(&function).lines().count() <= 12,
-            "{function}: main.rs stays wiring only"
+            source.starts_with("//! "),
+            "{}: says what it serves",
+            path.display()
+        );
+        assert!(
+            source.lines().count() <= 6,
+            "{}: stays wiring only",
+            path.display()
         );
     }
 }

@@ -5,7 +5,6 @@ use futures::stream::{self, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::orders::order_key;
 use crate::api::records::from_item;
 use crate::domain::api_key::Role;
 use crate::domain::order::{self, Order};
@@ -13,6 +12,7 @@ use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::imports::record::{self, RowStatus};
 use crate::ordering::finalize::finalize_loaded;
+use crate::store::keys;
 use crate::Ctx;
 
 /// The most orders one request submits.
@@ -77,7 +77,7 @@ pub async fn submit_orders(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let keys: Vec<_> = unique
         .iter()
         .filter_map(|raw| order::parse_order_id(raw))
-        .map(|id| order_key(who.courier_id.as_str(), &id))
+        .map(|id| keys::order(who.courier_id.as_str(), &id))
         .collect();
     let mut found = std::collections::HashMap::new();
     for chunk in keys.chunks(100) {

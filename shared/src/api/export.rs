@@ -3,11 +3,13 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-use super::orders::{orders_query, ORDER_PREFIX};
+use super::orders::{client_param, statuses_param};
 use super::records::from_item;
 use crate::domain::order::Order;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::ordering::read::orders_query;
+use crate::store::keys::ORDER_PREFIX;
 use crate::store::SkCond;
 use crate::Ctx;
 
@@ -28,7 +30,7 @@ pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiR
         ));
     }
     let range = DateRange::parse(&req)?;
-    let mut query = orders_query(&req, who)?;
+    let mut query = orders_query(who, client_param(&req)?.as_ref(), &statuses_param(&req)?);
     query.sk = Some(range.sort_keys());
     let mut orders = Vec::new();
     loop {

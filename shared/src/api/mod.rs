@@ -18,7 +18,6 @@ pub mod organization;
 pub mod quotes;
 pub mod rate_tables;
 pub(crate) mod records;
-pub mod search;
 pub mod services;
 pub mod settings;
 pub mod task_events;

@@ -10,7 +10,6 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::orders::{actor, order_key};
 use super::records::from_item;
 use crate::clock::timestamp;
 use crate::domain::order::{self, Driver, Order, Proof, TimelineEntry};
@@ -21,7 +20,8 @@ use crate::domain::text::Notes;
 use crate::domain::{Name, Phone, TeamId};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::store::{Cond, StoreError, Update};
+use crate::ordering::changes::actor;
+use crate::store::{keys, Cond, StoreError, Update};
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -144,7 +144,7 @@ pub async fn record_task_event(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .or(body.failure_reason.as_ref())
             .map(|n| n.to_string()),
     };
-    let key = order_key(who.courier_id.as_str(), &order_id);
+    let key = keys::order(who.courier_id.as_str(), &order_id);
     let guards = guards(kind, body.event);
     let write = |guard: &Guard, extra: Option<Cond>| {
         let mut update = details.clone();

@@ -11,7 +11,6 @@ pub mod triggers;
 use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 
-use crate::api::orders::ORDER_PREFIX;
 use crate::api::records::from_item;
 use crate::domain::order::Order;
 use crate::error::ApiError;
@@ -71,7 +70,7 @@ pub async fn handle_stream(ctx: &Ctx, event: DynamoDbEvent) -> DynamoDbEventResp
 
 /// Whether a change passes [`STREAM_FILTER`].
 pub fn is_relevant(event_name: &str, sk: Option<&str>) -> bool {
-    event_name == "MODIFY" && sk.is_some_and(|sk| sk.starts_with(ORDER_PREFIX))
+    event_name == "MODIFY" && sk.is_some_and(|sk| sk.starts_with(crate::store::keys::ORDER_PREFIX))
 }
 
 /// Whether a stream record passes [`STREAM_FILTER`] (what the event source lets through).

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use super::columns::{circuit_name, Column, Header};
 use super::rows::{parse_row, ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{Cell, Sheet};
-use crate::api::orders::order_key;
 use crate::api::records::from_item;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::ids::ClientId;
@@ -248,7 +247,7 @@ async fn resolve_existing(
     }
     let order_keys: Vec<Key> = order_ids
         .values()
-        .map(|id| order_key(courier_id, id))
+        .map(|id| crate::store::keys::order(courier_id, id))
         .collect();
     let mut orders: HashMap<String, Order> = HashMap::new();
     for chunk in order_keys.chunks(100) {

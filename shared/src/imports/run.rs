@@ -12,9 +12,7 @@ use super::plan::{plan, Owners, Planned};
 use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{self, Format};
-use crate::api::orders::actor;
 use crate::api::records::from_item;
-use crate::api::search::reindex_writes;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::client::Client;
@@ -25,7 +23,9 @@ use crate::domain::order_fields::Pieces;
 use crate::domain::order_machine::OrderStatus;
 use crate::domain::settings::Units;
 use crate::error::ApiError;
+use crate::ordering::changes::actor;
 use crate::ordering::place_batch::{reuse_id, stored_item};
+use crate::ordering::search::reindex_writes;
 use crate::ordering::{
     new_order, place_orders, BatchOrder, BatchOutcome, CreateOrder, DraftMode, OrderOwner,
 };

@@ -1,17 +1,17 @@
 //! Finalising a draft: quoted again for a client with services, it becomes `placed`, or
 //! stays a draft and the answer is 422 with the reasons.
 
+use super::changes::{actor, save_change, state_update};
 use super::quoting;
 use crate::api::clients::load_client;
-use crate::api::order_actions::state_update;
-use crate::api::orders::{actor, apply, load_order};
-use crate::api::search::index_writes;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{Order, TimelineEntry};
 use crate::domain::order_machine::{transition, Event};
 use crate::domain::pricing::Quoting;
 use crate::error::ApiError;
+use crate::ordering::read::find_order;
+use crate::ordering::search::index_writes;
 use crate::Ctx;
 
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub struct FinalizeOrder {
 }
 
 pub async fn finalize(ctx: &Ctx, cmd: FinalizeOrder) -> Result<Order, ApiError> {
-    let order = load_order(ctx, &cmd.by, &cmd.order_id).await?;
+    let order = find_order(ctx, &cmd.by, &cmd.order_id).await?;
     finalize_loaded(ctx, &cmd.by, order).await
 }
 
@@ -76,5 +76,5 @@ pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<
         by: actor(by),
         detail: None,
     };
-    apply(ctx, &order, update, entry).await
+    save_change(ctx, &order, update, entry).await
 }

@@ -1,13 +1,21 @@
 //! Order use cases with typed inputs, whatever the entry point (the JSON API, an integration
 //! webhook, an import): each entry point is a thin adapter that builds the command.
 
+pub mod changes;
+pub mod edit;
 pub mod finalize;
 pub mod owner;
 pub mod place;
 pub mod place_batch;
 pub mod quoting;
+pub mod read;
+pub mod search;
+pub mod status;
 
+pub use edit::{edit_order, EditOrder, OrderChanges};
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
 pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, Placed};
 pub use place_batch::{new_order, place_orders, BatchOrder, BatchOutcome};
+pub use read::{find_order, list_orders, OrderFilter, OrdersPage};
+pub use status::{change_status, StatusChange};

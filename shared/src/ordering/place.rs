@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use super::owner::OrderOwner;
 use super::quoting;
-use crate::api::orders::{order_item, short_id_key};
 use crate::api::records::to_item;
-use crate::api::search::index_writes;
 use crate::clock::timestamp;
 use crate::domain::client::ClientStatus;
 use crate::domain::ids::{next_ulid_at, ServiceId};
@@ -19,6 +17,8 @@ use crate::domain::pricing::{Quoting, Weight};
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
+use crate::ordering::search::index_writes;
+use crate::store::orders::{order_item, short_id_marker};
 use crate::store::{keys, Cond, Key, Write, PK};
 use crate::Ctx;
 
@@ -313,7 +313,7 @@ pub(super) fn order_writes(order: &Order) -> Result<[Write; 2], ApiError> {
         Write::Put {
             item: to_item(
                 &json!({ "orderId": order.id }),
-                &short_id_key(order),
+                &short_id_marker(order),
                 "ShortId",
             )?,
             cond: Some(Cond::not_exists(PK)),

@@ -14,13 +14,13 @@ use serde_json::json;
 
 use super::place::{default_pickup, price, priced_order};
 use super::CreateOrder;
-use crate::api::orders::{order_item, short_id_key};
 use crate::api::records::to_item;
-use crate::api::search::index_writes;
 use crate::domain::order::{new_short_id, task_id, Order};
 use crate::domain::order_machine::{OrderStatus, TaskKind};
 use crate::domain::order_storage::compact;
 use crate::error::ApiError;
+use crate::ordering::search::index_writes;
+use crate::store::orders::{order_item, short_id_marker};
 use crate::store::{Cond, Item, Key, StoreError, Write, PK};
 use crate::Ctx;
 
@@ -86,7 +86,7 @@ fn short_marker(order: &Order) -> Result<Write, ApiError> {
     Ok(Write::Put {
         item: to_item(
             &json!({ "orderId": order.id }),
-            &short_id_key(order),
+            &short_id_marker(order),
             "ShortId",
         )?,
         cond: Some(Cond::not_exists(PK)),
@@ -142,7 +142,7 @@ pub async fn place_orders(
     let mut cleanup = Vec::new();
     for i in 0..n {
         if taken[i] && short_ok[i] {
-            cleanup.push(unmark(short_id_key(&batch[i].order), &batch[i].order.id));
+            cleanup.push(unmark(short_id_marker(&batch[i].order), &batch[i].order.id));
         }
     }
     // 2. A short id another order holds: a new one, a few times.

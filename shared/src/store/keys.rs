@@ -177,6 +177,32 @@ pub fn platform_order(integration_id: &str, platform_order_id: &str) -> Key {
         format!("SHOPORDER#{platform_order_id}"),
     )
 }
+/// Sort-key prefix of a courier's orders (`Query` lists them, newest first).
+pub const ORDER_PREFIX: &str = "ORDER#";
+
+/// An order, in its courier's partition.
+pub fn order(courier_id: &str, order_id: &str) -> Key {
+    Key::new(courier_pk(courier_id), format!("{ORDER_PREFIX}{order_id}"))
+}
+
+/// Marker that keeps an order's short id unique within its courier.
+pub fn short_id(courier_id: &str, short_id: &str) -> Key {
+    Key::new(courier_pk(courier_id), format!("SHORTID#{short_id}"))
+}
+
+/// GSI1 partition of a client's orders (and of its search terms' client copies).
+pub fn client_orders_pk(client_id: &str) -> String {
+    format!("{CLIENT_PREFIX}{client_id}")
+}
+
+/// GSI2: an order by its short id (one item per partition).
+pub fn short_id_index_pk(courier_id: &str, short_id: &str) -> String {
+    format!("SHORT#{courier_id}#{short_id}")
+}
+
+/// GSI2 sort key of an order's short-id entry.
+pub const SHORT_ID_INDEX_SK: &str = "ORDER";
+
 /// GSI4 partition of every draft order (sparse: an order leaves it when it leaves draft).
 pub const DRAFTS_PK: &str = "DRAFTS";
 
@@ -222,6 +248,17 @@ mod tests {
     #[test]
     fn keys_are_pinned() {
         assert_eq!(courier("cou_1"), Key::new("COURIER#cou_1", "PROFILE"));
+        assert_eq!(
+            order("cou_1", "ord_9"),
+            Key::new("COURIER#cou_1", "ORDER#ord_9")
+        );
+        assert_eq!(
+            short_id("cou_1", "K7Q2M4"),
+            Key::new("COURIER#cou_1", "SHORTID#K7Q2M4")
+        );
+        assert_eq!(client_orders_pk("cli_2"), "CLIENT#cli_2");
+        assert_eq!(short_id_index_pk("cou_1", "K7Q2M4"), "SHORT#cou_1#K7Q2M4");
+        assert_eq!(SHORT_ID_INDEX_SK, "ORDER");
         assert_eq!(
             client("cou_1", "cli_2"),
             Key::new("COURIER#cou_1", "CLIENT#cli_2")

@@ -9,6 +9,8 @@ pub mod dynamo;
 pub mod embedded;
 pub mod expr;
 pub mod keys;
+pub mod orders;
+pub mod records;
 
 use async_trait::async_trait;
 use serde_json::Value;

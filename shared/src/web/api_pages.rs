@@ -9,7 +9,7 @@
 use askama::Template;
 use serde_json::{json, Value};
 
-use super::orders_pages::{text, when};
+use super::format::{text, when};
 use super::{as_api, field, form, html, not_found, redirect, signed_in, signed_in_post, Brand};
 use crate::api::api_keys::{create_api_key, list_api_keys, revoke_api_key};
 use crate::api::deliveries::{list_deliveries, replay_delivery};

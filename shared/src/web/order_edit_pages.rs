@@ -1,63 +1,77 @@
 //! The order page's actions: `POST /orders/{orderId}/edit` (the order as edited, at the
-//! version the page showed, onto `update_order`; allowed until the pickup starts; an error
-//! is shown next to its field) and `POST /orders/{orderId}/withdraw` (onto `withdraw_order`;
-//! allowed until the order is scheduled).
-
-use serde_json::{json, Map, Value};
+//! version the page showed, onto the `ordering::edit_order` use case; allowed until the
+//! pickup starts; an error is shown next to its field) and `POST /orders/{orderId}/withdraw`
+//! (onto `ordering::change_status`; allowed until the order is scheduled).
 
 use super::orders_pages::{order_view, read_order};
-use super::{as_api, field, form, html, not_found, redirect, signed_in_post, MessagePage};
-use crate::api::order_actions::withdraw_order;
-use crate::api::orders::update_order;
+use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
+use crate::domain::address::Contact;
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::order::{Order, Stop};
+use crate::domain::order_fields::Pieces;
+use crate::domain::pricing::Weight;
+use crate::domain::text::{AddressLine, Name, Notes};
+use crate::domain::Phone;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::{change_status, edit_order, EditOrder, OrderChanges, StatusChange};
 use crate::Ctx;
 
-/// The edit form's inputs by fieldset: (name, label, input type, the order's JSON path).
-type InputSpec = (&'static str, &'static str, &'static str, &'static str);
+/// The edit form's inputs by fieldset: (name, label, input type).
+type InputSpec = (&'static str, &'static str, &'static str);
 const GROUPS: [(&str, &[InputSpec]); 3] = [
     (
         "Pickup",
         &[
-            ("pickup_line1", "Address", "text", "pickup.address.line1"),
-            ("pickup_city", "City", "text", "pickup.address.city"),
-            ("pickup_name", "Contact name", "text", "pickup.contact.name"),
-            (
-                "pickup_phone",
-                "Contact phone",
-                "tel",
-                "pickup.contact.phone",
-            ),
+            ("pickup_line1", "Address", "text"),
+            ("pickup_city", "City", "text"),
+            ("pickup_name", "Contact name", "text"),
+            ("pickup_phone", "Contact phone", "tel"),
         ],
     ),
     (
         "Dropoff",
         &[
-            ("dropoff_line1", "Address", "text", "dropoff.address.line1"),
-            ("dropoff_city", "City", "text", "dropoff.address.city"),
-            (
-                "recipient_name",
-                "Recipient name",
-                "text",
-                "dropoff.contact.name",
-            ),
-            (
-                "recipient_phone",
-                "Recipient phone",
-                "tel",
-                "dropoff.contact.phone",
-            ),
+            ("dropoff_line1", "Address", "text"),
+            ("dropoff_city", "City", "text"),
+            ("recipient_name", "Recipient name", "text"),
+            ("recipient_phone", "Recipient phone", "tel"),
         ],
     ),
     (
         "Parcel",
         &[
-            ("weight", "Weight (kg)", "text", "weight"),
-            ("pieces", "Pieces", "number", "pieces"),
-            ("notes", "Notes for the driver", "text", "notes"),
+            ("weight", "Weight (kg)", "text"),
+            ("pieces", "Pieces", "number"),
+            ("notes", "Notes for the driver", "text"),
         ],
     ),
 ];
+
+/// The inputs of one stop: address line, city, contact name, contact phone.
+pub(super) struct StopInputs {
+    pub line1: &'static str,
+    pub city: &'static str,
+    pub name: &'static str,
+    pub phone: &'static str,
+}
+
+pub(super) const PICKUP: StopInputs = StopInputs {
+    line1: "pickup_line1",
+    city: "pickup_city",
+    name: "pickup_name",
+    phone: "pickup_phone",
+};
+
+pub(super) const DROPOFF: StopInputs = StopInputs {
+    line1: "dropoff_line1",
+    city: "dropoff_city",
+    name: "recipient_name",
+    phone: "recipient_phone",
+};
+
+/// Form errors: (input name, message).
+pub(super) type FieldErrors = Vec<(&'static str, String)>;
 
 pub struct EditField {
     pub name: &'static str,
@@ -76,25 +90,34 @@ pub struct EditForm {
     pub open: bool,
 }
 
-fn at<'a>(order: &'a Value, path: &str) -> &'a Value {
-    path.split('.').fold(order, |v, k| &v[k])
-}
-
-fn shown(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    }
+/// What the order has in the input `name`.
+fn order_value(order: &Order, name: &str) -> String {
+    let (pickup, dropoff) = (&order.pickup.stop, &order.dropoff.stop);
+    let of_stop = |stop: &Stop, inputs: &StopInputs| -> Option<String> {
+        let contact = stop.contact.as_ref();
+        Some(match name {
+            n if n == inputs.line1 => stop.address.line1.to_string(),
+            n if n == inputs.city => stop.address.city.as_ref()?.to_string(),
+            n if n == inputs.name => contact?.name.to_string(),
+            n if n == inputs.phone => contact?.phone.as_ref()?.to_string(),
+            _ => return None,
+        })
+    };
+    of_stop(pickup, &PICKUP)
+        .or_else(|| of_stop(dropoff, &DROPOFF))
+        .or_else(|| match name {
+            "weight" => order.weight.map(|w| w.kg().to_string()),
+            "pieces" => order.pieces.map(|p| p.to_string()),
+            "notes" => order.notes.clone(),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 impl EditForm {
     /// Prefilled with the order as read.
-    pub fn of(order: &Value) -> Self {
-        Self::build(order["version"].as_u64().unwrap_or(0), |name| {
-            let path = spec(name).map(|s| s.3).unwrap_or("");
-            shown(at(order, path))
-        })
+    pub fn of(order: &Order) -> Self {
+        Self::build(order.version, |name| order_value(order, name))
     }
 
     fn build(version: u64, value: impl Fn(&str) -> String) -> Self {
@@ -105,7 +128,7 @@ impl EditForm {
                 .map(|(legend, inputs)| {
                     let fields = inputs
                         .iter()
-                        .map(|(name, label, kind, _)| EditField {
+                        .map(|(name, label, kind)| EditField {
                             name,
                             label,
                             kind,
@@ -121,6 +144,7 @@ impl EditForm {
         }
     }
 
+    /// Shows `message` next to the input `name`, or above the form when it has none.
     fn error(&mut self, name: &str, message: String) {
         match self
             .groups
@@ -135,109 +159,112 @@ impl EditForm {
     }
 }
 
-fn spec(name: &str) -> Option<&'static InputSpec> {
-    GROUPS
-        .iter()
-        .flat_map(|(_, inputs)| inputs.iter())
-        .find(|s| s.0 == name)
-}
-
-/// The `PATCH /v1/orders/{orderId}` body: each stop as the order has it (postal code,
-/// window, requirements… kept) with the form's fields over it.
-fn patch(order: &Value, values: &[(String, String)]) -> Result<Value, (&'static str, String)> {
+/// `stop` with the form's inputs over it (postal code, window, requirements… kept as the
+/// order has them); every input's error at once.
+pub(super) fn edited_stop(
+    stop: &Stop,
+    inputs: &StopInputs,
+    values: &[(String, String)],
+) -> Result<Stop, FieldErrors> {
     let get = |name: &str| field(values, name).trim().to_string();
-    let mut body = Map::new();
-    for stop in ["pickup", "dropoff"] {
-        let mut edits = vec![];
-        for (name, _, _, path) in GROUPS[..2].iter().flat_map(|(_, i)| i.iter()) {
-            let Some(rest) = path.strip_prefix(stop).and_then(|p| p.strip_prefix('.')) else {
-                continue;
-            };
-            let value = get(name);
-            if rest.ends_with(".line1") && value.is_empty() {
-                return Err((name, "is required".into()));
-            }
-            edits.push((rest, value));
-        }
-        body.insert(stop.to_string(), stop_patch(order, stop, &edits));
+    let mut errors = FieldErrors::new();
+    let mut edited = stop.clone();
+    match AddressLine::parse(&get(inputs.line1)) {
+        Ok(line1) => edited.address.line1 = line1,
+        Err(_) if get(inputs.line1).is_empty() => errors.push((inputs.line1, "is required".into())),
+        Err(e) => errors.push((inputs.line1, e)),
     }
-    let weight = get("weight");
-    body.insert(
-        "weight".into(),
-        if weight.is_empty() {
-            Value::Null
-        } else {
-            json!(weight
-                .replace(',', ".")
-                .parse::<f64>()
-                .map_err(|_| ("weight", "must be a number of kilograms".to_string()))?)
-        },
+    edited.address.city = optional(
+        &get(inputs.city),
+        inputs.city,
+        AddressLine::parse,
+        &mut errors,
     );
-    let pieces = get("pieces");
-    body.insert(
-        "pieces".into(),
-        if pieces.is_empty() {
-            Value::Null
-        } else {
-            json!(pieces
-                .parse::<u32>()
-                .map_err(|_| ("pieces", "must be a whole number".to_string()))?)
-        },
-    );
-    let notes = get("notes");
-    body.insert(
-        "notes".into(),
-        if notes.is_empty() {
-            Value::Null
-        } else {
-            json!(notes)
-        },
-    );
-    body.insert(
-        "version".into(),
-        json!(get("version").parse::<u64>().unwrap_or(0)),
-    );
-    Ok(Value::Object(body))
+    let phone = optional(&get(inputs.phone), inputs.phone, Phone::parse, &mut errors);
+    let name = optional(&get(inputs.name), inputs.name, Name::parse, &mut errors);
+    edited.contact = match (name, phone) {
+        (None, None) => None,
+        (Some(name), phone) => Some(Contact {
+            name,
+            phone,
+            email: stop.contact.as_ref().and_then(|c| c.email.clone()),
+        }),
+        (None, Some(_)) => {
+            errors.push((inputs.name, "is required with a phone number".into()));
+            None
+        }
+    };
+    if errors.is_empty() {
+        Ok(edited)
+    } else {
+        Err(errors)
+    }
 }
 
-/// A stop of the order as it is (postal code, window, requirements… kept) with `edits`
-/// (`address.line1`, value) over it; an empty value removes the field.
-pub(super) fn stop_patch(order: &Value, stop: &str, edits: &[(&str, String)]) -> Value {
-    let mut kept: Map<String, Value> = ["address", "contact", "notes", "window", "requirements"]
-        .into_iter()
-        .filter(|k| !order[stop][*k].is_null())
-        .map(|k| (k.to_string(), order[stop][k].clone()))
-        .collect();
-    for (path, value) in edits {
-        let (object, key) = path.split_once('.').unwrap_or(("", path));
-        let entry = kept.entry(object.to_string()).or_insert_with(|| json!({}));
-        if let Some(map) = entry.as_object_mut() {
-            if value.is_empty() {
-                map.remove(key);
-            } else {
-                map.insert(key.to_string(), json!(value));
-            }
-        }
+/// An optional input: empty is none; else parsed, its error noted.
+fn optional<T>(
+    raw: &str,
+    name: &'static str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    errors: &mut FieldErrors,
+) -> Option<T> {
+    if raw.is_empty() {
+        return None;
     }
-    // A contact with neither name nor phone is no contact.
-    if kept
-        .get("contact")
-        .and_then(Value::as_object)
-        .is_some_and(Map::is_empty)
-    {
-        kept.remove("contact");
-    }
-    Value::Object(kept)
+    parse(raw).map_err(|e| errors.push((name, e))).ok()
 }
 
-/// The form field an API error's field (`dropoff.recipient.phone`) belongs to.
-fn form_field(api_field: &str) -> Option<&'static str> {
-    let normalized = api_field.replace(".recipient.", ".contact.");
-    GROUPS
-        .iter()
-        .flat_map(|(_, inputs)| inputs.iter())
-        .find(|(_, _, _, path)| normalized.starts_with(path))
-        .map(|s| s.0)
+/// The edit as the use case takes it: both stops and the parcel from the form.
+fn changes(order: &Order, values: &[(String, String)]) -> Result<OrderChanges, FieldErrors> {
+    let get = |name: &str| field(values, name).trim().to_string();
+    let mut errors = FieldErrors::new();
+    let mut stop = |stop: &Stop, inputs: &StopInputs| {
+        edited_stop(stop, inputs, values)
+            .map_err(|e| errors.extend(e))
+            .ok()
+    };
+    let pickup = stop(&order.pickup.stop, &PICKUP);
+    let dropoff = stop(&order.dropoff.stop, &DROPOFF);
+    let weight = optional(&get("weight"), "weight", parse_weight, &mut errors);
+    let pieces = optional(&get("pieces"), "pieces", parse_pieces, &mut errors);
+    let notes = optional(&get("notes"), "notes", Notes::parse, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(OrderChanges {
+        pickup,
+        dropoff,
+        weight: Some(weight),
+        pieces: Some(pieces),
+        notes: Some(notes),
+        ..OrderChanges::default()
+    })
+}
+
+/// Kilograms, with a decimal point or comma.
+fn parse_weight(raw: &str) -> Result<Weight, String> {
+    let kg: f64 = raw
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| "must be a number of kilograms".to_string())?;
+    Weight::from_kg(kg)
+}
+
+fn parse_pieces(raw: &str) -> Result<Pieces, String> {
+    let count: u32 = raw
+        .parse()
+        .map_err(|_| "must be a whole number".to_string())?;
+    Pieces::try_from(count)
+}
+
+/// The page's actions are the client's: a courier's person is refused as by the API.
+pub(super) fn client_only(principal: &Principal) -> Result<(), ApiError> {
+    match principal.role {
+        Role::Client => Ok(()),
+        Role::Courier => Err(ApiError::Forbidden(
+            "this page is for clients; a courier cannot change a client's order here".into(),
+        )),
+    }
 }
 
 pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -245,38 +272,40 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
+    client_only(&principal)?;
     let order_id = req.path_param("orderId")?.to_string();
-    let Some(order) = read_order(ctx, &req, &principal, &order_id).await? else {
+    let Some(order) = read_order(ctx, &principal, &order_id).await? else {
         return Ok(not_found(true));
     };
     let values = form(&req);
     let version = field(&values, "version").trim().parse().unwrap_or(0);
     let mut sent = EditForm::build(version, |name| field(&values, name).to_string());
-    let body = match patch(&order, &values) {
-        Ok(body) => body,
-        Err((name, message)) => {
-            sent.error(name, message);
+    let changes = match changes(&order, &values) {
+        Ok(changes) => changes,
+        Err(errors) => {
+            for (name, message) in errors {
+                sent.error(name, message);
+            }
             return Ok(html(422, &order_view(&principal, &order, Some(sent))));
         }
     };
-    let mut api = as_api(principal.clone(), &req);
-    api.method = "PATCH".into();
-    api.path_params.insert("orderId".into(), order_id.clone());
-    api.body = body.to_string().into();
-    match update_order(ctx, api).await {
+    let cmd = EditOrder {
+        by: principal.clone(),
+        order_id: order_id.clone(),
+        version,
+        changes,
+    };
+    match edit_order(ctx, cmd).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
         Err(ApiError::NotFound(_)) => Ok(not_found(true)),
-        Err(ApiError::Invalid { field, message, .. }) => {
-            match form_field(&field) {
-                Some(name) => sent.error(name, message),
-                None => sent.error("", format!("{field}: {message}")),
-            }
+        Err(ApiError::Invalid { message, .. }) => {
+            sent.error("", format!("Not saved: {message}"));
             Ok(html(422, &order_view(&principal, &order, Some(sent))))
         }
         Err(e @ (ApiError::Conflict { .. } | ApiError::Unquotable { .. })) => {
             // A newer version, or a state that no longer allows edits: the order as it is
             // now, with the reason.
-            let current = read_order(ctx, &req, &principal, &order_id)
+            let current = read_order(ctx, &principal, &order_id)
                 .await?
                 .unwrap_or(order);
             let mut again = EditForm::of(&current);
@@ -292,13 +321,11 @@ pub async fn withdraw_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
+    client_only(&principal)?;
     let order_id = req.path_param("orderId")?.to_string();
-    let mut api = as_api(principal, &req);
-    api.method = "POST".into();
-    api.path_params.insert("orderId".into(), order_id.clone());
-    match withdraw_order(ctx, api).await {
+    match change_status(ctx, &principal, &order_id, StatusChange::Withdraw).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
-        Err(ApiError::NotFound(_) | ApiError::Invalid { .. }) => Ok(not_found(true)),
+        Err(ApiError::NotFound(_)) => Ok(not_found(true)),
         Err(e @ ApiError::Conflict { .. }) => Ok(html(
             409,
             &MessagePage {
@@ -314,59 +341,74 @@ pub async fn withdraw_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn an_edit_keeps_what_the_form_does_not_show() {
-        let order = json!({
-            "version": 3,
-            "pickup": {"address": {"line1": "1 Market St", "city": "Lyon", "postalCode": "69002"}, "state": "unassigned", "id": "tsk_1"},
-            "dropoff": {"address": {"line1": "9 Rue", "city": "Paris", "country": "FR"}, "contact": {"name": "Marie"}, "window": {"completeBefore": "2026-12-07T10:00:00Z"}},
-        });
-        let values: Vec<(String, String)> = [
-            ("version", "3"),
-            ("pickup_line1", "2 Market St"),
-            ("pickup_city", "Lyon"),
-            ("dropoff_line1", "9 Rue"),
-            ("dropoff_city", "Paris"),
-            ("recipient_name", "Marie Curie"),
-            ("recipient_phone", ""),
-            ("weight", "2,5"),
-            ("pieces", "2"),
-            ("notes", ""),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let body = patch(&order, &values).unwrap();
-        assert_eq!(body["pickup"]["address"]["postalCode"], "69002");
-        assert_eq!(body["pickup"]["address"]["line1"], "2 Market St");
-        assert!(body["pickup"].get("state").is_none());
-        assert!(body["pickup"].get("contact").is_none());
-        assert_eq!(body["dropoff"]["address"]["country"], "FR");
-        assert_eq!(body["dropoff"]["contact"], json!({"name": "Marie Curie"}));
-        assert_eq!(
-            body["dropoff"]["window"]["completeBefore"],
-            "2026-12-07T10:00:00Z"
-        );
-        assert_eq!(
-            (
-                body["weight"].clone(),
-                body["pieces"].clone(),
-                body["version"].clone()
-            ),
-            (json!(2.5), json!(2), json!(3))
-        );
-        assert!(body["notes"].is_null());
+    fn stop(value: serde_json::Value) -> Stop {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
-    fn api_fields_map_to_the_form() {
+    fn an_edit_keeps_what_the_form_does_not_show() {
+        let dropoff = stop(json!({
+            "address": {"line1": "9 Rue", "city": "Paris", "postalCode": "75001", "country": "FR"},
+            "contact": {"name": "Marie", "email": "marie@example.com"},
+            "window": {"completeBefore": "2026-12-07T10:00:00Z"},
+            "requirements": {"signature": true},
+        }));
+        let sent = values(&[
+            ("dropoff_line1", "10 Rue"),
+            ("dropoff_city", "Paris"),
+            ("recipient_name", "Marie Curie"),
+            ("recipient_phone", "+33612345678"),
+        ]);
+        let edited = edited_stop(&dropoff, &DROPOFF, &sent).unwrap();
+        assert_eq!(edited.address.line1.as_str(), "10 Rue");
+        assert_eq!(edited.address.postal_code, dropoff.address.postal_code);
+        assert_eq!(edited.address.country, dropoff.address.country);
+        assert_eq!(edited.window, dropoff.window);
+        assert_eq!(edited.requirements, dropoff.requirements);
+        let contact = edited.contact.unwrap();
+        assert_eq!(contact.name.as_str(), "Marie Curie");
+        assert_eq!(contact.phone.unwrap().as_str(), "+33612345678");
+        assert_eq!(contact.email, dropoff.contact.unwrap().email, "kept");
+    }
+
+    #[test]
+    fn an_empty_contact_is_no_contact() {
+        let pickup =
+            stop(json!({"address": {"line1": "1 Market St"}, "contact": {"name": "Depot"}}));
+        let sent = values(&[("pickup_line1", "1 Market St")]);
+        let edited = edited_stop(&pickup, &PICKUP, &sent).unwrap();
+        assert!(edited.contact.is_none());
+        assert!(edited.address.city.is_none());
+    }
+
+    #[test]
+    fn every_error_is_named_by_its_input() {
+        let dropoff = stop(json!({"address": {"line1": "9 Rue"}}));
+        let sent = values(&[("dropoff_line1", " "), ("recipient_phone", "06 12")]);
+        let errors = edited_stop(&dropoff, &DROPOFF, &sent).unwrap_err();
+        let names: Vec<&str> = errors.iter().map(|(name, _)| *name).collect();
         assert_eq!(
-            form_field("dropoff.recipient.phone"),
-            Some("recipient_phone")
+            names,
+            ["dropoff_line1", "recipient_phone", "recipient_name"]
         );
-        assert_eq!(form_field("pickup.address.line1"), Some("pickup_line1"));
-        assert_eq!(form_field("weight"), Some("weight"));
-        assert_eq!(form_field("serviceId"), None);
+        assert_eq!(errors[0].1, "is required");
+    }
+
+    #[test]
+    fn weight_and_pieces_read_as_people_write_them() {
+        assert_eq!(parse_weight("2,5").unwrap().kg(), 2.5);
+        assert!(parse_weight("two").is_err());
+        assert_eq!(parse_pieces("3").unwrap().get(), 3);
+        assert!(parse_pieces("0").is_err());
+        assert!(parse_pieces("1.5").is_err());
     }
 }

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use super::as_api;
-use super::orders_pages::money;
+use super::format::money;
 use crate::api::quotes::create_quote;
 use crate::api::services::list_services;
 use crate::domain::api_key::Principal;
@@ -89,7 +89,10 @@ pub fn choice(q: &Value, zone: Tz) -> ServiceChoice {
     ServiceChoice {
         id: q["serviceId"].as_str().unwrap_or("").to_string(),
         name: q["name"].as_str().unwrap_or("").to_string(),
-        price: if eligible { money(q) } else { String::new() },
+        price: match (eligible, q["price"].as_u64(), q["currency"].as_str()) {
+            (true, Some(minor), Some(currency)) => money(minor, currency),
+            _ => String::new(),
+        },
         complete_by: q["completeBy"]
             .as_str()
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())

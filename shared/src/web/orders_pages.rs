@@ -1,17 +1,21 @@
 //! `GET /orders` (the table, filters, search, pages) and `GET /orders/{orderId}` (the
-//! order with its timeline, tasks, proof and rejection): thin adapters onto the JSON
-//! use cases `list_orders` and `get_order`, so tenant rules are the API's own (another
-//! client's order answers 404 there, and here).
+//! order with its timeline, tasks, proof and rejection): thin adapters onto the use cases
+//! `ordering::list_orders` and `ordering::find_order`, as the JSON API is, so tenant rules
+//! are written once (another client's order answers 404 there, and here).
 
 use askama::Template;
-use serde_json::Value;
+use chrono::{DateTime, FixedOffset};
 
-use super::{as_api, html, not_found, signed_in};
-use crate::api::orders::{get_order, list_orders};
+use super::format::{money, to_minute as when};
+use super::{html, not_found, signed_in};
+use crate::domain::address::Address;
 use crate::domain::api_key::Principal;
-use crate::domain::order_machine::{transition, Event, OrderState, OrderStatus};
+use crate::domain::order::{Order, Requirements, Stop, Task, Window};
+use crate::domain::order_machine::{transition, Event, OrderStatus};
+use crate::domain::search::SearchQuery;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::{find_order, list_orders, OrderFilter};
 use crate::Ctx;
 
 /// Statuses a person can filter on, with the words the table shows.
@@ -63,13 +67,6 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let param = |name: &str| req.query_param(name).unwrap_or("").trim().to_string();
     let (q, status, from, to) = (param("q"), param("status"), param("from"), param("to"));
-    let mut api = as_api(principal.clone(), &req);
-    api.query.push(("limit".into(), "50".into()));
-    for (name, value) in [("q", &q), ("status", &status), ("cursor", &param("cursor"))] {
-        if !value.is_empty() {
-            api.query.push((name.into(), value.clone()));
-        }
-    }
     let mut page = OrdersPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
         logo_url: principal.logo_url.clone(),
@@ -83,30 +80,55 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         statuses: STATUSES.to_vec(),
         error: None,
     };
-    match list_orders(ctx, api).await {
-        Ok(response) => {
-            let body: Value = serde_json::from_slice(&response.body).unwrap_or_default();
-            // The date range applies to the creation day (`YYYY-MM-DD`, inclusive).
-            let in_range = |created: &str| {
-                let day = created.get(..10).unwrap_or("");
-                (page.from.is_empty() || day >= page.from.as_str())
-                    && (page.to.is_empty() || day <= page.to.as_str())
-            };
-            page.rows = body["items"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|o| in_range(o["createdAt"].as_str().unwrap_or("")))
-                .map(row)
-                .collect();
-            page.next = body["nextCursor"].as_str().map(str::to_string);
+    let filter = match order_filter(&page.q, &page.status, &param("cursor")) {
+        Ok(filter) => filter,
+        Err(message) => {
+            page.error = Some(message);
+            return Ok(html(200, &page));
         }
-        Err(ApiError::Invalid { message, field, .. }) => {
-            page.error = Some(format!("{field}: {message}"));
+    };
+    let listed = match list_orders(ctx, &principal, &filter).await {
+        Ok(listed) => listed,
+        Err(ApiError::Malformed { message, .. }) => {
+            // A cursor that is not this list's (edited by hand, or of another search).
+            page.error = Some(format!("This page of results cannot be shown: {message}"));
+            return Ok(html(200, &page));
         }
         Err(e) => return Err(e),
-    }
+    };
+    // The date range applies to the creation day (`YYYY-MM-DD`, inclusive).
+    let in_range = |created: &str| {
+        let day = created.get(..10).unwrap_or("");
+        (page.from.is_empty() || day >= page.from.as_str())
+            && (page.to.is_empty() || day <= page.to.as_str())
+    };
+    page.rows = listed
+        .orders
+        .iter()
+        .filter(|o| in_range(&o.created_at))
+        .map(row)
+        .collect();
+    page.next = listed.next_cursor;
     Ok(html(200, &page))
+}
+
+/// Orders a page shows.
+const PAGE_SIZE: u32 = 50;
+
+/// The list's filter from the page's query; a message for what cannot be read.
+fn order_filter(q: &str, status: &str, cursor: &str) -> Result<OrderFilter, String> {
+    let search = SearchQuery::parse(Some(q)).map_err(|e| format!("The search {e}."))?;
+    let statuses = match status {
+        "" => vec![],
+        raw => vec![OrderStatus::parse(raw).ok_or("Choose a status from the list.")?],
+    };
+    Ok(OrderFilter {
+        search,
+        client: None,
+        statuses,
+        limit: PAGE_SIZE,
+        cursor: (!cursor.is_empty()).then(|| cursor.to_string()),
+    })
 }
 
 /// The courier's name, from its profile (one read per page: every row has the same courier).
@@ -123,21 +145,6 @@ async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
         .unwrap_or_default())
 }
 
-/// A string field of an API answer, or nothing.
-pub(super) fn text(v: &Value) -> String {
-    v.as_str().unwrap_or("").to_string()
-}
-
-/// A timestamp as the API gives it, to the minute, in the offset it was given with:
-/// `2026-12-01T08:30:00Z` as `2026-12-01 08:30`.
-pub(super) fn when(v: &Value) -> String {
-    let t = v.as_str().unwrap_or("");
-    match (t.get(..10), t.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time}"),
-        _ => t.to_string(),
-    }
-}
-
 fn status_text(status: &str) -> String {
     STATUSES
         .iter()
@@ -146,35 +153,37 @@ fn status_text(status: &str) -> String {
         .unwrap_or_else(|| status.to_string())
 }
 
-/// Integer minor units with two decimals (the currencies our couriers price in).
-pub(crate) fn money(quote: &Value) -> String {
-    match (quote["price"].as_i64(), quote["currency"].as_str()) {
-        (Some(minor), Some(currency)) => format!("{}.{:02} {currency}", minor / 100, minor % 100),
-        _ => String::new(),
-    }
-}
-
-fn one_line(address: &Value) -> String {
-    ["line1", "city"]
-        .iter()
-        .filter_map(|k| address[*k].as_str())
+/// An address as a list shows it: the first line and the city.
+fn one_line(address: &Address) -> String {
+    std::iter::once(address.line1.as_str())
+        .chain(address.city.as_ref().map(|c| c.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn row(order: &Value) -> Row {
-    let status = text(&order["status"]);
+fn contact_name(stop: &Stop) -> String {
+    stop.contact
+        .as_ref()
+        .map(|c| c.name.to_string())
+        .unwrap_or_default()
+}
+
+fn row(order: &Order) -> Row {
+    let status = order.status.as_str();
+    let quote = order.quote.as_ref();
     Row {
-        id: text(&order["id"]),
-        short_id: text(&order["shortId"]),
-        recipient: text(&order["dropoff"]["contact"]["name"]),
-        address: one_line(&order["dropoff"]["address"]),
-        status_text: status_text(&status),
-        status,
-        created: when(&order["createdAt"]),
-        updated: when(&order["updatedAt"]),
-        service: text(&order["quote"]["serviceName"]),
-        price: money(&order["quote"]),
+        id: order.id.clone(),
+        short_id: order.short_id.clone(),
+        recipient: contact_name(&order.dropoff.stop),
+        address: one_line(&order.dropoff.stop.address),
+        status_text: status_text(status),
+        status: status.to_string(),
+        created: when(&order.created_at),
+        updated: when(&order.updated_at),
+        service: quote.map(|q| q.service_name.clone()).unwrap_or_default(),
+        price: quote
+            .map(|q| money(q.price, q.currency.code()))
+            .unwrap_or_default(),
     }
 }
 
@@ -193,9 +202,13 @@ pub struct TaskView {
     pub requirements: String,
 }
 
-/// A task's time window as the client gave it.
-fn window(w: &Value) -> String {
-    match (when(&w["completeAfter"]), when(&w["completeBefore"])) {
+/// A task's time window as the client gave it, in the offset it was given in.
+fn window(w: &Window) -> String {
+    let at = |t: &Option<DateTime<FixedOffset>>| {
+        t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    match (at(&w.complete_after), at(&w.complete_before)) {
         (after, before) if after.is_empty() && before.is_empty() => String::new(),
         (after, before) if before.is_empty() => format!("after {after}"),
         (after, before) if after.is_empty() => format!("before {before}"),
@@ -208,18 +221,18 @@ fn window(w: &Value) -> String {
 }
 
 /// A task's requirements in words.
-fn requirements(r: &Value) -> String {
+fn requirements(r: &Requirements) -> String {
     let mut needs: Vec<String> = [
-        ("signature", "signature"),
-        ("photo", "photo"),
-        ("notes", "notes"),
+        (r.signature, "signature"),
+        (r.photo, "photo"),
+        (r.notes, "notes"),
     ]
     .into_iter()
-    .filter(|(field, _)| r[*field].as_bool() == Some(true))
+    .filter(|(required, _)| *required)
     .map(|(_, words)| words.to_string())
     .collect();
-    if let Some(age) = r["minimumAge"].as_u64() {
-        needs.push(format!("recipient aged {age}+"));
+    if let Some(age) = r.minimum_age {
+        needs.push(format!("recipient aged {}+", u8::from(age)));
     }
     needs.join(", ")
 }
@@ -265,116 +278,130 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let order_id = req.path_param("orderId")?.to_string();
-    let Some(order) = read_order(ctx, &req, &principal, &order_id).await? else {
+    let Some(order) = read_order(ctx, &principal, req.path_param("orderId")?).await? else {
         return Ok(not_found(true));
     };
     Ok(html(200, &order_view(&principal, &order, None)))
 }
 
-/// The signed-in organisation's order as `GET /v1/orders/{orderId}` shows it; `None`
-/// when it has no such order.
+/// The signed-in organisation's order; `None` when it has no such order.
 pub(super) async fn read_order(
     ctx: &Ctx,
-    req: &ApiRequest,
     principal: &Principal,
     order_id: &str,
-) -> Result<Option<Value>, ApiError> {
-    let mut api = as_api(principal.clone(), req);
-    api.path_params
-        .insert("orderId".into(), order_id.to_string());
-    match get_order(ctx, api).await {
-        Ok(response) => Ok(Some(
-            serde_json::from_slice(&response.body).unwrap_or_default(),
-        )),
-        Err(ApiError::NotFound(_) | ApiError::Invalid { .. }) => Ok(None),
+) -> Result<Option<Order>, ApiError> {
+    match find_order(ctx, principal, order_id).await {
+        Ok(order) => Ok(Some(order)),
+        Err(ApiError::NotFound(_)) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+fn task_view(task: &Task) -> TaskView {
+    let stop = &task.stop;
+    let phone = stop.contact.as_ref().and_then(|c| c.phone.as_ref());
+    TaskView {
+        kind: task.kind.as_str(),
+        address: one_line(&stop.address),
+        contact: [
+            contact_name(stop),
+            phone.map(ToString::to_string).unwrap_or_default(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · "),
+        state: task.state.as_str().to_string(),
+        driver: task
+            .driver
+            .as_ref()
+            .map(|d| d.name.clone())
+            .unwrap_or_default(),
+        eta: task.eta.as_deref().map(when).unwrap_or_default(),
+        completed: task.completed_at.as_deref().map(when).unwrap_or_default(),
+        failure: task.failure_reason.clone().unwrap_or_default(),
+        window: window(&stop.window),
+        requirements: requirements(&stop.requirements),
     }
 }
 
 /// The order's page; `change` is the edit form as sent (with its errors) when it was refused.
 pub(super) fn order_view(
     principal: &Principal,
-    order: &Value,
+    order: &Order,
     change: Option<super::order_edit_pages::EditForm>,
 ) -> impl Template {
-    let task = |kind: &'static str| {
-        let t = &order[kind];
-        TaskView {
-            kind,
-            address: one_line(&t["address"]),
-            contact: [text(&t["contact"]["name"]), text(&t["contact"]["phone"])]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · "),
-            state: text(&t["state"]),
-            driver: text(&t["driver"]["name"]),
-            eta: when(&t["eta"]),
-            completed: when(&t["completedAt"]),
-            failure: text(&t["failureReason"]),
-            window: window(&t["window"]),
-            requirements: requirements(&t["requirements"]),
-        }
-    };
-    let dropoff_proof = &order["dropoff"]["proof"];
-    let proof = dropoff_proof.is_object().then(|| ProofView {
-        signature: text(&dropoff_proof["signature"]),
-        photos: dropoff_proof["photos"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p.as_str())
+    let proof = order.dropoff.proof.as_ref().map(|proof| ProofView {
+        signature: proof.signature.clone().unwrap_or_default(),
+        photos: proof
+            .photos
+            .iter()
             .filter(|p| p.starts_with("https://") || p.starts_with("http://"))
-            .map(str::to_string)
+            .cloned()
             .collect(),
-        notes: text(&dropoff_proof["notes"]),
+        notes: proof.notes.clone().unwrap_or_default(),
     });
-    let page = OrderPage {
+    let rejected = order.status == OrderStatus::Rejected;
+    OrderPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
         logo_url: principal.logo_url.clone(),
         row: row(order),
-        tasks: vec![task("pickup"), task("dropoff")],
-        timeline: order["timeline"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| (when(&e["at"]), text(&e["what"]), text(&e["detail"])))
+        tasks: vec![task_view(&order.pickup), task_view(&order.dropoff)],
+        timeline: order
+            .timeline
+            .iter()
+            .map(|e| {
+                let detail = e.detail.clone().unwrap_or_default();
+                (when(&e.at), e.what.clone(), detail)
+            })
             .collect(),
         proof,
-        rejection: order["rejection"]["reason"].as_str().map(str::to_string),
-        tracking_url: text(&order["trackingUrl"]),
-        notes: text(&order["notes"]),
-        edit: (order["status"] == "rejected").then(|| DropoffEdit {
-            version: order["version"].as_u64().unwrap_or(0),
-            line1: text(&order["dropoff"]["address"]["line1"]),
-            city: text(&order["dropoff"]["address"]["city"]),
-            name: text(&order["dropoff"]["contact"]["name"]),
-            phone: text(&order["dropoff"]["contact"]["phone"]),
-        }),
-        draft_reasons: order["draftReasons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(super::drafts_pages::reason_text)
+        rejection: order.rejection.as_ref().map(|r| r.reason.clone()),
+        tracking_url: order.tracking_url.clone(),
+        notes: order.notes.clone().unwrap_or_default(),
+        edit: rejected.then(|| DropoffEdit::of(order)),
+        draft_reasons: order
+            .draft_reasons
+            .iter()
+            .map(|r| super::drafts_pages::reason_text(r))
             .collect(),
         can_finalize: allows(order, Event::Finalize),
         can_withdraw: allows(order, Event::Withdraw),
         change: match change {
             Some(form) => Some(form),
             // A rejected order has its own form (Save and resubmit).
-            None if allows(order, Event::Edit) && order["status"] != "rejected" => {
+            None if allows(order, Event::Edit) && !rejected => {
                 Some(super::order_edit_pages::EditForm::of(order))
             }
             None => None,
         },
-    };
-    page
+    }
+}
+
+impl DropoffEdit {
+    fn of(order: &Order) -> Self {
+        let dropoff = &order.dropoff.stop;
+        let address = &dropoff.address;
+        DropoffEdit {
+            version: order.version,
+            line1: address.line1.to_string(),
+            city: address
+                .city
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            name: contact_name(dropoff),
+            phone: dropoff
+                .contact
+                .as_ref()
+                .and_then(|c| c.phone.as_ref())
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Whether the order's status lets the client do `event` (the status machine decides).
-fn allows(order: &Value, event: Event) -> bool {
-    OrderStatus::parse(order["status"].as_str().unwrap_or(""))
-        .is_some_and(|status| transition(OrderState::new(status), event).is_ok())
+fn allows(order: &Order, event: Event) -> bool {
+    transition(order.state(), event).is_ok()
 }

@@ -1,16 +1,13 @@
 //! `POST /orders/{orderId}/resubmit` ("Save and resubmit" on a rejected order's page): the
-//! dropoff as edited, at the version the page showed, through the JSON use cases
-//! `update_order` then `resubmit_order`; back to the order's page.
+//! dropoff as edited, at the version the page showed, through the use cases `edit_order`
+//! then `change_status` (resubmit); back to the order's page.
 
-use serde_json::json;
-
-use super::order_edit_pages::stop_patch;
+use super::order_edit_pages::{client_only, edited_stop, DROPOFF};
 use super::orders_pages::read_order;
-use super::{as_api, field, form, html, not_found, redirect, signed_in_post, MessagePage};
-use crate::api::order_actions::resubmit_order;
-use crate::api::orders::update_order;
+use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::{change_status, edit_order, EditOrder, OrderChanges, StatusChange};
 use crate::Ctx;
 
 pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -18,30 +15,12 @@ pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
+    client_only(&principal)?;
     let order_id = req.path_param("orderId")?.to_string();
     let values = form(&req);
-    let get = |name: &str| field(&values, name).trim().to_string();
-    // The dropoff as the order has it (postal code, country, window… kept), edited.
-    let Some(order) = read_order(ctx, &req, &principal, &order_id).await? else {
+    let Some(order) = read_order(ctx, &principal, &order_id).await? else {
         return Ok(not_found(true));
     };
-    let edits: Vec<(&str, String)> = [
-        ("address.line1", "dropoff_line1"),
-        ("address.city", "dropoff_city"),
-        ("contact.name", "recipient_name"),
-        ("contact.phone", "recipient_phone"),
-    ]
-    .into_iter()
-    .map(|(path, name)| (path, get(name)))
-    .collect();
-    let dropoff = stop_patch(&order, "dropoff", &edits);
-    let version = get("version").parse::<u64>().unwrap_or(0);
-    let mut edit = as_api(principal.clone(), &req);
-    edit.method = "PATCH".into();
-    edit.path_params.insert("orderId".into(), order_id.clone());
-    edit.body = json!({ "version": version, "dropoff": dropoff })
-        .to_string()
-        .into();
     let refused = |message: String| {
         html(
             422,
@@ -52,21 +31,40 @@ pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             },
         )
     };
-    match update_order(ctx, edit).await {
+    // The dropoff as the order has it (postal code, country, window… kept), edited.
+    let dropoff = match edited_stop(&order.dropoff.stop, &DROPOFF, &values) {
+        Ok(dropoff) => dropoff,
+        Err(errors) => {
+            let (name, message) = &errors[0];
+            let label = match *name {
+                "dropoff_line1" => "The address",
+                "dropoff_city" => "The city",
+                "recipient_name" => "The recipient's name",
+                _ => "The recipient's phone",
+            };
+            return Ok(refused(format!(
+                "{label} {message}. Go back and correct it."
+            )));
+        }
+    };
+    let cmd = EditOrder {
+        by: principal.clone(),
+        order_id: order_id.clone(),
+        version: field(&values, "version").trim().parse().unwrap_or(0),
+        changes: OrderChanges {
+            dropoff: Some(dropoff),
+            ..OrderChanges::default()
+        },
+    };
+    match edit_order(ctx, cmd).await {
         Ok(_) => {}
         Err(ApiError::NotFound(_)) => return Ok(not_found(true)),
-        Err(ApiError::Invalid { field, message, .. }) => {
-            return Ok(refused(format!(
-                "{field} {message}. Go back and correct it."
-            )))
+        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
+            return Ok(refused(e.to_string()))
         }
-        Err(e @ ApiError::Conflict { .. }) => return Ok(refused(e.to_string())),
         Err(e) => return Err(e),
     }
-    let mut again = as_api(principal, &req);
-    again.method = "POST".into();
-    again.path_params.insert("orderId".into(), order_id.clone());
-    match resubmit_order(ctx, again).await {
+    match change_status(ctx, &principal, &order_id, StatusChange::Resubmit).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
         Err(e @ ApiError::Conflict { .. }) => Ok(refused(e.to_string())),
         Err(e) => Err(e),

@@ -7,7 +7,7 @@
 use askama::Template;
 use serde_json::{json, Map, Value};
 
-use super::orders_pages::text;
+use super::format::text;
 use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
 use crate::api::organization::{get_organization_settings, update_organization_settings};
 use crate::error::ApiError;

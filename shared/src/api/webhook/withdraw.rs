@@ -1,10 +1,11 @@
 //! A shop cancellation: the order is withdrawn while its state allows, else flagged.
 
-use crate::api::orders::{order_key, versioned};
 use crate::domain::integration::{Delivery, Outcome};
 use crate::domain::order::TimelineEntry;
 use crate::domain::order_machine::{transition, Event, OrderState, OrderStatus};
 use crate::error::ApiError;
+use crate::ordering::changes::versioned;
+use crate::store::keys;
 use crate::store::{Cond, Key, Update, Write};
 use crate::Ctx;
 
@@ -33,7 +34,7 @@ pub(super) async fn withdraw(
     delivery.outcome = Outcome::Withdrawn;
     let mut writes = vec![
         Write::Update {
-            key: order_key(delivery.courier_id.as_str(), order_id),
+            key: keys::order(delivery.courier_id.as_str(), order_id),
             update: versioned(
                 Update::new().set("status", OrderStatus::Withdrawn.as_str()),
                 &entry,

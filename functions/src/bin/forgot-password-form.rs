@@ -1,0 +1,5 @@
+//! POST /forgot-password (the web portal) (`web::reset_pages::forgot_password_form`).
+
+fn main() -> Result<(), portal::lambda::Error> {
+    portal::functions::forgot_password_form::main()
+}

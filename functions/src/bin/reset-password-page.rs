@@ -1,0 +1,5 @@
+//! GET /reset-password/{token} (the web portal) (`web::reset_pages::reset_password_page`).
+
+fn main() -> Result<(), portal::lambda::Error> {
+    portal::functions::reset_password_page::main()
+}

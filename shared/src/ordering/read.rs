@@ -1,0 +1,129 @@
+//! Reading orders as the caller may see them: one order by id or short id, and a page of
+//! orders (newest first, filtered by client and status, or searched). The JSON API and the
+//! pages both read through here, so tenant rules are written once: another organisation's
+//! order is not found, exactly like a missing one.
+
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::ids::ClientId;
+use crate::domain::order::{self, Order};
+use crate::domain::order_machine::OrderStatus;
+use crate::domain::search::SearchQuery;
+use crate::error::ApiError;
+use crate::store::records::from_item;
+use crate::store::{keys, orders, Cond, Index, Query};
+use crate::Ctx;
+
+use super::search::{search_orders, Search};
+
+/// Which orders a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// Words to search for (recipient, address, ids…); none lists newest first.
+    pub search: Option<SearchQuery>,
+    /// A courier's orders for one of its clients (ignored for a client: its own only).
+    pub client: Option<ClientId>,
+    /// Any of these statuses; empty: every status.
+    pub statuses: Vec<OrderStatus>,
+    pub limit: u32,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+}
+
+/// A page of orders and the cursor of what follows.
+#[derive(Debug)]
+pub struct OrdersPage {
+    pub orders: Vec<Order>,
+    pub next_cursor: Option<String>,
+}
+
+/// The caller's order by id or short id; anyone else's answers 404 like a missing one.
+pub async fn find_order(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Order, ApiError> {
+    let courier = who.courier_id.as_str();
+    let found = if let Some(id) = order::parse_order_id(raw) {
+        orders::get(ctx.store.as_ref(), courier, &id).await?
+    } else if let Some(short) = order::parse_short_id(raw) {
+        orders::get_by_short_id(ctx.store.as_ref(), courier, &short).await?
+    } else {
+        None
+    };
+    found
+        .filter(|order| may_see(who, order))
+        .ok_or(ApiError::NotFound("order"))
+}
+
+/// Whether `who` may see `order`: its courier, or the client it is for.
+pub fn may_see(who: &Principal, order: &Order) -> bool {
+    order.courier_id == who.courier_id
+        && (who.role == Role::Courier || who.client_id.as_ref() == Some(&order.client_id))
+}
+
+/// A page of the caller's orders: searched through the term index when the filter has
+/// words, else read newest first from the courier's or the client's partition.
+pub async fn list_orders(
+    ctx: &Ctx,
+    who: &Principal,
+    filter: &OrderFilter,
+) -> Result<OrdersPage, ApiError> {
+    let client = match who.role {
+        Role::Courier => filter.client.clone(),
+        Role::Client => None,
+    };
+    if let Some(query) = &filter.search {
+        let search = Search {
+            who,
+            query: query.clone(),
+            client,
+            status: status_cond(&filter.statuses),
+            limit: filter.limit,
+        };
+        let (orders, next_cursor) = search_orders(ctx, &search, filter.cursor.as_deref()).await?;
+        return Ok(OrdersPage {
+            orders,
+            next_cursor,
+        });
+    }
+    let (items, next_cursor) = crate::api::records::list_page(
+        ctx.store.as_ref(),
+        orders_query(who, client.as_ref(), &filter.statuses),
+        filter.limit,
+        filter.cursor.as_deref(),
+    )
+    .await?;
+    let orders = items
+        .into_iter()
+        .map(from_item::<Order>)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(OrdersPage {
+        orders,
+        next_cursor,
+    })
+}
+
+/// The query behind the list without words and behind the export: newest first, the
+/// caller's orders only, for one client (a courier's choice), in any of `statuses`.
+pub fn orders_query(who: &Principal, client: Option<&ClientId>, statuses: &[OrderStatus]) -> Query {
+    let mut filters: Vec<Cond> = status_cond(statuses).into_iter().collect();
+    let query = match (&who.role, &who.client_id, client) {
+        (Role::Client, Some(own), _) => {
+            Query::partition(keys::client_orders_pk(own.as_str())).on(Index::Gsi1)
+        }
+        (Role::Courier, _, Some(client)) => {
+            // The index holds every courier's clients: keep this courier's orders only.
+            filters.push(Cond::eq("courierId", who.courier_id.as_str()));
+            Query::partition(keys::client_orders_pk(client.as_str())).on(Index::Gsi1)
+        }
+        _ => Query::partition(keys::courier_pk(who.courier_id.as_str()))
+            .sk_begins_with(keys::ORDER_PREFIX),
+    };
+    let filter = match filters.len() {
+        0 => None,
+        1 => filters.pop(),
+        _ => Some(Cond::And(filters)),
+    };
+    query.descending().filter(filter)
+}
+
+/// The condition "status is one of `statuses`"; none for every status.
+fn status_cond(statuses: &[OrderStatus]) -> Option<Cond> {
+    (!statuses.is_empty()).then(|| Cond::one_of("status", statuses.iter().map(|s| s.as_str())))
+}

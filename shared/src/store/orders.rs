@@ -1,0 +1,63 @@
+//! The order aggregate's items: an order with its index keys, and its reads by id and by
+//! short id (infra/DATA_MODEL.md). Tenant rules are the use cases' (`ordering::read`).
+
+use super::records::{from_item, to_item};
+use super::{keys, Index, Item, Query, Store, StoreError};
+use crate::domain::order::Order;
+use crate::domain::order_machine::OrderStatus;
+
+/// The stored order: the order, its keys and its index keys (GSI1: the client's orders;
+/// GSI2: by short id; GSI3: by tracking token; GSI4, drafts only: the reminder's list).
+pub fn order_item(order: &Order) -> Result<Item, StoreError> {
+    let courier = order.courier_id.as_str();
+    let mut item = to_item(order, &keys::order(courier, &order.id), "Order")?;
+    let mut index = |attr: &str, value: String| item.insert(attr.into(), value.into());
+    index("GSI1PK", keys::client_orders_pk(order.client_id.as_str()));
+    index("GSI1SK", format!("{}{}", keys::ORDER_PREFIX, order.id));
+    index("GSI2PK", keys::short_id_index_pk(courier, &order.short_id));
+    index("GSI2SK", keys::SHORT_ID_INDEX_SK.into());
+    index("GSI3PK", keys::tracking_pk(&order.tracking_token));
+    index("GSI3SK", keys::TRACKING_SK.into());
+    if order.status == OrderStatus::Draft {
+        index("GSI4PK", keys::DRAFTS_PK.into());
+        index("GSI4SK", keys::draft_sk(&order.created_at, &order.id));
+    }
+    Ok(item)
+}
+
+/// The marker keeping the order's short id unique within its courier.
+pub fn short_id_marker(order: &Order) -> super::Key {
+    keys::short_id(order.courier_id.as_str(), &order.short_id)
+}
+
+/// A courier's order by id (one GetItem).
+pub async fn get(
+    store: &dyn Store,
+    courier_id: &str,
+    order_id: &str,
+) -> Result<Option<Order>, StoreError> {
+    store
+        .get(&keys::order(courier_id, order_id))
+        .await?
+        .map(from_item)
+        .transpose()
+}
+
+/// A courier's order by short id (one Query of GSI2).
+pub async fn get_by_short_id(
+    store: &dyn Store,
+    courier_id: &str,
+    short_id: &str,
+) -> Result<Option<Order>, StoreError> {
+    let query = Query::partition(keys::short_id_index_pk(courier_id, short_id))
+        .on(Index::Gsi2)
+        .limit(1);
+    store
+        .query(&query)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .map(from_item)
+        .transpose()
+}
