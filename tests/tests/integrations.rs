@@ -750,7 +750,10 @@ async fn an_unsigned_delivery_is_recorded_without_its_body(app: TestApp) {
         );
         assert_eq!(item["bodyBytes"], big.len());
         assert_eq!(item["outcome"], "rejected_signature");
-        assert_eq!(item["headers"], json!([["x-shopify-topic", "orders/create"]]));
+        assert_eq!(
+            item["headers"],
+            json!([["x-shopify-topic", "orders/create"]])
+        );
         let r = w
             .app
             .call(
@@ -768,7 +771,10 @@ async fn an_unsigned_delivery_is_recorded_without_its_body(app: TestApp) {
         .shopify_delivery(&integration, "orders/create", "k-1", &body)
         .await;
     assert_eq!(r.body["outcome"], "created", "{}", r.text);
-    assert_eq!((&r.body["bodyBytes"], &r.body["bodyKept"]), (&json!(body.len()), &json!(true)));
+    assert_eq!(
+        (&r.body["bodyBytes"], &r.body["bodyKept"]),
+        (&json!(body.len()), &json!(true))
+    );
     let item = w
         .app
         .store

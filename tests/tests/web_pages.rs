@@ -773,7 +773,9 @@ async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
     .await;
     assert_eq!(refused.status, 409, "{}", refused.text);
     assert!(
-        refused.text.contains("only a delivery whose signature held can be replayed"),
+        refused
+            .text
+            .contains("only a delivery whose signature held can be replayed"),
         "{}",
         refused.text
     );

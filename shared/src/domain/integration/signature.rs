@@ -132,7 +132,7 @@ fn standard_webhooks(
 /// debug builds, a wrapped and wrongly accepted difference in release), so the distance
 /// is taken as an unsigned `abs_diff`, which cannot overflow.
 fn within_tolerance(now: DateTime<Utc>, seconds: i64) -> bool {
-    (now.timestamp() - seconds).abs() <= TOLERANCE_SECONDS // OLD
+    now.timestamp().abs_diff(seconds) <= TOLERANCE_SECONDS.unsigned_abs()
 }
 
 /// Constant-time comparison of HMAC-SHA256(key, parts…) with `signature`.
@@ -262,6 +262,9 @@ mod tests {
         // Within tolerance the check goes on to the signature.
         assert_eq!(reason(&now.timestamp().to_string()), "signature_mismatch");
         assert!(within_tolerance(now, now.timestamp() + TOLERANCE_SECONDS));
-        assert!(!within_tolerance(now, now.timestamp() + TOLERANCE_SECONDS + 1));
+        assert!(!within_tolerance(
+            now,
+            now.timestamp() + TOLERANCE_SECONDS + 1
+        ));
     }
 }
