@@ -554,14 +554,22 @@ async fn a_template_is_held_to_three_sms_segments_at_worst(app: TestApp) {
         .await
         .unwrap();
     let order = w.order().await;
-    w.event(
-        &order,
-        "dropoff",
-        json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
-    )
-    .await;
-    w.event(&order, "dropoff", json!({"type": "started"})).await;
-    w.event(&order, "dropoff", json!({"type": "arrived"})).await;
+    for kind in ["pickup", "dropoff"] {
+        w.event(
+            &order,
+            kind,
+            json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+        )
+        .await;
+    }
+    for (kind, event) in [
+        ("pickup", "started"),
+        ("pickup", "completed"),
+        ("dropoff", "started"),
+        ("dropoff", "arrived"),
+    ] {
+        w.event(&order, kind, json!({ "type": event })).await;
+    }
     assert_eq!(w.app.deliver_stream().await, 0, "no record failed");
     assert_eq!(w.sms_to(RECIPIENT), vec!["Sam is outside".to_string()]);
 }

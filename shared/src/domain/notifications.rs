@@ -612,8 +612,8 @@ mod tests {
         values.set(Var::RecipientName, "N".repeat(200));
         let text = long.render_fitting(&values).unwrap();
         assert!(text.ends_with(&format!(" {}", "N".repeat(40))), "{text}");
-        // A name outside GSM-7 makes the message UCS-2: names are shortened to fit, and
-        // what still does not fit is not sent.
+        // A name outside GSM-7 makes the message UCS-2 (67 per part): names are shortened
+        // to fit.
         let short = SmsTemplate::parse(&format!("{} {{recipientName}}", "a".repeat(180))).unwrap();
         values.set(Var::RecipientName, "François Dupont-Aignan");
         let text = short.render_fitting(&values).unwrap();
