@@ -21,6 +21,7 @@ on_both_backends!(
     nothing_to_ship_and_local_pickup_are_ignored,
     a_webhook_delivery_costs_at_most_three_dynamodb_calls,
     orders_are_quoted_with_the_clients_rule_and_unquotable_ones_drafted,
+    an_unsigned_delivery_is_recorded_without_its_body,
 );
 
 const SHOPIFY_SECRET: &str = "shpss_test_app_secret_0123456789";
@@ -707,6 +708,84 @@ async fn replay_processes_the_stored_body_again_without_a_second_order(app: Test
         )
         .await;
     assert_eq!((r.status, r.error_code()), (409, "unsigned_delivery"));
+}
+
+/// Anyone may post to a webhook URL: a delivery whose signature fails keeps its record (when,
+/// outcome, size, the headers processing reads) but not its body, which could be 256 KB
+/// kept 90 days per post. It cannot be replayed, and says so.
+async fn an_unsigned_delivery_is_recorded_without_its_body(app: TestApp) {
+    let w = world(app).await;
+    let integration = w.shopify().await;
+    let big = json!({"id": 1, "note": "x".repeat(200 * 1024)}).to_string();
+    for (signature, headers) in [
+        ("missing", vec![("x-shopify-topic", "orders/create")]),
+        (
+            "invalid",
+            vec![
+                ("x-shopify-topic", "orders/create"),
+                ("x-shopify-hmac-sha256", "AAAA"),
+            ],
+        ),
+    ] {
+        let r = w.deliver(&integration, &headers, big.as_bytes()).await;
+        assert_eq!(r.status, 401, "{}", r.text);
+        let inbox = w.inbox(&integration, &w.client.key).await;
+        let delivery = &inbox[0];
+        assert_eq!(delivery["signature"], signature, "{delivery}");
+        assert_eq!(delivery["outcome"], "rejected_signature");
+        assert_eq!(delivery["bodyBytes"], big.len(), "{delivery}");
+        assert_eq!(delivery["bodyKept"], false, "{delivery}");
+        let id = delivery["id"].as_str().unwrap();
+        let item = w
+            .app
+            .store
+            .get(&portal::store::keys::delivery(&integration, id))
+            .await
+            .unwrap()
+            .expect("the record is stored");
+        assert!(
+            item.get("body").is_none(),
+            "{} bytes of an unsigned body stored",
+            item["body"].as_str().map_or(0, str::len)
+        );
+        assert_eq!(item["bodyBytes"], big.len());
+        assert_eq!(item["outcome"], "rejected_signature");
+        assert_eq!(
+            item["headers"],
+            json!([["x-shopify-topic", "orders/create"]])
+        );
+        let r = w
+            .app
+            .call(
+                "POST",
+                &format!("/v1/integrations/{integration}/deliveries/{id}/replay"),
+                Some(&w.client.key),
+                None,
+            )
+            .await;
+        assert_eq!((r.status, r.error_code()), (409, "unsigned_delivery"));
+    }
+    // A signed delivery keeps its body, for replay.
+    let body = shopify_order(21);
+    let r = w
+        .shopify_delivery(&integration, "orders/create", "k-1", &body)
+        .await;
+    assert_eq!(r.body["outcome"], "created", "{}", r.text);
+    assert_eq!(
+        (&r.body["bodyBytes"], &r.body["bodyKept"]),
+        (&json!(body.len()), &json!(true))
+    );
+    let item = w
+        .app
+        .store
+        .get(&portal::store::keys::delivery(
+            &integration,
+            r.body["id"].as_str().unwrap(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(item["body"].as_str().map(str::len), Some(body.len()));
 }
 
 async fn the_inbox_lists_newest_first_and_other_tenants_get_404(app: TestApp) {

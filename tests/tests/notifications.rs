@@ -15,6 +15,7 @@ on_both_backends!(
     a_failed_send_is_retried_and_sent_once,
     notification_settings_are_validated_and_have_defaults,
     tracking_page_settings_are_validated,
+    a_template_is_held_to_three_sms_segments_at_worst,
 );
 
 const RECIPIENT: &str = "+33698765432";
@@ -511,6 +512,66 @@ async fn notification_settings_are_validated_and_have_defaults(app: TestApp) {
         .call("GET", "/v1/settings/notifications", None, None)
         .await;
     assert_eq!(anonymous.status, 401);
+}
+
+/// Every SMS segment is billed to the courier: a template that could render to more than
+/// three (43 tracking links fit in 612 characters, and render to 15) is refused when it is
+/// saved, and one saved before that check is not sent at all.
+async fn a_template_is_held_to_three_sms_segments_at_worst(app: TestApp) {
+    let w = world(app).await;
+    let links = "{trackingLink}".repeat(43);
+    let refused = w
+        .put_settings(
+            "/v1/settings/notifications",
+            json!({"templates": {"dropoff": {"started": links}}}),
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.error_field()),
+        (422, "templates.dropoff.started"),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("SMS segments"), "{}", refused.text);
+    // Two links and a short text fit, whatever the names.
+    let fits = w
+        .put_settings(
+            "/v1/settings/notifications",
+            json!({"templates": {"dropoff": {"started": "{recipientName}: {trackingLink} {trackingLink}"}}}),
+        )
+        .await;
+    assert_eq!(fits.status, 200, "{}", fits.text);
+
+    // Saved before the check: the sender refuses it rather than bill 15 segments.
+    let settings = json!({"language": "en", "templates": {"dropoff": {"started": links, "arriving": "{driverName} is outside"}}});
+    w.app
+        .store
+        .update(
+            &portal::store::keys::client(&w.courier.id, &w.client.id),
+            &portal::store::Update::new().set("notifications", settings),
+            None,
+        )
+        .await
+        .unwrap();
+    let order = w.order().await;
+    for kind in ["pickup", "dropoff"] {
+        w.event(
+            &order,
+            kind,
+            json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+        )
+        .await;
+    }
+    for (kind, event) in [
+        ("pickup", "started"),
+        ("pickup", "completed"),
+        ("dropoff", "started"),
+        ("dropoff", "arrived"),
+    ] {
+        w.event(&order, kind, json!({ "type": event })).await;
+    }
+    assert_eq!(w.app.deliver_stream().await, 0, "no record failed");
+    assert_eq!(w.sms_to(RECIPIENT), vec!["Sam is outside".to_string()]);
 }
 
 async fn tracking_page_settings_are_validated(app: TestApp) {

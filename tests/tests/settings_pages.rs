@@ -119,6 +119,23 @@ async fn communications_settings_round_trip(app: TestApp) {
     assert!(bad.text.contains("unknown variable {firstName}"));
     assert!(bad.text.contains("id=\"afterHours-error\""));
     assert!(bad.text.contains("En retard {firstName}</textarea>"));
+    // A template that could render to more than three SMS segments (43 tracking links, 15
+    // segments): refused next to its field, on Preview too.
+    let links = "{trackingLink}".repeat(43);
+    for action in ["save", "preview"] {
+        let mut form = communications_form(&links, "12");
+        form.retain(|(k, _)| *k != "action");
+        form.push(("action", action));
+        let costly = post(&app, "/settings/communications", &cookie, &form).await;
+        assert_eq!(
+            costly.status,
+            if action == "save" { 422 } else { 200 },
+            "{}",
+            costly.text
+        );
+        let error = portal_tests::token_in(&costly.text, "id=\"t-dropoff-delayed-error\">", "<");
+        assert!(error.contains("SMS segments"), "{error}");
+    }
 
     // Saved: shown again, and the JSON API reads the same settings.
     let saved = post(

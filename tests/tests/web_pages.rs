@@ -737,6 +737,48 @@ async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
         2
     );
     assert_eq!(post(&app, &replay, &other_cookie, &[]).await.status, 404);
+    // An unsigned post is listed with its size, without a body to replay: no Replay
+    // button, the reason instead, and a replay posted anyway is refused with it.
+    let unsigned = app
+        .raw(
+            "POST",
+            &format!("/v1/integrations/{id}/webhook"),
+            &[("webhook-id", "msg_2")],
+            Bytes::from(vec![b'x'; 150 * 1024]),
+        )
+        .await;
+    assert_eq!(unsigned.status, 401, "{}", unsigned.text);
+    let inbox = get(&app, &format!("/settings/api?integration={id}"), &cookie).await;
+    assert_eq!(
+        inbox.text.matches("aria-label=\"Replay delivery").count(),
+        2,
+        "{}",
+        inbox.text
+    );
+    assert!(inbox.text.contains("<td>150.0 KB</td>"), "{}", inbox.text);
+    let rejected = portal_tests::token_in(&inbox.text, "<tr id=\"delivery-", "\"");
+    assert!(
+        inbox
+            .text
+            .contains("Not replayable: the signature failed, so its body was not kept"),
+        "{}",
+        inbox.text
+    );
+    let refused = post(
+        &app,
+        &format!("/settings/api/integrations/{id}/deliveries/{rejected}/replay"),
+        &cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert!(
+        refused
+            .text
+            .contains("only a delivery whose signature held can be replayed"),
+        "{}",
+        refused.text
+    );
     // Another client's inbox: 404.
     assert_eq!(
         get(

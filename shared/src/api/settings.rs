@@ -105,7 +105,9 @@ fn parse_templates(
                     )
                 })?;
             let Some(text) = text else { continue };
-            let template = SmsTemplate::parse(&text).map_err(|m| ApiError::invalid(field, m))?;
+            let template = SmsTemplate::parse(&text)
+                .and_then(|t| t.check_budget().map(|()| t))
+                .map_err(|m| ApiError::invalid(field, m))?;
             templates.entry(kind).or_default().insert(trigger, template);
         }
     }

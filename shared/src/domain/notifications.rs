@@ -122,6 +122,20 @@ impl Var {
             Var::RecipientName | Var::CourierName | Var::ClientName | Var::DriverName
         )
     }
+
+    /// The longest this variable is in a message, in characters: a name is cut there when
+    /// it is sent (names may be 200 characters); an 8-character short id; the longest ETA
+    /// ("Wed Sep 30, 12:45 PM"); a tracking link on a base URL of up to 71 characters
+    /// (`/track/` and a 22-character token follow it; API Gateway's own domains are at
+    /// most 59). A longer link is not cut: the sender's budget holds regardless.
+    pub fn max_chars(self) -> usize {
+        match self {
+            Var::RecipientName | Var::CourierName | Var::ClientName | Var::DriverName => 40,
+            Var::OrderShortId => 8,
+            Var::Eta => 20,
+            Var::TrackingLink => 100,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +154,8 @@ pub struct SmsTemplate {
 
 impl SmsTemplate {
     pub const MAX_CHARS: usize = 612;
+    /// The most segments one message may take: each is billed to the courier.
+    pub const MAX_SEGMENTS: usize = 3;
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         let source = raw.trim().to_string();
@@ -202,43 +218,72 @@ impl SmsTemplate {
             .collect()
     }
 
-    /// The message, kept within one segment when the template allows: names are shortened
-    /// (longest first, never below one character) until it fits; if even that does not
-    /// fit, the whole message is sent as it is, in several segments.
-    pub fn render_fitting(&self, values: &Values) -> String {
-        let full = self.render(values);
-        let length = Length::of(&full);
-        if length.units <= length.single_limit() {
-            return full;
-        }
+    /// The message, kept within one segment when the template allows: names (cut at
+    /// their [`Var::max_chars`]) are shortened (longest first, never below one character)
+    /// until it fits; if even that does not fit, it is sent with its names as long as
+    /// [`Self::MAX_SEGMENTS`] allows. `None` when no shortening brings it within that
+    /// budget (a template saved before the budget was checked, a very long base URL, a
+    /// value that makes it UCS-2): such a message is not sent rather than cut, since a cut
+    /// could end it inside the tracking link or mid-sentence, and would still be billed.
+    pub fn render_fitting(&self, values: &Values) -> Option<String> {
+        let capped = values.capped();
+        self.shortened_to(&capped, 1)
+            .or_else(|| self.shortened_to(&capped, Self::MAX_SEGMENTS))
+    }
+
+    /// The message with names shortened until it takes at most `segments`, if it can.
+    fn shortened_to(&self, values: &Values, segments: usize) -> Option<String> {
         let mut shortened = values.clone();
         loop {
             let text = self.render(&shortened);
             let length = Length::of(&text);
-            if length.units <= length.single_limit() {
-                return text;
+            let allowed = length.units_within(segments);
+            if length.units <= allowed {
+                return Some(text);
             }
-            let used: Vec<Var> = self
+            let longest = self
                 .parts
                 .iter()
                 .filter_map(|p| match p {
                     Part::Var(v) if v.shortenable() => Some(*v),
                     _ => None,
                 })
-                .collect();
-            let longest = used
-                .into_iter()
                 .max_by_key(|v| shortened.get(*v).chars().count())
-                .filter(|v| shortened.get(*v).chars().count() > 1);
-            let Some(var) = longest else {
-                return full;
-            };
-            let value = shortened.get(var);
-            let excess = length.units - length.single_limit();
+                .filter(|v| shortened.get(*v).chars().count() > 1)?;
+            let value = shortened.get(longest);
+            let excess = length.units - allowed;
             let keep = value.chars().count().saturating_sub(excess).max(1);
             let cut: String = value.chars().take(keep).collect();
-            shortened.set(var, cut.trim_end().to_string());
+            shortened.set(longest, cut.trim_end().to_string());
         }
+    }
+
+    /// The message's length with every variable at its longest ([`Var::max_chars`]),
+    /// in the template's own encoding.
+    pub fn worst_case(&self) -> Length {
+        let mut longest = Values::default();
+        for var in Var::ALL {
+            longest.set(var, "x".repeat(var.max_chars()));
+        }
+        Length::of(&self.render(&longest))
+    }
+
+    /// Checked when a template is saved (not when a stored one is read): at its worst, a
+    /// message takes at most [`Self::MAX_SEGMENTS`]. A value outside GSM-7 can still make
+    /// a message UCS-2; the sender holds the budget then ([`Self::render_fitting`]).
+    pub fn check_budget(&self) -> Result<(), String> {
+        let worst = self.worst_case();
+        let segments = worst.segments();
+        if segments <= Self::MAX_SEGMENTS {
+            return Ok(());
+        }
+        Err(format!(
+            "can take {segments} SMS segments with every variable at its longest ({} {} characters, of {} for {}): shorten it",
+            worst.units,
+            worst.encoding.label(),
+            worst.units_within(Self::MAX_SEGMENTS),
+            Self::MAX_SEGMENTS,
+        ))
     }
 }
 
@@ -246,7 +291,11 @@ impl SmsTemplate {
     /// The message as it would be sent with plausible values (names shortened to keep one
     /// segment, as a real message), and its length: what settings pages preview.
     pub fn sample_message(&self, language: Language) -> (String, Length) {
-        let text = self.render_fitting(&Values::sample(language));
+        let values = Values::sample(language);
+        // Over budget (refused when saved), the preview shows it whole.
+        let text = self
+            .render_fitting(&values)
+            .unwrap_or_else(|| self.render(&values));
         let length = Length::of(&text);
         (text, length)
     }
@@ -277,6 +326,19 @@ impl Values {
 
     pub fn get(&self, var: Var) -> &str {
         self.0.get(var.name()).map(String::as_str).unwrap_or("")
+    }
+
+    /// The values with each name cut at its [`Var::max_chars`] (what the budget assumes).
+    fn capped(&self) -> Self {
+        let mut capped = self.clone();
+        for var in Var::ALL.into_iter().filter(|v| v.shortenable()) {
+            let value = self.get(var);
+            if value.chars().count() > var.max_chars() {
+                let cut: String = value.chars().take(var.max_chars()).collect();
+                capped.set(var, cut.trim_end().to_string());
+            }
+        }
+        capped
     }
 
     /// Plausible values, for previews of a template's length.
@@ -452,7 +514,7 @@ mod tests {
             let templates = default_templates(language);
             assert_eq!(templates.values().map(BTreeMap::len).sum::<usize>(), 6);
             for template in templates.values().flat_map(BTreeMap::values) {
-                let text = template.render_fitting(&Values::sample(language));
+                let text = template.render_fitting(&Values::sample(language)).unwrap();
                 let length = Length::of(&text);
                 assert_eq!(length.encoding, Encoding::Gsm7, "{language:?}: {text}");
                 assert!(length.units <= 160, "{language:?}: {text}");
@@ -476,7 +538,7 @@ mod tests {
                 Var::ClientName,
                 "The Extraordinarily Long Named Artisanal Bakery Company",
             );
-        let text = template.render_fitting(&values);
+        let text = template.render_fitting(&values).unwrap();
         assert!(Length::of(&text).units <= 160, "{text}");
         // Ids and links are never cut.
         assert!(text.contains("7KQ4MZ2P"));
@@ -492,6 +554,73 @@ mod tests {
         ))
         .unwrap();
         let values = Values::sample(Language::En);
-        assert_eq!(template.render_fitting(&values), template.render(&values));
+        assert_eq!(
+            template.render_fitting(&values),
+            Some(template.render(&values))
+        );
+    }
+
+    #[test]
+    fn every_default_is_within_the_budget_at_its_worst() {
+        for language in Language::ALL {
+            for template in default_templates(language)
+                .values()
+                .flat_map(BTreeMap::values)
+            {
+                assert!(template.worst_case().segments() <= 2, "{template:?}");
+                assert_eq!(template.check_budget(), Ok(()));
+            }
+        }
+    }
+
+    #[test]
+    fn the_worst_case_is_held_to_three_segments_in_either_encoding() {
+        let link = Var::TrackingLink.max_chars();
+        let check = |text: String| SmsTemplate::parse(&text).unwrap().check_budget();
+        // GSM-7: 3 × 153 septets.
+        assert_eq!(
+            check(format!("{}{{trackingLink}}", "a".repeat(459 - link))),
+            Ok(())
+        );
+        let over = check(format!("{}{{trackingLink}}", "a".repeat(460 - link))).unwrap_err();
+        assert!(over.starts_with("can take 4 SMS segments"), "{over}");
+        assert!(
+            over.contains("(460 GSM-7 characters, of 459 for 3)"),
+            "{over}"
+        );
+        // UCS-2: 3 × 67.
+        assert_eq!(
+            check(format!("ç{}{{trackingLink}}", "a".repeat(200 - link))),
+            Ok(())
+        );
+        let over = check(format!("ç{}{{trackingLink}}", "a".repeat(201 - link))).unwrap_err();
+        assert!(over.contains("Unicode (UCS-2)"), "{over}");
+        // 43 links fit the 612 characters of a template, not the budget.
+        let links = SmsTemplate::parse(&"{trackingLink}".repeat(43)).unwrap();
+        assert_eq!(links.worst_case().units, 43 * link);
+        assert!(links.check_budget().is_err());
+    }
+
+    #[test]
+    fn the_sender_never_goes_over_the_budget() {
+        let mut values = Values::sample(Language::En);
+        let links = SmsTemplate::parse(&"{trackingLink}".repeat(43)).unwrap();
+        assert_eq!(links.render(&values).len(), 43 * 55, "16 segments");
+        assert_eq!(links.render_fitting(&values), None, "refused, not cut");
+        // Names longer than their maximum are cut there.
+        let long = SmsTemplate::parse(&format!("{} {{recipientName}}", "a".repeat(300))).unwrap();
+        values.set(Var::RecipientName, "N".repeat(200));
+        let text = long.render_fitting(&values).unwrap();
+        assert!(text.ends_with(&format!(" {}", "N".repeat(40))), "{text}");
+        // A name outside GSM-7 makes the message UCS-2 (67 per part): names are shortened
+        // to fit.
+        let short = SmsTemplate::parse(&format!("{} {{recipientName}}", "a".repeat(180))).unwrap();
+        values.set(Var::RecipientName, "François Dupont-Aignan");
+        let text = short.render_fitting(&values).unwrap();
+        assert_eq!(crate::domain::sms::segments(&text), 3, "{text}");
+        assert!(text.ends_with(" François Dupont-Aign"), "{text}");
+        // Cut to its first letter, the name is GSM-7 again, and the message fits.
+        let text = long.render_fitting(&values).unwrap();
+        assert!(text.ends_with(" F"), "{text}");
     }
 }

@@ -69,15 +69,30 @@ impl Length {
         }
     }
 
-    pub fn segments(&self) -> usize {
-        let (single, part) = match self.encoding {
+    /// What one segment holds, and each part of a longer message (its header takes the rest).
+    fn sizes(&self) -> (usize, usize) {
+        match self.encoding {
             Encoding::Gsm7 => (160, 153),
             Encoding::Ucs2 => (70, 67),
-        };
+        }
+    }
+
+    pub fn segments(&self) -> usize {
+        let (single, part) = self.sizes();
         if self.units <= single {
             1
         } else {
             self.units.div_ceil(part)
+        }
+    }
+
+    /// The most units `segments` hold in this encoding.
+    pub fn units_within(&self, segments: usize) -> usize {
+        let (single, part) = self.sizes();
+        if segments <= 1 {
+            single
+        } else {
+            segments * part
         }
     }
 }
@@ -104,5 +119,23 @@ mod tests {
         assert_eq!(Length::of("está").encoding, Encoding::Ucs2);
         assert_eq!(segments(&format!("🙂{}", "a".repeat(68))), 1);
         assert_eq!(segments(&format!("ç{}", "a".repeat(70))), 2);
+    }
+
+    #[test]
+    fn units_within_segments_match_the_count() {
+        for text in ["a", "ç"] {
+            let length = Length::of(text);
+            for n in 1..=4 {
+                let most = Length {
+                    units: length.units_within(n),
+                    ..length
+                };
+                let over = Length {
+                    units: most.units + 1,
+                    ..length
+                };
+                assert_eq!((most.segments(), over.segments()), (n, n + 1), "{text} {n}");
+            }
+        }
     }
 }

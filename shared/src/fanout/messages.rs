@@ -6,7 +6,7 @@ use crate::api::clients::load_client_and_courier;
 use crate::api::settings::courier_timezone;
 use crate::domain::client::Client;
 use crate::domain::courier::Courier;
-use crate::domain::notifications::{Language, Values, Var};
+use crate::domain::notifications::{Language, SmsTemplate, Values, Var};
 use crate::domain::order::{Order, Task};
 use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
@@ -67,10 +67,17 @@ impl MessageContext {
                     )
                     .set(Var::TrackingLink, order.tracking_url.as_str())
                     .set(Var::DriverName, driver_first_name(task).unwrap_or_default());
-                Some(Message::Sms {
-                    to,
-                    text: template.render_fitting(&values),
-                })
+                let Some(text) = template.render_fitting(&values) else {
+                    tracing::warn!(
+                        order = %order.id,
+                        kind = kind.as_str(),
+                        trigger = trigger.as_str(),
+                        "SMS not sent: over {} segments however its names are shortened",
+                        SmsTemplate::MAX_SEGMENTS
+                    );
+                    return None;
+                };
+                Some(Message::Sms { to, text })
             }
             Notice::Rejected => {
                 let reason = order

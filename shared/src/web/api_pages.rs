@@ -43,6 +43,10 @@ pub struct DeliveryRow {
     pub outcome: String,
     pub reasons: String,
     pub order_id: String,
+    /// The body's size as received ("150.0 KB").
+    pub size: String,
+    /// Why it cannot be replayed (no body kept), or nothing: it can.
+    pub not_replayable: Option<&'static str>,
 }
 
 /// Something shown once: a new key's or integration's secret.
@@ -152,6 +156,8 @@ async fn api_page(
                         .collect::<Vec<_>>()
                         .join(", "),
                     order_id: text(&d["orderId"]),
+                    size: d["bodyBytes"].as_u64().map(size_text).unwrap_or_default(),
+                    not_replayable: not_replayable(d),
                 })
                 .collect();
             Some((id.to_string(), name, rows))
@@ -170,6 +176,27 @@ async fn api_page(
         platform: "shopify".into(),
         errors: vec![],
     }))
+}
+
+/// A body's size as people read it.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
+}
+
+/// Replay needs the body, which is kept only for a signed delivery of at most 256 KiB
+/// (`replay_delivery` refuses the others, with the same reasons).
+fn not_replayable(delivery: &Value) -> Option<&'static str> {
+    if delivery["signature"] != "valid" {
+        Some("Not replayable: the signature failed, so its body was not kept")
+    } else if delivery["bodyKept"] == false {
+        Some("Not replayable: its body was too large to keep")
+    } else {
+        None
+    }
 }
 
 pub async fn api_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {

@@ -120,7 +120,8 @@ impl CommunicationsPage {
                                 single_limit: length.single_limit(),
                                 segments: length.segments(),
                             };
-                            (Some(preview), None)
+                            // The API's budget, shown on Preview as well as on Save.
+                            (Some(preview), template.check_budget().err())
                         }
                         Err(message) => (None, Some(message)),
                     }

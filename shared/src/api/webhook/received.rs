@@ -118,6 +118,7 @@ impl Received {
             replay_of: None,
             headers: self.headers.clone(),
             body: kept.then(|| String::from_utf8_lossy(&self.body).into_owned()),
+            body_bytes: Some(self.body.len()),
             ttl: (now + chrono::Duration::days(DELIVERY_TTL_DAYS)).timestamp(),
         }
     }

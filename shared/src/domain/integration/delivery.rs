@@ -67,9 +67,14 @@ pub struct Delivery {
     /// The headers the processing reads (lower-case names), for replay.
     #[serde(default)]
     pub headers: Vec<(String, String)>,
-    /// The raw body as received (UTF-8), absent when it was too large to keep.
+    /// The raw body as received (UTF-8), absent when it was too large to keep or its
+    /// signature failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The body's size in bytes as received (kept or not; absent on records written
+    /// before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_bytes: Option<usize>,
     /// When DynamoDB's TTL removes it.
     pub ttl: i64,
 }
@@ -87,6 +92,8 @@ impl Delivery {
             "outcome": self.outcome,
             "reasons": self.reasons,
             "orderId": self.order_id,
+            "bodyBytes": self.body_bytes.or(self.body.as_ref().map(String::len)),
+            "bodyKept": self.body.is_some(),
         });
         if let Some(original) = &self.replay_of {
             value["replayOf"] = original.as_str().into();

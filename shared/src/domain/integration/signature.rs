@@ -111,7 +111,7 @@ fn standard_webhooks(
     let seconds: i64 = timestamp
         .parse()
         .map_err(|_| Rejected::invalid("timestamp_invalid"))?;
-    if (now.timestamp() - seconds).abs() > TOLERANCE_SECONDS {
+    if !within_tolerance(now, seconds) {
         return Err(Rejected::invalid("timestamp_out_of_tolerance"));
     }
     let content = [id.as_bytes(), b".", timestamp.as_bytes(), b".", signed.body];
@@ -125,6 +125,14 @@ fn standard_webhooks(
     } else {
         Err(Rejected::invalid("signature_mismatch"))
     }
+}
+
+/// Whether a sender's timestamp is within [`TOLERANCE_SECONDS`] of now. The header is the
+/// sender's: `now - seconds` overflows an i64 for a timestamp near `i64::MIN` (a panic in
+/// debug builds, a wrapped and wrongly accepted difference in release), so the distance
+/// is taken as an unsigned `abs_diff`, which cannot overflow.
+fn within_tolerance(now: DateTime<Utc>, seconds: i64) -> bool {
+    now.timestamp().abs_diff(seconds) <= TOLERANCE_SECONDS.unsigned_abs()
 }
 
 /// Constant-time comparison of HMAC-SHA256(key, parts…) with `signature`.
@@ -221,5 +229,42 @@ mod tests {
             body: br#"{"test": 2432232315}"#,
         };
         assert!(verify(Platform::Generic, &keys, &tampered, at).is_err());
+    }
+
+    #[test]
+    fn extreme_timestamps_are_out_of_tolerance_not_a_panic() {
+        let body = b"{}";
+        let now = Utc::now();
+        let reason = |timestamp: &str| {
+            let h = headers(&[
+                ("webhook-id", "msg_1"),
+                ("webhook-timestamp", timestamp),
+                ("webhook-signature", "v1,bm9ldHUK"),
+            ]);
+            let signed = Signed { headers: &h, body };
+            verify(Platform::Generic, &[b"key".to_vec()], &signed, now)
+                .unwrap_err()
+                .reason
+        };
+        for extreme in [
+            i64::MAX.to_string(),
+            i64::MIN.to_string(),
+            (i64::MIN + 1).to_string(),
+            (-TOLERANCE_SECONDS).to_string(),
+            "0".into(),
+        ] {
+            assert_eq!(reason(&extreme), "timestamp_out_of_tolerance", "{extreme}");
+        }
+        // Beyond an i64 (a u64, or more): not a timestamp at all.
+        for beyond in [u64::MAX.to_string(), (i64::MAX as u64 + 1).to_string()] {
+            assert_eq!(reason(&beyond), "timestamp_invalid", "{beyond}");
+        }
+        // Within tolerance the check goes on to the signature.
+        assert_eq!(reason(&now.timestamp().to_string()), "signature_mismatch");
+        assert!(within_tolerance(now, now.timestamp() + TOLERANCE_SECONDS));
+        assert!(!within_tolerance(
+            now,
+            now.timestamp() + TOLERANCE_SECONDS + 1
+        ));
     }
 }
