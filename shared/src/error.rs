@@ -162,6 +162,11 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Throttled => ApiError::Throttled,
+            StoreError::InvalidCursor => ApiError::Malformed {
+                code: "invalid_cursor",
+                message: "the cursor is not valid".into(),
+                field: Some("cursor".into()),
+            },
             err if err.is_conflict() => ApiError::conflict(
                 "concurrent_update",
                 "another request changed the same data at the same time; retry",

@@ -485,19 +485,7 @@ pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 /// A courier's client by id; another courier's client (or a malformed id) is not found.
-pub async fn load_client(
-    ctx: &Ctx,
-    courier_id: &CourierId,
-    raw_id: &str,
-) -> Result<Client, ApiError> {
-    let id = ClientId::parse(raw_id).map_err(|_| ApiError::NotFound("client"))?;
-    let item = ctx
-        .store
-        .get(&keys::client(courier_id.as_str(), id.as_str()))
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
-    from_item(item)
-}
+pub use crate::ordering::owner::load_client;
 
 /// A client and its courier in one call (BatchGetItem): what messages and pages about a
 /// client's orders need (templates, branding, the courier's name and time zone).

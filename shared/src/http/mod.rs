@@ -6,7 +6,8 @@ mod cursor;
 mod error_body;
 
 pub use body::{parse_json, MAX_JSON_BODY};
-pub use cursor::{decode_cursor, encode_cursor, page_limit};
+pub use crate::store::pages::{decode_cursor, encode_cursor};
+pub use cursor::page_limit;
 
 use bytes::Bytes;
 use serde::Serialize;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::clients::load_client;
+use super::owner::load_client;
 use crate::clock::timestamp;
 use crate::domain::api_key::Principal;
 use crate::domain::ids::ServiceId;

@@ -3,7 +3,7 @@
 
 use super::changes::{actor, save_change, state_update};
 use super::quoting;
-use crate::api::clients::load_client;
+use super::owner::load_client;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{Order, TimelineEntry};

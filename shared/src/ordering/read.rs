@@ -82,7 +82,7 @@ pub async fn list_orders(
             next_cursor,
         });
     }
-    let (items, next_cursor) = crate::api::records::list_page(
+    let (items, next_cursor) = crate::store::pages::list_page(
         ctx.store.as_ref(),
         orders_query(who, client.as_ref(), &filter.statuses),
         filter.limit,

@@ -10,7 +10,7 @@ use crate::domain::ids::ClientId;
 use crate::domain::order::{parse_order_id, Order};
 use crate::domain::search::{SearchQuery, SearchTerms};
 use crate::error::ApiError;
-use crate::http::{decode_cursor, encode_cursor};
+use crate::store::pages::{decode_cursor, encode_cursor};
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Index, Item, Key, Query, Write};
 use crate::Ctx;

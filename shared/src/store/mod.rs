@@ -4,12 +4,14 @@
 //! `embedded` feature, [`embedded::EmbeddedStore`] (SQLite in a data directory).
 //! Access patterns and keys are documented in `infra/DATA_MODEL.md` and built in [`keys`].
 
+pub mod clients;
 pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod expr;
 pub mod keys;
 pub mod orders;
+pub mod pages;
 pub mod records;
 
 use async_trait::async_trait;
@@ -223,6 +225,9 @@ pub enum StoreError {
     Invalid(String),
     #[error("the store failed: {0}")]
     Backend(String),
+    /// A listing's cursor that is not one of ours, or not of this listing's partition.
+    #[error("the cursor is not valid")]
+    InvalidCursor,
 }
 
 impl StoreError {
