@@ -98,6 +98,29 @@ mod tests {
     }
 
     #[test]
+    fn quoted_parameters_keep_their_semicolons_and_escaped_quotes() {
+        let body = Bytes::from_static(
+            b"--==_Part:1\r\nContent-Disposition: form-data; name=\"file\"; filename=\"week 49; \\\"Lyon\\\" \\\\ co.csv\"\r\n\r\nx\r\n--==_Part:1\r\nContent-Disposition: form-data;name=step\r\n\r\ncommit\r\n--==_Part:1--\r\n",
+        );
+        let parts = parse(
+            Some("multipart/form-data; charset=utf-8; boundary=\"==_Part:1\""),
+            &body,
+        )
+        .unwrap();
+        assert_eq!(parts[0].name, "file");
+        assert_eq!(
+            parts[0].filename.as_deref(),
+            Some(r#"week 49; "Lyon" \ co.csv"#)
+        );
+        assert_eq!((parts[1].name.as_str(), &parts[1].body[..]), ("step", &b"commit"[..]));
+        // An unterminated quote is not a well-formed header.
+        let broken = Bytes::from_static(
+            b"--Q\r\nContent-Disposition: form-data; name=\"file; filename=a.csv\r\n\r\nx\r\n--Q--\r\n",
+        );
+        assert!(parse(Some("multipart/form-data; boundary=Q"), &broken).is_none());
+    }
+
+    #[test]
     fn refuses_what_is_not_multipart() {
         assert!(parse(Some("text/csv"), &Bytes::from_static(b"a,b")).is_none());
         assert!(parse(
