@@ -727,15 +727,13 @@ async fn times_of_day_fall_on_the_next_delivery_day(app: TestApp) {
                  2 Pine St,San Francisco,Bob Stone,T-2,10:00,12:00\n";
     // Monday 7 December 2026, 10:00 in Paris (the client's zone, its courier's): 17:00 is
     // still ahead, so today.
-    app.clock
-        .travel_to("2026-12-07T09:00:00Z".parse().unwrap());
+    app.clock.travel_to("2026-12-07T09:00:00Z".parse().unwrap());
     let morning = upload(app, &w.client.key, "?preflight=true", CSV, sheet).await;
     assert_eq!(morning.status, 200, "{}", morning.text);
     assert_eq!(morning.body["counts"]["errors"], 0, "{}", morning.text);
     assert_eq!(morning.body["date"], "2026-12-07");
     // 18:00 in Paris: every window of the day is over, so tomorrow.
-    app.clock
-        .travel_to("2026-12-07T17:00:00Z".parse().unwrap());
+    app.clock.travel_to("2026-12-07T17:00:00Z".parse().unwrap());
     let evening = upload(app, &w.client.key, "", CSV, sheet).await;
     assert_eq!(evening.status, 201, "{}", evening.text);
     assert_eq!(evening.body["counts"]["drafts"], 2, "{}", evening.text);
@@ -856,7 +854,10 @@ fn a_permitted_clients_xlsx_bomb_is_refused_and_the_process_lives_on() {
             bomb_is_refused(&w).await;
         });
     }
-    let name = concat!(module_path!(), "::a_permitted_clients_xlsx_bomb_is_refused_and_the_process_lives_on");
+    let name = concat!(
+        module_path!(),
+        "::a_permitted_clients_xlsx_bomb_is_refused_and_the_process_lives_on"
+    );
     // libtest names tests without the crate.
     let name = name.split_once("::").unwrap().1;
     let child = std::process::Command::new(std::env::current_exe().unwrap())

@@ -15,7 +15,12 @@ async fn draft(app: &TestApp, client: &Org, recipient: &str) -> Value {
 }
 
 /// A draft, with the client's own reference (`externalId`) when given.
-async fn draft_with(app: &TestApp, client: &Org, recipient: &str, reference: Option<&str>) -> Value {
+async fn draft_with(
+    app: &TestApp,
+    client: &Org,
+    recipient: &str,
+    reference: Option<&str>,
+) -> Value {
     let created = app
         .post(
             "/v1/orders",
@@ -127,8 +132,27 @@ async fn one_digest_a_day_at_each_clients_morning(app: TestApp) {
         "{}",
         mails[0]
     );
-    assert!(mails[0].contains("https://portal.test/drafts"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("https://portal.test/drafts"),
+        "{}",
+        mails[0]
+    );
     assert!(!mails[0].contains("/v1"), "{}", mails[0]);
+    // The same as HTML, with the plain text alongside.
+    let html = app
+        .last_email_to("orders@bloom.example")
+        .html
+        .expect("an HTML part");
+    assert!(
+        html.contains(r#"href="https://portal.test/drafts""#),
+        "{html}"
+    );
+    assert!(
+        html.contains("PO-4471") && html.contains("Paul Langevin"),
+        "{html}"
+    );
+    assert!(html.contains(kept["shortId"].as_str().unwrap()), "{html}");
+    assert!(!html.contains("/v1"), "{html}");
     assert!(
         !mails[0].contains(finalised["shortId"].as_str().unwrap()),
         "finalised before the run"

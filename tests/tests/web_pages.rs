@@ -583,8 +583,7 @@ async fn an_import_says_its_delivery_date(app: TestApp) {
     let sheet = "Address Line 1,City,Recipient Name,Earliest Time,Latest Time\n\
                  2 Quai Claude Bernard,Lyon,Ada Lovelace,09:00,11:00\n";
     // Monday 7 December 2026, 18:00 in Lyon: tomorrow.
-    app.clock
-        .travel_to("2026-12-07T17:00:00Z".parse().unwrap());
+    app.clock.travel_to("2026-12-07T17:00:00Z".parse().unwrap());
     let (kind, body) = multipart(&[
         ("step", None, b"preflight"),
         ("date", None, b""),
@@ -593,11 +592,17 @@ async fn an_import_says_its_delivery_date(app: TestApp) {
     let checked = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
     assert_eq!(checked.status, 200, "{}", checked.text);
     assert!(
-        checked.text.contains("Delivery date: Tuesday 8 December 2026"),
+        checked
+            .text
+            .contains("Delivery date: Tuesday 8 December 2026"),
         "{}",
         checked.text
     );
-    assert!(checked.text.contains("Import 1 row as drafts"), "{}", checked.text);
+    assert!(
+        checked.text.contains("Import 1 row as drafts"),
+        "{}",
+        checked.text
+    );
     let data = hidden(&checked.text, "file_data");
     let date = hidden(&checked.text, "date");
     assert_eq!(date, "2026-12-08");
@@ -611,7 +616,9 @@ async fn an_import_says_its_delivery_date(app: TestApp) {
     assert_eq!(committed.status, 303, "{}", committed.text);
     let report = get(&app, committed.header("location").unwrap(), &cookie).await;
     assert!(
-        report.text.contains("Delivery date: Tuesday 8 December 2026"),
+        report
+            .text
+            .contains("Delivery date: Tuesday 8 December 2026"),
         "{}",
         report.text
     );
@@ -623,7 +630,9 @@ async fn an_import_says_its_delivery_date(app: TestApp) {
     ]);
     let picked = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
     assert!(
-        picked.text.contains("Delivery date: Thursday 24 December 2026"),
+        picked
+            .text
+            .contains("Delivery date: Thursday 24 December 2026"),
         "{}",
         picked.text
     );
@@ -648,18 +657,26 @@ async fn a_file_name_with_a_semicolon_is_read_whole(app: TestApp) {
     let checked = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
     assert_eq!(checked.status, 200, "{}", checked.text);
     assert!(
-        checked.text.contains("Check before importing: week 49; Lyon.csv"),
+        checked
+            .text
+            .contains("Check before importing: week 49; Lyon.csv"),
         "{}",
         checked.text
     );
     let (kind, body) = multipart(&[
         ("step", None, b"preflight"),
-        ("file", Some(r#"the \"best\"; orders.csv"#), sheet.as_bytes()),
+        (
+            "file",
+            Some(r#"the \"best\"; orders.csv"#),
+            sheet.as_bytes(),
+        ),
     ]);
     let quoted = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
     assert_eq!(quoted.status, 200, "{}", quoted.text);
     assert!(
-        quoted.text.contains("Check before importing: the &#34;best&#34;; orders.csv"),
+        quoted
+            .text
+            .contains("Check before importing: the &#34;best&#34;; orders.csv"),
         "{}",
         quoted.text
     );

@@ -91,6 +91,7 @@ impl MessageContext {
                         reason,
                         order.id,
                     ),
+                    html: None,
                 }))
             }
             Notice::Failed => {
@@ -113,6 +114,7 @@ impl MessageContext {
                         order.tracking_url,
                         or_your_courier(self.courier_name()),
                     ),
+                    html: None,
                 }))
             }
         }
