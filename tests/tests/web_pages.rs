@@ -573,6 +573,8 @@ async fn a_sheet_is_checked_then_imported(app: TestApp) {
 /// A sheet with times of day and no Date: the page lets the person pick the day, else the
 /// check uses the next delivery day and says which, and the import keeps that day.
 async fn an_import_says_its_delivery_date(app: TestApp) {
+    // Monday 7 December 2026, 18:00 in Lyon (before signing in: a session is 12 hours).
+    app.clock.travel_to("2026-12-07T17:00:00Z".parse().unwrap());
     let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
     let form = get(&app, "/imports", &cookie).await;
     assert!(
@@ -582,8 +584,7 @@ async fn an_import_says_its_delivery_date(app: TestApp) {
     );
     let sheet = "Address Line 1,City,Recipient Name,Earliest Time,Latest Time\n\
                  2 Quai Claude Bernard,Lyon,Ada Lovelace,09:00,11:00\n";
-    // Monday 7 December 2026, 18:00 in Lyon: tomorrow.
-    app.clock.travel_to("2026-12-07T17:00:00Z".parse().unwrap());
+    // 18:00 in Lyon, after the sheet's latest time: tomorrow.
     let (kind, body) = multipart(&[
         ("step", None, b"preflight"),
         ("date", None, b""),

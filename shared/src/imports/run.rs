@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::columns::{Column, Header};
+use super::delivery_day::{latest_time_of_day, next_delivery_day};
 use super::plan::{plan, Owners, Planned};
 use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
@@ -37,7 +38,8 @@ pub struct ImportCommand {
     pub by: Principal,
     pub format: Format,
     pub file: bytes::Bytes,
-    /// The day of rows that have times but no Date.
+    /// The day of rows that have times but no Date (else the next delivery day, see
+    /// [`super::delivery_day`]).
     pub date: Option<NaiveDate>,
     /// Validate and answer; write nothing.
     pub preflight: bool,
@@ -56,15 +58,23 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, A
     };
     let sheet = sheet::read(cmd.format, &cmd.file)?;
     let mut header = Header::match_names(&sheet.headers);
-    let owners = match client {
+    let mut owners = match client {
         Some((client, courier)) => {
             // A client's sheet cannot name other clients: the column is not read.
             header.ignore(Column::ClientId);
-            let cx = context(&client, courier.as_ref(), cmd.date);
+            let cx = context(&client, courier.as_ref());
             Owners::Client(Box::new((client, cx)))
         }
         None => load_clients(ctx, &cmd, &header, &sheet).await?,
     };
+    let date = cmd.date.unwrap_or_else(|| {
+        next_delivery_day(
+            ctx.now(),
+            zone(&owners),
+            latest_time_of_day(&header, &sheet),
+        )
+    });
+    on_day(&mut owners, date);
     let courier_id = cmd.by.courier_id.as_str().to_string();
     let planned = plan(ctx, &courier_id, &header, &sheet, &owners).await?;
     let now = ctx.now();
@@ -76,6 +86,7 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, A
     };
     let report = ImportReport {
         id,
+        date: Some(date),
         counts: Counts::of(&rows),
         unknown_columns: header.unknown.clone(),
         rows,
@@ -165,7 +176,7 @@ async fn load_clients(
     let mut clients = HashMap::new();
     for item in found.into_iter().flatten() {
         let client: Client = from_item(item)?;
-        let cx = context(&client, courier.as_ref(), cmd.date);
+        let cx = context(&client, courier.as_ref());
         clients.insert(client.id.clone(), (client, cx));
     }
     Ok(Owners::Courier {
@@ -173,11 +184,36 @@ async fn load_clients(
         fallback: RowContext {
             tz: courier_tz(courier.as_ref()),
             country: None,
-            date: cmd.date,
+            // The import's day, set once the sheet is read (see `on_day`).
+            date: None,
             units: Units::Metric,
         },
         default: cmd.client_id.clone(),
     })
+}
+
+/// The zone the import's day is read in: the client's, or for a courier's import (one day
+/// for all its rows) the courier's.
+fn zone(owners: &Owners) -> Tz {
+    match owners {
+        Owners::Client(owner) => owner.1.tz,
+        Owners::Courier { fallback, .. } => fallback.tz,
+    }
+}
+
+/// Rows with times of day and no Date fall on `date`.
+fn on_day(owners: &mut Owners, date: NaiveDate) {
+    match owners {
+        Owners::Client(owner) => owner.1.date = Some(date),
+        Owners::Courier {
+            clients, fallback, ..
+        } => {
+            fallback.date = Some(date);
+            for (_, cx) in clients.values_mut() {
+                cx.date = Some(date);
+            }
+        }
+    }
 }
 
 fn courier_tz(courier: Option<&Courier>) -> Tz {
@@ -188,7 +224,7 @@ fn courier_tz(courier: Option<&Courier>) -> Tz {
 
 /// Times in the client's zone (its notification settings', else its courier's); phones in
 /// its country (its organisation's, else its default pickup's).
-fn context(client: &Client, courier: Option<&Courier>, date: Option<NaiveDate>) -> RowContext {
+fn context(client: &Client, courier: Option<&Courier>) -> RowContext {
     let org = client.organization_settings();
     RowContext {
         tz: client
@@ -204,7 +240,8 @@ fn context(client: &Client, courier: Option<&Courier>, date: Option<NaiveDate>) 
                 .as_ref()
                 .and_then(|p| p.address.country.clone())
         }),
-        date,
+        // The import's day, set once the sheet is read (see `on_day`).
+        date: None,
         units: org.units,
     }
 }
