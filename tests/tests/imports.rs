@@ -692,7 +692,7 @@ async fn imported_drafts_are_compact_and_indexed_when_placed(app: TestApp) {
 
 /// Two cells, `A1` and `XFD1048576`: a workbook of a few KB whose grid is 17 billion cells
 /// (a reader that builds the grid asks for hundreds of GB and aborts).
-pub(crate) fn sparse_bomb() -> Vec<u8> {
+fn sparse_bomb() -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "Address Line 1").unwrap();
