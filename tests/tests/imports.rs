@@ -690,7 +690,81 @@ async fn imported_drafts_are_compact_and_indexed_when_placed(app: TestApp) {
     assert_eq!(drafts[0]["id"], ivy.as_str());
 }
 
+/// Two cells, `A1` and `XFD1048576`: a workbook of a few KB whose grid is 17 billion cells
+/// (a reader that builds the grid asks for hundreds of GB and aborts).
+fn sparse_bomb() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Address Line 1").unwrap();
+    sheet.write_string(1_048_575, 16_383, "boom").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+/// A client not allowed to upload is refused before its file is read: an unreadable file
+/// and the bomb both answer 403, never 400 or a crash.
+async fn an_upload_is_refused_before_its_sheet_is_read(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let no_upload = onboard(app, &w.courier, "Corner Shop", "corner@shop.example", false).await;
+    let unreadable = upload(app, &no_upload.key, "", XLSX, "not a workbook").await;
+    assert_eq!(unreadable.status, 403, "{}", unreadable.text);
+    let bomb = sparse_bomb();
+    assert!(bomb.len() < 8 * 1024, "{} bytes", bomb.len());
+    for query in ["", "?preflight=true"] {
+        let refused = upload(app, &no_upload.key, query, XLSX, bomb.clone()).await;
+        assert_eq!(refused.status, 403, "{}", refused.text);
+    }
+}
+
+/// Times of day without a Date column or `?date=`: the client's next delivery day (today
+/// in its zone while the sheet's latest time is still ahead, else tomorrow), named in the
+/// answer as `date`; `?date=` still wins.
+async fn times_of_day_fall_on_the_next_delivery_day(app: TestApp) {
+    let w = world(app).await;
+    let app = &w.app;
+    let sheet = "Address Line 1,City,Recipient Name,Id,Earliest Time,Latest Time\n\
+                 1 Market St,San Francisco,Ada Lovelace,T-1,09:00,17:00\n\
+                 2 Pine St,San Francisco,Bob Stone,T-2,10:00,12:00\n";
+    // Monday 7 December 2026, 10:00 in Paris (the client's zone, its courier's): 17:00 is
+    // still ahead, so today.
+    app.clock.travel_to("2026-12-07T09:00:00Z".parse().unwrap());
+    let morning = upload(app, &w.client.key, "?preflight=true", CSV, sheet).await;
+    assert_eq!(morning.status, 200, "{}", morning.text);
+    assert_eq!(morning.body["counts"]["errors"], 0, "{}", morning.text);
+    assert_eq!(morning.body["date"], "2026-12-07");
+    // 18:00 in Paris: every window of the day is over, so tomorrow.
+    app.clock.travel_to("2026-12-07T17:00:00Z".parse().unwrap());
+    let evening = upload(app, &w.client.key, "", CSV, sheet).await;
+    assert_eq!(evening.status, 201, "{}", evening.text);
+    assert_eq!(evening.body["counts"]["drafts"], 2, "{}", evening.text);
+    assert_eq!(evening.body["date"], "2026-12-08");
+    let order_id = row(&evening.body, 2)["orderId"].as_str().unwrap();
+    let order = app
+        .get(&format!("/v1/orders/{order_id}"), &w.client.key)
+        .await;
+    assert_eq!(
+        order.body["dropoff"]["window"],
+        json!({"completeAfter": "2026-12-08T09:00:00+01:00", "completeBefore": "2026-12-08T17:00:00+01:00"})
+    );
+    // The import read back says the same day.
+    let id = evening.body["id"].as_str().unwrap();
+    let read = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(read.body["date"], "2026-12-08");
+    // A date given wins.
+    let given = upload(
+        app,
+        &w.client.key,
+        "?preflight=true&date=2026-12-24",
+        CSV,
+        sheet,
+    )
+    .await;
+    assert_eq!(given.body["date"], "2026-12-24", "{}", given.text);
+}
+
 on_both_backends!(
+    an_upload_is_refused_before_its_sheet_is_read,
+    times_of_day_fall_on_the_next_delivery_day,
     imported_drafts_are_compact_and_indexed_when_placed,
     preflight_then_commit_then_reimport,
     xlsx_with_synonyms_and_excel_dates,
@@ -765,4 +839,61 @@ async fn dynamodb_calls_per_import_are_pinned() {
         7,
         "the import (2), the orders (1 BatchGetItem), each one's search terms (BatchWriteItem) and update"
     );
+}
+
+/// Set in the child process that reads the bomb.
+const BOMB_CHILD: &str = "PORTAL_TEST_XLSX_BOMB_CHILD";
+
+/// A permitted client's bomb is refused (413, on the API and on the page) and the process
+/// lives on. The reading happens in a child process (this same test, run again with
+/// [`BOMB_CHILD`] set): reading the bomb used to abort the whole process, and with it every
+/// other test of the binary; this way only the child dies, and the test fails.
+#[test]
+fn a_permitted_clients_xlsx_bomb_is_refused_and_the_process_lives_on() {
+    if std::env::var_os(BOMB_CHILD).is_some() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        return runtime.block_on(async {
+            let w = world(TestApp::new(portal_tests::Backend::Embedded).await).await;
+            bomb_is_refused(&w).await;
+        });
+    }
+    let name = concat!(
+        module_path!(),
+        "::a_permitted_clients_xlsx_bomb_is_refused_and_the_process_lives_on"
+    );
+    // libtest names tests without the crate.
+    let name = name.split_once("::").unwrap().1;
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(BOMB_CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    assert!(
+        child.status.success() && stdout.contains("1 passed"),
+        "the child reading the bomb failed ({}):\n{stdout}\n{}",
+        child.status,
+        String::from_utf8_lossy(&child.stderr)
+    );
+}
+
+async fn bomb_is_refused(w: &World) {
+    let app = &w.app;
+    for query in ["?preflight=true", ""] {
+        let refused = upload(app, &w.client.key, query, XLSX, sparse_bomb()).await;
+        assert_eq!(refused.status, 413, "{}", refused.text);
+        assert_eq!(refused.error_code(), "payload_too_large");
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("XFD1048576"), "{message}");
+    }
+    assert!(orders(app, &w.client.key, "").await.is_empty());
+    // The page says why, next to nothing imported.
+    let (_, _, cookie) = crate::web_pages::signed_up(app, "Bomb", "pia@bomb.example").await;
+    let (kind, body) = crate::web_pages::multipart(&[
+        ("step", None, b"preflight"),
+        ("file", Some("orders.xlsx"), &sparse_bomb()),
+    ]);
+    let page = crate::web_pages::page(app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(page.status, 413, "{}", page.text);
+    assert!(page.text.contains("XFD1048576"), "{}", page.text);
 }

@@ -11,6 +11,16 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 async fn draft(app: &TestApp, client: &Org, recipient: &str) -> Value {
+    draft_with(app, client, recipient, None).await
+}
+
+/// A draft, with the client's own reference (`externalId`) when given.
+async fn draft_with(
+    app: &TestApp,
+    client: &Org,
+    recipient: &str,
+    reference: Option<&str>,
+) -> Value {
     let created = app
         .post(
             "/v1/orders",
@@ -19,6 +29,7 @@ async fn draft(app: &TestApp, client: &Org, recipient: &str) -> Value {
                 "pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}},
                 "dropoff": {"address": {"line1": "9 Rue de la Paix", "city": "Paris"},
                             "recipient": {"name": recipient}},
+                "externalId": reference,
                 "draft": true
             }),
         )
@@ -83,6 +94,7 @@ async fn one_digest_a_day_at_each_clients_morning(app: TestApp) {
     // Monday 07:00 in Paris: drafts are saved.
     app.clock.travel_to(at("2026-11-30T06:00:00Z"));
     let kept = draft(&app, &bloom, "Marie Curie").await;
+    let referenced = draft_with(&app, &bloom, "Paul Langevin", Some("PO-4471")).await;
     let finalised = draft(&app, &bloom, "Pierre Curie").await;
     draft(&app, &hudson, "Ada Lovelace").await;
     draft(&app, &quiet, "Alan Turing").await;
@@ -112,7 +124,35 @@ async fn one_digest_a_day_at_each_clients_morning(app: TestApp) {
     );
     assert!(mails[0].contains("Marie Curie"));
     assert!(mails[0].contains("25 h"), "{}", mails[0]);
-    assert!(mails[0].contains("https://portal.test/v1/orders?status=draft"));
+    // Each draft by the client's own reference, else its short id; the link opens the
+    // portal's drafts page, and no email names an API URL.
+    assert!(mails[0].contains("PO-4471 · Paul Langevin"), "{}", mails[0]);
+    assert!(
+        !mails[0].contains(referenced["shortId"].as_str().unwrap()),
+        "{}",
+        mails[0]
+    );
+    assert!(
+        mails[0].contains("https://portal.test/drafts"),
+        "{}",
+        mails[0]
+    );
+    assert!(!mails[0].contains("/v1"), "{}", mails[0]);
+    // The same as HTML, with the plain text alongside.
+    let html = app
+        .last_email_to("orders@bloom.example")
+        .html
+        .expect("an HTML part");
+    assert!(
+        html.contains(r#"href="https://portal.test/drafts""#),
+        "{html}"
+    );
+    assert!(
+        html.contains("PO-4471") && html.contains("Paul Langevin"),
+        "{html}"
+    );
+    assert!(html.contains(kept["shortId"].as_str().unwrap()), "{html}");
+    assert!(!html.contains("/v1"), "{html}");
     assert!(
         !mails[0].contains(finalised["shortId"].as_str().unwrap()),
         "finalised before the run"

@@ -19,7 +19,7 @@ fn origin(app: &TestApp) -> String {
 }
 
 /// A request from the portal's own pages (same origin), with the session cookie.
-async fn page(
+pub(crate) async fn page(
     app: &TestApp,
     method: &str,
     uri: &str,
@@ -423,7 +423,7 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
     );
 }
 
-fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----portal-test-boundary";
     let mut body = vec![];
     for (name, filename, value) in fields {
@@ -568,6 +568,119 @@ async fn a_sheet_is_checked_then_imported(app: TestApp) {
     let refused = page(&app, "POST", "/imports", &fern_cookie, Some(&kind), body).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
     assert!(refused.text.contains("not enabled spreadsheet uploads"));
+}
+
+/// A sheet with times of day and no Date: the page lets the person pick the day, else the
+/// check uses the next delivery day and says which, and the import keeps that day.
+async fn an_import_says_its_delivery_date(app: TestApp) {
+    // Monday 7 December 2026, 18:00 in Lyon (before signing in: a session is 12 hours).
+    app.clock.travel_to("2026-12-07T17:00:00Z".parse().unwrap());
+    let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let form = get(&app, "/imports", &cookie).await;
+    assert!(
+        form.text.contains("type=\"date\"") && form.text.contains("name=\"date\""),
+        "{}",
+        form.text
+    );
+    let sheet = "Address Line 1,City,Recipient Name,Earliest Time,Latest Time\n\
+                 2 Quai Claude Bernard,Lyon,Ada Lovelace,09:00,11:00\n";
+    // 18:00 in Lyon, after the sheet's latest time: tomorrow.
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        ("date", None, b""),
+        ("file", Some("orders.csv"), sheet.as_bytes()),
+    ]);
+    let checked = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert!(
+        checked
+            .text
+            .contains("Delivery date: Tuesday 8 December 2026"),
+        "{}",
+        checked.text
+    );
+    assert!(
+        checked.text.contains("Import 1 row as drafts"),
+        "{}",
+        checked.text
+    );
+    let data = hidden(&checked.text, "file_data");
+    let date = hidden(&checked.text, "date");
+    assert_eq!(date, "2026-12-08");
+    let (kind, body) = multipart(&[
+        ("step", None, b"commit"),
+        ("date", None, date.as_bytes()),
+        ("file_name", None, b"orders.csv"),
+        ("file_data", None, data.as_bytes()),
+    ]);
+    let committed = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(committed.status, 303, "{}", committed.text);
+    let report = get(&app, committed.header("location").unwrap(), &cookie).await;
+    assert!(
+        report
+            .text
+            .contains("Delivery date: Tuesday 8 December 2026"),
+        "{}",
+        report.text
+    );
+    // A day picked on the form wins; a wrong one is shown next to the field.
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        ("date", None, b"2026-12-24"),
+        ("file", Some("orders.csv"), sheet.as_bytes()),
+    ]);
+    let picked = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert!(
+        picked
+            .text
+            .contains("Delivery date: Thursday 24 December 2026"),
+        "{}",
+        picked.text
+    );
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        ("date", None, b"24/12/2026"),
+        ("file", Some("orders.csv"), sheet.as_bytes()),
+    ]);
+    let wrong = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(wrong.status, 422, "{}", wrong.text);
+    assert!(wrong.text.contains("id=\"date-error\""), "{}", wrong.text);
+}
+
+/// A file name is a quoted parameter: a `;` or an escaped quote in it is part of the name.
+async fn a_file_name_with_a_semicolon_is_read_whole(app: TestApp) {
+    let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let sheet = "Address Line 1,City,Recipient Name\n2 Quai Claude Bernard,Lyon,Ada Lovelace\n";
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        ("file", Some("week 49; Lyon.csv"), sheet.as_bytes()),
+    ]);
+    let checked = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert!(
+        checked
+            .text
+            .contains("Check before importing: week 49; Lyon.csv"),
+        "{}",
+        checked.text
+    );
+    let (kind, body) = multipart(&[
+        ("step", None, b"preflight"),
+        (
+            "file",
+            Some(r#"the \"best\"; orders.csv"#),
+            sheet.as_bytes(),
+        ),
+    ]);
+    let quoted = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
+    assert_eq!(quoted.status, 200, "{}", quoted.text);
+    assert!(
+        quoted
+            .text
+            .contains("Check before importing: the &#34;best&#34;; orders.csv"),
+        "{}",
+        quoted.text
+    );
 }
 
 async fn organization_settings_round_trip(app: TestApp) {
@@ -1015,6 +1128,8 @@ on_both_backends!(
     drafts_are_submitted_in_bulk_and_one_by_one,
     orders_are_edited_and_withdrawn_from_their_page,
     a_sheet_is_checked_then_imported,
+    an_import_says_its_delivery_date,
+    a_file_name_with_a_semicolon_is_read_whole,
     organization_settings_round_trip,
     api_keys_and_integrations_from_the_settings,
     the_order_form_sends_window_requirements_and_service,

@@ -143,6 +143,7 @@ pub async fn request_reset(
             name = user.name,
             link = link(base_url, &secret),
         ),
+        html: None,
     };
     // A failed send is logged, not shown: an unknown email never fails, so showing it would
     // tell who has an account.

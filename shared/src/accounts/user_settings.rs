@@ -236,6 +236,7 @@ pub async fn request_email_change(
             new = new_email,
             old = user.email,
         ),
+        html: None,
     };
     mailer.send_email(&message).await.map_err(|e| {
         ApiError::Unavailable(format!(

@@ -422,6 +422,7 @@ pub(crate) async fn send_confirmation(
              Until then, the current address stays in use.\n",
             expires = timestamp(expires),
         ),
+        html: None,
     };
     ctx.mailer()?.send_email(&message).await.map_err(|e| {
         ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))

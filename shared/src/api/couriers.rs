@@ -86,6 +86,7 @@ pub async fn create_courier_with_user(
                  The link works once, for {SETUP_DAYS} days.\n",
                 name = courier.name,
             ),
+            html: None,
         };
         mailer.send_email(&message).await.map_err(|e| {
             ApiError::Unavailable(format!("the set-password link could not be emailed: {e}"))

@@ -116,6 +116,7 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             id = client.id,
             expires = invitation.expires_at,
         ),
+        html: None,
     };
     mailer.send_email(&message).await.map_err(|e| {
         ApiError::Unavailable(format!(

@@ -98,6 +98,7 @@ impl MessageContext {
                         reason,
                         order.id,
                     ),
+                    html: None,
                 }))
             }
             Notice::Failed => {
@@ -120,6 +121,7 @@ impl MessageContext {
                         order.tracking_url,
                         or_your_courier(self.courier_name()),
                     ),
+                    html: None,
                 }))
             }
         }

@@ -3,6 +3,7 @@
 //! use case, batched; re-imports update drafts in place (one marker per client and row Id).
 
 pub mod columns;
+pub mod delivery_day;
 pub mod plan;
 pub mod record;
 pub mod rows;

@@ -1,6 +1,7 @@
 //! What an import answered, kept for `GET /v1/imports[/{importId}]`: a summary item per
 //! import and its row results in chunks (an item holds at most 400 KB).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -90,6 +91,10 @@ impl Counts {
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     pub id: String,
+    /// The day of rows whose times have no date: the import's `date`, else the next
+    /// delivery day (absent from imports made before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
     pub counts: Counts,
     pub unknown_columns: Vec<String>,
     pub rows: Vec<RowResult>,
@@ -100,6 +105,8 @@ pub struct ImportReport {
 #[serde(rename_all = "camelCase")]
 pub struct ImportSummary {
     pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
     pub counts: Counts,
     pub unknown_columns: Vec<String>,
     /// `client:…` or `courier:…`.
@@ -149,6 +156,7 @@ pub async fn save(
     }
     let summary = ImportSummary {
         id: report.id.clone(),
+        date: report.date,
         counts: report.counts.clone(),
         unknown_columns: report.unknown_columns.clone(),
         by,
@@ -190,6 +198,7 @@ pub async fn load(ctx: &Ctx, org_id: &str, import_id: &str) -> Result<ImportRepo
     }
     Ok(ImportReport {
         id: summary.id,
+        date: summary.date,
         counts: summary.counts,
         unknown_columns: summary.unknown_columns,
         rows,

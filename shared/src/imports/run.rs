@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::columns::{Column, Header};
+use super::delivery_day::{latest_time_of_day, next_delivery_day};
 use super::plan::{plan, Owners, Planned};
 use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
@@ -37,7 +38,8 @@ pub struct ImportCommand {
     pub by: Principal,
     pub format: Format,
     pub file: bytes::Bytes,
-    /// The day of rows that have times but no Date.
+    /// The day of rows that have times but no Date (else the next delivery day, see
+    /// [`super::delivery_day`]).
     pub date: Option<NaiveDate>,
     /// Validate and answer; write nothing.
     pub preflight: bool,
@@ -48,9 +50,31 @@ pub struct ImportCommand {
 }
 
 pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, ApiError> {
+    // A client may upload before its file is read: reading costs (a workbook is unpacked),
+    // and a client without uploads gets no part of it.
+    let client = match (&cmd.by.role, &cmd.by.client_id) {
+        (Role::Client, Some(client_id)) => Some(load_client(ctx, &cmd, client_id).await?),
+        _ => None,
+    };
     let sheet = sheet::read(cmd.format, &cmd.file)?;
     let mut header = Header::match_names(&sheet.headers);
-    let owners = load_owners(ctx, &cmd, &mut header, &sheet).await?;
+    let mut owners = match client {
+        Some((client, courier)) => {
+            // A client's sheet cannot name other clients: the column is not read.
+            header.ignore(Column::ClientId);
+            let cx = context(&client, courier.as_ref());
+            Owners::Client(Box::new((client, cx)))
+        }
+        None => load_clients(ctx, &cmd, &header, &sheet).await?,
+    };
+    let date = cmd.date.unwrap_or_else(|| {
+        next_delivery_day(
+            ctx.now(),
+            zone(&owners),
+            latest_time_of_day(&header, &sheet),
+        )
+    });
+    on_day(&mut owners, date);
     let courier_id = cmd.by.courier_id.as_str().to_string();
     let planned = plan(ctx, &courier_id, &header, &sheet, &owners).await?;
     let now = ctx.now();
@@ -62,6 +86,7 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, A
     };
     let report = ImportReport {
         id,
+        date: Some(date),
         counts: Counts::of(&rows),
         unknown_columns: header.unknown.clone(),
         rows,
@@ -79,92 +104,114 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, A
     Ok(report)
 }
 
-/// The client (or the courier's clients) the rows are for, with the zone, country and
-/// units their rows are read in.
-async fn load_owners(
+/// The importing client and its courier, if it may upload.
+async fn load_client(
     ctx: &Ctx,
     cmd: &ImportCommand,
-    header: &mut Header,
+    client_id: &ClientId,
+) -> Result<(Client, Option<Courier>), ApiError> {
+    if cmd.client_id.is_some() {
+        return Err(ApiError::Invalid {
+            code: "unknown_field",
+            field: "clientId".into(),
+            message: "a client imports for itself".into(),
+        });
+    }
+    let courier_id = cmd.by.courier_id.as_str();
+    let mut found = ctx
+        .store
+        .batch_get(&[
+            keys::client(courier_id, client_id.as_str()),
+            keys::courier(courier_id),
+        ])
+        .await?
+        .into_iter();
+    let client: Client = from_item(found.next().flatten().ok_or(ApiError::NotFound("client"))?)?;
+    let courier: Option<Courier> = found.next().flatten().map(from_item).transpose()?;
+    if !client.allow_order_upload {
+        return Err(ApiError::Forbidden(
+            "your courier has not enabled order uploads for you (allowOrderUpload)".into(),
+        ));
+    }
+    Ok((client, courier))
+}
+
+/// A courier's import: the clients its rows are for (its `Client ID` column, else
+/// `?clientId=`), with the zone, country and units their rows are read in.
+async fn load_clients(
+    ctx: &Ctx,
+    cmd: &ImportCommand,
+    header: &Header,
     sheet: &sheet::Sheet,
 ) -> Result<Owners, ApiError> {
     let who = &cmd.by;
-    let courier_key = keys::courier(who.courier_id.as_str());
-    match (&who.role, &who.client_id) {
-        (Role::Client, Some(client_id)) => {
-            if cmd.client_id.is_some() {
-                return Err(ApiError::Invalid {
-                    code: "unknown_field",
-                    field: "clientId".into(),
-                    message: "a client imports for itself".into(),
-                });
-            }
-            // A client's sheet cannot name other clients: the column is not read.
-            header.ignore(Column::ClientId);
-            let mut found = ctx
-                .store
-                .batch_get(&[
-                    keys::client(who.courier_id.as_str(), client_id.as_str()),
-                    courier_key,
-                ])
-                .await?
-                .into_iter();
-            let client: Client =
-                from_item(found.next().flatten().ok_or(ApiError::NotFound("client"))?)?;
-            let courier: Option<Courier> = found.next().flatten().map(from_item).transpose()?;
-            if !client.allow_order_upload {
-                return Err(ApiError::Forbidden(
-                    "your courier has not enabled order uploads for you (allowOrderUpload)".into(),
-                ));
-            }
-            let cx = context(&client, courier.as_ref(), cmd.date);
-            Ok(Owners::Client(Box::new((client, cx))))
-        }
-        _ => {
-            if cmd.client_id.is_none() && header.position(Column::ClientId).is_none() {
-                return Err(ApiError::Invalid {
-                    code: "missing_field",
-                    field: "clientId".into(),
-                    message:
-                        "a courier imports for its clients: add a Client ID column or ?clientId="
-                            .into(),
-                });
-            }
-            let mut ids: Vec<ClientId> = cmd.client_id.iter().cloned().collect();
-            if let Some(i) = header.position(Column::ClientId) {
-                for row in &sheet.rows {
-                    if let Ok(id) = ClientId::parse(&row.cell(i).text()) {
-                        if !ids.contains(&id) {
-                            ids.push(id);
-                        }
-                    }
+    if cmd.client_id.is_none() && header.position(Column::ClientId).is_none() {
+        return Err(ApiError::Invalid {
+            code: "missing_field",
+            field: "clientId".into(),
+            message: "a courier imports for its clients: add a Client ID column or ?clientId="
+                .into(),
+        });
+    }
+    let mut ids: Vec<ClientId> = cmd.client_id.iter().cloned().collect();
+    if let Some(i) = header.position(Column::ClientId) {
+        for row in &sheet.rows {
+            if let Ok(id) = ClientId::parse(&row.cell(i).text()) {
+                if !ids.contains(&id) {
+                    ids.push(id);
                 }
             }
-            let mut keys_wanted: Vec<Key> = ids
-                .iter()
-                .map(|id| keys::client(who.courier_id.as_str(), id.as_str()))
-                .collect();
-            keys_wanted.push(courier_key);
-            let mut found = Vec::with_capacity(keys_wanted.len());
-            for chunk in keys_wanted.chunks(100) {
-                found.extend(ctx.store.batch_get(chunk).await?);
+        }
+    }
+    let mut keys_wanted: Vec<Key> = ids
+        .iter()
+        .map(|id| keys::client(who.courier_id.as_str(), id.as_str()))
+        .collect();
+    keys_wanted.push(keys::courier(who.courier_id.as_str()));
+    let mut found = Vec::with_capacity(keys_wanted.len());
+    for chunk in keys_wanted.chunks(100) {
+        found.extend(ctx.store.batch_get(chunk).await?);
+    }
+    let courier: Option<Courier> = found.pop().flatten().map(from_item).transpose()?;
+    let mut clients = HashMap::new();
+    for item in found.into_iter().flatten() {
+        let client: Client = from_item(item)?;
+        let cx = context(&client, courier.as_ref());
+        clients.insert(client.id.clone(), (client, cx));
+    }
+    Ok(Owners::Courier {
+        clients,
+        fallback: RowContext {
+            tz: courier_tz(courier.as_ref()),
+            country: None,
+            // The import's day, set once the sheet is read (see `on_day`).
+            date: None,
+            units: Units::Metric,
+        },
+        default: cmd.client_id.clone(),
+    })
+}
+
+/// The zone the import's day is read in: the client's, or for a courier's import (one day
+/// for all its rows) the courier's.
+fn zone(owners: &Owners) -> Tz {
+    match owners {
+        Owners::Client(owner) => owner.1.tz,
+        Owners::Courier { fallback, .. } => fallback.tz,
+    }
+}
+
+/// Rows with times of day and no Date fall on `date`.
+fn on_day(owners: &mut Owners, date: NaiveDate) {
+    match owners {
+        Owners::Client(owner) => owner.1.date = Some(date),
+        Owners::Courier {
+            clients, fallback, ..
+        } => {
+            fallback.date = Some(date);
+            for (_, cx) in clients.values_mut() {
+                cx.date = Some(date);
             }
-            let courier: Option<Courier> = found.pop().flatten().map(from_item).transpose()?;
-            let mut clients = HashMap::new();
-            for item in found.into_iter().flatten() {
-                let client: Client = from_item(item)?;
-                let cx = context(&client, courier.as_ref(), cmd.date);
-                clients.insert(client.id.clone(), (client, cx));
-            }
-            Ok(Owners::Courier {
-                clients,
-                fallback: RowContext {
-                    tz: courier_tz(courier.as_ref()),
-                    country: None,
-                    date: cmd.date,
-                    units: Units::Metric,
-                },
-                default: cmd.client_id.clone(),
-            })
         }
     }
 }
@@ -177,7 +224,7 @@ fn courier_tz(courier: Option<&Courier>) -> Tz {
 
 /// Times in the client's zone (its notification settings', else its courier's); phones in
 /// its country (its organisation's, else its default pickup's).
-fn context(client: &Client, courier: Option<&Courier>, date: Option<NaiveDate>) -> RowContext {
+fn context(client: &Client, courier: Option<&Courier>) -> RowContext {
     let org = client.organization_settings();
     RowContext {
         tz: client
@@ -193,7 +240,8 @@ fn context(client: &Client, courier: Option<&Courier>, date: Option<NaiveDate>) 
                 .as_ref()
                 .and_then(|p| p.address.country.clone())
         }),
-        date,
+        // The import's day, set once the sheet is read (see `on_day`).
+        date: None,
         units: org.units,
     }
 }

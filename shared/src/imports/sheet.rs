@@ -1,9 +1,10 @@
 //! Reading an uploaded sheet (CSV, TSV or XLSX) into a header and cells, whatever the
 //! format: the rest of the import sees only [`Sheet`].
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx, XlsxError};
 
 use crate::error::ApiError;
 
@@ -94,7 +95,7 @@ impl Row {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sheet {
     /// The header as written.
     pub headers: Vec<String>,
@@ -102,7 +103,8 @@ pub struct Sheet {
     pub rows: Vec<Row>,
 }
 
-/// Reads the file; more than [`MAX_BYTES`] or [`MAX_ROWS`] is 413 naming the limit.
+/// Reads the file; more than [`MAX_BYTES`] or [`MAX_ROWS`] (or, in an XLSX workbook, more
+/// than its bounds: unpacked size, cells, columns, rows) is 413 naming the limit.
 pub fn read(format: Format, bytes: &[u8]) -> Result<Sheet, ApiError> {
     if bytes.len() > MAX_BYTES {
         return Err(too_large(format!(
@@ -112,7 +114,7 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Sheet, ApiError> {
     let sheet = match format {
         Format::Csv => read_delimited(bytes, b',')?,
         Format::Tsv => read_delimited(bytes, b'\t')?,
-        Format::Xlsx => read_xlsx(bytes)?,
+        Format::Xlsx => read_xlsx(bytes, &XLSX_BOUNDS)?,
     };
     if sheet.headers.iter().all(|h| h.trim().is_empty()) {
         return Err(ApiError::Invalid {
@@ -210,28 +212,151 @@ impl Lines<'_> {
     }
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Sheet, ApiError> {
-    let unreadable = |e: String| ApiError::Malformed {
+/// What an XLSX workbook may hold. A few KB of zip can declare a grid of 17 billion cells
+/// (one cell at `A1`, one at `XFD1048576`) or unpack to gigabytes, and a reader that lays
+/// the sheet out as a grid allocates all of it; so the zip's declared sizes and the sheet's
+/// declared dimension are checked before reading, and each cell while its sheet is streamed.
+#[derive(Debug, Clone, Copy)]
+struct XlsxBounds {
+    /// Every part of the zip, unpacked (the sizes its directory declares, which the zip
+    /// reader holds each part to).
+    unpacked_bytes: u64,
+    /// Rows of the grid: no cell below this one.
+    lines: u32,
+    /// Columns of the grid: no cell right of this one.
+    columns: u32,
+    /// Cells of the grid as it is laid out (its rows × its columns): what reading costs.
+    cells: usize,
+}
+
+const XLSX_BOUNDS: XlsxBounds = XlsxBounds {
+    unpacked_bytes: 32 * 1024 * 1024,
+    lines: 100_000,
+    columns: 256,
+    cells: 1_000_000,
+};
+
+impl XlsxBounds {
+    fn beyond(&self, last_row: u32, last_column: u32, what: String) -> ApiError {
+        too_large(format!(
+            "{what} reaches {}: at most {} columns ({}) and {} rows are read; delete what \
+             lies beyond your data, or copy the data to a new sheet",
+            cell_name(last_row, last_column),
+            self.columns,
+            column_name(self.columns - 1),
+            self.lines,
+        ))
+    }
+
+    fn within(&self, row: u32, column: u32) -> bool {
+        row < self.lines && column < self.columns
+    }
+}
+
+/// `XFD1048576` for row 1048575, column 16383 (from 0).
+fn cell_name(row: u32, column: u32) -> String {
+    format!("{}{}", column_name(column), u64::from(row) + 1)
+}
+
+/// `A`…`Z`, `AA`…: a column's letters (from 0).
+fn column_name(column: u32) -> String {
+    let mut n = u64::from(column) + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().map(|&b| b as char).collect()
+}
+
+fn unreadable_xlsx(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Malformed {
         code: "malformed_sheet",
         message: format!("the file cannot be read as an XLSX workbook: {e}"),
         field: Some("body".into()),
+    }
+}
+
+/// The sizes the zip's directory declares, before anything is unpacked.
+fn check_unpacked_size(bytes: &[u8], bounds: &XlsxBounds) -> Result<(), ApiError> {
+    let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable_xlsx)?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_data(i).map_err(unreadable_xlsx)?;
+        total = total.saturating_add(entry.size());
+        if total > bounds.unpacked_bytes {
+            let limit = match bounds.unpacked_bytes {
+                b if b >= 1024 * 1024 => format!("{} MB", b / (1024 * 1024)),
+                b => format!("{b} bytes"),
+            };
+            return Err(too_large(format!(
+                "the workbook unpacks to more than {limit}; split it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8], bounds: &XlsxBounds) -> Result<Sheet, ApiError> {
+    check_unpacked_size(bytes, bounds)?;
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(unreadable_xlsx)?;
+    let name = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| unreadable_xlsx("it has no sheet"))?;
+    let mut reader = match workbook.worksheet_cells_reader(&name) {
+        Ok(reader) => reader,
+        // A chart sheet first: no cells, so no header row.
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Sheet::default()),
+        Err(e) => return Err(unreadable_xlsx(e)),
     };
-    let mut workbook =
-        Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(e.to_string()))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| unreadable("it has no sheet".into()))?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    // Cells left of the used range are empty: keep columns where the sheet has them.
-    let pad = first_col as usize;
+    let declared = reader.dimensions();
+    if !bounds.within(declared.end.0, declared.end.1) {
+        return Err(bounds.beyond(
+            declared.end.0,
+            declared.end.1,
+            format!(
+                "the sheet's declared range ({}:{})",
+                cell_name(declared.start.0, declared.start.1),
+                cell_name(declared.end.0, declared.end.1)
+            ),
+        ));
+    }
+    // The cells as they stream by, by row; the grid is their bounding box, as calamine's
+    // range would lay it out (a row without an Id is known by all its cells, so its width
+    // must not change).
+    let mut by_row: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
+    let mut last_column = 0;
+    while let Some(c) = reader.next_cell().map_err(unreadable_xlsx)? {
+        if matches!(c.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (row, column) = c.get_position();
+        if !bounds.within(row, column) {
+            return Err(bounds.beyond(row, column, "a cell".into()));
+        }
+        last_column = last_column.max(column);
+        by_row
+            .entry(row)
+            .or_default()
+            .push((column, cell(c.get_value())));
+        let width = last_column as usize + 1;
+        if by_row.len().saturating_mul(width) > bounds.cells {
+            return Err(too_large(format!(
+                "the sheet has more than {} cells (rows × columns); split it",
+                bounds.cells
+            )));
+        }
+    }
+    let width = last_column as usize + 1;
     let mut headers = None;
     let mut rows = Vec::new();
-    for (i, raw) in range.rows().enumerate() {
-        let line = first_row as usize + i + 1;
-        let cells: Vec<Cell> = std::iter::repeat_n(Cell::Empty, pad)
-            .chain(raw.iter().map(cell))
-            .collect();
+    for (row, cells_at) in by_row {
+        let mut cells = vec![Cell::Empty; width];
+        for (column, value) in cells_at {
+            cells[column as usize] = value;
+        }
         if headers.is_none() {
             headers = Some(cells.iter().map(Cell::text).collect::<Vec<_>>());
             continue;
@@ -242,7 +367,10 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, ApiError> {
         if rows.len() == MAX_ROWS {
             return Err(too_many_rows());
         }
-        rows.push(Row { line, cells });
+        rows.push(Row {
+            line: row as usize + 1,
+            cells,
+        });
     }
     Ok(Sheet {
         headers: headers.unwrap_or_default(),
@@ -250,14 +378,17 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, ApiError> {
     })
 }
 
-fn cell(data: &Data) -> Cell {
+fn cell(data: &DataRef<'_>) -> Cell {
     match data {
-        Data::Empty | Data::Error(_) => Cell::Empty,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Text(b.to_string()),
-        Data::DateTime(dt) => Cell::ExcelDate(dt.as_f64()),
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
+        }
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Text(b.to_string()),
+        DataRef::DateTime(dt) => Cell::ExcelDate(dt.as_f64()),
     }
 }
 
@@ -301,5 +432,148 @@ mod tests {
         let err = read(Format::Csv, &vec![b'a'; MAX_BYTES + 1]).unwrap_err();
         assert_eq!(err.status(), 413);
         assert!(read(Format::Xlsx, b"not a zip").unwrap_err().status() == 400);
+    }
+
+    /// A workbook written by hand: the parts calamine reads, and `sheet` (the sheet's XML
+    /// between `<worksheet>` and `</worksheet>`), inline strings and numbers.
+    fn workbook(sheet: &str) -> Vec<u8> {
+        use std::io::Write;
+        const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+        const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+            ),
+            (
+                "_rels/.rels",
+                format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{DOC}"><sheets><sheet name="Orders" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{sheet}</worksheet>"#),
+            ),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, text) in parts {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn text(at: &str, value: &str) -> String {
+        format!(r#"<c r="{at}" t="inlineStr"><is><t>{value}</t></is></c>"#)
+    }
+
+    /// A sheet's cells, one `<row>` per cell (positions come from each cell's reference).
+    fn sheet_data(cells: &[String]) -> String {
+        let rows: String = cells
+            .iter()
+            .map(|c| {
+                let at = c.split('"').nth(1).unwrap();
+                let row = at.trim_start_matches(|ch: char| ch.is_ascii_alphabetic());
+                format!(r#"<row r="{row}">{c}</row>"#)
+            })
+            .collect();
+        format!("<sheetData>{rows}</sheetData>")
+    }
+
+    #[test]
+    fn an_xlsx_sheet_is_streamed_into_its_used_range() {
+        let book = workbook(&sheet_data(&[
+            text("B2", "Address"),
+            text("C2", "Packages"),
+            text("B3", "1 Main St"),
+            r#"<c r="C3"><v>2</v></c>"#.to_string(),
+            text("B5", " "),
+            text("B6", "2 Main St"),
+            r#"<c r="E6" t="e"><v>#N/A</v></c>"#.to_string(),
+        ]));
+        let sheet = read(Format::Xlsx, &book).unwrap();
+        // Columns where the sheet has them; every row as wide as the used range.
+        assert_eq!(sheet.headers, vec!["", "Address", "Packages", "", ""]);
+        assert_eq!(sheet.rows.len(), 2, "the blank row is skipped");
+        assert_eq!(sheet.rows[0].line, 3);
+        assert_eq!(sheet.rows[0].cells.len(), 5);
+        assert_eq!(sheet.rows[0].cell(2), &Cell::Number(2.0));
+        assert_eq!(sheet.rows[1].line, 6);
+        assert_eq!(sheet.rows[1].cell(1).text(), "2 Main St");
+        assert_eq!(
+            sheet.rows[1].cell(4),
+            &Cell::Empty,
+            "an error cell is empty"
+        );
+    }
+
+    #[test]
+    fn an_xlsx_bomb_is_refused_before_its_grid_is_laid_out() {
+        let corners = [text("A1", "Address"), text("XFD1048576", "boom")];
+        // Declared: refused before a cell is read.
+        let declared = workbook(&format!(
+            r#"<dimension ref="A1:XFD1048576"/>{}"#,
+            sheet_data(&corners)
+        ));
+        assert!(declared.len() < 4096, "{} bytes", declared.len());
+        let err = read(Format::Xlsx, &declared).unwrap_err();
+        assert_eq!((err.status(), err.code()), (413, "payload_too_large"));
+        assert!(err.to_string().contains("(A1:XFD1048576)"), "{err}");
+        // Not declared: refused at the cell.
+        let err = read(Format::Xlsx, &workbook(&sheet_data(&corners))).unwrap_err();
+        assert_eq!(err.status(), 413);
+        assert!(
+            err.to_string().contains("a cell reaches XFD1048576"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("256 columns (IV)"), "{err}");
+        // Far down, in the first column: rows are bounded too.
+        let deep = workbook(&sheet_data(&[text("A1", "Address"), text("A100001", "x")]));
+        let err = read(Format::Xlsx, &deep).unwrap_err();
+        assert!(err.to_string().contains("reaches A100001"), "{err}");
+        let within = workbook(&sheet_data(&[text("A1", "Address"), text("A100000", "x")]));
+        assert_eq!(read(Format::Xlsx, &within).unwrap().rows[0].line, 100_000);
+    }
+
+    #[test]
+    fn an_xlsx_workbook_is_bounded_by_its_unpacked_size_and_cells() {
+        let book = workbook(&sheet_data(&[
+            text("A1", "Address"),
+            text("C1", "Name"),
+            text("A2", "1 Main St"),
+            text("A3", "2 Main St"),
+        ]));
+        let small = |unpacked_bytes, cells| XlsxBounds {
+            unpacked_bytes,
+            cells,
+            ..XLSX_BOUNDS
+        };
+        assert_eq!(read_xlsx(&book, &small(1 << 20, 9)).unwrap().rows.len(), 2);
+        let err = read_xlsx(&book, &small(1 << 20, 8)).unwrap_err();
+        assert_eq!(err.status(), 413);
+        assert!(err.to_string().contains("more than 8 cells"), "{err}");
+        let err = read_xlsx(&book, &small(1000, 9)).unwrap_err();
+        assert_eq!(err.status(), 413);
+        assert!(err.to_string().contains("unpacks to more than"), "{err}");
+        // A part declaring 2 GB (the zip reader holds a part to its declared size, so what
+        // is declared is what may be unpacked): refused before calamine opens the zip.
+        let mut inflated = book.clone();
+        let central = inflated
+            .windows(4)
+            .rposition(|w| w == b"PK\x01\x02")
+            .unwrap();
+        inflated[central + 24..central + 28].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
+        let err = read(Format::Xlsx, &inflated).unwrap_err();
+        assert_eq!(err.status(), 413);
+        assert!(err.to_string().contains("more than 32 MB"), "{err}");
     }
 }

@@ -267,6 +267,17 @@ pub fn parse_time(
     }
 }
 
+/// The time of day a cell holds without a date (`HH:MM`, `9:30 AM`, an Excel time), if so.
+pub fn time_of_day(cell: &Cell) -> Option<NaiveTime> {
+    match cell {
+        Cell::ExcelDate(serial) | Cell::Number(serial) if (0.0..1.0).contains(serial) => {
+            from_excel(*serial).map(|at| at.time())
+        }
+        Cell::Text(text) => parse_clock(text.trim()).ok(),
+        _ => None,
+    }
+}
+
 fn on_date(time: NaiveTime, date: Option<NaiveDate>) -> Result<NaiveDateTime, String> {
     date.map(|d| d.and_time(time))
         .ok_or_else(|| "is a time without a date: add a Date column or ?date=YYYY-MM-DD".into())

@@ -21,7 +21,10 @@ use crate::domain::{Email, Phone};
 pub struct OutgoingEmail {
     pub to: Email,
     pub subject: String,
+    /// The plain-text part (every email has one).
     pub text: String,
+    /// The HTML part, when the email has one (sent alongside the text).
+    pub html: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -32,9 +32,13 @@ impl Mailer for SesMailer {
                 .build()
                 .map_err(|e| failed(e.to_string()))
         };
+        let mut body = Body::builder().text(content(&email.text)?);
+        if let Some(html) = &email.html {
+            body = body.html(content(html)?);
+        }
         let message = Message::builder()
             .subject(content(&email.subject)?)
-            .body(Body::builder().text(content(&email.text)?).build())
+            .body(body.build())
             .build();
         self.client
             .send_email()

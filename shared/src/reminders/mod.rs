@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use askama::Template;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -193,49 +194,100 @@ async fn remind(
     }))
 }
 
-/// The email: one line per draft (short id, recipient, age, reasons) and the review link.
+/// One draft as the digest names it.
+struct DraftLine {
+    /// The client's own reference (`externalId`), else the short id.
+    label: String,
+    recipient: String,
+    age_hours: i64,
+    reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/draft_reminder.html")]
+struct DigestHtml<'a> {
+    subject: &'a str,
+    name: &'a str,
+    intro: &'a str,
+    drafts: &'a [DraftLine],
+    drafts_link: &'a str,
+    settings_link: &'a str,
+}
+
+/// The email (HTML with a plain-text part): one line per draft (the client's reference or
+/// short id, recipient, age, reasons) and a link to the portal's drafts page, where they
+/// are reviewed and submitted; no API URL (the person reading it uses the portal).
 fn digest(ctx: &Ctx, client: &Client, orders: &[Order], at: DateTime<Utc>) -> OutgoingEmail {
     let base = ctx
         .config
         .public_base_url
         .clone()
         .unwrap_or_else(|| "http://127.0.0.1:3000".into());
-    let link = format!("{}/v1/orders?status=draft", base.trim_end_matches('/'));
-    let lines: Vec<String> = orders
+    let base = base.trim_end_matches('/');
+    let drafts_link = format!("{base}/drafts");
+    let settings_link = format!("{base}/settings/communications");
+    let drafts: Vec<DraftLine> = orders
         .iter()
-        .map(|o| {
-            let recipient = o
+        .map(|o| DraftLine {
+            label: o.external_id.clone().unwrap_or_else(|| o.short_id.clone()),
+            recipient: o
                 .dropoff
                 .stop
                 .contact
                 .as_ref()
                 .map(|c| c.name.to_string())
-                .unwrap_or_else(|| o.dropoff.stop.address.one_line());
-            let age = DateTime::parse_from_rfc3339(&o.created_at)
+                .unwrap_or_else(|| o.dropoff.stop.address.one_line()),
+            age_hours: DateTime::parse_from_rfc3339(&o.created_at)
                 .map(|c| (at - c.with_timezone(&Utc)).num_hours())
-                .unwrap_or_default();
-            let reasons = if o.draft_reasons.is_empty() {
+                .unwrap_or_default(),
+            reasons: if o.draft_reasons.is_empty() {
                 "not submitted yet".to_string()
             } else {
                 o.draft_reasons.join("; ")
-            };
-            format!("- {} · {recipient} · {age} h · {reasons}", o.short_id)
+            },
         })
         .collect();
-    let count = orders.len();
+    let count = drafts.len();
+    let subject = format!(
+        "{count} draft order{} waiting for review",
+        if count == 1 { "" } else { "s" }
+    );
+    let intro = format!(
+        "{count} of your draft orders {} not been submitted:",
+        if count == 1 { "has" } else { "have" }
+    );
+    let list: Vec<String> = drafts
+        .iter()
+        .map(|d| {
+            format!(
+                "- {} · {} · {} h · {}",
+                d.label, d.recipient, d.age_hours, d.reasons
+            )
+        })
+        .collect();
+    let text = format!(
+        "Hello {name},\n\n{intro}\n\n{list}\n\n\
+         Review and submit them: {drafts_link}\n\n\
+         You get this email once a day at most; turn it off or change the delay under Settings → Communications: {settings_link}\n",
+        name = client.name,
+        list = list.join("\n"),
+    );
+    let name = client.name.to_string();
+    let html = DigestHtml {
+        subject: &subject,
+        name: &name,
+        intro: &intro,
+        drafts: &drafts,
+        drafts_link: &drafts_link,
+        settings_link: &settings_link,
+    }
+    .render()
+    // The text part says it all; a template that cannot render leaves the email text-only.
+    .ok();
     OutgoingEmail {
         to: client.email.clone(),
-        subject: format!(
-            "{count} draft order{} waiting for review",
-            if count == 1 { "" } else { "s" }
-        ),
-        text: format!(
-            "Hello {name},\n\n{count} of your draft orders {verb} not been submitted:\n\n{list}\n\n\
-             Review and submit them: {link}\n(POST /v1/orders/submit with their ids submits several at once.)\n\n\
-             You get this email once a day at most; turn it off or change the delay with draftReminders in your notification settings.\n",
-            name = client.name,
-            verb = if count == 1 { "has" } else { "have" },
-            list = lines.join("\n"),
-        ),
+        subject,
+        text,
+        html,
     }
 }

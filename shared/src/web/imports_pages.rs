@@ -8,6 +8,7 @@
 use askama::Template;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::multipart::{self, Part};
@@ -41,6 +42,9 @@ pub struct RowIssue {
 /// A preflight's or an import's answer as the page shows it.
 pub struct Report {
     pub id: String,
+    /// The day of rows whose times have no date (`YYYY-MM-DD`, carried to the commit), and
+    /// as people read it ("Tuesday 8 December 2026").
+    pub date: Option<(String, String)>,
     pub rows: u64,
     /// New drafts (to be made, or made).
     pub drafts: u64,
@@ -70,6 +74,9 @@ struct ImportsPage {
     done: Option<Report>,
     alert: Option<String>,
     file_error: Option<String>,
+    /// The delivery date picked on the form (empty: the next delivery day).
+    date: String,
+    date_error: Option<String>,
 }
 
 impl ImportsPage {
@@ -83,6 +90,8 @@ impl ImportsPage {
             done: None,
             alert: None,
             file_error: None,
+            date: String::new(),
+            date_error: None,
         }
     }
 }
@@ -127,6 +136,7 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .unwrap_or_default()
     };
     let commit = text("step") == "commit";
+    page.date = text("date");
     // The file: uploaded now, or carried over from the preflight.
     let (name, file) = match value("file").filter(|p| !p.body.is_empty()) {
         Some(part) => (part.filename.clone().unwrap_or_default(), part.body.clone()),
@@ -151,6 +161,9 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     }
     if !commit {
         api.query.push(("preflight".into(), "true".into()));
+    }
+    if !page.date.is_empty() {
+        api.query.push(("date".into(), page.date.clone()));
     }
     api.body = file.clone();
     let status = match create_import(ctx, api).await {
@@ -182,6 +195,10 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 e => e.to_string(),
             });
             status
+        }
+        Err(ApiError::Invalid { field, .. }) if field == "date" => {
+            page.date_error = Some("Enter the delivery date as a date (YYYY-MM-DD).".into());
+            422
         }
         Err(e @ (ApiError::Malformed { .. } | ApiError::Invalid { .. })) => {
             page.file_error = Some(format!("This file cannot be read: {e}"));
@@ -254,6 +271,10 @@ fn report(body: &Value) -> Report {
     let count = |k: &str| body["counts"][k].as_u64().unwrap_or(0);
     Report {
         id: body["id"].as_str().unwrap_or("").into(),
+        date: body["date"]
+            .as_str()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|d| (d.to_string(), d.format("%A %-d %B %Y").to_string())),
         rows: count("rows"),
         drafts: count("drafts") + count("placed"),
         updated: count("updated"),

@@ -36,12 +36,11 @@ fn boundary(content_type: &str) -> Option<String> {
     if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
         return None;
     }
-    params.split(';').find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        (k.trim().eq_ignore_ascii_case("boundary"))
-            .then(|| v.trim().trim_matches('"').to_string())
-            .filter(|b| !b.is_empty() && b.len() <= 70)
-    })
+    parameters(params)?
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v)
+        .filter(|b| !b.is_empty() && b.len() <= 70)
 }
 
 fn part(head: &str, body: Bytes) -> Option<Part> {
@@ -51,14 +50,13 @@ fn part(head: &str, body: Bytes) -> Option<Part> {
     for line in head.split("\r\n") {
         let (header, value) = line.split_once(':')?;
         if header.trim().eq_ignore_ascii_case("content-disposition") {
-            for param in value.split(';').skip(1) {
-                if let Some((k, v)) = param.split_once('=') {
-                    let v = v.trim().trim_matches('"').to_string();
-                    match k.trim() {
-                        "name" => name = Some(v),
-                        "filename" => filename = Some(v),
-                        _ => {}
-                    }
+            // `form-data; name="…"; filename="…"`: the disposition type, then parameters.
+            let params = value.split_once(';').map_or("", |(_, p)| p);
+            for (k, v) in parameters(params)? {
+                match k.to_ascii_lowercase().as_str() {
+                    "name" => name = Some(v),
+                    "filename" => filename = Some(v),
+                    _ => {}
                 }
             }
         } else if header.trim().eq_ignore_ascii_case("content-type") {
@@ -71,6 +69,45 @@ fn part(head: &str, body: Bytes) -> Option<Part> {
         content_type,
         body,
     })
+}
+
+/// `k=v; k="quoted; \"value\""` (RFC 9110 parameters): a value is a token or a quoted
+/// string, whose `\` escapes the next character, so a `;` or `"` inside the quotes is part
+/// of the value (a file named `a;b.csv`). `None` when a quote is left open.
+fn parameters(text: &str) -> Option<Vec<(String, String)>> {
+    let mut params = vec![];
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace() || *c == ';').is_some() {}
+        if chars.peek().is_none() {
+            return Some(params);
+        }
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && *c != ';') {
+            key.push(c);
+        }
+        let mut value = String::new();
+        if chars.next_if_eq(&'=').is_some() {
+            while chars.next_if(|c| c.is_whitespace()).is_some() {}
+            if chars.next_if_eq(&'"').is_some() {
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => value.push(chars.next()?),
+                        c => value.push(c),
+                    }
+                }
+                // Anything between the closing quote and the next `;` is not part of it.
+                while chars.next_if(|c| *c != ';').is_some() {}
+            } else {
+                while let Some(c) = chars.next_if(|c| *c != ';') {
+                    value.push(c);
+                }
+                value = value.trim_end().to_string();
+            }
+        }
+        params.push((key.trim().to_string(), value));
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -95,6 +132,32 @@ mod tests {
         assert_eq!(parts[1].filename.as_deref(), Some("a.csv"));
         assert_eq!(parts[1].content_type.as_deref(), Some("text/csv"));
         assert_eq!(&parts[1].body[..], b"Address,City\r\n1 Rue,Lyon\r\n");
+    }
+
+    #[test]
+    fn quoted_parameters_keep_their_semicolons_and_escaped_quotes() {
+        let body = Bytes::from_static(
+            b"--==_Part:1\r\nContent-Disposition: form-data; name=\"file\"; filename=\"week 49; \\\"Lyon\\\" \\\\ co.csv\"\r\n\r\nx\r\n--==_Part:1\r\nContent-Disposition: form-data;name=step\r\n\r\ncommit\r\n--==_Part:1--\r\n",
+        );
+        let parts = parse(
+            Some("multipart/form-data; charset=utf-8; boundary=\"==_Part:1\""),
+            &body,
+        )
+        .unwrap();
+        assert_eq!(parts[0].name, "file");
+        assert_eq!(
+            parts[0].filename.as_deref(),
+            Some(r#"week 49; "Lyon" \ co.csv"#)
+        );
+        assert_eq!(
+            (parts[1].name.as_str(), &parts[1].body[..]),
+            ("step", &b"commit"[..])
+        );
+        // An unterminated quote is not a well-formed header.
+        let broken = Bytes::from_static(
+            b"--Q\r\nContent-Disposition: form-data; name=\"file; filename=a.csv\r\n\r\nx\r\n--Q--\r\n",
+        );
+        assert!(parse(Some("multipart/form-data; boundary=Q"), &broken).is_none());
     }
 
     #[test]
