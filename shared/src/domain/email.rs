@@ -86,4 +86,23 @@ mod tests {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
+
+    /// SES takes ASCII local parts only, and domains in punycode.
+    #[test]
+    fn what_is_kept_is_what_ses_accepts() {
+        for bad in ["jörg@shop.example", "пётр@x.io", "a\u{200b}b@x.io", "a@xn--.io", "a@xn--zz-.io"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        for (raw, kept) in [
+            ("anna@bücher.example", "anna@xn--bcher-kva.example"),
+            ("Anna@Bücher.Example", "Anna@xn--bcher-kva.example"),
+            ("ops@münchen.de", "ops@xn--mnchen-3ya.de"),
+            ("ops@xn--mnchen-3ya.de", "ops@xn--mnchen-3ya.de"),
+            ("ops@例え.テスト", "ops@xn--r8jz45g.xn--zckzah"),
+        ] {
+            let email = Email::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(email.as_str(), kept, "{raw}");
+            assert!(email.as_str().is_ascii());
+        }
+    }
 }

@@ -97,7 +97,13 @@ mod tests {
         assert!(phone("555-555-SHIP", "US")
             .unwrap_err()
             .starts_with("phone_invalid"));
-        assert!(phone("06 12 34 56 78", "FR").is_err());
+        // National numbers of the shipping country, as a sheet's are read.
+        assert_eq!(
+            phone("06 12 34 56 78", "FR"),
+            Ok(Some("+33612345678".into()))
+        );
+        assert_eq!(phone("07911 123456", "GB"), Ok(Some("+447911123456".into())));
+        assert_eq!(phone("030 1234567", "DE"), Ok(Some("+49301234567".into())));
         assert_eq!(first_phone(&[None, Some(" ".into())], None), Ok(None));
         // A later candidate that is a number is used.
         assert_eq!(
