@@ -43,6 +43,12 @@ def check(name, condition, detail=""):
         print(f"FAIL {name} {detail}")
 
 
+def watch_csp(page, refused):
+    """Collects what the page's Content-Security-Policy refused (an inline script or style,
+    an eval): the pages must need none of it."""
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -141,6 +147,8 @@ def run(api, base, courier_key):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
+        refused = []
+        watch_csp(page, refused)
         axe = Axe()
 
         page.goto(base + "/")
@@ -549,6 +557,7 @@ def run(api, base, courier_key):
         focused = page.evaluate("document.activeElement.textContent")
         check("the first Tab reaches the skip link", "Skip to content" in focused, focused)
         shot(page, "17-signed-in-again")
+        check("no page broke its Content-Security-Policy", not refused, refused)
         browser.close()
 
 

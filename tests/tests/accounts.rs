@@ -258,9 +258,14 @@ impl portal::notify::Mailer for SlowMailer {
 async fn reset_takes(app: &TestApp, ctx: &portal::Ctx, email: &str) -> chrono::Duration {
     let email = portal::domain::Email::parse(email).unwrap();
     let started = app.clock.now();
-    portal::accounts::password_reset::request_reset(ctx, &email, Some("192.0.2.1"), "https://portal.test")
-        .await
-        .unwrap();
+    portal::accounts::password_reset::request_reset(
+        ctx,
+        &email,
+        Some("192.0.2.1"),
+        "https://portal.test",
+    )
+    .await
+    .unwrap();
     app.clock.now() - started
 }
 
@@ -285,7 +290,10 @@ async fn forgot_password_answers_in_the_same_time_known_or_not(app: TestApp) {
     // clock jumps instead of sleeping, so only the real work (microseconds) differs.
     let minimum = chrono::Duration::seconds(1);
     assert!(known >= minimum && unknown >= minimum, "{known} {unknown}");
-    assert!((known - unknown).abs() < chrono::Duration::milliseconds(200), "{known} {unknown}");
+    assert!(
+        (known - unknown).abs() < chrono::Duration::milliseconds(200),
+        "{known} {unknown}"
+    );
 }
 
 async fn user_settings_round_trip(app: TestApp) {

@@ -11,10 +11,19 @@ use serde_json::json;
 use crate::web_pages::{get, signed_up, HOST};
 
 fn assert_sent_everywhere(what: &str, r: &TestResponse) {
-    assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{what}: {:?}", r.headers);
+    assert_eq!(
+        r.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}: {:?}",
+        r.headers
+    );
     let hsts = r.header("strict-transport-security").unwrap_or_default();
     assert!(hsts.starts_with("max-age="), "{what}: {:?}", r.headers);
-    assert!(r.header("referrer-policy").is_some(), "{what}: {:?}", r.headers);
+    assert!(
+        r.header("referrer-policy").is_some(),
+        "{what}: {:?}",
+        r.headers
+    );
 }
 
 /// The page's policy, split into its directives.
@@ -36,7 +45,10 @@ fn policy(what: &str, r: &TestResponse) -> Vec<String> {
 fn assert_page_policy(what: &str, r: &TestResponse) {
     assert_sent_everywhere(what, r);
     let directives = policy(what, r);
-    assert!(directives.contains(&"frame-ancestors 'none'".to_string()), "{what}: {directives:?}");
+    assert!(
+        directives.contains(&"frame-ancestors 'none'".to_string()),
+        "{what}: {directives:?}"
+    );
     let script = directives
         .iter()
         .find(|d| d.starts_with("script-src "))
@@ -96,7 +108,9 @@ async fn every_page_and_answer_carries_the_security_headers(app: TestApp) {
         assert_nothing_inline(uri, &r.text);
     }
     // A redirect and a refused form are answers too.
-    let to_login = app.raw("GET", "/orders", &[("host", HOST)], Bytes::new()).await;
+    let to_login = app
+        .raw("GET", "/orders", &[("host", HOST)], Bytes::new())
+        .await;
     assert_eq!(to_login.status, 303);
     assert_sent_everywhere("redirect", &to_login);
     // The API: an answer, an error, an unknown route.
@@ -110,11 +124,18 @@ async fn every_page_and_answer_carries_the_security_headers(app: TestApp) {
     assert_eq!(unknown.status, 404);
     assert_sent_everywhere("404", &unknown);
     // Static files.
-    let login = app.raw("GET", "/login", &[("host", HOST)], Bytes::new()).await;
+    let login = app
+        .raw("GET", "/login", &[("host", HOST)], Bytes::new())
+        .await;
     let version = portal_tests::token_in(&login.text, "/static/", "/portal.css");
     for file in ["portal.css", "htmx.min.js", "portal.js"] {
         let got = app
-            .raw("GET", &format!("/static/{version}/{file}"), &[], Bytes::new())
+            .raw(
+                "GET",
+                &format!("/static/{version}/{file}"),
+                &[],
+                Bytes::new(),
+            )
             .await;
         assert_eq!(got.status, 200, "{file}");
         assert_sent_everywhere(file, &got);
@@ -142,7 +163,12 @@ async fn every_page_and_answer_carries_the_security_headers(app: TestApp) {
     assert_eq!(tracking.status, 200, "{}", tracking.text);
     assert_page_policy("tracking page", &tracking);
     let missing = app
-        .raw("GET", &format!("/track/{}", "A".repeat(43)), &accept, Bytes::new())
+        .raw(
+            "GET",
+            &format!("/track/{}", "A".repeat(43)),
+            &accept,
+            Bytes::new(),
+        )
         .await;
     assert_eq!(missing.status, 404);
     assert_page_policy("tracking 404", &missing);
@@ -150,7 +176,9 @@ async fn every_page_and_answer_carries_the_security_headers(app: TestApp) {
 
 /// The pages ask htmx never to evaluate script from attributes nor inject its own styles.
 async fn htmx_runs_without_eval_or_inline_styles(app: TestApp) {
-    let login = app.raw("GET", "/login", &[("host", HOST)], Bytes::new()).await;
+    let login = app
+        .raw("GET", "/login", &[("host", HOST)], Bytes::new())
+        .await;
     let config = login
         .text
         .split("name=\"htmx-config\" content='")

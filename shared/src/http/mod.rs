@@ -3,9 +3,11 @@
 
 mod body;
 mod cursor;
+mod security;
 
 pub use body::{parse_json, MAX_JSON_BODY};
 pub use cursor::{decode_cursor, encode_cursor, page_limit};
+pub use security::{with_security_headers, PAGE_POLICY};
 
 use bytes::Bytes;
 use serde::Serialize;
