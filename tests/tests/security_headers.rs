@@ -174,7 +174,8 @@ async fn every_page_and_answer_carries_the_security_headers(app: TestApp) {
     assert_page_policy("tracking 404", &missing);
 }
 
-/// The pages ask htmx never to evaluate script from attributes nor inject its own styles.
+/// The pages ask htmx never to evaluate script from attributes, inject its own styles or
+/// set a style attribute when it settles a swap.
 async fn htmx_runs_without_eval_or_inline_styles(app: TestApp) {
     let login = app
         .raw("GET", "/login", &[("host", HOST)], Bytes::new())
@@ -188,6 +189,11 @@ async fn htmx_runs_without_eval_or_inline_styles(app: TestApp) {
     let config: serde_json::Value = serde_json::from_str(config).unwrap();
     assert_eq!(config["allowEval"], false, "{config}");
     assert_eq!(config["includeIndicatorStyles"], false, "{config}");
+    assert_eq!(
+        config["attributesToSettle"],
+        json!(["class", "width", "height"]),
+        "{config}"
+    );
 }
 
 on_both_backends!(
