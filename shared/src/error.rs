@@ -57,6 +57,14 @@ pub enum ApiError {
     /// 429: the store or a downstream service is throttling.
     #[error("too many requests, retry shortly")]
     Throttled,
+    /// 429 `rate_limited`: more of something limited (confirmation mails to addresses
+    /// nobody has confirmed) than its window allows; `retry_after`: seconds until it opens.
+    #[error("{message}")]
+    RateLimited {
+        field: Option<String>,
+        message: String,
+        retry_after: i64,
+    },
     /// 503: a downstream service (email, SMS) failed; the request can be retried.
     #[error("{0}")]
     Unavailable(String),
@@ -116,7 +124,7 @@ impl ApiError {
             ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => 413,
             ApiError::UnsupportedMediaType { .. } => 415,
             ApiError::Invalid { .. } | ApiError::Unquotable { .. } => 422,
-            ApiError::Throttled => 429,
+            ApiError::Throttled | ApiError::RateLimited { .. } => 429,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
         }
@@ -136,6 +144,7 @@ impl ApiError {
             ApiError::TooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
             ApiError::Throttled => "throttled",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -144,9 +153,9 @@ impl ApiError {
     pub fn field(&self) -> Option<&str> {
         match self {
             ApiError::Invalid { field, .. } => Some(field),
-            ApiError::Malformed { field, .. } | ApiError::Unquotable { field, .. } => {
-                field.as_deref()
-            }
+            ApiError::Malformed { field, .. }
+            | ApiError::Unquotable { field, .. }
+            | ApiError::RateLimited { field, .. } => field.as_deref(),
             _ => None,
         }
     }

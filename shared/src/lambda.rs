@@ -242,9 +242,11 @@ fn principal_from_context(fields: &HashMap<String, Value>) -> Option<Result<Prin
     )
 }
 
-/// A use case's answer as the HTTP API's payload 2.0 response: UTF-8 bodies as text, others
-/// base64; `Set-Cookie` headers in `cookies`, as API Gateway requires.
+/// A use case's answer as the HTTP API's payload 2.0 response, with the headers every answer
+/// carries ([`with_security_headers`](crate::http::with_security_headers)): UTF-8 bodies as
+/// text, others base64; `Set-Cookie` headers in `cookies`, as API Gateway requires.
 pub fn to_lambda(response: ApiResponse) -> ApiGatewayV2httpResponse {
+    let response = crate::http::with_security_headers(response);
     let (body, is_base64_encoded) = match String::from_utf8(response.body.to_vec()) {
         Ok(text) if text.is_empty() => (None, false),
         Ok(text) => (Some(Body::Text(text)), false),

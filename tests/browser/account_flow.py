@@ -20,7 +20,8 @@ import time
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from portal_flow import ARGS, CHROMIUM, REPO, SHOTS, Api, axe_check, check, free_port, invitation_link, results, shot
+from portal_flow import (ARGS, CHROMIUM, REPO, SHOTS, Api, axe_check, check, free_port, invitation_link, results, shot,
+                         watch_csp)
 
 PASSWORD = "a long passphrase 42"
 NEW_PASSWORD = "a newer passphrase 43"
@@ -87,6 +88,8 @@ def run(api, base, created):
 
         # The courier's first user: the set-password link from create-courier.
         courier = browser.new_context().new_page()
+        refused = []
+        watch_csp(courier, refused)
         courier.goto(created["setPasswordLink"])
         check("the set-password page shows its form", courier.get_by_role("heading", name="Set your password").is_visible())
         axe_check(courier, axe, "/reset-password/{token} (set up)")
@@ -100,6 +103,7 @@ def run(api, base, created):
         courier.context.close()
 
         page = browser.new_page()
+        watch_csp(page, refused)
         page.goto(invitation)
         page.get_by_label("Your name").fill("Pia Bloom")
         page.get_by_label("Password").fill(PASSWORD)
@@ -192,6 +196,7 @@ def run(api, base, created):
         page.keyboard.press("Enter")
         page.wait_for_url("**/orders")
         check("the new email and password sign in", page.url.endswith("/orders"), page.url)
+        check("no page broke its Content-Security-Policy", not refused, refused)
         browser.close()
 
 

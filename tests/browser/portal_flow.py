@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -41,6 +42,17 @@ def check(name, condition, detail=""):
     else:
         results["failed"] += 1
         print(f"FAIL {name} {detail}")
+
+
+# What the flow is doing (an axe run, a screenshot), named in what the CSP watcher records.
+doing = {"now": "the page"}
+
+
+def watch_csp(page, refused):
+    """Collects what the page's Content-Security-Policy refused (an inline script or style,
+    an eval): the pages must need none of it."""
+    page.on("console", lambda m: refused.append(f"{doing['now']}: {m.location.get('url')}: {m.text[:70]}")
+            if "Content Security Policy" in m.text else None)
 
 
 def free_port():
@@ -78,14 +90,18 @@ def invitation_link(api, email):
 
 
 def axe_check(page, axe, name):
+    doing["now"] = f"axe on {name}"
     result = axe.run(page)
+    doing["now"] = "the page"
     bad = [v for v in result.response["violations"] if v.get("impact") in ("serious", "critical")]
     check(f"axe: {name} has no serious/critical violations", not bad,
           json.dumps([(v["id"], v["impact"]) for v in bad]))
 
 
 def shot(page, name):
+    doing["now"] = f"screenshot {name}"
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    doing["now"] = "the page"
 
 
 def main():
@@ -102,6 +118,8 @@ def main():
             if m:
                 courier_key = m.group(1)
                 break
+        # The server logs every request to stdout: keep reading it, or a full pipe stalls it.
+        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
         base = f"http://127.0.0.1:{port}"
         api = Api(base)
         for _ in range(100):
@@ -141,6 +159,8 @@ def run(api, base, courier_key):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
+        refused = []
+        watch_csp(page, refused)
         axe = Axe()
 
         page.goto(base + "/")
@@ -549,6 +569,7 @@ def run(api, base, courier_key):
         focused = page.evaluate("document.activeElement.textContent")
         check("the first Tab reaches the skip link", "Skip to content" in focused, focused)
         shot(page, "17-signed-in-again")
+        check("no page broke its Content-Security-Policy", not refused, refused)
         browser.close()
 
 

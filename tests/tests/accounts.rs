@@ -5,6 +5,7 @@
 //! cross-site posts to every account form refused; a deleted client's users locked out.
 
 use bytes::Bytes;
+use portal::clock::Clock;
 use portal_tests::{on_both_backends, TestApp, TestResponse};
 use serde_json::json;
 
@@ -234,6 +235,65 @@ async fn reset_requests_are_limited(app: TestApp) {
     assert_eq!(app.emails().len(), before);
     app.clock.advance(chrono::Duration::minutes(16));
     reset_link(&app, "pia@bloom.example").await;
+}
+
+/// SES as a slow day has it: each email takes 700 ms of the test clock.
+struct SlowMailer {
+    inner: std::sync::Arc<portal::notify::Recorder>,
+    clock: std::sync::Arc<portal::clock::ShiftedClock>,
+}
+
+#[async_trait::async_trait]
+impl portal::notify::Mailer for SlowMailer {
+    async fn send_email(
+        &self,
+        email: &portal::notify::OutgoingEmail,
+    ) -> Result<(), portal::notify::NotifyError> {
+        self.clock.advance(chrono::Duration::milliseconds(700));
+        self.inner.send_email(email).await
+    }
+}
+
+/// How long "forgot password" takes to answer for `email`, on the test clock.
+async fn reset_takes(app: &TestApp, ctx: &portal::Ctx, email: &str) -> chrono::Duration {
+    let email = portal::domain::Email::parse(email).unwrap();
+    let started = app.clock.now();
+    portal::accounts::password_reset::request_reset(
+        ctx,
+        &email,
+        Some("192.0.2.1"),
+        "https://portal.test",
+    )
+    .await
+    .unwrap();
+    app.clock.now() - started
+}
+
+async fn forgot_password_answers_in_the_same_time_known_or_not(app: TestApp) {
+    signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let ctx = portal::Ctx {
+        store: app.store.clone(),
+        mailer: Some(std::sync::Arc::new(SlowMailer {
+            inner: app.recorder.clone(),
+            clock: app.clock.clone(),
+        })),
+        sms: None,
+        clock: app.clock.clone(),
+        config: app.ctx().config.clone(),
+    };
+    let before = app.emails().len();
+    let known = reset_takes(&app, &ctx, "pia@bloom.example").await;
+    assert_eq!(app.emails().len(), before + 1, "the link is sent");
+    let unknown = reset_takes(&app, &ctx, "nobody@bloom.example").await;
+    assert_eq!(app.emails().len(), before + 1, "nothing sent to nobody");
+    // Both answers take the fixed minimum (1 s), which covers the email's 700 ms; the test
+    // clock jumps instead of sleeping, so only the real work (microseconds) differs.
+    let minimum = chrono::Duration::seconds(1);
+    assert!(known >= minimum && unknown >= minimum, "{known} {unknown}");
+    assert!(
+        (known - unknown).abs() < chrono::Duration::milliseconds(200),
+        "{known} {unknown}"
+    );
 }
 
 async fn user_settings_round_trip(app: TestApp) {
@@ -617,6 +677,7 @@ async fn a_deleted_clients_users_get_no_reset_and_no_session(app: TestApp) {
 on_both_backends!(
     forgot_password_link_works_once_and_ends_every_session,
     reset_requests_are_limited,
+    forgot_password_answers_in_the_same_time_known_or_not,
     user_settings_round_trip,
     two_confirmations_for_one_email_keep_it_unique,
     a_new_couriers_user_sets_a_password_and_signs_in,

@@ -185,6 +185,19 @@ fn answers_are_payload_2_responses() {
     });
     assert!(matches!(&text.body, Some(Body::Text(t)) if t == "<p>é</p>"));
     assert!(!text.is_base64_encoded);
+    // Every answer: no sniffing, HTTPS only, a referrer policy; a page: its CSP.
+    for answer in [&answer, &text] {
+        assert_eq!(answer.headers["x-content-type-options"], "nosniff");
+        assert!(answer.headers["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age="));
+        assert!(answer.headers.get("referrer-policy").is_some());
+    }
+    assert!(text.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
 
     let bytes = to_lambda(portal::http::ApiResponse {
         status: 200,

@@ -213,9 +213,9 @@ async fn sign_in_is_limited_and_answers_alike(app: TestApp) {
     };
     assert_eq!(message(&unknown), message(&wrong));
     assert!(!message(&wrong).is_empty());
-    // 10 attempts per address (and per account) in the window; two were used above, all
-    // from this address: the 11th is refused even with the right password.
-    for _ in 0..8 {
+    // 10 attempts on an account from one address in the window; one was used above: the
+    // 11th is refused even with the right password.
+    for _ in 0..9 {
         let r = page(
             &app,
             "POST",
@@ -247,6 +247,76 @@ async fn sign_in_is_limited_and_answers_alike(app: TestApp) {
     )
     .await;
     assert_eq!(later.status, 303, "{}", later.text);
+}
+
+/// One sign-in attempt from `address`, as the page makes it.
+async fn attempt_from(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> Result<String, portal::accounts::sign_in::SignInError> {
+    portal::accounts::sign_in::sign_in(
+        app.ctx(),
+        portal::accounts::sign_in::SignIn {
+            email: email.into(),
+            password: password.into(),
+            address: Some(address.into()),
+        },
+    )
+    .await
+}
+
+async fn an_attacker_cannot_lock_the_owner_out(app: TestApp) {
+    use portal::accounts::sign_in::SignInError;
+    signed_up(&app, "Bloom", "pia@bloom.example").await;
+    const ATTACKER: &str = "203.0.113.66";
+    for _ in 0..10 {
+        let refused = attempt_from(&app, "pia@bloom.example", "guess guess guess", ATTACKER).await;
+        assert!(matches!(refused, Err(SignInError::Refused)), "{refused:?}");
+    }
+    // The attacker's address is limited on this account, even with the right password…
+    let limited = attempt_from(&app, "pia@bloom.example", PASSWORD, ATTACKER).await;
+    assert!(
+        matches!(limited, Err(SignInError::Throttled)),
+        "{limited:?}"
+    );
+    // …while the owner, from her own address, still signs in.
+    let owner = attempt_from(&app, "pia@bloom.example", PASSWORD, "198.51.100.7").await;
+    assert!(owner.is_ok(), "{owner:?}");
+}
+
+async fn sign_in_limits_each_address_across_accounts_and_each_account_globally(app: TestApp) {
+    use portal::accounts::throttle::{count_attempt, AttemptError};
+    let ctx = app.ctx();
+    // One address guessing across accounts: 50 in the window, whichever the accounts.
+    for i in 0..50 {
+        let counted =
+            count_attempt(ctx, &format!("user{i}@bloom.example"), Some("203.0.113.66")).await;
+        assert!(counted.is_ok(), "attempt {i}: {counted:?}");
+    }
+    let limited = count_attempt(ctx, "another@bloom.example", Some("203.0.113.66")).await;
+    assert!(
+        matches!(limited, Err(AttemptError::Throttled)),
+        "{limited:?}"
+    );
+    // Another address is not limited by it.
+    assert!(
+        count_attempt(ctx, "another@bloom.example", Some("198.51.100.7"))
+            .await
+            .is_ok()
+    );
+    // One account guessed from many addresses: 10 per address, 300 in all.
+    for i in 0..300 {
+        let address = format!("192.0.2.{}", i / 10);
+        let counted = count_attempt(ctx, "pia@bloom.example", Some(&address)).await;
+        assert!(counted.is_ok(), "attempt {i}: {counted:?}");
+    }
+    let ceiling = count_attempt(ctx, "pia@bloom.example", Some("198.51.100.7")).await;
+    assert!(
+        matches!(ceiling, Err(AttemptError::Throttled)),
+        "{ceiling:?}"
+    );
 }
 
 async fn sessions_time_out(app: TestApp) {
@@ -317,6 +387,8 @@ on_both_backends!(
     invitation_signs_in_and_sign_out_ends_the_session,
     cross_site_posts_are_refused,
     sign_in_is_limited_and_answers_alike,
+    an_attacker_cannot_lock_the_owner_out,
+    sign_in_limits_each_address_across_accounts_and_each_account_globally,
     sessions_time_out,
     tenants_stay_apart_and_deleted_clients_cannot_sign_in,
 );

@@ -54,6 +54,11 @@ impl LocalApp {
         headers: HeaderMap,
         body: Bytes,
     ) -> ApiResponse {
+        // As the Lambda glue does for every function's answer.
+        portal::http::with_security_headers(self.route(method, uri, headers, body).await)
+    }
+
+    async fn route(&self, method: &str, uri: &str, headers: HeaderMap, body: Bytes) -> ApiResponse {
         let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
         let (function, public, params) = match self.router.find(method, path) {
             Match::Found {

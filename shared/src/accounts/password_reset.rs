@@ -2,8 +2,9 @@
 //! email; and the first set-password link of a courier's user, valid [`SETUP_DAYS`]. Opening
 //! the link never uses it; setting the password uses it (a conditional write), ends every
 //! session of the user and signs the person in. A link works only while the account is as
-//! it was when the link was made (its version), so using one link retires the others. An unknown email gets the same answer as a
-//! known one; requests are limited per email and per client address.
+//! it was when the link was made (its version), so using one link retires the others. An
+//! unknown email gets the same answer as a known one, after the same time
+//! ([`RESET_ANSWER_MILLIS`]); requests are limited per email and per client address.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,10 @@ pub const SETUP_DAYS: i64 = 7;
 /// Reset emails per login email, and requests per client address, in the 15-minute window.
 pub const RESETS_PER_EMAIL: i64 = 3;
 pub const RESETS_PER_ADDRESS: i64 = 10;
+/// How long "forgot password" takes to answer, whether or not it stored a link and sent an
+/// email: an unknown email that answered at once would tell who has an account. The link's
+/// write and SES's answer take well under this; past it, the answer waits no longer.
+pub const RESET_ANSWER_MILLIS: i64 = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -106,8 +111,24 @@ impl From<ApiError> for ResetRequestError {
 }
 
 /// `POST /forgot-password`: emails a link when the email is a user's who may sign in;
-/// otherwise does nothing, and answers the same.
+/// otherwise does nothing, and answers the same, after the same time.
 pub async fn request_reset(
+    ctx: &Ctx,
+    email: &Email,
+    address: Option<&str>,
+    base_url: &str,
+) -> Result<(), ResetRequestError> {
+    let deadline = ctx.now() + Duration::milliseconds(RESET_ANSWER_MILLIS);
+    let sent = send_reset(ctx, email, address, base_url).await;
+    // A refused request (the limit, a failure) answers at once: it says nothing about the
+    // account, and is the same for every email.
+    if sent.is_ok() {
+        ctx.clock.wait_until(deadline).await;
+    }
+    sent
+}
+
+async fn send_reset(
     ctx: &Ctx,
     email: &Email,
     address: Option<&str>,

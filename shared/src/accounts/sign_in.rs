@@ -14,7 +14,8 @@ use crate::Ctx;
 pub struct SignIn {
     pub email: String,
     pub password: String,
-    /// The caller's address, for the per-address limit.
+    /// The caller's address: attempts are limited per account from this address, and per
+    /// address ([`throttle`](super::throttle)).
     pub address: Option<String>,
 }
 
@@ -22,7 +23,8 @@ pub struct SignIn {
 pub enum SignInError {
     /// "The email or password is not right" — whichever it was.
     Refused,
-    /// Too many attempts for this account or address in the window.
+    /// Too many attempts in the window: on this account from this address, from this
+    /// address, or on this account from every address (its much higher ceiling).
     Throttled,
     Failed(ApiError),
 }

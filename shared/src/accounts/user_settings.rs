@@ -6,8 +6,9 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::throttle::{count_attempt, AttemptError};
+use super::throttle::{count_attempt, count_confirmation, AttemptError};
 use super::users::{end_sessions, user_by_email, user_by_id};
+use crate::api::clients::courier_name;
 use crate::api::invitations::check_usable;
 use crate::api::records::{from_item, to_item};
 use crate::clock::timestamp;
@@ -188,6 +189,13 @@ pub async fn request_email_change(
     if user_by_email(ctx, &new_email).await?.is_some() {
         return Err(ChangeError::EmailTaken);
     }
+    let organization = user
+        .client_id
+        .as_ref()
+        .map(|c| c.as_str())
+        .unwrap_or(user.courier_id.as_str());
+    count_confirmation(ctx, organization, &new_email, "new_email").await?;
+    let courier = courier_name(ctx, user.courier_id.as_str()).await?;
     let secret = token::random_secret();
     let hash = token::hash(&secret);
     let now = ctx.now();
@@ -225,14 +233,15 @@ pub async fn request_email_change(
         }
     })?;
     let link = format!("{}/login-email/{secret}", base_url.trim_end_matches('/'));
+    // The new address is not confirmed yet: the mail names the courier, and carries no
+    // text the user typed (a name could say anything to anyone).
     let message = OutgoingEmail {
         to: new_email.clone(),
-        subject: "Confirm your new client portal login email".into(),
+        subject: format!("Confirm your new {courier} client portal login email"),
         text: format!(
-            "Hello {name},\n\nYou asked to sign in to the client portal with this address ({new}) instead of {old}.\n\n\
+            "Hello,\n\nSomeone asked to sign in to {courier}'s client portal with this address ({new}) instead of {old}.\n\n\
              Confirm it here: {link}\n\n\
-             The link works once, for {EMAIL_CHANGE_HOURS} hours. Until it is confirmed, you keep signing in with {old}.\n",
-            name = user.name,
+             The link works once, for {EMAIL_CHANGE_HOURS} hours. Until it is confirmed, nothing changes. If you did not ask for it, ignore this email.\n",
             new = new_email,
             old = user.email,
         ),

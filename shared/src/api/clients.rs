@@ -266,6 +266,7 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         updated.default_pickup = pickup;
     }
     let change = email_change(&client, email, now)?;
+    limit_confirmation(ctx, client.id.as_str(), &change).await?;
     for action in change.update.actions {
         update.actions.push(action);
     }
@@ -305,7 +306,8 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .map_err(|e| stale_if_first_failed(e, client.version))?;
     }
     if let Some(confirmation) = confirmation {
-        send_confirmation(ctx, &req, updated.name.as_str(), confirmation).await?;
+        let courier = courier_name(ctx, client.courier_id.as_str()).await?;
+        send_confirmation(ctx, &req, &courier, confirmation).await?;
     }
     Ok(ApiResponse::ok(&updated.view()))
 }
@@ -405,21 +407,48 @@ pub(crate) fn pending_email_change(
     Ok(change)
 }
 
-/// Mails the confirmation link of a saved email change.
+/// Counts a confirmation mail of `organization` to the change's new address, if the change
+/// sends one: 429 `rate_limited` past the limits, before anything is written.
+pub(crate) async fn limit_confirmation(
+    ctx: &Ctx,
+    organization: &str,
+    change: &EmailChange,
+) -> Result<(), ApiError> {
+    match &change.confirmation {
+        Some((email, ..)) => {
+            crate::accounts::throttle::count_confirmation(ctx, organization, email, "email").await
+        }
+        None => Ok(()),
+    }
+}
+
+/// The courier's name, as its confirmation mails sign them.
+pub(crate) async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
+    let item = ctx
+        .store
+        .get(&keys::courier(courier_id))
+        .await?
+        .ok_or(ApiError::NotFound("courier"))?;
+    Ok(from_item::<Courier>(item)?.name)
+}
+
+/// Mails the confirmation link of a saved email change. The address is not confirmed yet,
+/// so the mail names only the courier (`courier`: its name) and carries no text the client
+/// typed: an organisation's name could say anything to anyone.
 pub(crate) async fn send_confirmation(
     ctx: &Ctx,
     req: &ApiRequest,
-    name: &str,
+    courier: &str,
     (email, secret, expires): Confirmation,
 ) -> Result<(), ApiError> {
     let link = format!("{}/v1/email-confirmations/{secret}", ctx.base_url(req));
     let message = OutgoingEmail {
         to: email.clone(),
-        subject: "Confirm your new email address".into(),
+        subject: format!("Confirm your email address on {courier}'s client portal"),
         text: format!(
-            "Hello {name},\n\nPlease confirm that {email} is the new email address of {name} on the client portal.\n\n\
+            "Hello,\n\nSomeone asked to make {email} the contact address of an organisation on {courier}'s client portal.\n\n\
              Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
-             Until then, the current address stays in use.\n",
+             Until then, nothing changes. If you did not expect this, ignore this email.\n",
             expires = timestamp(expires),
         ),
         html: None,

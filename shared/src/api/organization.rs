@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::clients::{
-    email_change, pending_email_change, send_confirmation, stale, stale_if_first_failed, Current,
-    EmailChange,
+    courier_name, email_change, limit_confirmation, pending_email_change, send_confirmation, stale,
+    stale_if_first_failed, Current, EmailChange,
 };
 use super::records::from_item;
 use crate::clock::timestamp;
@@ -181,6 +181,7 @@ async fn update_client(
         updated.organization = Some(profile);
     }
     let change = email_change(&client, patch.email.clone(), now)?;
+    limit_confirmation(ctx, client.id.as_str(), &change).await?;
     update.actions.extend(change.update.actions);
     if let Some(pending) = change.pending {
         updated.pending_email = pending;
@@ -216,7 +217,8 @@ async fn update_client(
             .map_err(|e| stale_if_first_failed(e, client.version))?;
     }
     if let Some(confirmation) = change.confirmation {
-        send_confirmation(ctx, req, updated.name.as_str(), confirmation).await?;
+        let courier = courier_name(ctx, client.courier_id.as_str()).await?;
+        send_confirmation(ctx, req, &courier, confirmation).await?;
     }
     Ok(ApiResponse::ok(&client_view(&updated)))
 }
@@ -238,6 +240,7 @@ async fn update_courier(
     if change.confirmation.is_some() {
         // The confirmation is mailed after the write: a function built without SES fails first.
         ctx.mailer()?;
+        limit_confirmation(ctx, courier.id.as_str(), &change).await?;
     }
     update.actions.extend(change.update.actions);
     if let Some(pending) = change.pending {
@@ -296,7 +299,8 @@ async fn update_courier(
         })?;
     }
     if let Some(confirmation) = change.confirmation {
-        send_confirmation(ctx, req, &updated.name, confirmation).await?;
+        // The courier's name as it was: a new name is not confirmed by anyone either.
+        send_confirmation(ctx, req, &courier.name, confirmation).await?;
     }
     Ok(ApiResponse::ok(&courier_view(&updated)))
 }

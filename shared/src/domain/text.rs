@@ -2,8 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `$line_breaks`: whether `\n` may appear inside the text; no other control character
+/// (tab, carriage return, NEL…) ever may.
 macro_rules! bounded_text {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
+        bounded_text!($(#[$doc])* $name, $max, true);
+    };
+    ($(#[$doc:meta])* $name:ident, $max:expr, $line_breaks:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -20,8 +25,12 @@ macro_rules! bounded_text {
                 if text.chars().count() > $max {
                     return Err(format!("must be at most {} characters", $max));
                 }
-                if text.chars().any(|c| c.is_control() && c != '\n') {
-                    return Err("must not contain control characters".into());
+                if text.chars().any(|c| c.is_control() && !($line_breaks && c == '\n')) {
+                    return Err(if $line_breaks {
+                        "must not contain control characters".into()
+                    } else {
+                        "must be one line, without tabs or other control characters".into()
+                    });
                 }
                 Ok(Self(text.to_string()))
             }
@@ -53,8 +62,9 @@ macro_rules! bounded_text {
 }
 
 bounded_text!(
-    /// A person's or an organisation's name.
-    Name, 200
+    /// A person's or an organisation's name: one line. Names go into emails and text
+    /// messages; a line break would let one write a paragraph of its own into them.
+    Name, 200, false
 );
 bounded_text!(
     /// A label for an API key ("dispatch integration").
@@ -72,3 +82,26 @@ bounded_text!(
     /// One line of a postal address.
     AddressLine, 200
 );
+
+#[cfg(test)]
+mod tests {
+    use super::{Name, Notes};
+
+    #[test]
+    fn names_are_one_line_notes_may_have_several() {
+        for bad in [
+            "Bloom\nFlorist",
+            "Bloom\r\nFlorist",
+            "Bloom\tFlorist",
+            "Bloom\u{85}Florist",
+        ] {
+            assert!(Name::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            Name::parse(" Bloom Florist ").unwrap().as_str(),
+            "Bloom Florist"
+        );
+        assert!(Notes::parse("Gate code 1234\nRing twice").is_ok());
+        assert!(Notes::parse("Gate\tcode").is_err());
+    }
+}

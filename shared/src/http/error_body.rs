@@ -25,6 +25,9 @@ impl ApiError {
         match self {
             ApiError::Unauthorized(_) => response.with_header("www-authenticate", "Bearer"),
             ApiError::Throttled => response.with_header("retry-after", "1"),
+            ApiError::RateLimited { retry_after, .. } => {
+                response.with_header("retry-after", &retry_after.max(&1).to_string())
+            }
             _ => response,
         }
     }

@@ -4,10 +4,12 @@
 mod body;
 mod cursor;
 mod error_body;
+mod security;
 
-pub use body::{parse_json, MAX_JSON_BODY};
 pub use crate::store::pages::{decode_cursor, encode_cursor};
+pub use body::{parse_json, MAX_JSON_BODY};
 pub use cursor::page_limit;
+pub use security::{with_security_headers, PAGE_POLICY};
 
 use bytes::Bytes;
 use serde::Serialize;

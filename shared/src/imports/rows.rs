@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::columns::{Column, Header};
 use super::sheet::{Cell, Row};
-use super::values::{parse_country, parse_date, parse_phone, parse_time};
+use super::values::{parse_country, parse_date, parse_time};
 use crate::domain::address::{CountryCode, Latitude, Longitude};
 use crate::domain::ids::ClientId;
 use crate::domain::order::{Stop, Window};
@@ -15,7 +15,7 @@ use crate::domain::order_fields::{ExternalId, Pieces};
 use crate::domain::pricing::Weight;
 use crate::domain::settings::Units;
 use crate::domain::text::{AddressLine, Notes};
-use crate::domain::{Address, Contact, Email, Name};
+use crate::domain::{Address, Contact, Email, Name, Phone};
 
 /// A problem with one cell of one row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -94,7 +94,7 @@ pub fn parse_row(header: &Header, row: &Row, cx: &RowContext) -> Result<ParsedRo
     let name = r.optional(Column::RecipientName, Name::parse);
     let phone_country = country.clone().or_else(|| cx.country.clone());
     let phone = r.optional(Column::Phone, |raw| {
-        parse_phone(raw, phone_country.as_ref())
+        Phone::from_national(raw, phone_country.as_ref())
     });
     let email = r.optional(Column::Email, Email::parse);
     if name.is_none() && (phone.is_some() || email.is_some()) {

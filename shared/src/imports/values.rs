@@ -1,21 +1,17 @@
-//! Reading one cell as what it means: countries by name or code, phone numbers in
-//! national format, Excel dates, `HH:MM` times and ISO date-times in the client's zone.
+//! Reading one cell as what it means: countries by name or code, Excel dates, `HH:MM`
+//! times and ISO date-times in the client's zone (phone numbers: `Phone::from_national`).
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::sheet::Cell;
 use crate::domain::address::CountryCode;
-use crate::domain::Phone;
 
-/// Countries by code, with their names and calling codes; `trunk`: the national prefix
-/// dropped before the calling code, `digits`: the national number's lengths.
+/// Countries by code, with the names a sheet may give them by (their phone numbers are
+/// read by [`Phone::from_national`]).
 struct Country {
     code: &'static str,
     names: &'static [&'static str],
-    calling: &'static str,
-    trunk: &'static str,
-    digits: (usize, usize),
 }
 
 const COUNTRIES: &[Country] = &[
@@ -27,16 +23,10 @@ const COUNTRIES: &[Country] = &[
             "usa",
             "america",
         ],
-        calling: "1",
-        trunk: "1",
-        digits: (10, 10),
     },
     Country {
         code: "CA",
         names: &["canada"],
-        calling: "1",
-        trunk: "1",
-        digits: (10, 10),
     },
     Country {
         code: "GB",
@@ -49,106 +39,60 @@ const COUNTRIES: &[Country] = &[
             "wales",
             "northern ireland",
         ],
-        calling: "44",
-        trunk: "0",
-        digits: (9, 10),
     },
     Country {
         code: "IE",
         names: &["ireland"],
-        calling: "353",
-        trunk: "0",
-        digits: (7, 9),
     },
     Country {
         code: "FR",
         names: &["france"],
-        calling: "33",
-        trunk: "0",
-        digits: (9, 9),
     },
     Country {
         code: "DE",
         names: &["germany", "deutschland"],
-        calling: "49",
-        trunk: "0",
-        digits: (6, 11),
     },
     Country {
         code: "ES",
         names: &["spain", "espana", "españa"],
-        calling: "34",
-        trunk: "",
-        digits: (9, 9),
     },
     Country {
         code: "IT",
         names: &["italy", "italia"],
-        calling: "39",
-        trunk: "",
-        digits: (6, 11),
     },
     Country {
         code: "PT",
         names: &["portugal"],
-        calling: "351",
-        trunk: "",
-        digits: (9, 9),
     },
     Country {
         code: "NL",
         names: &["netherlands", "the netherlands", "holland"],
-        calling: "31",
-        trunk: "0",
-        digits: (9, 9),
     },
     Country {
         code: "BE",
         names: &["belgium", "belgique"],
-        calling: "32",
-        trunk: "0",
-        digits: (8, 9),
     },
     Country {
         code: "CH",
         names: &["switzerland", "suisse", "schweiz"],
-        calling: "41",
-        trunk: "0",
-        digits: (9, 9),
     },
     Country {
         code: "AT",
         names: &["austria", "österreich"],
-        calling: "43",
-        trunk: "0",
-        digits: (6, 13),
     },
     Country {
         code: "AU",
         names: &["australia"],
-        calling: "61",
-        trunk: "0",
-        digits: (9, 9),
     },
     Country {
         code: "NZ",
         names: &["new zealand"],
-        calling: "64",
-        trunk: "0",
-        digits: (8, 10),
     },
     Country {
         code: "MX",
         names: &["mexico", "méxico"],
-        calling: "52",
-        trunk: "",
-        digits: (10, 10),
     },
 ];
-
-fn country_by_code(code: &str) -> Option<&'static Country> {
-    COUNTRIES.iter().find(|c| c.code == code)
-}
 
 /// A country by its ISO code or its name.
 pub fn parse_country(raw: &str) -> Result<CountryCode, String> {
@@ -158,42 +102,6 @@ pub fn parse_country(raw: &str) -> Result<CountryCode, String> {
     }
     CountryCode::try_from(raw.to_string())
         .map_err(|_| "is not a country name or two-letter ISO 3166 code".to_string())
-}
-
-/// A phone number in E.164, or in the national format of `country`.
-pub fn parse_phone(raw: &str, country: Option<&CountryCode>) -> Result<Phone, String> {
-    let trimmed = raw.trim();
-    let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
-    if trimmed
-        .chars()
-        .any(|c| !(c.is_ascii_digit() || " ()-.+/".contains(c)))
-    {
-        return Err("is not a phone number".into());
-    }
-    if trimmed.starts_with('+') {
-        return Phone::parse(&format!("+{digits}"));
-    }
-    if let Some(international) = digits.strip_prefix("00") {
-        return Phone::parse(&format!("+{international}"));
-    }
-    let Some(country) = country.and_then(|c| country_by_code(&String::from(c.clone()))) else {
-        return Err(
-            "must be in international format (+…): the client's country is not known".into(),
-        );
-    };
-    let national = if !country.trunk.is_empty() && digits.len() > country.digits.0 {
-        digits.strip_prefix(country.trunk).unwrap_or(&digits)
-    } else {
-        &digits
-    };
-    let (min, max) = country.digits;
-    if national.len() < min {
-        return Err(format!("is too short for a {} phone number", country.code));
-    }
-    if national.len() > max {
-        return Err(format!("is too long for a {} phone number", country.code));
-    }
-    Phone::parse(&format!("+{}{national}", country.calling))
 }
 
 /// Days from Excel's day 0 (1899-12-30, which absorbs its 1900 leap-year bug).
@@ -296,40 +204,6 @@ fn parse_clock(text: &str) -> Result<NaiveTime, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn us() -> CountryCode {
-        CountryCode::try_from("US".to_string()).unwrap()
-    }
-
-    #[test]
-    fn national_phones_take_the_country() {
-        let gb = CountryCode::try_from("GB".to_string()).unwrap();
-        assert_eq!(
-            parse_phone("(415) 555-0147", Some(&us())).unwrap().as_str(),
-            "+14155550147"
-        );
-        assert_eq!(
-            parse_phone("1-415-555-0147", Some(&us())).unwrap().as_str(),
-            "+14155550147"
-        );
-        assert_eq!(
-            parse_phone("07911 123456", Some(&gb)).unwrap().as_str(),
-            "+447911123456"
-        );
-        assert_eq!(
-            parse_phone("+33 6 12 34 56 78", None).unwrap().as_str(),
-            "+33612345678"
-        );
-        assert_eq!(
-            parse_phone("0033612345678", Some(&us())).unwrap().as_str(),
-            "+33612345678"
-        );
-        assert!(parse_phone("555-0147", Some(&us()))
-            .unwrap_err()
-            .contains("too short"));
-        assert!(parse_phone("call me", Some(&us())).is_err());
-        assert!(parse_phone("4155550147", None).is_err());
-    }
 
     #[test]
     fn countries_by_name_or_code() {

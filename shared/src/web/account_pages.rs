@@ -7,7 +7,7 @@ use askama::Template;
 use super::reset_pages::unusable;
 use super::{cross_site, field, form, html, redirect, same_origin, Brand, MessagePage};
 use crate::accounts::session::{self, presented};
-use crate::accounts::throttle::{MAX_ATTEMPTS, WINDOW_MINUTES};
+use crate::accounts::throttle::WINDOW_MINUTES;
 use crate::accounts::user_settings::{
     account, change_password, confirm_email_change, open_email_change, request_email_change,
     update_profile, ChangeError, EMAIL_CHANGE_HOURS,
@@ -173,7 +173,7 @@ fn wrong_password() -> String {
 }
 
 fn throttled() -> String {
-    format!("Too many wrong passwords ({MAX_ATTEMPTS} in {WINDOW_MINUTES} minutes). Wait {WINDOW_MINUTES} minutes, then try again.")
+    format!("Too many wrong passwords. Wait {WINDOW_MINUTES} minutes, then try again.")
 }
 
 pub async fn change_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -264,6 +264,19 @@ pub async fn change_login_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         ),
         Err(ChangeError::Failed(ApiError::Conflict { message, .. })) => {
             (409, ("new_email", message))
+        }
+        Err(ChangeError::Failed(ApiError::RateLimited {
+            message,
+            retry_after,
+            ..
+        })) => {
+            let error = vec![(
+                "new_email".to_string(),
+                format!("New login email not changed: {message}."),
+            )];
+            return again(ctx, &user_id, &principal, &sent, 429, error)
+                .await
+                .map(|page| page.with_header("retry-after", &retry_after.max(1).to_string()));
         }
         Err(ChangeError::Failed(e)) => return Err(e),
     };

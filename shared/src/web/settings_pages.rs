@@ -164,6 +164,16 @@ pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             }
             Ok(html(422, &page))
         }
+        Err(ApiError::RateLimited {
+            message,
+            retry_after,
+            ..
+        }) => {
+            if let Some(input) = page.inputs.iter_mut().find(|i| i.name == "email") {
+                input.error = Some(format!("not changed: {message}."));
+            }
+            Ok(html(429, &page).with_header("retry-after", &retry_after.max(1).to_string()))
+        }
         Err(e @ ApiError::Conflict { .. }) => {
             page.alert = Some(format!("Not saved: {e}. Reload the page and try again."));
             Ok(html(409, &page))

@@ -5,7 +5,7 @@ use askama::Template;
 use super::{cross_site, field, form, html, redirect, same_origin};
 use crate::accounts::session::{clear_cookie, end, set_cookie};
 use crate::accounts::sign_in::{sign_in, SignIn, SignInError};
-use crate::accounts::throttle::{MAX_ATTEMPTS, WINDOW_MINUTES};
+use crate::accounts::throttle::WINDOW_MINUTES;
 use crate::http::{ApiRequest, ApiResult};
 use crate::Ctx;
 
@@ -64,9 +64,7 @@ pub async fn sign_in_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         ),
         Err(SignInError::Throttled) => again(
             429,
-            format!(
-                "Too many sign-in attempts ({MAX_ATTEMPTS} in {WINDOW_MINUTES} minutes). Wait {WINDOW_MINUTES} minutes, then try again."
-            ),
+            format!("Too many sign-in attempts. Wait {WINDOW_MINUTES} minutes, then try again."),
         ),
         Err(SignInError::Failed(e)) => return Err(e),
     })

@@ -18,8 +18,20 @@ use crate::domain::api_key::Principal;
 use crate::domain::notifications::Language;
 use crate::domain::tracking::{Colour, LogoUrl, TrackingPageSettings};
 use crate::error::ApiError;
-use crate::http::{ApiRequest, ApiResult};
+use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::Ctx;
+
+/// The pages' policy, with inline styles: the previews are the tracking page itself in
+/// `srcdoc` frames, which take this page's policy, and its `<style>` holds the colours
+/// being typed (a hash or nonce fixed when the page loaded could not follow the previews
+/// htmx swaps in). Scripts stay the portal's own files only.
+const PREVIEW_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+fn with_previews(status: u16, page: &impl Template) -> ApiResponse {
+    html(status, page).with_header("content-security-policy", PREVIEW_POLICY)
+}
 
 /// The colour inputs: (name as the API's field, label, hint).
 const COLOURS: [(&str, &str, &str); 4] = [
@@ -223,7 +235,7 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         |name| settings[name].as_bool().unwrap_or(false),
     );
     page.saved = req.query_param("saved").is_some();
-    Ok(html(200, &page))
+    Ok(with_previews(200, &page))
 }
 
 pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -241,10 +253,10 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     );
     if field(&values, "action") == "preview" {
         page.previewed = true;
-        return Ok(html(200, &page));
+        return Ok(with_previews(200, &page));
     }
     if page.has_errors() {
-        return Ok(html(422, &page));
+        return Ok(with_previews(422, &page));
     }
     let mut api = as_api(principal, &req);
     api.method = "PUT".into();
@@ -253,7 +265,7 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(_) => Ok(redirect("/settings/tracking-page?saved=1")),
         Err(ApiError::Invalid { field, message, .. }) => {
             page.place_error(&field, message);
-            Ok(html(422, &page))
+            Ok(with_previews(422, &page))
         }
         Err(e) => Err(e),
     }

@@ -1,11 +1,13 @@
 //! A shop customer's phone and email, as shops type them.
 
+use crate::domain::address::CountryCode;
 use crate::domain::{Email, Phone};
 
 /// The first usable phone among `candidates` (shipping, then order, then billing…), in
-/// E.164. Shops keep what customers typed: `(555) 555-5555` is read as a national number
-/// of the shipping country when it is a NANP country. Candidates present but unusable give
-/// the reason the order goes without SMS.
+/// E.164. Shops keep what customers typed: a national number (`06 12 34 56 78`,
+/// `(555) 555-5555`) is read in the shipping country, as a sheet's is
+/// ([`Phone::from_national`]). Candidates present but unusable give the reason the order
+/// goes without SMS.
 pub fn first_phone(
     candidates: &[Option<String>],
     country: Option<&str>,
@@ -16,7 +18,11 @@ pub fn first_phone(
         .map(|p| p.trim())
         .filter(|p| !p.is_empty())
         .collect();
-    if let Some(phone) = present.iter().find_map(|p| normalize(p, country)) {
+    let country = country.and_then(|c| CountryCode::try_from(c.to_string()).ok());
+    if let Some(phone) = present
+        .iter()
+        .find_map(|p| Phone::from_national(p, country.as_ref()).ok())
+    {
         return Ok(Some(phone));
     }
     match present.first() {
@@ -25,33 +31,6 @@ pub fn first_phone(
             "phone_invalid: {first:?} is not a phone number; the order has no SMS"
         )),
     }
-}
-
-/// NANP countries: a 10-digit national number takes +1.
-const NANP: &[&str] = &["US", "CA", "PR", "GU", "VI", "AS", "MP"];
-
-fn normalize(raw: &str, country: Option<&str>) -> Option<Phone> {
-    let mut digits = String::new();
-    for (i, c) in raw.chars().enumerate() {
-        match c {
-            '0'..='9' => digits.push(c),
-            '+' if i == 0 => digits.push(c),
-            ' ' | '-' | '(' | ')' | '.' | '/' => {}
-            _ => return None,
-        }
-    }
-    if let Some(rest) = digits.strip_prefix("00") {
-        digits = format!("+{rest}");
-    }
-    if !digits.starts_with('+') {
-        let nanp = country.is_some_and(|c| NANP.contains(&c.trim().to_uppercase().as_str()));
-        digits = match digits.len() {
-            10 if nanp => format!("+1{digits}"),
-            11 if nanp && digits.starts_with('1') => format!("+{digits}"),
-            _ => return None,
-        };
-    }
-    Phone::parse(&digits).ok()
 }
 
 /// The first valid email among `candidates`.
@@ -97,7 +76,16 @@ mod tests {
         assert!(phone("555-555-SHIP", "US")
             .unwrap_err()
             .starts_with("phone_invalid"));
-        assert!(phone("06 12 34 56 78", "FR").is_err());
+        // National numbers of the shipping country, as a sheet's are read.
+        assert_eq!(
+            phone("06 12 34 56 78", "FR"),
+            Ok(Some("+33612345678".into()))
+        );
+        assert_eq!(
+            phone("07911 123456", "GB"),
+            Ok(Some("+447911123456".into()))
+        );
+        assert_eq!(phone("030 1234567", "DE"), Ok(Some("+49301234567".into())));
         assert_eq!(first_phone(&[None, Some(" ".into())], None), Ok(None));
         // A later candidate that is a number is used.
         assert_eq!(
