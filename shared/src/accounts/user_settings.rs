@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use super::throttle::{count_attempt, count_confirmation, AttemptError};
 use super::users::{end_sessions, user_by_email, user_by_id};
-use crate::api::clients::courier_name;
 use crate::api::invitations::check_usable;
 use crate::api::records::{from_item, to_item};
 use crate::clock::timestamp;
@@ -195,7 +194,11 @@ pub async fn request_email_change(
         .map(|c| c.as_str())
         .unwrap_or(user.courier_id.as_str());
     count_confirmation(ctx, organization, &new_email, "new_email").await?;
-    let courier = courier_name(ctx, user.courier_id.as_str()).await?;
+    let courier = crate::store::couriers::get(ctx.store.as_ref(), user.courier_id.as_str())
+        .await
+        .map_err(ApiError::from)?
+        .ok_or(ApiError::NotFound("courier"))?
+        .name;
     let secret = token::random_secret();
     let hash = token::hash(&secret);
     let now = ctx.now();

@@ -424,12 +424,8 @@ pub(crate) async fn limit_confirmation(
 
 /// The courier's name, as its confirmation mails sign them.
 pub(crate) async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
-    let item = ctx
-        .store
-        .get(&keys::courier(courier_id))
-        .await?
-        .ok_or(ApiError::NotFound("courier"))?;
-    Ok(from_item::<Courier>(item)?.name)
+    let courier = crate::store::couriers::get(ctx.store.as_ref(), courier_id).await?;
+    Ok(courier.ok_or(ApiError::NotFound("courier"))?.name)
 }
 
 /// Mails the confirmation link of a saved email change. The address is not confirmed yet,

@@ -310,7 +310,7 @@ pub fn integration_item(integration: &Integration) -> Result<Item, ApiError> {
     );
     item.insert(
         "GSI1SK".into(),
-        format!("INTEGRATION#{}", integration.id).into(),
+        keys::integration_index_sk(&integration.id).into(),
     );
     Ok(item)
 }

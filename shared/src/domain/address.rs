@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+pub use super::country::CountryCode;
 use super::text::{AddressLine, Notes};
 use super::{Email, Name, Phone};
 
@@ -41,7 +42,7 @@ impl Address {
         .flatten()
         .flatten()
         .map(|l| l.as_str().to_string())
-        .chain(self.country.as_ref().map(|c| c.0.clone()))
+        .chain(self.country.as_ref().map(|c| c.as_str().to_string()))
         .collect::<Vec<_>>()
         .join(", ")
     }
@@ -67,29 +68,6 @@ pub struct Location {
     pub contact: Option<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Notes>,
-}
-
-/// ISO 3166-1 alpha-2 country code, upper case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct CountryCode(String);
-
-impl TryFrom<String> for CountryCode {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        let code = raw.trim().to_uppercase();
-        if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(Self(code))
-        } else {
-            Err("must be a two-letter ISO 3166 country code".into())
-        }
-    }
-}
-
-impl From<CountryCode> for String {
-    fn from(c: CountryCode) -> String {
-        c.0
-    }
 }
 
 macro_rules! coordinate {

@@ -3,6 +3,7 @@
 pub mod address;
 pub mod api_key;
 pub mod client;
+pub mod country;
 pub mod courier;
 pub mod email;
 pub mod ids;

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::address::CountryCode;
+use super::country::CountryCode;
 
 /// A phone number in E.164: `+`, a country code that does not start with 0, 8 to 15 digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,7 +142,7 @@ impl fmt::Display for Phone {
 #[cfg(test)]
 mod tests {
     use super::Phone;
-    use crate::domain::address::CountryCode;
+    use crate::domain::country::CountryCode;
 
     #[test]
     fn national_numbers_take_the_country() {

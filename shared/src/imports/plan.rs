@@ -62,10 +62,7 @@ pub enum Planned {
 /// The marker that keeps one order per client and row identity (its `Id`, or for rows
 /// without one, the row's content).
 pub fn marker_key(courier_id: &str, client_id: &str, identity: &str) -> Key {
-    Key::new(
-        keys::courier_pk(courier_id),
-        format!("IMPORTED#{client_id}#{}", token::hash(identity)),
-    )
+    keys::import_marker(courier_id, client_id, &token::hash(identity))
 }
 
 pub async fn plan(

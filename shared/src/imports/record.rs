@@ -126,14 +126,13 @@ impl ImportSummary {
 }
 
 pub fn summary_key(org_id: &str, import_id: &str) -> Key {
-    Key::new(keys::org_pk(org_id), format!("{IMPORT_PREFIX}{import_id}"))
+    keys::import(org_id, import_id)
 }
 
-/// Sort-key prefix of an organisation's imports (listed newest first).
-pub const IMPORT_PREFIX: &str = "IMPORT#";
+pub use keys::IMPORT_PREFIX;
 
 fn chunk_prefix(import_id: &str) -> String {
-    format!("IMPORTROWS#{import_id}#")
+    keys::import_rows_prefix(import_id)
 }
 
 /// Saves the report: its chunks, then its summary (a summary is never without its rows).

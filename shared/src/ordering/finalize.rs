@@ -2,8 +2,8 @@
 //! stays a draft and the answer is 422 with the reasons.
 
 use super::changes::{actor, save_change, state_update};
-use super::quoting;
 use super::owner::load_client;
+use super::quoting;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{Order, TimelineEntry};

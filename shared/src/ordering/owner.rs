@@ -2,11 +2,11 @@
 //! client item it read).
 
 use crate::domain::client::{Client, ServiceSelection};
-use crate::error::ApiError;
-use crate::Ctx;
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::pricing::PricingContext;
 use crate::domain::Location;
+use crate::error::ApiError;
+use crate::Ctx;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderOwner {
@@ -40,7 +40,11 @@ impl OrderOwner {
 }
 
 /// The courier's client an order is for; another courier's or a missing one is not found.
-pub async fn load_client(ctx: &Ctx, courier_id: &CourierId, raw_id: &str) -> Result<Client, ApiError> {
+pub async fn load_client(
+    ctx: &Ctx,
+    courier_id: &CourierId,
+    raw_id: &str,
+) -> Result<Client, ApiError> {
     let id = ClientId::parse(raw_id).map_err(|_| ApiError::NotFound("client"))?;
     crate::store::clients::get(ctx.store.as_ref(), courier_id.as_str(), id.as_str())
         .await?

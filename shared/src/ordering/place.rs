@@ -50,10 +50,7 @@ impl Idempotency {
     /// to `request_hash`.
     pub fn new(org_id: &str, key: &str, request_hash: String) -> Self {
         Self {
-            record: Key::new(
-                format!("IDEMPOTENCY#{org_id}#{}", token::hash(key)),
-                "IDEMPOTENCY",
-            ),
+            record: keys::idempotency(org_id, &token::hash(key)),
             request_hash,
         }
     }

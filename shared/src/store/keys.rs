@@ -203,6 +203,38 @@ pub fn short_id_index_pk(courier_id: &str, short_id: &str) -> String {
 /// GSI2 sort key of an order's short-id entry.
 pub const SHORT_ID_INDEX_SK: &str = "ORDER";
 
+/// A saved answer to an order creation with an `Idempotency-Key` (`key_hash`: the key's
+/// SHA-256), per organisation.
+pub fn idempotency(org_id: &str, key_hash: &str) -> Key {
+    Key::new(format!("IDEMPOTENCY#{org_id}#{key_hash}"), "IDEMPOTENCY")
+}
+
+/// Marker that keeps one imported order per client and row identity (`identity_hash`).
+pub fn import_marker(courier_id: &str, client_id: &str, identity_hash: &str) -> Key {
+    Key::new(
+        courier_pk(courier_id),
+        format!("IMPORTED#{client_id}#{identity_hash}"),
+    )
+}
+
+/// An import's summary, in its organisation's partition.
+pub fn import(org_id: &str, import_id: &str) -> Key {
+    Key::new(org_pk(org_id), format!("{IMPORT_PREFIX}{import_id}"))
+}
+
+/// Sort-key prefix of an organisation's imports (listed newest first).
+pub const IMPORT_PREFIX: &str = "IMPORT#";
+
+/// Sort-key prefix of an import's row chunks (after it: the chunk's number).
+pub fn import_rows_prefix(import_id: &str) -> String {
+    format!("IMPORTROWS#{import_id}#")
+}
+
+/// GSI1 sort key of an integration under its client.
+pub fn integration_index_sk(integration_id: &str) -> String {
+    format!("INTEGRATION#{integration_id}")
+}
+
 /// GSI4 partition of every draft order (sparse: an order leaves it when it leaves draft).
 pub const DRAFTS_PK: &str = "DRAFTS";
 
@@ -259,6 +291,20 @@ mod tests {
         assert_eq!(client_orders_pk("cli_2"), "CLIENT#cli_2");
         assert_eq!(short_id_index_pk("cou_1", "K7Q2M4"), "SHORT#cou_1#K7Q2M4");
         assert_eq!(SHORT_ID_INDEX_SK, "ORDER");
+        assert_eq!(
+            idempotency("cli_2", "ab12"),
+            Key::new("IDEMPOTENCY#cli_2#ab12", "IDEMPOTENCY")
+        );
+        assert_eq!(
+            import_marker("cou_1", "cli_2", "ab12"),
+            Key::new("COURIER#cou_1", "IMPORTED#cli_2#ab12")
+        );
+        assert_eq!(
+            import("cli_2", "imp_3"),
+            Key::new("ORG#cli_2", "IMPORT#imp_3")
+        );
+        assert_eq!(import_rows_prefix("imp_3"), "IMPORTROWS#imp_3#");
+        assert_eq!(integration_index_sk("int_4"), "INTEGRATION#int_4");
         assert_eq!(
             client("cou_1", "cli_2"),
             Key::new("COURIER#cou_1", "CLIENT#cli_2")

@@ -5,6 +5,7 @@
 //! Access patterns and keys are documented in `infra/DATA_MODEL.md` and built in [`keys`].
 
 pub mod clients;
+pub mod couriers;
 pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
