@@ -180,19 +180,20 @@ pub(super) fn edited_stop(
         AddressLine::parse,
         &mut errors,
     );
+    let phone_sent = !get(inputs.phone).is_empty();
     let phone = optional(&get(inputs.phone), inputs.phone, Phone::parse, &mut errors);
     let name = optional(&get(inputs.name), inputs.name, Name::parse, &mut errors);
-    edited.contact = match (name, phone) {
-        (None, None) => None,
-        (Some(name), phone) => Some(Contact {
+    edited.contact = match name {
+        Some(name) => Some(Contact {
             name,
             phone,
             email: stop.contact.as_ref().and_then(|c| c.email.clone()),
         }),
-        (None, Some(_)) => {
+        None if phone_sent => {
             errors.push((inputs.name, "is required with a phone number".into()));
             None
         }
+        None => None,
     };
     if errors.is_empty() {
         Ok(edited)
