@@ -11,6 +11,7 @@ pub mod quoting;
 pub mod read;
 pub mod search;
 pub mod status;
+pub mod submit;
 
 pub use edit::{edit_order, EditOrder, OrderChanges};
 pub use finalize::{finalize, FinalizeOrder};

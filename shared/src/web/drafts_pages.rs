@@ -1,19 +1,19 @@
 //! `GET /drafts` (the client's drafts: short id, recipient, reasons, age, with checkboxes),
-//! `POST /drafts` ("Submit for delivery" of the checked drafts, onto the bulk-submit use case
-//! of `POST /v1/orders/submit`; each order's result shown) and `POST /orders/{orderId}/finalize`
-//! (one draft from its order page, onto `finalize_order`).
+//! `POST /drafts` ("Submit for delivery" of the checked drafts, onto the use case
+//! `ordering::submit_drafts`, as `POST /v1/orders/submit` is; each order's result shown) and
+//! `POST /orders/{orderId}/finalize` (one draft from its order page, onto `ordering::finalize`).
 
 use askama::Template;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
 
-use super::{as_api, form, html, not_found, redirect, signed_in, signed_in_post, MessagePage};
-use crate::api::bulk_submit::{submit_orders, MAX_ORDERS};
-use crate::api::order_actions::finalize_order;
-use crate::api::orders::list_orders;
+use super::{form, html, not_found, redirect, signed_in, signed_in_post, MessagePage};
 use crate::domain::api_key::Principal;
+use crate::domain::order::Order;
+use crate::domain::order_machine::OrderStatus;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::submit::{submit_drafts, Drafts, MAX_ORDERS};
+use crate::ordering::{finalize, list_orders, FinalizeOrder, OrderFilter};
 use crate::Ctx;
 
 pub struct DraftRow {
@@ -56,7 +56,7 @@ pub async fn drafts_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let cursor = req.query_param("cursor").unwrap_or("").to_string();
-    let page = drafts(ctx, &req, &principal, &cursor, vec![], None).await?;
+    let page = drafts(ctx, &principal, &cursor, vec![], None).await?;
     Ok(html(200, &page))
 }
 
@@ -76,70 +76,50 @@ pub async fn submit_drafts_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         .collect();
     if checked.is_empty() || checked.len() > MAX_ORDERS {
         let alert = format!("Select from 1 to {MAX_ORDERS} drafts to submit.");
-        let page = drafts(ctx, &req, &principal, "", vec![], Some(alert)).await?;
+        let page = drafts(ctx, &principal, "", vec![], Some(alert)).await?;
         return Ok(html(422, &page));
     }
-    let mut api = as_api(principal.clone(), &req);
-    api.method = "POST".into();
-    let ids: Vec<&str> = checked.iter().map(|(id, _)| id.as_str()).collect();
-    api.body = json!({ "orderIds": ids }).to_string().into();
-    let answer: Value = match submit_orders(ctx, api).await {
-        Ok(response) => serde_json::from_slice(&response.body).unwrap_or_default(),
+    let ids = checked.iter().map(|(id, _)| id.clone()).collect();
+    let submitted = match submit_drafts(ctx, &principal, Drafts::Orders(ids)).await {
+        Ok(submitted) => submitted,
         Err(ApiError::Invalid { message, .. }) => {
-            let page = drafts(ctx, &req, &principal, "", vec![], Some(message)).await?;
+            let page = drafts(ctx, &principal, "", vec![], Some(message)).await?;
             return Ok(html(422, &page));
         }
         Err(e) => return Err(e),
     };
-    let outcomes = answer["results"]
-        .as_array()
+    let outcomes = submitted
         .into_iter()
-        .flatten()
-        .map(|r| {
-            let id = r["orderId"].as_str().unwrap_or("").to_string();
+        .map(|s| {
             let short_id = checked
                 .iter()
-                .find(|(i, _)| *i == id)
-                .map(|(_, s)| s.clone())
-                .unwrap_or_else(|| id.clone());
-            let status = r["status"].as_str().unwrap_or("");
-            let reasons: Vec<&str> = r["reasons"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+                .find(|(i, _)| *i == s.order_id)
+                .map(|(_, short)| short.clone())
+                .unwrap_or_else(|| s.order_id.clone());
+            let (placed, text) = match &s.outcome {
+                Ok(order) => (true, format!("Submitted ({})", status_words(order.status))),
+                Err(e) => (false, format!("Not submitted: {e}")),
+            };
             Outcome {
-                placed: status != "error",
-                text: if status == "error" {
-                    format!("Not submitted: {}", reasons.join("; "))
-                } else {
-                    format!("Submitted ({})", status.replace('_', " "))
-                },
-                id,
+                id: s.order_id,
                 short_id,
+                placed,
+                text,
             }
         })
         .collect();
-    let page = drafts(ctx, &req, &principal, "", outcomes, None).await?;
+    let page = drafts(ctx, &principal, "", outcomes, None).await?;
     Ok(html(200, &page))
 }
 
 /// The drafts page: the client's drafts, newest first, 100 at a time.
 async fn drafts(
     ctx: &Ctx,
-    req: &ApiRequest,
     principal: &Principal,
     cursor: &str,
     outcomes: Vec<Outcome>,
     alert: Option<String>,
 ) -> Result<DraftsPage, ApiError> {
-    let mut api = as_api(principal.clone(), req);
-    api.query.push(("status".into(), "draft".into()));
-    api.query.push(("limit".into(), "100".into()));
-    if !cursor.is_empty() {
-        api.query.push(("cursor".into(), cursor.to_string()));
-    }
     let mut page = DraftsPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
         logo_url: principal.logo_url.clone(),
@@ -148,8 +128,14 @@ async fn drafts(
         outcomes,
         alert,
     };
-    let body: Value = match list_orders(ctx, api).await {
-        Ok(response) => serde_json::from_slice(&response.body).unwrap_or_default(),
+    let filter = OrderFilter {
+        statuses: vec![OrderStatus::Draft],
+        limit: 100,
+        cursor: (!cursor.is_empty()).then(|| cursor.to_string()),
+        ..OrderFilter::default()
+    };
+    let listed = match list_orders(ctx, principal, &filter).await {
+        Ok(listed) => listed,
         Err(ApiError::Malformed { message, .. }) => {
             page.alert = Some(message);
             return Ok(page);
@@ -157,37 +143,34 @@ async fn drafts(
         Err(e) => return Err(e),
     };
     let now = ctx.now();
-    page.rows = body["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|o| draft_row(o, now))
-        .collect();
-    page.next = body["nextCursor"].as_str().map(str::to_string);
+    page.rows = listed.orders.iter().map(|o| draft_row(o, now)).collect();
+    page.next = listed.next_cursor;
     Ok(page)
 }
 
-fn draft_row(order: &Value, now: DateTime<Utc>) -> DraftRow {
-    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
-    let address = ["line1", "city"]
-        .iter()
-        .filter_map(|k| order["dropoff"]["address"][*k].as_str())
+fn draft_row(order: &Order, now: DateTime<Utc>) -> DraftRow {
+    let dropoff = &order.dropoff.stop;
+    let address = std::iter::once(dropoff.address.line1.as_str())
+        .chain(dropoff.address.city.as_ref().map(|c| c.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
     DraftRow {
-        id: text(&order["id"]),
-        short_id: text(&order["shortId"]),
-        recipient: text(&order["dropoff"]["contact"]["name"]),
+        id: order.id.clone(),
+        short_id: order.short_id.clone(),
+        recipient: dropoff
+            .contact
+            .as_ref()
+            .map(|c| c.name.to_string())
+            .unwrap_or_default(),
         address,
-        reasons: order["draftReasons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(reason_text)
-            .collect(),
-        age: age(order["createdAt"].as_str().unwrap_or(""), now),
+        reasons: order.draft_reasons.iter().map(|r| reason_text(r)).collect(),
+        age: age(&order.created_at, now),
     }
+}
+
+/// A status after a submission, as people read it.
+fn status_words(status: OrderStatus) -> String {
+    status.as_str().replace('_', " ")
 }
 
 /// A draft reason code as people read it (`too_heavy` → "too heavy").
@@ -215,10 +198,11 @@ pub async fn finalize_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let order_id = req.path_param("orderId")?.to_string();
-    let mut api = as_api(principal, &req);
-    api.method = "POST".into();
-    api.path_params.insert("orderId".into(), order_id.clone());
-    match finalize_order(ctx, api).await {
+    let cmd = FinalizeOrder {
+        by: principal,
+        order_id: order_id.clone(),
+    };
+    match finalize(ctx, cmd).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
         Err(ApiError::NotFound(_) | ApiError::Invalid { .. }) => Ok(not_found(true)),
         Err(e @ (ApiError::Conflict { .. } | ApiError::Unquotable { .. })) => Ok(html(
