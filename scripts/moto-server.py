@@ -9,6 +9,7 @@ the wire (keep-alive connections are served by their own threads).
 
 Usage: moto-server.py -H 127.0.0.1 -p 5000   (the same arguments as moto_server)
 """
+import os
 import sys
 import threading
 
@@ -27,4 +28,8 @@ class SerializedDispatcher(server.DomainDispatcherApplication):
 server.DomainDispatcherApplication = SerializedDispatcher
 
 if __name__ == "__main__":
+    # Stopped at the end of a test run (SIGTERM, SIGINT): exit at once. moto's own handler
+    # exits cleanly, and a clean interpreter exit frees every object moto holds (7 GB after
+    # the full suite) one by one, which took minutes while the test script waited on it.
+    server.signal_handler = lambda *_: os._exit(0)
     server.main(sys.argv[1:])
