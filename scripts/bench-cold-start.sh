@@ -32,7 +32,8 @@ if [[ $# -gt 0 ]]; then
 else
   mapfile -t FUNCTIONS < <(cd "$REPO/functions" && ls src/bin xlsx/src/bin | sed -n 's/\.rs$//p')
 fi
-# Built where `sam build` builds them: at the workspace root, except the XLSX readers
+# Built as `sam build` builds them (the functions package, named with -p here at the
+# workspace root, the same crates and profile), except the XLSX readers
 # (functions/xlsx/, with its own cargo configuration, its CodeUri in template.yaml), built in
 # that directory so that configuration applies.
 packages=(-p bench-hello -p portal-functions --bin bench-hello)

@@ -10,7 +10,7 @@
 #
 # How SAM builds these functions (aws-lambda-builders' rust-cargolambda workflow, a beta
 # feature, hence --beta-features): it builds in source, never in a copy, so every function
-# (CodeUri ./, the workspace root; or functions/xlsx/ for the two XLSX readers, whose
+# (CodeUri functions/, the functions package; or functions/xlsx/ for the two XLSX readers, whose
 # .cargo/config.toml turns on fat LTO for them alone) shares the workspace's one target/
 # directory. Per function it runs `cargo lambda build --release --arm64 --bin
 # <BuildProperties.Binary>` in the CodeUri and copies target/lambda/<Binary>/bootstrap. The dependencies are therefore compiled once, by the

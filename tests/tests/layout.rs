@@ -42,8 +42,9 @@ fn every_template_function_has_a_binary_and_every_binary_is_deployed() {
 }
 
 /// What `sam build` runs for each function: `cargo lambda build --release --arm64 --bin
-/// <BuildProperties.Binary>` in its CodeUri (the workspace root, or functions/xlsx/, whose
-/// cargo configuration gives the XLSX readers fat LTO), then it copies
+/// <BuildProperties.Binary>` in its CodeUri (its package's directory: functions/, or
+/// functions/xlsx/, whose cargo configuration gives the XLSX readers fat LTO; a package
+/// directory, because the workspace's default members leave the functions out), then it copies
 /// `target/lambda/<Binary>/bootstrap`. So each Binary must be exactly one binary target of
 /// the workspace, built from its file under functions/.
 #[test]
@@ -88,11 +89,11 @@ fn every_build_binary_is_one_workspace_binary_of_a_functions_package() {
         );
         let (_, package, src) = matching[0];
         assert_eq!(src, &files[&function.binary], "{}", function.logical_id);
-        // The workspace root, or the XLSX package's directory (its .cargo/config.toml):
-        // either way inside the workspace, so cargo builds into its one shared target/.
+        // The package's directory (the XLSX package's has its .cargo/config.toml): inside
+        // the workspace either way, so cargo builds into its one shared target/.
         let code_uri = resource["Properties"]["CodeUri"].as_str().unwrap_or("");
         let expected = match package.as_str() {
-            "portal-functions" => "./",
+            "portal-functions" => "functions/",
             "portal-functions-xlsx" => "functions/xlsx/",
             other => panic!("{}: built from package {other}", function.logical_id),
         };
