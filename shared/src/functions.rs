@@ -20,7 +20,6 @@ const STORE: Needs = Needs::STORE;
 const MAIL: Needs = Needs::STORE.with_mail();
 
 /// Runs a function's serve loop on the runtime `#[tokio::main]` would build.
-#[inline]
 fn run(serve: impl Future<Output = Result<(), Error>>) -> Result<(), Error> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -63,9 +62,7 @@ macro_rules! http_functions {
                 use super::*;
                 pub const NAME: &str = $name;
                 pub const NEEDS: Needs = $needs;
-                /// The Lambda binary's `main` (inline: its use case is compiled into its own
-                /// binary's crate, not 94 times into this one).
-                #[inline]
+                /// The Lambda binary's `main`.
                 pub fn main() -> Result<(), Error> {
                     run(crate::lambda::serve_http($use_case, NEEDS))
                 }
@@ -94,8 +91,7 @@ macro_rules! event_functions {
                 use super::*;
                 pub const NAME: &str = $name;
                 pub const NEEDS: Needs = $needs;
-                /// The Lambda binary's `main` (inline, as the HTTP functions').
-                #[inline]
+                /// The Lambda binary's `main`.
                 pub fn main() -> Result<(), Error> {
                     run(crate::lambda::$serve(NEEDS))
                 }
