@@ -3,6 +3,7 @@
 //! `http` (`ApiError::to_response`): the use cases that return an `ApiError` do not
 //! depend on the HTTP adapters' types.
 
+use crate::domain::json::JsonError;
 use crate::needs::NotWired;
 use crate::store::StoreError;
 
@@ -164,6 +165,24 @@ impl ApiError {
 impl From<NotWired> for ApiError {
     fn from(err: NotWired) -> Self {
         ApiError::Internal(err.to_string())
+    }
+}
+
+impl From<JsonError> for ApiError {
+    fn from(err: JsonError) -> Self {
+        match err {
+            JsonError::TooLarge { limit } => ApiError::TooLarge { limit },
+            JsonError::Malformed(message) => ApiError::malformed(message),
+            JsonError::Field {
+                code,
+                field,
+                message,
+            } => ApiError::Invalid {
+                code,
+                field,
+                message,
+            },
+        }
     }
 }
 

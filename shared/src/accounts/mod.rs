@@ -6,5 +6,6 @@ pub mod password_reset;
 pub mod session;
 pub mod sign_in;
 pub mod throttle;
+pub mod tokens;
 pub mod user_settings;
 pub mod users;

@@ -11,14 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use super::session::new_session;
 use super::throttle::{count, AttemptError};
+use super::tokens::check_usable;
 use super::users::{end_sessions, may_sign_in, user_by_email};
-use crate::api::invitations::check_usable;
-use crate::api::records::{from_item, to_item};
 use crate::clock::timestamp;
 use crate::domain::user::{Password, User};
 use crate::domain::{token, Email};
 use crate::error::ApiError;
 use crate::notify::OutgoingEmail;
+use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Update, Write, PK};
 use crate::Ctx;
 

@@ -7,14 +7,13 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::records::{from_item, to_item};
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::{ClientId, CourierId, KeyId};
 use crate::domain::token;
 use crate::domain::user::User;
 use crate::error::ApiError;
-use crate::http::ApiRequest;
+use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Item, Update, PK};
 use crate::Ctx;
 
@@ -72,10 +71,10 @@ pub fn clear_cookie() -> String {
     format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
-/// The session cookie of the request, split into user id and secret, when well formed.
-pub fn presented(req: &ApiRequest) -> Option<(String, String)> {
-    let value = req
-        .headers
+/// The session cookie among a request's headers, split into user id and secret, when well
+/// formed.
+pub fn presented(headers: &http::HeaderMap) -> Option<(String, String)> {
+    let value = headers
         .get_all("cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -92,8 +91,8 @@ pub fn presented(req: &ApiRequest) -> Option<(String, String)> {
 /// The signed-in person as a principal (`None`: no session, ended, or expired). One read;
 /// a client's session also reads the client (a deleted client's users are signed out), and
 /// a session whose idle deadline is older than [`REFRESH_AFTER_MINUTES`] is moved on.
-pub async fn resolve(ctx: &Ctx, req: &ApiRequest) -> Result<Option<Principal>, ApiError> {
-    let Some((user_id, secret)) = presented(req) else {
+pub async fn resolve(ctx: &Ctx, headers: &http::HeaderMap) -> Result<Option<Principal>, ApiError> {
+    let Some((user_id, secret)) = presented(headers) else {
         return Ok(None);
     };
     let key = keys::session(&user_id, &token::hash(&secret));
@@ -145,8 +144,8 @@ pub async fn resolve(ctx: &Ctx, req: &ApiRequest) -> Result<Option<Principal>, A
 }
 
 /// Ends the request's session server-side (sign-out). Nothing to end is fine.
-pub async fn end(ctx: &Ctx, req: &ApiRequest) -> Result<(), ApiError> {
-    if let Some((user_id, secret)) = presented(req) {
+pub async fn end(ctx: &Ctx, headers: &http::HeaderMap) -> Result<(), ApiError> {
+    if let Some((user_id, secret)) = presented(headers) {
         ctx.store
             .delete(&keys::session(&user_id, &token::hash(&secret)), None)
             .await?;

@@ -4,10 +4,10 @@
 
 use super::session::new_session;
 use super::throttle::{count_attempt, AttemptError};
-use crate::api::records::from_item;
 use crate::domain::user::{decoy_hash, verify_password, User};
 use crate::domain::Email;
 use crate::error::ApiError;
+use crate::store::records::from_item;
 use crate::store::{keys, Cond, PK};
 use crate::Ctx;
 
@@ -27,6 +27,12 @@ pub enum SignInError {
     /// address, or on this account from every address (its much higher ceiling).
     Throttled,
     Failed(ApiError),
+}
+
+impl From<crate::store::StoreError> for SignInError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SignInError::Failed(e.into())
+    }
 }
 
 impl From<ApiError> for SignInError {

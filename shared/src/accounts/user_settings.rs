@@ -7,14 +7,14 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::throttle::{count_attempt, count_confirmation, AttemptError};
+use super::tokens::check_usable;
 use super::users::{end_sessions, user_by_email, user_by_id};
-use crate::api::invitations::check_usable;
-use crate::api::records::{from_item, to_item};
 use crate::clock::timestamp;
 use crate::domain::user::{verify_password, Password, User};
 use crate::domain::{token, Email, Name, Phone};
 use crate::error::ApiError;
 use crate::notify::OutgoingEmail;
+use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Update, Write, PK};
 use crate::Ctx;
 
@@ -100,6 +100,12 @@ pub enum ChangeError {
     /// Another account signs in with the new login email.
     EmailTaken,
     Failed(ApiError),
+}
+
+impl From<crate::store::StoreError> for ChangeError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ChangeError::Failed(e.into())
+    }
 }
 
 impl From<ApiError> for ChangeError {

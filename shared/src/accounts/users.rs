@@ -4,12 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::records::{from_item, to_item};
 use crate::domain::api_key::Principal;
 use crate::domain::ids::KeyId;
 use crate::domain::user::User;
 use crate::domain::Email;
 use crate::error::ApiError;
+use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Query, Write, PK};
 use crate::Ctx;
 

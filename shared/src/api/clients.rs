@@ -7,7 +7,6 @@ use super::records::{from_item, list_page, listing, to_item};
 use crate::clock::timestamp;
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::client::{Client, ClientStatus, ServiceSelection};
-use crate::domain::courier::Courier;
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::{token, Email, Location, Name, TeamId};
 use crate::error::ApiError;
@@ -512,34 +511,6 @@ pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 /// A courier's client by id; another courier's client (or a malformed id) is not found.
 pub use crate::ordering::owner::load_client;
-
-/// A client and its courier in one call (BatchGetItem): what messages and pages about a
-/// client's orders need (templates, branding, the courier's name and time zone).
-pub async fn load_client_and_courier(
-    ctx: &Ctx,
-    courier_id: &str,
-    client_id: &str,
-) -> Result<(Option<Client>, Option<Courier>), ApiError> {
-    let mut found = ctx
-        .store
-        .batch_get(&[
-            keys::client(courier_id, client_id),
-            keys::courier(courier_id),
-        ])
-        .await?
-        .into_iter();
-    let client = found
-        .next()
-        .flatten()
-        .map(from_item::<Client>)
-        .transpose()?;
-    let courier = found
-        .next()
-        .flatten()
-        .map(from_item::<Courier>)
-        .transpose()?;
-    Ok((client, courier))
-}
 
 pub fn client_item(client: &Client) -> Result<Item, ApiError> {
     to_item(

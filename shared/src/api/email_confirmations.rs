@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use super::clients::{email_marker, email_taken};
-use super::invitations::check_usable;
 use super::records::from_item;
+use crate::accounts::tokens::check_usable;
 use crate::clock::timestamp;
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::{token, Email};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::api_keys::{below_key_cap, issue_key, shown_once};
 use super::clients::load_client;
 use super::records::{from_item, to_item};
+use crate::accounts::tokens::check_usable;
 use crate::clock::timestamp;
 use crate::domain::api_key::{NewApiKey, Role};
 use crate::domain::client::ClientStatus;
@@ -298,27 +299,4 @@ fn acceptance_error(e: crate::store::StoreError) -> ApiError {
     } else {
         e.into()
     }
-}
-
-/// A single-use token's state: used or expired answers 410 (TTL deletion is lazy, so the
-/// expiry is checked on read too).
-pub fn check_usable(
-    used_at: Option<&str>,
-    expires_at: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    what: &str,
-) -> Result<(), ApiError> {
-    if used_at.is_some() {
-        return Err(ApiError::gone(
-            "token_used",
-            format!("this {what} has already been used"),
-        ));
-    }
-    if expires_at <= timestamp(now).as_str() {
-        return Err(ApiError::gone(
-            "token_expired",
-            format!("this {what} has expired"),
-        ));
-    }
-    Ok(())
 }

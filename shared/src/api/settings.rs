@@ -6,11 +6,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use super::clients::load_client_and_courier;
 use super::records::from_item;
 use crate::clock::timestamp;
 use crate::domain::api_key::Principal;
 use crate::domain::client::{Client, ClientStatus};
+use crate::domain::courier::courier_timezone;
 use crate::domain::courier::Courier;
 use crate::domain::ids::ClientId;
 use crate::domain::notifications::{
@@ -22,6 +22,7 @@ use crate::domain::timezone::Timezone;
 use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::store::clients::load_client_and_courier;
 use crate::store::{keys, Cond, Key, StoreError, Update, PK};
 use crate::Ctx;
 
@@ -116,8 +117,12 @@ fn parse_templates(
 
 pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let (client, courier) =
-        load_client_and_courier(ctx, who.courier_id.as_str(), client_id(who)?.as_str()).await?;
+    let (client, courier) = load_client_and_courier(
+        ctx.store.as_ref(),
+        who.courier_id.as_str(),
+        client_id(who)?.as_str(),
+    )
+    .await?;
     let client = client.ok_or(ApiError::NotFound("client"))?;
     Ok(ApiResponse::ok(&notifications_view(
         &client.notification_settings(),
@@ -173,12 +178,6 @@ pub async fn put_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult
     let settings: TrackingPageSettings = req.json()?;
     let client = save_setting(ctx, who, "trackingPage", serde_json::to_value(&settings)).await?;
     Ok(ApiResponse::ok(&client.tracking_page_settings()))
-}
-
-pub fn courier_timezone(courier: Option<&Courier>) -> Timezone {
-    courier
-        .and_then(|c| Timezone::parse(&c.timezone).ok())
-        .unwrap_or_default()
 }
 
 fn client_id(who: &Principal) -> Result<&ClientId, ApiError> {

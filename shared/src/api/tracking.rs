@@ -7,10 +7,9 @@
 use askama::Template;
 use serde::Serialize;
 
-use super::clients::load_client_and_courier;
 use super::records::from_item;
-use super::settings::courier_timezone;
 use crate::domain::client::Client;
+use crate::domain::courier::courier_timezone;
 use crate::domain::courier::Courier;
 use crate::domain::notifications::{Language, Values, Var};
 use crate::domain::order::Order;
@@ -20,6 +19,7 @@ use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
 use crate::fanout::eta_text;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::store::clients::load_client_and_courier;
 use crate::store::{keys, Index, Query};
 use crate::Ctx;
 
@@ -271,8 +271,12 @@ async fn find(ctx: &Ctx, raw: &str) -> Result<Option<TrackingView>, ApiError> {
         return Ok(None);
     };
     let order: Order = from_item(item)?;
-    let (client, courier) =
-        load_client_and_courier(ctx, order.courier_id.as_str(), order.client_id.as_str()).await?;
+    let (client, courier) = load_client_and_courier(
+        ctx.store.as_ref(),
+        order.courier_id.as_str(),
+        order.client_id.as_str(),
+    )
+    .await?;
     Ok(Some(view(ctx, &order, client.as_ref(), courier.as_ref())))
 }
 

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::CourierId;
+use super::timezone::Timezone;
 
 /// A delivery company: the tenant that owns clients and orders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,4 +30,11 @@ pub struct Courier {
 pub struct Team {
     pub id: String,
     pub name: String,
+}
+
+/// The courier's time zone, or the default when it has none (or none that parses).
+pub fn courier_timezone(courier: Option<&Courier>) -> Timezone {
+    courier
+        .and_then(|c| Timezone::parse(&c.timezone).ok())
+        .unwrap_or_default()
 }

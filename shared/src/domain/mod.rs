@@ -8,6 +8,7 @@ pub mod courier;
 pub mod email;
 pub mod ids;
 pub mod integration;
+pub mod json;
 pub mod notifications;
 pub mod order;
 pub mod order_fields;

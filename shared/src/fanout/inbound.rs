@@ -5,13 +5,13 @@
 use aws_lambda_events::sns::{SnsEvent, SnsRecord};
 use serde::{Deserialize, Serialize};
 
-use crate::api::records::to_item;
 use crate::clock::timestamp;
 use crate::domain::Phone;
+use crate::store::records::to_item;
 use crate::store::{keys, Cond, StoreError, PK, TTL};
 use crate::Ctx;
 
-use super::FanoutError;
+use super::error::FanoutError;
 
 /// The message AWS End User Messaging SMS publishes for an inbound SMS.
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -2,9 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::api::clients::load_client_and_courier;
-use crate::api::settings::courier_timezone;
 use crate::domain::client::Client;
+use crate::domain::courier::courier_timezone;
 use crate::domain::courier::Courier;
 use crate::domain::notifications::{Language, SmsTemplate, Values, Var};
 use crate::domain::order::{Order, Task};
@@ -12,9 +11,11 @@ use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
 use crate::domain::Phone;
 use crate::notify::OutgoingEmail;
+use crate::store::clients::load_client_and_courier;
 use crate::Ctx;
 
-use super::{FanoutError, Notice};
+use super::error::FanoutError;
+use super::triggers::Notice;
 
 pub enum Message {
     Sms { to: Phone, text: String },
@@ -30,9 +31,12 @@ pub struct MessageContext {
 
 impl MessageContext {
     pub async fn load(ctx: &Ctx, order: &Order) -> Result<Self, FanoutError> {
-        let (client, courier) =
-            load_client_and_courier(ctx, order.courier_id.as_str(), order.client_id.as_str())
-                .await?;
+        let (client, courier) = load_client_and_courier(
+            ctx.store.as_ref(),
+            order.courier_id.as_str(),
+            order.client_id.as_str(),
+        )
+        .await?;
         Ok(Self { client, courier })
     }
 

@@ -3,6 +3,7 @@
 //! version and the notice, is written with a condition before the message goes out, so a
 //! redelivered record (Lambda retries, bisected batches) finds it and sends nothing.
 
+mod error;
 pub mod inbound;
 mod messages;
 mod once;
@@ -11,14 +12,12 @@ pub mod triggers;
 use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 
-use crate::api::records::from_item;
 use crate::domain::order::Order;
-use crate::error::ApiError;
-use crate::needs::NotWired;
-use crate::notify::NotifyError;
-use crate::store::{Item, StoreError, SK};
+use crate::store::records::from_item;
+use crate::store::{Item, SK};
 use crate::Ctx;
 
+pub use error::FanoutError;
 pub use messages::{driver_first_name, eta_text};
 pub use triggers::{notices, Notice};
 
@@ -26,26 +25,6 @@ pub use triggers::{notices, Notice};
 /// invoke the function. The handler applies the same rule, so local delivery matches.
 pub const STREAM_FILTER: &str =
     r#"{"eventName":["MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"ORDER#"}]}}}}"#;
-
-#[derive(Debug, thiserror::Error)]
-pub enum FanoutError {
-    #[error("the record cannot be read: {0}")]
-    Unreadable(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Notify(#[from] NotifyError),
-    #[error(transparent)]
-    NotWired(#[from] NotWired),
-    #[error("{0}")]
-    Api(String),
-}
-
-impl From<ApiError> for FanoutError {
-    fn from(e: ApiError) -> Self {
-        FanoutError::Api(e.to_string())
-    }
-}
 
 /// One batch from the stream. Records are handled in order; the first that fails is
 /// reported by its sequence number and the handler stops there, so Lambda retries from it

@@ -1,12 +1,12 @@
 //! Sending a message at most once per notification id, and again only if sending failed.
 
-use crate::api::records::to_item;
 use crate::domain::Phone;
 use crate::notify::OutgoingEmail;
+use crate::store::records::to_item;
 use crate::store::{keys, Cond, Item, Store, StoreError, Write, PK, TTL};
 use crate::Ctx;
 
-use super::FanoutError;
+use super::error::FanoutError;
 
 /// Notification ids are kept long after any stream record could come back (24 hours).
 const KEEP_DAYS: i64 = 30;

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use super::columns::{circuit_name, Column, Header};
 use super::rows::{parse_row, ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{Cell, Sheet};
-use crate::api::records::from_item;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::ids::ClientId;
 use crate::domain::order::Order;
 use crate::domain::order_machine::OrderStatus;
 use crate::domain::token;
 use crate::error::ApiError;
+use crate::store::records::from_item;
 use crate::store::{keys, Key};
 use crate::Ctx;
 

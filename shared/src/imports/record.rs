@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::rows::RowError;
-use crate::api::records::{from_item, to_item};
 use crate::error::ApiError;
+use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Key, Query};
 use crate::Ctx;
 

@@ -13,7 +13,6 @@ use super::plan::{plan, Owners, Planned};
 use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{self, Format};
-use crate::api::records::from_item;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::client::Client;
@@ -30,6 +29,7 @@ use crate::ordering::search::reindex_writes;
 use crate::ordering::{
     new_order, place_orders, BatchOrder, BatchOutcome, CreateOrder, DraftMode, OrderOwner,
 };
+use crate::store::records::from_item;
 use crate::store::{keys, Cond, Key, StoreError, Write};
 use crate::Ctx;
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use super::owner::OrderOwner;
 use super::quoting;
-use crate::api::records::to_item;
 use crate::clock::timestamp;
 use crate::domain::client::ClientStatus;
 use crate::domain::ids::{next_ulid_at, ServiceId};
@@ -19,6 +18,7 @@ use crate::domain::token;
 use crate::error::ApiError;
 use crate::ordering::search::index_writes;
 use crate::store::orders::{order_item, short_id_marker};
+use crate::store::records::to_item;
 use crate::store::{keys, Cond, Key, Write, PK};
 use crate::Ctx;
 

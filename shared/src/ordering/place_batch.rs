@@ -14,13 +14,13 @@ use serde_json::json;
 
 use super::place::{default_pickup, price, priced_order};
 use super::CreateOrder;
-use crate::api::records::to_item;
 use crate::domain::order::{new_short_id, task_id, Order};
 use crate::domain::order_machine::{OrderStatus, TaskKind};
 use crate::domain::order_storage::compact;
 use crate::error::ApiError;
 use crate::ordering::search::index_writes;
 use crate::store::orders::{order_item, short_id_marker};
+use crate::store::records::to_item;
 use crate::store::{Cond, Item, Key, StoreError, Write, PK};
 use crate::Ctx;
 
@@ -75,11 +75,11 @@ pub fn stored_item(order: &Order) -> Result<Item, ApiError> {
 }
 
 fn marker_item(b: &BatchOrder) -> Result<Item, ApiError> {
-    to_item(
+    Ok(to_item(
         &json!({ "orderId": b.order.id, "at": b.order.created_at }),
         &b.marker,
         "OrderMarker",
-    )
+    )?)
 }
 
 fn short_marker(order: &Order) -> Result<Write, ApiError> {

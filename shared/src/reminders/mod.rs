@@ -12,13 +12,13 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::api::records::{from_item, to_item};
 use crate::clock::timestamp;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::courier::Courier;
 use crate::domain::order::Order;
 use crate::error::ApiError;
 use crate::notify::OutgoingEmail;
+use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Index, Key, Query, SkCond, StoreError, PK};
 use crate::Ctx;
 

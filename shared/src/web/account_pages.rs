@@ -48,7 +48,7 @@ async fn signed_in_user(
     req: &ApiRequest,
 ) -> Result<Result<(String, Principal), ApiResponse>, ApiError> {
     Ok(match super::signed_in(ctx, req).await? {
-        Ok(principal) => match presented(req) {
+        Ok(principal) => match presented(&req.headers) {
             Some((user_id, _)) => Ok((user_id, principal)),
             None => Err(redirect("/login")),
         },
@@ -199,7 +199,7 @@ pub async fn change_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .await
         }
     };
-    let keep = presented(&req).map(|(_, secret)| token::hash(&secret));
+    let keep = presented(&req.headers).map(|(_, secret)| token::hash(&secret));
     let current = field(&fields, "current_password");
     let (status, error) = match change_password(ctx, &user_id, current, new, keep.as_deref()).await
     {
@@ -311,7 +311,7 @@ pub async fn confirm_login_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     Ok(
         match confirm_email_change(ctx, req.path_param("token")?).await {
             Ok(email) => {
-                let signed_in = session::resolve(ctx, &req).await?.is_some();
+                let signed_in = session::resolve(ctx, &req.headers).await?.is_some();
                 html(
                     200,
                     &MessagePage {

@@ -15,6 +15,7 @@ pub mod invitation_pages;
 pub mod multipart;
 pub mod new_order_pages;
 pub mod order_edit_pages;
+pub mod order_form;
 pub mod order_quotes;
 pub mod orders_pages;
 pub mod reset_pages;
@@ -180,10 +181,12 @@ pub async fn signed_in(
     ctx: &Ctx,
     req: &ApiRequest,
 ) -> Result<Result<Principal, ApiResponse>, ApiError> {
-    Ok(match crate::accounts::session::resolve(ctx, req).await? {
-        Some(principal) => Ok(principal),
-        None => Err(redirect("/login")),
-    })
+    Ok(
+        match crate::accounts::session::resolve(ctx, &req.headers).await? {
+            Some(principal) => Ok(principal),
+            None => Err(redirect("/login")),
+        },
+    )
 }
 
 /// A form post by the signed-in person: from another site, refused (403); without a

@@ -262,7 +262,7 @@ struct OrderPage {
     /// What the client can still do: submit a draft, withdraw, edit (until pickup starts).
     can_finalize: bool,
     can_withdraw: bool,
-    change: Option<super::order_edit_pages::EditForm>,
+    change: Option<super::order_form::EditForm>,
 }
 
 pub struct DropoffEdit {
@@ -329,7 +329,7 @@ fn task_view(task: &Task) -> TaskView {
 pub(super) fn order_view(
     principal: &Principal,
     order: &Order,
-    change: Option<super::order_edit_pages::EditForm>,
+    change: Option<super::order_form::EditForm>,
 ) -> impl Template {
     let proof = order.dropoff.proof.as_ref().map(|proof| ProofView {
         signature: proof.signature.clone().unwrap_or_default(),
@@ -371,7 +371,7 @@ pub(super) fn order_view(
             Some(form) => Some(form),
             // A rejected order has its own form (Save and resubmit).
             None if allows(order, Event::Edit) && !rejected => {
-                Some(super::order_edit_pages::EditForm::of(order))
+                Some(super::order_form::EditForm::of(order))
             }
             None => None,
         },

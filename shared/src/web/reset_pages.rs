@@ -27,7 +27,7 @@ struct ForgotPasswordPage<'a> {
 
 /// The form (signed in: the password is changed in the user's settings instead).
 pub async fn forgot_password_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if crate::accounts::session::resolve(ctx, &req)
+    if crate::accounts::session::resolve(ctx, &req.headers)
         .await?
         .is_some()
     {

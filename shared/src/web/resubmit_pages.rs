@@ -2,7 +2,8 @@
 //! dropoff as edited, at the version the page showed, through the use cases `edit_order`
 //! then `change_status` (resubmit); back to the order's page.
 
-use super::order_edit_pages::{client_only, edited_stop, DROPOFF};
+use super::order_edit_pages::client_only;
+use super::order_form::{edited_stop, DROPOFF};
 use super::orders_pages::read_order;
 use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
 use crate::error::ApiError;

@@ -19,7 +19,7 @@ struct LoginPage<'a> {
 
 /// The sign-in form (already signed in: on to the orders).
 pub async fn login_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    if crate::accounts::session::resolve(ctx, &req)
+    if crate::accounts::session::resolve(ctx, &req.headers)
         .await?
         .is_some()
     {
@@ -74,6 +74,6 @@ pub async fn sign_out(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if !same_origin(ctx, &req) {
         return Ok(cross_site());
     }
-    end(ctx, &req).await?;
+    end(ctx, &req.headers).await?;
     Ok(redirect("/login?signedOut=1").with_header("set-cookie", &clear_cookie()))
 }

@@ -2,6 +2,7 @@
 //! Standard Webhooks) that sends it orders by signed webhook, and the inbox of deliveries.
 
 pub mod delivery;
+pub mod platform;
 pub mod secret;
 pub mod signature;
 
@@ -10,35 +11,12 @@ use serde::{Deserialize, Serialize};
 use super::ids::{ClientId, CourierId};
 use super::Name;
 pub use delivery::{Delivery, Outcome};
+pub use platform::Platform;
 pub use secret::{SecretText, StoredSecret};
 pub use signature::SignatureCheck;
 
 /// At most two secrets: the current one and the one it replaces during a rotation.
 pub const MAX_SECRETS: usize = 2;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Shopify,
-    Woocommerce,
-    Generic,
-}
-
-impl Platform {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Shopify => "shopify",
-            Platform::Woocommerce => "woocommerce",
-            Platform::Generic => "generic",
-        }
-    }
-
-    /// Shopify signs with the app's secret, which the client pastes in; the others can
-    /// take a generated one.
-    pub fn secret_required(self) -> bool {
-        self == Platform::Shopify
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

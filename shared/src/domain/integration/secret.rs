@@ -8,7 +8,7 @@ use rand::rngs::SysRng;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::Platform;
+use super::platform::Platform;
 use crate::domain::ids::next_ulid;
 
 /// Prefix of Standard Webhooks secrets: `whsec_` + base64 of the key bytes.

@@ -11,7 +11,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::Platform;
+use super::platform::Platform;
 
 type HmacSha256 = Hmac<Sha256>;
 

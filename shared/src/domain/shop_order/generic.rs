@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Incoming, ShopEvent, ShopOrder};
+use super::event::{Incoming, ShopEvent, ShopOrder};
 use crate::domain::ids::ServiceId;
 use crate::domain::order::Stop;
 use crate::domain::text::Notes;
@@ -37,7 +37,7 @@ pub fn map(incoming: &Incoming<'_>) -> ShopEvent {
         return ShopEvent::Ignore(vec![format!("unsupported_topic: {}", incoming.topic)]);
     }
     let body = incoming.body.to_string();
-    let order: GenericOrder = match crate::http::parse_json(body.as_bytes()) {
+    let order: GenericOrder = match crate::domain::json::read_object(body.as_bytes()) {
         Ok(order) => order,
         // A field error reads `dropoff.address.line1: must not be empty`.
         Err(e) => return ShopEvent::Unreadable(vec![e.to_string()]),

@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::{notes, text, window_from, DropoffParts, Incoming, ShopEvent, ShopOrder};
+use super::event::{Incoming, ShopEvent, ShopOrder};
+use super::parts::{notes, text, window_from, DropoffParts};
 
 pub fn map(incoming: &Incoming<'_>) -> ShopEvent {
     let body = incoming.body;

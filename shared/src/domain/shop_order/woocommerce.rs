@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::{notes, text, window_from, DropoffParts, Incoming, ShopEvent, ShopOrder};
+use super::event::{Incoming, ShopEvent, ShopOrder};
+use super::parts::{notes, text, window_from, DropoffParts};
 
 /// Shipping methods that mean the customer collects the order.
 const PICKUP_METHODS: &[&str] = &["local_pickup", "pickup_location", "local_pickup_plus"];
