@@ -38,12 +38,7 @@ pub struct HttpFunction {
     pub needs: Needs,
 }
 
-/// A use case behind the one error mapping: it always yields a response.
-#[cfg(feature = "embedded")]
-pub type HttpHandler = fn(
-    std::sync::Arc<crate::Ctx>,
-    crate::http::ApiRequest,
-) -> futures::future::BoxFuture<'static, crate::http::ApiResponse>;
+pub use crate::http::HttpHandler;
 
 /// A function that is not an HTTP route: the authorizer and the event handlers.
 #[derive(Clone, Copy)]
@@ -62,9 +57,18 @@ macro_rules! http_functions {
                 use super::*;
                 pub const NAME: &str = $name;
                 pub const NEEDS: Needs = $needs;
+                /// The use case behind the one error mapping.
+                pub fn handler(
+                    ctx: std::sync::Arc<crate::Ctx>,
+                    req: crate::http::ApiRequest,
+                ) -> futures::future::BoxFuture<'static, crate::http::ApiResponse> {
+                    Box::pin(async move {
+                        $use_case(&ctx, req).await.unwrap_or_else(|e| e.to_response())
+                    })
+                }
                 /// The Lambda binary's `main`.
                 pub fn main() -> Result<(), Error> {
-                    run(crate::lambda::serve_http($use_case, NEEDS))
+                    run(crate::lambda::serve_http(handler, NEEDS))
                 }
             }
         )*
@@ -73,9 +77,7 @@ macro_rules! http_functions {
             HttpFunction {
                 name: $name,
                 #[cfg(feature = "embedded")]
-                handler: |ctx, req| Box::pin(async move {
-                    $use_case(&ctx, req).await.unwrap_or_else(|e| e.to_response())
-                }),
+                handler: $module::handler,
                 use_case: stringify!($use_case),
                 needs: $needs,
             },

@@ -10,12 +10,11 @@ use lambda_http::request::{LambdaRequest, RequestContext};
 use lambda_http::{Request, RequestExt};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::domain::api_key::Principal;
-use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::http::{ApiRequest, ApiResponse, HttpHandler};
 use crate::store::{Store, StoreError};
 use crate::Ctx;
 
@@ -23,42 +22,22 @@ pub use crate::needs::Needs;
 
 pub type Error = lambda_runtime::Error;
 
-/// A use case of the HTTP API (`api::orders::get_order`): an async fn of the context and
-/// the request. Spelled as a trait so `serve_http` can take the fn itself.
-pub trait UseCase<'a>: Send + Sync {
-    type Answer: Future<Output = ApiResult> + Send + 'a;
-    fn call(&self, ctx: &'a Ctx, req: ApiRequest) -> Self::Answer;
-}
-
-impl<'a, F, A> UseCase<'a> for F
-where
-    F: Fn(&'a Ctx, ApiRequest) -> A + Send + Sync,
-    A: Future<Output = ApiResult> + Send + 'a,
-{
-    type Answer = A;
-    fn call(&self, ctx: &'a Ctx, req: ApiRequest) -> A {
-        self(ctx, req)
-    }
-}
-
 /// Serves one use case on Lambda (API Gateway HTTP API, payload 2.0), with the AWS clients
 /// `needs` names and no others. The event is read with lambda_http's request conversion;
 /// the answer is written straight to the payload 2.0 response ([`to_lambda`]), which keeps
 /// lambda_http's generic response conversion (and its legacy text-encoding tables, ~155 KB
 /// of every binary) out of the functions: the use cases answer UTF-8 or bytes already.
-pub async fn serve_http<U>(use_case: U, needs: Needs) -> Result<(), Error>
-where
-    U: for<'a> UseCase<'a> + Copy + 'static,
-{
+///
+/// The use case comes as a plain fn pointer that boxes its answer
+/// ([`HttpHandler`]), so this serve loop is compiled once, not
+/// once per function: `sam build` compiles the domain crate's one codegen unit in release.
+pub async fn serve_http(handler: HttpHandler, needs: Needs) -> Result<(), Error> {
     let ctx = cold_start(needs).await?;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<ApiGatewayV2httpRequest>| {
             let ctx = ctx.clone();
             async move {
-                let response = use_case
-                    .call(&ctx, from_lambda(event.payload))
-                    .await
-                    .unwrap_or_else(|e| e.to_response());
+                let response = handler(ctx, from_lambda(event.payload)).await;
                 Ok::<_, Error>(to_lambda(response))
             }
         },

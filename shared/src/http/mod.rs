@@ -186,3 +186,9 @@ where
 
 /// What every HTTP use case returns.
 pub type ApiResult = Result<ApiResponse, ApiError>;
+
+/// A use case behind the one error mapping: it always yields a response. A fn pointer with
+/// a boxed answer, so the Lambda serve loop and the local server take every function as
+/// one type (the serve loop is compiled once, not once per function).
+pub type HttpHandler =
+    fn(std::sync::Arc<crate::Ctx>, ApiRequest) -> futures::future::BoxFuture<'static, ApiResponse>;
