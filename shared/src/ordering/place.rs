@@ -161,67 +161,118 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
     let priced = price(&cmd, &pickup, now)?;
     for _attempt in 0..3 {
         let order = priced_order(&cmd, &pickup, now, &priced);
-        let mut writes = order_writes(&order)?.to_vec();
-        // The client must still exist (its deletion revokes its keys; this closes the race).
-        writes.push(client_check(&order));
-        if let Some(idem) = &cmd.idempotency {
-            let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
-            let record = json!({
-                "requestHash": idem.request_hash, "status": 201,
-                "response": order.view().to_string(),
-                "orderId": order.id, "expiresAt": timestamp(expires), "ttl": expires.timestamp(),
-            });
-            writes.push(Write::Put {
-                item: to_item(&record, &idem.record, "IdempotencyRecord")?,
-                cond: Some(Cond::Or(vec![
-                    Cond::not_exists(PK),
-                    Cond::lt("expiresAt", timestamp(now)),
-                ])),
-            });
-        }
-        // The search index, in the same transaction (after the writes whose failures the
-        // positions above tell apart).
-        writes.extend(index_writes(&order)?);
-        let extra_from = writes.len();
-        writes.extend(extra_writes(&cmd, &order)?);
-        if let Some(order_writes) = &cmd.order_writes {
-            writes.extend((order_writes.0)(&order)?);
-        }
-        let total = writes.len();
-        match ctx.store.transact(writes).await {
+        let placement = Placement::of(&cmd, &order, now)?;
+        let failed = match ctx.store.transact(placement.writes).await {
             Ok(()) => return Ok(Placed::Created(Box::new(order))),
-            Err(e)
-                if cmd.idempotency.is_some() && (e.condition_failed_at(3) || e.is_conflict()) =>
-            {
-                if let Some(replayed) = replay(ctx, cmd.idempotency.as_ref()).await? {
-                    return Ok(replayed);
-                }
-                if let Some(index) = (extra_from..total).find(|&i| e.condition_failed_at(i)) {
-                    return Ok(Placed::Refused {
-                        index: index - extra_from,
-                    });
-                }
+            Err(e) => e,
+        };
+        let refused = placement
+            .extras
+            .clone()
+            .find(|&i| failed.condition_failed_at(i))
+            .map(|i| Placed::Refused {
+                index: i - placement.extras.start,
+            });
+        let idempotency_taken = placement
+            .idempotency
+            .is_some_and(|i| failed.condition_failed_at(i));
+        if cmd.idempotency.is_some() && (idempotency_taken || failed.is_conflict()) {
+            if let Some(replayed) = replay(ctx, cmd.idempotency.as_ref()).await? {
+                return Ok(replayed);
             }
-            Err(e) if e.condition_failed_at(2) => {
-                return Err(ApiError::invalid("clientId", "is not an active client"))
-            }
-            Err(e) if (extra_from..total).any(|i| e.condition_failed_at(i)) => {
-                let index = (extra_from..total)
-                    .find(|&i| e.condition_failed_at(i))
-                    .unwrap_or(extra_from);
-                return Ok(Placed::Refused {
-                    index: index - extra_from,
-                });
-            }
-            // A short id collision (or a concurrent write): build a new order and try again.
-            Err(e) if e.condition_failed_at(1) || e.is_conflict() => continue,
-            Err(e) => return Err(e.into()),
         }
+        if failed.condition_failed_at(placement.client_check) {
+            return Err(ApiError::invalid("clientId", "is not an active client"));
+        }
+        if let Some(refused) = refused {
+            return Ok(refused);
+        }
+        // A short id collision, a concurrent write, or an idempotency record that expired
+        // as it was read: build a new order and try again.
+        if failed.condition_failed_at(placement.short_id)
+            || failed.is_conflict()
+            || idempotency_taken
+        {
+            continue;
+        }
+        return Err(failed.into());
     }
     Err(ApiError::conflict(
         "concurrent_update",
         "the order could not be saved; retry",
     ))
+}
+
+/// One attempt's transaction, with the position of each write whose condition failing
+/// means something different: named here, so the answer to a failed condition is read by
+/// name, not by counting.
+struct Placement {
+    writes: Vec<Write>,
+    /// The short-id marker: taken means another order has the short id (a new one is tried).
+    short_id: usize,
+    /// The client check: failing means the client is gone or deleted.
+    client_check: usize,
+    /// The idempotency record: taken means the key was used (the first answer is replayed).
+    idempotency: Option<usize>,
+    /// The caller's extra writes, its marker and the writes built from the order (a
+    /// failure refuses the order, by index among them).
+    extras: std::ops::Range<usize>,
+}
+
+impl Placement {
+    fn of(
+        cmd: &CreateOrder,
+        order: &Order,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self, ApiError> {
+        let [order_put, short_id_put] = order_writes(order)?;
+        let mut writes = vec![order_put];
+        let short_id = push(&mut writes, short_id_put);
+        // The client must still exist (its deletion revokes its keys; this closes the race).
+        let client_check = push(&mut writes, client_check(order));
+        let idempotency = match &cmd.idempotency {
+            Some(idem) => {
+                let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
+                let record = json!({
+                    "requestHash": idem.request_hash, "status": 201,
+                    "response": order.view().to_string(),
+                    "orderId": order.id, "expiresAt": timestamp(expires), "ttl": expires.timestamp(),
+                });
+                Some(push(
+                    &mut writes,
+                    Write::Put {
+                        item: to_item(&record, &idem.record, "IdempotencyRecord")?,
+                        cond: Some(Cond::Or(vec![
+                            Cond::not_exists(PK),
+                            Cond::lt("expiresAt", timestamp(now)),
+                        ])),
+                    },
+                ))
+            }
+            None => None,
+        };
+        // The search index, in the same transaction.
+        writes.extend(index_writes(order)?);
+        let extras_from = writes.len();
+        writes.extend(extra_writes(cmd, order)?);
+        if let Some(order_writes) = &cmd.order_writes {
+            writes.extend((order_writes.0)(order)?);
+        }
+        let extras = extras_from..writes.len();
+        Ok(Placement {
+            writes,
+            short_id,
+            client_check,
+            idempotency,
+            extras,
+        })
+    }
+}
+
+/// Appends a write and answers its position.
+fn push(writes: &mut Vec<Write>, write: Write) -> usize {
+    writes.push(write);
+    writes.len() - 1
 }
 
 /// The quote of the order `cmd` describes and, when it cannot be quoted and may be a

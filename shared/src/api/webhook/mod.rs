@@ -5,6 +5,7 @@
 //! deliveries of one platform order, and a cancellation of an order that can no longer be
 //! withdrawn, cost a fourth call (the delivery record), as `infra/DATA_MODEL.md` says.
 
+mod decide;
 mod place;
 mod processing;
 mod received;

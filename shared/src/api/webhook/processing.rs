@@ -1,17 +1,18 @@
-//! Processing a delivery whose signature holds (or a replay): the second read and the one
-//! write of the webhook.
+//! Processing a delivery whose signature holds (or a replay): the second read, the
+//! decision ([`decide`], pure) and the one write that applies it.
 
 use serde_json::Value;
 
 use crate::api::records::from_item;
 use crate::domain::client::{Client, ClientStatus};
-use crate::domain::integration::{Delivery, Integration, IntegrationStatus, Outcome};
+use crate::domain::integration::{Delivery, Integration, IntegrationStatus};
 use crate::domain::shop_order::{self, Incoming, ShopEvent};
 use crate::error::ApiError;
 use crate::ordering::OrderOwner;
 use crate::store::keys;
 use crate::Ctx;
 
+use super::decide::{decide, Decision, Facts, Seen};
 use super::place::place;
 use super::received::{Received, MAX_KEPT_BODY};
 use super::record::record;
@@ -70,94 +71,57 @@ pub async fn process(
     let mut found = ctx.store.batch_get(&reads).await?.into_iter();
     let client: Option<Client> = found.next().flatten().map(from_item).transpose()?;
     let seen = match &seen_marker {
-        Some(_) => found.next().flatten(),
+        Some(_) => found.next().flatten().map(|first| Seen {
+            delivery_id: text(&first, "deliveryId"),
+            order_id: text(&first, "orderId"),
+        }),
         None => None,
     };
-    let made: Option<String> = match &order_marker {
-        Some(_) => found
-            .next()
-            .flatten()
-            .and_then(|m| m.get("orderId")?.as_str().map(str::to_string)),
+    let made = match &order_marker {
+        Some(_) => found.next().flatten().and_then(|m| text(&m, "orderId")),
         None => None,
     };
-
-    if let Some(first) = seen {
-        delivery.outcome = Outcome::Duplicate;
-        delivery.order_id = first
-            .get("orderId")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        delivery.reasons = vec![format!(
-            "redelivery: already received as {}",
-            first
-                .get("deliveryId")
-                .and_then(Value::as_str)
-                .unwrap_or("an earlier delivery")
-        )];
-        record(ctx, &delivery, None).await?;
-        return Ok(delivery);
-    }
-    let refusal = if integration.status == IntegrationStatus::Deleted {
-        Some("integration_deleted: the client deleted this integration")
-    } else if !client
-        .as_ref()
-        .is_some_and(|c| c.integrations_enabled && c.status != ClientStatus::Deleted)
-    {
-        Some("integrations_disabled: the courier has not turned integrations on for this client")
-    } else {
-        None
-    };
-    if let Some(why) = refusal {
-        delivery.outcome = Outcome::Refused;
-        delivery.reasons = vec![why.into()];
-        record(ctx, &delivery, None).await?;
-        return Ok(delivery);
-    }
-    let client = client.ok_or_else(|| ApiError::Internal("checked above".into()))?;
-    match event {
-        ShopEvent::Ignore(reasons) => {
-            delivery.outcome = Outcome::Ignored;
+    let decision = decide(Facts {
+        event,
+        seen,
+        integration_deleted: integration.status == IntegrationStatus::Deleted,
+        integrations_on: client
+            .as_ref()
+            .is_some_and(|c| c.integrations_enabled && c.status != ClientStatus::Deleted),
+        made,
+    });
+    match decision {
+        Decision::Record {
+            outcome,
+            reasons,
+            order_id,
+            mark_seen,
+        } => {
+            delivery.outcome = outcome;
             delivery.reasons = reasons;
-            record(ctx, &delivery, seen_marker).await?;
+            delivery.order_id = order_id;
+            record(ctx, &delivery, seen_marker.filter(|_| mark_seen)).await?;
         }
-        ShopEvent::Unreadable(reasons) => {
-            delivery.outcome = Outcome::Failed;
-            delivery.reasons = reasons;
-            record(ctx, &delivery, None).await?;
+        Decision::Withdraw { order_id } => {
+            withdraw(ctx, &mut delivery, &order_id, seen_marker).await?
         }
-        ShopEvent::Cancel { platform_order_id } => match made {
-            Some(order_id) => withdraw(ctx, &mut delivery, &order_id, seen_marker).await?,
-            None => {
-                delivery.outcome = Outcome::Ignored;
-                delivery.reasons = vec![format!(
-                    "no_order: no order was made from platform order {platform_order_id}"
-                )];
-                record(ctx, &delivery, seen_marker).await?;
-            }
-        },
-        ShopEvent::Create(order) => match made {
-            Some(order_id) => {
-                delivery.outcome = Outcome::Duplicate;
-                delivery.reasons = vec![format!(
-                    "order_exists: {order_id} was already made from this platform order"
-                )];
-                delivery.order_id = Some(order_id);
-                record(ctx, &delivery, seen_marker).await?;
-            }
-            None => {
-                let owner = OrderOwner::of_client(&client);
-                place(
-                    ctx,
-                    &mut delivery,
-                    owner,
-                    *order,
-                    seen_marker,
-                    order_marker,
-                    base_url,
-                )
-                .await?;
-            }
-        },
+        Decision::Place(order) => {
+            let client = client.ok_or_else(|| ApiError::Internal("decided on a client".into()))?;
+            place(
+                ctx,
+                &mut delivery,
+                OrderOwner::of_client(&client),
+                *order,
+                seen_marker,
+                order_marker,
+                base_url,
+            )
+            .await?;
+        }
     }
     Ok(delivery)
+}
+
+fn text(item: &crate::store::Item, name: &str) -> Option<String> {
+    item.get(name).and_then(Value::as_str).map(str::to_string)
 }
