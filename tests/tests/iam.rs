@@ -414,9 +414,14 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query",
             "dynamodb:Query@GSI1",
             "dynamodb:BatchGetItem",
+            // A courier's clientId filter checks the client is its own.
+            "dynamodb:GetItem",
         ],
     ),
-    ("export-orders", &["dynamodb:Query", "dynamodb:Query@GSI1"]),
+    (
+        "export-orders",
+        &["dynamodb:Query", "dynamodb:Query@GSI1", "dynamodb:GetItem"],
+    ),
     // By id (GetItem) or by short id (GSI2).
     ("get-order", &["dynamodb:GetItem", "dynamodb:Query@GSI2"]),
     (
@@ -1213,6 +1218,8 @@ mod observed {
         let short = order["shortId"].as_str().unwrap().to_string();
         w.ok("GET", "/v1/orders?q=curie", c, None).await;
         w.ok("GET", "/v1/orders", &k, None).await;
+        w.ok("GET", &format!("/v1/orders?clientId={client_id}"), c, None)
+            .await;
         w.call("GET", "/v1/orders/export", Some(c), None).await;
         // One client's orders (GSI1).
         w.call(

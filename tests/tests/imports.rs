@@ -502,6 +502,32 @@ async fn track_only_import_by_the_courier(app: TestApp) {
     )
     .await;
     assert_eq!(by_param.body["counts"]["placed"], 1, "{}", by_param.text);
+    // The courier's list of that client's orders holds the imported ones (their compact
+    // items carry no courier id: the client is checked to be the courier's instead), and
+    // its export too.
+    let listed = orders(app, &w.courier.key, &format!("?clientId={}", tracked.id)).await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let export = app
+        .get(
+            &format!("/v1/orders/export?clientId={}", tracked.id),
+            &w.courier.key,
+        )
+        .await;
+    assert_eq!(export.status, 200, "{}", export.text);
+    assert_eq!(export.text.lines().count(), 3, "{}", export.text);
+    // Another courier's client is not one of its clients, in both.
+    for path in [
+        format!("/v1/orders?clientId={foreign}"),
+        format!("/v1/orders/export?clientId={foreign}"),
+    ] {
+        let refused = app.get(&path, &w.courier.key).await;
+        assert_eq!(
+            (refused.status, refused.error_field()),
+            (422, "clientId"),
+            "{path}: {}",
+            refused.text
+        );
+    }
     // The courier's imports are its own.
     assert_eq!(
         app.get("/v1/imports", &w.courier.key).await.body["items"]

@@ -8,7 +8,7 @@ use super::records::from_item;
 use crate::domain::order::Order;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::ordering::read::orders_query;
+use crate::ordering::read::{orders_query, own_client};
 use crate::store::keys::ORDER_PREFIX;
 use crate::store::SkCond;
 use crate::Ctx;
@@ -30,7 +30,12 @@ pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiR
         ));
     }
     let range = DateRange::parse(&req)?;
-    let mut query = orders_query(who, client_param(&req)?.as_ref(), &statuses_param(&req)?);
+    let statuses = statuses_param(&req)?;
+    let client = match client_param(&req)? {
+        Some(id) => Some(own_client(ctx, who, id).await?),
+        None => None,
+    };
+    let mut query = orders_query(who, client.as_ref(), &statuses);
     query.sk = Some(range.sort_keys());
     let mut orders = Vec::new();
     loop {

@@ -82,6 +82,10 @@ pub async fn list_orders(
             next_cursor,
         });
     }
+    let client = match client {
+        Some(id) => Some(own_client(ctx, who, id).await?),
+        None => None,
+    };
     let (items, next_cursor) = crate::store::pages::list_page(
         ctx.store.as_ref(),
         orders_query(who, client.as_ref(), &filter.statuses),
@@ -99,17 +103,35 @@ pub async fn list_orders(
     })
 }
 
+/// A client of the signed-in courier, checked (one GetItem): what a courier's list and
+/// export of one client's orders read. The client's partition of GSI1 holds its orders
+/// only, imported ones too (whose compact items carry no courier id to filter on).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnClient(ClientId);
+
+/// The courier's client `id`; another courier's, or none, is refused on `clientId`.
+pub async fn own_client(ctx: &Ctx, who: &Principal, id: ClientId) -> Result<OwnClient, ApiError> {
+    match crate::store::clients::get(ctx.store.as_ref(), who.courier_id.as_str(), id.as_str())
+        .await?
+    {
+        Some(_) => Ok(OwnClient(id)),
+        None => Err(ApiError::invalid("clientId", "is not one of your clients")),
+    }
+}
+
 /// The query behind the list without words and behind the export: newest first, the
-/// caller's orders only, for one client (a courier's choice), in any of `statuses`.
-pub fn orders_query(who: &Principal, client: Option<&ClientId>, statuses: &[OrderStatus]) -> Query {
+/// caller's orders only, for one client (a courier's, checked), in any of `statuses`.
+pub fn orders_query(
+    who: &Principal,
+    client: Option<&OwnClient>,
+    statuses: &[OrderStatus],
+) -> Query {
     let mut filters: Vec<Cond> = status_cond(statuses).into_iter().collect();
     let query = match (&who.role, &who.client_id, client) {
         (Role::Client, Some(own), _) => {
             Query::partition(keys::client_orders_pk(own.as_str())).on(Index::Gsi1)
         }
-        (Role::Courier, _, Some(client)) => {
-            // The index holds every courier's clients: keep this courier's orders only.
-            filters.push(Cond::eq("courierId", who.courier_id.as_str()));
+        (Role::Courier, _, Some(OwnClient(client))) => {
             Query::partition(keys::client_orders_pk(client.as_str())).on(Index::Gsi1)
         }
         _ => Query::partition(keys::courier_pk(who.courier_id.as_str()))

@@ -133,15 +133,9 @@ fn order_filter(q: &str, status: &str, cursor: &str) -> Result<OrderFilter, Stri
 
 /// The courier's name, from its profile (one read per page: every row has the same courier).
 async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
-    Ok(ctx
-        .store
-        .get(&crate::store::keys::courier(courier_id))
+    Ok(crate::store::couriers::get(ctx.store.as_ref(), courier_id)
         .await?
-        .and_then(|item| {
-            item.get("name")
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        })
+        .map(|courier| courier.name)
         .unwrap_or_default())
 }
 
