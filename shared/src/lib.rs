@@ -14,6 +14,7 @@ pub mod fanout;
 pub mod functions;
 pub mod http;
 pub mod imports;
+pub mod integrations;
 pub mod lambda;
 pub mod needs;
 pub mod notify;
