@@ -20,6 +20,7 @@ pub mod needs;
 pub mod notify;
 pub mod ordering;
 pub mod reminders;
+pub mod settings;
 pub mod store;
 pub mod web;
 

@@ -8,11 +8,7 @@ use std::collections::BTreeMap;
 
 use super::clients::load_client_and_courier;
 use super::records::from_item;
-use crate::clock::timestamp;
-use crate::domain::api_key::Principal;
-use crate::domain::client::{Client, ClientStatus};
 use crate::domain::courier::Courier;
-use crate::domain::ids::ClientId;
 use crate::domain::notifications::{
     default_templates, DraftReminders, Language, NotificationSettings, SmsTemplate, Templates,
     Trigger, Var,
@@ -22,7 +18,8 @@ use crate::domain::timezone::Timezone;
 use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::store::{keys, Cond, Key, StoreError, Update, PK};
+use crate::settings::{self, client_id, save_setting};
+use crate::store::keys;
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -159,63 +156,23 @@ pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult 
 
 pub async fn get_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let client: Client = from_item(
-        ctx.store
-            .get(&client_key(who)?)
-            .await?
-            .ok_or(ApiError::NotFound("client"))?,
-    )?;
-    Ok(ApiResponse::ok(&client.tracking_page_settings()))
+    Ok(ApiResponse::ok(
+        &settings::tracking_page_settings(ctx, who).await?,
+    ))
 }
 
 pub async fn put_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let settings: TrackingPageSettings = req.json()?;
-    let client = save_setting(ctx, who, "trackingPage", serde_json::to_value(&settings)).await?;
-    Ok(ApiResponse::ok(&client.tracking_page_settings()))
+    let body: TrackingPageSettings = req.json()?;
+    Ok(ApiResponse::ok(
+        &settings::save_tracking_page_settings(ctx, who, body).await?,
+    ))
 }
 
 pub fn courier_timezone(courier: Option<&Courier>) -> Timezone {
     courier
         .and_then(|c| Timezone::parse(&c.timezone).ok())
         .unwrap_or_default()
-}
-
-fn client_id(who: &Principal) -> Result<&ClientId, ApiError> {
-    who.client_id
-        .as_ref()
-        .ok_or_else(|| ApiError::Forbidden("this route is for clients".into()))
-}
-
-fn client_key(who: &Principal) -> Result<Key, ApiError> {
-    Ok(keys::client(
-        who.courier_id.as_str(),
-        client_id(who)?.as_str(),
-    ))
-}
-
-/// One UpdateItem: the setting replaces the old one, on a client that is not deleted.
-async fn save_setting(
-    ctx: &Ctx,
-    who: &Principal,
-    attribute: &str,
-    value: Result<Value, serde_json::Error>,
-) -> Result<Client, ApiError> {
-    let value = value.map_err(|e| ApiError::Internal(e.to_string()))?;
-    let update = Update::new()
-        .set(attribute, value)
-        .set("updatedAt", timestamp(ctx.now()))
-        .increment("version", 1);
-    let cond = Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str()));
-    match ctx
-        .store
-        .update(&client_key(who)?, &update, Some(cond))
-        .await
-    {
-        Ok(item) => from_item(item),
-        Err(StoreError::ConditionFailed { .. }) => Err(ApiError::NotFound("client")),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// The settings as the API shows them: the time zone in effect, the variables a template
