@@ -14,11 +14,13 @@ pub mod fanout;
 pub mod functions;
 pub mod http;
 pub mod imports;
+pub mod integrations;
 pub mod lambda;
 pub mod needs;
 pub mod notify;
 pub mod ordering;
 pub mod reminders;
+pub mod settings;
 pub mod store;
 pub mod web;
 

@@ -23,11 +23,12 @@ use std::path::Path;
 /// - 1 store: the ports and their adapters: `store` (the storage port, DynamoDB and
 ///   embedded adapters, keys, item mapping), `notify` (the notifier port, SES, SNS and
 ///   outbox adapters) and `aws`, the SDK's HTTP client those adapters are built with.
-/// - 2 use cases: `ordering`, `imports`, `fanout`, `accounts`, `reminders`, `auth` (an API
-///   key to its principal, a use case the authorizer and the local server run), and what
-///   every use case is written against: `ctx` (the store, notifiers, clock and configuration
-///   a use case runs with), `needs` (the clients a `Ctx` is built from) and `error` (the one
-///   failure type of the use cases; what it becomes in HTTP is the adapters' concern).
+/// - 2 use cases: `ordering`, `imports`, `integrations`, `fanout`, `accounts`, `reminders`,
+///   `settings` (a client's settings), `auth` (an API key to its principal, a use case the
+///   authorizer and the local server run), and what every use case is written against:
+///   `ctx` (the store, notifiers, clock and configuration a use case runs with), `needs`
+///   (the clients a `Ctx` is built from) and `error` (the one failure type of the use
+///   cases; what it becomes in HTTP is the adapters' concern).
 /// - 3 adapters: `http` (the request and response of the HTTP adapters), `api` (JSON),
 ///   `web` (pages) and `lambda` (Lambda events onto a use case).
 /// - 4 wiring: `functions`, the registry of every function's use case and needs.
@@ -39,9 +40,11 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "ordering",
             "imports",
+            "integrations",
             "fanout",
             "accounts",
             "reminders",
+            "settings",
             "auth",
             "ctx",
             "needs",

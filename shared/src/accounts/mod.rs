@@ -2,6 +2,7 @@
 //! attempts. Sessions resolve to the same [`Principal`](crate::domain::api_key::Principal)
 //! as an API key, so every tenant rule of the API applies to the pages unchanged.
 
+pub mod api_keys;
 pub mod password_reset;
 pub mod session;
 pub mod sign_in;

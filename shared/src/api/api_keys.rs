@@ -3,18 +3,16 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::records::{from_item, list_page, listing, to_item};
-use crate::clock::timestamp;
-use crate::domain::api_key::{ApiKeyRecord, NewApiKey, Principal, Role};
-use crate::domain::ids::{ClientId, CourierId, KeyId};
+use super::records::listing;
+use crate::accounts::api_keys::{self, IssuedKey};
+use crate::domain::api_key::{ApiKeyRecord, NewApiKey};
+use crate::domain::ids::KeyId;
 use crate::domain::Label;
 use crate::error::ApiError;
 use crate::http::{page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::store::{keys, Cond, Key, Query, Update, Write, PK};
 use crate::Ctx;
 
-/// Active keys an organisation may hold at once.
-pub const MAX_ACTIVE_KEYS: i64 = 20;
+pub use crate::accounts::api_keys::{below_key_cap, issue_key, MAX_ACTIVE_KEYS};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,141 +22,26 @@ struct NewKeyBody {
 }
 
 pub async fn create_api_key(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?.clone();
+    let who = req.principal()?;
     let body: NewKeyBody = req.json_or_empty()?;
-    let key = NewApiKey::generate(who.role);
-    let (record, mut writes) = issue_key(
-        &key,
-        who.role,
-        &who.courier_id,
-        who.client_id.as_ref(),
-        body.label,
-        &timestamp(ctx.now()),
-    )?;
-    writes.push(Write::Update {
-        key: org_record(&who),
-        update: Update::new().increment("activeKeys", 1),
-        cond: Some(Cond::exists(PK).and(below_key_cap())),
-    });
-    ctx.store.transact(writes).await.map_err(|e| {
-        if e.condition_failed_at(2) {
-            ApiError::conflict("too_many_keys", format!("an organisation can hold at most {MAX_ACTIVE_KEYS} active keys; revoke one first"))
-        } else {
-            e.into()
-        }
-    })?;
+    let IssuedKey { record, key } = api_keys::create_api_key(ctx, who, body.label).await?;
     Ok(ApiResponse::created(&shown_once(&record, &key)))
 }
 
 pub async fn list_api_keys(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     let limit = page_limit(req.query_param("limit"))?;
-    let query = Query::partition(keys::org_pk(who.org_id()))
-        .sk_begins_with(keys::KEY_PREFIX)
-        .descending();
-    let (items, next) =
-        list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
-    let views = items
-        .into_iter()
-        .map(|i| from_item::<ApiKeyRecord>(i).map(|r| view(&r)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ApiResponse::ok(&listing(views, next)))
+    let page = api_keys::list_api_keys(ctx, who, limit, req.query_param("cursor")).await?;
+    let views = page.keys.iter().map(view).collect();
+    Ok(ApiResponse::ok(&listing(views, page.next_cursor)))
 }
 
 pub async fn revoke_api_key(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     let key_id =
         KeyId::parse(req.path_param("keyId")?).map_err(|_| ApiError::NotFound("API key"))?;
-    let org_key = keys::api_key(who.org_id(), key_id.as_str());
-    let record: ApiKeyRecord = from_item(
-        ctx.store
-            .get(&org_key)
-            .await?
-            .ok_or(ApiError::NotFound("API key"))?,
-    )?;
-    if record.revoked_at.is_some() {
-        return Ok(ApiResponse::no_content());
-    }
-    let now = timestamp(ctx.now());
-    let revoke = Update::new().set("revokedAt", now.as_str());
-    let writes = vec![
-        Write::Update {
-            key: org_key,
-            update: revoke.clone(),
-            cond: Some(Cond::not_exists("revokedAt")),
-        },
-        Write::Update {
-            key: keys::api_key_secret(&record.hash),
-            update: revoke,
-            cond: Some(Cond::exists(PK)),
-        },
-        Write::Update {
-            key: org_record(who),
-            update: Update::new().increment("activeKeys", -1),
-            cond: Some(Cond::exists(PK)),
-        },
-    ];
-    match ctx.store.transact(writes).await {
-        Ok(()) => Ok(ApiResponse::no_content()),
-        // Revoked by a concurrent request: the outcome the caller asked for.
-        Err(e) if e.condition_failed_at(0) => Ok(ApiResponse::no_content()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The writes that store a new key: the authorizer's item (by hash) and the organisation's
-/// listing item, both unique. The caller adds the organisation's counter update.
-pub fn issue_key(
-    key: &NewApiKey,
-    role: Role,
-    courier_id: &CourierId,
-    client_id: Option<&ClientId>,
-    label: Option<Label>,
-    now: &str,
-) -> Result<(ApiKeyRecord, Vec<Write>), ApiError> {
-    let record = ApiKeyRecord {
-        id: key.id.clone(),
-        role,
-        courier_id: courier_id.clone(),
-        client_id: client_id.cloned(),
-        prefix: key.display_prefix(),
-        label: label.map(String::from),
-        hash: key.hash(),
-        created_at: now.to_string(),
-        revoked_at: None,
-    };
-    let org_id = client_id.map_or(courier_id.as_str(), ClientId::as_str);
-    let writes = vec![
-        Write::Put {
-            item: to_item(&record, &keys::api_key_secret(&record.hash), "ApiKeySecret")?,
-            cond: Some(Cond::not_exists(PK)),
-        },
-        Write::Put {
-            item: to_item(
-                &record,
-                &keys::api_key(org_id, record.id.as_str()),
-                "ApiKey",
-            )?,
-            cond: Some(Cond::not_exists(PK)),
-        },
-    ];
-    Ok((record, writes))
-}
-
-/// The condition that keeps an organisation under [`MAX_ACTIVE_KEYS`].
-pub fn below_key_cap() -> Cond {
-    Cond::Or(vec![
-        Cond::not_exists("activeKeys"),
-        Cond::lt("activeKeys", MAX_ACTIVE_KEYS),
-    ])
-}
-
-/// The item that counts an organisation's keys: the courier's profile or the client.
-fn org_record(who: &Principal) -> Key {
-    match &who.client_id {
-        Some(client) => keys::client(who.courier_id.as_str(), client.as_str()),
-        None => keys::courier(who.courier_id.as_str()),
-    }
+    api_keys::revoke_api_key(ctx, who, &key_id).await?;
+    Ok(ApiResponse::no_content())
 }
 
 pub fn view(record: &ApiKeyRecord) -> serde_json::Value {

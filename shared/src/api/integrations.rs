@@ -5,19 +5,19 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::records::{from_item, list_page, listing, to_item};
+use super::records::listing;
 use crate::clock::timestamp;
-use crate::domain::api_key::{Principal, Role};
+use crate::domain::api_key::Role;
 use crate::domain::ids::ClientId;
-use crate::domain::integration::secret::{self, SecretText, StoredSecret};
-use crate::domain::integration::{
-    new_integration_id, parse_integration_id, Integration, IntegrationStatus, PieceWeight,
-    Platform, MAX_SECRETS,
-};
+use crate::domain::integration::secret::{SecretText, StoredSecret};
+use crate::domain::integration::{IntegrationStatus, PieceWeight, Platform, MAX_SECRETS};
 use crate::domain::Name;
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::store::{keys, Cond, Index, Item, Query, StoreError, Update, PK};
+use crate::integrations::{
+    self, client_lists_own, load_active, load_any, new_secret, AddedIntegration,
+};
+use crate::store::{keys, Cond, StoreError, Update};
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -34,90 +34,41 @@ struct NewIntegration {
 pub async fn create_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
     let body: NewIntegration = req.json()?;
-    let (secret, generated) = new_secret(body.platform, body.secret)?;
-    let now = timestamp(ctx.now());
-    let integration = Integration {
-        id: new_integration_id(),
-        courier_id: who.courier_id.clone(),
-        client_id: own_client(who)?,
+    let new = integrations::NewIntegration {
         platform: body.platform,
         name: body.name,
-        secrets: vec![StoredSecret::new(secret.clone(), now.clone())],
+        secret: body.secret,
         default_weight_per_piece_kg: body.default_weight_per_piece_kg,
-        status: IntegrationStatus::Active,
-        created_at: now.clone(),
-        updated_at: now,
-        version: 1,
     };
-    ctx.store
-        .put(integration_item(&integration)?, Some(Cond::not_exists(PK)))
-        .await?;
+    let AddedIntegration {
+        integration,
+        generated_secret,
+    } = integrations::create_integration(ctx, who, new).await?;
     let mut view = integration.view(&ctx.base_url(&req));
     // A generated secret is shown here, once; a pasted one is already the client's.
-    if generated {
+    if let Some(secret) = generated_secret {
         view["secret"] = secret.as_str().into();
     }
     Ok(ApiResponse::created(&view)
         .with_header("location", &format!("/v1/integrations/{}", integration.id)))
 }
 
-/// The secret sent, checked for the platform; or a generated one where the platform allows.
-fn new_secret(
-    platform: Platform,
-    sent: Option<SecretText>,
-) -> Result<(SecretText, bool), ApiError> {
-    match sent {
-        Some(text) => Ok((
-            text.for_platform(platform)
-                .map_err(|e| ApiError::invalid("secret", e))?,
-            false,
-        )),
-        None if platform.secret_required() => Err(ApiError::Invalid {
-            code: "missing_field",
-            field: "secret".into(),
-            message: "Shopify signs webhooks with your app's client secret: paste it here".into(),
-        }),
-        None => Ok((secret::generate(), true)),
-    }
-}
-
 pub async fn list_integrations(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     let limit = page_limit(req.query_param("limit"))?;
-    let client = match who.role {
-        Role::Client => {
-            if req.query_param("clientId").is_some() {
-                return Err(ApiError::invalid(
-                    "clientId",
-                    "a client lists its own integrations",
-                ));
-            }
-            own_client(who)?
-        }
-        Role::Courier => {
-            let raw = req
-                .query_param("clientId")
-                .ok_or_else(|| ApiError::Invalid {
-                    code: "missing_field",
-                    field: "clientId".into(),
-                    message: "a courier lists one client's integrations".into(),
-                })?;
-            ClientId::parse(raw).map_err(|_| ApiError::invalid("clientId", "is not a client id"))?
-        }
+    let client = match req.query_param("clientId") {
+        None => None,
+        Some(_) if who.role == Role::Client => return Err(client_lists_own()),
+        Some(raw) => Some(
+            ClientId::parse(raw)
+                .map_err(|_| ApiError::invalid("clientId", "is not a client id"))?,
+        ),
     };
-    // The index holds every courier's clients' integrations: keep this courier's.
-    let query = Query::partition(keys::client_integrations_pk(client.as_str()))
-        .on(Index::Gsi1)
-        .descending()
-        .filter(Some(Cond::eq("courierId", who.courier_id.as_str())));
-    let (items, next) =
-        list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
+    let page =
+        integrations::list_integrations(ctx, who, client, limit, req.query_param("cursor")).await?;
     let base = ctx.base_url(&req);
-    let views = items
-        .into_iter()
-        .map(|i| from_item::<Integration>(i).map(|i| i.view(&base)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ApiResponse::ok(&listing(views, next)))
+    let views = page.integrations.iter().map(|i| i.view(&base)).collect();
+    Ok(ApiResponse::ok(&listing(views, page.next_cursor)))
 }
 
 pub async fn get_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -259,60 +210,6 @@ pub async fn delete_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         .update(&keys::integration(&integration.id), &update, None)
         .await?;
     Ok(ApiResponse::no_content())
-}
-
-/// The caller's integration (deleted ones too: their inbox stays readable); another
-/// tenant's answers 404 like a missing one.
-pub async fn load_any(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Integration, ApiError> {
-    let not_found = || ApiError::NotFound("integration");
-    let id = parse_integration_id(raw).ok_or_else(not_found)?;
-    let item = ctx.store.get(&keys::integration(id)).await?;
-    let integration: Integration = from_item(item.ok_or_else(not_found)?)?;
-    if !can_read(who, &integration.courier_id, &integration.client_id) {
-        return Err(not_found());
-    }
-    Ok(integration)
-}
-
-async fn load_active(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Integration, ApiError> {
-    let integration = load_any(ctx, who, raw).await?;
-    if integration.status == IntegrationStatus::Deleted {
-        return Err(ApiError::NotFound("integration"));
-    }
-    Ok(integration)
-}
-
-/// The client itself, or its courier.
-pub fn can_read(
-    who: &Principal,
-    courier_id: &crate::domain::ids::CourierId,
-    client_id: &ClientId,
-) -> bool {
-    who.courier_id == *courier_id
-        && (who.role == Role::Courier || who.client_id.as_ref() == Some(client_id))
-}
-
-fn own_client(who: &Principal) -> Result<ClientId, ApiError> {
-    who.client_id
-        .clone()
-        .ok_or_else(|| ApiError::Internal("client key without client".into()))
-}
-
-pub fn integration_item(integration: &Integration) -> Result<Item, ApiError> {
-    let mut item = to_item(
-        integration,
-        &keys::integration(&integration.id),
-        "Integration",
-    )?;
-    item.insert(
-        "GSI1PK".into(),
-        keys::client_integrations_pk(integration.client_id.as_str()).into(),
-    );
-    item.insert(
-        "GSI1SK".into(),
-        keys::integration_index_sk(&integration.id).into(),
-    );
-    Ok(item)
 }
 
 fn stale(current: u64) -> ApiError {

@@ -7,12 +7,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 use super::records::from_item;
-use crate::clock::timestamp;
-use crate::domain::api_key::Principal;
-use crate::domain::client::{Client, ClientStatus};
-use crate::domain::courier::courier_timezone;
-use crate::domain::courier::Courier;
-use crate::domain::ids::ClientId;
+use crate::domain::courier::{courier_timezone, Courier};
 use crate::domain::notifications::{
     default_templates, DraftReminders, Language, NotificationSettings, SmsTemplate, Templates,
     Trigger, Var,
@@ -22,8 +17,9 @@ use crate::domain::timezone::Timezone;
 use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::settings::{self, client_id, save_setting};
+use crate::store::keys;
 use crate::store::clients::load_client_and_courier;
-use crate::store::{keys, Cond, Key, StoreError, Update, PK};
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -117,12 +113,8 @@ fn parse_templates(
 
 pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let (client, courier) = load_client_and_courier(
-        ctx.store.as_ref(),
-        who.courier_id.as_str(),
-        client_id(who)?.as_str(),
-    )
-    .await?;
+    let (client, courier) =
+        load_client_and_courier(ctx.store.as_ref(), who.courier_id.as_str(), client_id(who)?.as_str()).await?;
     let client = client.ok_or(ApiError::NotFound("client"))?;
     Ok(ApiResponse::ok(&notifications_view(
         &client.notification_settings(),
@@ -164,57 +156,17 @@ pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult 
 
 pub async fn get_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let client: Client = from_item(
-        ctx.store
-            .get(&client_key(who)?)
-            .await?
-            .ok_or(ApiError::NotFound("client"))?,
-    )?;
-    Ok(ApiResponse::ok(&client.tracking_page_settings()))
+    Ok(ApiResponse::ok(
+        &settings::tracking_page_settings(ctx, who).await?,
+    ))
 }
 
 pub async fn put_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let settings: TrackingPageSettings = req.json()?;
-    let client = save_setting(ctx, who, "trackingPage", serde_json::to_value(&settings)).await?;
-    Ok(ApiResponse::ok(&client.tracking_page_settings()))
-}
-
-fn client_id(who: &Principal) -> Result<&ClientId, ApiError> {
-    who.client_id
-        .as_ref()
-        .ok_or_else(|| ApiError::Forbidden("this route is for clients".into()))
-}
-
-fn client_key(who: &Principal) -> Result<Key, ApiError> {
-    Ok(keys::client(
-        who.courier_id.as_str(),
-        client_id(who)?.as_str(),
+    let body: TrackingPageSettings = req.json()?;
+    Ok(ApiResponse::ok(
+        &settings::save_tracking_page_settings(ctx, who, body).await?,
     ))
-}
-
-/// One UpdateItem: the setting replaces the old one, on a client that is not deleted.
-async fn save_setting(
-    ctx: &Ctx,
-    who: &Principal,
-    attribute: &str,
-    value: Result<Value, serde_json::Error>,
-) -> Result<Client, ApiError> {
-    let value = value.map_err(|e| ApiError::Internal(e.to_string()))?;
-    let update = Update::new()
-        .set(attribute, value)
-        .set("updatedAt", timestamp(ctx.now()))
-        .increment("version", 1);
-    let cond = Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str()));
-    match ctx
-        .store
-        .update(&client_key(who)?, &update, Some(cond))
-        .await
-    {
-        Ok(item) => from_item(item),
-        Err(StoreError::ConditionFailed { .. }) => Err(ApiError::NotFound("client")),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// The settings as the API shows them: the time zone in effect, the variables a template

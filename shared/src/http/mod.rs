@@ -59,13 +59,7 @@ impl ApiRequest {
 
     /// The caller, who must be a client.
     pub fn client(&self) -> Result<&Principal, ApiError> {
-        let principal = self.principal()?;
-        match principal.role {
-            Role::Client => Ok(principal),
-            Role::Courier => Err(ApiError::Forbidden(
-                "this route is for clients; a courier key cannot use it".into(),
-            )),
-        }
+        crate::auth::client_only(self.principal()?)
     }
 
     pub fn path_param(&self, name: &str) -> Result<&str, ApiError> {

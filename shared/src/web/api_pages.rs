@@ -3,20 +3,23 @@
 //! replayable). Forms: `POST /settings/api/keys`, `POST /settings/api/keys/{keyId}/revoke`,
 //! `POST /settings/api/integrations`,
 //! `POST /settings/api/integrations/{integrationId}/deliveries/{deliveryId}/replay`; each onto
-//! the JSON use case of the same name, so the API's rules (20 active keys, a secret per
-//! platform, tenant isolation) hold here too.
+//! the use case the JSON API runs too (`accounts::api_keys`, `integrations`), so the API's
+//! rules (20 active keys, a secret per platform, tenant isolation) hold here too.
 
 use askama::Template;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::format::{text, when};
-use super::{as_api, field, form, html, not_found, redirect, signed_in, signed_in_post, Brand};
-use crate::api::api_keys::{create_api_key, list_api_keys, revoke_api_key};
-use crate::api::deliveries::{list_deliveries, replay_delivery};
-use crate::api::integrations::{create_integration, list_integrations};
-use crate::domain::api_key::Principal;
+use super::format::to_minute;
+use super::{field, form, html, not_found, redirect, signed_in, signed_in_post, typed, Brand};
+use crate::accounts::api_keys::{self, IssuedKey};
+use crate::auth::client_only;
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::ids::KeyId;
+use crate::domain::integration::{Delivery, SignatureCheck};
+use crate::domain::Label;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::integrations::{self, AddedIntegration, NewIntegration};
 use crate::Ctx;
 
 pub struct KeyRow {
@@ -82,19 +85,8 @@ impl ApiPage {
     }
 }
 
-fn items(response: Result<crate::http::ApiResponse, ApiError>) -> Result<Vec<Value>, ApiError> {
-    match response {
-        Ok(r) => Ok(
-            serde_json::from_slice::<Value>(&r.body).unwrap_or_default()["items"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default(),
-        ),
-        // A courier has no integrations of its own to list here.
-        Err(ApiError::Invalid { .. } | ApiError::Forbidden(_)) => Ok(vec![]),
-        Err(e) => Err(e),
-    }
-}
+/// What the page lists: at most this many keys, integrations and deliveries.
+const LISTED: u32 = 50;
 
 /// The page: keys, integrations, and one integration's inbox.
 async fn api_page(
@@ -103,63 +95,52 @@ async fn api_page(
     principal: &Principal,
     inbox: Option<&str>,
 ) -> Result<Option<ApiPage>, ApiError> {
-    let mut list = as_api(principal.clone(), req);
-    list.query.push(("limit".into(), "50".into()));
-    let keys = items(list_api_keys(ctx, list.clone()).await)?
-        .iter()
+    let keys = api_keys::list_api_keys(ctx, principal, LISTED, None)
+        .await?
+        .keys
+        .into_iter()
         .map(|k| KeyRow {
-            id: text(&k["id"]),
-            prefix: text(&k["prefix"]),
-            label: text(&k["label"]),
-            created: when(&k["createdAt"]),
-            revoked: when(&k["revokedAt"]),
+            id: k.id.to_string(),
+            prefix: k.prefix,
+            label: k.label.unwrap_or_default(),
+            created: to_minute(&k.created_at),
+            revoked: k.revoked_at.as_deref().map(to_minute).unwrap_or_default(),
         })
         .collect();
-    let integrations: Vec<IntegrationRow> = items(list_integrations(ctx, list.clone()).await)?
-        .iter()
-        .map(|i| IntegrationRow {
-            id: text(&i["id"]),
-            name: text(&i["name"]),
-            platform: text(&i["platform"]),
-            webhook_url: text(&i["webhookUrl"]),
-            status: text(&i["status"]),
-        })
-        .collect();
+    // A courier has no integrations of its own to list here.
+    let integrations: Vec<IntegrationRow> = match principal.role {
+        Role::Courier => vec![],
+        Role::Client => {
+            let base = ctx.base_url(req);
+            integrations::list_integrations(ctx, principal, None, LISTED, None)
+                .await?
+                .integrations
+                .into_iter()
+                .map(|i| IntegrationRow {
+                    webhook_url: i.webhook_url(&base),
+                    id: i.id,
+                    name: i.name.to_string(),
+                    platform: i.platform.as_str().into(),
+                    status: i.status.as_str().into(),
+                })
+                .collect()
+        }
+    };
     let inbox = match inbox {
         None => None,
         Some(id) => {
-            let mut api = list.clone();
-            api.path_params.insert("integrationId".into(), id.into());
-            let deliveries = match list_deliveries(ctx, api).await {
-                Ok(r) => items(Ok(r))?,
-                Err(ApiError::NotFound(_)) => return Ok(None),
-                Err(e) => return Err(e),
-            };
+            let deliveries =
+                match integrations::list_deliveries(ctx, principal, id, LISTED, None).await {
+                    Ok(page) => page.deliveries,
+                    Err(ApiError::NotFound(_)) => return Ok(None),
+                    Err(e) => return Err(e),
+                };
             let name = integrations
                 .iter()
                 .find(|i| i.id == id)
                 .map(|i| i.name.clone())
                 .unwrap_or_default();
-            let rows = deliveries
-                .iter()
-                .map(|d| DeliveryRow {
-                    id: text(&d["id"]),
-                    received: when(&d["receivedAt"]),
-                    topic: text(&d["topic"]),
-                    signature: text(&d["signature"]),
-                    outcome: text(&d["outcome"]),
-                    reasons: d["reasons"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    order_id: text(&d["orderId"]),
-                    size: d["bodyBytes"].as_u64().map(size_text).unwrap_or_default(),
-                    not_replayable: not_replayable(d),
-                })
-                .collect();
+            let rows = deliveries.iter().map(delivery_row).collect();
             Some((id.to_string(), name, rows))
         }
     };
@@ -178,6 +159,24 @@ async fn api_page(
     }))
 }
 
+fn delivery_row(d: &Delivery) -> DeliveryRow {
+    DeliveryRow {
+        id: d.id.clone(),
+        received: to_minute(&d.received_at),
+        topic: d.topic.clone().unwrap_or_default(),
+        signature: d.signature.as_str().into(),
+        outcome: d.outcome.as_str().into(),
+        reasons: d.reasons.join(", "),
+        order_id: d.order_id.clone().unwrap_or_default(),
+        size: d
+            .body_bytes
+            .or(d.body.as_ref().map(String::len))
+            .map(|b| size_text(b as u64))
+            .unwrap_or_default(),
+        not_replayable: not_replayable(d),
+    }
+}
+
 /// A body's size as people read it.
 fn size_text(bytes: u64) -> String {
     match bytes {
@@ -189,10 +188,10 @@ fn size_text(bytes: u64) -> String {
 
 /// Replay needs the body, which is kept only for a signed delivery of at most 256 KiB
 /// (`replay_delivery` refuses the others, with the same reasons).
-fn not_replayable(delivery: &Value) -> Option<&'static str> {
-    if delivery["signature"] != "valid" {
+fn not_replayable(delivery: &Delivery) -> Option<&'static str> {
+    if delivery.signature != SignatureCheck::Valid {
         Some("Not replayable: the signature failed, so its body was not kept")
-    } else if delivery["bodyKept"] == false {
+    } else if delivery.body.is_none() {
         Some("Not replayable: its body was too large to keep")
     } else {
         None
@@ -218,25 +217,22 @@ pub async fn create_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let values = form(&req);
     let label = field(&values, "label").trim().to_string();
-    let mut api = as_api(principal.clone(), &req);
-    api.method = "POST".into();
-    api.body = if label.is_empty() {
-        json!({})
-    } else {
-        json!({ "label": label })
-    }
-    .to_string()
-    .into();
-    let created = create_api_key(ctx, api).await;
+    let created = match label.as_str() {
+        "" => Ok(None),
+        _ => typed::<Label>("label", json!(label)).map(Some),
+    };
+    let created = match created {
+        Ok(label) => api_keys::create_api_key(ctx, &principal, label).await,
+        Err(e) => Err(e),
+    };
     let Some(mut page) = api_page(ctx, &req, &principal, None).await? else {
         return Ok(not_found(true));
     };
     match created {
-        Ok(response) => {
-            let key: Value = serde_json::from_slice(&response.body).unwrap_or_default();
+        Ok(IssuedKey { record, key }) => {
             page.secret = Some(Secret {
-                what: format!("API key {}", text(&key["prefix"])),
-                value: text(&key["key"]),
+                what: format!("API key {}", record.prefix),
+                value: key.secret,
                 webhook_url: String::new(),
             });
             Ok(html(201, &page))
@@ -259,15 +255,31 @@ pub async fn revoke_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let mut api = as_api(principal, &req);
-    api.method = "DELETE".into();
-    api.path_params
-        .insert("keyId".into(), req.path_param("keyId")?.to_string());
-    match revoke_api_key(ctx, api).await {
-        Ok(_) => Ok(redirect("/settings/api")),
+    let Ok(key_id) = KeyId::parse(req.path_param("keyId")?) else {
+        return Ok(not_found(true));
+    };
+    match api_keys::revoke_api_key(ctx, &principal, &key_id).await {
+        Ok(()) => Ok(redirect("/settings/api")),
         Err(ApiError::NotFound(_)) => Ok(not_found(true)),
         Err(e) => Err(e),
     }
+}
+
+/// The new integration the form describes, each value checked as the JSON API checks it
+/// (the first error in the API's order: name, platform, secret).
+fn new_integration(get: impl Fn(&str) -> String) -> Result<NewIntegration, ApiError> {
+    let name = typed("name", json!(get("name")))?;
+    let platform = typed("platform", json!(get("platform")))?;
+    let secret = match get("secret") {
+        s if s.is_empty() => None,
+        s => Some(typed("secret", json!(s))?),
+    };
+    Ok(NewIntegration {
+        platform,
+        name,
+        secret,
+        default_weight_per_piece_kg: None,
+    })
 }
 
 pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -277,27 +289,28 @@ pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let values = form(&req);
     let get = |name: &str| field(&values, name).trim().to_string();
-    let mut body = json!({ "platform": get("platform"), "name": get("name") });
-    if !get("secret").is_empty() {
-        body["secret"] = json!(get("secret"));
-    }
-    let mut api = as_api(principal.clone(), &req);
-    api.method = "POST".into();
-    api.body = body.to_string().into();
-    let created = create_integration(ctx, api).await;
+    // A courier is refused before its form is read, as the API refuses it.
+    let created = match client_only(&principal).and_then(|_| new_integration(get)) {
+        Ok(new) => integrations::create_integration(ctx, &principal, new).await,
+        Err(e) => Err(e),
+    };
     let Some(mut page) = api_page(ctx, &req, &principal, None).await? else {
         return Ok(not_found(true));
     };
     page.integration_name = get("name");
     page.platform = get("platform");
     match created {
-        Ok(response) => {
-            let integration: Value = serde_json::from_slice(&response.body).unwrap_or_default();
+        Ok(AddedIntegration {
+            integration,
+            generated_secret,
+        }) => {
             page.integration_name = String::new();
             page.secret = Some(Secret {
-                what: format!("Integration {}", text(&integration["name"])),
-                value: text(&integration["secret"]),
-                webhook_url: text(&integration["webhookUrl"]),
+                what: format!("Integration {}", integration.name),
+                value: generated_secret
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                webhook_url: integration.webhook_url(&ctx.base_url(&req)),
             });
             Ok(html(201, &page))
         }
@@ -324,15 +337,15 @@ pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let integration = req.path_param("integrationId")?.to_string();
-    let mut api = as_api(principal, &req);
-    api.method = "POST".into();
-    api.path_params
-        .insert("integrationId".into(), integration.clone());
-    api.path_params.insert(
-        "deliveryId".into(),
-        req.path_param("deliveryId")?.to_string(),
-    );
-    match replay_delivery(ctx, api).await {
+    let replayed = integrations::replay_delivery(
+        ctx,
+        &principal,
+        &integration,
+        req.path_param("deliveryId")?,
+        ctx.base_url(&req),
+    )
+    .await;
+    match replayed {
         Ok(_) => Ok(redirect(&format!(
             "/settings/api?integration={integration}"
         ))),

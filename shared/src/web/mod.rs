@@ -133,6 +133,15 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// A form's value read as the JSON API reads the same field: by its type's own check, so
+/// the page shows the API's words; an error names `name`.
+pub fn typed<T: serde::de::DeserializeOwned>(
+    name: &str,
+    value: serde_json::Value,
+) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| ApiError::invalid(name, e.to_string()))
+}
+
 /// A state-changing request must come from the portal's own pages: `Sec-Fetch-Site:
 /// same-origin` when the browser sends Fetch Metadata, else an `Origin` equal to the
 /// portal's. Neither: refused (every current browser sends one of them on a POST).

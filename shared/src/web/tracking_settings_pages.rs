@@ -1,24 +1,23 @@
 //! `GET /settings/tracking-page` and `POST /settings/tracking-page`: how the page a
-//! recipient opens from an SMS looks (colours, logo, which details it shows), onto the JSON
-//! use cases `get_tracking_page_settings` and `put_tracking_page_settings`. The preview is
+//! recipient opens from an SMS looks (colours, logo, which details it shows), onto the use
+//! cases `settings::tracking_page_settings` and `settings::save_tracking_page_settings`. The preview is
 //! the real tracking page template rendered on the server with a sample order, in the
 //! client's language (from `get_notification_settings`), in sandboxed frames; the "Preview"
 //! button re-renders the page with what was typed, without saving (htmx does the same as
 //! one types). An error is shown next to its field.
 
 use askama::Template;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
-use crate::api::settings::{
-    get_notification_settings, get_tracking_page_settings, put_tracking_page_settings,
-};
+use crate::api::settings::get_notification_settings;
 use crate::api::tracking::sample_page;
 use crate::domain::api_key::Principal;
 use crate::domain::notifications::Language;
 use crate::domain::tracking::{Colour, LogoUrl, TrackingPageSettings};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::settings::{save_tracking_page_settings, tracking_page_settings};
 use crate::Ctx;
 
 /// The pages' policy, with inline styles: the previews are the tracking page itself in
@@ -85,6 +84,8 @@ struct TrackingSettingsPage {
     saved: bool,
     previewed: bool,
     alert: Option<String>,
+    /// The settings shown: every valid value, the default for a field in error.
+    settings: TrackingPageSettings,
 }
 
 impl TrackingSettingsPage {
@@ -147,9 +148,11 @@ impl TrackingSettingsPage {
         let sample = |delivered| {
             sample_page(&settings, &client_name.name, language, delivered).unwrap_or_default()
         };
+        let (on_the_way, delivered) = (sample(false), sample(true));
         TrackingSettingsPage {
-            on_the_way: sample(false),
-            delivered: sample(true),
+            on_the_way,
+            delivered,
+            settings,
             client_name,
             colours,
             logo_url,
@@ -163,26 +166,6 @@ impl TrackingSettingsPage {
 
     fn has_errors(&self) -> bool {
         self.logo_error.is_some() || self.colours.iter().any(|c| c.error.is_some())
-    }
-
-    /// The document `PUT /v1/settings/tracking-page` takes.
-    fn body(&self) -> Value {
-        let mut body = Map::new();
-        for c in &self.colours {
-            body.insert(c.name.into(), json!(c.value.trim()));
-        }
-        body.insert(
-            "logoUrl".into(),
-            if self.logo_url.is_empty() {
-                Value::Null
-            } else {
-                json!(self.logo_url)
-            },
-        );
-        for s in &self.shown {
-            body.insert(s.name.into(), json!(s.checked));
-        }
-        Value::Object(body)
     }
 
     /// An error the use case found, next to its field.
@@ -216,23 +199,44 @@ async fn client_language(
         .unwrap_or_default())
 }
 
+/// A saved setting as its input shows it, by the input's name.
+fn saved_value(settings: &TrackingPageSettings, name: &str) -> String {
+    match name {
+        "primaryColor" => settings.primary_color.as_str().into(),
+        "headerTextColor" => settings.header_text_color.as_str().into(),
+        "backgroundColor" => settings.background_color.as_str().into(),
+        "textColor" => settings.text_color.as_str().into(),
+        "logoUrl" => settings
+            .logo_url
+            .as_ref()
+            .map(|u| u.as_str().to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// A saved detail's checkbox, by the input's name.
+fn saved_checked(settings: &TrackingPageSettings, name: &str) -> bool {
+    match name {
+        "showEta" => settings.show_eta,
+        "showDriverName" => settings.show_driver_name,
+        "showProofOfDelivery" => settings.show_proof_of_delivery,
+        _ => false,
+    }
+}
+
 pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let principal = match signed_in(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let settings: Value = serde_json::from_slice(
-        &get_tracking_page_settings(ctx, as_api(principal.clone(), &req))
-            .await?
-            .body,
-    )
-    .unwrap_or_default();
+    let settings = tracking_page_settings(ctx, &principal).await?;
     let language = client_language(ctx, &principal, &req).await?;
     let mut page = TrackingSettingsPage::of(
         Brand::of(&principal),
         language,
-        |name| settings[name].as_str().unwrap_or("").to_string(),
-        |name| settings[name].as_bool().unwrap_or(false),
+        |name| saved_value(&settings, name),
+        |name| saved_checked(&settings, name),
     );
     page.saved = req.query_param("saved").is_some();
     Ok(with_previews(200, &page))
@@ -258,10 +262,7 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if page.has_errors() {
         return Ok(with_previews(422, &page));
     }
-    let mut api = as_api(principal, &req);
-    api.method = "PUT".into();
-    api.body = page.body().to_string().into();
-    match put_tracking_page_settings(ctx, api).await {
+    match save_tracking_page_settings(ctx, &principal, page.settings.clone()).await {
         Ok(_) => Ok(redirect("/settings/tracking-page?saved=1")),
         Err(ApiError::Invalid { field, message, .. }) => {
             page.place_error(&field, message);

@@ -29,6 +29,35 @@ pub enum Outcome {
     Flagged,
 }
 
+impl Outcome {
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Created,
+        Outcome::Drafted,
+        Outcome::Duplicate,
+        Outcome::Ignored,
+        Outcome::Refused,
+        Outcome::RejectedSignature,
+        Outcome::Failed,
+        Outcome::Withdrawn,
+        Outcome::Flagged,
+    ];
+
+    /// As the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Drafted => "drafted",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Ignored => "ignored",
+            Outcome::Refused => "refused",
+            Outcome::RejectedSignature => "rejected_signature",
+            Outcome::Failed => "failed",
+            Outcome::Withdrawn => "withdrawn",
+            Outcome::Flagged => "flagged",
+        }
+    }
+}
+
 /// Delivery ids: `dlv_` + ULID (newest first in the inbox).
 pub fn new_delivery_id(at: chrono::DateTime<chrono::Utc>) -> String {
     format!("dlv_{}", crate::domain::ids::next_ulid_at(at))
@@ -99,5 +128,28 @@ impl Delivery {
             value["replayOf"] = original.as_str().into();
         }
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::integration::IntegrationStatus;
+
+    #[test]
+    fn names_are_the_serialized_ones() {
+        for outcome in Outcome::ALL {
+            assert_eq!(serde_json::json!(outcome), outcome.as_str());
+        }
+        for check in [
+            SignatureCheck::Valid,
+            SignatureCheck::Invalid,
+            SignatureCheck::Missing,
+        ] {
+            assert_eq!(serde_json::json!(check), check.as_str());
+        }
+        for status in [IntegrationStatus::Active, IntegrationStatus::Deleted] {
+            assert_eq!(serde_json::json!(status), status.as_str());
+        }
     }
 }

@@ -27,6 +27,16 @@ pub enum IntegrationStatus {
     Deleted,
 }
 
+impl IntegrationStatus {
+    /// As the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntegrationStatus::Active => "active",
+            IntegrationStatus::Deleted => "deleted",
+        }
+    }
+}
+
 /// A default weight per piece, in grams (sent as kg): above 0, at most 10 tonnes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "f64", into = "f64")]

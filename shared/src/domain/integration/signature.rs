@@ -27,6 +27,17 @@ pub enum SignatureCheck {
     Missing,
 }
 
+impl SignatureCheck {
+    /// As the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureCheck::Valid => "valid",
+            SignatureCheck::Invalid => "invalid",
+            SignatureCheck::Missing => "missing",
+        }
+    }
+}
+
 /// A signature that did not verify, and why (for the inbox).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {

@@ -5,16 +5,6 @@
 //! deliveries of one platform order, and a cancellation of an order that can no longer be
 //! withdrawn, cost a fourth call (the delivery record), as `infra/DATA_MODEL.md` says.
 
-mod decide;
-mod place;
-mod processing;
-mod received;
-mod record;
-mod withdraw;
-
-pub use processing::process;
-pub use received::Received;
-
 use serde_json::json;
 
 use crate::api::records::from_item;
@@ -24,6 +14,7 @@ use crate::domain::integration::{
 };
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::integrations::webhook::{process, record, Received};
 use crate::store::keys;
 use crate::Ctx;
 
@@ -40,7 +31,7 @@ pub async fn receive_webhook(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         // WooCommerce checks the URL with an unsigned ping and wants exactly 200.
         return Ok(ApiResponse::ok(&json!({ "ping": "ok" })));
     }
-    let received = Received::from_request(&req);
+    let received = Received::new(|name| req.header(name), req.body.clone());
     let signed = Signed {
         headers: &req.headers,
         body: &req.body,
@@ -58,7 +49,7 @@ pub async fn receive_webhook(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         // Anyone may post here: an unsigned body is never replayed, and kept it would
         // let them store 256 KB for 90 days per post. The record keeps its size.
         delivery.body = None;
-        record::record(ctx, &delivery, None).await?;
+        record(ctx, &delivery, None).await?;
         let (code, message) = match rejected.check {
             SignatureCheck::Missing => ("missing_signature", "the delivery is not signed"),
             _ => (

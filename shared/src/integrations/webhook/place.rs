@@ -4,7 +4,6 @@
 use serde_json::json;
 use std::sync::Arc;
 
-use crate::api::records::to_item;
 use crate::domain::integration::{Delivery, Outcome};
 use crate::domain::order::{Order, Source};
 use crate::domain::order_fields::{ExternalId, Pieces};
@@ -14,6 +13,7 @@ use crate::domain::shop_order::ShopOrder;
 use crate::domain::text::Notes;
 use crate::error::ApiError;
 use crate::ordering::{place_order, CreateOrder, DraftMode, OrderOwner, OrderWrites, Placed};
+use crate::store::records::to_item;
 use crate::store::{Cond, Key, Write, PK};
 use crate::Ctx;
 

@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 
-use crate::api::records::from_item;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::integration::{Delivery, Integration, IntegrationStatus};
 use crate::domain::shop_order::{self, Incoming, ShopEvent};
 use crate::error::ApiError;
 use crate::ordering::OrderOwner;
 use crate::store::keys;
+use crate::store::records::from_item;
 use crate::Ctx;
 
 use super::decide::{decide, Decision, Facts, Seen};

@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use crate::api::records::to_item;
 use crate::domain::integration::Delivery;
 use crate::error::ApiError;
+use crate::store::records::to_item;
 use crate::store::{keys, Key, Write};
 use crate::Ctx;
 
@@ -28,11 +28,11 @@ pub async fn record(ctx: &Ctx, delivery: &Delivery, marker: Option<Key>) -> Resu
 }
 
 pub fn delivery_item(delivery: &Delivery) -> Result<crate::store::Item, ApiError> {
-    to_item(
+    Ok(to_item(
         delivery,
         &keys::delivery(&delivery.integration_id, &delivery.id),
         "Delivery",
-    )
+    )?)
 }
 
 pub(super) fn marker_item(
@@ -40,9 +40,9 @@ pub(super) fn marker_item(
     delivery: &Delivery,
     order_id: Option<&str>,
 ) -> Result<crate::store::Item, ApiError> {
-    to_item(
+    Ok(to_item(
         &json!({ "deliveryId": delivery.id, "orderId": order_id, "ttl": delivery.ttl }),
         key,
         "DeliveryMarker",
-    )
+    )?)
 }

@@ -9,7 +9,6 @@ use crate::domain::integration::delivery::new_delivery_id;
 use crate::domain::integration::{Delivery, Integration, Outcome, Platform, SignatureCheck};
 use crate::domain::shop_order::generic;
 use crate::domain::token;
-use crate::http::ApiRequest;
 use crate::Ctx;
 
 /// The largest body the inbox keeps for replay (a DynamoDB item holds at most 400 KB).
@@ -18,7 +17,7 @@ pub const MAX_KEPT_BODY: usize = 256 * 1024;
 const DELIVERY_TTL_DAYS: i64 = 90;
 
 /// The headers processing reads, kept with the delivery for replay (lower-case).
-const KEPT_HEADERS: &[&str] = &[
+pub const KEPT_HEADERS: &[&str] = &[
     "x-shopify-topic",
     "x-shopify-webhook-id",
     "x-shopify-shop-domain",
@@ -40,15 +39,13 @@ pub struct Received {
 }
 
 impl Received {
-    pub fn from_request(req: &ApiRequest) -> Self {
+    /// The delivery of a request: its [`KEPT_HEADERS`] (as `header` finds them) and body.
+    pub fn new<'a>(header: impl Fn(&str) -> Option<&'a str>, body: Bytes) -> Self {
         let headers = KEPT_HEADERS
             .iter()
-            .filter_map(|name| Some((name.to_string(), req.header(name)?.trim().to_string())))
+            .filter_map(|name| Some((name.to_string(), header(name)?.trim().to_string())))
             .collect();
-        Self {
-            headers,
-            body: req.body.clone(),
-        }
+        Self { headers, body }
     }
 
     fn header(&self, name: &str) -> Option<&str> {
@@ -97,7 +94,7 @@ impl Received {
     }
 
     /// A new inbox record for this delivery (signature valid, outcome to be decided).
-    pub(super) fn delivery(&self, ctx: &Ctx, integration: &Integration) -> Delivery {
+    pub fn delivery(&self, ctx: &Ctx, integration: &Integration) -> Delivery {
         let now = ctx.now();
         let kept = self.body.len() <= MAX_KEPT_BODY;
         Delivery {

@@ -1,0 +1,65 @@
+//! A client's settings, which the JSON API (`api::settings`) and the settings pages both
+//! read and save through here: how its tracking page looks ([`tracking_page`]).
+
+pub mod tracking_page;
+
+pub use tracking_page::{save_tracking_page_settings, tracking_page_settings};
+
+use serde_json::Value;
+
+use crate::clock::timestamp;
+use crate::domain::api_key::Principal;
+use crate::domain::client::{Client, ClientStatus};
+use crate::domain::ids::ClientId;
+use crate::error::ApiError;
+use crate::store::records::from_item;
+use crate::store::{keys, Cond, Key, StoreError, Update, PK};
+use crate::Ctx;
+
+/// The caller's client: these settings are a client's (a courier is refused, 403).
+pub fn client_id(who: &Principal) -> Result<&ClientId, ApiError> {
+    who.client_id
+        .as_ref()
+        .ok_or_else(|| ApiError::Forbidden("this route is for clients".into()))
+}
+
+fn client_key(who: &Principal) -> Result<Key, ApiError> {
+    Ok(keys::client(
+        who.courier_id.as_str(),
+        client_id(who)?.as_str(),
+    ))
+}
+
+/// The caller's client as stored.
+async fn load_own_client(ctx: &Ctx, who: &Principal) -> Result<Client, ApiError> {
+    Ok(from_item(
+        ctx.store
+            .get(&client_key(who)?)
+            .await?
+            .ok_or(ApiError::NotFound("client"))?,
+    )?)
+}
+
+/// One UpdateItem: the setting replaces the old one, on a client that is not deleted.
+pub async fn save_setting(
+    ctx: &Ctx,
+    who: &Principal,
+    attribute: &str,
+    value: Result<Value, serde_json::Error>,
+) -> Result<Client, ApiError> {
+    let value = value.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let update = Update::new()
+        .set(attribute, value)
+        .set("updatedAt", timestamp(ctx.now()))
+        .increment("version", 1);
+    let cond = Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str()));
+    match ctx
+        .store
+        .update(&client_key(who)?, &update, Some(cond))
+        .await
+    {
+        Ok(item) => Ok(from_item(item)?),
+        Err(StoreError::ConditionFailed { .. }) => Err(ApiError::NotFound("client")),
+        Err(e) => Err(e.into()),
+    }
+}
