@@ -3,6 +3,7 @@
 //! `http` (`ApiError::to_response`): the use cases that return an `ApiError` do not
 //! depend on the HTTP adapters' types.
 
+use crate::domain::pricing::QuotedService;
 use crate::needs::NotWired;
 use crate::store::StoreError;
 
@@ -52,7 +53,7 @@ pub enum ApiError {
     Unquotable {
         field: Option<String>,
         reasons: Vec<String>,
-        services: Vec<serde_json::Value>,
+        services: Vec<QuotedService>,
     },
     /// 429: the store or a downstream service is throttling.
     #[error("too many requests, retry shortly")]
