@@ -4,6 +4,7 @@
 //! depend on the HTTP adapters' types.
 
 use crate::domain::json::JsonError;
+use crate::domain::pricing::QuotedService;
 use crate::needs::NotWired;
 use crate::store::StoreError;
 
@@ -53,7 +54,7 @@ pub enum ApiError {
     Unquotable {
         field: Option<String>,
         reasons: Vec<String>,
-        services: Vec<serde_json::Value>,
+        services: Vec<QuotedService>,
     },
     /// 429: the store or a downstream service is throttling.
     #[error("too many requests, retry shortly")]

@@ -3,14 +3,13 @@
 
 use chrono::NaiveDate;
 
-use super::records::{from_item, list_page, listing};
+use super::records::listing;
 use crate::domain::ids::ClientId;
 use crate::error::ApiError;
 use crate::http::{page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::imports::record::{self, ImportSummary, IMPORT_PREFIX};
+use crate::imports::record::ImportSummary;
 use crate::imports::sheet::Format;
-use crate::imports::{run_import, ImportCommand};
-use crate::store::{keys, Query};
+use crate::imports::{self, run_import, ImportCommand};
 use crate::Ctx;
 
 /// `POST /v1/imports[?preflight=true][&date=YYYY-MM-DD][&clientId=…]`.
@@ -58,21 +57,14 @@ pub async fn create_import(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 pub async fn list_imports(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     let limit = page_limit(req.query_param("limit"))?;
-    let query = Query::partition(keys::org_pk(who.org_id()))
-        .sk_begins_with(IMPORT_PREFIX)
-        .descending();
-    let (items, next) =
-        list_page(ctx.store.as_ref(), query, limit, req.query_param("cursor")).await?;
-    let views = items
-        .into_iter()
-        .map(|i| from_item::<ImportSummary>(i).map(|s| s.view()))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ApiResponse::ok(&listing(views, next)))
+    let page = imports::list_imports(ctx, who, limit, req.query_param("cursor")).await?;
+    let views = page.imports.iter().map(ImportSummary::view).collect();
+    Ok(ApiResponse::ok(&listing(views, page.next_cursor)))
 }
 
 /// `GET /v1/imports/{importId}`: the import's answer as it was given.
 pub async fn get_import(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
-    let report = record::load(ctx, who.org_id(), req.path_param("importId")?).await?;
+    let report = imports::find_import(ctx, who, req.path_param("importId")?).await?;
     Ok(ApiResponse::ok(&report))
 }

@@ -2,31 +2,24 @@
 
 use serde::Deserialize;
 
-use super::clients::load_client;
 use super::records::listing;
-use crate::domain::api_key::Role;
-use crate::domain::client::ClientStatus;
 use crate::domain::ids::{ClientId, ServiceId};
-use crate::domain::order::{Order, Source, Stop};
+use crate::domain::order::{Order, Stop};
 use crate::domain::order_fields::{ExternalId, Pieces};
 use crate::domain::order_machine::OrderStatus;
 use crate::domain::pricing::Weight;
 use crate::domain::search::SearchQuery;
 use crate::domain::text::Notes;
-use crate::domain::token;
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::ordering::changes::actor;
-use crate::ordering::edit::check_window;
 use crate::ordering::{
-    edit_order, place_order, read, CreateOrder, DraftMode, EditOrder, Idempotency, OrderChanges,
-    OrderFilter, OrderOwner, Placed,
+    self, edit_order, read, Created, EditOrder, IdempotencyKey, NewOrder, OrderChanges, OrderFilter,
 };
 use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewOrder {
+struct NewOrderBody {
     pickup: Stop,
     dropoff: Stop,
     #[serde(default)]
@@ -48,96 +41,32 @@ struct NewOrder {
     client_id: Option<ClientId>,
 }
 
-/// `POST /v1/orders`: the HTTP adapter onto [`place_order`].
+/// `POST /v1/orders`: the HTTP adapter onto [`create_order`].
 pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?.clone();
     let idempotency_key = idempotency_key(&req)?;
-    let body: NewOrder = req.json()?;
-    check_window(&body.pickup.window, "pickup.window")?;
-    check_window(&body.dropoff.window, "dropoff.window")?;
-    let (owner, source) = match who.role {
-        Role::Client => {
-            if body.client_id.is_some() {
-                return Err(ApiError::Invalid {
-                    code: "unknown_field",
-                    field: "clientId".into(),
-                    message: "a client creates orders for itself".into(),
-                });
-            }
-            let client_id = who
-                .client_id
-                .clone()
-                .ok_or_else(|| ApiError::Internal("client key without client".into()))?;
-            let owner = if who.has_services {
-                // Its services and rates are on its item: one read, for clients with services.
-                OrderOwner::of_client(&load_client(ctx, &who.courier_id, client_id.as_str()).await?)
-            } else {
-                OrderOwner {
-                    courier_id: who.courier_id.clone(),
-                    client_id,
-                    client_name: who.client_name.clone().unwrap_or_default(),
-                    team_id: who.auto_assign_team_id.clone(),
-                    default_pickup: None,
-                    pricing: None,
-                    service_selection: Default::default(),
-                }
-            };
-            (owner, Source::Portal)
-        }
-        Role::Courier => {
-            let raw = body.client_id.as_ref().ok_or_else(|| ApiError::Invalid {
-                code: "missing_field",
-                field: "clientId".into(),
-                message: "a courier names the client the order is for".into(),
-            })?;
-            let client = load_client(ctx, &who.courier_id, raw.as_str())
-                .await
-                .map_err(|e| match e {
-                    ApiError::NotFound(_) => {
-                        ApiError::invalid("clientId", "is not one of your clients")
-                    }
-                    e => e,
-                })?;
-            if client.status == ClientStatus::Deleted {
-                return Err(ApiError::invalid("clientId", "is a deleted client"));
-            }
-            (OrderOwner::of_client(&client), Source::Api)
-        }
-    };
-    let idempotency = idempotency_key.map(|key| {
-        let request_hash = token::hash(&format!(
-            "{}\n{}",
-            who.org_id(),
-            String::from_utf8_lossy(&req.body)
-        ));
-        Idempotency::new(who.org_id(), &key, request_hash)
-    });
-    let cmd = CreateOrder {
-        owner,
-        actor: actor(&who),
-        source,
-        pickup: Some(body.pickup),
+    let body: NewOrderBody = req.json()?;
+    let cmd = NewOrder {
+        by: who,
+        pickup: body.pickup,
         dropoff: body.dropoff,
         weight: body.weight,
         pieces: body.pieces,
         notes: body.notes,
         external_id: body.external_id,
         service_id: body.service_id,
-        draft: if body.draft {
-            DraftMode::Always
-        } else {
-            DraftMode::Never
-        },
-        idempotency,
-        extra_writes: vec![],
-        order_writes: None,
-        marker: None,
+        draft: body.draft,
+        client_id: body.client_id,
+        idempotency: idempotency_key.map(|key| IdempotencyKey {
+            key,
+            request: String::from_utf8_lossy(&req.body).into_owned(),
+        }),
         base_url: ctx.base_url(&req),
     };
-    match place_order(ctx, cmd).await? {
-        Placed::Created(order) => Ok(ApiResponse::created(&order.view())
+    match ordering::create_order(ctx, cmd).await? {
+        Created::Order(order) => Ok(ApiResponse::created(&order.view())
             .with_header("location", &format!("/v1/orders/{}", order.id))),
-        Placed::Replayed { status, body } => Ok(ApiResponse {
+        Created::Replayed { status, body, .. } => Ok(ApiResponse {
             status,
             headers: vec![
                 ("content-type".into(), "application/json".into()),
@@ -145,9 +74,6 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             ],
             body: body.into(),
         }),
-        Placed::Refused { .. } => Err(ApiError::Internal(
-            "an order without extra writes was refused".into(),
-        )),
     }
 }
 

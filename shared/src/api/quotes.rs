@@ -5,16 +5,12 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::clients::load_client;
-use crate::domain::api_key::Role;
-use crate::domain::client::ClientStatus;
 use crate::domain::ids::ClientId;
 use crate::domain::order::Stop;
 use crate::domain::order_fields::Pieces;
-use crate::domain::pricing::{Shipment, Weight};
-use crate::error::ApiError;
+use crate::domain::pricing::Weight;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::ordering::quoting::stop_facts;
+use crate::ordering::quotes::{quote_services, QuoteOrder};
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -37,80 +33,23 @@ struct QuoteRequest {
     client_id: Option<ClientId>,
 }
 
+/// `POST /v1/quotes`: the HTTP adapter onto [`quote_services`].
 pub async fn create_quote(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.principal()?.clone();
     let body: QuoteRequest = req.json()?;
-    if let (Some(ready), Some(due)) = (body.ready_by, body.due_by) {
-        if due <= ready {
-            return Err(ApiError::invalid("dueBy", "must be later than readyBy"));
-        }
-    }
-    let client_id = match who.role {
-        Role::Client => {
-            if body.client_id.is_some() {
-                return Err(ApiError::Invalid {
-                    code: "unknown_field",
-                    field: "clientId".into(),
-                    message: "a client quotes for itself".into(),
-                });
-            }
-            if !who.has_services {
-                // Nothing to quote, and nothing read.
-                return Ok(ApiResponse::ok(&json!({ "services": [] })));
-            }
-            who.client_id
-                .clone()
-                .ok_or_else(|| ApiError::Internal("client key without client".into()))?
-        }
-        Role::Courier => body.client_id.clone().ok_or_else(|| ApiError::Invalid {
-            code: "missing_field",
-            field: "clientId".into(),
-            message: "a courier names the client to quote for".into(),
-        })?,
-    };
-    let client = load_client(ctx, &who.courier_id, client_id.as_str())
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::invalid("clientId", "is not one of your clients"),
-            e => e,
-        })?;
-    if client.status == ClientStatus::Deleted {
-        return Err(ApiError::invalid("clientId", "is a deleted client"));
-    }
-    let Some(pricing) = client.pricing.as_ref().filter(|p| p.has_services()) else {
-        return Ok(ApiResponse::ok(&json!({ "services": [] })));
-    };
-    let pickup = match &body.pickup {
-        Some(stop) => stop_facts(stop),
-        None => match &client.default_pickup {
-            Some(location) => stop_facts(&Stop {
-                address: location.address.clone(),
-                contact: None,
-                notes: None,
-                window: Default::default(),
-                requirements: Default::default(),
-            }),
-            None => {
-                return Err(ApiError::Invalid {
-                    code: "missing_field",
-                    field: "pickup".into(),
-                    message: "the client has no default pickup: send a pickup".into(),
-                })
-            }
+    let services = quote_services(
+        ctx,
+        QuoteOrder {
+            by: who,
+            client_id: body.client_id,
+            ready_by: body.ready_by,
+            due_by: body.due_by,
+            weight: body.weight,
+            pieces: body.pieces,
+            pickup: body.pickup,
+            dropoff: body.dropoff,
         },
-    };
-    let shipment = Shipment {
-        ready_by: body.ready_by,
-        due_by: body.due_by,
-        weight: body.weight,
-        pieces: body.pieces.map(Pieces::get),
-        pickup,
-        dropoff: stop_facts(&body.dropoff),
-    };
-    let services: Vec<_> = pricing
-        .quote_all(&shipment, ctx.now())
-        .iter()
-        .map(|q| pricing.quote_view(q))
-        .collect();
+    )
+    .await?;
     Ok(ApiResponse::ok(&json!({ "services": services })))
 }

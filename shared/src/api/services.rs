@@ -4,10 +4,9 @@
 use serde_json::{json, Value};
 
 use super::catalog::{self, Services};
-use super::clients::load_client;
 use crate::domain::api_key::Role;
-use crate::domain::pricing::PricingContext;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::ordering::quotes::{own_services, ClientService};
 use crate::Ctx;
 
 pub async fn create_service(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -17,46 +16,34 @@ pub async fn create_service(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 pub async fn list_services(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     match (who.role, &who.client_id) {
-        (Role::Client, Some(client_id)) => {
-            // A client without services reads nothing.
-            let pricing = if who.has_services {
-                load_client(ctx, &who.courier_id, client_id.as_str())
-                    .await?
-                    .pricing
-            } else {
-                None
-            };
-            let items = pricing.as_ref().map(client_view).unwrap_or_default();
+        (Role::Client, Some(_)) => {
+            let items: Vec<Value> = own_services(ctx, who)
+                .await?
+                .iter()
+                .map(client_view)
+                .collect();
             Ok(ApiResponse::ok(&json!({ "items": items })))
         }
         _ => catalog::list::<Services>(ctx, &req).await,
     }
 }
 
-/// What a client sees of its services: each service with the rates it gets (not the rate
-/// table's name or id, nor anything of other clients).
-fn client_view(pricing: &PricingContext) -> Vec<Value> {
-    pricing
-        .pairs
-        .iter()
-        .filter_map(|pair| {
-            let service = pricing.services.get(&pair.service_id)?;
-            let rates = pricing.rate_tables.get(&pair.rate_table_id)?;
-            let mut view = json!({ "id": pair.service_id });
-            if let (Some(map), Value::Object(mut spec)) = (
-                view.as_object_mut(),
-                serde_json::to_value(service).unwrap_or_default(),
-            ) {
-                map.append(&mut spec);
-                let mut rates = serde_json::to_value(rates).unwrap_or_default();
-                if let Some(rates) = rates.as_object_mut() {
-                    rates.remove("name");
-                }
-                map.insert("rates".into(), rates);
-            }
-            Some(view)
-        })
-        .collect()
+/// What a client sees of one of its services: the service with the rates it gets (not the
+/// rate table's name or id, nor anything of other clients).
+fn client_view(service: &ClientService) -> Value {
+    let mut view = json!({ "id": service.id });
+    if let (Some(map), Value::Object(mut spec)) = (
+        view.as_object_mut(),
+        serde_json::to_value(&service.service).unwrap_or_default(),
+    ) {
+        map.append(&mut spec);
+        let mut rates = serde_json::to_value(&service.rates).unwrap_or_default();
+        if let Some(rates) = rates.as_object_mut() {
+            rates.remove("name");
+        }
+        map.insert("rates".into(), rates);
+    }
+    view
 }
 
 pub async fn get_service(ctx: &Ctx, req: ApiRequest) -> ApiResult {

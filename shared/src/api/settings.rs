@@ -18,8 +18,8 @@ use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::settings::{self, client_id, save_setting};
-use crate::store::keys;
 use crate::store::clients::load_client_and_courier;
+use crate::store::keys;
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -113,8 +113,12 @@ fn parse_templates(
 
 pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let (client, courier) =
-        load_client_and_courier(ctx.store.as_ref(), who.courier_id.as_str(), client_id(who)?.as_str()).await?;
+    let (client, courier) = load_client_and_courier(
+        ctx.store.as_ref(),
+        who.courier_id.as_str(),
+        client_id(who)?.as_str(),
+    )
+    .await?;
     let client = client.ok_or(ApiError::NotFound("client"))?;
     Ok(ApiResponse::ok(&notifications_view(
         &client.notification_settings(),

@@ -5,10 +5,12 @@
 pub mod columns;
 pub mod delivery_day;
 pub mod plan;
+pub mod read;
 pub mod record;
 pub mod rows;
 pub mod run;
 pub mod sheet;
 pub mod values;
 
+pub use read::{find_import, list_imports, ImportsPage};
 pub use run::{run_import, ImportCommand};

@@ -138,10 +138,12 @@ impl std::fmt::Debug for OrderWrites {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Placed {
     Created(Box<Order>),
-    /// The same idempotency key was used for the same request before: its first answer.
+    /// The same idempotency key was used for the same request before: its first answer,
+    /// and the id of the order it created.
     Replayed {
         status: u16,
         body: String,
+        order_id: String,
     },
     /// The condition of `extra_writes[index]` failed: nothing was written.
     Refused {
@@ -479,6 +481,11 @@ async fn replay(ctx: &Ctx, idem: Option<&Idempotency>) -> Result<Option<Placed>,
             .get("response")
             .and_then(Value::as_str)
             .unwrap_or("{}")
+            .to_string(),
+        order_id: record
+            .get("orderId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
             .to_string(),
     }))
 }

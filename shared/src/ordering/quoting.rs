@@ -8,7 +8,7 @@ use crate::domain::order::Stop;
 use crate::domain::pricing::geo::Point;
 use crate::domain::pricing::quote::Reason;
 use crate::domain::pricing::{
-    quote_order, PricingContext, Quoting, QuotingError, Shipment, StopFacts, Weight,
+    quote_order, PricingContext, QuotedService, Quoting, QuotingError, Shipment, StopFacts, Weight,
 };
 use crate::error::ApiError;
 
@@ -70,7 +70,7 @@ pub fn quote(
 pub fn unquotable(
     service_id: Option<&ServiceId>,
     reasons: &[Reason],
-    services: Vec<serde_json::Value>,
+    services: Vec<QuotedService>,
 ) -> ApiError {
     ApiError::Unquotable {
         field: service_id.map(|_| "serviceId".to_string()),

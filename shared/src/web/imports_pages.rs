@@ -2,22 +2,23 @@
 //! with `?import=`) and `POST /imports` (a multipart form: `step=preflight` with the file
 //! checks it and shows the preflight table, row errors by row and column; `step=commit`
 //! imports it). The file goes from the preflight to the commit in a hidden field (base64),
-//! so nothing is stored until the person commits; both steps are the JSON use case
-//! `create_import` (`?preflight=true`, then without).
+//! so nothing is stored until the person commits; both steps are the import use case
+//! `imports::run_import` (a preflight, then not), and the lists `imports::list_imports` and
+//! `imports::find_import`.
 
 use askama::Template;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::NaiveDate;
-use serde_json::Value;
 
 use super::multipart::{self, Part};
-use super::{as_api, html, redirect, signed_in, signed_in_post};
-use crate::api::imports::{create_import, get_import, list_imports};
+use super::{html, redirect, signed_in, signed_in_post};
 use crate::domain::api_key::Principal;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
-use crate::imports::sheet::XLSX_TYPE;
+use crate::imports::record::{ImportReport, ImportSummary};
+use crate::imports::sheet::Format;
+use crate::imports::{find_import, list_imports, run_import, ImportCommand};
 use crate::Ctx;
 
 /// One past import, as listed.
@@ -103,18 +104,13 @@ pub async fn imports_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let mut page = ImportsPage::new(&principal);
     if let Some(import_id) = req.query_param("import").filter(|i| !i.is_empty()) {
-        let mut api = as_api(principal.clone(), &req);
-        api.path_params.insert("importId".into(), import_id.into());
-        match get_import(ctx, api).await {
-            Ok(response) => {
-                let body: Value = serde_json::from_slice(&response.body).unwrap_or_default();
-                page.done = Some(report(&body));
-            }
+        match find_import(ctx, &principal, import_id).await {
+            Ok(done) => page.done = Some(report(&done)),
             Err(ApiError::NotFound(_)) => return Ok(super::not_found(true)),
             Err(e) => return Err(e),
         }
     }
-    past(ctx, &req, &principal, req.query_param("cursor"), &mut page).await?;
+    past(ctx, &principal, req.query_param("cursor"), &mut page).await?;
     Ok(html(200, &page))
 }
 
@@ -126,7 +122,7 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let mut page = ImportsPage::new(&principal);
     let Some(parts) = multipart::parse(req.header("content-type"), &req.body) else {
         page.file_error = Some("Choose a CSV, TSV or XLSX file to upload.".into());
-        past(ctx, &req, &principal, None, &mut page).await?;
+        past(ctx, &principal, None, &mut page).await?;
         return Ok(html(422, &page));
     };
     let value = |name: &str| -> Option<&Part> { parts.iter().find(|p| p.name == name) };
@@ -144,37 +140,43 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             Ok(bytes) if !bytes.is_empty() => (text("file_name"), bytes.into()),
             _ => {
                 page.file_error = Some("Choose a CSV, TSV or XLSX file to upload.".into());
-                past(ctx, &req, &principal, None, &mut page).await?;
+                past(ctx, &principal, None, &mut page).await?;
                 return Ok(html(422, &page));
             }
         },
     };
-    let Some(content_type) = content_type(&name) else {
+    let Some(format) = format(&name) else {
         page.file_error = Some("The file must end in .csv, .tsv or .xlsx.".into());
-        past(ctx, &req, &principal, None, &mut page).await?;
+        past(ctx, &principal, None, &mut page).await?;
         return Ok(html(422, &page));
     };
-    let mut api = as_api(principal.clone(), &req);
-    api.method = "POST".into();
-    if let Ok(value) = content_type.parse() {
-        api.headers.insert("content-type", value);
-    }
-    if !commit {
-        api.query.push(("preflight".into(), "true".into()));
-    }
-    if !page.date.is_empty() {
-        api.query.push(("date".into(), page.date.clone()));
-    }
-    api.body = file.clone();
-    let status = match create_import(ctx, api).await {
-        Ok(response) => {
-            let body: Value = serde_json::from_slice(&response.body).unwrap_or_default();
+    let date = match page.date.as_str() {
+        "" => None,
+        raw => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                page.date_error = Some("Enter the delivery date as a date (YYYY-MM-DD).".into());
+                past(ctx, &principal, None, &mut page).await?;
+                return Ok(html(422, &page));
+            }
+        },
+    };
+    let cmd = ImportCommand {
+        by: principal.clone(),
+        format,
+        file: file.clone(),
+        date,
+        preflight: !commit,
+        client_id: None,
+        base_url: ctx.base_url(&req),
+    };
+    let status = match run_import(ctx, cmd).await {
+        Ok(answer) => {
             if commit {
-                let id = body["id"].as_str().unwrap_or("");
-                return Ok(redirect(&format!("/imports?import={id}")));
+                return Ok(redirect(&format!("/imports?import={}", answer.id)));
             }
             page.preflight = Some((
-                report(&body),
+                report(&answer),
                 Carried {
                     name,
                     data: STANDARD.encode(&file),
@@ -196,107 +198,86 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             });
             status
         }
-        Err(ApiError::Invalid { field, .. }) if field == "date" => {
-            page.date_error = Some("Enter the delivery date as a date (YYYY-MM-DD).".into());
-            422
-        }
         Err(e @ (ApiError::Malformed { .. } | ApiError::Invalid { .. })) => {
             page.file_error = Some(format!("This file cannot be read: {e}"));
             422
         }
         Err(e) => return Err(e),
     };
-    past(ctx, &req, &principal, None, &mut page).await?;
+    past(ctx, &principal, None, &mut page).await?;
     Ok(html(status, &page))
 }
 
-/// The content type `create_import` reads a file name's extension as.
-fn content_type(name: &str) -> Option<&'static str> {
+/// The sheet format of a file, by its name's extension.
+fn format(name: &str) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     [
-        (".csv", "text/csv"),
-        (".tsv", "text/tab-separated-values"),
-        (".txt", "text/tab-separated-values"),
-        (".xlsx", XLSX_TYPE),
+        (".csv", Format::Csv),
+        (".tsv", Format::Tsv),
+        (".txt", Format::Tsv),
+        (".xlsx", Format::Xlsx),
     ]
     .into_iter()
     .find(|(ext, _)| lower.ends_with(ext))
-    .map(|(_, t)| t)
+    .map(|(_, format)| format)
 }
 
 /// The client's past imports, newest first.
 async fn past(
     ctx: &Ctx,
-    req: &ApiRequest,
     principal: &Principal,
     cursor: Option<&str>,
     page: &mut ImportsPage,
 ) -> Result<(), ApiError> {
-    let mut api = as_api(principal.clone(), req);
-    api.query.push(("limit".into(), "20".into()));
-    if let Some(cursor) = cursor.filter(|c| !c.is_empty()) {
-        api.query.push(("cursor".into(), cursor.into()));
-    }
-    let body: Value = match list_imports(ctx, api).await {
-        Ok(response) => serde_json::from_slice(&response.body).unwrap_or_default(),
+    let cursor = cursor.filter(|c| !c.is_empty());
+    let listed = match list_imports(ctx, principal, 20, cursor).await {
+        Ok(listed) => listed,
         Err(ApiError::Malformed { .. }) => return Ok(()),
         Err(e) => return Err(e),
     };
-    page.past = body["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|i| {
-            let count = |k: &str| i["counts"][k].as_u64().unwrap_or(0);
-            let created = i["createdAt"].as_str().unwrap_or("");
-            PastImport {
-                id: i["id"].as_str().unwrap_or("").into(),
-                created: match (created.get(..10), created.get(11..16)) {
-                    (Some(d), Some(t)) => format!("{d} {t}"),
-                    _ => created.into(),
-                },
-                rows: count("rows"),
-                drafts: count("drafts"),
-                updated: count("updated"),
-                unchanged: count("unchanged"),
-                errors: count("errors"),
-            }
-        })
-        .collect();
-    page.next = body["nextCursor"].as_str().map(str::to_string);
+    page.past = listed.imports.iter().map(past_import).collect();
+    page.next = listed.next_cursor;
     Ok(())
 }
 
-fn report(body: &Value) -> Report {
-    let count = |k: &str| body["counts"][k].as_u64().unwrap_or(0);
+fn past_import(import: &ImportSummary) -> PastImport {
+    let created = import.created_at.as_str();
+    PastImport {
+        id: import.id.clone(),
+        created: match (created.get(..10), created.get(11..16)) {
+            (Some(d), Some(t)) => format!("{d} {t}"),
+            _ => created.into(),
+        },
+        rows: import.counts.rows as u64,
+        drafts: import.counts.drafts as u64,
+        updated: import.counts.updated as u64,
+        unchanged: import.counts.unchanged as u64,
+        errors: import.counts.errors as u64,
+    }
+}
+
+fn report(answer: &ImportReport) -> Report {
+    let counts = &answer.counts;
     Report {
-        id: body["id"].as_str().unwrap_or("").into(),
-        date: body["date"]
-            .as_str()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        id: answer.id.clone(),
+        date: answer
+            .date
             .map(|d| (d.to_string(), d.format("%A %-d %B %Y").to_string())),
-        rows: count("rows"),
-        drafts: count("drafts") + count("placed"),
-        updated: count("updated"),
-        unchanged: count("unchanged"),
-        errors: count("errors"),
-        unknown_columns: body["unknownColumns"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        issues: body["rows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|r| r["errors"].as_array().into_iter().flatten())
+        rows: counts.rows as u64,
+        drafts: (counts.drafts + counts.placed) as u64,
+        updated: counts.updated as u64,
+        unchanged: counts.unchanged as u64,
+        errors: counts.errors as u64,
+        unknown_columns: answer.unknown_columns.clone(),
+        issues: answer
+            .rows
+            .iter()
+            .flat_map(|r| &r.errors)
             .map(|e| RowIssue {
-                row: e["row"].as_u64().unwrap_or(0),
-                column: e["column"].as_str().unwrap_or("").into(),
-                value: e["value"].as_str().unwrap_or("").into(),
-                reason: e["reason"].as_str().unwrap_or("").into(),
+                row: e.row as u64,
+                column: e.column.clone(),
+                value: e.value.clone(),
+                reason: e.reason.clone(),
             })
             .collect(),
     }
@@ -304,13 +285,15 @@ fn report(body: &Value) -> Report {
 
 #[cfg(test)]
 mod tests {
-    use super::content_type;
+    use super::format;
+    use crate::imports::sheet::Format;
 
     #[test]
     fn a_file_is_read_by_its_extension() {
-        assert_eq!(content_type("Orders.CSV"), Some("text/csv"));
-        assert_eq!(content_type("a.tsv"), Some("text/tab-separated-values"));
-        assert!(content_type("a.xlsx").is_some_and(|t| t.contains("spreadsheetml")));
-        assert_eq!(content_type("a.pdf"), None);
+        assert_eq!(format("Orders.CSV"), Some(Format::Csv));
+        assert_eq!(format("a.tsv"), Some(Format::Tsv));
+        assert_eq!(format("a.txt"), Some(Format::Tsv));
+        assert_eq!(format("a.xlsx"), Some(Format::Xlsx));
+        assert_eq!(format("a.pdf"), None);
     }
 }

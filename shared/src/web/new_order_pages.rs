@@ -1,58 +1,47 @@
 //! `GET /orders/new` (the form, the client's default pickup prefilled) and `POST /orders`
-//! (the form's post onto the JSON use case `create_order`; an error is shown next to the
-//! field it concerns). A hidden form id is the idempotency key, so a double submit places
-//! one order. The dropoff window is entered in the client's time zone; a client with
-//! services chooses one, and "Get quotes" (`quote=1`, also sent by htmx on a change)
-//! re-renders the form with each service's quote from the quote use case.
+//! (the form parsed into an order onto the `ordering::create_order` use case; an error is
+//! shown next to the field it concerns). A hidden form id is the idempotency key, so a
+//! double submit places one order. The dropoff window is entered in the client's time zone;
+//! a client with services chooses one, and "Get quotes" (`quote=1`, also sent by htmx on a
+//! change) re-renders the form with each service's quote from the quote use case.
 
 use askama::Template;
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use serde_json::{json, Map, Value};
 
+use super::order_form::{StopInputs, DROPOFF, PICKUP};
 use super::order_quotes::{choice, services, ServiceChoice};
-use super::{as_api, field, form, html, redirect, signed_in, signed_in_post};
-use crate::api::orders::create_order;
+use super::{field, form, html, redirect, signed_in, signed_in_post};
 use crate::api::records::from_item;
 use crate::domain::api_key::Principal;
 use crate::domain::client::Client;
-use crate::domain::order::MinimumAge;
-use crate::domain::token;
+use crate::domain::ids::ServiceId;
+use crate::domain::order::{MinimumAge, Requirements, Stop, Window};
+use crate::domain::order_fields::Pieces;
+use crate::domain::pricing::Weight;
+use crate::domain::text::{AddressLine, Name, Notes};
+use crate::domain::{token, Address, Contact, Phone};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::{create_order, Created, IdempotencyKey, NewOrder, QuoteOrder};
 use crate::store::keys;
 use crate::Ctx;
 
-/// The form's fields and, for each, where the API reports it.
-const FIELDS: [(&str, &str); 11] = [
-    ("pickup_line1", "pickup.address.line1"),
-    ("pickup_city", "pickup.address.city"),
-    ("pickup_name", "pickup.contact.name"),
-    ("pickup_phone", "pickup.contact.phone"),
-    ("dropoff_line1", "dropoff.address.line1"),
-    ("dropoff_city", "dropoff.address.city"),
-    ("recipient_name", "dropoff.recipient.name"),
-    ("recipient_phone", "dropoff.recipient.phone"),
-    ("weight", "weight"),
-    ("pieces", "pieces"),
-    ("notes", "notes"),
+/// Where a use case's error is shown: the form field its field (as the JSON API names it)
+/// concerns (first match wins); any other above the form.
+const USE_CASE_FIELDS: [(&str, &str); 5] = [
+    ("dropoff.window.completeAfter", "dropoff_after"),
+    ("dropoff.window", "dropoff_before"),
+    ("dueBy", "dropoff_before"),
+    ("serviceId", "service_id"),
+    ("pickup", "pickup_line1"),
 ];
 
-/// Where the API reports the form's other fields (first match wins).
-const MORE_FIELDS: [(&str, &str); 6] = [
-    ("dropoff_after", "dropoff.window.completeAfter"),
-    ("dropoff_before", "dropoff.window"),
-    ("dropoff_before", "dueBy"),
-    ("minimum_age", "dropoff.requirements"),
-    ("service_id", "serviceId"),
-    ("pickup_line1", "pickup"),
-];
-
-/// The dropoff's requirement check boxes: (form name, the API's name, label).
-const REQUIREMENTS: [(&str, &str, &str); 3] = [
-    ("require_signature", "signature", "Signature"),
-    ("require_photo", "photo", "Photo"),
-    ("require_notes", "notes", "Notes"),
+/// The dropoff's requirement check boxes: (form name, label).
+const REQUIREMENTS: [(&str, &str); 3] = [
+    ("require_signature", "Signature"),
+    ("require_photo", "Photo"),
+    ("require_notes", "Notes"),
 ];
 
 #[derive(Template)]
@@ -144,7 +133,7 @@ impl NewOrderPage {
     fn requirements(&self) -> Vec<(&'static str, &'static str, bool)> {
         REQUIREMENTS
             .iter()
-            .map(|(name, _, label)| (*name, *label, !self.value(name).is_empty()))
+            .map(|(name, label)| (*name, *label, !self.value(name).is_empty()))
             .collect()
     }
 
@@ -199,21 +188,12 @@ async fn client_and_zone(
     Ok((client, zone))
 }
 
-/// The form field an API error concerns.
-fn form_field(api_field: &str) -> Option<&'static str> {
-    FIELDS
+/// The form field a use case's error concerns.
+fn form_field(use_case_field: &str) -> Option<&'static str> {
+    USE_CASE_FIELDS
         .iter()
-        .chain(MORE_FIELDS.iter())
-        .find(|(_, path)| api_field.starts_with(path))
-        .map(|(name, _)| *name)
-}
-
-/// An API message in the form's words (the window's ends as the form labels them).
-fn in_form_words(message: &str) -> String {
-    message
-        .replace("completeAfter", "the earliest time")
-        .replace("completeBefore", "the latest time")
-        .replace("readyBy", "the pickup time")
+        .find(|(path, _)| use_case_field.starts_with(path))
+        .map(|(_, name)| *name)
 }
 
 pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -224,19 +204,26 @@ pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let mut values = vec![];
     let (client, zone) = client_and_zone(ctx, &principal).await?;
     if let Some(pickup) = client.and_then(|c| c.default_pickup) {
-        let pickup = serde_json::to_value(&pickup).unwrap_or_default();
-        for (name, path) in &FIELDS[..4] {
-            let value = path
-                .split('.')
-                .skip(1)
-                .fold(&pickup, |v, k| &v[k])
-                .as_str()
-                .unwrap_or("");
-            values.push((name.to_string(), value.to_string()));
+        let contact = pickup.contact.as_ref();
+        for (name, value) in [
+            (PICKUP.line1, Some(pickup.address.line1.to_string())),
+            (
+                PICKUP.city,
+                pickup.address.city.as_ref().map(|c| c.to_string()),
+            ),
+            (PICKUP.name, contact.map(|c| c.name.to_string())),
+            (
+                PICKUP.phone,
+                contact
+                    .and_then(|c| c.phone.as_ref())
+                    .map(|p| p.to_string()),
+            ),
+        ] {
+            values.push((name.to_string(), value.unwrap_or_default()));
         }
     }
     values.push(("pieces".into(), "1".into()));
-    let (services, quoted, _) = services(ctx, &principal, &req, None, zone).await?;
+    let (services, quoted, _) = services(ctx, &principal, None, zone).await?;
     Ok(html(
         200,
         &NewOrderPage {
@@ -281,46 +268,73 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         errors: vec![],
         alert: None,
     };
-    let body = match order_body(&values, zone) {
-        Ok(body) => body,
+    let quote = !field(&values, "quote").is_empty();
+    let order = match order_form(&values, zone, quote) {
+        Ok(order) => order,
         Err((name, message)) => {
             page.errors.push((name.to_string(), message));
-            (page.services, page.quoted, _) = services(ctx, &principal, &req, None, zone).await?;
+            (page.services, page.quoted, _) = services(ctx, &principal, None, zone).await?;
             return Ok(html(422, &page));
         }
     };
-    if !field(&values, "quote").is_empty() {
+    if quote {
         // "Get quotes": the same form again, each service with its quote.
-        let (services, quoted, refused) =
-            services(ctx, &principal, &req, Some(&body), zone).await?;
+        let asked = QuoteOrder {
+            by: principal.clone(),
+            client_id: None,
+            ready_by: None,
+            due_by: order.dropoff.window.complete_before,
+            weight: order.weight,
+            pieces: order.pieces,
+            pickup: Some(order.pickup),
+            dropoff: order.dropoff,
+        };
+        let (services, quoted, refused) = services(ctx, &principal, Some(asked), zone).await?;
         (page.services, page.quoted) = (services, quoted);
-        if let Some((api_field, message)) = refused {
-            match form_field(&api_field) {
-                Some(name) => page
-                    .errors
-                    .push((name.to_string(), in_form_words(&message))),
-                None => page.alert = Some(format!("{api_field}: {message}")),
+        if let Some((use_case_field, message)) = refused {
+            match form_field(&use_case_field) {
+                Some(name) => page.errors.push((name.to_string(), message)),
+                None => page.alert = Some(format!("{use_case_field}: {message}")),
             }
             return Ok(html(422, &page));
         }
         return Ok(html(200, &page));
     }
-    let mut api = as_api(principal.clone(), &req);
-    api.method = "POST".into();
-    api.body = body.to_string().into();
-    if let Ok(key) = format!("web-{}", page.form_id).parse() {
-        api.headers.insert("idempotency-key", key);
-    }
-    match create_order(ctx, api).await {
-        Ok(response) => {
-            let order: Value = serde_json::from_slice(&response.body).unwrap_or_default();
-            let id = order["id"].as_str().unwrap_or("");
-            return Ok(redirect(&format!("/orders/{id}")));
+    // What the order says, whatever else the form carries: a second submit of the same
+    // order with the same form id places it once.
+    let request = serde_json::to_string(&(
+        &order.pickup,
+        &order.dropoff,
+        order.weight,
+        order.pieces,
+        &order.notes,
+        &order.service_id,
+    ))
+    .map_err(|e| ApiError::Internal(format!("the order does not serialise: {e}")))?;
+    let cmd = NewOrder {
+        by: principal.clone(),
+        pickup: order.pickup,
+        dropoff: order.dropoff,
+        weight: order.weight,
+        pieces: order.pieces,
+        notes: order.notes,
+        external_id: None,
+        service_id: order.service_id,
+        draft: false,
+        client_id: None,
+        idempotency: Some(IdempotencyKey {
+            key: format!("web-{}", page.form_id),
+            request,
+        }),
+        base_url: ctx.base_url(&req),
+    };
+    match create_order(ctx, cmd).await {
+        Ok(Created::Order(order)) => return Ok(redirect(&format!("/orders/{}", order.id))),
+        Ok(Created::Replayed { order_id, .. }) => {
+            return Ok(redirect(&format!("/orders/{order_id}")))
         }
         Err(ApiError::Invalid { field, message, .. }) => match form_field(&field) {
-            Some(name) => page
-                .errors
-                .push((name.to_string(), in_form_words(&message))),
+            Some(name) => page.errors.push((name.to_string(), message)),
             None => page.alert = Some(format!("{field}: {message}")),
         },
         Err(ApiError::Unquotable {
@@ -349,100 +363,263 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(e) => return Err(e),
     }
     if page.services.is_empty() {
-        (page.services, page.quoted, _) = services(ctx, &principal, &req, None, zone).await?;
+        (page.services, page.quoted, _) = services(ctx, &principal, None, zone).await?;
     }
     Ok(html(422, &page))
 }
 
-/// A `datetime-local` value (`2026-12-01T14:30`, seconds optional) in `zone`, as RFC 3339.
-fn local_time(raw: &str, zone: Tz) -> Result<String, String> {
+/// A `datetime-local` value (`2026-12-01T14:30`, seconds optional) in `zone`.
+fn local_time(raw: &str, zone: Tz) -> Result<DateTime<FixedOffset>, String> {
     let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| "must be a date and time".to_string())?;
     zone.from_local_datetime(&naive)
         .earliest()
-        .map(|t| t.fixed_offset().to_rfc3339())
+        .map(|t| t.fixed_offset())
         .ok_or_else(|| format!("is not a time that exists in {}", zone.name()))
 }
 
-/// The JSON body of `POST /v1/orders` from the form (empty optional fields left out).
-fn order_body(values: &[(String, String)], zone: Tz) -> Result<Value, (&'static str, String)> {
-    let get = |name: &str| field(values, name).trim().to_string();
-    let mut body = Map::new();
-    for (name, path) in FIELDS {
-        let value = get(name);
-        if value.is_empty() {
-            continue;
-        }
-        let value = match name {
-            "weight" => json!(value
-                .replace(',', ".")
-                .parse::<f64>()
-                .map_err(|_| ("weight", "must be a number of kilograms".to_string()))?),
-            "pieces" => json!(value
-                .parse::<u32>()
-                .map_err(|_| ("pieces", "must be a whole number".to_string()))?),
-            _ => json!(value),
-        };
-        let mut at = &mut body;
-        let parts: Vec<&str> = path.split('.').collect();
-        for part in &parts[..parts.len() - 1] {
-            at = at
-                .entry(part.to_string())
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-                .expect("an object");
-        }
-        at.insert(parts[parts.len() - 1].to_string(), value);
+/// The order the form describes.
+struct OrderForm {
+    pickup: Stop,
+    dropoff: Stop,
+    weight: Option<Weight>,
+    pieces: Option<Pieces>,
+    notes: Option<Notes>,
+    service_id: Option<ServiceId>,
+}
+
+/// A form error: (input name, message).
+type FieldError = (&'static str, String);
+
+/// An optional input: empty is none; else parsed, its error named by the input.
+fn optional<T>(
+    values: &[(String, String)],
+    name: &'static str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, FieldError> {
+    let raw = field(values, name).trim();
+    if raw.is_empty() {
+        return Ok(None);
     }
-    for (stop, line1) in [("pickup", "pickup_line1"), ("dropoff", "dropoff_line1")] {
-        if get(line1).is_empty() {
-            let _ = stop;
+    parse(raw).map(Some).map_err(|e| (name, e))
+}
+
+/// The order from the form (empty optional fields are none), or its first error, found in
+/// the order the form has always reported them: the numbers, the addresses and times, then
+/// each value (dropoff, notes, pickup, pieces, service, weight) and the dropoff window. A
+/// quote (`for_quote`) reads neither the notes nor the service, nor checks the window.
+fn order_form(
+    values: &[(String, String)],
+    zone: Tz,
+    for_quote: bool,
+) -> Result<OrderForm, FieldError> {
+    let kg = optional(values, "weight", |raw| {
+        raw.replace(',', ".")
+            .parse::<f64>()
+            .map_err(|_| "must be a number of kilograms".to_string())
+    })?;
+    let count = optional(values, "pieces", |raw| {
+        raw.parse::<u32>()
+            .map_err(|_| "must be a whole number".to_string())
+    })?;
+    for line1 in [PICKUP.line1, DROPOFF.line1] {
+        if field(values, line1).trim().is_empty() {
             return Err((line1, "is required".to_string()));
         }
     }
-    let dropoff = body
-        .entry("dropoff")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .expect("an object");
-    let mut window = Map::new();
-    for (name, key) in [
-        ("dropoff_after", "completeAfter"),
-        ("dropoff_before", "completeBefore"),
-    ] {
-        let raw = get(name);
-        if !raw.is_empty() {
-            window.insert(
-                key.into(),
-                json!(local_time(&raw, zone).map_err(|e| (name, e))?),
-            );
-        }
-    }
-    if !window.is_empty() {
-        dropoff.insert("window".into(), Value::Object(window));
-    }
-    let mut requirements = Map::new();
-    for (name, api_name, _) in REQUIREMENTS {
-        if !get(name).is_empty() {
-            requirements.insert(api_name.into(), json!(true));
-        }
-    }
-    let age = get("minimum_age");
-    if !age.is_empty() {
-        let age = age
-            .parse::<u8>()
+    let window = Window {
+        complete_after: optional(values, "dropoff_after", |raw| local_time(raw, zone))?,
+        complete_before: optional(values, "dropoff_before", |raw| local_time(raw, zone))?,
+    };
+    let minimum_age = optional(values, "minimum_age", |raw| {
+        raw.parse::<u8>()
             .map_err(|_| "must be an age from 1 to 25".to_string())
             .and_then(MinimumAge::try_from)
-            .map_err(|e| ("minimum_age", e))?;
-        requirements.insert("minimumAge".into(), json!(u8::from(age)));
+    })?;
+    let checked = |name: &str| !field(values, name).trim().is_empty();
+    let requirements = Requirements {
+        signature: checked("require_signature"),
+        photo: checked("require_photo"),
+        notes: checked("require_notes"),
+        minimum_age,
+    };
+    let dropoff = stop(values, &DROPOFF, window, requirements)?;
+    let notes = match for_quote {
+        true => None,
+        false => optional(values, "notes", Notes::parse)?,
+    };
+    let pickup = stop(values, &PICKUP, Window::default(), Requirements::default())?;
+    let pieces = count
+        .map(Pieces::try_from)
+        .transpose()
+        .map_err(|e| ("pieces", e))?;
+    let service_id = match for_quote {
+        true => None,
+        false => optional(values, "service_id", ServiceId::parse)?,
+    };
+    // A weight that is no number (`inf`, `NaN`) has always been left out, as JSON would.
+    let weight = kg
+        .filter(|kg| kg.is_finite())
+        .map(Weight::from_kg)
+        .transpose()
+        .map_err(|e| ("weight", e))?;
+    if let (Some(after), Some(before)) = (
+        dropoff.window.complete_after,
+        dropoff.window.complete_before,
+    ) {
+        if !for_quote && after >= before {
+            return Err((
+                "dropoff_before",
+                "must be later than the earliest time".to_string(),
+            ));
+        }
     }
-    if !requirements.is_empty() {
-        dropoff.insert("requirements".into(), Value::Object(requirements));
+    Ok(OrderForm {
+        pickup,
+        dropoff,
+        weight,
+        pieces,
+        notes,
+        service_id,
+    })
+}
+
+/// One stop from its inputs: the address (city, then line), the contact (name, then phone;
+/// a phone needs a name).
+fn stop(
+    values: &[(String, String)],
+    inputs: &StopInputs,
+    window: Window,
+    requirements: Requirements,
+) -> Result<Stop, FieldError> {
+    let city = optional(values, inputs.city, AddressLine::parse)?;
+    let line1 =
+        AddressLine::parse(field(values, inputs.line1).trim()).map_err(|e| (inputs.line1, e))?;
+    let name = optional(values, inputs.name, Name::parse)?;
+    let phone = optional(values, inputs.phone, Phone::parse)?;
+    let contact = match (name, phone) {
+        (Some(name), phone) => Some(Contact {
+            name,
+            phone,
+            email: None,
+        }),
+        (None, Some(_)) => return Err((inputs.name, "name is required".to_string())),
+        (None, None) => None,
+    };
+    Ok(Stop {
+        address: Address {
+            unit: None,
+            line1,
+            line2: None,
+            city,
+            state: None,
+            postal_code: None,
+            country: None,
+            lat: None,
+            lng: None,
+        },
+        contact,
+        notes: None,
+        window,
+        requirements,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
-    let service = get("service_id");
-    if !service.is_empty() {
-        body.insert("serviceId".into(), json!(service));
+
+    fn error(pairs: &[(&str, &str)], for_quote: bool) -> Option<FieldError> {
+        order_form(&values(pairs), chrono_tz::Europe::Paris, for_quote).err()
     }
-    Ok(Value::Object(body))
+
+    const GOOD: [(&str, &str); 4] = [
+        ("pickup_line1", "1 Market St"),
+        ("dropoff_line1", "9 Rue de la Paix"),
+        ("recipient_name", "Marie Curie"),
+        ("recipient_phone", "+33698765432"),
+    ];
+
+    #[test]
+    fn the_form_reads_into_an_order() {
+        let mut form = GOOD.to_vec();
+        form.extend([
+            ("weight", "2,5"),
+            ("pieces", "3"),
+            ("dropoff_after", "2026-12-01T14:00"),
+            ("dropoff_before", "2026-12-01T16:00"),
+            ("require_photo", "1"),
+            ("minimum_age", "18"),
+        ]);
+        let order = order_form(&values(&form), chrono_tz::Europe::Paris, false).unwrap();
+        assert_eq!(order.weight.map(Weight::grams), Some(2500));
+        assert_eq!(order.pieces.map(Pieces::get), Some(3));
+        assert_eq!(
+            order.dropoff.window.complete_after.map(|t| t.to_rfc3339()),
+            Some("2026-12-01T14:00:00+01:00".to_string())
+        );
+        assert!(order.dropoff.requirements.photo && !order.dropoff.requirements.signature);
+        let contact = order.dropoff.contact.unwrap();
+        assert_eq!(contact.name.as_str(), "Marie Curie");
+        assert!(order.pickup.contact.is_none());
+    }
+
+    #[test]
+    fn the_first_error_is_the_one_the_form_always_showed() {
+        // The numbers first, then the addresses, then the values.
+        let mut form = vec![("weight", "heavy"), ("dropoff_line1", "x")];
+        assert_eq!(
+            error(&form, false),
+            Some(("weight", "must be a number of kilograms".into()))
+        );
+        form[0] = ("weight", "0");
+        assert_eq!(
+            error(&form, false),
+            Some(("pickup_line1", "is required".into()))
+        );
+        form.push(("pickup_line1", "1 Market St"));
+        assert_eq!(
+            error(&form, false).map(|e| e.0),
+            Some("weight"),
+            "a weight of 0"
+        );
+        // A phone needs a name.
+        let form = [
+            ("pickup_line1", "1 Market St"),
+            ("dropoff_line1", "9 Rue de la Paix"),
+            ("recipient_phone", "+33698765432"),
+        ];
+        assert_eq!(
+            error(&form, false),
+            Some(("recipient_name", "name is required".into()))
+        );
+    }
+
+    #[test]
+    fn a_quote_reads_neither_notes_nor_service_nor_checks_the_window() {
+        let mut form = GOOD.to_vec();
+        form.extend([
+            ("service_id", "nope"),
+            ("dropoff_after", "2026-12-01T16:00"),
+            ("dropoff_before", "2026-12-01T14:00"),
+        ]);
+        assert_eq!(error(&form, true), None);
+        assert_eq!(error(&form, false).map(|e| e.0), Some("service_id"));
+        form.retain(|(k, _)| *k != "service_id");
+        assert_eq!(
+            error(&form, false),
+            Some((
+                "dropoff_before",
+                "must be later than the earliest time".into()
+            ))
+        );
+    }
 }

@@ -83,6 +83,28 @@ pub struct ServiceQuote {
     pub quote: Quote,
 }
 
+/// One service's quote as answered (`POST /v1/quotes`, a refused order's `services`):
+/// `{"serviceId", "name", "eligible", "price"?, "currency", "completeBy"?, "readyBy",
+/// "reasons"}`. The fields are in the order of their JSON names, so the JSON reads as the map
+/// it was once built as.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuotedService {
+    /// When it would be completed (eligible only), in the courier's time zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complete_by: Option<String>,
+    pub currency: super::Currency,
+    pub eligible: bool,
+    pub name: String,
+    /// In minor units (eligible only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<u64>,
+    pub ready_by: String,
+    /// Why it cannot serve the order (empty when eligible).
+    pub reasons: Vec<Reason>,
+    pub service_id: ServiceId,
+}
+
 /// What an order keeps of the quote it was placed with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -123,18 +145,19 @@ impl PricingContext {
             .collect()
     }
 
-    /// `{"serviceId", "name", "eligible", "price"?, "currency", "completeBy"?, "reasons"}`.
-    pub fn quote_view(&self, q: &ServiceQuote) -> Value {
-        let mut view = json!({
-            "serviceId": q.service_id, "name": q.name, "currency": q.currency,
-            "eligible": q.quote.outcome.is_ok(), "readyBy": self.local_time(q.quote.ready_by),
-            "reasons": q.quote.outcome.as_ref().err().cloned().unwrap_or_default(),
-        });
-        if let Ok(priced) = &q.quote.outcome {
-            view["price"] = priced.price.into();
-            view["completeBy"] = self.local_time(priced.complete_by).into();
+    /// One service's quote as the client reads it, its times in the courier's time zone.
+    pub fn quote_view(&self, q: &ServiceQuote) -> QuotedService {
+        let priced = q.quote.outcome.as_ref().ok();
+        QuotedService {
+            complete_by: priced.map(|p| self.local_time(p.complete_by)),
+            currency: q.currency,
+            eligible: priced.is_some(),
+            name: q.name.clone(),
+            price: priced.map(|p| p.price),
+            ready_by: self.local_time(q.quote.ready_by),
+            reasons: q.quote.outcome.as_ref().err().cloned().unwrap_or_default(),
+            service_id: q.service_id.clone(),
         }
-        view
     }
 
     /// The order's quote from one service's, when it is eligible.
@@ -160,7 +183,7 @@ pub enum Quoting {
     /// No service (or not the one asked for) can serve it.
     Unquotable {
         reasons: Vec<Reason>,
-        services: Vec<Value>,
+        services: Vec<QuotedService>,
     },
 }
 
@@ -310,7 +333,7 @@ mod tests {
             Ok(Quoting::Unquotable { reasons, services }) => {
                 assert_eq!(reasons, vec![Reason::TooManyPieces]);
                 assert_eq!(services.len(), 1);
-                assert_eq!(services[0]["eligible"], false);
+                assert!(!services[0].eligible);
             }
             other => panic!("{other:?}"),
         }
@@ -341,7 +364,7 @@ mod tests {
     fn quotes_read_in_the_courier_time_zone() {
         let (pricing, fast, _) = context();
         let quotes = pricing.quote_all(&shipment(1), now());
-        let first = pricing.quote_view(&quotes[0]);
+        let first = serde_json::to_value(pricing.quote_view(&quotes[0])).unwrap();
         assert_eq!(first["serviceId"], json!(fast));
         assert_eq!(first["readyBy"], "2026-11-30T09:00:00+01:00");
         assert_eq!(first["completeBy"], "2026-11-30T10:00:00+01:00");

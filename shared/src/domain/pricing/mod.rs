@@ -10,7 +10,8 @@ pub mod service;
 pub mod weight;
 
 pub use catalog::{
-    quote_order, OrderQuote, Pair, PricingContext, Quoting, QuotingError, RateTable, Service,
+    quote_order, OrderQuote, Pair, PricingContext, QuotedService, Quoting, QuotingError, RateTable,
+    Service,
 };
 pub use money::{Amount, Currency};
 pub use quote::{quote, select, Quote, Reason, Shipment};

@@ -1,0 +1,140 @@
+//! What a client's services would make of an order before it is placed (`POST /v1/quotes`,
+//! the order form's "Get quotes"), and the services a client may choose from
+//! (`GET /v1/services` for a client, the order form's choice).
+
+use chrono::{DateTime, FixedOffset};
+
+use super::owner::load_client;
+use super::quoting::stop_facts;
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::client::ClientStatus;
+use crate::domain::ids::{ClientId, ServiceId};
+use crate::domain::order::Stop;
+use crate::domain::order_fields::Pieces;
+use crate::domain::pricing::{QuotedService, RateTableSpec, ServiceSpec, Shipment, Weight};
+use crate::error::ApiError;
+use crate::Ctx;
+
+/// An order to quote, as the caller describes it.
+#[derive(Debug, Clone)]
+pub struct QuoteOrder {
+    pub by: Principal,
+    /// Courier only: the client to quote for.
+    pub client_id: Option<ClientId>,
+    pub ready_by: Option<DateTime<FixedOffset>>,
+    pub due_by: Option<DateTime<FixedOffset>>,
+    pub weight: Option<Weight>,
+    pub pieces: Option<Pieces>,
+    /// `None`: the client's default pickup.
+    pub pickup: Option<Stop>,
+    pub dropoff: Stop,
+}
+
+/// Every service of the client, eligible with its price and completion time, or not with
+/// the reasons (none for a client without services).
+pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedService>, ApiError> {
+    let who = &cmd.by;
+    if let (Some(ready), Some(due)) = (cmd.ready_by, cmd.due_by) {
+        if due <= ready {
+            return Err(ApiError::invalid("dueBy", "must be later than readyBy"));
+        }
+    }
+    let client_id = match who.role {
+        Role::Client => {
+            if cmd.client_id.is_some() {
+                return Err(ApiError::Invalid {
+                    code: "unknown_field",
+                    field: "clientId".into(),
+                    message: "a client quotes for itself".into(),
+                });
+            }
+            if !who.has_services {
+                // Nothing to quote, and nothing read.
+                return Ok(vec![]);
+            }
+            who.client_id
+                .clone()
+                .ok_or_else(|| ApiError::Internal("client key without client".into()))?
+        }
+        Role::Courier => cmd.client_id.clone().ok_or_else(|| ApiError::Invalid {
+            code: "missing_field",
+            field: "clientId".into(),
+            message: "a courier names the client to quote for".into(),
+        })?,
+    };
+    let client = load_client(ctx, &who.courier_id, client_id.as_str())
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::invalid("clientId", "is not one of your clients"),
+            e => e,
+        })?;
+    if client.status == ClientStatus::Deleted {
+        return Err(ApiError::invalid("clientId", "is a deleted client"));
+    }
+    let Some(pricing) = client.pricing.as_ref().filter(|p| p.has_services()) else {
+        return Ok(vec![]);
+    };
+    let pickup = match &cmd.pickup {
+        Some(stop) => stop_facts(stop),
+        None => match &client.default_pickup {
+            Some(location) => stop_facts(&Stop {
+                address: location.address.clone(),
+                contact: None,
+                notes: None,
+                window: Default::default(),
+                requirements: Default::default(),
+            }),
+            None => {
+                return Err(ApiError::Invalid {
+                    code: "missing_field",
+                    field: "pickup".into(),
+                    message: "the client has no default pickup: send a pickup".into(),
+                })
+            }
+        },
+    };
+    let shipment = Shipment {
+        ready_by: cmd.ready_by,
+        due_by: cmd.due_by,
+        weight: cmd.weight,
+        pieces: cmd.pieces.map(Pieces::get),
+        pickup,
+        dropoff: stop_facts(&cmd.dropoff),
+    };
+    Ok(pricing
+        .quote_all(&shipment, ctx.now())
+        .iter()
+        .map(|q| pricing.quote_view(q))
+        .collect())
+}
+
+/// One of a client's services with the rates it gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientService {
+    pub id: ServiceId,
+    pub service: ServiceSpec,
+    pub rates: RateTableSpec,
+}
+
+/// The signed-in client's services in its order, each with its rates (a client without
+/// services reads nothing; a courier's principal has no services of its own: none).
+pub async fn own_services(ctx: &Ctx, who: &Principal) -> Result<Vec<ClientService>, ApiError> {
+    let (Role::Client, Some(client_id), true) = (who.role, &who.client_id, who.has_services) else {
+        return Ok(vec![]);
+    };
+    let client = load_client(ctx, &who.courier_id, client_id.as_str()).await?;
+    let Some(pricing) = client.pricing else {
+        return Ok(vec![]);
+    };
+    Ok(pricing
+        .pairs
+        .iter()
+        .filter_map(|pair| {
+            Some(ClientService {
+                id: pair.service_id.clone(),
+                service: pricing.services.get(&pair.service_id)?.clone(),
+                rates: pricing.rate_tables.get(&pair.rate_table_id)?.clone(),
+            })
+        })
+        .collect())
+}
