@@ -6,6 +6,7 @@
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
 use crate::needs::NotWired;
+use crate::ordering::error::{FieldProblem, OrderError};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +184,46 @@ impl From<JsonError> for ApiError {
                 field,
                 message,
             },
+        }
+    }
+}
+
+/// The ordering use cases' errors as the API answers them.
+impl From<OrderError> for ApiError {
+    fn from(err: OrderError) -> Self {
+        let message = err.to_string();
+        match err {
+            OrderError::NotFound => ApiError::NotFound("order"),
+            OrderError::ClientNotFound => ApiError::NotFound("client"),
+            OrderError::Field {
+                field,
+                problem,
+                message,
+            } => ApiError::Invalid {
+                code: match problem {
+                    FieldProblem::NotTaken => "unknown_field",
+                    FieldProblem::Missing => "missing_field",
+                    FieldProblem::Invalid => "invalid_field",
+                    FieldProblem::Reused => "idempotency_key_reused",
+                },
+                field: field.api_name().into(),
+                message,
+            },
+            OrderError::Unquotable {
+                service_named,
+                reasons,
+                services,
+            } => ApiError::Unquotable {
+                field: service_named.then(|| "serviceId".to_string()),
+                reasons,
+                services,
+            },
+            OrderError::Stale { .. } => ApiError::conflict("version_conflict", message),
+            OrderError::NotAllowed(message) => ApiError::conflict("invalid_state", message),
+            OrderError::ConcurrentUpdate => ApiError::conflict("concurrent_update", message),
+            OrderError::InvalidCursor => StoreError::InvalidCursor.into(),
+            OrderError::Store(e) => e.into(),
+            OrderError::Internal(detail) => ApiError::Internal(detail),
         }
     }
 }

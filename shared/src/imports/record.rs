@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::rows::RowError;
 use crate::error::ApiError;
 use crate::store::records::{from_item, to_item};
+use crate::store::StoreError;
 use crate::store::{keys, Key, Query};
 use crate::Ctx;
 
@@ -173,14 +174,23 @@ pub async fn save(
 
 /// An organisation's import with its rows; another organisation's is not found.
 pub async fn load(ctx: &Ctx, org_id: &str, import_id: &str) -> Result<ImportReport, ApiError> {
-    if !import_id.starts_with("imp_") || import_id.len() > 40 {
-        return Err(ApiError::NotFound("import"));
-    }
-    let item = ctx
-        .store
-        .get(&summary_key(org_id, import_id))
+    read(ctx, org_id, import_id)
         .await?
-        .ok_or(ApiError::NotFound("import"))?;
+        .ok_or(ApiError::NotFound("import"))
+}
+
+/// An organisation's import with its rows, if it has one by that id.
+pub async fn read(
+    ctx: &Ctx,
+    org_id: &str,
+    import_id: &str,
+) -> Result<Option<ImportReport>, StoreError> {
+    if !import_id.starts_with("imp_") || import_id.len() > 40 {
+        return Ok(None);
+    }
+    let Some(item) = ctx.store.get(&summary_key(org_id, import_id)).await? else {
+        return Ok(None);
+    };
     let summary: ImportSummary = from_item(item)?;
     let mut rows = Vec::with_capacity(summary.counts.rows);
     let mut query = Query::partition(keys::org_pk(org_id)).sk_begins_with(chunk_prefix(import_id));
@@ -195,13 +205,13 @@ pub async fn load(ctx: &Ctx, org_id: &str, import_id: &str) -> Result<ImportRepo
             None => break,
         }
     }
-    Ok(ImportReport {
+    Ok(Some(ImportReport {
         id: summary.id,
         date: summary.date,
         counts: summary.counts,
         unknown_columns: summary.unknown_columns,
         rows,
-    })
+    }))
 }
 
 #[derive(Deserialize)]

@@ -1,11 +1,11 @@
 //! What every change of an order writes: the change itself at the version it was read, the
 //! next version, `updatedAt` and a timeline entry saying who did what.
 
+use super::error::OrderError;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::ClientId;
 use crate::domain::order::{Order, TimelineEntry};
 use crate::domain::order_machine::{OrderState, OrderStatus, TaskState};
-use crate::error::ApiError;
 use crate::store::records::from_item;
 use crate::store::{keys, Cond, StoreError, Update};
 use crate::Ctx;
@@ -25,8 +25,8 @@ pub fn actor(who: &Principal) -> String {
 }
 
 /// The order changed since it was read.
-pub fn stale(current: u64) -> ApiError {
-    ApiError::conflict("version_conflict", format!("the order was changed by someone else (now at version {current} or later); read it again"))
+pub fn stale(current: u64) -> OrderError {
+    OrderError::Stale { current }
 }
 
 /// `update` plus what every change of an order writes: `updatedAt`, the timeline entry and
@@ -48,7 +48,7 @@ pub async fn save_change(
     order: &Order,
     update: Update,
     entry: TimelineEntry,
-) -> Result<Order, ApiError> {
+) -> Result<Order, OrderError> {
     let update = versioned(update, &entry);
     let saved = ctx
         .store

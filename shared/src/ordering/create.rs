@@ -4,6 +4,7 @@
 
 use super::changes::actor;
 use super::edit::check_window;
+use super::error::{FieldProblem, OrderError, OrderField};
 use super::owner::{load_client, OrderOwner};
 use super::place::{place_order, CreateOrder, DraftMode, Idempotency, Placed};
 use crate::domain::api_key::{Principal, Role};
@@ -14,7 +15,6 @@ use crate::domain::order_fields::{ExternalId, Pieces};
 use crate::domain::pricing::Weight;
 use crate::domain::text::Notes;
 use crate::domain::token;
-use crate::error::ApiError;
 use crate::Ctx;
 
 /// A new order as its caller describes it.
@@ -62,10 +62,10 @@ pub enum Created {
 
 /// Creates (or drafts) the order for the caller's client, or for the courier's client it
 /// names.
-pub async fn create_order(ctx: &Ctx, cmd: NewOrder) -> Result<Created, ApiError> {
+pub async fn create_order(ctx: &Ctx, cmd: NewOrder) -> Result<Created, OrderError> {
     let who = &cmd.by;
-    check_window(&cmd.pickup.window, "pickup.window")?;
-    check_window(&cmd.dropoff.window, "dropoff.window")?;
+    check_window(&cmd.pickup.window, OrderField::PickupWindowEnd)?;
+    check_window(&cmd.dropoff.window, OrderField::DropoffWindowEnd)?;
     let (owner, source) = owner(ctx, who, cmd.client_id.as_ref()).await?;
     let idempotency = cmd.idempotency.as_ref().map(|idem| {
         let request_hash = token::hash(&format!("{}\n{}", who.org_id(), idem.request));
@@ -104,7 +104,7 @@ pub async fn create_order(ctx: &Ctx, cmd: NewOrder) -> Result<Created, ApiError>
             body,
             order_id,
         }),
-        Placed::Refused { .. } => Err(ApiError::Internal(
+        Placed::Refused { .. } => Err(OrderError::Internal(
             "an order without extra writes was refused".into(),
         )),
     }
@@ -116,20 +116,20 @@ async fn owner(
     ctx: &Ctx,
     who: &Principal,
     client_id: Option<&ClientId>,
-) -> Result<(OrderOwner, Source), ApiError> {
+) -> Result<(OrderOwner, Source), OrderError> {
     match who.role {
         Role::Client => {
             if client_id.is_some() {
-                return Err(ApiError::Invalid {
-                    code: "unknown_field",
-                    field: "clientId".into(),
-                    message: "a client creates orders for itself".into(),
-                });
+                return Err(OrderError::field(
+                    OrderField::ClientId,
+                    FieldProblem::NotTaken,
+                    "a client creates orders for itself",
+                ));
             }
             let client_id = who
                 .client_id
                 .clone()
-                .ok_or_else(|| ApiError::Internal("client key without client".into()))?;
+                .ok_or_else(|| OrderError::Internal("client key without client".into()))?;
             let owner = if who.has_services {
                 // Its services and rates are on its item: one read, for clients with services.
                 OrderOwner::of_client(&load_client(ctx, &who.courier_id, client_id.as_str()).await?)
@@ -147,21 +147,26 @@ async fn owner(
             Ok((owner, Source::Portal))
         }
         Role::Courier => {
-            let raw = client_id.ok_or_else(|| ApiError::Invalid {
-                code: "missing_field",
-                field: "clientId".into(),
-                message: "a courier names the client the order is for".into(),
+            let raw = client_id.ok_or_else(|| {
+                OrderError::field(
+                    OrderField::ClientId,
+                    FieldProblem::Missing,
+                    "a courier names the client the order is for",
+                )
             })?;
             let client = load_client(ctx, &who.courier_id, raw.as_str())
                 .await
                 .map_err(|e| match e {
-                    ApiError::NotFound(_) => {
-                        ApiError::invalid("clientId", "is not one of your clients")
+                    OrderError::ClientNotFound => {
+                        OrderError::invalid(OrderField::ClientId, "is not one of your clients")
                     }
                     e => e,
                 })?;
             if client.status == ClientStatus::Deleted {
-                return Err(ApiError::invalid("clientId", "is a deleted client"));
+                return Err(OrderError::invalid(
+                    OrderField::ClientId,
+                    "is a deleted client",
+                ));
             }
             Ok((OrderOwner::of_client(&client), Source::Api))
         }

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::error::{OrderError, OrderField};
 use super::owner::load_client;
 use crate::clock::timestamp;
 use crate::domain::api_key::Principal;
@@ -14,7 +15,6 @@ use crate::domain::order_fields::{ExternalId, Pieces};
 use crate::domain::order_machine::{transition, Event, OrderStatus};
 use crate::domain::pricing::{Quoting, Weight};
 use crate::domain::text::Notes;
-use crate::error::ApiError;
 use crate::store::{keys, Cond, Update, Write};
 use crate::Ctx;
 
@@ -71,12 +71,12 @@ pub struct EditOrder {
     pub changes: OrderChanges,
 }
 
-/// A window must end after it starts; `field` names it in the error (`dropoff.window`).
-pub fn check_window(window: &Window, field: &str) -> Result<(), ApiError> {
+/// A window must end after it starts; `field` names its end in the error.
+pub fn check_window(window: &Window, field: OrderField) -> Result<(), OrderError> {
     if let (Some(after), Some(before)) = (window.complete_after, window.complete_before) {
         if after >= before {
-            return Err(ApiError::invalid(
-                format!("{field}.completeBefore"),
+            return Err(OrderError::invalid(
+                field,
                 "must be later than completeAfter",
             ));
         }
@@ -84,7 +84,7 @@ pub fn check_window(window: &Window, field: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub async fn edit_order(ctx: &Ctx, cmd: EditOrder) -> Result<Order, ApiError> {
+pub async fn edit_order(ctx: &Ctx, cmd: EditOrder) -> Result<Order, OrderError> {
     let EditOrder {
         by: who,
         order_id,
@@ -92,17 +92,16 @@ pub async fn edit_order(ctx: &Ctx, cmd: EditOrder) -> Result<Order, ApiError> {
         changes,
     } = cmd;
     if let Some(stop) = &changes.pickup {
-        check_window(&stop.window, "pickup.window")?;
+        check_window(&stop.window, OrderField::PickupWindowEnd)?;
     }
     if let Some(stop) = &changes.dropoff {
-        check_window(&stop.window, "dropoff.window")?;
+        check_window(&stop.window, OrderField::DropoffWindowEnd)?;
     }
     let order = find_order(ctx, &who, &order_id).await?;
     if order.version != version {
         return Err(stale(order.version));
     }
-    transition(order.state(), Event::Edit)
-        .map_err(|e| ApiError::conflict("invalid_state", e.to_string()))?;
+    transition(order.state(), Event::Edit).map_err(|e| OrderError::NotAllowed(e.to_string()))?;
     let mut edited = order.clone();
     changes.apply_to(&mut edited);
     if who.has_services || edited.service_id.is_some() {
@@ -119,7 +118,7 @@ pub async fn edit_order(ctx: &Ctx, cmd: EditOrder) -> Result<Order, ApiError> {
 
 /// Quotes an edited order again (clients with services): a draft takes the new quote or
 /// the reasons it has none; a placed order that can no longer be quoted is not changed (422).
-async fn requote(ctx: &Ctx, who: &Principal, edited: &mut Order) -> Result<(), ApiError> {
+async fn requote(ctx: &Ctx, who: &Principal, edited: &mut Order) -> Result<(), OrderError> {
     let (pricing, rule) = if who.has_services {
         let client = load_client(ctx, &who.courier_id, edited.client_id.as_str()).await?;
         (client.pricing, client.service_selection)
@@ -175,7 +174,7 @@ async fn save_edit(
     order: &Order,
     mut edited: Order,
     entry: TimelineEntry,
-) -> Result<Order, ApiError> {
+) -> Result<Order, OrderError> {
     let reasons = (!edited.draft_reasons.is_empty()).then(|| edited.draft_reasons.clone());
     let update = Update::new()
         .set(

@@ -2,6 +2,7 @@
 //! stays a draft and the answer is 422 with the reasons.
 
 use super::changes::{actor, save_change, state_update};
+use super::error::OrderError;
 use super::owner::load_client;
 use super::quoting;
 use crate::clock::timestamp;
@@ -9,7 +10,6 @@ use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{Order, TimelineEntry};
 use crate::domain::order_machine::{transition, Event};
 use crate::domain::pricing::Quoting;
-use crate::error::ApiError;
 use crate::ordering::read::find_order;
 use crate::ordering::search::index_writes;
 use crate::Ctx;
@@ -22,15 +22,15 @@ pub struct FinalizeOrder {
     pub order_id: String,
 }
 
-pub async fn finalize(ctx: &Ctx, cmd: FinalizeOrder) -> Result<Order, ApiError> {
+pub async fn finalize(ctx: &Ctx, cmd: FinalizeOrder) -> Result<Order, OrderError> {
     let order = find_order(ctx, &cmd.by, &cmd.order_id).await?;
     finalize_loaded(ctx, &cmd.by, order).await
 }
 
 /// Finalises an order already read (and checked to be `by`'s), at the version read.
-pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<Order, ApiError> {
+pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<Order, OrderError> {
     let next = transition(order.state(), Event::Finalize)
-        .map_err(|e| ApiError::conflict("invalid_state", e.to_string()))?;
+        .map_err(|e| OrderError::NotAllowed(e.to_string()))?;
     let mut update = state_update(&order, next);
     // A client knows whether it has services; for a courier, the client item tells.
     if by.role == Role::Courier || by.has_services || order.service_id.is_some() {

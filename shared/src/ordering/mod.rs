@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod create;
 pub mod edit;
+pub mod error;
 pub mod finalize;
 pub mod owner;
 pub mod place;
@@ -17,6 +18,7 @@ pub mod submit;
 
 pub use create::{create_order, Created, IdempotencyKey, NewOrder};
 pub use edit::{edit_order, EditOrder, OrderChanges};
+pub use error::{FieldProblem, OrderError, OrderField};
 pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
 pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, Placed};

@@ -1,11 +1,11 @@
 //! Whom a new order is for, as the entry point knows it (from the principal, or from the
 //! client item it read).
 
+use super::error::OrderError;
 use crate::domain::client::{Client, ServiceSelection};
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::pricing::PricingContext;
 use crate::domain::Location;
-use crate::error::ApiError;
 use crate::Ctx;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,9 +44,9 @@ pub async fn load_client(
     ctx: &Ctx,
     courier_id: &CourierId,
     raw_id: &str,
-) -> Result<Client, ApiError> {
-    let id = ClientId::parse(raw_id).map_err(|_| ApiError::NotFound("client"))?;
+) -> Result<Client, OrderError> {
+    let id = ClientId::parse(raw_id).map_err(|_| OrderError::ClientNotFound)?;
     crate::store::clients::get(ctx.store.as_ref(), courier_id.as_str(), id.as_str())
         .await?
-        .ok_or(ApiError::NotFound("client"))
+        .ok_or(OrderError::ClientNotFound)
 }

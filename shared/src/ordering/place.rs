@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+use super::error::{FieldProblem, OrderError, OrderField};
 use super::owner::OrderOwner;
 use super::quoting;
 use crate::clock::timestamp;
@@ -15,7 +16,6 @@ use crate::domain::order_machine::{OrderStatus, TaskKind, TaskState};
 use crate::domain::pricing::{Quoting, Weight};
 use crate::domain::text::Notes;
 use crate::domain::token;
-use crate::error::ApiError;
 use crate::ordering::search::index_writes;
 use crate::store::orders::{order_item, short_id_marker};
 use crate::store::records::to_item;
@@ -127,7 +127,7 @@ impl CreateOrder {
 pub struct OrderWrites(pub Arc<WritesOf>);
 
 /// The writes that go with an order.
-pub type WritesOf = dyn Fn(&Order) -> Result<Vec<Write>, ApiError> + Send + Sync;
+pub type WritesOf = dyn Fn(&Order) -> Result<Vec<Write>, OrderError> + Send + Sync;
 
 impl std::fmt::Debug for OrderWrites {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -154,7 +154,7 @@ pub enum Placed {
 /// Places (or drafts) a new order. Retries a short-id collision or a concurrent write with
 /// a new order; a retry never duplicates (the idempotency record and the extra writes'
 /// conditions hold across attempts).
-pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError> {
+pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderError> {
     let pickup = match &cmd.pickup {
         Some(stop) => stop.clone(),
         None => default_pickup(&cmd.owner)?,
@@ -184,7 +184,10 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
             }
         }
         if failed.condition_failed_at(placement.client_check) {
-            return Err(ApiError::invalid("clientId", "is not an active client"));
+            return Err(OrderError::invalid(
+                OrderField::ClientId,
+                "is not an active client",
+            ));
         }
         if let Some(refused) = refused {
             return Ok(refused);
@@ -199,10 +202,7 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, ApiError
         }
         return Err(failed.into());
     }
-    Err(ApiError::conflict(
-        "concurrent_update",
-        "the order could not be saved; retry",
-    ))
+    Err(OrderError::ConcurrentUpdate)
 }
 
 /// One attempt's transaction, with the position of each write whose condition failing
@@ -226,7 +226,7 @@ impl Placement {
         cmd: &CreateOrder,
         order: &Order,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, OrderError> {
         let [order_put, short_id_put] = order_writes(order)?;
         let mut writes = vec![order_put];
         let short_id = push(&mut writes, short_id_put);
@@ -283,7 +283,7 @@ pub(crate) fn price(
     cmd: &CreateOrder,
     pickup: &Stop,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Priced, ApiError> {
+) -> Result<Priced, OrderError> {
     let quoting = quoting::quote(
         cmd.owner.pricing.as_ref(),
         cmd.owner.service_selection,
@@ -342,7 +342,7 @@ pub(crate) fn priced_order(
 }
 
 /// The caller's extra writes, then its marker holding the new order's id.
-pub(super) fn extra_writes(cmd: &CreateOrder, order: &Order) -> Result<Vec<Write>, ApiError> {
+pub(super) fn extra_writes(cmd: &CreateOrder, order: &Order) -> Result<Vec<Write>, OrderError> {
     let mut writes = cmd.extra_writes.clone();
     if let Some(marker) = &cmd.marker {
         writes.push(Write::Put {
@@ -354,7 +354,7 @@ pub(super) fn extra_writes(cmd: &CreateOrder, order: &Order) -> Result<Vec<Write
 }
 
 /// The order and its short-id marker, each written only if new.
-pub(super) fn order_writes(order: &Order) -> Result<[Write; 2], ApiError> {
+pub(super) fn order_writes(order: &Order) -> Result<[Write; 2], OrderError> {
     Ok([
         Write::Put {
             item: order_item(order)?,
@@ -379,15 +379,14 @@ pub(super) fn client_check(order: &Order) -> Write {
     }
 }
 
-pub(crate) fn default_pickup(owner: &OrderOwner) -> Result<Stop, ApiError> {
-    let location = owner
-        .default_pickup
-        .as_ref()
-        .ok_or_else(|| ApiError::Invalid {
-            code: "missing_field",
-            field: "pickup".into(),
-            message: "the client has no default pickup: send a pickup".into(),
-        })?;
+pub(crate) fn default_pickup(owner: &OrderOwner) -> Result<Stop, OrderError> {
+    let location = owner.default_pickup.as_ref().ok_or_else(|| {
+        OrderError::field(
+            OrderField::Pickup,
+            FieldProblem::Missing,
+            "the client has no default pickup: send a pickup",
+        )
+    })?;
     Ok(Stop {
         address: location.address.clone(),
         contact: location.contact.clone(),
@@ -461,7 +460,7 @@ pub(super) fn build_order(
 
 /// The first answer to this key, when it was for the same request; another request with
 /// the same key is refused.
-async fn replay(ctx: &Ctx, idem: Option<&Idempotency>) -> Result<Option<Placed>, ApiError> {
+async fn replay(ctx: &Ctx, idem: Option<&Idempotency>) -> Result<Option<Placed>, OrderError> {
     let Some(idem) = idem else {
         return Ok(None);
     };
@@ -469,11 +468,11 @@ async fn replay(ctx: &Ctx, idem: Option<&Idempotency>) -> Result<Option<Placed>,
         return Ok(None);
     };
     if record.get("requestHash").and_then(Value::as_str) != Some(idem.request_hash.as_str()) {
-        return Err(ApiError::Invalid {
-            code: "idempotency_key_reused",
-            field: "Idempotency-Key".into(),
-            message: "this Idempotency-Key was used for a different request".into(),
-        });
+        return Err(OrderError::field(
+            OrderField::IdempotencyKey,
+            FieldProblem::Reused,
+            "this Idempotency-Key was used for a different request",
+        ));
     }
     Ok(Some(Placed::Replayed {
         status: record.get("status").and_then(Value::as_u64).unwrap_or(201) as u16,

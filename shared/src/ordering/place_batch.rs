@@ -12,12 +12,12 @@
 
 use serde_json::json;
 
+use super::error::OrderError;
 use super::place::{default_pickup, price, priced_order};
 use super::CreateOrder;
 use crate::domain::order::{new_short_id, task_id, Order};
 use crate::domain::order_machine::{OrderStatus, TaskKind};
 use crate::domain::order_storage::compact;
-use crate::error::ApiError;
 use crate::ordering::search::index_writes;
 use crate::store::orders::{order_item, short_id_marker};
 use crate::store::records::to_item;
@@ -29,7 +29,10 @@ const SHORT_ID_ATTEMPTS: usize = 4;
 
 /// The order `cmd` describes, priced (a draft with its reasons when it cannot be quoted
 /// and may be a draft); nothing is written.
-pub fn new_order(cmd: &CreateOrder, now: chrono::DateTime<chrono::Utc>) -> Result<Order, ApiError> {
+pub fn new_order(
+    cmd: &CreateOrder,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Order, OrderError> {
     let pickup = match &cmd.pickup {
         Some(stop) => stop.clone(),
         None => default_pickup(&cmd.owner)?,
@@ -64,17 +67,17 @@ pub enum BatchOutcome {
     Created(Box<Order>),
     /// Another request wrote the marker (or the order) first: nothing was written.
     Taken,
-    Failed(ApiError),
+    Failed(OrderError),
 }
 
 /// The stored item of a batch-placed order (compact).
-pub fn stored_item(order: &Order) -> Result<Item, ApiError> {
+pub fn stored_item(order: &Order) -> Result<Item, OrderError> {
     let mut item = order_item(order)?;
     compact(&mut item);
     Ok(item)
 }
 
-fn marker_item(b: &BatchOrder) -> Result<Item, ApiError> {
+fn marker_item(b: &BatchOrder) -> Result<Item, OrderError> {
     Ok(to_item(
         &json!({ "orderId": b.order.id, "at": b.order.created_at }),
         &b.marker,
@@ -82,7 +85,7 @@ fn marker_item(b: &BatchOrder) -> Result<Item, ApiError> {
     )?)
 }
 
-fn short_marker(order: &Order) -> Result<Write, ApiError> {
+fn short_marker(order: &Order) -> Result<Write, OrderError> {
     Ok(Write::Put {
         item: to_item(
             &json!({ "orderId": order.id }),
@@ -107,7 +110,7 @@ fn unmark(key: Key, order_id: &str) -> Write {
 pub async fn place_orders(
     ctx: &Ctx,
     mut batch: Vec<BatchOrder>,
-) -> Result<Vec<BatchOutcome>, ApiError> {
+) -> Result<Vec<BatchOutcome>, OrderError> {
     let n = batch.len();
     // Short ids distinct within the batch (one call cannot write an item twice).
     let mut shorts = std::collections::HashSet::with_capacity(n);
@@ -171,10 +174,7 @@ pub async fn place_orders(
             if !batch[i].recovered {
                 cleanup.push(unmark(batch[i].marker.clone(), &batch[i].order.id));
             }
-            outcomes[i] = Some(BatchOutcome::Failed(ApiError::conflict(
-                "concurrent_update",
-                "the order could not be saved; retry",
-            )));
+            outcomes[i] = Some(BatchOutcome::Failed(OrderError::ConcurrentUpdate));
         }
     }
     // 3. The orders (new ids: unconditional, batched; a recovered one only if absent).
@@ -210,7 +210,7 @@ pub async fn place_orders(
         .into_iter()
         .map(|o| {
             o.unwrap_or_else(|| {
-                BatchOutcome::Failed(ApiError::Internal("an order was not placed".into()))
+                BatchOutcome::Failed(OrderError::Internal("an order was not placed".into()))
             })
         })
         .collect())

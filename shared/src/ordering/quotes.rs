@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
+use super::error::{FieldProblem, OrderError, OrderField};
 use super::owner::load_client;
 use super::quoting::stop_facts;
 use crate::domain::api_key::{Principal, Role};
@@ -12,7 +13,6 @@ use crate::domain::ids::{ClientId, ServiceId};
 use crate::domain::order::Stop;
 use crate::domain::order_fields::Pieces;
 use crate::domain::pricing::{QuotedService, RateTableSpec, ServiceSpec, Shipment, Weight};
-use crate::error::ApiError;
 use crate::Ctx;
 
 /// An order to quote, as the caller describes it.
@@ -32,21 +32,24 @@ pub struct QuoteOrder {
 
 /// Every service of the client, eligible with its price and completion time, or not with
 /// the reasons (none for a client without services).
-pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedService>, ApiError> {
+pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedService>, OrderError> {
     let who = &cmd.by;
     if let (Some(ready), Some(due)) = (cmd.ready_by, cmd.due_by) {
         if due <= ready {
-            return Err(ApiError::invalid("dueBy", "must be later than readyBy"));
+            return Err(OrderError::invalid(
+                OrderField::DueBy,
+                "must be later than readyBy",
+            ));
         }
     }
     let client_id = match who.role {
         Role::Client => {
             if cmd.client_id.is_some() {
-                return Err(ApiError::Invalid {
-                    code: "unknown_field",
-                    field: "clientId".into(),
-                    message: "a client quotes for itself".into(),
-                });
+                return Err(OrderError::field(
+                    OrderField::ClientId,
+                    FieldProblem::NotTaken,
+                    "a client quotes for itself",
+                ));
             }
             if !who.has_services {
                 // Nothing to quote, and nothing read.
@@ -54,22 +57,29 @@ pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedServ
             }
             who.client_id
                 .clone()
-                .ok_or_else(|| ApiError::Internal("client key without client".into()))?
+                .ok_or_else(|| OrderError::Internal("client key without client".into()))?
         }
-        Role::Courier => cmd.client_id.clone().ok_or_else(|| ApiError::Invalid {
-            code: "missing_field",
-            field: "clientId".into(),
-            message: "a courier names the client to quote for".into(),
+        Role::Courier => cmd.client_id.clone().ok_or_else(|| {
+            OrderError::field(
+                OrderField::ClientId,
+                FieldProblem::Missing,
+                "a courier names the client to quote for",
+            )
         })?,
     };
     let client = load_client(ctx, &who.courier_id, client_id.as_str())
         .await
         .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::invalid("clientId", "is not one of your clients"),
+            OrderError::ClientNotFound => {
+                OrderError::invalid(OrderField::ClientId, "is not one of your clients")
+            }
             e => e,
         })?;
     if client.status == ClientStatus::Deleted {
-        return Err(ApiError::invalid("clientId", "is a deleted client"));
+        return Err(OrderError::invalid(
+            OrderField::ClientId,
+            "is a deleted client",
+        ));
     }
     let Some(pricing) = client.pricing.as_ref().filter(|p| p.has_services()) else {
         return Ok(vec![]);
@@ -85,11 +95,11 @@ pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedServ
                 requirements: Default::default(),
             }),
             None => {
-                return Err(ApiError::Invalid {
-                    code: "missing_field",
-                    field: "pickup".into(),
-                    message: "the client has no default pickup: send a pickup".into(),
-                })
+                return Err(OrderError::field(
+                    OrderField::Pickup,
+                    FieldProblem::Missing,
+                    "the client has no default pickup: send a pickup",
+                ))
             }
         },
     };
@@ -118,7 +128,7 @@ pub struct ClientService {
 
 /// The signed-in client's services in its order, each with its rates (a client without
 /// services reads nothing; a courier's principal has no services of its own: none).
-pub async fn own_services(ctx: &Ctx, who: &Principal) -> Result<Vec<ClientService>, ApiError> {
+pub async fn own_services(ctx: &Ctx, who: &Principal) -> Result<Vec<ClientService>, OrderError> {
     let (Role::Client, Some(client_id), true) = (who.role, &who.client_id, who.has_services) else {
         return Ok(vec![]);
     };

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::error::{OrderError, OrderField};
 use crate::domain::client::ServiceSelection;
 use crate::domain::ids::ServiceId;
 use crate::domain::order::Stop;
@@ -10,7 +11,6 @@ use crate::domain::pricing::quote::Reason;
 use crate::domain::pricing::{
     quote_order, PricingContext, QuotedService, Quoting, QuotingError, Shipment, StopFacts, Weight,
 };
-use crate::error::ApiError;
 
 /// What the area check and the distance read of a stop.
 pub fn stop_facts(stop: &Stop) -> StopFacts {
@@ -55,13 +55,14 @@ pub fn quote(
     service_id: Option<&ServiceId>,
     shipment: &Shipment,
     now: DateTime<Utc>,
-) -> Result<Quoting, ApiError> {
+) -> Result<Quoting, OrderError> {
     quote_order(pricing, rule, service_id, shipment, now).map_err(|e| match e {
-        QuotingError::NoServices => {
-            ApiError::invalid("serviceId", "the client has no services to choose from")
-        }
+        QuotingError::NoServices => OrderError::invalid(
+            OrderField::ServiceId,
+            "the client has no services to choose from",
+        ),
         QuotingError::NotClientService => {
-            ApiError::invalid("serviceId", "is not one of the client's services")
+            OrderError::invalid(OrderField::ServiceId, "is not one of the client's services")
         }
     })
 }
@@ -71,9 +72,9 @@ pub fn unquotable(
     service_id: Option<&ServiceId>,
     reasons: &[Reason],
     services: Vec<QuotedService>,
-) -> ApiError {
-    ApiError::Unquotable {
-        field: service_id.map(|_| "serviceId".to_string()),
+) -> OrderError {
+    OrderError::Unquotable {
+        service_named: service_id.is_some(),
         reasons: reason_codes(reasons),
         services,
     }

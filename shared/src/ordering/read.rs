@@ -3,12 +3,12 @@
 //! pages both read through here, so tenant rules are written once: another organisation's
 //! order is not found, exactly like a missing one.
 
+use super::error::{OrderError, OrderField};
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::ClientId;
 use crate::domain::order::{self, Order};
 use crate::domain::order_machine::OrderStatus;
 use crate::domain::search::SearchQuery;
-use crate::error::ApiError;
 use crate::store::records::from_item;
 use crate::store::{keys, orders, Cond, Index, Query};
 use crate::Ctx;
@@ -37,7 +37,7 @@ pub struct OrdersPage {
 }
 
 /// The caller's order by id or short id; anyone else's answers 404 like a missing one.
-pub async fn find_order(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Order, ApiError> {
+pub async fn find_order(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Order, OrderError> {
     let courier = who.courier_id.as_str();
     let found = if let Some(id) = order::parse_order_id(raw) {
         orders::get(ctx.store.as_ref(), courier, &id).await?
@@ -48,7 +48,7 @@ pub async fn find_order(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Order, 
     };
     found
         .filter(|order| may_see(who, order))
-        .ok_or(ApiError::NotFound("order"))
+        .ok_or(OrderError::NotFound)
 }
 
 /// Whether `who` may see `order`: its courier, or the client it is for.
@@ -63,7 +63,7 @@ pub async fn list_orders(
     ctx: &Ctx,
     who: &Principal,
     filter: &OrderFilter,
-) -> Result<OrdersPage, ApiError> {
+) -> Result<OrdersPage, OrderError> {
     let client = match who.role {
         Role::Courier => filter.client.clone(),
         Role::Client => None,
@@ -110,12 +110,15 @@ pub async fn list_orders(
 pub struct OwnClient(ClientId);
 
 /// The courier's client `id`; another courier's, or none, is refused on `clientId`.
-pub async fn own_client(ctx: &Ctx, who: &Principal, id: ClientId) -> Result<OwnClient, ApiError> {
+pub async fn own_client(ctx: &Ctx, who: &Principal, id: ClientId) -> Result<OwnClient, OrderError> {
     match crate::store::clients::get(ctx.store.as_ref(), who.courier_id.as_str(), id.as_str())
         .await?
     {
         Some(_) => Ok(OwnClient(id)),
-        None => Err(ApiError::invalid("clientId", "is not one of your clients")),
+        None => Err(OrderError::invalid(
+            OrderField::ClientId,
+            "is not one of your clients",
+        )),
     }
 }
 

@@ -5,11 +5,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
 
+use super::error::OrderError;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::ClientId;
 use crate::domain::order::{parse_order_id, Order};
 use crate::domain::search::{SearchQuery, SearchTerms};
-use crate::error::ApiError;
 use crate::store::pages::{decode_cursor, encode_cursor};
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Index, Item, Key, Query, Write};
@@ -24,7 +24,7 @@ const WORDS: &str = "words";
 
 /// The index items of an order: one per term, in the courier's partition and (GSI1) in
 /// its client's.
-pub fn index_items(order: &Order) -> Result<Vec<Item>, ApiError> {
+pub fn index_items(order: &Order) -> Result<Vec<Item>, OrderError> {
     let terms = SearchTerms::of_order(order);
     let words = terms.words_attr();
     terms
@@ -54,7 +54,7 @@ pub fn index_items(order: &Order) -> Result<Vec<Item>, ApiError> {
 }
 
 /// The writes that index a new order (its ids are new: nothing to overwrite).
-pub fn index_writes(order: &Order) -> Result<Vec<Write>, ApiError> {
+pub fn index_writes(order: &Order) -> Result<Vec<Write>, OrderError> {
     Ok(index_items(order)?
         .into_iter()
         .map(|item| Write::Put { item, cond: None })
@@ -64,7 +64,7 @@ pub fn index_writes(order: &Order) -> Result<Vec<Write>, ApiError> {
 /// The writes that move an order's index from `old` to `new`: stale terms deleted, every
 /// current term written again (each carries all the order's words). None when no term
 /// changed.
-pub fn reindex_writes(old: &Order, new: &Order) -> Result<Vec<Write>, ApiError> {
+pub fn reindex_writes(old: &Order, new: &Order) -> Result<Vec<Write>, OrderError> {
     let (before, after) = (SearchTerms::of_order(old), SearchTerms::of_order(new));
     if before == after {
         return Ok(vec![]);
@@ -103,7 +103,7 @@ pub async fn search_orders(
     ctx: &Ctx,
     search: &Search<'_>,
     cursor: Option<&str>,
-) -> Result<(Vec<Order>, Option<String>), ApiError> {
+) -> Result<(Vec<Order>, Option<String>), OrderError> {
     let (query, range) = index_query(search);
     let SearchCursor {
         mut window,
@@ -198,7 +198,7 @@ async fn load_orders(
     ctx: &Ctx,
     search: &Search<'_>,
     ids: &[String],
-) -> Result<Vec<Order>, ApiError> {
+) -> Result<Vec<Order>, OrderError> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -249,18 +249,14 @@ impl SearchCursor {
 
     /// A cursor of this search only: its window key must be in the partition and key range
     /// the query reads, so a crafted one can neither fail the store nor cross tenants.
-    fn decode(raw: Option<&str>, query: &Query, range: &str) -> Result<Self, ApiError> {
+    fn decode(raw: Option<&str>, query: &Query, range: &str) -> Result<Self, OrderError> {
         let Some(raw) = raw else {
             return Ok(Self {
                 window: None,
                 after: None,
             });
         };
-        let invalid = || ApiError::Malformed {
-            code: "invalid_cursor",
-            message: "the cursor is not valid".into(),
-            field: Some("cursor".into()),
-        };
+        let invalid = || OrderError::InvalidCursor;
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| invalid())?;
         let mut cursor: Item = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
         let window = match cursor.remove("window") {

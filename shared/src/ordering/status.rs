@@ -1,12 +1,12 @@
 //! An order's status changes by hand: the client withdraws or resubmits it, the courier
 //! rejects it with a reason. The status machine decides what is allowed.
 
+use super::error::OrderError;
 use crate::clock::timestamp;
 use crate::domain::api_key::Principal;
 use crate::domain::order::{Order, Rejection, TimelineEntry};
 use crate::domain::order_machine::{transition, Event};
 use crate::domain::text::Notes;
-use crate::error::ApiError;
 use crate::Ctx;
 
 use super::changes::{actor, save_change, state_update};
@@ -47,10 +47,10 @@ pub async fn change_status(
     who: &Principal,
     order_id: &str,
     change: StatusChange,
-) -> Result<Order, ApiError> {
+) -> Result<Order, OrderError> {
     let order = find_order(ctx, who, order_id).await?;
     let next = transition(order.state(), change.event())
-        .map_err(|e| ApiError::conflict("invalid_state", e.to_string()))?;
+        .map_err(|e| OrderError::NotAllowed(e.to_string()))?;
     let at = timestamp(ctx.now());
     let mut update = state_update(&order, next);
     let reason = match &change {

@@ -5,9 +5,9 @@
 use futures::stream::{self, StreamExt};
 use std::collections::HashMap;
 
+use super::error::{OrderError, OrderField};
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{self, Order};
-use crate::error::ApiError;
 use crate::imports::record::{self, RowStatus};
 use crate::store::keys;
 use crate::store::records::from_item;
@@ -33,32 +33,28 @@ pub enum Drafts {
 #[derive(Debug)]
 pub struct Submitted {
     pub order_id: String,
-    pub outcome: Result<Order, ApiError>,
+    pub outcome: Result<Order, OrderError>,
 }
 
 pub async fn submit_drafts(
     ctx: &Ctx,
     who: &Principal,
     drafts: Drafts,
-) -> Result<Vec<Submitted>, ApiError> {
+) -> Result<Vec<Submitted>, OrderError> {
     let ids = match drafts {
         Drafts::Orders(ids) if ids.is_empty() || ids.len() > MAX_ORDERS => {
-            return Err(ApiError::invalid(
-                "orderIds",
+            return Err(OrderError::invalid(
+                OrderField::OrderIds,
                 format!("must list 1 to {MAX_ORDERS} order ids"),
             ));
         }
         Drafts::Orders(ids) => ids,
         Drafts::Import(import_id) => {
-            let report =
-                record::load(ctx, who.org_id(), &import_id)
-                    .await
-                    .map_err(|e| match e {
-                        ApiError::NotFound(_) => {
-                            ApiError::invalid("importId", "is not one of your imports")
-                        }
-                        e => e,
-                    })?;
+            let report = record::read(ctx, who.org_id(), &import_id)
+                .await?
+                .ok_or_else(|| {
+                    OrderError::invalid(OrderField::ImportId, "is not one of your imports")
+                })?;
             report
                 .rows
                 .into_iter()
@@ -78,7 +74,7 @@ pub async fn submit_drafts(
         let order = found.remove(&order_id);
         async move {
             let outcome = match order {
-                None => Err(ApiError::NotFound("order")),
+                None => Err(OrderError::NotFound),
                 Some(order) => finalize_loaded(ctx, who, order).await,
             };
             Submitted { order_id, outcome }
@@ -95,7 +91,7 @@ async fn read_orders(
     ctx: &Ctx,
     who: &Principal,
     ids: &[String],
-) -> Result<HashMap<String, Order>, ApiError> {
+) -> Result<HashMap<String, Order>, OrderError> {
     let keys: Vec<_> = ids
         .iter()
         .filter_map(|raw| order::parse_order_id(raw))

@@ -6,6 +6,7 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 
+use super::order_errors::refusal;
 use super::{form, html, not_found, redirect, signed_in, signed_in_post, MessagePage};
 use crate::domain::api_key::Principal;
 use crate::domain::order::Order;
@@ -13,6 +14,7 @@ use crate::domain::order_machine::OrderStatus;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
 use crate::ordering::submit::{submit_drafts, Drafts, MAX_ORDERS};
+use crate::ordering::OrderError;
 use crate::ordering::{finalize, list_orders, FinalizeOrder, OrderFilter};
 use crate::Ctx;
 
@@ -82,11 +84,12 @@ pub async fn submit_drafts_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let ids = checked.iter().map(|(id, _)| id.clone()).collect();
     let submitted = match submit_drafts(ctx, &principal, Drafts::Orders(ids)).await {
         Ok(submitted) => submitted,
-        Err(ApiError::Invalid { message, .. }) => {
+        Err(e @ OrderError::Field { .. }) => {
+            let message = refusal(e)?.message;
             let page = drafts(ctx, &principal, "", vec![], Some(message)).await?;
             return Ok(html(422, &page));
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let outcomes = submitted
         .into_iter()
@@ -136,11 +139,11 @@ async fn drafts(
     };
     let listed = match list_orders(ctx, principal, &filter).await {
         Ok(listed) => listed,
-        Err(ApiError::Malformed { message, .. }) => {
-            page.alert = Some(message);
+        Err(e @ OrderError::InvalidCursor) => {
+            page.alert = Some(e.to_string());
             return Ok(page);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let now = ctx.now();
     page.rows = listed.orders.iter().map(|o| draft_row(o, now)).collect();
@@ -204,16 +207,15 @@ pub async fn finalize_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match finalize(ctx, cmd).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
-        Err(ApiError::NotFound(_) | ApiError::Invalid { .. }) => Ok(not_found(true)),
-        Err(e @ (ApiError::Conflict { .. } | ApiError::Unquotable { .. })) => Ok(html(
+        Err(OrderError::NotFound | OrderError::Field { .. }) => Ok(not_found(true)),
+        Err(e) => Ok(html(
             422,
             &MessagePage {
                 title: "The draft was not submitted",
-                message: &e.to_string(),
+                message: &refusal(e)?.message,
                 signed_in: true,
             },
         )),
-        Err(e) => Err(e),
     }
 }
 

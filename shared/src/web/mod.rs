@@ -15,6 +15,7 @@ pub mod invitation_pages;
 pub mod multipart;
 pub mod new_order_pages;
 pub mod order_edit_pages;
+pub mod order_errors;
 pub mod order_form;
 pub mod order_quotes;
 pub mod orders_pages;

@@ -9,6 +9,7 @@ use askama::Template;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
+use super::order_errors::{refusal, Refusal};
 use super::order_form::{StopInputs, DROPOFF, PICKUP};
 use super::order_quotes::{choice, services, ServiceChoice};
 use super::{field, form, html, redirect, signed_in, signed_in_post};
@@ -23,19 +24,9 @@ use crate::domain::text::{AddressLine, Name, Notes};
 use crate::domain::{token, Address, Contact, Phone};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
-use crate::ordering::{create_order, Created, IdempotencyKey, NewOrder, QuoteOrder};
+use crate::ordering::{create_order, Created, IdempotencyKey, NewOrder, OrderField, QuoteOrder};
 use crate::store::keys;
 use crate::Ctx;
-
-/// Where a use case's error is shown: the form field its field (as the JSON API names it)
-/// concerns (first match wins); any other above the form.
-const USE_CASE_FIELDS: [(&str, &str); 5] = [
-    ("dropoff.window.completeAfter", "dropoff_after"),
-    ("dropoff.window", "dropoff_before"),
-    ("dueBy", "dropoff_before"),
-    ("serviceId", "service_id"),
-    ("pickup", "pickup_line1"),
-];
 
 /// The dropoff's requirement check boxes: (form name, label).
 const REQUIREMENTS: [(&str, &str); 3] = [
@@ -101,6 +92,19 @@ const PARCEL: [InputSpec; 3] = [
 ];
 
 impl NewOrderPage {
+    /// Shows why the use case refused the order: next to its input, or above the form;
+    /// each service's quote when none could take it.
+    fn refused(&mut self, refused: Refusal, zone: Tz) {
+        match refused.field.and_then(input_of) {
+            Some(name) => self.errors.push((name.to_string(), refused.message)),
+            None => self.alert = Some(refused.message),
+        }
+        if !refused.services.is_empty() {
+            self.services = refused.services.iter().map(|q| choice(q, zone)).collect();
+            self.quoted = true;
+        }
+    }
+
     fn input(
         &self,
         (name, label, kind, autocomplete): (&'static str, &'static str, &'static str, &'static str),
@@ -188,12 +192,18 @@ async fn client_and_zone(
     Ok((client, zone))
 }
 
-/// The form field a use case's error concerns.
-fn form_field(use_case_field: &str) -> Option<&'static str> {
-    USE_CASE_FIELDS
-        .iter()
-        .find(|(path, _)| use_case_field.starts_with(path))
-        .map(|(_, name)| *name)
+/// This form's input for a field of the order use cases (`None`: shown above the form).
+fn input_of(field: OrderField) -> Option<&'static str> {
+    match field {
+        OrderField::Pickup => Some("pickup_line1"),
+        OrderField::DropoffWindowEnd | OrderField::DueBy => Some("dropoff_before"),
+        OrderField::ServiceId => Some("service_id"),
+        OrderField::ClientId
+        | OrderField::PickupWindowEnd
+        | OrderField::OrderIds
+        | OrderField::ImportId
+        | OrderField::IdempotencyKey => None,
+    }
 }
 
 pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -291,11 +301,8 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         };
         let (services, quoted, refused) = services(ctx, &principal, Some(asked), zone).await?;
         (page.services, page.quoted) = (services, quoted);
-        if let Some((use_case_field, message)) = refused {
-            match form_field(&use_case_field) {
-                Some(name) => page.errors.push((name.to_string(), message)),
-                None => page.alert = Some(format!("{use_case_field}: {message}")),
-            }
+        if let Some(refused) = refused {
+            page.refused(refused, zone);
             return Ok(html(422, &page));
         }
         return Ok(html(200, &page));
@@ -333,34 +340,7 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(Created::Replayed { order_id, .. }) => {
             return Ok(redirect(&format!("/orders/{order_id}")))
         }
-        Err(ApiError::Invalid { field, message, .. }) => match form_field(&field) {
-            Some(name) => page.errors.push((name.to_string(), message)),
-            None => page.alert = Some(format!("{field}: {message}")),
-        },
-        Err(ApiError::Unquotable {
-            field,
-            reasons,
-            services,
-        }) => {
-            let why = reasons
-                .iter()
-                .map(|r| r.replace('_', " "))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let message = format!("cannot serve this order ({why})");
-            match field.as_deref().and_then(form_field) {
-                Some(name) => page.errors.push((name.to_string(), message)),
-                None => page.alert = Some(format!("No service can serve this order: {why}.")),
-            }
-            if !services.is_empty() {
-                page.services = services.iter().map(|q| choice(q, zone)).collect();
-                page.quoted = true;
-            }
-        }
-        Err(e @ (ApiError::Conflict { .. } | ApiError::Malformed { .. })) => {
-            page.alert = Some(e.to_string());
-        }
-        Err(e) => return Err(e),
+        Err(e) => page.refused(refusal(e)?, zone),
     }
     if page.services.is_empty() {
         (page.services, page.quoted, _) = services(ctx, &principal, None, zone).await?;

@@ -3,12 +3,14 @@
 //! pickup starts; an error is shown next to its field) and `POST /orders/{orderId}/withdraw`
 //! (onto `ordering::change_status`; allowed until the order is scheduled).
 
+use super::order_errors::refusal;
 use super::order_form::{changes, EditForm};
 use super::orders_pages::{order_view, read_order};
 use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
 use crate::domain::api_key::{Principal, Role};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::OrderError;
 use crate::ordering::{change_status, edit_order, EditOrder, StatusChange};
 use crate::Ctx;
 
@@ -52,22 +54,22 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match edit_order(ctx, cmd).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
-        Err(ApiError::NotFound(_)) => Ok(not_found(true)),
-        Err(ApiError::Invalid { message, .. }) => {
-            sent.error("", format!("Not saved: {message}"));
+        Err(OrderError::NotFound) => Ok(not_found(true)),
+        Err(e @ OrderError::Field { .. }) => {
+            sent.error("", format!("Not saved: {}", refusal(e)?.message));
             Ok(html(422, &order_view(&principal, &order, Some(sent))))
         }
-        Err(e @ (ApiError::Conflict { .. } | ApiError::Unquotable { .. })) => {
+        Err(e) => {
             // A newer version, or a state that no longer allows edits: the order as it is
             // now, with the reason.
+            let why = refusal(e)?.message;
             let current = read_order(ctx, &principal, &order_id)
                 .await?
                 .unwrap_or(order);
             let mut again = EditForm::of(&current);
-            again.error("", format!("Not saved: {e}"));
+            again.error("", format!("Not saved: {why}"));
             Ok(html(409, &order_view(&principal, &current, Some(again))))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -80,15 +82,14 @@ pub async fn withdraw_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let order_id = req.path_param("orderId")?.to_string();
     match change_status(ctx, &principal, &order_id, StatusChange::Withdraw).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
-        Err(ApiError::NotFound(_)) => Ok(not_found(true)),
-        Err(e @ ApiError::Conflict { .. }) => Ok(html(
+        Err(OrderError::NotFound) => Ok(not_found(true)),
+        Err(e) => Ok(html(
             409,
             &MessagePage {
                 title: "The order was not withdrawn",
-                message: &e.to_string(),
+                message: &refusal(e)?.message,
                 signed_in: true,
             },
         )),
-        Err(e) => Err(e),
     }
 }

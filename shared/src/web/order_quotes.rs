@@ -5,6 +5,7 @@
 use chrono_tz::Tz;
 
 use super::format::money;
+use super::order_errors::{refusal, Refusal};
 use crate::domain::api_key::Principal;
 use crate::domain::pricing::QuotedService;
 use crate::error::ApiError;
@@ -23,13 +24,13 @@ pub struct ServiceChoice {
 
 /// The client's services: from the quote use case when `quote` is an order to quote (each
 /// with its price and completion time, or why not), else from its services use case; and,
-/// when the quote was refused, the field and message it was refused with.
+/// when the quote was refused, why.
 pub async fn services(
     ctx: &Ctx,
     principal: &Principal,
     quote: Option<QuoteOrder>,
     zone: Tz,
-) -> Result<(Vec<ServiceChoice>, bool, Option<(String, String)>), ApiError> {
+) -> Result<(Vec<ServiceChoice>, bool, Option<Refusal>), ApiError> {
     if !principal.has_services {
         return Ok((vec![], false, None));
     }
@@ -39,9 +40,7 @@ pub async fn services(
             Ok(quoted) => {
                 return Ok((quoted.iter().map(|q| choice(q, zone)).collect(), true, None));
             }
-            Err(ApiError::Invalid { field, message, .. }) => refused = Some((field, message)),
-            Err(e @ ApiError::Malformed { .. }) => refused = Some((String::new(), e.to_string())),
-            Err(e) => return Err(e),
+            Err(e) => refused = Some(refusal(e)?),
         }
     }
     let choices = own_services(ctx, principal)

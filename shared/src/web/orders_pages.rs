@@ -15,7 +15,7 @@ use crate::domain::order_machine::{transition, Event, OrderStatus};
 use crate::domain::search::SearchQuery;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
-use crate::ordering::{find_order, list_orders, OrderFilter};
+use crate::ordering::{find_order, list_orders, OrderError, OrderFilter};
 use crate::Ctx;
 
 /// Statuses a person can filter on, with the words the table shows.
@@ -89,12 +89,12 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let listed = match list_orders(ctx, &principal, &filter).await {
         Ok(listed) => listed,
-        Err(ApiError::Malformed { message, .. }) => {
+        Err(e @ OrderError::InvalidCursor) => {
             // A cursor that is not this list's (edited by hand, or of another search).
-            page.error = Some(format!("This page of results cannot be shown: {message}"));
+            page.error = Some(format!("This page of results cannot be shown: {e}"));
             return Ok(html(200, &page));
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     // The date range applies to the creation day (`YYYY-MM-DD`, inclusive).
     let in_range = |created: &str| {
@@ -286,8 +286,8 @@ pub(super) async fn read_order(
 ) -> Result<Option<Order>, ApiError> {
     match find_order(ctx, principal, order_id).await {
         Ok(order) => Ok(Some(order)),
-        Err(ApiError::NotFound(_)) => Ok(None),
-        Err(e) => Err(e),
+        Err(OrderError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,11 +3,12 @@
 //! then `change_status` (resubmit); back to the order's page.
 
 use super::order_edit_pages::client_only;
+use super::order_errors::refusal;
 use super::order_form::{edited_stop, DROPOFF};
 use super::orders_pages::read_order;
 use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
-use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::OrderError;
 use crate::ordering::{change_status, edit_order, EditOrder, OrderChanges, StatusChange};
 use crate::Ctx;
 
@@ -59,15 +60,20 @@ pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match edit_order(ctx, cmd).await {
         Ok(_) => {}
-        Err(ApiError::NotFound(_)) => return Ok(not_found(true)),
-        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
-            return Ok(refused(e.to_string()))
-        }
-        Err(e) => return Err(e),
+        Err(OrderError::NotFound) => return Ok(not_found(true)),
+        Err(e) => return Ok(refused(shown(e)?)),
     }
     match change_status(ctx, &principal, &order_id, StatusChange::Resubmit).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
-        Err(e @ ApiError::Conflict { .. }) => Ok(refused(e.to_string())),
-        Err(e) => Err(e),
+        Err(e) => Ok(refused(shown(e)?)),
     }
+}
+
+/// A refusal as the page words it (a field's, with the field's name as the API gives it).
+fn shown(e: OrderError) -> Result<String, OrderError> {
+    let refusal = refusal(e)?;
+    Ok(match refusal.field {
+        Some(field) => format!("{}: {}", field.api_name(), refusal.message),
+        None => refusal.message,
+    })
 }

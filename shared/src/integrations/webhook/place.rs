@@ -12,6 +12,7 @@ use crate::domain::pricing::Weight;
 use crate::domain::shop_order::ShopOrder;
 use crate::domain::text::Notes;
 use crate::error::ApiError;
+use crate::ordering::OrderError;
 use crate::ordering::{place_order, CreateOrder, DraftMode, OrderOwner, OrderWrites, Placed};
 use crate::store::records::to_item;
 use crate::store::{Cond, Key, Write, PK};
@@ -81,21 +82,21 @@ pub(super) async fn place(
             record(ctx, delivery, None).await
         }
         // The generic body's `serviceId` names a service that cannot take the order.
-        Err(ApiError::Unquotable { reasons, .. }) => {
+        Err(OrderError::Unquotable { reasons, .. }) => {
             delivery.outcome = Outcome::Failed;
             delivery.reasons.extend(reasons);
             record(ctx, delivery, None).await
         }
         // What the delivery says cannot make an order (no default pickup, a value out of
         // range…): recorded, answered 200, replayable once fixed.
-        Err(e @ (ApiError::Invalid { .. } | ApiError::Malformed { .. })) => {
+        Err(e @ OrderError::Field { .. }) => {
             delivery.outcome = Outcome::Failed;
             delivery.reasons.push(e.to_string());
             record(ctx, delivery, None).await
         }
         // Throttling, a conflict after the retries, a fault: not answered 2xx, so the platform
         // delivers again.
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 

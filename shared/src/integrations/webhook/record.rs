@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::domain::integration::Delivery;
 use crate::error::ApiError;
 use crate::store::records::to_item;
-use crate::store::{keys, Key, Write};
+use crate::store::{keys, Key, StoreError, Write};
 use crate::Ctx;
 
 /// Writes the delivery record (with the marker that makes a redelivery a duplicate).
@@ -27,7 +27,7 @@ pub async fn record(ctx: &Ctx, delivery: &Delivery, marker: Option<Key>) -> Resu
     Ok(())
 }
 
-pub fn delivery_item(delivery: &Delivery) -> Result<crate::store::Item, ApiError> {
+pub fn delivery_item(delivery: &Delivery) -> Result<crate::store::Item, StoreError> {
     Ok(to_item(
         delivery,
         &keys::delivery(&delivery.integration_id, &delivery.id),
@@ -39,7 +39,7 @@ pub(super) fn marker_item(
     key: &Key,
     delivery: &Delivery,
     order_id: Option<&str>,
-) -> Result<crate::store::Item, ApiError> {
+) -> Result<crate::store::Item, StoreError> {
     Ok(to_item(
         &json!({ "deliveryId": delivery.id, "orderId": order_id, "ttl": delivery.ttl }),
         key,
