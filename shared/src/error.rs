@@ -5,6 +5,7 @@
 
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
+use crate::imports::error::ImportError;
 use crate::needs::NotWired;
 use crate::ordering::error::{FieldProblem, OrderError};
 use crate::store::StoreError;
@@ -224,6 +225,46 @@ impl From<OrderError> for ApiError {
             OrderError::InvalidCursor => StoreError::InvalidCursor.into(),
             OrderError::Store(e) => e.into(),
             OrderError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+/// The import use cases' errors as the API answers them.
+impl From<ImportError> for ApiError {
+    fn from(err: ImportError) -> Self {
+        let message = err.to_string();
+        match err {
+            ImportError::UnsupportedFormat(message) => ApiError::UnsupportedMediaType { message },
+            ImportError::TooLarge(message) => ApiError::LimitExceeded {
+                code: "payload_too_large",
+                message,
+            },
+            ImportError::Unreadable { code, message } => ApiError::Malformed {
+                code,
+                message,
+                field: Some("body".into()),
+            },
+            ImportError::EmptySheet => ApiError::Invalid {
+                code: "empty_sheet",
+                field: "body".into(),
+                message,
+            },
+            ImportError::ClientNamedByClient => ApiError::Invalid {
+                code: "unknown_field",
+                field: "clientId".into(),
+                message,
+            },
+            ImportError::ClientNotNamed => ApiError::Invalid {
+                code: "missing_field",
+                field: "clientId".into(),
+                message,
+            },
+            ImportError::ClientNotFound => ApiError::NotFound("client"),
+            ImportError::UploadsNotAllowed => ApiError::Forbidden(message),
+            ImportError::NotFound => ApiError::NotFound("import"),
+            ImportError::Order(e) => e.into(),
+            ImportError::Store(e) => e.into(),
+            ImportError::Internal(detail) => ApiError::Internal(detail),
         }
     }
 }

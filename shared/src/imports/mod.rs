@@ -4,6 +4,7 @@
 
 pub mod columns;
 pub mod delivery_day;
+pub mod error;
 pub mod plan;
 pub mod read;
 pub mod record;

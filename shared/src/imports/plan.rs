@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::columns::{circuit_name, Column, Header};
+use super::error::ImportError;
 use super::rows::{parse_row, ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{Cell, Sheet};
 use crate::domain::client::{Client, ClientStatus};
@@ -12,7 +13,6 @@ use crate::domain::ids::ClientId;
 use crate::domain::order::Order;
 use crate::domain::order_machine::OrderStatus;
 use crate::domain::token;
-use crate::error::ApiError;
 use crate::store::records::from_item;
 use crate::store::{keys, Key};
 use crate::Ctx;
@@ -71,7 +71,7 @@ pub async fn plan(
     header: &Header,
     sheet: &Sheet,
     owners: &Owners,
-) -> Result<Vec<Planned>, ApiError> {
+) -> Result<Vec<Planned>, ImportError> {
     let mut planned = Vec::with_capacity(sheet.rows.len());
     // Rows by identity: a second row with the same one is an error.
     let mut seen: HashMap<(ClientId, String), usize> = HashMap::new();
@@ -217,7 +217,7 @@ async fn resolve_existing(
     ctx: &Ctx,
     courier_id: &str,
     planned: Vec<Planned>,
-) -> Result<Vec<Planned>, ApiError> {
+) -> Result<Vec<Planned>, ImportError> {
     let markers: Vec<Key> = planned
         .iter()
         .filter_map(|p| match p {

@@ -1,9 +1,9 @@
 //! Reading the caller's imports back: a page of them, newest first (without their rows), and
 //! one with its rows as it was answered. Another organisation's import is not found.
 
+use super::error::ImportError;
 use super::record::{self, ImportReport, ImportSummary, IMPORT_PREFIX};
 use crate::domain::api_key::Principal;
-use crate::error::ApiError;
 use crate::store::pages::list_page;
 use crate::store::records::from_item;
 use crate::store::{keys, Query};
@@ -22,7 +22,7 @@ pub async fn list_imports(
     who: &Principal,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<ImportsPage, ApiError> {
+) -> Result<ImportsPage, ImportError> {
     let query = Query::partition(keys::org_pk(who.org_id()))
         .sk_begins_with(IMPORT_PREFIX)
         .descending();
@@ -42,6 +42,6 @@ pub async fn find_import(
     ctx: &Ctx,
     who: &Principal,
     import_id: &str,
-) -> Result<ImportReport, ApiError> {
+) -> Result<ImportReport, ImportError> {
     record::load(ctx, who.org_id(), import_id).await
 }

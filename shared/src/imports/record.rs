@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::error::ImportError;
 use super::rows::RowError;
-use crate::error::ApiError;
 use crate::store::records::{from_item, to_item};
 use crate::store::StoreError;
 use crate::store::{keys, Key, Query};
@@ -143,7 +143,7 @@ pub async fn save(
     by: String,
     created_at: String,
     report: &ImportReport,
-) -> Result<(), ApiError> {
+) -> Result<(), ImportError> {
     let chunks: Vec<&[RowResult]> = report.rows.chunks(ROWS_PER_CHUNK).collect();
     for (n, rows) in chunks.iter().enumerate() {
         let key = Key::new(
@@ -173,10 +173,10 @@ pub async fn save(
 }
 
 /// An organisation's import with its rows; another organisation's is not found.
-pub async fn load(ctx: &Ctx, org_id: &str, import_id: &str) -> Result<ImportReport, ApiError> {
+pub async fn load(ctx: &Ctx, org_id: &str, import_id: &str) -> Result<ImportReport, ImportError> {
     read(ctx, org_id, import_id)
         .await?
-        .ok_or(ApiError::NotFound("import"))
+        .ok_or(ImportError::NotFound)
 }
 
 /// An organisation's import with its rows, if it has one by that id.

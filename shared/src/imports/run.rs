@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 
 use super::columns::{Column, Header};
 use super::delivery_day::{latest_time_of_day, next_delivery_day};
+use super::error::ImportError;
 use super::plan::{plan, Owners, Planned};
 use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
@@ -22,7 +23,6 @@ use crate::domain::order::{Order, Source, Stop, TimelineEntry};
 use crate::domain::order_fields::Pieces;
 use crate::domain::order_machine::OrderStatus;
 use crate::domain::settings::Units;
-use crate::error::ApiError;
 use crate::ordering::changes::actor;
 use crate::ordering::place_batch::{reuse_id, stored_item};
 use crate::ordering::search::reindex_writes;
@@ -49,7 +49,7 @@ pub struct ImportCommand {
     pub base_url: String,
 }
 
-pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, ApiError> {
+pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, ImportError> {
     // A client may upload before its file is read: reading costs (a workbook is unpacked),
     // and a client without uploads gets no part of it.
     let client = match (&cmd.by.role, &cmd.by.client_id) {
@@ -109,13 +109,9 @@ async fn load_client(
     ctx: &Ctx,
     cmd: &ImportCommand,
     client_id: &ClientId,
-) -> Result<(Client, Option<Courier>), ApiError> {
+) -> Result<(Client, Option<Courier>), ImportError> {
     if cmd.client_id.is_some() {
-        return Err(ApiError::Invalid {
-            code: "unknown_field",
-            field: "clientId".into(),
-            message: "a client imports for itself".into(),
-        });
+        return Err(ImportError::ClientNamedByClient);
     }
     let courier_id = cmd.by.courier_id.as_str();
     let mut found = ctx
@@ -126,12 +122,10 @@ async fn load_client(
         ])
         .await?
         .into_iter();
-    let client: Client = from_item(found.next().flatten().ok_or(ApiError::NotFound("client"))?)?;
+    let client: Client = from_item(found.next().flatten().ok_or(ImportError::ClientNotFound)?)?;
     let courier: Option<Courier> = found.next().flatten().map(from_item).transpose()?;
     if !client.allow_order_upload {
-        return Err(ApiError::Forbidden(
-            "your courier has not enabled order uploads for you (allowOrderUpload)".into(),
-        ));
+        return Err(ImportError::UploadsNotAllowed);
     }
     Ok((client, courier))
 }
@@ -143,15 +137,10 @@ async fn load_clients(
     cmd: &ImportCommand,
     header: &Header,
     sheet: &sheet::Sheet,
-) -> Result<Owners, ApiError> {
+) -> Result<Owners, ImportError> {
     let who = &cmd.by;
     if cmd.client_id.is_none() && header.position(Column::ClientId).is_none() {
-        return Err(ApiError::Invalid {
-            code: "missing_field",
-            field: "clientId".into(),
-            message: "a courier imports for its clients: add a Client ID column or ?clientId="
-                .into(),
-        });
+        return Err(ImportError::ClientNotNamed);
     }
     let mut ids: Vec<ClientId> = cmd.client_id.iter().cloned().collect();
     if let Some(i) = header.position(Column::ClientId) {
@@ -296,7 +285,7 @@ async fn commit(
     cmd: &ImportCommand,
     owners: &Owners,
     planned: Vec<Planned>,
-) -> Result<Vec<RowResult>, ApiError> {
+) -> Result<Vec<RowResult>, ImportError> {
     let now = ctx.now();
     let mut results: Vec<Option<RowResult>> = vec![None; planned.len()];
     let mut batch = Vec::new();
@@ -378,13 +367,13 @@ fn row_failed(line: usize, id: Option<String>, reason: &str) -> RowResult {
     )
 }
 
-fn owner<'a>(owners: &'a Owners, id: &ClientId) -> Result<&'a Client, ApiError> {
+fn owner<'a>(owners: &'a Owners, id: &ClientId) -> Result<&'a Client, ImportError> {
     match owners {
         Owners::Client(owner) => Ok(&owner.0),
         Owners::Courier { clients, .. } => clients
             .get(id)
             .map(|(c, _)| c)
-            .ok_or_else(|| ApiError::Internal("a planned row's client was not loaded".into())),
+            .ok_or_else(|| ImportError::Internal("a planned row's client was not loaded".into())),
     }
 }
 
@@ -443,7 +432,7 @@ async fn update_drafts(
     ctx: &Ctx,
     cmd: &ImportCommand,
     updates: Vec<Update>,
-) -> Result<Vec<(usize, RowResult)>, ApiError> {
+) -> Result<Vec<(usize, RowResult)>, ImportError> {
     let at = timestamp(ctx.now());
     let mut writes = Vec::with_capacity(updates.len());
     let mut rows = Vec::with_capacity(updates.len());

@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 
-use crate::error::ApiError;
+use super::error::ImportError;
 
 /// The largest file accepted.
 pub const MAX_BYTES: usize = 4 * 1024 * 1024;
@@ -24,7 +24,7 @@ pub enum Format {
 
 impl Format {
     /// The format a `Content-Type` names (parameters such as `charset` are ignored).
-    pub fn from_content_type(content_type: Option<&str>) -> Result<Self, ApiError> {
+    pub fn from_content_type(content_type: Option<&str>) -> Result<Self, ImportError> {
         let mime = content_type
             .unwrap_or_default()
             .split(';')
@@ -36,11 +36,9 @@ impl Format {
             "text/csv" | "application/csv" => Ok(Format::Csv),
             "text/tab-separated-values" => Ok(Format::Tsv),
             XLSX_TYPE => Ok(Format::Xlsx),
-            _ => Err(ApiError::UnsupportedMediaType {
-                message: format!(
-                    "this Content-Type is not accepted: send the sheet as text/csv, text/tab-separated-values or {XLSX_TYPE}"
-                ),
-            }),
+            _ => Err(ImportError::UnsupportedFormat(format!(
+                "this Content-Type is not accepted: send the sheet as text/csv, text/tab-separated-values or {XLSX_TYPE}"
+            ))),
         }
     }
 }
@@ -105,7 +103,7 @@ pub struct Sheet {
 
 /// Reads the file; more than [`MAX_BYTES`] or [`MAX_ROWS`] (or, in an XLSX workbook, more
 /// than its bounds: unpacked size, cells, columns, rows) is 413 naming the limit.
-pub fn read(format: Format, bytes: &[u8]) -> Result<Sheet, ApiError> {
+pub fn read(format: Format, bytes: &[u8]) -> Result<Sheet, ImportError> {
     if bytes.len() > MAX_BYTES {
         return Err(too_large(format!(
             "the file is larger than {MAX_BYTES} bytes (4 MB); split it"
@@ -117,32 +115,24 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Sheet, ApiError> {
         Format::Xlsx => read_xlsx(bytes, &XLSX_BOUNDS)?,
     };
     if sheet.headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(ApiError::Invalid {
-            code: "empty_sheet",
-            field: "body".into(),
-            message: "the sheet has no header row".into(),
-        });
+        return Err(ImportError::EmptySheet);
     }
     Ok(sheet)
 }
 
-fn too_large(message: String) -> ApiError {
-    ApiError::LimitExceeded {
-        code: "payload_too_large",
-        message,
-    }
+fn too_large(message: String) -> ImportError {
+    ImportError::TooLarge(message)
 }
 
-fn too_many_rows() -> ApiError {
+fn too_many_rows() -> ImportError {
     too_large(format!("the sheet has more than {MAX_ROWS} rows; split it"))
 }
 
-fn read_delimited(bytes: &[u8], delimiter: u8) -> Result<Sheet, ApiError> {
+fn read_delimited(bytes: &[u8], delimiter: u8) -> Result<Sheet, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::Malformed {
+    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::Unreadable {
         code: "invalid_encoding",
         message: "the file must be UTF-8 text".into(),
-        field: Some("body".into()),
     })?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -157,10 +147,9 @@ fn read_delimited(bytes: &[u8], delimiter: u8) -> Result<Sheet, ApiError> {
         line: 1,
     };
     for record in reader.records() {
-        let record = record.map_err(|e| ApiError::Malformed {
+        let record = record.map_err(|e| ImportError::Unreadable {
             code: "malformed_sheet",
             message: format!("the file cannot be read as a sheet: {e}"),
-            field: Some("body".into()),
         })?;
         let line = lines.at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
@@ -237,7 +226,7 @@ const XLSX_BOUNDS: XlsxBounds = XlsxBounds {
 };
 
 impl XlsxBounds {
-    fn beyond(&self, last_row: u32, last_column: u32, what: String) -> ApiError {
+    fn beyond(&self, last_row: u32, last_column: u32, what: String) -> ImportError {
         too_large(format!(
             "{what} reaches {}: at most {} columns ({}) and {} rows are read; delete what \
              lies beyond your data, or copy the data to a new sheet",
@@ -269,16 +258,15 @@ fn column_name(column: u32) -> String {
     letters.iter().rev().map(|&b| b as char).collect()
 }
 
-fn unreadable_xlsx(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Malformed {
+fn unreadable_xlsx(e: impl std::fmt::Display) -> ImportError {
+    ImportError::Unreadable {
         code: "malformed_sheet",
         message: format!("the file cannot be read as an XLSX workbook: {e}"),
-        field: Some("body".into()),
     }
 }
 
 /// The sizes the zip's directory declares, before anything is unpacked.
-fn check_unpacked_size(bytes: &[u8], bounds: &XlsxBounds) -> Result<(), ApiError> {
+fn check_unpacked_size(bytes: &[u8], bounds: &XlsxBounds) -> Result<(), ImportError> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable_xlsx)?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
@@ -297,7 +285,7 @@ fn check_unpacked_size(bytes: &[u8], bounds: &XlsxBounds) -> Result<(), ApiError
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8], bounds: &XlsxBounds) -> Result<Sheet, ApiError> {
+fn read_xlsx(bytes: &[u8], bounds: &XlsxBounds) -> Result<Sheet, ImportError> {
     check_unpacked_size(bytes, bounds)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(unreadable_xlsx)?;
     let name = workbook
@@ -394,6 +382,23 @@ fn cell(data: &DataRef<'_>) -> Cell {
 
 #[cfg(test)]
 mod tests {
+    /// The HTTP status and code the API answers an import error with.
+    fn status(e: &ImportError) -> u16 {
+        match e {
+            ImportError::TooLarge(_) => 413,
+            ImportError::Unreadable { .. } => 400,
+            _ => 0,
+        }
+    }
+
+    fn code(e: &ImportError) -> &'static str {
+        match e {
+            ImportError::TooLarge(_) => "payload_too_large",
+            ImportError::Unreadable { code, .. } => code,
+            _ => "",
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -427,11 +432,11 @@ mod tests {
             big.push_str(&format!("{i}\n"));
         }
         let err = read(Format::Csv, big.as_bytes()).unwrap_err();
-        assert_eq!(err.status(), 413);
+        assert_eq!(status(&err), 413);
         assert!(err.to_string().contains("10000 rows"), "{err}");
         let err = read(Format::Csv, &vec![b'a'; MAX_BYTES + 1]).unwrap_err();
-        assert_eq!(err.status(), 413);
-        assert!(read(Format::Xlsx, b"not a zip").unwrap_err().status() == 400);
+        assert_eq!(status(&err), 413);
+        assert!(status(&read(Format::Xlsx, b"not a zip").unwrap_err()) == 400);
     }
 
     /// A workbook written by hand: the parts calamine reads, and `sheet` (the sheet's XML
@@ -526,11 +531,11 @@ mod tests {
         ));
         assert!(declared.len() < 4096, "{} bytes", declared.len());
         let err = read(Format::Xlsx, &declared).unwrap_err();
-        assert_eq!((err.status(), err.code()), (413, "payload_too_large"));
+        assert_eq!((status(&err), code(&err)), (413, "payload_too_large"));
         assert!(err.to_string().contains("(A1:XFD1048576)"), "{err}");
         // Not declared: refused at the cell.
         let err = read(Format::Xlsx, &workbook(&sheet_data(&corners))).unwrap_err();
-        assert_eq!(err.status(), 413);
+        assert_eq!(status(&err), 413);
         assert!(
             err.to_string().contains("a cell reaches XFD1048576"),
             "{err}"
@@ -559,10 +564,10 @@ mod tests {
         };
         assert_eq!(read_xlsx(&book, &small(1 << 20, 9)).unwrap().rows.len(), 2);
         let err = read_xlsx(&book, &small(1 << 20, 8)).unwrap_err();
-        assert_eq!(err.status(), 413);
+        assert_eq!(status(&err), 413);
         assert!(err.to_string().contains("more than 8 cells"), "{err}");
         let err = read_xlsx(&book, &small(1000, 9)).unwrap_err();
-        assert_eq!(err.status(), 413);
+        assert_eq!(status(&err), 413);
         assert!(err.to_string().contains("unpacks to more than"), "{err}");
         // A part declaring 2 GB (the zip reader holds a part to its declared size, so what
         // is declared is what may be unpacked): refused before calamine opens the zip.
@@ -573,7 +578,7 @@ mod tests {
             .unwrap();
         inflated[central + 24..central + 28].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
         let err = read(Format::Xlsx, &inflated).unwrap_err();
-        assert_eq!(err.status(), 413);
+        assert_eq!(status(&err), 413);
         assert!(err.to_string().contains("more than 32 MB"), "{err}");
     }
 }

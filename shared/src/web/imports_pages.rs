@@ -16,6 +16,7 @@ use super::{html, redirect, signed_in, signed_in_post};
 use crate::domain::api_key::Principal;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::imports::error::ImportError;
 use crate::imports::record::{ImportReport, ImportSummary};
 use crate::imports::sheet::Format;
 use crate::imports::{find_import, list_imports, run_import, ImportCommand};
@@ -106,8 +107,8 @@ pub async fn imports_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if let Some(import_id) = req.query_param("import").filter(|i| !i.is_empty()) {
         match find_import(ctx, &principal, import_id).await {
             Ok(done) => page.done = Some(report(&done)),
-            Err(ApiError::NotFound(_)) => return Ok(super::not_found(true)),
-            Err(e) => return Err(e),
+            Err(ImportError::NotFound) => return Ok(super::not_found(true)),
+            Err(e) => return Err(e.into()),
         }
     }
     past(ctx, &principal, req.query_param("cursor"), &mut page).await?;
@@ -184,25 +185,28 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             ));
             200
         }
-        Err(
-            e @ (ApiError::Forbidden(_)
-            | ApiError::TooLarge { .. }
-            | ApiError::LimitExceeded { .. }),
-        ) => {
-            let status = e.status();
-            page.alert = Some(match e {
-                ApiError::Forbidden(_) => {
-                    "Your courier has not enabled spreadsheet uploads for you. Ask them to turn on order uploads.".into()
-                }
-                e => e.to_string(),
-            });
-            status
+        // What the person can act on: next to the file, or above the form.
+        Err(ImportError::UploadsNotAllowed) => {
+            page.alert = Some(
+                "Your courier has not enabled spreadsheet uploads for you. Ask them to turn on order uploads.".into(),
+            );
+            403
         }
-        Err(e @ (ApiError::Malformed { .. } | ApiError::Invalid { .. })) => {
+        Err(e @ ImportError::TooLarge(_)) => {
+            page.alert = Some(e.to_string());
+            413
+        }
+        Err(
+            e @ (ImportError::Unreadable { .. }
+            | ImportError::EmptySheet
+            | ImportError::UnsupportedFormat(_)
+            | ImportError::ClientNamedByClient
+            | ImportError::ClientNotNamed),
+        ) => {
             page.file_error = Some(format!("This file cannot be read: {e}"));
             422
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     past(ctx, &principal, None, &mut page).await?;
     Ok(html(status, &page))
@@ -232,8 +236,9 @@ async fn past(
     let cursor = cursor.filter(|c| !c.is_empty());
     let listed = match list_imports(ctx, principal, 20, cursor).await {
         Ok(listed) => listed,
-        Err(ApiError::Malformed { .. }) => return Ok(()),
-        Err(e) => return Err(e),
+        // A cursor that is not this list's: the first page's imports are shown.
+        Err(ImportError::Store(crate::store::StoreError::InvalidCursor)) => return Ok(()),
+        Err(e) => return Err(e.into()),
     };
     page.past = listed.imports.iter().map(past_import).collect();
     page.next = listed.next_cursor;
