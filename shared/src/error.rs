@@ -6,8 +6,9 @@
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
 use crate::imports::error::ImportError;
+use crate::integrations::error::IntegrationError;
 use crate::needs::NotWired;
-use crate::ordering::error::{FieldProblem, OrderError};
+use crate::ordering::error::OrderError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -201,12 +202,7 @@ impl From<OrderError> for ApiError {
                 problem,
                 message,
             } => ApiError::Invalid {
-                code: match problem {
-                    FieldProblem::NotTaken => "unknown_field",
-                    FieldProblem::Missing => "missing_field",
-                    FieldProblem::Invalid => "invalid_field",
-                    FieldProblem::Reused => "idempotency_key_reused",
-                },
+                code: problem.code(),
                 field: field.api_name().into(),
                 message,
             },
@@ -225,6 +221,30 @@ impl From<OrderError> for ApiError {
             OrderError::InvalidCursor => StoreError::InvalidCursor.into(),
             OrderError::Store(e) => e.into(),
             OrderError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+/// The integration use cases' errors as the API answers them.
+impl From<IntegrationError> for ApiError {
+    fn from(err: IntegrationError) -> Self {
+        match err {
+            IntegrationError::NotFound => ApiError::NotFound("integration"),
+            IntegrationError::DeliveryNotFound => ApiError::NotFound("delivery"),
+            IntegrationError::Field {
+                field,
+                problem,
+                message,
+            } => ApiError::Invalid {
+                code: problem.code(),
+                field: field.api_name().into(),
+                message,
+            },
+            e @ IntegrationError::ClientsOnly => ApiError::Forbidden(e.to_string()),
+            IntegrationError::NotReplayable { code, message } => ApiError::conflict(code, message),
+            IntegrationError::Order(e) => e.into(),
+            IntegrationError::Store(e) => e.into(),
+            IntegrationError::Internal(detail) => ApiError::Internal(detail),
         }
     }
 }

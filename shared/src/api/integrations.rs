@@ -14,6 +14,7 @@ use crate::domain::integration::{IntegrationStatus, PieceWeight, Platform, MAX_S
 use crate::domain::Name;
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
+use crate::integrations::error::IntegrationError;
 use crate::integrations::{
     self, client_lists_own, load_active, load_any, new_secret, AddedIntegration,
 };
@@ -58,7 +59,7 @@ pub async fn list_integrations(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let limit = page_limit(req.query_param("limit"))?;
     let client = match req.query_param("clientId") {
         None => None,
-        Some(_) if who.role == Role::Client => return Err(client_lists_own()),
+        Some(_) if who.role == Role::Client => return Err(client_lists_own().into()),
         Some(raw) => Some(
             ClientId::parse(raw)
                 .map_err(|_| ApiError::invalid("clientId", "is not a client id"))?,
@@ -143,12 +144,14 @@ pub async fn update_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         }
         let (secret, was_generated) =
             new_secret(updated.platform, add.secret).map_err(|e| match e {
-                ApiError::Invalid { code, message, .. } => ApiError::Invalid {
-                    code,
+                IntegrationError::Field {
+                    problem, message, ..
+                } => ApiError::Invalid {
+                    code: problem.code(),
                     field: "addSecret.secret".into(),
                     message,
                 },
-                e => e,
+                e => e.into(),
             })?;
         if was_generated {
             generated = Some(secret.clone());

@@ -6,7 +6,7 @@ use super::{can_read, load_any};
 use crate::domain::api_key::Principal;
 use crate::domain::integration::delivery::parse_delivery_id;
 use crate::domain::integration::{parse_integration_id, Delivery, Integration, SignatureCheck};
-use crate::error::ApiError;
+use crate::integrations::error::IntegrationError;
 use crate::store::pages::list_page;
 use crate::store::records::from_item;
 use crate::store::{keys, Query};
@@ -27,7 +27,7 @@ pub async fn list_deliveries(
     integration: &str,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<DeliveriesPage, ApiError> {
+) -> Result<DeliveriesPage, IntegrationError> {
     let integration = load_any(ctx, who, integration).await?;
     let query = Query::partition(keys::integration_pk(&integration.id))
         .sk_begins_with(keys::DELIVERY_PREFIX)
@@ -49,8 +49,8 @@ pub async fn find_delivery(
     who: &Principal,
     integration: &str,
     delivery: &str,
-) -> Result<Delivery, ApiError> {
-    let not_found = || ApiError::NotFound("delivery");
+) -> Result<Delivery, IntegrationError> {
+    let not_found = || IntegrationError::DeliveryNotFound;
     let integration_id = parse_integration_id(integration).ok_or_else(not_found)?;
     let delivery_id = parse_delivery_id(delivery).ok_or_else(not_found)?;
     let item = ctx
@@ -74,25 +74,25 @@ pub async fn replay_delivery(
     integration: &str,
     delivery: &str,
     base_url: String,
-) -> Result<Delivery, ApiError> {
+) -> Result<Delivery, IntegrationError> {
     let original = find_delivery(ctx, who, integration, delivery).await?;
     if original.signature != SignatureCheck::Valid {
-        return Err(ApiError::conflict(
-            "unsigned_delivery",
-            "only a delivery whose signature held can be replayed",
-        ));
+        return Err(IntegrationError::NotReplayable {
+            code: "unsigned_delivery",
+            message: "only a delivery whose signature held can be replayed".into(),
+        });
     }
     let Some(body) = original.body.clone() else {
-        return Err(ApiError::conflict(
-            "body_not_kept",
-            "this delivery's body was too large to keep, so it cannot be replayed",
-        ));
+        return Err(IntegrationError::NotReplayable {
+            code: "body_not_kept",
+            message: "this delivery's body was too large to keep, so it cannot be replayed".into(),
+        });
     };
     let item = ctx
         .store
         .get(&keys::integration(&original.integration_id))
         .await?
-        .ok_or(ApiError::NotFound("integration"))?;
+        .ok_or(IntegrationError::NotFound)?;
     let integration: Integration = from_item(item)?;
     let received = Received {
         headers: original.headers.clone(),

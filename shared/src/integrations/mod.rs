@@ -5,9 +5,9 @@
 //! isolation) are written once.
 
 pub mod deliveries;
+pub mod error;
 pub mod webhook;
 
-use crate::auth::client_only;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::{ClientId, CourierId};
@@ -16,7 +16,8 @@ use crate::domain::integration::{
     new_integration_id, parse_integration_id, Integration, IntegrationStatus, PieceWeight, Platform,
 };
 use crate::domain::Name;
-use crate::error::ApiError;
+use crate::integrations::error::{IntegrationError, IntegrationField};
+use crate::ordering::FieldProblem;
 use crate::store::pages::list_page;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Index, Item, Query, PK};
@@ -54,8 +55,10 @@ pub async fn create_integration(
     ctx: &Ctx,
     who: &Principal,
     new: NewIntegration,
-) -> Result<AddedIntegration, ApiError> {
-    let who = client_only(who)?;
+) -> Result<AddedIntegration, IntegrationError> {
+    if who.role != Role::Client {
+        return Err(IntegrationError::ClientsOnly);
+    }
     let (secret, generated) = new_secret(new.platform, new.secret)?;
     let now = timestamp(ctx.now());
     let integration = Integration {
@@ -85,18 +88,19 @@ pub async fn create_integration(
 pub fn new_secret(
     platform: Platform,
     sent: Option<SecretText>,
-) -> Result<(SecretText, bool), ApiError> {
+) -> Result<(SecretText, bool), IntegrationError> {
     match sent {
         Some(text) => Ok((
-            text.for_platform(platform)
-                .map_err(|e| ApiError::invalid("secret", e))?,
+            text.for_platform(platform).map_err(|e| {
+                IntegrationError::field(IntegrationField::Secret, FieldProblem::Invalid, e)
+            })?,
             false,
         )),
-        None if platform.secret_required() => Err(ApiError::Invalid {
-            code: "missing_field",
-            field: "secret".into(),
-            message: "Shopify signs webhooks with your app's client secret: paste it here".into(),
-        }),
+        None if platform.secret_required() => Err(IntegrationError::field(
+            IntegrationField::Secret,
+            FieldProblem::Missing,
+            "Shopify signs webhooks with your app's client secret: paste it here",
+        )),
         None => Ok((secret::generate(), true)),
     }
 }
@@ -109,17 +113,17 @@ pub async fn list_integrations(
     client: Option<ClientId>,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<IntegrationsPage, ApiError> {
+) -> Result<IntegrationsPage, IntegrationError> {
     let client = match (who.role, client) {
         (Role::Client, Some(_)) => return Err(client_lists_own()),
         (Role::Client, None) => own_client(who)?,
         (Role::Courier, Some(client)) => client,
         (Role::Courier, None) => {
-            return Err(ApiError::Invalid {
-                code: "missing_field",
-                field: "clientId".into(),
-                message: "a courier lists one client's integrations".into(),
-            })
+            return Err(IntegrationError::field(
+                IntegrationField::ClientId,
+                FieldProblem::Missing,
+                "a courier lists one client's integrations",
+            ))
         }
     };
     // The index holds every courier's clients' integrations: keep this courier's.
@@ -139,14 +143,22 @@ pub async fn list_integrations(
 }
 
 /// A client named a client to list the integrations of.
-pub fn client_lists_own() -> ApiError {
-    ApiError::invalid("clientId", "a client lists its own integrations")
+pub fn client_lists_own() -> IntegrationError {
+    IntegrationError::field(
+        IntegrationField::ClientId,
+        FieldProblem::Invalid,
+        "a client lists its own integrations",
+    )
 }
 
 /// The caller's integration (deleted ones too: their inbox stays readable); another
 /// tenant's answers 404 like a missing one.
-pub async fn load_any(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Integration, ApiError> {
-    let not_found = || ApiError::NotFound("integration");
+pub async fn load_any(
+    ctx: &Ctx,
+    who: &Principal,
+    raw: &str,
+) -> Result<Integration, IntegrationError> {
+    let not_found = || IntegrationError::NotFound;
     let id = parse_integration_id(raw).ok_or_else(not_found)?;
     let item = ctx.store.get(&keys::integration(id)).await?;
     let integration: Integration = from_item(item.ok_or_else(not_found)?)?;
@@ -157,10 +169,14 @@ pub async fn load_any(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Integrati
 }
 
 /// The caller's integration, unless deleted (404 like a missing one).
-pub async fn load_active(ctx: &Ctx, who: &Principal, raw: &str) -> Result<Integration, ApiError> {
+pub async fn load_active(
+    ctx: &Ctx,
+    who: &Principal,
+    raw: &str,
+) -> Result<Integration, IntegrationError> {
     let integration = load_any(ctx, who, raw).await?;
     if integration.status == IntegrationStatus::Deleted {
-        return Err(ApiError::NotFound("integration"));
+        return Err(IntegrationError::NotFound);
     }
     Ok(integration)
 }
@@ -171,13 +187,13 @@ pub fn can_read(who: &Principal, courier_id: &CourierId, client_id: &ClientId) -
         && (who.role == Role::Courier || who.client_id.as_ref() == Some(client_id))
 }
 
-fn own_client(who: &Principal) -> Result<ClientId, ApiError> {
+fn own_client(who: &Principal) -> Result<ClientId, IntegrationError> {
     who.client_id
         .clone()
-        .ok_or_else(|| ApiError::Internal("client key without client".into()))
+        .ok_or_else(|| IntegrationError::Internal("client key without client".into()))
 }
 
-pub fn integration_item(integration: &Integration) -> Result<Item, ApiError> {
+pub fn integration_item(integration: &Integration) -> Result<Item, IntegrationError> {
     let mut item = to_item(
         integration,
         &keys::integration(&integration.id),

@@ -52,6 +52,18 @@ pub enum FieldProblem {
     Reused,
 }
 
+impl FieldProblem {
+    /// The API's error code for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            FieldProblem::NotTaken => "unknown_field",
+            FieldProblem::Missing => "missing_field",
+            FieldProblem::Invalid => "invalid_field",
+            FieldProblem::Reused => "idempotency_key_reused",
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
     /// No such order, or another tenant's (the two are indistinguishable on purpose).

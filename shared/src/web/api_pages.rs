@@ -19,6 +19,7 @@ use crate::domain::integration::{Delivery, SignatureCheck};
 use crate::domain::Label;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::integrations::error::IntegrationError;
 use crate::integrations::{self, AddedIntegration, NewIntegration};
 use crate::Ctx;
 
@@ -132,8 +133,8 @@ async fn api_page(
             let deliveries =
                 match integrations::list_deliveries(ctx, principal, id, LISTED, None).await {
                     Ok(page) => page.deliveries,
-                    Err(ApiError::NotFound(_)) => return Ok(None),
-                    Err(e) => return Err(e),
+                    Err(IntegrationError::NotFound) => return Ok(None),
+                    Err(e) => return Err(e.into()),
                 };
             let name = integrations
                 .iter()
@@ -291,8 +292,18 @@ pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let get = |name: &str| field(&values, name).trim().to_string();
     // A courier is refused before its form is read, as the API refuses it.
     let created = match client_only(&principal).and_then(|_| new_integration(get)) {
-        Ok(new) => integrations::create_integration(ctx, &principal, new).await,
-        Err(e) => Err(e),
+        Ok(new) => integrations::create_integration(ctx, &principal, new)
+            .await
+            .map_err(|e| match e {
+                IntegrationError::Field { field, message, .. } => {
+                    Refused::Field(field.api_name().into(), message)
+                }
+                e @ IntegrationError::ClientsOnly => Refused::Forbidden(e.to_string()),
+                e => Refused::Failed(e.into()),
+            }),
+        Err(ApiError::Invalid { field, message, .. }) => Err(Refused::Field(field, message)),
+        Err(ApiError::Forbidden(message)) => Err(Refused::Forbidden(message)),
+        Err(e) => Err(Refused::Failed(e)),
     };
     let Some(mut page) = api_page(ctx, &req, &principal, None).await? else {
         return Ok(not_found(true));
@@ -314,7 +325,7 @@ pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             });
             Ok(html(201, &page))
         }
-        Err(ApiError::Invalid { field, message, .. }) => {
+        Err(Refused::Field(field, message)) => {
             let field = if ["platform", "name", "secret"].contains(&field.as_str()) {
                 field
             } else {
@@ -323,12 +334,20 @@ pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             page.errors.push((field, message));
             Ok(html(422, &page))
         }
-        Err(ApiError::Forbidden(message)) => {
+        Err(Refused::Forbidden(message)) => {
             page.alert = Some(message);
             Ok(html(403, &page))
         }
-        Err(e) => Err(e),
+        Err(Refused::Failed(e)) => Err(e),
     }
+}
+
+/// Why the integration form was refused: a field of the form's, a courier's person, or
+/// a failure the page answers as the API would.
+enum Refused {
+    Field(String, String),
+    Forbidden(String),
+    Failed(ApiError),
 }
 
 pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -349,8 +368,8 @@ pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(_) => Ok(redirect(&format!(
             "/settings/api?integration={integration}"
         ))),
-        Err(ApiError::NotFound(_) | ApiError::Invalid { .. }) => Ok(not_found(true)),
-        Err(e @ ApiError::Conflict { .. }) => Ok(html(
+        Err(IntegrationError::NotFound | IntegrationError::DeliveryNotFound) => Ok(not_found(true)),
+        Err(e @ IntegrationError::NotReplayable { .. }) => Ok(html(
             409,
             &super::MessagePage {
                 title: "The delivery was not replayed",
@@ -358,6 +377,6 @@ pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 signed_in: true,
             },
         )),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

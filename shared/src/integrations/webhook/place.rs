@@ -11,7 +11,7 @@ use crate::domain::order_machine::OrderStatus;
 use crate::domain::pricing::Weight;
 use crate::domain::shop_order::ShopOrder;
 use crate::domain::text::Notes;
-use crate::error::ApiError;
+use crate::integrations::error::IntegrationError;
 use crate::ordering::OrderError;
 use crate::ordering::{place_order, CreateOrder, DraftMode, OrderOwner, OrderWrites, Placed};
 use crate::store::records::to_item;
@@ -30,7 +30,7 @@ pub(super) async fn place(
     seen_marker: Option<Key>,
     order_marker: Option<Key>,
     base_url: String,
-) -> Result<(), ApiError> {
+) -> Result<(), IntegrationError> {
     delivery.reasons = order.reasons.clone();
     let cmd = match command(owner, &delivery.integration_id, order, base_url) {
         Ok(cmd) => cmd,

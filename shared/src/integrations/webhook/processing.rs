@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::integration::{Delivery, Integration, IntegrationStatus};
 use crate::domain::shop_order::{self, Incoming, ShopEvent};
-use crate::error::ApiError;
+use crate::integrations::error::IntegrationError;
 use crate::ordering::OrderOwner;
 use crate::store::keys;
 use crate::store::records::from_item;
@@ -26,7 +26,7 @@ pub async fn process(
     received: Received,
     replay_of: Option<String>,
     base_url: String,
-) -> Result<Delivery, ApiError> {
+) -> Result<Delivery, IntegrationError> {
     let mut delivery = received.delivery(ctx, integration);
     delivery.replay_of = replay_of.clone();
     if delivery.body.is_none() {
@@ -106,7 +106,8 @@ pub async fn process(
             withdraw(ctx, &mut delivery, &order_id, seen_marker).await?
         }
         Decision::Place(order) => {
-            let client = client.ok_or_else(|| ApiError::Internal("decided on a client".into()))?;
+            let client =
+                client.ok_or_else(|| IntegrationError::Internal("decided on a client".into()))?;
             place(
                 ctx,
                 &mut delivery,

@@ -3,13 +3,17 @@
 use serde_json::json;
 
 use crate::domain::integration::Delivery;
-use crate::error::ApiError;
+use crate::integrations::error::IntegrationError;
 use crate::store::records::to_item;
 use crate::store::{keys, Key, StoreError, Write};
 use crate::Ctx;
 
 /// Writes the delivery record (with the marker that makes a redelivery a duplicate).
-pub async fn record(ctx: &Ctx, delivery: &Delivery, marker: Option<Key>) -> Result<(), ApiError> {
+pub async fn record(
+    ctx: &Ctx,
+    delivery: &Delivery,
+    marker: Option<Key>,
+) -> Result<(), IntegrationError> {
     let item = delivery_item(delivery)?;
     match marker {
         None => ctx.store.put(item, None).await?,

@@ -3,7 +3,7 @@
 use crate::domain::integration::{Delivery, Outcome};
 use crate::domain::order::TimelineEntry;
 use crate::domain::order_machine::{transition, Event, OrderState, OrderStatus};
-use crate::error::ApiError;
+use crate::integrations::error::IntegrationError;
 use crate::ordering::changes::versioned;
 use crate::store::keys;
 use crate::store::{Cond, Key, Update, Write};
@@ -18,7 +18,7 @@ pub(super) async fn withdraw(
     delivery: &mut Delivery,
     order_id: &str,
     seen_marker: Option<Key>,
-) -> Result<(), ApiError> {
+) -> Result<(), IntegrationError> {
     let withdrawable: Vec<&str> = OrderStatus::ALL
         .into_iter()
         .filter(|s| transition(OrderState::new(*s), Event::Withdraw).is_ok())
