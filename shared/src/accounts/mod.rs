@@ -3,6 +3,8 @@
 //! as an API key, so every tenant rule of the API applies to the pages unchanged.
 
 pub mod api_keys;
+pub mod email_change;
+pub mod organization;
 pub mod password_reset;
 pub mod session;
 pub mod sign_in;

@@ -4,19 +4,19 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::records::{from_item, list_page, listing, to_item};
+use crate::accounts::email_change::{
+    courier_name, email_change, limit_confirmation, send_confirmation,
+};
+use crate::accounts::organization::{stale, stale_if_first_failed};
 use crate::clock::timestamp;
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::client::{Client, ClientStatus, ServiceSelection};
 use crate::domain::ids::{ClientId, CourierId};
-use crate::domain::{token, Email, Location, Name, TeamId};
+use crate::domain::{Email, Location, Name, TeamId};
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::notify::OutgoingEmail;
 use crate::store::{keys, Cond, Item, Query, Update, Write, PK};
 use crate::Ctx;
-
-/// How long an email-change confirmation stays valid.
-pub(crate) const EMAIL_CONFIRMATION_DAYS: i64 = 7;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -306,151 +306,9 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     }
     if let Some(confirmation) = confirmation {
         let courier = courier_name(ctx, client.courier_id.as_str()).await?;
-        send_confirmation(ctx, &req, &courier, confirmation).await?;
+        send_confirmation(ctx, &ctx.base_url(&req), &courier, confirmation).await?;
     }
     Ok(ApiResponse::ok(&updated.view()))
-}
-
-/// A client's email change: what to add to its update and transaction, and the email to
-/// confirm. A new email waits in `pendingEmail`; the current one sent again cancels a
-/// pending change.
-pub(crate) struct EmailChange {
-    pub update: Update,
-    pub writes: Vec<Write>,
-    /// The new `pendingEmail` (`Some(None)`: cleared), when it changes.
-    pub pending: Option<Option<Email>>,
-    pub confirmation: Option<Confirmation>,
-}
-
-/// A confirmation to mail: the new email, the token, its expiry.
-pub(crate) type Confirmation = (Email, String, chrono::DateTime<chrono::Utc>);
-
-pub(crate) fn email_change(
-    client: &Client,
-    email: Option<Email>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<EmailChange, ApiError> {
-    let owner = serde_json::json!({"clientId": client.id, "courierId": client.courier_id});
-    let current = Current {
-        email: &client.email.normalized(),
-        token_hash: client.email_token_hash.as_deref(),
-        pending: client.pending_email.is_some(),
-    };
-    pending_email_change(current, owner, email, now)
-}
-
-/// An organisation's email as stored: the address, and the change waiting for confirmation.
-pub(crate) struct Current<'a> {
-    /// Normalised (lowercased).
-    pub email: &'a str,
-    pub token_hash: Option<&'a str>,
-    pub pending: bool,
-}
-
-/// An email change (a client's, or a courier's own) waits for confirmation from the new
-/// address: `pendingEmail` and a confirmation record naming `owner` (its ids); a newer
-/// change replaces an older one, and the current email sent again cancels it.
-pub(crate) fn pending_email_change(
-    current: Current,
-    owner: serde_json::Value,
-    email: Option<Email>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<EmailChange, ApiError> {
-    let mut change = EmailChange {
-        update: Update::new(),
-        writes: vec![],
-        pending: None,
-        confirmation: None,
-    };
-    let email_given = email.is_some();
-    let forget_old = |writes: &mut Vec<Write>| {
-        if let Some(old) = current.token_hash {
-            writes.push(Write::Delete {
-                key: keys::email_confirmation(old),
-                cond: None,
-            });
-        }
-    };
-    if let Some(email) = email.filter(|e| e.normalized() != current.email) {
-        let secret = token::random_secret();
-        let hash = token::hash(&secret);
-        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
-        let mut record = owner;
-        record["email"] = serde_json::json!(email);
-        record["expiresAt"] = serde_json::json!(timestamp(expires));
-        record["ttl"] = serde_json::json!(expires.timestamp() + 86_400);
-        change.writes.push(Write::Put {
-            item: to_item(
-                &record,
-                &keys::email_confirmation(&hash),
-                "EmailConfirmation",
-            )?,
-            cond: Some(Cond::not_exists(PK)),
-        });
-        forget_old(&mut change.writes);
-        change.update = change
-            .update
-            .set("pendingEmail", email.as_str())
-            .set("emailTokenHash", hash.as_str());
-        change.pending = Some(Some(email.clone()));
-        change.confirmation = Some((email, secret, expires));
-    } else if email_given && current.pending {
-        // Setting the email back to the current one cancels a pending change.
-        change.update = change
-            .update
-            .remove("pendingEmail")
-            .remove("emailTokenHash");
-        forget_old(&mut change.writes);
-        change.pending = Some(None);
-    }
-    Ok(change)
-}
-
-/// Counts a confirmation mail of `organization` to the change's new address, if the change
-/// sends one: 429 `rate_limited` past the limits, before anything is written.
-pub(crate) async fn limit_confirmation(
-    ctx: &Ctx,
-    organization: &str,
-    change: &EmailChange,
-) -> Result<(), ApiError> {
-    match &change.confirmation {
-        Some((email, ..)) => {
-            crate::accounts::throttle::count_confirmation(ctx, organization, email, "email").await
-        }
-        None => Ok(()),
-    }
-}
-
-/// The courier's name, as its confirmation mails sign them.
-pub(crate) async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
-    let courier = crate::store::couriers::get(ctx.store.as_ref(), courier_id).await?;
-    Ok(courier.ok_or(ApiError::NotFound("courier"))?.name)
-}
-
-/// Mails the confirmation link of a saved email change. The address is not confirmed yet,
-/// so the mail names only the courier (`courier`: its name) and carries no text the client
-/// typed: an organisation's name could say anything to anyone.
-pub(crate) async fn send_confirmation(
-    ctx: &Ctx,
-    req: &ApiRequest,
-    courier: &str,
-    (email, secret, expires): Confirmation,
-) -> Result<(), ApiError> {
-    let link = format!("{}/v1/email-confirmations/{secret}", ctx.base_url(req));
-    let message = OutgoingEmail {
-        to: email.clone(),
-        subject: format!("Confirm your email address on {courier}'s client portal"),
-        text: format!(
-            "Hello,\n\nSomeone asked to make {email} the contact address of an organisation on {courier}'s client portal.\n\n\
-             Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
-             Until then, nothing changes. If you did not expect this, ignore this email.\n",
-            expires = timestamp(expires),
-        ),
-        html: None,
-    };
-    ctx.mailer()?.send_email(&message).await.map_err(|e| {
-        ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
-    })
 }
 
 /// Deletes a client: it can no longer sign in (every key is revoked in the same
@@ -537,18 +395,4 @@ pub fn email_taken(email: &Email) -> ApiError {
         "email_taken",
         format!("another client of this courier already uses {email}"),
     )
-}
-
-/// A cancelled transaction whose first write (the client at its read version) failed means
-/// someone else changed the client.
-pub(crate) fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> ApiError {
-    if e.condition_failed_at(0) {
-        stale(read_version + 1)
-    } else {
-        e.into()
-    }
-}
-
-pub(crate) fn stale(current: u64) -> ApiError {
-    ApiError::conflict("version_conflict", format!("the client was changed by someone else (now at version {current} or later); read it again"))
 }

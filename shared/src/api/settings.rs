@@ -6,20 +6,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use super::records::from_item;
-use crate::domain::courier::{courier_timezone, Courier};
 use crate::domain::notifications::{
-    default_templates, DraftReminders, Language, NotificationSettings, SmsTemplate, Templates,
-    Trigger, Var,
+    DraftReminders, Language, SmsTemplate, Templates, Trigger, Var,
 };
 use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
 use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::settings::{self, client_id, save_setting};
-use crate::store::clients::load_client_and_courier;
-use crate::store::keys;
+use crate::settings::{self, Notifications, SaveNotifications, TimezoneFrom};
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -45,30 +40,6 @@ struct NotificationsBody {
     _triggers: Option<IgnoredAny>,
     #[serde(default, rename = "previews")]
     _previews: Option<IgnoredAny>,
-}
-
-#[derive(Deserialize, Clone, Copy, PartialEq)]
-#[serde(rename_all = "lowercase")]
-enum TimezoneFrom {
-    Client,
-    Courier,
-}
-
-impl NotificationsBody {
-    /// The client's own time zone, or `None` to follow the courier's. A document read from
-    /// GET shows the courier's zone with `timezoneFrom: courier`: sent back unchanged, it
-    /// keeps following the courier; another zone becomes the client's own.
-    fn own_timezone(&self, courier: Timezone) -> Result<Option<Timezone>, ApiError> {
-        match (self.timezone, self.timezone_from) {
-            (None, Some(TimezoneFrom::Client)) => Err(ApiError::Invalid {
-                code: "missing_field",
-                field: "timezone".into(),
-                message: "timezoneFrom client needs the client's timezone".into(),
-            }),
-            (Some(tz), Some(TimezoneFrom::Courier)) if tz == courier => Ok(None),
-            (tz, _) => Ok(tz),
-        }
-    }
 }
 
 /// Templates as sent, checked one by one so an error names its field
@@ -113,49 +84,23 @@ fn parse_templates(
 
 pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let (client, courier) = load_client_and_courier(
-        ctx.store.as_ref(),
-        who.courier_id.as_str(),
-        client_id(who)?.as_str(),
-    )
-    .await?;
-    let client = client.ok_or(ApiError::NotFound("client"))?;
-    Ok(ApiResponse::ok(&notifications_view(
-        &client.notification_settings(),
-        courier_timezone(courier.as_ref()),
-    )))
+    let shown = settings::notification_settings(ctx, who).await?;
+    Ok(ApiResponse::ok(&notifications_view(&shown)))
 }
 
 pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.client()?;
-    let mut body: NotificationsBody = req.json()?;
-    let templates: Templates = match body.templates.take() {
-        None => default_templates(body.language),
-        Some(raw) => parse_templates(raw)?,
-    };
-    // The courier's zone decides a `timezoneFrom: courier` document, and is the one shown
-    // when the client has none.
-    let courier_zone = if body.timezone.is_none() || body.timezone_from.is_some() {
-        let courier = ctx
-            .store
-            .get(&keys::courier(who.courier_id.as_str()))
-            .await?
-            .map(from_item::<Courier>)
-            .transpose()?;
-        Some(courier_timezone(courier.as_ref()))
-    } else {
-        None
-    };
-    let settings = NotificationSettings {
+    let body: NotificationsBody = req.json()?;
+    let templates = body.templates.map(parse_templates).transpose()?;
+    let cmd = SaveNotifications {
         language: body.language,
-        timezone: body.own_timezone(courier_zone.unwrap_or_default())?,
+        timezone: body.timezone,
+        timezone_from: body.timezone_from,
         templates,
         draft_reminders: body.draft_reminders,
     };
-    let client = save_setting(ctx, who, "notifications", serde_json::to_value(&settings)).await?;
-    let saved = client.notification_settings();
-    let timezone = saved.timezone.or(courier_zone).unwrap_or_default();
-    Ok(ApiResponse::ok(&notifications_view(&saved, timezone)))
+    let saved = settings::save_notification_settings(ctx, who, cmd).await?;
+    Ok(ApiResponse::ok(&notifications_view(&saved)))
 }
 
 pub async fn get_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -175,7 +120,8 @@ pub async fn put_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult
 
 /// The settings as the API shows them: the time zone in effect, the variables a template
 /// may use, and each template rendered with sample values, with its length in SMS terms.
-pub fn notifications_view(settings: &NotificationSettings, timezone: Timezone) -> Value {
+pub fn notifications_view(shown: &Notifications) -> Value {
+    let settings = &shown.settings;
     let previews: BTreeMap<TaskKind, BTreeMap<Trigger, Value>> = settings
         .templates
         .iter()
@@ -198,8 +144,8 @@ pub fn notifications_view(settings: &NotificationSettings, timezone: Timezone) -
         .collect();
     json!({
         "language": settings.language,
-        "timezone": timezone,
-        "timezoneFrom": if settings.timezone.is_some() { "client" } else { "courier" },
+        "timezone": shown.timezone,
+        "timezoneFrom": shown.timezone_from().as_str(),
         "templates": settings.templates,
         "draftReminders": settings.draft_reminders,
         "variables": Var::ALL.iter().map(|v| v.name()).collect::<Vec<_>>(),

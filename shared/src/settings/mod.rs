@@ -1,8 +1,14 @@
 //! A client's settings, which the JSON API (`api::settings`) and the settings pages both
-//! read and save through here: how its tracking page looks ([`tracking_page`]).
+//! read and save through here: the text messages its recipients get ([`notifications`])
+//! and how its tracking page looks ([`tracking_page`]).
 
+pub mod notifications;
 pub mod tracking_page;
 
+pub use notifications::{
+    notification_settings, save_notification_settings, Notifications, SaveNotifications,
+    TimezoneFrom,
+};
 pub use tracking_page::{save_tracking_page_settings, tracking_page_settings};
 
 use serde_json::Value;

@@ -1,20 +1,28 @@
 //! `GET /settings/communications` and `POST /settings/communications`: the text messages a
 //! client's recipients get (one template per task kind and trigger, with the variables it
-//! may use), their language, and the draft reminder email, onto the JSON use cases
-//! `get_notification_settings` and `put_notification_settings`. Every template is shown
-//! rendered with sample values, with its length and SMS segment count, computed here on the
-//! server: the form's "Preview" button re-renders the page without saving (htmx does the
-//! same while typing, swapping only the previews). An error is shown next to its field.
+//! may use), their language, and the draft reminder email, onto the use cases
+//! `settings::notification_settings` and `settings::save_notification_settings`. Every
+//! template is shown rendered with sample values, with its length and SMS segment count,
+//! computed here on the server: the form's "Preview" button re-renders the page without
+//! saving (htmx does the same while typing, swapping only the previews). An error is shown
+//! next to its field.
+
+use std::collections::BTreeMap;
 
 use askama::Template;
-use serde_json::{json, Map, Value};
 
-use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
-use crate::api::settings::{get_notification_settings, put_notification_settings};
-use crate::domain::notifications::{Language, ReminderHours, SmsTemplate, Trigger, Var};
+use super::{field, form, html, redirect, signed_in, signed_in_post, Brand};
+use crate::domain::notifications::{
+    DraftReminders, Language, ReminderHours, SmsTemplate, Templates, Trigger, Var,
+};
 use crate::domain::order_machine::TaskKind;
+use crate::domain::timezone::Timezone;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::settings::{
+    notification_settings, save_notification_settings, Notifications, SaveNotifications,
+    TimezoneFrom,
+};
 use crate::Ctx;
 
 const KINDS: [TaskKind; 2] = [TaskKind::Pickup, TaskKind::Dropoff];
@@ -46,9 +54,71 @@ pub struct SmsPreview {
     pub segments: usize,
 }
 
+/// What the form shows, as saved or as typed.
+struct FormValues {
+    language: String,
+    timezone: String,
+    timezone_from: String,
+    reminders_enabled: bool,
+    after_hours: String,
+    /// By task kind and trigger; none (or blank): the trigger sends nothing.
+    templates: BTreeMap<(TaskKind, Trigger), String>,
+}
+
+impl FormValues {
+    /// The settings as saved.
+    fn saved(shown: &Notifications) -> Self {
+        let settings = &shown.settings;
+        FormValues {
+            language: settings.language.code().into(),
+            timezone: String::from(shown.timezone),
+            timezone_from: shown.timezone_from().as_str().into(),
+            reminders_enabled: settings.draft_reminders.enabled,
+            after_hours: settings.draft_reminders.after_hours.get().to_string(),
+            templates: settings
+                .templates
+                .iter()
+                .flat_map(|(kind, triggers)| {
+                    triggers
+                        .iter()
+                        .map(move |(trigger, t)| ((*kind, *trigger), t.as_str().to_string()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The settings as typed in the form.
+    fn typed(values: &[(String, String)]) -> Self {
+        FormValues {
+            language: field(values, "language").into(),
+            timezone: field(values, "timezone").into(),
+            timezone_from: field(values, "timezoneFrom").into(),
+            reminders_enabled: !field(values, "draftReminders.enabled").is_empty(),
+            after_hours: field(values, "draftReminders.afterHours").into(),
+            templates: KINDS
+                .iter()
+                .flat_map(|kind| Trigger::ALL.iter().map(move |trigger| (*kind, *trigger)))
+                .map(|(kind, trigger)| {
+                    let name = template_field(kind, trigger);
+                    ((kind, trigger), field(values, &name).to_string())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A template's input: `templates.dropoff.started`.
+fn template_field(kind: TaskKind, trigger: Trigger) -> String {
+    format!("templates.{}.{}", kind.as_str(), trigger.as_str())
+}
+
 pub struct TemplateInput {
-    /// As the API names the field: `templates.dropoff.started`.
+    /// `templates.dropoff.started`, as the save names its errors.
     pub name: String,
+    pub kind: TaskKind,
+    pub trigger: Trigger,
+    /// The template typed, parsed (`None`: blank or not a template).
+    pub template: Option<SmsTemplate>,
     /// `t-dropoff-started`.
     pub id: String,
     pub label: String,
@@ -65,6 +135,7 @@ struct CommunicationsPage {
     languages: Vec<(&'static str, &'static str)>,
     language: String,
     language_error: Option<String>,
+    parsed_language: Language,
     /// The zone ETAs are written in, and whether it is the client's own or the courier's
     /// (carried through the form unchanged: `PUT` replaces the whole document).
     timezone: String,
@@ -72,6 +143,7 @@ struct CommunicationsPage {
     reminders_enabled: bool,
     after_hours: String,
     after_hours_error: Option<String>,
+    reminder_hours: Option<ReminderHours>,
     variables: Vec<&'static str>,
     templates: Vec<TemplateInput>,
     /// `#t-pickup-started-live,…`: what the live preview swaps.
@@ -84,9 +156,8 @@ struct CommunicationsPage {
 impl CommunicationsPage {
     /// The page for these values (as saved, or as typed): each template parsed and
     /// previewed in the chosen language, or its error.
-    fn of(client_name: Brand, value: impl Fn(&str) -> String, reminders_enabled: bool) -> Self {
-        let language_code = value("language");
-        let (language, language_error) = match Language::parse(&language_code) {
+    fn of(client_name: Brand, values: FormValues) -> Self {
+        let (language, language_error) = match Language::parse(&values.language) {
             Some(l) => (l, None),
             None => (
                 Language::default(),
@@ -100,15 +171,18 @@ impl CommunicationsPage {
             .iter()
             .flat_map(|kind| Trigger::ALL.iter().map(move |trigger| (*kind, *trigger)))
             .map(|(kind, trigger)| {
-                let name = format!("templates.{}.{}", kind.as_str(), trigger.as_str());
-                let text = value(&name);
+                let text = values
+                    .templates
+                    .get(&(kind, trigger))
+                    .cloned()
+                    .unwrap_or_default();
                 let (what, hint) = trigger_text(trigger);
                 let kind_label = match kind {
                     TaskKind::Pickup => "Pickup",
                     TaskKind::Dropoff => "Dropoff",
                 };
-                let (preview, error) = if text.trim().is_empty() {
-                    (None, None)
+                let (template, preview, error) = if text.trim().is_empty() {
+                    (None, None, None)
                 } else {
                     match SmsTemplate::parse(&text) {
                         Ok(template) => {
@@ -120,15 +194,19 @@ impl CommunicationsPage {
                                 single_limit: length.single_limit(),
                                 segments: length.segments(),
                             };
-                            // The API's budget, shown on Preview as well as on Save.
-                            (Some(preview), template.check_budget().err())
+                            // The save's budget, shown on Preview as well as on Save.
+                            let error = template.check_budget().err();
+                            (Some(template), Some(preview), error)
                         }
-                        Err(message) => (None, Some(message)),
+                        Err(message) => (None, None, Some(message)),
                     }
                 };
                 TemplateInput {
                     id: format!("t-{}-{}", kind.as_str(), trigger.as_str()),
-                    name,
+                    name: template_field(kind, trigger),
+                    kind,
+                    trigger,
+                    template,
                     label: format!("{kind_label}: {what}"),
                     hint,
                     value: text,
@@ -137,23 +215,28 @@ impl CommunicationsPage {
                 }
             })
             .collect();
-        let after_hours = value("draftReminders.afterHours");
-        let after_hours_error = after_hours
+        let after_hours = values.after_hours;
+        let (reminder_hours, after_hours_error) = match after_hours
             .trim()
             .parse::<u32>()
             .map_err(|_| "must be a number of hours from 1 to 720".to_string())
             .and_then(ReminderHours::try_from)
-            .err();
+        {
+            Ok(hours) => (Some(hours), None),
+            Err(message) => (None, Some(message)),
+        };
         CommunicationsPage {
             client_name,
             languages: Language::ALL.map(|l| (l.code(), l.name())).to_vec(),
             language: language.code().to_string(),
             language_error,
-            timezone: value("timezone"),
-            timezone_from: value("timezoneFrom"),
-            reminders_enabled,
+            parsed_language: language,
+            timezone: values.timezone,
+            timezone_from: values.timezone_from,
+            reminders_enabled: values.reminders_enabled,
             after_hours,
             after_hours_error,
+            reminder_hours,
             variables: Var::ALL.map(Var::name).to_vec(),
             live_ids: templates
                 .iter()
@@ -173,47 +256,46 @@ impl CommunicationsPage {
             || self.templates.iter().any(|t| t.error.is_some())
     }
 
-    /// The settings document `PUT /v1/settings/notifications` takes: an empty template
-    /// sends nothing.
-    fn body(&self) -> Value {
-        let mut templates = Map::new();
-        for kind in KINDS {
-            let mut triggers = Map::new();
-            for t in &self.templates {
-                let prefix = format!("templates.{}.", kind.as_str());
-                if let Some(trigger) = t.name.strip_prefix(&prefix) {
-                    if !t.value.trim().is_empty() {
-                        triggers.insert(trigger.to_string(), json!(t.value));
-                    }
-                }
+    /// The settings to save, from a form without errors: an empty template sends
+    /// nothing. `Err`: the time zone the form carried is not one (its message).
+    fn command(&self) -> Result<SaveNotifications, String> {
+        let mut templates = Templates::new();
+        for t in &self.templates {
+            if let Some(template) = &t.template {
+                templates
+                    .entry(t.kind)
+                    .or_default()
+                    .insert(t.trigger, template.clone());
             }
-            templates.insert(kind.as_str().to_string(), Value::Object(triggers));
         }
-        let mut body = json!({
-            "language": self.language,
-            "templates": templates,
-            "draftReminders": {
-                "enabled": self.reminders_enabled,
-                "afterHours": self.after_hours.trim().parse::<u32>().unwrap_or(0),
-            },
-        });
-        if !self.timezone.is_empty() {
-            body["timezone"] = json!(self.timezone);
-        }
-        if matches!(self.timezone_from.as_str(), "client" | "courier") {
-            body["timezoneFrom"] = json!(self.timezone_from);
-        }
-        body
+        let timezone = match self.timezone.as_str() {
+            "" => None,
+            zone => Some(Timezone::parse(zone)?),
+        };
+        let timezone_from = match self.timezone_from.as_str() {
+            "client" => Some(TimezoneFrom::Client),
+            "courier" => Some(TimezoneFrom::Courier),
+            _ => None,
+        };
+        let draft_reminders = DraftReminders {
+            enabled: self.reminders_enabled,
+            after_hours: self
+                .reminder_hours
+                .unwrap_or(DraftReminders::default().after_hours),
+        };
+        Ok(SaveNotifications {
+            language: self.parsed_language,
+            timezone,
+            timezone_from,
+            templates: Some(templates),
+            draft_reminders,
+        })
     }
 
     /// An error the use case found, next to its field.
     fn place_error(&mut self, field: &str, message: String) {
         if let Some(t) = self.templates.iter_mut().find(|t| t.name == field) {
             t.error = Some(message);
-        } else if field == "language" {
-            self.language_error = Some(message);
-        } else if field.starts_with("draftReminders") {
-            self.after_hours_error = Some(message);
         } else {
             self.alert = Some(format!("{field}: {message}"));
         }
@@ -225,25 +307,8 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let settings: Value = serde_json::from_slice(
-        &get_notification_settings(ctx, as_api(principal.clone(), &req))
-            .await?
-            .body,
-    )
-    .unwrap_or_default();
-    let value = |name: &str| {
-        let path: Vec<&str> = name.split('.').collect();
-        let found = path.iter().fold(&settings, |v, key| &v[*key]);
-        match found {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        }
-    };
-    let enabled = settings["draftReminders"]["enabled"]
-        .as_bool()
-        .unwrap_or(true);
-    let mut page = CommunicationsPage::of(Brand::of(&principal), value, enabled);
+    let shown = notification_settings(ctx, &principal).await?;
+    let mut page = CommunicationsPage::of(Brand::of(&principal), FormValues::saved(&shown));
     page.saved = req.query_param("saved").is_some();
     Ok(html(200, &page))
 }
@@ -254,11 +319,7 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let values = form(&req);
-    let mut page = CommunicationsPage::of(
-        Brand::of(&principal),
-        |name| field(&values, name).to_string(),
-        !field(&values, "draftReminders.enabled").is_empty(),
-    );
+    let mut page = CommunicationsPage::of(Brand::of(&principal), FormValues::typed(&values));
     if field(&values, "action") == "preview" {
         page.previewed = true;
         return Ok(html(200, &page));
@@ -266,10 +327,14 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if page.has_errors() {
         return Ok(html(422, &page));
     }
-    let mut api = as_api(principal, &req);
-    api.method = "PUT".into();
-    api.body = page.body().to_string().into();
-    match put_notification_settings(ctx, api).await {
+    let cmd = match page.command() {
+        Ok(cmd) => cmd,
+        Err(message) => {
+            page.place_error("timezone", message);
+            return Ok(html(422, &page));
+        }
+    };
+    match save_notification_settings(ctx, &principal, cmd).await {
         Ok(_) => Ok(redirect("/settings/communications?saved=1")),
         Err(ApiError::Invalid { field, message, .. }) => {
             page.place_error(&field, message);

@@ -211,20 +211,6 @@ pub async fn signed_in_post(
     signed_in(ctx, req).await
 }
 
-/// A request to a JSON use case on behalf of the signed-in person.
-pub fn as_api(principal: Principal, req: &ApiRequest) -> ApiRequest {
-    ApiRequest {
-        method: "GET".into(),
-        path_params: Default::default(),
-        query: vec![],
-        headers: Default::default(),
-        body: Default::default(),
-        auth: Some(Ok(principal)),
-        base_url: req.base_url.clone(),
-        source_ip: req.source_ip.clone(),
-    }
-}
-
 /// `GET /`: the orders when signed in, else the sign-in page.
 pub async fn home_page(ctx: &Ctx, req: ApiRequest) -> crate::http::ApiResult {
     Ok(match signed_in(ctx, &req).await? {

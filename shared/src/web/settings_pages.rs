@@ -1,20 +1,25 @@
 //! `GET /settings/organization` and `POST /settings/organization`: the organisation's name,
 //! contact email (a client's new email waits for confirmation from that address), phone,
-//! country, time zone, units and logo URL, onto the JSON use cases
-//! `get_organization_settings` and `update_organization_settings`; an error is shown next
-//! to the field it concerns.
+//! country, time zone, units and logo URL, onto the use cases
+//! `accounts::organization::organization_settings` and `update_organization_settings`; an
+//! error is shown next to the field it concerns.
 
 use askama::Template;
-use serde_json::{json, Map, Value};
 
-use super::format::text;
-use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
-use crate::api::organization::{get_organization_settings, update_organization_settings};
+use super::{field, form, html, redirect, signed_in, signed_in_post, Brand};
+use crate::accounts::organization::{
+    organization_settings, update_organization_settings, OrganizationChange, OrganizationSettings,
+};
+use crate::domain::address::CountryCode;
+use crate::domain::settings::Units;
+use crate::domain::timezone::Timezone;
+use crate::domain::tracking::LogoUrl;
+use crate::domain::{Email, Name, Phone};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
 use crate::Ctx;
 
-/// The form's inputs: (name, label, input type, hint), named as the API's fields.
+/// The form's inputs: (name, label, input type, hint).
 const INPUTS: [(&str, &str, &str, &str); 6] = [
     ("name", "Organization name", "text", ""),
     (
@@ -91,23 +96,83 @@ impl OrganizationPage {
     }
 }
 
+/// A saved setting as its input shows it, by the input's name.
+fn saved_value(settings: &OrganizationSettings, name: &str) -> String {
+    let optional = |value: Option<&str>| value.unwrap_or_default().to_string();
+    match name {
+        "name" => settings.name.clone(),
+        "email" => settings.email.clone(),
+        "phone" => optional(settings.phone.as_ref().map(Phone::as_str)),
+        "country" => optional(settings.country.as_ref().map(CountryCode::as_str)),
+        "timezone" => optional(settings.timezone.as_deref()),
+        "units" => units_value(settings.units).into(),
+        "logoUrl" => optional(settings.logo_url.as_ref().map(LogoUrl::as_str)),
+        _ => String::new(),
+    }
+}
+
+/// The units' option value.
+fn units_value(units: Units) -> &'static str {
+    match units {
+        Units::Metric => "metric",
+        Units::Imperial => "imperial",
+    }
+}
+
+/// An optional setting as typed: blank clears it.
+fn optional<T>(
+    value: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    if value.is_empty() {
+        Ok(None)
+    } else {
+        parse(value).map(Some)
+    }
+}
+
+/// A required setting as typed.
+fn required<T>(value: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<T, String> {
+    if value.is_empty() {
+        Err("is required".into())
+    } else {
+        parse(value)
+    }
+}
+
+/// The value parsed, or its error next to its input.
+fn checked<T>(page: &mut OrganizationPage, name: &str, parsed: Result<T, String>) -> Option<T> {
+    match parsed {
+        Ok(value) => Some(value),
+        Err(message) => {
+            page.place_error(name, message);
+            None
+        }
+    }
+}
+
+impl OrganizationPage {
+    /// An error next to its input (`units`: next to its choice), else above the form.
+    fn place_error(&mut self, name: &str, message: String) {
+        match self.inputs.iter_mut().find(|i| i.name == name) {
+            Some(input) => input.error = Some(message),
+            None if name == "units" => self.units_error = Some(message),
+            None => self.alert = Some(format!("{name}: {message}")),
+        }
+    }
+}
+
 pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let principal = match signed_in(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let settings: Value = serde_json::from_slice(
-        &get_organization_settings(ctx, as_api(principal.clone(), &req))
-            .await?
-            .body,
-    )
-    .unwrap_or_default();
-    let mut page =
-        OrganizationPage::of(Brand::named(text(&settings["name"]), &principal), |name| {
-            text(&settings[name])
-        });
-    page.pending_email = settings["pendingEmail"].as_str().map(str::to_string);
-    page.logo_url = text(&settings["logoUrl"]);
+    let settings = organization_settings(ctx, &principal).await?;
+    let mut page = OrganizationPage::of(Brand::named(settings.name.clone(), &principal), |name| {
+        saved_value(&settings, name)
+    });
+    page.pending_email = settings.pending_email.clone();
+    page.logo_url = saved_value(&settings, "logoUrl");
     page.saved = req.query_param("saved").is_some();
     Ok(html(200, &page))
 }
@@ -119,49 +184,62 @@ pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let values = form(&req);
     let get = |name: &str| field(&values, name).trim().to_string();
-    // Every field as the API takes it: an emptied optional field is cleared (`null`).
-    let mut body = Map::new();
-    for (name, ..) in INPUTS {
-        let value = get(name);
-        let required = matches!(name, "name" | "email");
-        if value.is_empty() && required {
-            continue;
-        }
-        let value = match name {
-            "country" => json!(value.to_ascii_uppercase()),
-            _ => json!(value),
-        };
-        body.insert(
-            name.to_string(),
-            if value == json!("") {
-                Value::Null
-            } else {
-                value
-            },
-        );
-    }
-    body.insert("units".into(), json!(get("units")));
-    let mut api = as_api(principal.clone(), &req);
-    api.method = "PATCH".into();
-    api.body = Value::Object(body).to_string().into();
     let mut page = OrganizationPage::of(Brand::of(&principal), |n| get(n));
-    for required in ["name", "email"] {
-        if get(required).is_empty() {
-            if let Some(input) = page.inputs.iter_mut().find(|i| i.name == required) {
-                input.error = Some("is required".into());
-            }
-            return Ok(html(422, &page));
-        }
-    }
-    match update_organization_settings(ctx, api).await {
+    // Every field as typed: an emptied optional field is cleared.
+    let name = checked(&mut page, "name", required(&get("name"), Name::parse));
+    let email = checked(&mut page, "email", required(&get("email"), Email::parse));
+    let phone = checked(&mut page, "phone", optional(&get("phone"), Phone::parse));
+    let country = checked(
+        &mut page,
+        "country",
+        optional(&get("country"), |c| CountryCode::try_from(c.to_string())),
+    );
+    let timezone = checked(
+        &mut page,
+        "timezone",
+        optional(&get("timezone"), Timezone::parse),
+    );
+    let units = checked(
+        &mut page,
+        "units",
+        match get("units").as_str() {
+            "metric" => Ok(Units::Metric),
+            "imperial" => Ok(Units::Imperial),
+            _ => Err("must be metric or imperial".to_string()),
+        },
+    );
+    let logo_url = checked(
+        &mut page,
+        "logoUrl",
+        optional(&get("logoUrl"), LogoUrl::parse),
+    );
+    let (
+        Some(name),
+        Some(email),
+        Some(phone),
+        Some(country),
+        Some(timezone),
+        Some(units),
+        Some(logo_url),
+    ) = (name, email, phone, country, timezone, units, logo_url)
+    else {
+        return Ok(html(422, &page));
+    };
+    let change = OrganizationChange {
+        by: principal,
+        name: Some(name),
+        email: Some(email),
+        phone: Some(phone),
+        country: Some(country),
+        timezone: Some(timezone),
+        units: Some(units),
+        logo_url: Some(logo_url),
+        base_url: ctx.base_url(&req),
+    };
+    match update_organization_settings(ctx, change).await {
         Ok(_) => Ok(redirect("/settings/organization?saved=1")),
         Err(ApiError::Invalid { field, message, .. }) => {
-            let field = field.split('.').next().unwrap_or("").to_string();
-            match page.inputs.iter_mut().find(|i| i.name == field) {
-                Some(input) => input.error = Some(message),
-                None if field == "units" => page.units_error = Some(message),
-                None => page.alert = Some(format!("{field}: {message}")),
-            }
+            page.place_error(&field, message);
             Ok(html(422, &page))
         }
         Err(ApiError::RateLimited {
@@ -169,9 +247,7 @@ pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             retry_after,
             ..
         }) => {
-            if let Some(input) = page.inputs.iter_mut().find(|i| i.name == "email") {
-                input.error = Some(format!("not changed: {message}."));
-            }
+            page.place_error("email", format!("not changed: {message}."));
             Ok(html(429, &page).with_header("retry-after", &retry_after.max(1).to_string()))
         }
         Err(e @ ApiError::Conflict { .. }) => {

@@ -2,22 +2,20 @@
 //! recipient opens from an SMS looks (colours, logo, which details it shows), onto the use
 //! cases `settings::tracking_page_settings` and `settings::save_tracking_page_settings`. The preview is
 //! the real tracking page template rendered on the server with a sample order, in the
-//! client's language (from `get_notification_settings`), in sandboxed frames; the "Preview"
+//! client's language (from `settings::notification_settings`), in sandboxed frames; the "Preview"
 //! button re-renders the page with what was typed, without saving (htmx does the same as
 //! one types). An error is shown next to its field.
 
 use askama::Template;
-use serde_json::Value;
 
-use super::{as_api, field, form, html, redirect, signed_in, signed_in_post, Brand};
-use crate::api::settings::get_notification_settings;
+use super::{field, form, html, redirect, signed_in, signed_in_post, Brand};
 use crate::api::tracking::sample_page;
 use crate::domain::api_key::Principal;
 use crate::domain::notifications::Language;
 use crate::domain::tracking::{Colour, LogoUrl, TrackingPageSettings};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::settings::{save_tracking_page_settings, tracking_page_settings};
+use crate::settings::{notification_settings, save_tracking_page_settings, tracking_page_settings};
 use crate::Ctx;
 
 /// The pages' policy, with inline styles: the previews are the tracking page itself in
@@ -182,21 +180,11 @@ impl TrackingSettingsPage {
 
 /// The client's language (of its notification settings): the tracking page speaks it, so
 /// its preview does too.
-async fn client_language(
-    ctx: &Ctx,
-    principal: &Principal,
-    req: &ApiRequest,
-) -> Result<Language, ApiError> {
-    let settings: Value = serde_json::from_slice(
-        &get_notification_settings(ctx, as_api(principal.clone(), req))
-            .await?
-            .body,
-    )
-    .unwrap_or_default();
-    Ok(settings["language"]
-        .as_str()
-        .and_then(Language::parse)
-        .unwrap_or_default())
+async fn client_language(ctx: &Ctx, principal: &Principal) -> Result<Language, ApiError> {
+    Ok(notification_settings(ctx, principal)
+        .await?
+        .settings
+        .language)
 }
 
 /// A saved setting as its input shows it, by the input's name.
@@ -231,7 +219,7 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let settings = tracking_page_settings(ctx, &principal).await?;
-    let language = client_language(ctx, &principal, &req).await?;
+    let language = client_language(ctx, &principal).await?;
     let mut page = TrackingSettingsPage::of(
         Brand::of(&principal),
         language,
@@ -248,7 +236,7 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let values = form(&req);
-    let language = client_language(ctx, &principal, &req).await?;
+    let language = client_language(ctx, &principal).await?;
     let mut page = TrackingSettingsPage::of(
         Brand::of(&principal),
         language,

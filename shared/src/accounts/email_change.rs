@@ -1,0 +1,175 @@
+//! An organisation's email change (a client's, by its courier or itself, or a courier's
+//! own): the new address waits in `pendingEmail` until it is confirmed with the token
+//! mailed to it; confirmation mails are limited per organisation and per address.
+
+use serde_json::json;
+
+use crate::clock::timestamp;
+use crate::domain::client::Client;
+use crate::domain::courier::Courier;
+use crate::domain::{token, Email};
+use crate::error::ApiError;
+use crate::notify::OutgoingEmail;
+use crate::store::{couriers, keys, records, Cond, Update, Write, PK};
+use crate::Ctx;
+
+/// How long an email-change confirmation stays valid.
+pub const EMAIL_CONFIRMATION_DAYS: i64 = 7;
+
+/// A client's email change: what to add to its update and transaction, and the email to
+/// confirm. A new email waits in `pendingEmail`; the current one sent again cancels a
+/// pending change.
+pub struct EmailChange {
+    pub update: Update,
+    pub writes: Vec<Write>,
+    /// The new `pendingEmail` (`Some(None)`: cleared), when it changes.
+    pub pending: Option<Option<Email>>,
+    pub confirmation: Option<Confirmation>,
+}
+
+/// A confirmation to mail: the new email, the token, its expiry.
+pub type Confirmation = (Email, String, chrono::DateTime<chrono::Utc>);
+
+pub fn email_change(
+    client: &Client,
+    email: Option<Email>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EmailChange, ApiError> {
+    let owner = serde_json::json!({"clientId": client.id, "courierId": client.courier_id});
+    let current = Current {
+        email: &client.email.normalized(),
+        token_hash: client.email_token_hash.as_deref(),
+        pending: client.pending_email.is_some(),
+    };
+    pending_email_change(current, owner, email, now)
+}
+
+/// An organisation's email as stored: the address, and the change waiting for confirmation.
+pub struct Current<'a> {
+    /// Normalised (lowercased).
+    pub email: &'a str,
+    pub token_hash: Option<&'a str>,
+    pub pending: bool,
+}
+
+/// An email change (a client's, or a courier's own) waits for confirmation from the new
+/// address: `pendingEmail` and a confirmation record naming `owner` (its ids); a newer
+/// change replaces an older one, and the current email sent again cancels it.
+pub fn pending_email_change(
+    current: Current,
+    owner: serde_json::Value,
+    email: Option<Email>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EmailChange, ApiError> {
+    let mut change = EmailChange {
+        update: Update::new(),
+        writes: vec![],
+        pending: None,
+        confirmation: None,
+    };
+    let email_given = email.is_some();
+    let forget_old = |writes: &mut Vec<Write>| {
+        if let Some(old) = current.token_hash {
+            writes.push(Write::Delete {
+                key: keys::email_confirmation(old),
+                cond: None,
+            });
+        }
+    };
+    if let Some(email) = email.filter(|e| e.normalized() != current.email) {
+        let secret = token::random_secret();
+        let hash = token::hash(&secret);
+        let expires = now + chrono::Duration::days(EMAIL_CONFIRMATION_DAYS);
+        let mut record = owner;
+        record["email"] = serde_json::json!(email);
+        record["expiresAt"] = serde_json::json!(timestamp(expires));
+        record["ttl"] = serde_json::json!(expires.timestamp() + 86_400);
+        change.writes.push(Write::Put {
+            item: records::to_item(
+                &record,
+                &keys::email_confirmation(&hash),
+                "EmailConfirmation",
+            )?,
+            cond: Some(Cond::not_exists(PK)),
+        });
+        forget_old(&mut change.writes);
+        change.update = change
+            .update
+            .set("pendingEmail", email.as_str())
+            .set("emailTokenHash", hash.as_str());
+        change.pending = Some(Some(email.clone()));
+        change.confirmation = Some((email, secret, expires));
+    } else if email_given && current.pending {
+        // Setting the email back to the current one cancels a pending change.
+        change.update = change
+            .update
+            .remove("pendingEmail")
+            .remove("emailTokenHash");
+        forget_old(&mut change.writes);
+        change.pending = Some(None);
+    }
+    Ok(change)
+}
+
+/// Counts a confirmation mail of `organization` to the change's new address, if the change
+/// sends one: 429 `rate_limited` past the limits, before anything is written.
+pub async fn limit_confirmation(
+    ctx: &Ctx,
+    organization: &str,
+    change: &EmailChange,
+) -> Result<(), ApiError> {
+    match &change.confirmation {
+        Some((email, ..)) => {
+            super::throttle::count_confirmation(ctx, organization, email, "email").await
+        }
+        None => Ok(()),
+    }
+}
+
+/// The courier's name, as its confirmation mails sign them.
+pub async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
+    let courier = couriers::get(ctx.store.as_ref(), courier_id).await?;
+    Ok(courier.ok_or(ApiError::NotFound("courier"))?.name)
+}
+
+/// Mails the confirmation link of a saved email change (`base_url`: the portal's, which
+/// the link is under). The address is not confirmed yet,
+/// so the mail names only the courier (`courier`: its name) and carries no text the client
+/// typed: an organisation's name could say anything to anyone.
+pub async fn send_confirmation(
+    ctx: &Ctx,
+    base_url: &str,
+    courier: &str,
+    (email, secret, expires): Confirmation,
+) -> Result<(), ApiError> {
+    let link = format!("{base_url}/v1/email-confirmations/{secret}");
+    let message = OutgoingEmail {
+        to: email.clone(),
+        subject: format!("Confirm your email address on {courier}'s client portal"),
+        text: format!(
+            "Hello,\n\nSomeone asked to make {email} the contact address of an organisation on {courier}'s client portal.\n\n\
+             Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
+             Until then, nothing changes. If you did not expect this, ignore this email.\n",
+            expires = timestamp(expires),
+        ),
+        html: None,
+    };
+    ctx.mailer()?.send_email(&message).await.map_err(|e| {
+        ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
+    })
+}
+
+/// A courier's own email change waits for confirmation from the new address, as a
+/// client's does.
+pub fn courier_email_change(
+    courier: &Courier,
+    email: Option<Email>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<EmailChange, ApiError> {
+    let current = Current {
+        email: &courier.email.to_lowercase(),
+        token_hash: courier.email_token_hash.as_deref(),
+        pending: courier.pending_email.is_some(),
+    };
+    pending_email_change(current, json!({"courierId": courier.id}), email, now)
+}

@@ -1,0 +1,150 @@
+//! A client's notification settings: the text messages its recipients get (a template per
+//! task kind and trigger), their language, the zone ETAs are written in, and the draft
+//! reminder email.
+
+use super::{client_id, save_setting};
+use crate::auth::client_only;
+use crate::domain::api_key::Principal;
+use crate::domain::courier::courier_timezone;
+use crate::domain::notifications::{
+    default_templates, DraftReminders, Language, NotificationSettings, Templates,
+};
+use crate::domain::timezone::Timezone;
+use crate::error::ApiError;
+use crate::store::clients::load_client_and_courier;
+use crate::store::couriers;
+use crate::Ctx;
+
+/// A client's notification settings as saved, and the time zone shown with them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notifications {
+    pub settings: NotificationSettings,
+    pub timezone: Timezone,
+}
+
+impl Notifications {
+    /// Where the zone comes from: the client's own, or its courier's (the client has none).
+    pub fn timezone_from(&self) -> TimezoneFrom {
+        if self.settings.timezone.is_some() {
+            TimezoneFrom::Client
+        } else {
+            TimezoneFrom::Courier
+        }
+    }
+}
+
+/// Whose time zone a settings document shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimezoneFrom {
+    Client,
+    Courier,
+}
+
+impl TimezoneFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimezoneFrom::Client => "client",
+            TimezoneFrom::Courier => "courier",
+        }
+    }
+}
+
+/// The settings a client saves (they replace the old ones whole).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveNotifications {
+    pub language: Language,
+    pub timezone: Option<Timezone>,
+    /// As the settings were shown: `Courier` with the courier's zone keeps following the
+    /// courier; another zone becomes the client's own.
+    pub timezone_from: Option<TimezoneFrom>,
+    /// `None`: the defaults of the language. A trigger left out sends nothing.
+    pub templates: Option<Templates>,
+    pub draft_reminders: DraftReminders,
+}
+
+impl SaveNotifications {
+    /// The client's own time zone, or `None` to follow the courier's.
+    fn own_timezone(&self, courier: Timezone) -> Result<Option<Timezone>, ApiError> {
+        match (self.timezone, self.timezone_from) {
+            (None, Some(TimezoneFrom::Client)) => Err(ApiError::Invalid {
+                code: "missing_field",
+                field: "timezone".into(),
+                message: "timezoneFrom client needs the client's timezone".into(),
+            }),
+            (Some(tz), Some(TimezoneFrom::Courier)) if tz == courier => Ok(None),
+            (tz, _) => Ok(tz),
+        }
+    }
+}
+
+/// The calling client's notification settings (the defaults until it saves its own), shown
+/// with its courier's time zone (one BatchGetItem: the client and its courier).
+pub async fn notification_settings(ctx: &Ctx, who: &Principal) -> Result<Notifications, ApiError> {
+    let who = client_only(who)?;
+    let (client, courier) = load_client_and_courier(
+        ctx.store.as_ref(),
+        who.courier_id.as_str(),
+        client_id(who)?.as_str(),
+    )
+    .await?;
+    let client = client.ok_or(ApiError::NotFound("client"))?;
+    Ok(Notifications {
+        settings: client.notification_settings(),
+        timezone: courier_timezone(courier.as_ref()),
+    })
+}
+
+/// Replaces the calling client's notification settings; the settings as saved, with the
+/// zone in effect. Every template is checked against the SMS budget (422 on its field,
+/// `templates.<kind>.<trigger>`).
+pub async fn save_notification_settings(
+    ctx: &Ctx,
+    who: &Principal,
+    cmd: SaveNotifications,
+) -> Result<Notifications, ApiError> {
+    let who = client_only(who)?;
+    let templates = match &cmd.templates {
+        None => default_templates(cmd.language),
+        Some(templates) => {
+            check_budgets(templates)?;
+            templates.clone()
+        }
+    };
+    // The courier's zone decides a `timezoneFrom: courier` document, and is the one shown
+    // when the client has none.
+    let courier_zone = if cmd.timezone.is_none() || cmd.timezone_from.is_some() {
+        let courier = couriers::get(ctx.store.as_ref(), who.courier_id.as_str()).await?;
+        Some(courier_timezone(courier.as_ref()))
+    } else {
+        None
+    };
+    let settings = NotificationSettings {
+        language: cmd.language,
+        timezone: cmd.own_timezone(courier_zone.unwrap_or_default())?,
+        templates,
+        draft_reminders: cmd.draft_reminders,
+    };
+    let client = save_setting(ctx, who, "notifications", serde_json::to_value(&settings)).await?;
+    let saved = client.notification_settings();
+    let timezone = saved.timezone.or(courier_zone).unwrap_or_default();
+    Ok(Notifications {
+        settings: saved,
+        timezone,
+    })
+}
+
+/// Every template within the SMS budget, or the first that is not, on its field.
+fn check_budgets(templates: &Templates) -> Result<(), ApiError> {
+    for (kind, triggers) in templates {
+        for (trigger, template) in triggers {
+            template.check_budget().map_err(|message| {
+                ApiError::invalid(
+                    format!("templates.{}.{}", kind.as_str(), trigger.as_str()),
+                    message,
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
