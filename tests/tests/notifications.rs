@@ -234,6 +234,15 @@ async fn etas_and_delays_use_the_clients_zone_and_missing_templates_send_nothing
         .await;
     assert_eq!(saved.status, 200, "{}", saved.text);
     assert_eq!(saved.body["timezone"], "America/New_York");
+    // Read back, the client's own zone (not its courier's), so a document sent back
+    // unchanged keeps it.
+    let read = w.app.get("/v1/settings/notifications", &w.client.key).await;
+    assert_eq!(
+        (&read.body["timezone"], &read.body["timezoneFrom"]),
+        (&json!("America/New_York"), &json!("client")),
+        "{}",
+        read.text
+    );
     let order = w.order().await;
     w.event(
         &order,

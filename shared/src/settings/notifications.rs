@@ -89,10 +89,12 @@ pub async fn notification_settings(ctx: &Ctx, who: &Principal) -> Result<Notific
     )
     .await?;
     let client = client.ok_or(ApiError::NotFound("client"))?;
-    Ok(Notifications {
-        settings: client.notification_settings(),
-        timezone: courier_timezone(courier.as_ref()),
-    })
+    let settings = client.notification_settings();
+    // The client's own zone when it has one, else its courier's.
+    let timezone = settings
+        .timezone
+        .unwrap_or_else(|| courier_timezone(courier.as_ref()));
+    Ok(Notifications { settings, timezone })
 }
 
 /// Replaces the calling client's notification settings; the settings as saved, with the
