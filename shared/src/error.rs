@@ -9,6 +9,8 @@ use crate::imports::error::ImportError;
 use crate::integrations::error::IntegrationError;
 use crate::needs::NotWired;
 use crate::ordering::error::OrderError;
+use crate::reminders::ReminderError;
+use crate::settings::error::SettingsError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -245,6 +247,38 @@ impl From<IntegrationError> for ApiError {
             IntegrationError::Order(e) => e.into(),
             IntegrationError::Store(e) => e.into(),
             IntegrationError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+/// The settings use cases' errors as the API answers them.
+impl From<SettingsError> for ApiError {
+    fn from(err: SettingsError) -> Self {
+        match err {
+            SettingsError::ClientsOnly(message) => ApiError::Forbidden(message.into()),
+            SettingsError::ClientNotFound => ApiError::NotFound("client"),
+            SettingsError::Field {
+                field,
+                problem,
+                message,
+            } => ApiError::Invalid {
+                code: problem.code(),
+                field: field.api_name(),
+                message,
+            },
+            SettingsError::Store(e) => e.into(),
+            SettingsError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+/// A draft reminders run's error, as the local portal's trigger answers it.
+impl From<ReminderError> for ApiError {
+    fn from(err: ReminderError) -> Self {
+        match err {
+            ReminderError::Store(e) => e.into(),
+            ReminderError::NotWired(e) => e.into(),
+            e @ ReminderError::NotSent(_) => ApiError::Unavailable(e.to_string()),
         }
     }
 }

@@ -169,7 +169,7 @@ impl Server {
             .unwrap_or_else(|| ctx.now());
         match portal::reminders::run_draft_reminders(&ctx, at).await {
             Ok(report) => ApiResponse::ok(&report),
-            Err(e) => e.to_response(),
+            Err(e) => ApiError::from(e).to_response(),
         }
     }
 

@@ -1,6 +1,5 @@
 //! Why a stream record was not handled (the batch is retried from it).
 
-use crate::error::ApiError;
 use crate::needs::NotWired;
 use crate::notify::NotifyError;
 use crate::store::StoreError;
@@ -15,12 +14,4 @@ pub enum FanoutError {
     Notify(#[from] NotifyError),
     #[error(transparent)]
     NotWired(#[from] NotWired),
-    #[error("{0}")]
-    Api(String),
-}
-
-impl From<ApiError> for FanoutError {
-    fn from(e: ApiError) -> Self {
-        FanoutError::Api(e.to_string())
-    }
 }

@@ -16,7 +16,7 @@ use crate::clock::timestamp;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::courier::Courier;
 use crate::domain::order::Order;
-use crate::error::ApiError;
+use crate::needs::NotWired;
 use crate::notify::OutgoingEmail;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Index, Key, Query, SkCond, StoreError, PK};
@@ -49,7 +49,7 @@ pub struct Sent {
 }
 
 /// Runs the reminders as of `at` (the schedule's time, or a local trigger's).
-pub async fn run_draft_reminders(ctx: &Ctx, at: DateTime<Utc>) -> Result<RunReport, ApiError> {
+pub async fn run_draft_reminders(ctx: &Ctx, at: DateTime<Utc>) -> Result<RunReport, ReminderError> {
     let drafts = waiting_drafts(ctx, at).await?;
     let mut report = RunReport {
         at: timestamp(at),
@@ -78,7 +78,7 @@ pub async fn run_draft_reminders(ctx: &Ctx, at: DateTime<Utc>) -> Result<RunRepo
 }
 
 /// Every draft created at least [`MIN_AFTER_HOURS`] before `at`, oldest first.
-async fn waiting_drafts(ctx: &Ctx, at: DateTime<Utc>) -> Result<Vec<Order>, ApiError> {
+async fn waiting_drafts(ctx: &Ctx, at: DateTime<Utc>) -> Result<Vec<Order>, ReminderError> {
     let before = timestamp(at - Duration::hours(MIN_AFTER_HOURS));
     let mut query = Query::partition(keys::DRAFTS_PK).on(Index::Gsi4);
     // Timestamps start with a digit: "0" sorts before them all (a key cannot be empty).
@@ -103,7 +103,7 @@ type Owners = (BTreeMap<String, Client>, BTreeMap<String, Courier>);
 async fn load_owners<'a>(
     ctx: &Ctx,
     wanted: impl Iterator<Item = &'a (String, String)>,
-) -> Result<Owners, ApiError> {
+) -> Result<Owners, ReminderError> {
     let mut keys_wanted: Vec<Key> = Vec::new();
     for (courier_id, client_id) in wanted {
         keys_wanted.push(keys::client(courier_id, client_id));
@@ -139,6 +139,19 @@ fn zone(client: &Client, courier: Option<&Courier>) -> Tz {
         .unwrap_or(chrono_tz::UTC)
 }
 
+/// Why a run of the draft reminders stopped (the schedule retries it; markers keep a
+/// digest from going out twice).
+#[derive(Debug, thiserror::Error)]
+pub enum ReminderError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    NotWired(#[from] NotWired),
+    /// The mail service refused or failed; the digest's marker was removed.
+    #[error("the draft reminder could not be sent: {0}")]
+    NotSent(String),
+}
+
 /// One client's digest, if it is due: enabled, in its local morning, with drafts older
 /// than its threshold, and none sent yet on this local day.
 async fn remind(
@@ -147,7 +160,7 @@ async fn remind(
     client: &Client,
     courier: Option<&Courier>,
     orders: Vec<Order>,
-) -> Result<Option<Sent>, ApiError> {
+) -> Result<Option<Sent>, ReminderError> {
     let settings = client.notification_settings().draft_reminders;
     if !settings.enabled || client.status == ClientStatus::Deleted {
         return Ok(None);
@@ -183,9 +196,7 @@ async fn remind(
     if let Err(e) = ctx.mailer()?.send_email(&email).await {
         // Not sent: the next run this morning tries again.
         ctx.store.delete(&marker, None).await?;
-        return Err(ApiError::Unavailable(format!(
-            "the draft reminder could not be sent: {e}"
-        )));
+        return Err(ReminderError::NotSent(e.to_string()));
     }
     Ok(Some(Sent {
         client_id: client.id.to_string(),

@@ -2,6 +2,7 @@
 //! read and save through here: the text messages its recipients get ([`notifications`])
 //! and how its tracking page looks ([`tracking_page`]).
 
+pub mod error;
 pub mod notifications;
 pub mod tracking_page;
 
@@ -17,19 +18,19 @@ use crate::clock::timestamp;
 use crate::domain::api_key::Principal;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::ids::ClientId;
-use crate::error::ApiError;
 use crate::store::records::from_item;
 use crate::store::{keys, Cond, Key, StoreError, Update, PK};
 use crate::Ctx;
+use error::SettingsError;
 
 /// The caller's client: these settings are a client's (a courier is refused, 403).
-pub fn client_id(who: &Principal) -> Result<&ClientId, ApiError> {
+pub fn client_id(who: &Principal) -> Result<&ClientId, SettingsError> {
     who.client_id
         .as_ref()
-        .ok_or_else(|| ApiError::Forbidden("this route is for clients".into()))
+        .ok_or(SettingsError::ClientsOnly("this route is for clients"))
 }
 
-fn client_key(who: &Principal) -> Result<Key, ApiError> {
+fn client_key(who: &Principal) -> Result<Key, SettingsError> {
     Ok(keys::client(
         who.courier_id.as_str(),
         client_id(who)?.as_str(),
@@ -37,12 +38,12 @@ fn client_key(who: &Principal) -> Result<Key, ApiError> {
 }
 
 /// The caller's client as stored.
-async fn load_own_client(ctx: &Ctx, who: &Principal) -> Result<Client, ApiError> {
+async fn load_own_client(ctx: &Ctx, who: &Principal) -> Result<Client, SettingsError> {
     Ok(from_item(
         ctx.store
             .get(&client_key(who)?)
             .await?
-            .ok_or(ApiError::NotFound("client"))?,
+            .ok_or(SettingsError::ClientNotFound)?,
     )?)
 }
 
@@ -52,8 +53,8 @@ pub async fn save_setting(
     who: &Principal,
     attribute: &str,
     value: Result<Value, serde_json::Error>,
-) -> Result<Client, ApiError> {
-    let value = value.map_err(|e| ApiError::Internal(e.to_string()))?;
+) -> Result<Client, SettingsError> {
+    let value = value.map_err(|e| SettingsError::Internal(e.to_string()))?;
     let update = Update::new()
         .set(attribute, value)
         .set("updatedAt", timestamp(ctx.now()))
@@ -65,7 +66,7 @@ pub async fn save_setting(
         .await
     {
         Ok(item) => Ok(from_item(item)?),
-        Err(StoreError::ConditionFailed { .. }) => Err(ApiError::NotFound("client")),
+        Err(StoreError::ConditionFailed { .. }) => Err(SettingsError::ClientNotFound),
         Err(e) => Err(e.into()),
     }
 }

@@ -2,15 +2,15 @@
 //! task kind and trigger), their language, the zone ETAs are written in, and the draft
 //! reminder email.
 
+use super::error::{SettingsError, SettingsField};
 use super::{client_id, save_setting};
-use crate::auth::client_only;
-use crate::domain::api_key::Principal;
+use crate::domain::api_key::{Principal, Role};
 use crate::domain::courier::courier_timezone;
 use crate::domain::notifications::{
     default_templates, DraftReminders, Language, NotificationSettings, Templates,
 };
 use crate::domain::timezone::Timezone;
-use crate::error::ApiError;
+use crate::ordering::FieldProblem;
 use crate::store::clients::load_client_and_courier;
 use crate::store::couriers;
 use crate::Ctx;
@@ -65,11 +65,11 @@ pub struct SaveNotifications {
 
 impl SaveNotifications {
     /// The client's own time zone, or `None` to follow the courier's.
-    fn own_timezone(&self, courier: Timezone) -> Result<Option<Timezone>, ApiError> {
+    fn own_timezone(&self, courier: Timezone) -> Result<Option<Timezone>, SettingsError> {
         match (self.timezone, self.timezone_from) {
-            (None, Some(TimezoneFrom::Client)) => Err(ApiError::Invalid {
-                code: "missing_field",
-                field: "timezone".into(),
+            (None, Some(TimezoneFrom::Client)) => Err(SettingsError::Field {
+                field: SettingsField::Timezone,
+                problem: FieldProblem::Missing,
                 message: "timezoneFrom client needs the client's timezone".into(),
             }),
             (Some(tz), Some(TimezoneFrom::Courier)) if tz == courier => Ok(None),
@@ -80,15 +80,18 @@ impl SaveNotifications {
 
 /// The calling client's notification settings (the defaults until it saves its own), shown
 /// with its courier's time zone (one BatchGetItem: the client and its courier).
-pub async fn notification_settings(ctx: &Ctx, who: &Principal) -> Result<Notifications, ApiError> {
-    let who = client_only(who)?;
+pub async fn notification_settings(
+    ctx: &Ctx,
+    who: &Principal,
+) -> Result<Notifications, SettingsError> {
+    clients_only(who)?;
     let (client, courier) = load_client_and_courier(
         ctx.store.as_ref(),
         who.courier_id.as_str(),
         client_id(who)?.as_str(),
     )
     .await?;
-    let client = client.ok_or(ApiError::NotFound("client"))?;
+    let client = client.ok_or(SettingsError::ClientNotFound)?;
     let settings = client.notification_settings();
     // The client's own zone when it has one, else its courier's.
     let timezone = settings
@@ -104,8 +107,8 @@ pub async fn save_notification_settings(
     ctx: &Ctx,
     who: &Principal,
     cmd: SaveNotifications,
-) -> Result<Notifications, ApiError> {
-    let who = client_only(who)?;
+) -> Result<Notifications, SettingsError> {
+    clients_only(who)?;
     let templates = match &cmd.templates {
         None => default_templates(cmd.language),
         Some(templates) => {
@@ -136,16 +139,27 @@ pub async fn save_notification_settings(
     })
 }
 
+/// A courier is refused (403), as the API refuses a courier key on a client's route.
+fn clients_only(who: &Principal) -> Result<(), SettingsError> {
+    match who.role {
+        Role::Client => Ok(()),
+        Role::Courier => Err(SettingsError::ClientsOnly(
+            "this route is for clients; a courier key cannot use it",
+        )),
+    }
+}
+
 /// Every template within the SMS budget, or the first that is not, on its field.
-fn check_budgets(templates: &Templates) -> Result<(), ApiError> {
+fn check_budgets(templates: &Templates) -> Result<(), SettingsError> {
     for (kind, triggers) in templates {
         for (trigger, template) in triggers {
-            template.check_budget().map_err(|message| {
-                ApiError::invalid(
-                    format!("templates.{}.{}", kind.as_str(), trigger.as_str()),
+            template
+                .check_budget()
+                .map_err(|message| SettingsError::Field {
+                    field: SettingsField::Template(*kind, *trigger),
+                    problem: FieldProblem::Invalid,
                     message,
-                )
-            })?;
+                })?;
         }
     }
     Ok(())

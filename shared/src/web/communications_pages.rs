@@ -17,8 +17,8 @@ use crate::domain::notifications::{
 };
 use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
-use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::settings::error::SettingsError;
 use crate::settings::{
     notification_settings, save_notification_settings, Notifications, SaveNotifications,
     TimezoneFrom,
@@ -336,10 +336,10 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match save_notification_settings(ctx, &principal, cmd).await {
         Ok(_) => Ok(redirect("/settings/communications?saved=1")),
-        Err(ApiError::Invalid { field, message, .. }) => {
-            page.place_error(&field, message);
+        Err(SettingsError::Field { field, message, .. }) => {
+            page.place_error(&field.api_name(), message);
             Ok(html(422, &page))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

@@ -15,6 +15,7 @@ use crate::domain::notifications::Language;
 use crate::domain::tracking::{Colour, LogoUrl, TrackingPageSettings};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::settings::error::SettingsError;
 use crate::settings::{notification_settings, save_tracking_page_settings, tracking_page_settings};
 use crate::Ctx;
 
@@ -252,10 +253,10 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     }
     match save_tracking_page_settings(ctx, &principal, page.settings.clone()).await {
         Ok(_) => Ok(redirect("/settings/tracking-page?saved=1")),
-        Err(ApiError::Invalid { field, message, .. }) => {
-            page.place_error(&field, message);
+        Err(SettingsError::Field { field, message, .. }) => {
+            page.place_error(&field.api_name(), message);
             Ok(with_previews(422, &page))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
