@@ -13,7 +13,7 @@ use super::order_errors::{refusal, Refusal};
 use super::order_form::{StopInputs, DROPOFF, PICKUP};
 use super::order_quotes::{choice, services, ServiceChoice};
 use super::{field, form, html, redirect, signed_in, signed_in_post};
-use crate::api::records::from_item;
+use crate::domain::courier::courier_timezone;
 use crate::domain::api_key::Principal;
 use crate::domain::client::Client;
 use crate::domain::ids::ServiceId;
@@ -25,7 +25,6 @@ use crate::domain::{token, Address, Contact, Phone};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
 use crate::ordering::{create_order, Created, IdempotencyKey, NewOrder, OrderField, QuoteOrder};
-use crate::store::keys;
 use crate::Ctx;
 
 /// The dropoff's requirement check boxes: (form name, label).
@@ -157,39 +156,31 @@ async fn client_and_zone(
     ctx: &Ctx,
     principal: &Principal,
 ) -> Result<(Option<Client>, Tz), ApiError> {
-    let mut client = None;
-    if let Some(client_id) = &principal.client_id {
-        if let Some(item) = ctx
-            .store
-            .get(&keys::client(
+    let client = match &principal.client_id {
+        Some(client_id) => {
+            crate::store::clients::get(
+                ctx.store.as_ref(),
                 principal.courier_id.as_str(),
                 client_id.as_str(),
-            ))
+            )
             .await?
-        {
-            client = Some(from_item::<Client>(item)?);
         }
-    }
+        None => None,
+    };
     let own = client.as_ref().and_then(|c| {
         c.organization_settings()
             .timezone
             .or(c.notification_settings().timezone)
     });
     let zone = match own {
-        Some(zone) => zone.tz(),
-        None => ctx
-            .store
-            .get(&keys::courier(principal.courier_id.as_str()))
-            .await?
-            .and_then(|item| {
-                item.get("timezone")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            })
-            .and_then(|name| name.parse::<Tz>().ok())
-            .unwrap_or(chrono_tz::UTC),
+        Some(zone) => zone,
+        None => courier_timezone(
+            crate::store::couriers::get(ctx.store.as_ref(), principal.courier_id.as_str())
+                .await?
+                .as_ref(),
+        ),
     };
-    Ok((client, zone))
+    Ok((client, zone.tz()))
 }
 
 /// This form's input for a field of the order use cases (`None`: shown above the form).
