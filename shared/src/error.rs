@@ -3,6 +3,7 @@
 //! `http` (`ApiError::to_response`): the use cases that return an `ApiError` do not
 //! depend on the HTTP adapters' types.
 
+use crate::accounts::error::AccountError;
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
 use crate::imports::error::ImportError;
@@ -227,6 +228,52 @@ impl From<OrderError> for ApiError {
     }
 }
 
+/// The accounts use cases' errors as the API answers them.
+impl From<AccountError> for ApiError {
+    fn from(err: AccountError) -> Self {
+        let message = err.to_string();
+        match err {
+            AccountError::UserNotFound => ApiError::NotFound("user"),
+            AccountError::KeyNotFound => ApiError::NotFound("API key"),
+            AccountError::ClientNotFound => ApiError::NotFound("client"),
+            AccountError::CourierNotFound => ApiError::NotFound("courier"),
+            AccountError::LinkNotFound => ApiError::NotFound("password link"),
+            AccountError::EmailChangeNotFound => ApiError::NotFound("login email confirmation"),
+            AccountError::Field {
+                field,
+                problem,
+                message,
+            } => ApiError::Invalid {
+                code: problem.code(),
+                field: field.api_name().into(),
+                message,
+            },
+            AccountError::TokenUsed { .. } => ApiError::gone("token_used", message),
+            AccountError::TokenExpired { .. } => ApiError::gone("token_expired", message),
+            AccountError::LinkReplaced | AccountError::EmailChangeReplaced => {
+                ApiError::gone("token_replaced", message)
+            }
+            AccountError::ConfirmationsLimited {
+                field, retry_after, ..
+            } => ApiError::RateLimited {
+                field: Some(field.api_name().into()),
+                message,
+                retry_after,
+            },
+            AccountError::TooManyKeys { .. } => ApiError::conflict("too_many_keys", message),
+            AccountError::ClientStale { .. } | AccountError::AccountChanged => {
+                ApiError::conflict("version_conflict", message)
+            }
+            AccountError::EmailChangedMeanwhile => ApiError::conflict("concurrent_update", message),
+            AccountError::EmailTaken => ApiError::conflict("email_taken", message),
+            AccountError::ConfirmationNotSent { .. }
+            | AccountError::LoginConfirmationNotSent { .. } => ApiError::Unavailable(message),
+            AccountError::Store(e) => e.into(),
+            AccountError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
 /// The integration use cases' errors as the API answers them.
 impl From<IntegrationError> for ApiError {
     fn from(err: IntegrationError) -> Self {
@@ -337,6 +384,145 @@ impl From<StoreError> for ApiError {
                 "another request changed the same data at the same time; retry",
             ),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::error::AccountField;
+    use crate::ordering::FieldProblem;
+
+    fn answer(err: AccountError) -> (u16, &'static str, Option<String>, String) {
+        let api = ApiError::from(err);
+        let field = api.field().map(str::to_string);
+        (api.status(), api.code(), field, api.to_string())
+    }
+
+    #[test]
+    fn account_errors_answer_as_the_api_always_has() {
+        let cases: Vec<(AccountError, (u16, &str, Option<&str>, &str))> = vec![
+            (AccountError::UserNotFound, (404, "not_found", None, "user not found")),
+            (AccountError::KeyNotFound, (404, "not_found", None, "API key not found")),
+            (
+                AccountError::LinkNotFound,
+                (404, "not_found", None, "password link not found"),
+            ),
+            (
+                AccountError::EmailChangeNotFound,
+                (404, "not_found", None, "login email confirmation not found"),
+            ),
+            (
+                AccountError::field(
+                    AccountField::Timezone,
+                    FieldProblem::Invalid,
+                    "a courier keeps a time zone",
+                ),
+                (
+                    422,
+                    "invalid_field",
+                    Some("timezone"),
+                    "timezone: a courier keeps a time zone",
+                ),
+            ),
+            (
+                AccountError::TokenUsed { what: "link" },
+                (410, "token_used", None, "this link has already been used"),
+            ),
+            (
+                AccountError::TokenExpired {
+                    what: "invitation",
+                },
+                (410, "token_expired", None, "this invitation has expired"),
+            ),
+            (
+                AccountError::LinkReplaced,
+                (
+                    410,
+                    "token_replaced",
+                    None,
+                    "this link is no longer valid (the account changed since it was sent)",
+                ),
+            ),
+            (
+                AccountError::ConfirmationsLimited {
+                    field: AccountField::NewEmail,
+                    per_organization: 5,
+                    per_address: 3,
+                    retry_after: 61,
+                },
+                (
+                    429,
+                    "rate_limited",
+                    Some("new_email"),
+                    "too many confirmation emails from this organisation or to this address \
+                     (5 and 3 an hour); try again in 2 minutes",
+                ),
+            ),
+            (
+                AccountError::TooManyKeys { max: 20 },
+                (
+                    409,
+                    "too_many_keys",
+                    None,
+                    "an organisation can hold at most 20 active keys; revoke one first",
+                ),
+            ),
+            (
+                AccountError::ClientStale { current: 4 },
+                (
+                    409,
+                    "version_conflict",
+                    None,
+                    "the client was changed by someone else (now at version 4 or later); read it again",
+                ),
+            ),
+            (
+                AccountError::EmailChangedMeanwhile,
+                (
+                    409,
+                    "concurrent_update",
+                    None,
+                    "the organisation's email was changed at the same time; read it again",
+                ),
+            ),
+            (
+                AccountError::EmailTaken,
+                (
+                    409,
+                    "email_taken",
+                    None,
+                    "another account signs in with this email now; ask for a different one",
+                ),
+            ),
+            (
+                AccountError::LoginConfirmationNotSent {
+                    error: "SES down".into(),
+                },
+                (
+                    503,
+                    "unavailable",
+                    None,
+                    "the confirmation could not be emailed (SES down); ask again to retry",
+                ),
+            ),
+            (
+                AccountError::Store(StoreError::InvalidCursor),
+                (400, "invalid_cursor", Some("cursor"), "the cursor is not valid"),
+            ),
+            (
+                AccountError::Internal("boom".into()),
+                (500, "internal", None, "internal error"),
+            ),
+        ];
+        for (err, (status, code, field, message)) in cases {
+            let described = format!("{err:?}");
+            assert_eq!(
+                answer(err),
+                (status, code, field.map(str::to_string), message.to_string()),
+                "{described}"
+            );
         }
     }
 }

@@ -2,11 +2,11 @@
 //! revoke one. The JSON API (`api::api_keys`) and the API settings page both run these, so
 //! the rules (at most [`MAX_ACTIVE_KEYS`] active keys, tenant isolation) are written once.
 
+use super::error::AccountError;
 use crate::clock::timestamp;
 use crate::domain::api_key::{ApiKeyRecord, NewApiKey, Principal, Role};
 use crate::domain::ids::{ClientId, CourierId, KeyId};
 use crate::domain::Label;
-use crate::error::ApiError;
 use crate::store::pages::list_page;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Key, Query, Update, Write, PK};
@@ -29,12 +29,12 @@ pub struct KeysPage {
 }
 
 /// Issues a key of the caller's role for the caller's organisation, counted against
-/// [`MAX_ACTIVE_KEYS`] (409 `too_many_keys` beyond).
+/// [`MAX_ACTIVE_KEYS`] ([`AccountError::TooManyKeys`] beyond).
 pub async fn create_api_key(
     ctx: &Ctx,
     who: &Principal,
     label: Option<Label>,
-) -> Result<IssuedKey, ApiError> {
+) -> Result<IssuedKey, AccountError> {
     let key = NewApiKey::generate(who.role);
     let (record, mut writes) = issue_key(
         &key,
@@ -51,7 +51,9 @@ pub async fn create_api_key(
     });
     ctx.store.transact(writes).await.map_err(|e| {
         if e.condition_failed_at(2) {
-            ApiError::conflict("too_many_keys", format!("an organisation can hold at most {MAX_ACTIVE_KEYS} active keys; revoke one first"))
+            AccountError::TooManyKeys {
+                max: MAX_ACTIVE_KEYS,
+            }
         } else {
             e.into()
         }
@@ -65,7 +67,7 @@ pub async fn list_api_keys(
     who: &Principal,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<KeysPage, ApiError> {
+) -> Result<KeysPage, AccountError> {
     let query = Query::partition(keys::org_pk(who.org_id()))
         .sk_begins_with(keys::KEY_PREFIX)
         .descending();
@@ -78,14 +80,18 @@ pub async fn list_api_keys(
 }
 
 /// Revokes one of the caller's organisation's keys; another organisation's key is not
-/// found (404), and revoking a revoked key is done already.
-pub async fn revoke_api_key(ctx: &Ctx, who: &Principal, key_id: &KeyId) -> Result<(), ApiError> {
+/// found, and revoking a revoked key is done already.
+pub async fn revoke_api_key(
+    ctx: &Ctx,
+    who: &Principal,
+    key_id: &KeyId,
+) -> Result<(), AccountError> {
     let org_key = keys::api_key(who.org_id(), key_id.as_str());
     let record: ApiKeyRecord = from_item(
         ctx.store
             .get(&org_key)
             .await?
-            .ok_or(ApiError::NotFound("API key"))?,
+            .ok_or(AccountError::KeyNotFound)?,
     )?;
     if record.revoked_at.is_some() {
         return Ok(());
@@ -126,7 +132,7 @@ pub fn issue_key(
     client_id: Option<&ClientId>,
     label: Option<Label>,
     now: &str,
-) -> Result<(ApiKeyRecord, Vec<Write>), ApiError> {
+) -> Result<(ApiKeyRecord, Vec<Write>), AccountError> {
     let record = ApiKeyRecord {
         id: key.id.clone(),
         role,

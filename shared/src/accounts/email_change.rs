@@ -4,11 +4,11 @@
 
 use serde_json::json;
 
+use super::error::{AccountError, AccountField};
 use crate::clock::timestamp;
 use crate::domain::client::Client;
 use crate::domain::courier::Courier;
 use crate::domain::{token, Email};
-use crate::error::ApiError;
 use crate::notify::OutgoingEmail;
 use crate::store::{couriers, keys, records, Cond, Update, Write, PK};
 use crate::Ctx;
@@ -34,7 +34,7 @@ pub fn email_change(
     client: &Client,
     email: Option<Email>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<EmailChange, ApiError> {
+) -> Result<EmailChange, AccountError> {
     let owner = serde_json::json!({"clientId": client.id, "courierId": client.courier_id});
     let current = Current {
         email: &client.email.normalized(),
@@ -60,7 +60,7 @@ pub fn pending_email_change(
     owner: serde_json::Value,
     email: Option<Email>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<EmailChange, ApiError> {
+) -> Result<EmailChange, AccountError> {
     let mut change = EmailChange {
         update: Update::new(),
         writes: vec![],
@@ -112,24 +112,24 @@ pub fn pending_email_change(
 }
 
 /// Counts a confirmation mail of `organization` to the change's new address, if the change
-/// sends one: 429 `rate_limited` past the limits, before anything is written.
+/// sends one: [`AccountError::ConfirmationsLimited`] past the limits, before anything is written.
 pub async fn limit_confirmation(
     ctx: &Ctx,
     organization: &str,
     change: &EmailChange,
-) -> Result<(), ApiError> {
+) -> Result<(), AccountError> {
     match &change.confirmation {
         Some((email, ..)) => {
-            super::throttle::count_confirmation(ctx, organization, email, "email").await
+            super::throttle::count_confirmation(ctx, organization, email, AccountField::Email).await
         }
         None => Ok(()),
     }
 }
 
 /// The courier's name, as its confirmation mails sign them.
-pub async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
+pub async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, AccountError> {
     let courier = couriers::get(ctx.store.as_ref(), courier_id).await?;
-    Ok(courier.ok_or(ApiError::NotFound("courier"))?.name)
+    Ok(courier.ok_or(AccountError::CourierNotFound)?.name)
 }
 
 /// Mails the confirmation link of a saved email change (`base_url`: the portal's, which
@@ -141,7 +141,7 @@ pub async fn send_confirmation(
     base_url: &str,
     courier: &str,
     (email, secret, expires): Confirmation,
-) -> Result<(), ApiError> {
+) -> Result<(), AccountError> {
     let link = format!("{base_url}/v1/email-confirmations/{secret}");
     let message = OutgoingEmail {
         to: email.clone(),
@@ -154,9 +154,12 @@ pub async fn send_confirmation(
         ),
         html: None,
     };
-    ctx.mailer()?.send_email(&message).await.map_err(|e| {
-        ApiError::Unavailable(format!("the change is saved but the confirmation email could not be sent ({e}); PATCH the email again to resend"))
-    })
+    ctx.mailer()?
+        .send_email(&message)
+        .await
+        .map_err(|e| AccountError::ConfirmationNotSent {
+            error: e.to_string(),
+        })
 }
 
 /// A courier's own email change waits for confirmation from the new address, as a
@@ -165,7 +168,7 @@ pub fn courier_email_change(
     courier: &Courier,
     email: Option<Email>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<EmailChange, ApiError> {
+) -> Result<EmailChange, AccountError> {
     let current = Current {
         email: &courier.email.to_lowercase(),
         token_hash: courier.email_token_hash.as_deref(),

@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod email_change;
+pub mod error;
 pub mod organization;
 pub mod password_reset;
 pub mod session;
@@ -12,3 +13,5 @@ pub mod throttle;
 pub mod tokens;
 pub mod user_settings;
 pub mod users;
+
+pub use error::{AccountError, AccountField};

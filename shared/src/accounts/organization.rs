@@ -6,6 +6,7 @@
 use super::email_change::{
     courier_email_change, courier_name, email_change, limit_confirmation, send_confirmation,
 };
+use super::error::{AccountError, AccountField};
 use crate::clock::timestamp;
 use crate::domain::address::CountryCode;
 use crate::domain::api_key::{Principal, Role};
@@ -15,7 +16,7 @@ use crate::domain::settings::{OrganizationProfile, Units};
 use crate::domain::timezone::Timezone;
 use crate::domain::tracking::LogoUrl;
 use crate::domain::{Email, Name, Phone};
-use crate::error::ApiError;
+use crate::ordering::FieldProblem;
 use crate::store::records::from_item;
 use crate::store::{keys, Cond, StoreError, Update, Write, PK};
 use crate::Ctx;
@@ -87,7 +88,7 @@ pub struct OrganizationChange {
     pub email: Option<Email>,
     pub phone: Option<Option<Phone>>,
     pub country: Option<Option<CountryCode>>,
-    /// A courier keeps a time zone (clearing it is refused, 422 on `timezone`).
+    /// A courier keeps a time zone (clearing it is refused: a field error on `timezone`).
     pub timezone: Option<Option<Timezone>>,
     pub units: Option<Units>,
     pub logo_url: Option<Option<LogoUrl>>,
@@ -121,7 +122,7 @@ impl OrganizationChange {
 pub async fn organization_settings(
     ctx: &Ctx,
     who: &Principal,
-) -> Result<OrganizationSettings, ApiError> {
+) -> Result<OrganizationSettings, AccountError> {
     match who.role {
         Role::Client => Ok(OrganizationSettings::of_client(
             &load_own_client(ctx, who).await?,
@@ -134,48 +135,49 @@ pub async fn organization_settings(
 
 /// Changes the caller's organisation (only what differs is written); the settings after
 /// the change. A new email is written with its confirmation record, then mailed
-/// (429 `rate_limited` past the confirmation limits, before anything is written).
+/// ([`AccountError::ConfirmationsLimited`] past the confirmation limits, before anything is
+/// written).
 pub async fn update_organization_settings(
     ctx: &Ctx,
     change: OrganizationChange,
-) -> Result<OrganizationSettings, ApiError> {
+) -> Result<OrganizationSettings, AccountError> {
     match change.by.role {
         Role::Client => update_client(ctx, change).await,
         Role::Courier => update_courier(ctx, change).await,
     }
 }
 
-async fn load_own_client(ctx: &Ctx, who: &Principal) -> Result<Client, ApiError> {
+async fn load_own_client(ctx: &Ctx, who: &Principal) -> Result<Client, AccountError> {
     let client_id = who
         .client_id
         .as_ref()
-        .ok_or_else(|| ApiError::Internal("client key without client".into()))?;
+        .ok_or_else(|| AccountError::Internal("client key without client".into()))?;
     let item = ctx
         .store
         .get(&keys::client(who.courier_id.as_str(), client_id.as_str()))
         .await?
-        .ok_or(ApiError::NotFound("client"))?;
+        .ok_or(AccountError::ClientNotFound)?;
     Ok(from_item(item)?)
 }
 
-async fn load_courier(ctx: &Ctx, who: &Principal) -> Result<Courier, ApiError> {
+async fn load_courier(ctx: &Ctx, who: &Principal) -> Result<Courier, AccountError> {
     let item = ctx
         .store
         .get(&keys::courier(who.courier_id.as_str()))
         .await?
-        .ok_or(ApiError::NotFound("courier"))?;
+        .ok_or(AccountError::CourierNotFound)?;
     Ok(from_item(item)?)
 }
 
 async fn update_client(
     ctx: &Ctx,
     patch: OrganizationChange,
-) -> Result<OrganizationSettings, ApiError> {
+) -> Result<OrganizationSettings, AccountError> {
     // The confirmation is mailed after the write: a function built without SES fails first.
     ctx.mailer()?;
     let client = load_own_client(ctx, &patch.by).await?;
     if client.status == ClientStatus::Deleted {
-        return Err(ApiError::NotFound("client"));
+        return Err(AccountError::ClientNotFound);
     }
     let now = ctx.now();
     let mut updated = client.clone();
@@ -238,7 +240,7 @@ async fn update_client(
 async fn update_courier(
     ctx: &Ctx,
     patch: OrganizationChange,
-) -> Result<OrganizationSettings, ApiError> {
+) -> Result<OrganizationSettings, AccountError> {
     let courier = load_courier(ctx, &patch.by).await?;
     let mut updated = courier.clone();
     let mut update = Update::new();
@@ -257,8 +259,13 @@ async fn update_courier(
         updated.pending_email = pending.map(|e| e.to_string());
     }
     if let Some(timezone) = patch.timezone {
-        let timezone =
-            timezone.ok_or_else(|| ApiError::invalid("timezone", "a courier keeps a time zone"))?;
+        let timezone = timezone.ok_or_else(|| {
+            AccountError::field(
+                AccountField::Timezone,
+                FieldProblem::Invalid,
+                "a courier keeps a time zone",
+            )
+        })?;
         let name = String::from(timezone);
         if name != courier.timezone {
             update = update.set("timezone", name.as_str());
@@ -299,10 +306,7 @@ async fn update_courier(
         writes.extend(change.writes);
         ctx.store.transact(writes).await.map_err(|e| {
             if e.condition_failed_at(0) || e.is_conflict() {
-                ApiError::conflict(
-                    "concurrent_update",
-                    "the organisation's email was changed at the same time; read it again",
-                )
+                AccountError::EmailChangedMeanwhile
             } else {
                 e.into()
             }
@@ -317,7 +321,7 @@ async fn update_courier(
 
 /// A cancelled transaction whose first write (the client at its read version) failed means
 /// someone else changed the client.
-pub fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> ApiError {
+pub fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> AccountError {
     if e.condition_failed_at(0) {
         stale(read_version + 1)
     } else {
@@ -325,6 +329,7 @@ pub fn stale_if_first_failed(e: crate::store::StoreError, read_version: u64) -> 
     }
 }
 
-pub fn stale(current: u64) -> ApiError {
-    ApiError::conflict("version_conflict", format!("the client was changed by someone else (now at version {current} or later); read it again"))
+/// The client is past the version read: someone else changed it.
+pub fn stale(current: u64) -> AccountError {
+    AccountError::ClientStale { current }
 }

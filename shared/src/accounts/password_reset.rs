@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::error::AccountError;
 use super::session::new_session;
 use super::throttle::{count, AttemptError};
 use super::tokens::check_usable;
@@ -16,7 +17,6 @@ use super::users::{end_sessions, may_sign_in, user_by_email};
 use crate::clock::timestamp;
 use crate::domain::user::{Password, User};
 use crate::domain::{token, Email};
-use crate::error::ApiError;
 use crate::notify::OutgoingEmail;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Update, Write, PK};
@@ -65,7 +65,7 @@ pub fn new_link(
     user: &User,
     purpose: Purpose,
     now: DateTime<Utc>,
-) -> Result<(String, Write), ApiError> {
+) -> Result<(String, Write), AccountError> {
     let secret = token::random_secret();
     let expires = match purpose {
         Purpose::Reset => now + Duration::minutes(RESET_MINUTES),
@@ -100,13 +100,21 @@ pub fn link(base_url: &str, secret: &str) -> String {
 
 #[derive(Debug)]
 pub enum ResetRequestError {
+    /// Too many requests for the email, or from the address, in the window.
     Throttled,
-    Failed(ApiError),
+    /// Anything else (the store, a fault).
+    Failed(AccountError),
 }
 
-impl From<ApiError> for ResetRequestError {
-    fn from(e: ApiError) -> Self {
+impl From<AccountError> for ResetRequestError {
+    fn from(e: AccountError) -> Self {
         ResetRequestError::Failed(e)
+    }
+}
+
+impl From<crate::store::StoreError> for ResetRequestError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ResetRequestError::Failed(e.into())
     }
 }
 
@@ -134,14 +142,14 @@ async fn send_reset(
     address: Option<&str>,
     base_url: &str,
 ) -> Result<(), ResetRequestError> {
-    let mailer = ctx.mailer().map_err(ApiError::from)?;
+    let mailer = ctx.mailer().map_err(AccountError::from)?;
     let mut subjects = vec![(format!("reset#{}", email.normalized()), RESETS_PER_EMAIL)];
     if let Some(address) = address.filter(|a| !a.is_empty()) {
         subjects.push((format!("reset-addr#{address}"), RESETS_PER_ADDRESS));
     }
     count(ctx, &subjects).await.map_err(|e| match e {
         AttemptError::Throttled => ResetRequestError::Throttled,
-        AttemptError::Store(e) => ResetRequestError::Failed(e),
+        AttemptError::Store(e) => e.into(),
     })?;
     let Some(user) = user_by_email(ctx, email).await? else {
         return Ok(());
@@ -153,7 +161,7 @@ async fn send_reset(
     let Write::Put { item, cond } = write else {
         unreachable!("new_link makes a put")
     };
-    ctx.store.put(item, cond).await.map_err(ApiError::from)?;
+    ctx.store.put(item, cond).await?;
     let message = OutgoingEmail {
         to: user.email.clone(),
         subject: "Reset your client portal password".into(),
@@ -175,17 +183,16 @@ async fn send_reset(
 }
 
 /// The link behind a token, if it can still be used (reading never uses it).
-pub async fn open_link(ctx: &Ctx, raw: &str) -> Result<(PasswordReset, String), ApiError> {
-    let not_found = ApiError::NotFound("password link");
+pub async fn open_link(ctx: &Ctx, raw: &str) -> Result<(PasswordReset, String), AccountError> {
     if !token::well_formed(raw) {
-        return Err(not_found);
+        return Err(AccountError::LinkNotFound);
     }
     let hash = token::hash(raw);
     let record: PasswordReset = from_item(
         ctx.store
             .get(&keys::password_reset(&hash))
             .await?
-            .ok_or(not_found)?,
+            .ok_or(AccountError::LinkNotFound)?,
     )?;
     check_usable(
         record.used_at.as_deref(),
@@ -196,25 +203,22 @@ pub async fn open_link(ctx: &Ctx, raw: &str) -> Result<(PasswordReset, String), 
     Ok((record, hash))
 }
 
-fn replaced() -> ApiError {
-    ApiError::gone(
-        "token_replaced",
-        "this link is no longer valid (the account changed since it was sent)",
-    )
-}
-
 /// Sets the password: the link used (conditional write), the password changed, a new
 /// session, all in one transaction; then every other session of the user ends. Returns
 /// the new session cookie's value.
-pub async fn complete_reset(ctx: &Ctx, raw: &str, password: Password) -> Result<String, ApiError> {
+pub async fn complete_reset(
+    ctx: &Ctx,
+    raw: &str,
+    password: Password,
+) -> Result<String, AccountError> {
     let (record, hash) = open_link(ctx, raw).await?;
-    let email = Email::parse(&record.email).map_err(ApiError::Internal)?;
+    let email = Email::parse(&record.email).map_err(AccountError::Internal)?;
     let user = user_by_email(ctx, &email)
         .await?
         .filter(|u| u.user_id == record.user_id && u.version == record.user_version)
-        .ok_or_else(replaced)?;
+        .ok_or(AccountError::LinkReplaced)?;
     if !may_sign_in(ctx, &user).await? {
-        return Err(replaced());
+        return Err(AccountError::LinkReplaced);
     }
     let now = ctx.now();
     let now_text = timestamp(now);
@@ -243,9 +247,9 @@ pub async fn complete_reset(ctx: &Ctx, raw: &str, password: Password) -> Result<
     ];
     ctx.store.transact(writes).await.map_err(|e| {
         if e.condition_failed_at(0) {
-            ApiError::gone("token_used", "this link has already been used")
+            AccountError::TokenUsed { what: "link" }
         } else if e.condition_failed_at(1) {
-            replaced()
+            AccountError::LinkReplaced
         } else {
             e.into()
         }

@@ -7,12 +7,12 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::error::AccountError;
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::{ClientId, CourierId, KeyId};
 use crate::domain::token;
 use crate::domain::user::User;
-use crate::error::ApiError;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Item, Update, PK};
 use crate::Ctx;
@@ -38,7 +38,7 @@ pub struct SessionRecord {
 }
 
 /// A new session for `user`: the cookie's value (shown once) and the item to put.
-pub fn new_session(user: &User, now: DateTime<Utc>) -> Result<(String, Item), ApiError> {
+pub fn new_session(user: &User, now: DateTime<Utc>) -> Result<(String, Item), AccountError> {
     let secret = token::random_secret();
     let absolute = now + Duration::hours(ABSOLUTE_HOURS);
     let record = SessionRecord {
@@ -91,7 +91,10 @@ pub fn presented(headers: &http::HeaderMap) -> Option<(String, String)> {
 /// The signed-in person as a principal (`None`: no session, ended, or expired). One read;
 /// a client's session also reads the client (a deleted client's users are signed out), and
 /// a session whose idle deadline is older than [`REFRESH_AFTER_MINUTES`] is moved on.
-pub async fn resolve(ctx: &Ctx, headers: &http::HeaderMap) -> Result<Option<Principal>, ApiError> {
+pub async fn resolve(
+    ctx: &Ctx,
+    headers: &http::HeaderMap,
+) -> Result<Option<Principal>, AccountError> {
     let Some((user_id, secret)) = presented(headers) else {
         return Ok(None);
     };
@@ -106,7 +109,7 @@ pub async fn resolve(ctx: &Ctx, headers: &http::HeaderMap) -> Result<Option<Prin
         return Ok(None);
     }
     let key_id = KeyId::parse(&format!("key_{}", user_id.trim_start_matches("usr_")))
-        .map_err(ApiError::Internal)?;
+        .map_err(AccountError::Internal)?;
     let principal = Principal {
         role: record.role,
         courier_id: record.courier_id,
@@ -144,7 +147,7 @@ pub async fn resolve(ctx: &Ctx, headers: &http::HeaderMap) -> Result<Option<Prin
 }
 
 /// Ends the request's session server-side (sign-out). Nothing to end is fine.
-pub async fn end(ctx: &Ctx, headers: &http::HeaderMap) -> Result<(), ApiError> {
+pub async fn end(ctx: &Ctx, headers: &http::HeaderMap) -> Result<(), AccountError> {
     if let Some((user_id, secret)) = presented(headers) {
         ctx.store
             .delete(&keys::session(&user_id, &token::hash(&secret)), None)

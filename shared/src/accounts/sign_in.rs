@@ -2,11 +2,11 @@
 //! deleted client's user all get the same answer, checked in the same time (an unknown
 //! email is verified against a decoy hash).
 
+use super::error::AccountError;
 use super::session::new_session;
 use super::throttle::{count_attempt, AttemptError};
 use crate::domain::user::{decoy_hash, verify_password, User};
 use crate::domain::Email;
-use crate::error::ApiError;
 use crate::store::records::from_item;
 use crate::store::{keys, Cond, PK};
 use crate::Ctx;
@@ -26,7 +26,8 @@ pub enum SignInError {
     /// Too many attempts in the window: on this account from this address, from this
     /// address, or on this account from every address (its much higher ceiling).
     Throttled,
-    Failed(ApiError),
+    /// Anything else (the store, a fault).
+    Failed(AccountError),
 }
 
 impl From<crate::store::StoreError> for SignInError {
@@ -35,8 +36,8 @@ impl From<crate::store::StoreError> for SignInError {
     }
 }
 
-impl From<ApiError> for SignInError {
-    fn from(e: ApiError) -> Self {
+impl From<AccountError> for SignInError {
+    fn from(e: AccountError) -> Self {
         SignInError::Failed(e)
     }
 }
@@ -51,14 +52,9 @@ pub async fn sign_in(ctx: &Ctx, cmd: SignIn) -> Result<String, SignInError> {
         .await
         .map_err(|e| match e {
             AttemptError::Throttled => SignInError::Throttled,
-            AttemptError::Store(e) => SignInError::Failed(e),
+            AttemptError::Store(e) => e.into(),
         })?;
-    let user: Option<User> = match ctx
-        .store
-        .get(&keys::user(&normalized))
-        .await
-        .map_err(ApiError::from)?
-    {
+    let user: Option<User> = match ctx.store.get(&keys::user(&normalized)).await? {
         Some(item) => Some(from_item(item)?),
         None => None,
     };
@@ -79,24 +75,20 @@ pub async fn sign_in(ctx: &Ctx, cmd: SignIn) -> Result<String, SignInError> {
                 "key_{}",
                 user.user_id.trim_start_matches("usr_")
             ))
-            .map_err(ApiError::Internal)?,
+            .map_err(AccountError::Internal)?,
             client_name: None,
             auto_assign_team_id: None,
             has_services: false,
             logo_url: None,
         };
         if crate::auth::with_client(ctx.store.as_ref(), principal)
-            .await
-            .map_err(ApiError::from)?
+            .await?
             .is_none()
         {
             return Err(SignInError::Refused);
         }
     }
     let (cookie, item) = new_session(&user, ctx.now())?;
-    ctx.store
-        .put(item, Some(Cond::not_exists(PK)))
-        .await
-        .map_err(ApiError::from)?;
+    ctx.store.put(item, Some(Cond::not_exists(PK))).await?;
     Ok(cookie)
 }

@@ -12,9 +12,9 @@
 //! together to reach it (and so to keep the owner out for the window), and at that rate
 //! (under 30,000 a day) a 12-character password is still out of reach.
 
+use super::error::{AccountError, AccountField};
 use crate::domain::Email;
-use crate::error::ApiError;
-use crate::store::{keys, Cond, Update, Write};
+use crate::store::{keys, Cond, StoreError, Update, Write};
 use crate::Ctx;
 
 /// Sign-in attempts on one account from one address, in the window.
@@ -62,13 +62,14 @@ pub async fn count_attempt(
 }
 
 /// Counts one confirmation mail of `organization` (a client's or a courier's id) to `to`;
-/// past a limit, 429 `rate_limited` on `field` with the seconds until the window ends.
+/// past a limit, [`AccountError::ConfirmationsLimited`] on `field` (429 `rate_limited` in the
+/// API) with the seconds until the window ends.
 pub async fn count_confirmation(
     ctx: &Ctx,
     organization: &str,
     to: &Email,
-    field: &str,
-) -> Result<(), ApiError> {
+    field: AccountField,
+) -> Result<(), AccountError> {
     let subjects = [
         (
             format!("confirm-org#{organization}"),
@@ -82,18 +83,14 @@ pub async fn count_confirmation(
     let window = CONFIRMATION_WINDOW_MINUTES * 60;
     match count_in(ctx, &subjects, window).await {
         Ok(()) => Ok(()),
-        Err(AttemptError::Store(e)) => Err(e),
+        Err(AttemptError::Store(e)) => Err(e.into()),
         Err(AttemptError::Throttled) => {
             let start = ctx.now().timestamp() / window * window;
             let retry_after = start + window - ctx.now().timestamp();
-            Err(ApiError::RateLimited {
-                field: Some(field.to_string()),
-                message: format!(
-                    "too many confirmation emails from this organisation or to this address \
-                     ({CONFIRMATIONS_PER_ORGANIZATION} and {CONFIRMATIONS_PER_ADDRESS} an hour); \
-                     try again in {} minutes",
-                    (retry_after + 59) / 60
-                ),
+            Err(AccountError::ConfirmationsLimited {
+                field,
+                per_organization: CONFIRMATIONS_PER_ORGANIZATION,
+                per_address: CONFIRMATIONS_PER_ADDRESS,
                 retry_after,
             })
         }
@@ -131,7 +128,7 @@ pub async fn count_in(
         if (0..count).any(|i| e.condition_failed_at(i)) {
             AttemptError::Throttled
         } else {
-            AttemptError::Store(e.into())
+            AttemptError::Store(e)
         }
     })
 }
@@ -139,5 +136,5 @@ pub async fn count_in(
 #[derive(Debug)]
 pub enum AttemptError {
     Throttled,
-    Store(ApiError),
+    Store(StoreError),
 }

@@ -6,13 +6,13 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use super::error::{AccountError, AccountField};
 use super::throttle::{count_attempt, count_confirmation, AttemptError};
 use super::tokens::check_usable;
 use super::users::{end_sessions, user_by_email, user_by_id};
 use crate::clock::timestamp;
 use crate::domain::user::{verify_password, Password, User};
 use crate::domain::{token, Email, Name, Phone};
-use crate::error::ApiError;
 use crate::notify::OutgoingEmail;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Update, Write, PK};
@@ -34,27 +34,20 @@ struct Pending {
     pending_email: Option<String>,
 }
 
-pub async fn account(ctx: &Ctx, user_id: &str) -> Result<Account, ApiError> {
+pub async fn account(ctx: &Ctx, user_id: &str) -> Result<Account, AccountError> {
     let user = user_by_id(ctx, user_id)
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(AccountError::UserNotFound)?;
     let pending: Pending = from_item(
         ctx.store
             .get(&keys::user(&user.email.normalized()))
             .await?
-            .ok_or(ApiError::NotFound("user"))?,
+            .ok_or(AccountError::UserNotFound)?,
     )?;
     Ok(Account {
         user,
         pending_email: pending.pending_email,
     })
-}
-
-fn changed_meanwhile() -> ApiError {
-    ApiError::conflict(
-        "version_conflict",
-        "your account changed in the meantime; reload the page and try again",
-    )
 }
 
 /// Name and phone.
@@ -63,10 +56,10 @@ pub async fn update_profile(
     user_id: &str,
     name: Name,
     phone: Option<Phone>,
-) -> Result<(), ApiError> {
+) -> Result<(), AccountError> {
     let user = user_by_id(ctx, user_id)
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(AccountError::UserNotFound)?;
     let mut update = Update::new()
         .set("name", name.to_string())
         .set("updatedAt", timestamp(ctx.now()))
@@ -83,7 +76,7 @@ pub async fn update_profile(
         )
         .await
         .map_err(|e| match e {
-            crate::store::StoreError::ConditionFailed { .. } => changed_meanwhile(),
+            crate::store::StoreError::ConditionFailed { .. } => AccountError::AccountChanged,
             e => e.into(),
         })?;
     Ok(())
@@ -99,7 +92,9 @@ pub enum ChangeError {
     SameEmail,
     /// Another account signs in with the new login email.
     EmailTaken,
-    Failed(ApiError),
+    /// Anything else: the account changed meanwhile, too many confirmation mails, the
+    /// store, a fault…
+    Failed(AccountError),
 }
 
 impl From<crate::store::StoreError> for ChangeError {
@@ -108,8 +103,8 @@ impl From<crate::store::StoreError> for ChangeError {
     }
 }
 
-impl From<ApiError> for ChangeError {
-    fn from(e: ApiError) -> Self {
+impl From<AccountError> for ChangeError {
+    fn from(e: AccountError) -> Self {
         ChangeError::Failed(e)
     }
 }
@@ -120,7 +115,7 @@ async fn check_current(ctx: &Ctx, user: &User, current: &str) -> Result<(), Chan
         .await
         .map_err(|e| match e {
             AttemptError::Throttled => ChangeError::Throttled,
-            AttemptError::Store(e) => ChangeError::Failed(e),
+            AttemptError::Store(e) => e.into(),
         })?;
     if verify_password(&user.password_hash, current) {
         Ok(())
@@ -140,7 +135,7 @@ pub async fn change_password(
 ) -> Result<(), ChangeError> {
     let user = user_by_id(ctx, user_id)
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(AccountError::UserNotFound)?;
     check_current(ctx, &user, current).await?;
     ctx.store
         .update(
@@ -153,7 +148,7 @@ pub async fn change_password(
         )
         .await
         .map_err(|e| match e {
-            crate::store::StoreError::ConditionFailed { .. } => changed_meanwhile(),
+            crate::store::StoreError::ConditionFailed { .. } => AccountError::AccountChanged,
             e => e.into(),
         })?;
     end_sessions(ctx, user_id, keep).await?;
@@ -183,10 +178,10 @@ pub async fn request_email_change(
     current: &str,
     base_url: &str,
 ) -> Result<(), ChangeError> {
-    let mailer = ctx.mailer().map_err(ApiError::from)?;
+    let mailer = ctx.mailer().map_err(AccountError::from)?;
     let user = user_by_id(ctx, user_id)
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(AccountError::UserNotFound)?;
     check_current(ctx, &user, current).await?;
     if new_email.normalized() == user.email.normalized() {
         return Err(ChangeError::SameEmail);
@@ -199,11 +194,10 @@ pub async fn request_email_change(
         .as_ref()
         .map(|c| c.as_str())
         .unwrap_or(user.courier_id.as_str());
-    count_confirmation(ctx, organization, &new_email, "new_email").await?;
+    count_confirmation(ctx, organization, &new_email, AccountField::NewEmail).await?;
     let courier = crate::store::couriers::get(ctx.store.as_ref(), user.courier_id.as_str())
-        .await
-        .map_err(ApiError::from)?
-        .ok_or(ApiError::NotFound("courier"))?
+        .await?
+        .ok_or(AccountError::CourierNotFound)?
         .name;
     let secret = token::random_secret();
     let hash = token::hash(&secret);
@@ -236,7 +230,7 @@ pub async fn request_email_change(
     ];
     ctx.store.transact(writes).await.map_err(|e| {
         if e.condition_failed_at(1) {
-            changed_meanwhile()
+            AccountError::AccountChanged
         } else {
             e.into()
         }
@@ -256,26 +250,29 @@ pub async fn request_email_change(
         ),
         html: None,
     };
-    mailer.send_email(&message).await.map_err(|e| {
-        ApiError::Unavailable(format!(
-            "the confirmation could not be emailed ({e}); ask again to retry"
-        ))
-    })?;
+    mailer
+        .send_email(&message)
+        .await
+        .map_err(|e| AccountError::LoginConfirmationNotSent {
+            error: e.to_string(),
+        })?;
     Ok(())
 }
 
 /// The change behind a token, if it can still be confirmed (reading never uses it).
-pub async fn open_email_change(ctx: &Ctx, raw: &str) -> Result<(EmailChange, String), ApiError> {
-    let not_found = ApiError::NotFound("login email confirmation");
+pub async fn open_email_change(
+    ctx: &Ctx,
+    raw: &str,
+) -> Result<(EmailChange, String), AccountError> {
     if !token::well_formed(raw) {
-        return Err(not_found);
+        return Err(AccountError::EmailChangeNotFound);
     }
     let hash = token::hash(raw);
     let change: EmailChange = from_item(
         ctx.store
             .get(&keys::login_email_change(&hash))
             .await?
-            .ok_or(not_found)?,
+            .ok_or(AccountError::EmailChangeNotFound)?,
     )?;
     check_usable(
         change.used_at.as_deref(),
@@ -286,27 +283,24 @@ pub async fn open_email_change(ctx: &Ctx, raw: &str) -> Result<(EmailChange, Str
     Ok((change, hash))
 }
 
-fn change_replaced() -> ApiError {
-    ApiError::gone(
-        "token_replaced",
-        "this confirmation link is no longer valid (a newer change replaced it)",
-    )
-}
-
 /// Confirms a new login email: in one transaction, the link is used, the user item moves
 /// from the old email's key to the new one's (`attribute_not_exists`: login emails stay
 /// unique), and the id's reference follows. Sessions are kept (they belong to the id).
-pub async fn confirm_email_change(ctx: &Ctx, raw: &str) -> Result<Email, ApiError> {
+pub async fn confirm_email_change(ctx: &Ctx, raw: &str) -> Result<Email, AccountError> {
     let (change, hash) = open_email_change(ctx, raw).await?;
     let old_key = keys::user(&change.old_email);
-    let item = ctx.store.get(&old_key).await?.ok_or_else(change_replaced)?;
+    let item = ctx
+        .store
+        .get(&old_key)
+        .await?
+        .ok_or(AccountError::EmailChangeReplaced)?;
     let current_hash = item
         .get("emailTokenHash")
         .and_then(|v| v.as_str())
         .map(str::to_string);
     let mut user: User = from_item(item)?;
     if user.user_id != change.user_id || current_hash.as_deref() != Some(hash.as_str()) {
-        return Err(change_replaced());
+        return Err(AccountError::EmailChangeReplaced);
     }
     let now_text = timestamp(ctx.now());
     let version = user.version;
@@ -340,14 +334,13 @@ pub async fn confirm_email_change(ctx: &Ctx, raw: &str) -> Result<Email, ApiErro
     ];
     ctx.store.transact(writes).await.map_err(|e| {
         if e.condition_failed_at(0) {
-            ApiError::gone("token_used", "this confirmation link has already been used")
+            AccountError::TokenUsed {
+                what: "confirmation link",
+            }
         } else if e.condition_failed_at(1) || e.condition_failed_at(3) {
-            change_replaced()
+            AccountError::EmailChangeReplaced
         } else if e.condition_failed_at(2) {
-            ApiError::conflict(
-                "email_taken",
-                "another account signs in with this email now; ask for a different one",
-            )
+            AccountError::EmailTaken
         } else {
             e.into()
         }

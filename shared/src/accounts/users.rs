@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::error::AccountError;
 use crate::domain::api_key::Principal;
 use crate::domain::ids::KeyId;
 use crate::domain::user::User;
 use crate::domain::Email;
-use crate::error::ApiError;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Query, Write, PK};
 use crate::Ctx;
@@ -23,7 +23,7 @@ struct UserRef {
 
 /// The two puts that create a user (both fail if the login email or id is already taken:
 /// the first write's condition failing means "email taken").
-pub fn create_user_writes(user: &User) -> Result<Vec<Write>, ApiError> {
+pub fn create_user_writes(user: &User) -> Result<Vec<Write>, AccountError> {
     let reference = UserRef {
         user_id: user.user_id.clone(),
         email: user.email.normalized(),
@@ -41,7 +41,7 @@ pub fn create_user_writes(user: &User) -> Result<Vec<Write>, ApiError> {
 }
 
 /// The user by login email.
-pub async fn user_by_email(ctx: &Ctx, email: &Email) -> Result<Option<User>, ApiError> {
+pub async fn user_by_email(ctx: &Ctx, email: &Email) -> Result<Option<User>, AccountError> {
     match ctx.store.get(&keys::user(&email.normalized())).await? {
         Some(item) => Ok(Some(from_item(item)?)),
         None => Ok(None),
@@ -49,7 +49,7 @@ pub async fn user_by_email(ctx: &Ctx, email: &Email) -> Result<Option<User>, Api
 }
 
 /// The user by id (two reads: the reference, then the user item).
-pub async fn user_by_id(ctx: &Ctx, user_id: &str) -> Result<Option<User>, ApiError> {
+pub async fn user_by_id(ctx: &Ctx, user_id: &str) -> Result<Option<User>, AccountError> {
     let Some(item) = ctx.store.get(&keys::user_ref(user_id)).await? else {
         return Ok(None);
     };
@@ -62,7 +62,7 @@ pub async fn user_by_id(ctx: &Ctx, user_id: &str) -> Result<Option<User>, ApiErr
 }
 
 /// Can this user sign in? A client's user cannot once the client is deleted.
-pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, ApiError> {
+pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, AccountError> {
     if user.client_id.is_none() {
         return Ok(true);
     }
@@ -71,7 +71,7 @@ pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, ApiError> {
         courier_id: user.courier_id.clone(),
         client_id: user.client_id.clone(),
         key_id: KeyId::parse(&format!("key_{}", user.user_id.trim_start_matches("usr_")))
-            .map_err(ApiError::Internal)?,
+            .map_err(AccountError::Internal)?,
         client_name: None,
         auto_assign_team_id: None,
         has_services: false,
@@ -84,7 +84,11 @@ pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, ApiError> {
 
 /// Ends every session of the user server-side except `keep` (the hash of the session's
 /// secret that stays, if any). One Query of the user's session partition, then a delete each.
-pub async fn end_sessions(ctx: &Ctx, user_id: &str, keep: Option<&str>) -> Result<(), ApiError> {
+pub async fn end_sessions(
+    ctx: &Ctx,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<(), AccountError> {
     let keep_sk = keep.map(|hash| keys::session(user_id, hash).sk);
     let mut start = None;
     loop {

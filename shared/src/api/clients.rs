@@ -171,7 +171,7 @@ impl ClientPatch {
             .as_ref()
             .is_some_and(|at| view.get("updatedAt") != Some(at))
         {
-            return Err(stale(client.version));
+            return Err(stale(client.version).into());
         }
         let read_only = [
             ("id", &self.id),
@@ -208,7 +208,7 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         ));
     }
     if expected.is_some_and(|v| v != client.version) {
-        return Err(stale(client.version));
+        return Err(stale(client.version).into());
     }
     patch.check_read_only(&client)?;
     // The current email sent back with the pending one (a document read from GET) keeps the

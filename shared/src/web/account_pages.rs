@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::reset_pages::unusable;
 use super::{cross_site, field, form, html, redirect, same_origin, Brand, MessagePage};
+use crate::accounts::error::AccountError;
 use crate::accounts::session::{self, presented};
 use crate::accounts::throttle::WINDOW_MINUTES;
 use crate::accounts::user_settings::{
@@ -153,19 +154,59 @@ pub async fn update_user_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match update_profile(ctx, &user_id, name, phone).await {
         Ok(()) => Ok(redirect("/settings/user?saved=profile")),
-        Err(ApiError::Conflict { message, .. }) => {
+        Err(e) => {
+            let Refused {
+                status,
+                message,
+                retry_after,
+            } = refused(e)?;
             again(
                 ctx,
                 &user_id,
                 &principal,
                 &fields,
-                409,
+                status,
                 vec![("name".into(), message)],
             )
             .await
+            .map(|page| with_retry_after(page, retry_after))
         }
-        Err(e) => Err(e),
     }
+}
+
+/// Why a form's account use case refused, as the form shows it next to its field.
+struct Refused {
+    status: u16,
+    message: String,
+    /// Rate limited: the seconds until the window ends.
+    retry_after: Option<i64>,
+}
+
+/// `Retry-After` on the page of a rate-limited form.
+fn with_retry_after(page: ApiResponse, retry_after: Option<i64>) -> ApiResponse {
+    match retry_after {
+        Some(seconds) => page.with_header("retry-after", &seconds.max(1).to_string()),
+        None => page,
+    }
+}
+
+/// The one place an [`AccountError`] of these forms becomes words next to a field: the
+/// account changed meanwhile (409), too many confirmation mails (429); anything else
+/// answers as the API would.
+fn refused(e: AccountError) -> Result<Refused, ApiError> {
+    let message = e.to_string();
+    let (status, message, retry_after) = match e {
+        AccountError::AccountChanged => (409, message, None),
+        // Another request wrote the same items at the same time.
+        AccountError::Store(e) if e.is_conflict() => (409, ApiError::from(e).to_string(), None),
+        AccountError::ConfirmationsLimited { retry_after, .. } => (429, message, Some(retry_after)),
+        e => return Err(e.into()),
+    };
+    Ok(Refused {
+        status,
+        message,
+        retry_after,
+    })
 }
 
 fn wrong_password() -> String {
@@ -206,8 +247,23 @@ pub async fn change_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(()) => return Ok(redirect("/settings/user?saved=password")),
         Err(ChangeError::WrongPassword) => (422, wrong_password()),
         Err(ChangeError::Throttled) => (429, throttled()),
-        Err(ChangeError::Failed(ApiError::Conflict { message, .. })) => (409, message),
-        Err(ChangeError::Failed(e)) => return Err(e),
+        Err(ChangeError::Failed(e)) => {
+            let Refused {
+                status,
+                message,
+                retry_after,
+            } = refused(e)?;
+            return again(
+                ctx,
+                &user_id,
+                &principal,
+                &[],
+                status,
+                vec![("current_password".into(), message)],
+            )
+            .await
+            .map(|page| with_retry_after(page, retry_after));
+        }
         Err(ChangeError::SameEmail | ChangeError::EmailTaken) => {
             return Err(ApiError::Internal("not an email change".into()))
         }
@@ -262,23 +318,21 @@ pub async fn change_login_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 "Another account signs in with this email.".to_string(),
             ),
         ),
-        Err(ChangeError::Failed(ApiError::Conflict { message, .. })) => {
-            (409, ("new_email", message))
-        }
-        Err(ChangeError::Failed(ApiError::RateLimited {
-            message,
-            retry_after,
-            ..
-        })) => {
-            let error = vec![(
-                "new_email".to_string(),
-                format!("New login email not changed: {message}."),
-            )];
-            return again(ctx, &user_id, &principal, &sent, 429, error)
+        Err(ChangeError::Failed(e)) => {
+            let Refused {
+                status,
+                message,
+                retry_after,
+            } = refused(e)?;
+            let message = match retry_after {
+                Some(_) => format!("New login email not changed: {message}."),
+                None => message,
+            };
+            let error = vec![("new_email".to_string(), message)];
+            return again(ctx, &user_id, &principal, &sent, status, error)
                 .await
-                .map(|page| page.with_header("retry-after", &retry_after.max(1).to_string()));
+                .map(|page| with_retry_after(page, retry_after));
         }
-        Err(ChangeError::Failed(e)) => return Err(e),
     };
     let errors = vec![(error.0.to_string(), error.1)];
     again(ctx, &user_id, &principal, &sent, status, errors).await

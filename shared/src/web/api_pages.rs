@@ -12,6 +12,7 @@ use serde_json::json;
 use super::format::to_minute;
 use super::{field, form, html, not_found, redirect, signed_in, signed_in_post, typed, Brand};
 use crate::accounts::api_keys::{self, IssuedKey};
+use crate::accounts::error::AccountError;
 use crate::auth::client_only;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::KeyId;
@@ -218,19 +219,20 @@ pub async fn create_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let values = form(&req);
     let label = field(&values, "label").trim().to_string();
-    let created = match label.as_str() {
+    let label_typed = match label.as_str() {
         "" => Ok(None),
         _ => typed::<Label>("label", json!(label)).map(Some),
     };
-    let created = match created {
-        Ok(label) => api_keys::create_api_key(ctx, &principal, label).await,
+    // The label's error, or the use case's outcome.
+    let created = match label_typed {
+        Ok(label) => Ok(api_keys::create_api_key(ctx, &principal, label).await),
         Err(e) => Err(e),
     };
     let Some(mut page) = api_page(ctx, &req, &principal, None).await? else {
         return Ok(not_found(true));
     };
     match created {
-        Ok(IssuedKey { record, key }) => {
+        Ok(Ok(IssuedKey { record, key })) => {
             page.secret = Some(Secret {
                 what: format!("API key {}", record.prefix),
                 value: key.secret,
@@ -238,17 +240,28 @@ pub async fn create_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             });
             Ok(html(201, &page))
         }
+        Ok(Err(e)) => key_refused(page, e),
         Err(ApiError::Invalid { message, .. }) => {
             page.label = label;
             page.label_error = Some(message);
             Ok(html(422, &page))
         }
-        Err(e @ ApiError::Conflict { .. }) => {
-            page.alert = Some(e.to_string());
-            Ok(html(409, &page))
-        }
         Err(e) => Err(e),
     }
+}
+
+/// The one place an [`AccountError`] of a new key becomes words on the page: too many keys
+/// (or a write that raced another) above the form (409); anything else answers as the API
+/// would.
+fn key_refused(mut page: ApiPage, e: AccountError) -> ApiResult {
+    let alert = match e {
+        e @ AccountError::TooManyKeys { .. } => e.to_string(),
+        // Another request wrote the same items at the same time.
+        AccountError::Store(e) if e.is_conflict() => ApiError::from(e).to_string(),
+        e => return Err(e.into()),
+    };
+    page.alert = Some(alert);
+    Ok(html(409, &page))
 }
 
 pub async fn revoke_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -261,8 +274,8 @@ pub async fn revoke_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match api_keys::revoke_api_key(ctx, &principal, &key_id).await {
         Ok(()) => Ok(redirect("/settings/api")),
-        Err(ApiError::NotFound(_)) => Ok(not_found(true)),
-        Err(e) => Err(e),
+        Err(AccountError::KeyNotFound) => Ok(not_found(true)),
+        Err(e) => Err(e.into()),
     }
 }
 

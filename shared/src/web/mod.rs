@@ -84,13 +84,17 @@ impl std::fmt::Display for Brand {
 /// A link that cannot be used as a page: unknown (404, `unknown` says so), or used,
 /// expired or replaced (410, the error's own words). Any other error answers as itself.
 pub(crate) fn unusable_link(e: ApiError, title: &str, unknown: &str) -> ApiResponse {
-    let (status, message) = match &e {
-        ApiError::NotFound(_) => (404, unknown.to_string()),
+    match &e {
+        ApiError::NotFound(_) => link_page(404, title, unknown.to_string()),
         ApiError::Gone { message, .. } | ApiError::Conflict { message, .. } => {
-            (410, format!("{}.", capitalise(message)))
+            link_page(410, title, format!("{}.", capitalise(message)))
         }
-        _ => return e.to_response(),
-    };
+        _ => e.to_response(),
+    }
+}
+
+/// The page of a link that cannot be used: `title`, and `message` as it is said.
+pub(crate) fn link_page(status: u16, title: &str, message: String) -> ApiResponse {
     html(
         status,
         &MessagePage {
@@ -101,7 +105,7 @@ pub(crate) fn unusable_link(e: ApiError, title: &str, unknown: &str) -> ApiRespo
     )
 }
 
-fn capitalise(text: &str) -> String {
+pub(crate) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

@@ -3,7 +3,8 @@
 
 use askama::Template;
 
-use super::{cross_site, field, form, html, redirect, same_origin, unusable_link};
+use super::{capitalise, cross_site, field, form, html, link_page, redirect, same_origin};
+use crate::accounts::error::AccountError;
 use crate::accounts::password_reset::{
     complete_reset, open_link, request_reset, Purpose, ResetRequestError, RESET_MINUTES,
 };
@@ -78,7 +79,7 @@ pub async fn forgot_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 )),
                 false,
             ),
-            Err(ResetRequestError::Failed(e)) => return Err(e),
+            Err(ResetRequestError::Failed(e)) => return Err(e.into()),
         },
     )
 }
@@ -141,7 +142,24 @@ pub async fn reset_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     })
 }
 
-/// An unknown, used, expired or replaced link (anything else: the error's own answer).
-pub(crate) fn unusable(e: ApiError) -> ApiResponse {
-    unusable_link(e, "Link not valid", "This link is not valid.")
+/// An unknown (404), used, expired or replaced link, or a login email taken meanwhile (410,
+/// the error's own words): the one place a link's [`AccountError`] becomes a page (the
+/// password links here, the login-email links of `account_pages`). Anything else answers as
+/// the API would.
+pub(crate) fn unusable(e: AccountError) -> ApiResponse {
+    const TITLE: &str = "Link not valid";
+    let gone = |message: String| link_page(410, TITLE, format!("{}.", capitalise(&message)));
+    match e {
+        AccountError::LinkNotFound | AccountError::EmailChangeNotFound => {
+            link_page(404, TITLE, "This link is not valid.".into())
+        }
+        e @ (AccountError::TokenUsed { .. }
+        | AccountError::TokenExpired { .. }
+        | AccountError::LinkReplaced
+        | AccountError::EmailChangeReplaced
+        | AccountError::EmailTaken) => gone(e.to_string()),
+        // Another request wrote the same items at the same time.
+        AccountError::Store(e) if e.is_conflict() => gone(ApiError::from(e).to_string()),
+        e => ApiError::from(e).to_response(),
+    }
 }

@@ -7,6 +7,7 @@
 use askama::Template;
 
 use super::{field, form, html, redirect, signed_in, signed_in_post, Brand};
+use crate::accounts::error::AccountError;
 use crate::accounts::organization::{
     organization_settings, update_organization_settings, OrganizationChange, OrganizationSettings,
 };
@@ -238,22 +239,37 @@ pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match update_organization_settings(ctx, change).await {
         Ok(_) => Ok(redirect("/settings/organization?saved=1")),
-        Err(ApiError::Invalid { field, message, .. }) => {
-            page.place_error(&field, message);
+        Err(e) => refused(page, e),
+    }
+}
+
+/// The one place an [`AccountError`] of the form becomes words on the page: a field's
+/// next to its input (422), too many confirmation mails next to the email (429), a change
+/// made meanwhile above the form (409); anything else answers as the API would.
+fn refused(mut page: OrganizationPage, e: AccountError) -> ApiResult {
+    let message = e.to_string();
+    let changed_meanwhile = |mut page: OrganizationPage, message: String| {
+        page.alert = Some(format!(
+            "Not saved: {message}. Reload the page and try again."
+        ));
+        Ok(html(409, &page))
+    };
+    match e {
+        AccountError::Field { field, message, .. } => {
+            page.place_error(field.api_name(), message);
             Ok(html(422, &page))
         }
-        Err(ApiError::RateLimited {
-            message,
-            retry_after,
-            ..
-        }) => {
+        AccountError::ConfirmationsLimited { retry_after, .. } => {
             page.place_error("email", format!("not changed: {message}."));
             Ok(html(429, &page).with_header("retry-after", &retry_after.max(1).to_string()))
         }
-        Err(e @ ApiError::Conflict { .. }) => {
-            page.alert = Some(format!("Not saved: {e}. Reload the page and try again."));
-            Ok(html(409, &page))
+        AccountError::ClientStale { .. } | AccountError::EmailChangedMeanwhile => {
+            changed_meanwhile(page, message)
         }
-        Err(e) => Err(e),
+        // Another request wrote the same items at the same time.
+        AccountError::Store(e) if e.is_conflict() => {
+            changed_meanwhile(page, ApiError::from(e).to_string())
+        }
+        e => Err(e.into()),
     }
 }

@@ -66,7 +66,7 @@ pub async fn sign_in_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             429,
             format!("Too many sign-in attempts. Wait {WINDOW_MINUTES} minutes, then try again."),
         ),
-        Err(SignInError::Failed(e)) => return Err(e),
+        Err(SignInError::Failed(e)) => return Err(e.into()),
     })
 }
 
