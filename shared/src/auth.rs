@@ -1,20 +1,9 @@
 //! Resolving an API key to its organisation: the authorizer Lambda and the local server
 //! both call [`authorize`] before every protected route.
 
-use crate::domain::api_key::{claimed_role, ApiKeyRecord, Principal, Role};
+use crate::domain::api_key::{claimed_role, ApiKeyRecord, Principal};
 use crate::domain::token;
-use crate::error::ApiError;
 use crate::store::{keys, Store, StoreError};
-
-/// The caller of a use case that is for clients only; a courier is refused (403).
-pub fn client_only(who: &Principal) -> Result<&Principal, ApiError> {
-    match who.role {
-        Role::Client => Ok(who),
-        Role::Courier => Err(ApiError::Forbidden(
-            "this route is for clients; a courier key cannot use it".into(),
-        )),
-    }
-}
 
 /// `Ok(Err(reason))`: the caller gets 401 with that reason. One store read for a courier
 /// key; a client key also reads its client (deleted clients are refused, and use cases get

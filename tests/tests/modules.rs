@@ -26,10 +26,11 @@ use std::path::Path;
 /// - 2 use cases: `ordering`, `imports`, `integrations`, `fanout`, `accounts`, `reminders`,
 ///   `settings` (a client's settings), `auth` (an API key to its principal, a use case the
 ///   authorizer and the local server run), and what every use case is written against:
-///   `ctx` (the store, notifiers, clock and configuration a use case runs with), `needs`
-///   (the clients a `Ctx` is built from) and `error` (the one failure type of the use
-///   cases; what it becomes in HTTP is the adapters' concern).
-/// - 3 adapters: `http` (the request and response of the HTTP adapters), `api` (JSON),
+///   `ctx` (the store, notifiers, clock and configuration a use case runs with) and `needs`
+///   (the clients a `Ctx` is built from). Each use-case module has its own error enum
+///   (`ordering::OrderError`, `imports::error::ImportError`, …): none uses `ApiError`.
+/// - 3 adapters: `error` (`ApiError`: every use case's error as the API answers it, each
+///   mapped once), `http` (the request and response of the HTTP adapters), `api` (JSON),
 ///   `web` (pages) and `lambda` (Lambda events onto a use case).
 /// - 4 wiring: `functions`, the registry of every function's use case and needs.
 const LAYERS: &[(&str, &[&str])] = &[
@@ -48,10 +49,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "auth",
             "ctx",
             "needs",
-            "error",
         ],
     ),
-    ("adapters", &["http", "api", "web", "lambda"]),
+    ("adapters", &["error", "http", "api", "web", "lambda"]),
     ("wiring", &["functions"]),
 ];
 

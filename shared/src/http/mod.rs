@@ -59,7 +59,7 @@ impl ApiRequest {
 
     /// The caller, who must be a client.
     pub fn client(&self) -> Result<&Principal, ApiError> {
-        crate::auth::client_only(self.principal()?)
+        client_only(self.principal()?)
     }
 
     pub fn path_param(&self, name: &str) -> Result<&str, ApiError> {
@@ -186,3 +186,13 @@ pub type ApiResult = Result<ApiResponse, ApiError>;
 /// one type (the serve loop is compiled once, not once per function).
 pub type HttpHandler =
     fn(std::sync::Arc<crate::Ctx>, ApiRequest) -> futures::future::BoxFuture<'static, ApiResponse>;
+
+/// The caller of a use case that is for clients only; a courier is refused (403).
+pub fn client_only(who: &Principal) -> Result<&Principal, ApiError> {
+    match who.role {
+        Role::Client => Ok(who),
+        Role::Courier => Err(ApiError::Forbidden(
+            "this route is for clients; a courier key cannot use it".into(),
+        )),
+    }
+}
