@@ -18,7 +18,7 @@ use crate::integrations::error::IntegrationError;
 use crate::integrations::{
     self, client_lists_own, load_active, load_any, new_secret, AddedIntegration,
 };
-use crate::store::{keys, Cond, StoreError, Update};
+use crate::store::{keys, Cond, Index, StoreError, Update};
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -206,8 +206,8 @@ pub async fn delete_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let update = Update::new()
         .set("status", "deleted")
         .set("updatedAt", timestamp(ctx.now()).as_str())
-        .remove("GSI1PK")
-        .remove("GSI1SK")
+        .remove(Index::Gsi1.pk_attr())
+        .remove(Index::Gsi1.sk_attr())
         .increment("version", 1);
     ctx.store
         .update(&keys::integration(&integration.id), &update, None)

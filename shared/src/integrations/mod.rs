@@ -200,11 +200,11 @@ pub fn integration_item(integration: &Integration) -> Result<Item, IntegrationEr
         "Integration",
     )?;
     item.insert(
-        "GSI1PK".into(),
+        Index::Gsi1.pk_attr().into(),
         keys::client_integrations_pk(integration.client_id.as_str()).into(),
     );
     item.insert(
-        "GSI1SK".into(),
+        Index::Gsi1.sk_attr().into(),
         keys::integration_index_sk(&integration.id).into(),
     );
     Ok(item)

@@ -7,7 +7,7 @@ use crate::domain::ids::ClientId;
 use crate::domain::order::{Order, TimelineEntry};
 use crate::domain::order_machine::{OrderState, OrderStatus, TaskState};
 use crate::store::records::from_item;
-use crate::store::{keys, Cond, StoreError, Update};
+use crate::store::{keys, Cond, Index, StoreError, Update};
 use crate::Ctx;
 
 /// Who did it, as the timeline records it (`courier:cou_…`, `client:cli_…`).
@@ -75,10 +75,13 @@ pub fn state_update(order: &Order, next: OrderState) -> Update {
             // Out of the sparse index of drafts; into the tracking index (a compact draft
             // is not in it).
             update = update
-                .remove("GSI4PK")
-                .remove("GSI4SK")
-                .set("GSI3PK", keys::tracking_pk(&order.tracking_token).as_str())
-                .set("GSI3SK", keys::TRACKING_SK);
+                .remove(Index::Gsi4.pk_attr())
+                .remove(Index::Gsi4.sk_attr())
+                .set(
+                    Index::Gsi3.pk_attr(),
+                    keys::tracking_pk(&order.tracking_token).as_str(),
+                )
+                .set(Index::Gsi3.sk_attr(), keys::TRACKING_SK);
         }
     }
     for (path, before, after) in [

@@ -31,8 +31,8 @@ pub fn index_items(order: &Order) -> Result<Vec<Item>, OrderError> {
         .as_slice()
         .iter()
         .map(|term| {
-            let sk = keys::search_sk(term, &order.id);
-            let key = Key::new(keys::search_pk(order.courier_id.as_str()), sk.clone());
+            let key = keys::search_term(order.courier_id.as_str(), term, &order.id);
+            let sk = key.sk.clone();
             let mut item = to_item(
                 &serde_json::json!({
                     "orderId": order.id,
@@ -74,10 +74,7 @@ pub fn reindex_writes(old: &Order, new: &Order) -> Result<Vec<Write>, OrderError
         .iter()
         .filter(|term| !after.as_slice().contains(term))
         .map(|term| Write::Delete {
-            key: Key::new(
-                keys::search_pk(old.courier_id.as_str()),
-                keys::search_sk(term, &old.id),
-            ),
+            key: keys::search_term(old.courier_id.as_str(), term, &old.id),
             cond: None,
         });
     Ok(stale.chain(index_writes(new)?).collect())

@@ -120,6 +120,11 @@ pub fn search_sk(term: &str, order_id: &str) -> String {
 /// Ends a term in [`search_sk`]: terms are letters and digits, and `#` sorts before both.
 pub const SEARCH_TERM_END: char = '#';
 
+/// One search term of an order (in the courier's search partition).
+pub fn search_term(courier_id: &str, term: &str, order_id: &str) -> Key {
+    Key::new(search_pk(courier_id), search_sk(term, order_id))
+}
+
 /// Written before a message is sent, so that a redelivered stream record sends nothing twice.
 pub fn notification(notification_id: &str) -> Key {
     Key::new(format!("NOTIF#{notification_id}"), "NOTIF")
@@ -341,6 +346,10 @@ mod tests {
         );
         assert_eq!(client_search_pk("cli_2"), "SEARCH#cli_2");
         assert_eq!(search_sk("curie", "ord_3"), "curie#ord_3");
+        assert_eq!(
+            search_term("cou_1", "curie", "ord_3"),
+            Key::new("SEARCH#cou_1".to_string(), "curie#ord_3".to_string())
+        );
         assert_eq!(
             integration("int_1"),
             Key::new("INTEGRATION#int_1", "INTEGRATION")

@@ -12,15 +12,30 @@ pub fn order_item(order: &Order) -> Result<Item, StoreError> {
     let courier = order.courier_id.as_str();
     let mut item = to_item(order, &keys::order(courier, &order.id), "Order")?;
     let mut index = |attr: &str, value: String| item.insert(attr.into(), value.into());
-    index("GSI1PK", keys::client_orders_pk(order.client_id.as_str()));
-    index("GSI1SK", format!("{}{}", keys::ORDER_PREFIX, order.id));
-    index("GSI2PK", keys::short_id_index_pk(courier, &order.short_id));
-    index("GSI2SK", keys::SHORT_ID_INDEX_SK.into());
-    index("GSI3PK", keys::tracking_pk(&order.tracking_token));
-    index("GSI3SK", keys::TRACKING_SK.into());
+    index(
+        Index::Gsi1.pk_attr(),
+        keys::client_orders_pk(order.client_id.as_str()),
+    );
+    index(
+        Index::Gsi1.sk_attr(),
+        format!("{}{}", keys::ORDER_PREFIX, order.id),
+    );
+    index(
+        Index::Gsi2.pk_attr(),
+        keys::short_id_index_pk(courier, &order.short_id),
+    );
+    index(Index::Gsi2.sk_attr(), keys::SHORT_ID_INDEX_SK.into());
+    index(
+        Index::Gsi3.pk_attr(),
+        keys::tracking_pk(&order.tracking_token),
+    );
+    index(Index::Gsi3.sk_attr(), keys::TRACKING_SK.into());
     if order.status == OrderStatus::Draft {
-        index("GSI4PK", keys::DRAFTS_PK.into());
-        index("GSI4SK", keys::draft_sk(&order.created_at, &order.id));
+        index(Index::Gsi4.pk_attr(), keys::DRAFTS_PK.into());
+        index(
+            Index::Gsi4.sk_attr(),
+            keys::draft_sk(&order.created_at, &order.id),
+        );
     }
     Ok(item)
 }
