@@ -32,7 +32,7 @@ def main():
     # PORTAL_LOCAL names the binary (e.g. a release build: target/release/portal-local).
     binary = os.environ.get("PORTAL_LOCAL", str(REPO / "target/debug/portal-local"))
     server = subprocess.Popen([binary, "--port", str(port),
-                               "--data-dir", tempfile.mkdtemp(prefix="portal-bench-")],
+                               "--data-dir", tempfile.mkdtemp(prefix="portal-bench-"), "--no-demo"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         key = next(m.group(1) for line in server.stdout

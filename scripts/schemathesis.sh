@@ -17,7 +17,7 @@ py="$repo/.venv/bin/python"
 cargo build -q -p portal-local
 work="$(mktemp -d)"
 port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-RUST_LOG=warn "$repo/target/debug/portal-local" --data-dir "$work/data" --port "$port" > "$work/portal.log" 2>&1 &
+RUST_LOG=warn "$repo/target/debug/portal-local" --data-dir "$work/data" --port "$port" --no-demo > "$work/portal.log" 2>&1 &
 portal_pid=$!
 trap 'kill "$portal_pid" 2>/dev/null || true; wait "$portal_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"

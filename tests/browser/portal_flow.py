@@ -109,7 +109,8 @@ def main():
     port = free_port()
     data = tempfile.mkdtemp(prefix="portal-browser-")
     binary = REPO / "target" / "debug" / "portal-local"
-    server = subprocess.Popen([str(binary), "--port", str(port), "--data-dir", data],
+    # --no-demo: the flow starts from a courier with no clients or orders and creates its own.
+    server = subprocess.Popen([str(binary), "--port", str(port), "--data-dir", data, "--no-demo"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         courier_key = None

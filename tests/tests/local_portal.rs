@@ -403,3 +403,240 @@ async fn the_tracking_page_renders_in_a_real_browser() {
         "the page below it is not"
     );
 }
+
+/// A request as a browser sends it from the portal's own origin (a form post or a page).
+async fn browse_as(
+    port: u16,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> (u16, Vec<(String, String)>, String) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://127.0.0.1:{port}{path}"))
+        .header("origin", format!("http://127.0.0.1:{port}"))
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = client
+        .request(
+            request
+                .body(Full::new(Bytes::from(form.to_string())))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn session_cookie(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .find(|(n, v)| n == "set-cookie" && v.starts_with("__Host-session="))
+        .map(|(_, v)| v.split(';').next().unwrap().to_string())
+        .unwrap_or_else(|| panic!("a session cookie in {headers:?}"))
+}
+
+/// `portal-local`'s start on `data`, serving on a free port: its welcome (as printed) and
+/// the tasks to stop it with.
+async fn start_local(
+    data: &std::path::Path,
+    demo: bool,
+) -> (u16, String, [tokio::task::JoinHandle<()>; 2]) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = portal::ctx::Config {
+        public_base_url: None,
+        sender_email: "no-reply@portal.test".into(),
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let (server, stream, welcome) = portal_local::start_embedded(data, config, &base, demo)
+        .await
+        .unwrap();
+    let tasks = [
+        tokio::spawn(stream.run()),
+        tokio::spawn(async move {
+            let _ = server.serve(listener).await;
+        }),
+    ];
+    (port, welcome.to_string(), tasks)
+}
+
+fn printed_after<'a>(printed: &'a str, label: &str) -> &'a str {
+    printed
+        .split_once(label)
+        .unwrap_or_else(|| panic!("{label:?} in:\n{printed}"))
+        .1
+        .split_whitespace()
+        .next()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_run_prints_sign_in_links_and_makes_demo_data_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (port, printed, tasks) = start_local(&data, true).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let courier_link = printed_after(
+        &printed,
+        "Sign in as the courier (Demo Courier, dispatch@demo-courier.example):",
+    );
+    let client_link = printed_after(
+        &printed,
+        "Sign in as the client (Demo Florist, orders@demo-florist.example):",
+    );
+    for link in [courier_link, client_link] {
+        assert!(
+            link.starts_with(&format!("{base}/reset-password/")),
+            "{printed}"
+        );
+    }
+    assert_ne!(courier_link, client_link);
+    assert!(!printed.contains('{'), "no JSON: {printed}");
+    let key = printed_after(&printed, "export COURIER_KEY=").to_string();
+    let client_key = printed_after(&printed, "export CLIENT_KEY=").to_string();
+
+    // The courier's link: its page, then a password set there signs the courier's person in.
+    let path = courier_link.trim_start_matches(&base);
+    let (status, _, form) = browse_as(port, "GET", path, None, "").await;
+    assert_eq!(status, 200, "{form}");
+    assert!(form.contains("Set your password"), "{form}");
+    let (status, headers, text) =
+        browse_as(port, "POST", path, None, "password=demo+courier+passphrase").await;
+    assert_eq!(status, 303, "{text}");
+    let courier = session_cookie(&headers);
+    let (status, _, orders) = browse_as(port, "GET", "/orders", Some(&courier), "").await;
+    assert_eq!(status, 200, "{orders}");
+    assert!(
+        orders.contains("Marie Curie"),
+        "the demo client's orders: {orders}"
+    );
+    // The client's link, then the client's person signs in again with that password.
+    let path = client_link.trim_start_matches(&base);
+    let (status, _, text) =
+        browse_as(port, "POST", path, None, "password=demo+florist+passphrase").await;
+    assert_eq!(status, 303, "{text}");
+    let (status, headers, text) = browse_as(
+        port,
+        "POST",
+        "/login",
+        None,
+        "email=orders%40demo-florist.example&password=demo+florist+passphrase",
+    )
+    .await;
+    assert_eq!(status, 303, "{text}");
+    let (status, _, orders) =
+        browse_as(port, "GET", "/orders", Some(&session_cookie(&headers)), "").await;
+    assert_eq!(status, 200, "{orders}");
+    assert!(orders.contains("Marie Curie"), "a demo recipient");
+
+    // The demo client has an order in every status, and is priced (its orders are quoted).
+    let portal = Portal { port, _dir: dir };
+    let (status, listed) = portal
+        .send("GET", "/v1/orders?limit=100", Some(&key), None)
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    let items = listed["items"].as_array().unwrap();
+    let mut statuses: Vec<&str> = items
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            "completed",
+            "draft",
+            "failed",
+            "in_progress",
+            "placed",
+            "rejected",
+            "scheduled",
+            "withdrawn"
+        ]
+    );
+    assert!(items.iter().all(|o| o["clientName"] == "Demo Florist"));
+    assert!(
+        items.iter().all(|o| o["quote"].is_object()),
+        "quoted with the demo service: {listed}"
+    );
+    let (_, clients) = portal.send("GET", "/v1/clients", Some(&key), None).await;
+    assert_eq!(clients["items"].as_array().unwrap().len(), 1, "{clients}");
+    assert_eq!(clients["items"][0]["status"], "active");
+    let (status, own) = portal
+        .send("GET", "/v1/orders?limit=100", Some(&client_key), None)
+        .await;
+    assert_eq!(status, 200, "the client's key: {own}");
+    assert_eq!(own["items"].as_array().unwrap().len(), 8, "{own}");
+
+    // A second start on the same directory creates nothing and says how to sign in again.
+    for task in tasks {
+        task.abort();
+        let _ = task.await;
+    }
+    let (port, again, tasks) = start_local(&data, true).await;
+    assert!(!again.contains("/reset-password/"), "{again}");
+    assert!(!again.contains("COURIER_KEY"), "{again}");
+    for expected in [
+        "dispatch@demo-courier.example",
+        "orders@demo-florist.example",
+        "portal-admin -- password-link",
+        &format!("--data-dir {}", data.display()),
+    ] {
+        assert!(again.contains(expected), "{expected:?} in:\n{again}");
+    }
+    let portal = Portal {
+        port,
+        _dir: portal._dir,
+    };
+    let (_, listed) = portal
+        .send("GET", "/v1/orders?limit=100", Some(&key), None)
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 8, "{listed}");
+    let (_, clients) = portal.send("GET", "/v1/clients", Some(&key), None).await;
+    assert_eq!(clients["items"].as_array().unwrap().len(), 1, "{clients}");
+    // The people are the same: the courier's password set on the first run still signs in.
+    let (status, _, text) = browse_as(
+        port,
+        "POST",
+        "/login",
+        None,
+        "email=dispatch%40demo-courier.example&password=demo+courier+passphrase",
+    )
+    .await;
+    assert_eq!(status, 303, "{text}");
+    for task in tasks {
+        task.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_run_without_demo_data_makes_only_the_courier_and_its_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, printed, tasks) = start_local(dir.path(), false).await;
+    assert!(printed.contains("Sign in as the courier"), "{printed}");
+    assert!(!printed.contains("the client"), "{printed}");
+    assert!(!printed.contains("CLIENT_KEY"), "{printed}");
+    let key = printed_after(&printed, "export COURIER_KEY=").to_string();
+    let portal = Portal { port, _dir: dir };
+    let (_, clients) = portal.send("GET", "/v1/clients", Some(&key), None).await;
+    assert_eq!(clients["items"], json!([]), "{clients}");
+    for task in tasks {
+        task.abort();
+    }
+}

@@ -5,6 +5,9 @@
 //! the user's set-password link (valid 7 days; also emailed to the outbox of a data dir). It works on the embedded data directory
 //! (`--data-dir`, default `.data`) or, when `TABLE_NAME` is set and no `--data-dir` is given,
 //! on DynamoDB (with the usual AWS environment; `AWS_ENDPOINT_URL` for moto server).
+//!
+//! `portal-admin password-link --email EMAIL` prints a new set-password link for a person
+//! (valid 7 days; not emailed), on the same stores.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -42,6 +45,19 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
         /// The portal's address, for the first user's set-password link.
+        #[arg(long, env = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:3000")]
+        portal_url: String,
+    },
+    /// Prints a new set-password link for a person (valid 7 days, not emailed): for someone
+    /// who lost theirs, or the local portal's demo people.
+    PasswordLink {
+        /// The email the person signs in with.
+        #[arg(long)]
+        email: String,
+        /// Use the embedded store in this directory (the local portal's --data-dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The portal's address, for the link.
         #[arg(long, env = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:3000")]
         portal_url: String,
     },
@@ -94,6 +110,25 @@ async fn run(cli: Cli) -> Result<serde_json::Value, String> {
                 "timezone": courier.timezone, "apiKey": created.key.secret,
                 "userId": created.user_id, "setPasswordLink": created.set_password_link,
                 "setPasswordLinkEmailed": created.emailed,
+            }))
+        }
+        Command::PasswordLink {
+            email,
+            data_dir,
+            portal_url,
+        } => {
+            let ctx = context(data_dir).await?;
+            let email =
+                portal::domain::Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let user = portal::accounts::users::user_by_email(&ctx, &email)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("--email: nobody signs in with {email}"))?;
+            let link = portal::accounts::password_reset::setup_link(&ctx, &user, &portal_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(serde_json::json!({
+                "email": user.email, "userId": user.user_id, "setPasswordLink": link,
             }))
         }
         Command::CreateTable { table } => {

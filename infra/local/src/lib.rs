@@ -2,6 +2,7 @@
 //! code before every protected route, and the same use cases behind them.
 
 pub mod app;
+pub mod first_run;
 pub mod functions;
 pub mod openapi;
 pub mod router;
@@ -47,4 +48,33 @@ pub fn embedded_portal(
         outbox: Some(store),
     });
     (server, stream)
+}
+
+/// `portal-local` on the embedded store in `data_dir`, with its first-run welcome: on an
+/// empty directory (no database yet) the demo courier and its person, and the demo data
+/// when `demo` ([`first_run::set_up`]); on a later start, nothing created
+/// ([`first_run::again`]). `base_url` is where the portal listens, for the printed links.
+pub async fn start_embedded(
+    data_dir: &std::path::Path,
+    config: Config,
+    base_url: &str,
+    demo: bool,
+) -> Result<
+    (
+        Arc<server::Server>,
+        Arc<streams::LocalStream>,
+        first_run::Welcome,
+    ),
+    String,
+> {
+    let fresh = !data_dir.join("portal.sqlite3").exists();
+    let store = EmbeddedStore::open(data_dir).map_err(|e| e.to_string())?;
+    let (server, stream) = embedded_portal(store, config);
+    let welcome = if fresh {
+        first_run::Welcome::FirstRun(first_run::set_up(&server.app, base_url, demo).await?)
+    } else {
+        let admin_args = format!("--data-dir {} --portal-url {base_url}", data_dir.display());
+        first_run::Welcome::Again(first_run::again(&server.app.ctx, base_url, &admin_args).await?)
+    };
+    Ok((server, stream, welcome))
 }

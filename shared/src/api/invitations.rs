@@ -8,7 +8,7 @@ use super::clients::load_client;
 use super::records::{from_item, to_item};
 use crate::accounts::tokens::check_usable;
 use crate::clock::timestamp;
-use crate::domain::api_key::{NewApiKey, Role};
+use crate::domain::api_key::{NewApiKey, Principal, Role};
 use crate::domain::client::ClientStatus;
 use crate::domain::courier::Courier;
 use crate::domain::ids::{ClientId, CourierId};
@@ -39,8 +39,31 @@ struct Invitation {
 
 pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
+    let invited = invite(ctx, who, req.path_param("clientId")?, &ctx.base_url(&req)).await?;
+    Ok(ApiResponse::ok(&serde_json::json!({
+        "clientId": invited.client_id, "status": "invited", "sentTo": invited.sent_to, "expiresAt": invited.expires_at,
+    })))
+}
+
+/// An invitation sent: to whom, until when, and its token (in the email's links only; the
+/// local portal's demo accepts it at once).
+pub struct Invited {
+    pub client_id: ClientId,
+    pub sent_to: Email,
+    pub expires_at: String,
+    pub token: String,
+}
+
+/// Invites the courier's client `client_id` (pending or invited): a new token replaces any
+/// earlier one, and the invitation is emailed with links under `base`.
+pub async fn invite(
+    ctx: &Ctx,
+    who: &Principal,
+    client_id: &str,
+    base: &str,
+) -> Result<Invited, ApiError> {
     let mailer = ctx.mailer()?;
-    let client = load_client(ctx, &who.courier_id, req.path_param("clientId")?).await?;
+    let client = load_client(ctx, &who.courier_id, client_id).await?;
     match client.status {
         ClientStatus::Pending | ClientStatus::Invited => {}
         ClientStatus::Active => {
@@ -101,7 +124,6 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             e.into()
         }
     })?;
-    let base = ctx.base_url(&req);
     let page = format!("{base}/invitations/{secret}");
     let link = format!("{base}/v1/invitations/{secret}/accept");
     let message = OutgoingEmail {
@@ -124,9 +146,12 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             "the invitation could not be emailed ({e}); invite again to retry"
         ))
     })?;
-    Ok(ApiResponse::ok(&serde_json::json!({
-        "clientId": client.id, "status": "invited", "sentTo": client.email, "expiresAt": invitation.expires_at,
-    })))
+    Ok(Invited {
+        client_id: client.id,
+        sent_to: client.email,
+        expires_at: invitation.expires_at,
+        token: secret,
+    })
 }
 
 #[derive(Deserialize)]
