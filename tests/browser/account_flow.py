@@ -110,6 +110,17 @@ def run(api, base, created):
         page.get_by_role("button", name="Create account and sign in").click()
         check("the client's user is signed in", page.url.endswith("/orders"), page.url)
 
+        # On a phone (390 px wide): every menu label on one line, the menu within the screen.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + "/orders")
+        broken = page.evaluate("""() => [...document.querySelectorAll('header nav a')]
+            .filter(a => a.getClientRects().length > 1 || a.getBoundingClientRect().right > window.innerWidth)
+            .map(a => a.textContent)""")
+        check("on a phone no menu label breaks across lines or leaves the screen", broken == [], broken)
+        axe_check(page, axe, "/orders on a phone")
+        shot(page, "22a-phone-orders")
+        page.set_viewport_size({"width": 1280, "height": 720})
+
         # Settings: name and phone, errors next to the field.
         page.get_by_role("link", name="Your account").click()
         check("the account settings open from the menu", page.url.endswith("/settings/user"), page.url)

@@ -1163,6 +1163,44 @@ async fn orders_are_quoted_with_the_clients_rule_and_unquotable_ones_drafted(app
     assert_eq!(order["quote"]["serviceId"], service.body["id"]);
     assert_eq!(order["quote"]["price"], 900);
     assert_eq!(order["quote"]["currency"], "EUR");
+    assert_eq!(
+        order["pickup"]["window"]["completeAfter"],
+        Value::Null,
+        "the depot has no window"
+    );
+    // Only a dropoff window from the shop: ready-by and due-by both come from the dropoff
+    // task (seed 003), not "now".
+    let mut windowed: Value = serde_json::from_slice(&shopify_order(303)).unwrap();
+    windowed["note_attributes"] = json!([
+        {"name": "delivery_window_start", "value": "2030-03-05T09:00:00+01:00"},
+        {"name": "delivery_window_end", "value": "2030-03-05T18:00:00+01:00"}
+    ]);
+    let r = w
+        .shopify_delivery(
+            &integration,
+            "orders/create",
+            "q-3",
+            windowed.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(r.body["outcome"], "created", "{}", r.text);
+    let order = w.order(r.body["orderId"].as_str().unwrap()).await;
+    let instant = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("{v}")))
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339()
+    };
+    assert_eq!(
+        instant(&order["quote"]["readyBy"]),
+        "2030-03-05T08:00:00+00:00",
+        "{order}"
+    );
+    assert_eq!(
+        instant(&order["quote"]["completeBy"]),
+        "2030-03-05T12:00:00+00:00",
+        "ready at the window's start, plus the service's 4 hours: {order}"
+    );
     // 10 × 250 g is over the service's 1 kg: a draft with its reasons.
     let mut heavy: Value = serde_json::from_slice(&shopify_order(302)).unwrap();
     heavy["line_items"][0]["quantity"] = json!(10);
@@ -1196,7 +1234,7 @@ async fn orders_are_quoted_with_the_clients_rule_and_unquotable_ones_drafted(app
             .iter()
             .map(|d| d["outcome"].as_str().unwrap())
             .collect::<Vec<_>>(),
-        ["drafted", "created"]
+        ["drafted", "created", "created"]
     );
     // A generic body naming that service for a parcel it cannot take: a draft, with why.
     let generic = w

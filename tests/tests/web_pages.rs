@@ -684,10 +684,18 @@ async fn a_file_name_with_a_semicolon_is_read_whole(app: TestApp) {
 }
 
 async fn organization_settings_round_trip(app: TestApp) {
-    let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let (_, client_id, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
     let shown = get(&app, "/settings/organization", &cookie).await;
     assert_eq!(shown.status, 200, "{}", shown.text);
     assert!(shown.text.contains("value=\"Bloom\""));
+    // The Client Portal ID, which the courier's track-only sheets name the client by.
+    assert!(
+        shown
+            .text
+            .contains(&format!("<code id=\"portal-id\">{client_id}</code>")),
+        "{}",
+        shown.text
+    );
     let form = |phone: &'static str| {
         vec![
             ("name", "Bloom Florists"),

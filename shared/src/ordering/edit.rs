@@ -126,6 +126,7 @@ async fn requote(ctx: &Ctx, who: &Principal, edited: &mut Order) -> Result<(), O
         (None, Default::default())
     };
     let shipment = quoting::shipment(
+        edited.source,
         &edited.pickup.stop,
         &edited.dropoff.stop,
         edited.weight,

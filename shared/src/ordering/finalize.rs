@@ -41,6 +41,7 @@ pub async fn finalize_loaded(ctx: &Ctx, by: &Principal, order: Order) -> Result<
             client.service_selection,
             order.service_id.as_ref(),
             &quoting::shipment(
+                order.source,
                 &order.pickup.stop,
                 &order.dropoff.stop,
                 order.weight,

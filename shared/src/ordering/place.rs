@@ -289,6 +289,7 @@ pub(crate) fn price(
         cmd.owner.service_selection,
         cmd.service_id.as_ref(),
         &quoting::shipment(
+            cmd.source,
             pickup,
             &cmd.dropoff,
             cmd.weight,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::error::{OrderError, OrderField};
 use crate::domain::client::ServiceSelection;
 use crate::domain::ids::ServiceId;
-use crate::domain::order::Stop;
+use crate::domain::order::{Source, Stop};
 use crate::domain::pricing::geo::Point;
 use crate::domain::pricing::quote::Reason;
 use crate::domain::pricing::{
@@ -31,15 +31,23 @@ pub fn stop_facts(stop: &Stop) -> StopFacts {
 }
 
 /// An order as quoting sees it: ready from the pickup window's start (or now), due by the
-/// dropoff window's end.
+/// dropoff window's end. An integration's order carries only the shop's dropoff window (its
+/// pickup is the client's depot, with no window): its ready-by comes from the dropoff task
+/// too, as the product documents say ("Ready By and Due By are derived from the dropoff
+/// task").
 pub fn shipment(
+    source: Source,
     pickup: &Stop,
     dropoff: &Stop,
     weight: Option<Weight>,
     pieces: Option<u32>,
 ) -> Shipment {
+    let ready_by = match (source, pickup.window.complete_after) {
+        (Source::Integration, None) => dropoff.window.complete_after,
+        (_, from_pickup) => from_pickup,
+    };
     Shipment {
-        ready_by: pickup.window.complete_after,
+        ready_by,
         due_by: dropoff.window.complete_before,
         weight,
         pieces,

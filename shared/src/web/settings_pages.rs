@@ -67,6 +67,8 @@ struct OrganizationPage {
     units: String,
     units_error: Option<String>,
     pending_email: Option<String>,
+    /// A client's id, which its courier's track-only sheets name it by.
+    portal_id: Option<String>,
     logo_url: String,
     saved: bool,
     alert: Option<String>,
@@ -90,6 +92,7 @@ impl OrganizationPage {
             units: value("units"),
             units_error: None,
             pending_email: None,
+            portal_id: None,
             logo_url: String::new(),
             saved: false,
             alert: None,
@@ -173,6 +176,7 @@ pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         saved_value(&settings, name)
     });
     page.pending_email = settings.pending_email.clone();
+    page.portal_id = principal.client_id.as_ref().map(|id| id.to_string());
     page.logo_url = saved_value(&settings, "logoUrl");
     page.saved = req.query_param("saved").is_some();
     Ok(html(200, &page))
@@ -186,6 +190,7 @@ pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let values = form(&req);
     let get = |name: &str| field(&values, name).trim().to_string();
     let mut page = OrganizationPage::of(Brand::of(&principal), |n| get(n));
+    page.portal_id = principal.client_id.as_ref().map(|id| id.to_string());
     // Every field as typed: an emptied optional field is cleared.
     let name = checked(&mut page, "name", required(&get("name"), Name::parse));
     let email = checked(&mut page, "email", required(&get("email"), Email::parse));
