@@ -97,7 +97,7 @@ pub fn new_link(
 /// A set-password link for an existing user, stored and returned (not emailed): what the
 /// operator hands out (`portal-admin password-link`, the local portal's demo people).
 /// Valid [`SETUP_DAYS`]; like every link, only while the account stays as it is now.
-pub async fn setup_link(ctx: &Ctx, user: &User, base_url: &str) -> Result<String, ApiError> {
+pub async fn setup_link(ctx: &Ctx, user: &User, base_url: &str) -> Result<String, AccountError> {
     let (secret, write) = new_link(user, Purpose::Setup, ctx.now())?;
     ctx.store.transact(vec![write]).await?;
     Ok(link(base_url, &secret))
