@@ -13,9 +13,9 @@ use super::order_errors::{refusal, Refusal};
 use super::order_form::{StopInputs, DROPOFF, PICKUP};
 use super::order_quotes::{choice, services, ServiceChoice};
 use super::{field, form, html, redirect, signed_in, signed_in_post};
-use crate::domain::courier::courier_timezone;
 use crate::domain::api_key::Principal;
 use crate::domain::client::Client;
+use crate::domain::courier::courier_timezone;
 use crate::domain::ids::ServiceId;
 use crate::domain::order::{MinimumAge, Requirements, Stop, Window};
 use crate::domain::order_fields::Pieces;
@@ -193,7 +193,9 @@ fn input_of(field: OrderField) -> Option<&'static str> {
         | OrderField::PickupWindowEnd
         | OrderField::OrderIds
         | OrderField::ImportId
-        | OrderField::IdempotencyKey => None,
+        | OrderField::IdempotencyKey
+        | OrderField::CreatedFrom
+        | OrderField::CreatedTo => None,
     }
 }
 

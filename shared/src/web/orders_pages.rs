@@ -126,6 +126,7 @@ fn order_filter(q: &str, status: &str, cursor: &str) -> Result<OrderFilter, Stri
         search,
         client: None,
         statuses,
+        created: Default::default(),
         limit: PAGE_SIZE,
         cursor: (!cursor.is_empty()).then(|| cursor.to_string()),
     })
