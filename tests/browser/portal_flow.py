@@ -10,6 +10,7 @@ organization, communications and tracking-page settings round trips; another cli
 Run: .venv/bin/python tests/browser/portal_flow.py (after `cargo build -p portal-local`).
 """
 
+import datetime
 import json
 import os
 import re
@@ -244,6 +245,25 @@ def run(api, base, courier_key):
         page.goto(base + "/orders?status=completed")
         check("a status filter with no match shows its empty state",
               page.get_by_text("No order matches these filters").is_visible())
+        # Several statuses by their check boxes, no JavaScript needed; then the Active preset.
+        page.goto(base + "/orders")
+        page.get_by_label("Rejected").check()
+        page.get_by_label("Placed").check()
+        page.get_by_role("button", name="Apply").click()
+        check("several statuses at once", order["shortId"] in page.locator("table").inner_text()
+              and "status=rejected" in page.url and "status=placed" in page.url, page.url)
+        page.get_by_role("link", name="Active", exact=True).click()
+        check("the Active preset", page.get_by_label("Scheduled").is_checked()
+              and page.get_by_label("In progress").is_checked()
+              and order["shortId"] in page.locator("table").inner_text(), page.url)
+        axe_check(page, axe, "/orders (Active)")
+        # The creation range, server-side: today finds the order, a day long past does not.
+        today = datetime.date.today()
+        around = (today - datetime.timedelta(days=1), today + datetime.timedelta(days=1))
+        page.goto(base + f"/orders?from={around[0].isoformat()}&to={around[1].isoformat()}")
+        check("the date range finds today's order", order["shortId"] in page.locator("table").inner_text())
+        page.goto(base + "/orders?from=2020-01-01&to=2020-01-02")
+        check("a range with no order", page.get_by_text("No order matches these filters").is_visible())
 
         # A second order for the client, which the courier's dispatch completes with a proof.
         status, order2 = api.call("POST", "/v1/orders", courier_key, dict(body, notes="Second"))
@@ -261,6 +281,10 @@ def run(api, base, courier_key):
         page.goto(base + f"/orders/{order2['id']}")
         check("a completed order shows green", "completed" in page.locator("#order-status").get_attribute("class"))
         check("the proof of delivery is shown", "Left with concierge" in page.locator("section.proof").inner_text())
+        timeline = page.locator("ol.timeline").inner_text()
+        check("the timeline speaks in words", "Driver assigned to the pickup" in timeline
+              and "Dropoff completed" in timeline and "pickup_assigned" not in timeline, timeline)
+        check("task states read as words", "Completed" in page.locator("section.card").first.inner_text())
         axe_check(page, axe, "/orders/{orderId} (completed)")
         shot(page, "09-order-completed")
 

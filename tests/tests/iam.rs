@@ -189,10 +189,16 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchWriteItem",
         ],
     ),
-    // The session; the client's imports (its partition) and one import's summary and rows.
+    // The session; the client's imports (its partition) and one import's summary and rows;
+    // the client and its courier together (the reader's time zone).
     (
         "imports-page",
-        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+        ],
     ),
     // The session, create_import's calls (reads in BatchGetItems; markers put one by one;
     // new orders in BatchWriteItems; a marker of an order not written deleted), then the
@@ -218,6 +224,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query@GSI2",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
+            "dynamodb:BatchGetItem",
         ],
     ),
     // The session, then withdraw_order's read and update.
@@ -277,7 +284,8 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
         ],
     ),
-    // The session; the organisation's keys (its partition), the client's integrations (GSI1), an integration and its deliveries.
+    // The session; the organisation's keys (its partition), the client's integrations (GSI1), an integration and its deliveries;
+    // the reader's time zone (the client and its courier together).
     (
         "api-settings-page",
         &[
@@ -285,6 +293,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:Query",
             "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
         ],
     ),
     // The session; create_api_key's transaction (two items, the key counter); the page's lists.
@@ -296,6 +305,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:PutItem",
             "dynamodb:Query",
             "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
         ],
     ),
     // The session, then revoke_api_key's read and transaction of updates.
@@ -312,6 +322,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:PutItem",
             "dynamodb:Query",
             "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
         ],
     ),
     // The session, then replay_delivery: the delivery and its integration, then what the webhook does.
@@ -331,6 +342,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:UpdateItem",
             "dynamodb:Query@GSI2",
+            "dynamodb:BatchGetItem",
         ],
     ),
     // Two new items in a transaction with the organisation's counter update.
@@ -1810,6 +1822,12 @@ mod observed {
                 200,
             ),
             (format!("/orders/{z3_short}/finalize"), String::new(), 303),
+            // Refused (a phone that is not one): the order's page again, in the reader's zone.
+            (
+                format!("/orders/{placed_short}/edit"),
+                "version=4&pickup_line1=1+Market+St&dropoff_line1=5+Rue+du+Bac&recipient_name=Marie&recipient_phone=12".into(),
+                422,
+            ),
             (
                 format!("/orders/{placed_short}/edit"),
                 "version=4&pickup_line1=1+Market+St&dropoff_line1=5+Rue+du+Bac&recipient_name=Marie".into(),

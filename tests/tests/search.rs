@@ -14,6 +14,7 @@ on_both_backends!(
     an_old_match_is_on_the_first_page,
     bad_search_input_gets_field_errors,
     the_export_takes_a_date_range,
+    the_list_takes_a_creation_range,
     an_export_over_the_limit_is_refused_not_cut,
 );
 
@@ -528,6 +529,12 @@ async fn the_export_takes_a_date_range(app: TestApp) {
             vec![&second, &first],
         ),
         (format!("?from={}&status=rejected", day(0)), vec![]),
+        // The list's names for the range: the orders page's filters export as they are.
+        (
+            format!("?createdFrom={}&createdTo={}", day(2), day(2)),
+            vec![&second],
+        ),
+        (format!("?createdTo={}", day(0)), vec![&first]),
     ] {
         let response = export(query.clone()).await;
         assert_eq!(response.status, 200, "{query}: {}", response.text);
@@ -542,6 +549,15 @@ async fn the_export_takes_a_date_range(app: TestApp) {
         ("?from=2026-13-01".to_string(), "from"),
         ("?from=2026-1-01".to_string(), "from"),
         ("?to=yesterday".to_string(), "to"),
+        ("?createdTo=yesterday".to_string(), "createdTo"),
+        (
+            format!("?createdFrom={}&createdTo={}", day(2), day(1)),
+            "createdFrom",
+        ),
+        (
+            format!("?from={}&createdFrom={}", day(0), day(0)),
+            "createdFrom",
+        ),
         ("?q=curie".to_string(), "q"),
     ] {
         let response = export(query.clone()).await;
@@ -625,4 +641,146 @@ async fn invoke_with_query(
     .await;
     let function = portal_local::functions::http_function(function).expect("a registered function");
     TestResponse::from((function.handler)(app.app.ctx_for(function), request).await)
+}
+
+async fn the_list_takes_a_creation_range(app: TestApp) {
+    let w = world(app).await;
+    w.app
+        .clock
+        .travel_to("2026-03-01T23:59:59Z".parse().unwrap());
+    let first = create(&w.app, &w.client, curie()).await;
+    w.app
+        .clock
+        .travel_to("2026-03-03T00:00:00Z".parse().unwrap());
+    let second = create(&w.app, &w.client, curie()).await;
+    w.app
+        .clock
+        .travel_to("2026-03-05T12:00:00Z".parse().unwrap());
+    let third = create(&w.app, &w.client, curie()).await;
+    let list = |query: String, key: String| {
+        let app = &w.app;
+        async move { app.get(&format!("/v1/orders{query}"), &key).await }
+    };
+    let (client, courier) = (w.client.key.clone(), w.courier.key.clone());
+    for (query, expected) in [
+        ("?createdFrom=2026-03-02", vec![&third, &second]),
+        ("?createdTo=2026-03-03", vec![&second, &first]),
+        (
+            "?createdFrom=2026-03-03&createdTo=2026-03-03",
+            vec![&second],
+        ),
+        ("?createdFrom=2026-03-02&createdTo=2026-03-02", vec![]),
+        ("?createdFrom=2026-03-01&createdTo=2026-03-01", vec![&first]),
+        (
+            "?createdTo=2026-03-03&status=placed,rejected",
+            vec![&second, &first],
+        ),
+        ("?createdFrom=2026-03-03&status=rejected", vec![]),
+        // With a search: the terms found are narrowed to the range.
+        (
+            "?q=curie&createdFrom=2026-03-03&createdTo=2026-03-04",
+            vec![&second],
+        ),
+        ("?q=curie&createdTo=2026-03-01", vec![&first]),
+    ] {
+        for key in [&client, &courier] {
+            let response = list(query.to_string(), key.clone()).await;
+            assert_eq!(response.status, 200, "{query}: {}", response.text);
+            assert_eq!(
+                ids(&response.body),
+                expected.iter().map(|o| id(o)).collect::<Vec<_>>(),
+                "{query}"
+            );
+        }
+    }
+    // The oldest order is not on the first page of the unfiltered list, yet its day finds
+    // it at once: the range is read by the key, not filtered from newer pages.
+    let newest = list("?limit=1".into(), client.clone()).await;
+    assert_eq!(ids(&newest.body), vec![id(&third)]);
+    let oldest = list("?createdTo=2026-03-01&limit=1".into(), client.clone()).await;
+    assert_eq!(ids(&oldest.body), vec![id(&first)], "{}", oldest.text);
+    assert!(oldest.body["nextCursor"].is_null(), "{}", oldest.text);
+
+    // Another client of the courier, and another courier, see none of these in the range.
+    let corner = w
+        .app
+        .onboard_client(&w.courier, "Corner Pharmacy", "rx@corner.example")
+        .await;
+    let rival = w.app.create_courier("Rival Express").await;
+    for (who, query) in [
+        (
+            &corner,
+            "?createdFrom=2026-03-01&createdTo=2026-03-05".to_string(),
+        ),
+        (&corner, "?q=curie&createdFrom=2026-03-01".to_string()),
+        (
+            &rival,
+            "?createdFrom=2026-03-01&createdTo=2026-03-05".to_string(),
+        ),
+        (&rival, "?q=curie&createdTo=2026-03-05".to_string()),
+    ] {
+        let response = list(query.clone(), who.key.clone()).await;
+        assert_eq!(response.status, 200, "{query}: {}", response.text);
+        assert_eq!(ids(&response.body), Vec::<String>::new(), "{query}");
+    }
+    // Naming this courier's client does not open its range to another courier.
+    let named = list(
+        format!("?createdFrom=2026-03-01&clientId={}", w.client.id),
+        rival.key.clone(),
+    )
+    .await;
+    assert_eq!(
+        (named.status, named.error_field()),
+        (422, "clientId"),
+        "{}",
+        named.text
+    );
+
+    // Pages of a range follow each other.
+    let page = list("?createdTo=2026-03-03&limit=1".into(), client.clone()).await;
+    assert_eq!(ids(&page.body), vec![id(&second)]);
+    let cursor = page.body["nextCursor"].as_str().unwrap().to_string();
+    let next = list(
+        format!("?createdTo=2026-03-03&limit=1&cursor={cursor}"),
+        client.clone(),
+    )
+    .await;
+    assert_eq!(ids(&next.body), vec![id(&first)], "{}", next.text);
+    // A cursor of another range cannot start this one.
+    let later = list("?limit=1".into(), client.clone()).await;
+    let cursor = later.body["nextCursor"].as_str().unwrap().to_string();
+    let crossed = list(
+        format!("?createdTo=2026-03-01&cursor={cursor}"),
+        client.clone(),
+    )
+    .await;
+    assert_eq!(
+        (crossed.status, crossed.error_field()),
+        (400, "cursor"),
+        "{}",
+        crossed.text
+    );
+
+    for (query, field) in [
+        (
+            "?createdFrom=2026-03-05&createdTo=2026-03-01",
+            "createdFrom",
+        ),
+        ("?createdFrom=2026-13-01", "createdFrom"),
+        ("?createdFrom=2026-3-01", "createdFrom"),
+        ("?createdTo=yesterday", "createdTo"),
+        ("?q=curie&createdTo=2026-03-01T00:00:00Z", "createdTo"),
+    ] {
+        let response = list(query.to_string(), client.clone()).await;
+        assert_eq!(
+            (
+                response.status,
+                response.error_field(),
+                response.error_code()
+            ),
+            (422, field, "invalid_field"),
+            "{query}: {}",
+            response.text
+        );
+    }
 }

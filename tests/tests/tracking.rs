@@ -30,6 +30,25 @@ async fn setup(app: &TestApp, client_name: &str) -> (Org, Org, Value) {
     (courier, client, order.body)
 }
 
+/// The text a recipient reads: the page without its tags (and without its style sheet).
+fn text_of(html: &str) -> String {
+    let body = html.split("</style>").last().unwrap_or(html);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 fn track_path(order: &Value) -> String {
     let url = order["trackingUrl"].as_str().unwrap();
     url[url.find("/track/").unwrap()..].to_string()
@@ -161,6 +180,17 @@ async fn the_tracking_page_shows_progress_styled_by_the_client(app: TestApp) {
     assert!(done.text.contains("Delivered"), "{}", done.text);
     assert!(done.text.contains("https://proof.example/p1.jpg"));
     assert!(done.text.contains("M. Curie"));
+    // When it was delivered, in the courier's time zone (Paris), never an ISO timestamp.
+    assert!(
+        done.text.contains(">30 Nov 2026, 13:00</time>"),
+        "{}",
+        done.text
+    );
+    let shown = text_of(&done.text);
+    assert!(
+        !shown.contains("2026-11-30T") && !shown.contains("in_progress"),
+        "{shown}"
+    );
     let json = page(&app, &path, true).await;
     assert_eq!(json.body["proofOfDelivery"]["signature"], "M. Curie");
     assert!(json.body.get("etaLocal").is_none(), "no ETA once delivered");

@@ -499,6 +499,7 @@ async fn a_sheet_is_checked_then_imported(app: TestApp) {
         ("file_name", None, b"orders.csv"),
         ("file_data", None, data.as_bytes()),
     ]);
+    app.clock.travel_to("2026-11-30T12:00:00Z".parse().unwrap());
     let committed = page(&app, "POST", "/imports", &cookie, Some(&kind), body).await;
     assert_eq!(committed.status, 303, "{}", committed.text);
     let location = committed.header("location").unwrap().to_string();
@@ -514,6 +515,12 @@ async fn a_sheet_is_checked_then_imported(app: TestApp) {
     // Past imports list it; another client's user cannot open it.
     let listed = get(&app, "/imports", &cookie).await;
     assert!(listed.text.contains(&location));
+    // When it was made, in the client's time zone (its courier's: Paris).
+    assert!(
+        listed.text.contains("30 Nov 2026, 13:00"),
+        "{}",
+        listed.text
+    );
     assert_eq!(get(&app, &location, &other_cookie).await.status, 404);
     // No file, or not a sheet: the message next to the file input.
     let (kind, body) = multipart(&[("step", None, b"preflight")]);
@@ -768,6 +775,7 @@ async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
     assert_eq!(shown.status, 200, "{}", shown.text);
     assert!(shown.text.contains("No API keys yet") && shown.text.contains("No integrations yet"));
     // A new key: its secret on this answer only; it works on the API.
+    app.clock.travel_to("2026-11-30T12:00:00Z".parse().unwrap());
     let created = post(&app, "/settings/api/keys", &cookie, &[("label", "Shop")]).await;
     assert_eq!(created.status, 201, "{}", created.text);
     let secret = portal_tests::token_in(&created.text, "id=\"secret-value\">", "<");
@@ -776,6 +784,9 @@ async fn api_keys_and_integrations_from_the_settings(app: TestApp) {
     let again = get(&app, "/settings/api", &cookie).await;
     assert!(!again.text.contains(&secret), "shown once");
     assert!(again.text.contains("Shop"));
+    // When it was made, in the client's time zone (its courier's: Paris).
+    assert!(again.text.contains("30 Nov 2026, 13:00"), "{}", again.text);
+    assert_eq!(iso_timestamp(&visible(&again.text)), None);
     // Another client's user cannot revoke it; its owner can.
     let key_id = portal_tests::token_in(&again.text, "/settings/api/keys/", "/revoke");
     let theirs = post(
@@ -1051,7 +1062,7 @@ async fn the_order_form_sends_window_requirements_and_service(app: TestApp) {
     let page = get(&app, &format!("/orders/{id}"), &cookie).await;
     assert!(
         page.text
-            .contains("<dt>Window</dt><dd>2026-12-01 14:00 – 16:00</dd>"),
+            .contains("<dt>Window</dt><dd>1 Dec 2026, 14:00 – 16:00</dd>"),
         "{}",
         page.text
     );
@@ -1109,7 +1120,7 @@ async fn the_order_form_sends_window_requirements_and_service(app: TestApp) {
     assert!(
         quoted
             .text
-            .contains("25.00 EUR, complete by 2026-11-30 13:00"),
+            .contains("25.00 EUR, complete by 30 Nov 2026, 13:00"),
         "{}",
         quoted.text
     );
@@ -1141,4 +1152,264 @@ on_both_backends!(
     organization_settings_round_trip,
     api_keys_and_integrations_from_the_settings,
     the_order_form_sends_window_requirements_and_service,
+    the_orders_page_finds_old_orders_by_date_and_several_statuses,
+    the_order_page_speaks_in_words_and_local_times,
 );
+
+/// A task event from the courier's dispatch.
+async fn task_event(app: &TestApp, courier: &Org, order: &Value, kind: &str, body: Value) {
+    let task = order[kind]["id"].as_str().unwrap();
+    let response = app
+        .post(&format!("/v1/tasks/{task}/events"), &courier.key, body)
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text);
+}
+
+/// The text a person reads on a page: the HTML without its tags.
+pub(crate) fn visible(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// An ISO 8601 timestamp (`2026-01-01T15:42`) in `text`, if any.
+pub(crate) fn iso_timestamp(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(16).find_map(|w| {
+        let shape = "dddd-dd-ddTdd:dd";
+        let fits = w.iter().zip(shape.chars()).all(|(c, s)| match s {
+            'd' => c.is_ascii_digit(),
+            s => *c == s,
+        });
+        fits.then(|| w.iter().collect())
+    })
+}
+
+async fn the_orders_page_finds_old_orders_by_date_and_several_statuses(app: TestApp) {
+    let (courier, client, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    // 23:30 in Paris (the client's zone, its courier's) on 2 March is 22:30 UTC.
+    app.clock.travel_to("2026-03-02T22:30:00Z".parse().unwrap());
+    let old = order_for(&app, &courier, &client, "Old Ada", false).await;
+    let old_short = old["shortId"].as_str().unwrap();
+    let rejected = app
+        .post(
+            &format!("/v1/orders/{}/reject", old["id"].as_str().unwrap()),
+            &courier.key,
+            json!({"reason": "No van that day"}),
+        )
+        .await;
+    assert_eq!(rejected.status, 200, "{}", rejected.text);
+    app.clock.travel_to("2026-03-05T09:00:00Z".parse().unwrap());
+    let mut newer = vec![];
+    for n in 0..50 {
+        newer.push(order_for(&app, &courier, &client, &format!("Newer {n}"), false).await);
+    }
+    // One of them is on its way: the table shows its ETA in the client's time zone.
+    let moving = &newer[49];
+    task_event(
+        &app,
+        &courier,
+        moving,
+        "dropoff",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    task_event(
+        &app,
+        &courier,
+        moving,
+        "dropoff",
+        json!({"type": "eta", "eta": "2026-03-06T09:15:00Z"}),
+    )
+    .await;
+
+    // The first page holds the 50 newer orders; the old one is found by its day, on the
+    // client's calendar (2 March in Paris, 22:30 UTC), not hidden behind them.
+    let first = get(&app, "/orders", &cookie).await;
+    assert!(
+        !first.text.contains(old_short),
+        "50 newer orders come first"
+    );
+    assert!(first.text.contains("Next page"));
+    let by_day = get(&app, "/orders?from=2026-03-01&to=2026-03-02", &cookie).await;
+    assert_eq!(by_day.status, 200, "{}", by_day.text);
+    assert!(by_day.text.contains(old_short), "{}", by_day.text);
+    assert!(!by_day.text.contains("No order matches"));
+    assert!(!by_day.text.contains("Newer 1"), "only that day's orders");
+    let utc_day = get(&app, "/orders?from=2026-03-03&to=2026-03-03", &cookie).await;
+    assert!(
+        !utc_day.text.contains(old_short),
+        "3 March is not its day in Paris"
+    );
+    assert!(utc_day.text.contains("No order matches"));
+    // With a search too, and across pages of newer matches.
+    let searched = get(&app, "/orders?q=ada&from=2026-03-02", &cookie).await;
+    assert!(searched.text.contains(old_short), "{}", searched.text);
+    let searched_later = get(&app, "/orders?q=ada&from=2026-03-04", &cookie).await;
+    assert!(!searched_later.text.contains(old_short));
+
+    // Several statuses at once (check boxes), and the Active preset.
+    let two = get(&app, "/orders?status=rejected&status=withdrawn", &cookie).await;
+    assert!(two.text.contains(old_short), "{}", two.text);
+    assert!(!two.text.contains("Newer 3"));
+    assert!(
+        two.text.contains(r#"value="rejected" checked"#),
+        "{}",
+        two.text
+    );
+    assert!(two.text.contains(r#"value="withdrawn" checked"#));
+    assert!(!two.text.contains(r#"value="placed" checked"#));
+    let preset = "/orders?status=placed&#38;status=scheduled&#38;status=in_progress";
+    assert!(
+        two.text.contains(&format!("href=\"{preset}\"")),
+        "{}",
+        two.text
+    );
+    let active = get(&app, &preset.replace("&#38;", "&"), &cookie).await;
+    assert_eq!(active.status, 200, "{}", active.text);
+    assert!(
+        !active.text.contains(old_short),
+        "a rejected order is not active"
+    );
+    assert!(active.text.contains("Newer 49") && active.text.contains("Newer 0"));
+    assert!(
+        active.text.contains(r#"aria-current="true">Active"#),
+        "{}",
+        active.text
+    );
+    assert!(
+        active.text.contains("6 Mar 2026, 10:15"),
+        "the ETA in Paris time"
+    );
+    assert!(active.text.contains(">ETA</th>"));
+    // 51 orders: a next page, which keeps the filters and holds the old order.
+    let many = get(
+        &app,
+        "/orders?status=placed&status=scheduled&status=rejected",
+        &cookie,
+    )
+    .await;
+    assert!(!many.text.contains(old_short));
+    let next = many.text.split("class=\"pager\"").nth(1).unwrap_or("");
+    let href = next
+        .split("href=\"")
+        .nth(1)
+        .unwrap_or("")
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(
+        href.contains("status=rejected"),
+        "the next page keeps the filters: {href}"
+    );
+    let second = get(&app, &href.replace("&#38;", "&"), &cookie).await;
+    assert!(second.text.contains(old_short), "{}", second.text);
+
+    // Dates that cannot be used are said next to their input.
+    let reversed = get(&app, "/orders?from=2026-03-05&to=2026-03-01", &cookie).await;
+    assert!(
+        reversed.text.contains(r#"id="from-error""#),
+        "{}",
+        reversed.text
+    );
+    let bad = get(&app, "/orders?to=soon", &cookie).await;
+    assert!(bad.text.contains(r#"id="to-error""#), "{}", bad.text);
+    assert!(!bad.text.contains("Newer 1"));
+}
+
+async fn the_order_page_speaks_in_words_and_local_times(app: TestApp) {
+    let (courier, client, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    app.clock.travel_to("2026-11-30T12:00:00Z".parse().unwrap());
+    let order = order_for(&app, &courier, &client, "Ada Lovelace", false).await;
+    let driver = json!({"type": "assigned", "driver": {"name": "Sam"}});
+    task_event(&app, &courier, &order, "pickup", driver.clone()).await;
+    task_event(&app, &courier, &order, "pickup", json!({"type": "started"})).await;
+    task_event(
+        &app,
+        &courier,
+        &order,
+        "pickup",
+        json!({"type": "completed"}),
+    )
+    .await;
+    task_event(&app, &courier, &order, "dropoff", driver).await;
+    task_event(
+        &app,
+        &courier,
+        &order,
+        "dropoff",
+        json!({"type": "started"}),
+    )
+    .await;
+    task_event(
+        &app,
+        &courier,
+        &order,
+        "dropoff",
+        json!({"type": "eta", "eta": "2026-11-30T13:30:00Z"}),
+    )
+    .await;
+    task_event(
+        &app,
+        &courier,
+        &order,
+        "dropoff",
+        json!({"type": "arrived"}),
+    )
+    .await;
+    task_event(
+        &app,
+        &courier,
+        &order,
+        "dropoff",
+        json!({"type": "completed", "proof": {"signature": "A. Lovelace"}}),
+    )
+    .await;
+
+    let shown = get(
+        &app,
+        &format!("/orders/{}", order["id"].as_str().unwrap()),
+        &cookie,
+    )
+    .await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    let text = visible(&shown.text);
+    for words in [
+        "Order placed",
+        "Driver assigned to the pickup",
+        "Driver on the way to the pickup",
+        "Pickup completed",
+        "Driver assigned to the dropoff",
+        "New arrival time for the dropoff",
+        "Driver arrived at the dropoff",
+        "Dropoff completed",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(
+        shown.text.contains("<dt>State</dt><dd>Completed</dd>"),
+        "{}",
+        shown.text
+    );
+    for raw in ["pickup_", "dropoff_", "in_progress", "unassigned"] {
+        assert!(!text.contains(raw), "{raw} shown raw: {text}");
+    }
+    for raw in [">completed<", ">placed<", ">active<", ">assigned<"] {
+        assert!(!shown.text.contains(raw), "{raw} shown raw");
+    }
+    // Every time in the client's zone (its courier's: Paris), never an ISO timestamp.
+    assert_eq!(iso_timestamp(&text), None, "{text}");
+    assert!(text.contains("30 Nov 2026, 13:00"), "{text}");
+    assert!(text.contains("30 Nov 2026, 14:30"), "the ETA: {text}");
+}

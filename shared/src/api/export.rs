@@ -1,16 +1,14 @@
 //! `GET /v1/orders/export`: the courier's orders (same filters as the list) as CSV, for a
 //! range of creation dates that holds at most [`MAX_EXPORT_ROWS`] orders.
 
-use chrono::{NaiveDate, NaiveTime};
-
 use super::orders::{client_param, statuses_param};
 use super::records::from_item;
+use crate::domain::created_days::CreatedDays;
 use crate::domain::order::Order;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::ordering::read::{orders_query, own_client};
-use crate::store::keys::ORDER_PREFIX;
-use crate::store::SkCond;
+use crate::store::{keys, SkCond};
 use crate::Ctx;
 
 /// One export holds at most this many orders; a range with more is refused, never cut.
@@ -70,55 +68,49 @@ pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiR
     })
 }
 
-/// `from` and `to`: days (`YYYY-MM-DD`, UTC) of `createdAt`, both inclusive, both optional.
-struct DateRange {
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-}
+/// `from` and `to`: days (`YYYY-MM-DD`, UTC) of `createdAt`, both inclusive, both optional:
+/// the same range as the list's `createdFrom` / `createdTo`, which the export also takes
+/// (the list's filters export as they are).
+struct DateRange(CreatedDays);
 
 impl DateRange {
     fn parse(req: &ApiRequest) -> Result<Self, ApiError> {
-        let day = |field: &str| {
-            req.query_param(field)
-                .map(|raw| {
-                    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                        .ok()
-                        .filter(|_| raw.len() == 10)
-                        .ok_or_else(|| {
-                            ApiError::invalid(field, "must be a date as YYYY-MM-DD (UTC)")
-                        })
-                })
-                .transpose()
-        };
-        let (from, to) = (day("from")?, day("to")?);
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                return Err(ApiError::invalid("from", "must not be after to"));
+        let day = |names: [&str; 2]| -> Result<Option<_>, ApiError> {
+            let given: Vec<(&str, &str)> = names
+                .iter()
+                .filter_map(|name| Some((*name, req.query_param(name)?)))
+                .collect();
+            match given.as_slice() {
+                [] => Ok(None),
+                [(name, raw)] => CreatedDays::parse_day(raw)
+                    .map(Some)
+                    .ok_or_else(|| ApiError::invalid(*name, "must be a date as YYYY-MM-DD (UTC)")),
+                _ => Err(ApiError::invalid(
+                    names[1],
+                    format!("give {} or {}, not both", names[0], names[1]),
+                )),
             }
+        };
+        let range = CreatedDays {
+            from: day(["from", "createdFrom"])?,
+            to: day(["to", "createdTo"])?,
+            zone: Default::default(),
+        };
+        if range.is_reversed() {
+            let first = ["from", "createdFrom"]
+                .into_iter()
+                .find(|name| req.query_param(name).is_some())
+                .unwrap_or("from");
+            return Err(ApiError::invalid(first, "must not be after the last day"));
         }
-        Ok(Self { from, to })
+        Ok(Self(range))
     }
 
     /// Order ids are ULIDs of their creation time, so the range is a range of sort keys
     /// (`ORDER#ord_<ULID>`), read by the Query's key condition.
     fn sort_keys(&self) -> SkCond {
-        let ulid_at = |day: NaiveDate, time: NaiveTime, random: u128| {
-            let ms = day.and_time(time).and_utc().timestamp_millis().max(0) as u64;
-            format!("{ORDER_PREFIX}ord_{}", ulid::Ulid::from_parts(ms, random))
-        };
-        let low = self.from.map_or_else(
-            || format!("{ORDER_PREFIX}ord_"),
-            |day| ulid_at(day, NaiveTime::MIN, 0),
-        );
-        let high = self.to.map_or_else(
-            || format!("{ORDER_PREFIX}ord_~"),
-            |day| {
-                let last_ms =
-                    NaiveTime::from_hms_milli_opt(23, 59, 59, 999).unwrap_or(NaiveTime::MIN);
-                ulid_at(day, last_ms, u128::MAX)
-            },
-        );
-        SkCond::Between(low, high)
+        let (from, to) = self.0.instants();
+        keys::order_sk_range(from, to)
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::records::listing;
+use crate::domain::created_days::CreatedDays;
 use crate::domain::ids::{ClientId, ServiceId};
 use crate::domain::order::{Order, Stop};
 use crate::domain::order_fields::{ExternalId, Pieces};
@@ -13,7 +14,8 @@ use crate::domain::text::Notes;
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
 use crate::ordering::{
-    self, edit_order, read, Created, EditOrder, IdempotencyKey, NewOrder, OrderChanges, OrderFilter,
+    self, edit_order, read, Created, EditOrder, IdempotencyKey, NewOrder, OrderChanges, OrderError,
+    OrderField, OrderFilter,
 };
 use crate::Ctx;
 
@@ -84,6 +86,7 @@ pub async fn list_orders(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         search: SearchQuery::parse(req.query_param("q")).map_err(|e| ApiError::invalid("q", e))?,
         client: client_param(&req)?,
         statuses: statuses_param(&req)?,
+        created: created_param(&req)?,
         limit: page_limit(req.query_param("limit"))?,
         cursor: req.query_param("cursor").map(str::to_string),
     };
@@ -99,6 +102,24 @@ pub(crate) fn client_param(req: &ApiRequest) -> Result<Option<ClientId>, ApiErro
             ClientId::parse(raw).map_err(|_| ApiError::invalid("clientId", "is not a client id"))
         })
         .transpose()
+}
+
+/// `createdFrom` and `createdTo`: days (`YYYY-MM-DD`, UTC) of creation, both inclusive,
+/// both optional; the use case refuses a range whose start is after its end.
+fn created_param(req: &ApiRequest) -> Result<CreatedDays, ApiError> {
+    let day = |field: OrderField| {
+        req.query_param(field.api_name())
+            .map(|raw| {
+                CreatedDays::parse_day(raw)
+                    .ok_or_else(|| OrderError::invalid(field, "must be a date as YYYY-MM-DD (UTC)"))
+            })
+            .transpose()
+    };
+    Ok(CreatedDays {
+        from: day(OrderField::CreatedFrom)?,
+        to: day(OrderField::CreatedTo)?,
+        zone: Default::default(),
+    })
 }
 
 /// `status`: one or several statuses (repeated or comma-separated).

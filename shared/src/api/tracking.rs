@@ -14,6 +14,7 @@ use crate::domain::courier::Courier;
 use crate::domain::notifications::{Language, Values, Var};
 use crate::domain::order::Order;
 use crate::domain::order_machine::{OrderStatus, TaskState};
+use crate::domain::timezone::Timezone;
 use crate::domain::token;
 use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
@@ -51,6 +52,9 @@ pub struct TrackingView {
 pub struct ProofView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<String>,
+    /// `delivered_at` as the page writes it: in the client's time zone and language.
+    #[serde(skip)]
+    pub delivered_local: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
     pub photos: Vec<String>,
@@ -215,6 +219,11 @@ pub fn sample_page(
             .then(|| sample.get(Var::DriverName).to_string()),
         proof_of_delivery: (delivered && branding.show_proof_of_delivery).then(|| ProofView {
             delivered_at: Some("2026-01-01T15:42:00Z".into()),
+            delivered_local: Some(time_text(
+                "2026-01-01T15:42:00Z",
+                Timezone::default(),
+                language,
+            )),
             signature: Some(sample.get(Var::RecipientName).to_string()),
             photos: vec![],
             notes: Some("Left with the concierge".into()),
@@ -317,6 +326,11 @@ pub fn view(
         (order.status == OrderStatus::Completed && branding.show_proof_of_delivery).then(|| {
             let proof = order.dropoff.proof.clone().unwrap_or_default();
             ProofView {
+                delivered_local: order
+                    .dropoff
+                    .completed_at
+                    .as_deref()
+                    .map(|at| time_text(at, timezone, language)),
                 delivered_at: order.dropoff.completed_at.clone(),
                 signature: proof.signature,
                 photos: proof.photos,
@@ -345,6 +359,19 @@ pub fn view(
         branding,
         language,
     }
+}
+
+/// A time as the recipient reads it: in the client's (else the courier's) time zone, in the
+/// page's language (`1 Jan 2026, 16:42`; `01/01/2026 16:42` in Spanish and French).
+pub fn time_text(at: &str, timezone: Timezone, language: Language) -> String {
+    let Ok(at) = chrono::DateTime::parse_from_rfc3339(at) else {
+        return at.to_string();
+    };
+    let format = match language {
+        Language::En => "%-d %b %Y, %H:%M",
+        Language::Es | Language::Fr => "%d/%m/%Y %H:%M",
+    };
+    at.with_timezone(&timezone.tz()).format(format).to_string()
 }
 
 fn with_page_headers(response: ApiResponse) -> ApiResponse {

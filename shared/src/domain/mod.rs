@@ -5,6 +5,7 @@ pub mod api_key;
 pub mod client;
 pub mod country;
 pub mod courier;
+pub mod created_days;
 pub mod email;
 pub mod ids;
 pub mod integration;

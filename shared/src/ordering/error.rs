@@ -21,6 +21,10 @@ pub enum OrderField {
     OrderIds,
     ImportId,
     IdempotencyKey,
+    /// The first day of a list's creation range (`createdFrom`).
+    CreatedFrom,
+    /// The last day of a list's creation range (`createdTo`).
+    CreatedTo,
 }
 
 impl OrderField {
@@ -35,6 +39,8 @@ impl OrderField {
             OrderField::OrderIds => "orderIds",
             OrderField::ImportId => "importId",
             OrderField::IdempotencyKey => "Idempotency-Key",
+            OrderField::CreatedFrom => "createdFrom",
+            OrderField::CreatedTo => "createdTo",
         }
     }
 }

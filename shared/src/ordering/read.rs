@@ -5,6 +5,7 @@
 
 use super::error::{OrderError, OrderField};
 use crate::domain::api_key::{Principal, Role};
+use crate::domain::created_days::CreatedDays;
 use crate::domain::ids::ClientId;
 use crate::domain::order::{self, Order};
 use crate::domain::order_machine::OrderStatus;
@@ -24,6 +25,9 @@ pub struct OrderFilter {
     pub client: Option<ClientId>,
     /// Any of these statuses; empty: every status.
     pub statuses: Vec<OrderStatus>,
+    /// Only orders created on these days (inclusive, in the range's zone); with words, the
+    /// search terms found are narrowed to them by their order id.
+    pub created: CreatedDays,
     pub limit: u32,
     /// Where the previous page ended.
     pub cursor: Option<String>,
@@ -68,12 +72,21 @@ pub async fn list_orders(
         Role::Courier => filter.client.clone(),
         Role::Client => None,
     };
+    if filter.created.is_reversed() {
+        return Err(OrderError::invalid(
+            OrderField::CreatedFrom,
+            "must not be after createdTo",
+        ));
+    }
+    let (from, to) = filter.created.instants();
+    let created = (!filter.created.is_empty()).then(|| keys::order_id_range(from, to));
     if let Some(query) = &filter.search {
         let search = Search {
             who,
             query: query.clone(),
             client,
             status: status_cond(&filter.statuses),
+            created,
             limit: filter.limit,
         };
         let (orders, next_cursor) = search_orders(ctx, &search, filter.cursor.as_deref()).await?;
@@ -86,9 +99,15 @@ pub async fn list_orders(
         Some(id) => Some(own_client(ctx, who, id).await?),
         None => None,
     };
+    let mut query = orders_query(who, client.as_ref(), &filter.statuses);
+    if created.is_some() {
+        // The creation range is a range of sort keys: older orders are reached, not hidden
+        // behind pages of newer ones.
+        query.sk = Some(keys::order_sk_range(from, to));
+    }
     let (items, next_cursor) = crate::store::pages::list_page(
         ctx.store.as_ref(),
-        orders_query(who, client.as_ref(), &filter.statuses),
+        query,
         filter.limit,
         filter.cursor.as_deref(),
     )

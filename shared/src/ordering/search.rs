@@ -87,6 +87,8 @@ pub struct Search<'a> {
     pub query: SearchQuery,
     pub client: Option<ClientId>,
     pub status: Option<Cond>,
+    /// Only orders whose id is within this range (inclusive): a range of creation days.
+    pub created: Option<(String, String)>,
     pub limit: u32,
 }
 
@@ -164,6 +166,11 @@ fn index_query(search: &Search<'_>) -> (Query, String) {
         }
         _ => Query::partition(keys::search_pk(search.who.courier_id.as_str())),
     };
+    if let Some((low, high)) = &search.created {
+        // Read by the Query's filter, so a window of terms counts only orders in range.
+        filters.push(Cond::Not(Box::new(Cond::lt("orderId", low.as_str()))));
+        filters.push(Cond::Not(Box::new(Cond::gt("orderId", high.as_str()))));
+    }
     let words = &search.query;
     let driving = words.exact.iter().max_by_key(|w| w.len());
     let range = match driving {
@@ -325,6 +332,7 @@ mod tests {
             query: SearchQuery::parse(Some("rue marie cu")).unwrap().unwrap(),
             client: None,
             status: None,
+            created: None,
             limit: 10,
         };
         let (query, range) = index_query(&search);
@@ -347,6 +355,7 @@ mod tests {
             query: SearchQuery::parse(Some("curie")).unwrap().unwrap(),
             client: None,
             status: None,
+            created: None,
             limit: 10,
         };
         let (query, range) = index_query(&search);

@@ -190,6 +190,35 @@ pub fn order(courier_id: &str, order_id: &str) -> Key {
     Key::new(courier_pk(courier_id), format!("{ORDER_PREFIX}{order_id}"))
 }
 
+/// The order ids created within `from ..= to` (either end open): ULIDs of the first and the
+/// last possible id of those instants, so a creation range is a key range of `ORDER#` sort
+/// keys, or a filter on the `orderId` of search terms.
+pub fn order_id_range(
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+) -> (String, String) {
+    let ulid_at = |at: chrono::DateTime<chrono::Utc>, random: u128| {
+        let ms = at.timestamp_millis().clamp(0, (1 << 48) - 1) as u64;
+        format!("ord_{}", ulid::Ulid::from_parts(ms, random))
+    };
+    (
+        from.map_or_else(|| "ord_".to_string(), |at| ulid_at(at, 0)),
+        to.map_or_else(|| "ord_~".to_string(), |at| ulid_at(at, u128::MAX)),
+    )
+}
+
+/// The `ORDER#` sort keys (table or GSI1) of orders created within `from ..= to`.
+pub fn order_sk_range(
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+) -> super::SkCond {
+    let (low, high) = order_id_range(from, to);
+    super::SkCond::Between(
+        format!("{ORDER_PREFIX}{low}"),
+        format!("{ORDER_PREFIX}{high}"),
+    )
+}
+
 /// Marker that keeps an order's short id unique within its courier.
 pub fn short_id(courier_id: &str, short_id: &str) -> Key {
     Key::new(courier_pk(courier_id), format!("SHORTID#{short_id}"))

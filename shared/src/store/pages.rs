@@ -27,6 +27,19 @@ pub fn decode_cursor(raw: Option<&str>, query: &Query) -> Result<Option<Item>, S
     if !shaped || item.get(partition_attr).and_then(Value::as_str) != Some(query.pk.as_str()) {
         return Err(invalid());
     }
+    // And in the key range it reads (DynamoDB refuses a start key outside it).
+    let sort_attr = query.index.map_or(super::SK, |i| i.sk_attr());
+    let sort_key = item.get(sort_attr).and_then(Value::as_str).unwrap_or("");
+    let in_range = match &query.sk {
+        None => true,
+        Some(super::SkCond::BeginsWith(prefix)) => sort_key.starts_with(prefix.as_str()),
+        Some(super::SkCond::Between(low, high)) => {
+            (low.as_str()..=high.as_str()).contains(&sort_key)
+        }
+    };
+    if !in_range {
+        return Err(invalid());
+    }
     Ok(Some(item))
 }
 

@@ -9,7 +9,8 @@
 use askama::Template;
 use serde_json::json;
 
-use super::format::to_minute;
+use super::format::local;
+use super::reader::reader;
 use super::{field, form, html, not_found, redirect, signed_in, signed_in_post, typed, Brand};
 use crate::accounts::api_keys::{self, IssuedKey};
 use crate::accounts::error::AccountError;
@@ -97,6 +98,8 @@ async fn api_page(
     principal: &Principal,
     inbox: Option<&str>,
 ) -> Result<Option<ApiPage>, ApiError> {
+    // Times in the reader's time zone.
+    let zone = reader(ctx, principal).await?.1.tz();
     let keys = api_keys::list_api_keys(ctx, principal, LISTED, None)
         .await?
         .keys
@@ -105,8 +108,12 @@ async fn api_page(
             id: k.id.to_string(),
             prefix: k.prefix,
             label: k.label.unwrap_or_default(),
-            created: to_minute(&k.created_at),
-            revoked: k.revoked_at.as_deref().map(to_minute).unwrap_or_default(),
+            created: local(&k.created_at, zone),
+            revoked: k
+                .revoked_at
+                .as_deref()
+                .map(|t| local(t, zone))
+                .unwrap_or_default(),
         })
         .collect();
     // A courier has no integrations of its own to list here.
@@ -142,7 +149,7 @@ async fn api_page(
                 .find(|i| i.id == id)
                 .map(|i| i.name.clone())
                 .unwrap_or_default();
-            let rows = deliveries.iter().map(delivery_row).collect();
+            let rows = deliveries.iter().map(|d| delivery_row(d, zone)).collect();
             Some((id.to_string(), name, rows))
         }
     };
@@ -161,10 +168,10 @@ async fn api_page(
     }))
 }
 
-fn delivery_row(d: &Delivery) -> DeliveryRow {
+fn delivery_row(d: &Delivery, zone: chrono_tz::Tz) -> DeliveryRow {
     DeliveryRow {
         id: d.id.clone(),
-        received: to_minute(&d.received_at),
+        received: local(&d.received_at, zone),
         topic: d.topic.clone().unwrap_or_default(),
         signature: d.signature.as_str().into(),
         outcome: d.outcome.as_str().into(),

@@ -1,14 +1,23 @@
 //! How pages write values.
 
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
 use serde_json::Value;
 
-/// A timestamp to the minute, in the offset it was given with: `2026-12-01T08:30:00Z` as
-/// `2026-12-01 08:30`.
-pub fn to_minute(t: &str) -> String {
-    match (t.get(..10), t.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time}"),
-        _ => t.to_string(),
+/// A timestamp as a person reads it, in their time zone: `2026-01-01T15:42:00Z` in
+/// Europe/Paris is `1 Jan 2026, 16:42`. A value that is not a timestamp is shown as it is.
+pub fn local(t: &str, zone: Tz) -> String {
+    match DateTime::parse_from_rfc3339(t) {
+        Ok(at) => local_at(at, zone),
+        Err(_) => t.to_string(),
     }
+}
+
+/// An instant as [`local`] writes it.
+pub fn local_at(at: DateTime<FixedOffset>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%-d %b %Y, %H:%M")
+        .to_string()
 }
 
 /// Integer minor units with two decimals (the currencies our couriers price in).
@@ -22,20 +31,20 @@ pub fn text(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
 }
 
-/// A JSON timestamp field, to the minute ([`to_minute`]).
-pub fn when(v: &Value) -> String {
-    to_minute(v.as_str().unwrap_or(""))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn values_read_as_written() {
-        assert_eq!(to_minute("2026-12-01T08:30:00Z"), "2026-12-01 08:30");
-        assert_eq!(to_minute("soon"), "soon");
         assert_eq!(money(1250, "EUR"), "12.50 EUR");
         assert_eq!(money(5, "USD"), "0.05 USD");
+        let paris: Tz = "Europe/Paris".parse().unwrap();
+        assert_eq!(local("2026-01-01T15:42:00Z", paris), "1 Jan 2026, 16:42");
+        assert_eq!(
+            local("2026-07-01T09:05:00+00:00", paris),
+            "1 Jul 2026, 11:05"
+        );
+        assert_eq!(local("soon", paris), "soon");
     }
 }

@@ -11,7 +11,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::NaiveDate;
 
+use super::format::local;
 use super::multipart::{self, Part};
+use super::reader::reader;
 use super::{html, redirect, signed_in, signed_in_post};
 use crate::domain::api_key::Principal;
 use crate::error::ApiError;
@@ -240,19 +242,21 @@ async fn past(
         Err(ImportError::Store(crate::store::StoreError::InvalidCursor)) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    page.past = listed.imports.iter().map(past_import).collect();
+    // When each was made, in the reader's time zone.
+    let zone = reader(ctx, principal).await?.1.tz();
+    page.past = listed
+        .imports
+        .iter()
+        .map(|import| past_import(import, zone))
+        .collect();
     page.next = listed.next_cursor;
     Ok(())
 }
 
-fn past_import(import: &ImportSummary) -> PastImport {
-    let created = import.created_at.as_str();
+fn past_import(import: &ImportSummary, zone: chrono_tz::Tz) -> PastImport {
     PastImport {
         id: import.id.clone(),
-        created: match (created.get(..10), created.get(11..16)) {
-            (Some(d), Some(t)) => format!("{d} {t}"),
-            _ => created.into(),
-        },
+        created: local(&import.created_at, zone),
         rows: import.counts.rows as u64,
         drafts: import.counts.drafts as u64,
         updated: import.counts.updated as u64,

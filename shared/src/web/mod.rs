@@ -19,11 +19,13 @@ pub mod order_errors;
 pub mod order_form;
 pub mod order_quotes;
 pub mod orders_pages;
+pub mod reader;
 pub mod reset_pages;
 pub mod resubmit_pages;
 pub mod settings_pages;
 pub mod sign_in_pages;
 pub mod tracking_settings_pages;
+pub mod words;
 
 use askama::Template;
 

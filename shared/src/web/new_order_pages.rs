@@ -193,7 +193,9 @@ fn input_of(field: OrderField) -> Option<&'static str> {
         | OrderField::PickupWindowEnd
         | OrderField::OrderIds
         | OrderField::ImportId
-        | OrderField::IdempotencyKey => None,
+        | OrderField::IdempotencyKey
+        | OrderField::CreatedFrom
+        | OrderField::CreatedTo => None,
     }
 }
 

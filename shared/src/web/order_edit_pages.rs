@@ -6,6 +6,7 @@
 use super::order_errors::refusal;
 use super::order_form::{changes, EditForm};
 use super::orders_pages::{order_view, read_order};
+use super::reader::reader;
 use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
 use crate::domain::api_key::{Principal, Role};
 use crate::error::ApiError;
@@ -43,7 +44,8 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             for (name, message) in errors {
                 sent.error(name, message);
             }
-            return Ok(html(422, &order_view(&principal, &order, Some(sent))));
+            let (_, zone) = reader(ctx, &principal).await?;
+            return Ok(html(422, &order_view(&principal, &order, Some(sent), zone)));
         }
     };
     let cmd = EditOrder {
@@ -57,7 +59,8 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(OrderError::NotFound) => Ok(not_found(true)),
         Err(e @ OrderError::Field { .. }) => {
             sent.error("", format!("Not saved: {}", refusal(e)?.message));
-            Ok(html(422, &order_view(&principal, &order, Some(sent))))
+            let (_, zone) = reader(ctx, &principal).await?;
+            Ok(html(422, &order_view(&principal, &order, Some(sent), zone)))
         }
         Err(e) => {
             // A newer version, or a state that no longer allows edits: the order as it is
@@ -68,7 +71,11 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 .unwrap_or(order);
             let mut again = EditForm::of(&current);
             again.error("", format!("Not saved: {why}"));
-            Ok(html(409, &order_view(&principal, &current, Some(again))))
+            let (_, zone) = reader(ctx, &principal).await?;
+            Ok(html(
+                409,
+                &order_view(&principal, &current, Some(again), zone),
+            ))
         }
     }
 }

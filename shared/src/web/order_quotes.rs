@@ -4,7 +4,7 @@
 
 use chrono_tz::Tz;
 
-use super::format::money;
+use super::format::{local, money};
 use super::order_errors::{refusal, Refusal};
 use crate::domain::api_key::Principal;
 use crate::domain::pricing::QuotedService;
@@ -70,8 +70,7 @@ pub fn choice(q: &QuotedService, zone: Tz) -> ServiceChoice {
         complete_by: q
             .complete_by
             .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| local(t, zone))
             .unwrap_or_default(),
         reasons: q
             .reasons

@@ -5,17 +5,23 @@
 
 use askama::Template;
 use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
 
-use super::format::{money, to_minute as when};
+use super::format::{local, local_at, money};
+use super::order_errors::refusal;
+use super::reader::reader;
+use super::words;
 use super::{html, not_found, signed_in};
 use crate::domain::address::Address;
 use crate::domain::api_key::Principal;
+use crate::domain::created_days::CreatedDays;
 use crate::domain::order::{Order, Requirements, Stop, Task, Window};
 use crate::domain::order_machine::{transition, Event, OrderStatus};
 use crate::domain::search::SearchQuery;
+use crate::domain::timezone::Timezone;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
-use crate::ordering::{find_order, list_orders, OrderError, OrderFilter};
+use crate::ordering::{find_order, list_orders, OrderError, OrderField, OrderFilter};
 use crate::Ctx;
 
 /// Statuses a person can filter on, with the words the table shows.
@@ -30,6 +36,13 @@ const STATUSES: [(&str, &str); 8] = [
     ("withdrawn", "Withdrawn"),
 ];
 
+/// The **Active** preset: orders the courier has not finished with.
+const ACTIVE: [OrderStatus; 3] = [
+    OrderStatus::Placed,
+    OrderStatus::Scheduled,
+    OrderStatus::InProgress,
+];
+
 pub struct Row {
     pub id: String,
     pub short_id: String,
@@ -39,8 +52,17 @@ pub struct Row {
     pub status_text: String,
     pub created: String,
     pub updated: String,
+    /// The dropoff's ETA, in the reader's time zone; empty when there is none.
+    pub eta: String,
     pub service: String,
     pub price: String,
+}
+
+/// A status check box of the filter.
+pub struct StatusChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
 }
 
 #[derive(Template)]
@@ -52,11 +74,19 @@ struct OrdersPage {
     /// The courier's name (for a client, its courier): the table's "Courier" column.
     courier: String,
     q: String,
-    status: String,
+    statuses: Vec<StatusChoice>,
     from: String,
     to: String,
+    /// What is wrong with a date of the range, next to its input.
+    from_error: Option<String>,
+    to_error: Option<String>,
+    /// The statuses checked are exactly the **Active** preset's.
+    active: bool,
+    /// Whether any filter is set (an empty table then says "No order matches").
+    filtered: bool,
+    /// The **Active** preset's link, with the search and dates kept.
+    active_href: String,
     next: Option<String>,
-    statuses: Vec<(&'static str, &'static str)>,
     error: Option<String>,
 }
 
@@ -66,26 +96,81 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let param = |name: &str| req.query_param(name).unwrap_or("").trim().to_string();
-    let (q, status, from, to) = (param("q"), param("status"), param("from"), param("to"));
+    let (q, from, to) = (param("q"), param("from"), param("to"));
+    // Check boxes send `status` once per box; a link may also join them with commas.
+    let raw_statuses: Vec<String> = req
+        .query
+        .iter()
+        .filter(|(k, _)| k == "status")
+        .flat_map(|(_, v)| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let (courier, zone) = reader(ctx, &principal).await?;
+    let checked: Vec<OrderStatus> = raw_statuses
+        .iter()
+        .filter_map(|s| OrderStatus::parse(s))
+        .collect();
     let mut page = OrdersPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
         logo_url: principal.logo_url.clone(),
         rows: vec![],
-        courier: courier_name(ctx, principal.courier_id.as_str()).await?,
+        courier,
+        statuses: STATUSES
+            .iter()
+            .map(|(value, label)| StatusChoice {
+                value,
+                label,
+                checked: raw_statuses.iter().any(|s| s == value),
+            })
+            .collect(),
+        active: checked.len() == ACTIVE.len() && ACTIVE.iter().all(|s| checked.contains(s)),
+        filtered: !(q.is_empty() && raw_statuses.is_empty() && from.is_empty() && to.is_empty()),
+        active_href: link(&q, &ACTIVE, &from, &to, None),
         q,
-        status,
         from,
         to,
+        from_error: None,
+        to_error: None,
         next: None,
-        statuses: STATUSES.to_vec(),
         error: None,
     };
-    let filter = match order_filter(&page.q, &page.status, &param("cursor")) {
-        Ok(filter) => filter,
-        Err(message) => {
-            page.error = Some(message);
+    if checked.len() != raw_statuses.len() {
+        page.error = Some("Choose statuses from the list.".into());
+        return Ok(html(200, &page));
+    }
+    let day = |raw: &str| match raw {
+        "" => Ok(None),
+        raw => CreatedDays::parse_day(raw)
+            .map(Some)
+            .ok_or_else(|| "must be a date (YYYY-MM-DD).".to_string()),
+    };
+    let (from_day, to_day) = (day(&page.from), day(&page.to));
+    page.from_error = from_day.clone().err();
+    page.to_error = to_day.clone().err();
+    let (Ok(from_day), Ok(to_day)) = (from_day, to_day) else {
+        return Ok(html(200, &page));
+    };
+    let search = match SearchQuery::parse(Some(&page.q)) {
+        Ok(search) => search,
+        Err(e) => {
+            page.error = Some(format!("The search {e}."));
             return Ok(html(200, &page));
         }
+    };
+    let cursor = param("cursor");
+    let filter = OrderFilter {
+        search,
+        client: None,
+        statuses: checked.clone(),
+        // The days are the reader's: an order placed at 23:30 local time is on that day.
+        created: CreatedDays {
+            from: from_day,
+            to: to_day,
+            zone,
+        },
+        limit: PAGE_SIZE,
+        cursor: (!cursor.is_empty()).then_some(cursor),
     };
     let listed = match list_orders(ctx, &principal, &filter).await {
         Ok(listed) => listed,
@@ -94,50 +179,47 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             page.error = Some(format!("This page of results cannot be shown: {e}"));
             return Ok(html(200, &page));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            let refused = refusal(e)?;
+            match refused.field {
+                Some(OrderField::CreatedFrom) => {
+                    page.from_error = Some("must not be after the last day.".into())
+                }
+                Some(OrderField::CreatedTo) => page.to_error = Some(refused.message),
+                _ => page.error = Some(refused.message),
+            }
+            return Ok(html(200, &page));
+        }
     };
-    // The date range applies to the creation day (`YYYY-MM-DD`, inclusive).
-    let in_range = |created: &str| {
-        let day = created.get(..10).unwrap_or("");
-        (page.from.is_empty() || day >= page.from.as_str())
-            && (page.to.is_empty() || day <= page.to.as_str())
-    };
-    page.rows = listed
-        .orders
-        .iter()
-        .filter(|o| in_range(&o.created_at))
-        .map(row)
-        .collect();
-    page.next = listed.next_cursor;
+    page.rows = listed.orders.iter().map(|o| row(o, zone.tz())).collect();
+    page.next = listed
+        .next_cursor
+        .map(|next| link(&page.q, &checked, &page.from, &page.to, Some(&next)));
     Ok(html(200, &page))
+}
+
+/// The orders page's address for these filters (and a page's cursor).
+fn link(q: &str, statuses: &[OrderStatus], from: &str, to: &str, cursor: Option<&str>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(cursor) = cursor {
+        query.append_pair("cursor", cursor);
+    }
+    if !q.is_empty() {
+        query.append_pair("q", q);
+    }
+    for status in statuses {
+        query.append_pair("status", status.as_str());
+    }
+    for (name, value) in [("from", from), ("to", to)] {
+        if !value.is_empty() {
+            query.append_pair(name, value);
+        }
+    }
+    format!("/orders?{}", query.finish())
 }
 
 /// Orders a page shows.
 const PAGE_SIZE: u32 = 50;
-
-/// The list's filter from the page's query; a message for what cannot be read.
-fn order_filter(q: &str, status: &str, cursor: &str) -> Result<OrderFilter, String> {
-    let search = SearchQuery::parse(Some(q)).map_err(|e| format!("The search {e}."))?;
-    let statuses = match status {
-        "" => vec![],
-        raw => vec![OrderStatus::parse(raw).ok_or("Choose a status from the list.")?],
-    };
-    Ok(OrderFilter {
-        search,
-        client: None,
-        statuses,
-        limit: PAGE_SIZE,
-        cursor: (!cursor.is_empty()).then(|| cursor.to_string()),
-    })
-}
-
-/// The courier's name, from its profile (one read per page: every row has the same courier).
-async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, ApiError> {
-    Ok(crate::store::couriers::get(ctx.store.as_ref(), courier_id)
-        .await?
-        .map(|courier| courier.name)
-        .unwrap_or_default())
-}
 
 fn status_text(status: &str) -> String {
     STATUSES
@@ -162,7 +244,7 @@ fn contact_name(stop: &Stop) -> String {
         .unwrap_or_default()
 }
 
-fn row(order: &Order) -> Row {
+fn row(order: &Order, zone: Tz) -> Row {
     let status = order.status.as_str();
     let quote = order.quote.as_ref();
     Row {
@@ -172,8 +254,14 @@ fn row(order: &Order) -> Row {
         address: one_line(&order.dropoff.stop.address),
         status_text: status_text(status),
         status: status.to_string(),
-        created: when(&order.created_at),
-        updated: when(&order.updated_at),
+        created: local(&order.created_at, zone),
+        updated: local(&order.updated_at, zone),
+        eta: order
+            .dropoff
+            .eta
+            .as_deref()
+            .map(|eta| local(eta, zone))
+            .unwrap_or_default(),
         service: quote.map(|q| q.service_name.clone()).unwrap_or_default(),
         price: quote
             .map(|q| money(q.price, q.currency.code()))
@@ -183,6 +271,8 @@ fn row(order: &Order) -> Row {
 
 pub struct TaskView {
     pub kind: &'static str,
+    /// "Pickup" or "Dropoff".
+    pub title: &'static str,
     pub address: String,
     pub contact: String,
     pub state: String,
@@ -196,18 +286,15 @@ pub struct TaskView {
     pub requirements: String,
 }
 
-/// A task's time window as the client gave it, in the offset it was given in.
-fn window(w: &Window) -> String {
-    let at = |t: &Option<DateTime<FixedOffset>>| {
-        t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
-    };
+/// A task's time window, in the reader's time zone.
+fn window(w: &Window, zone: Tz) -> String {
+    let at = |t: &Option<DateTime<FixedOffset>>| t.map(|t| local_at(t, zone)).unwrap_or_default();
     match (at(&w.complete_after), at(&w.complete_before)) {
         (after, before) if after.is_empty() && before.is_empty() => String::new(),
         (after, before) if before.is_empty() => format!("after {after}"),
         (after, before) if after.is_empty() => format!("before {before}"),
-        (after, before) => match (after.split_once(' '), before.split_once(' ')) {
-            // Same day: "2026-12-07 09:00 – 12:00".
+        (after, before) => match (after.split_once(", "), before.split_once(", ")) {
+            // Same day: "7 Dec 2026, 09:00 – 12:00".
             (Some((day, _)), Some((same, time))) if day == same => format!("{after} – {time}"),
             _ => format!("{after} – {before}"),
         },
@@ -272,10 +359,17 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let Some(order) = read_order(ctx, &principal, req.path_param("orderId")?).await? else {
+    let order_id = req.path_param("orderId")?;
+    // The order and the reader's time zone, read side by side.
+    let (order, reader) = futures::join!(
+        read_order(ctx, &principal, order_id),
+        reader(ctx, &principal)
+    );
+    let Some(order) = order? else {
         return Ok(not_found(true));
     };
-    Ok(html(200, &order_view(&principal, &order, None)))
+    let (_, zone) = reader?;
+    Ok(html(200, &order_view(&principal, &order, None, zone)))
 }
 
 /// The signed-in organisation's order; `None` when it has no such order.
@@ -291,11 +385,12 @@ pub(super) async fn read_order(
     }
 }
 
-fn task_view(task: &Task) -> TaskView {
+fn task_view(task: &Task, zone: Tz) -> TaskView {
     let stop = &task.stop;
     let phone = stop.contact.as_ref().and_then(|c| c.phone.as_ref());
     TaskView {
         kind: task.kind.as_str(),
+        title: words::task_kind(task.kind).0,
         address: one_line(&stop.address),
         contact: [
             contact_name(stop),
@@ -305,26 +400,37 @@ fn task_view(task: &Task) -> TaskView {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" · "),
-        state: task.state.as_str().to_string(),
+        state: words::task_state(task.state).to_string(),
         driver: task
             .driver
             .as_ref()
             .map(|d| d.name.clone())
             .unwrap_or_default(),
-        eta: task.eta.as_deref().map(when).unwrap_or_default(),
-        completed: task.completed_at.as_deref().map(when).unwrap_or_default(),
+        eta: task
+            .eta
+            .as_deref()
+            .map(|t| local(t, zone))
+            .unwrap_or_default(),
+        completed: task
+            .completed_at
+            .as_deref()
+            .map(|t| local(t, zone))
+            .unwrap_or_default(),
         failure: task.failure_reason.clone().unwrap_or_default(),
-        window: window(&stop.window),
+        window: window(&stop.window, zone),
         requirements: requirements(&stop.requirements),
     }
 }
 
 /// The order's page; `change` is the edit form as sent (with its errors) when it was refused.
+/// Times are written in `zone`, the reader's ([`reader`]).
 pub(super) fn order_view(
     principal: &Principal,
     order: &Order,
     change: Option<super::order_form::EditForm>,
+    zone: Timezone,
 ) -> impl Template {
+    let zone = zone.tz();
     let proof = order.dropoff.proof.as_ref().map(|proof| ProofView {
         signature: proof.signature.clone().unwrap_or_default(),
         photos: proof
@@ -339,14 +445,17 @@ pub(super) fn order_view(
     OrderPage {
         client_name: principal.client_name.clone().unwrap_or_default(),
         logo_url: principal.logo_url.clone(),
-        row: row(order),
-        tasks: vec![task_view(&order.pickup), task_view(&order.dropoff)],
+        row: row(order, zone),
+        tasks: vec![
+            task_view(&order.pickup, zone),
+            task_view(&order.dropoff, zone),
+        ],
         timeline: order
             .timeline
             .iter()
             .map(|e| {
                 let detail = e.detail.clone().unwrap_or_default();
-                (when(&e.at), e.what.clone(), detail)
+                (local(&e.at, zone), words::timeline(&e.what), detail)
             })
             .collect(),
         proof,
