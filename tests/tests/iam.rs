@@ -1153,7 +1153,7 @@ mod observed {
             None,
         )
         .await;
-        let token = portal_tests::token_in(&w.last_email_text(), "/v1/invitations/", "/accept");
+        let token = portal_tests::token_in(&w.last_email_text(), "/invitations/", "\n");
         let (status, accepted) = w
             .call(
                 "POST",
@@ -1183,7 +1183,7 @@ mod observed {
             Some(json!({"email": "new@bloom.example"})),
         )
         .await;
-        let token = portal_tests::token_in(&w.last_email_text(), "/v1/email-confirmations/", "\n");
+        let token = portal_tests::token_in(&w.last_email_text(), "/email-confirmations/", "\n");
         let (status, body) = w
             .call(
                 "POST",
