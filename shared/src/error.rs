@@ -239,6 +239,8 @@ impl From<AccountError> for ApiError {
             AccountError::CourierNotFound => ApiError::NotFound("courier"),
             AccountError::LinkNotFound => ApiError::NotFound("password link"),
             AccountError::EmailChangeNotFound => ApiError::NotFound("login email confirmation"),
+            AccountError::EmailConfirmationNotFound => ApiError::NotFound("email confirmation"),
+            AccountError::InvitationNotFound => ApiError::NotFound("invitation"),
             AccountError::Field {
                 field,
                 problem,
@@ -250,9 +252,9 @@ impl From<AccountError> for ApiError {
             },
             AccountError::TokenUsed { .. } => ApiError::gone("token_used", message),
             AccountError::TokenExpired { .. } => ApiError::gone("token_expired", message),
-            AccountError::LinkReplaced | AccountError::EmailChangeReplaced => {
-                ApiError::gone("token_replaced", message)
-            }
+            AccountError::LinkReplaced
+            | AccountError::EmailChangeReplaced
+            | AccountError::InvitationReplaced => ApiError::gone("token_replaced", message),
             AccountError::ConfirmationsLimited {
                 field, retry_after, ..
             } => ApiError::RateLimited {
@@ -265,7 +267,9 @@ impl From<AccountError> for ApiError {
                 ApiError::conflict("version_conflict", message)
             }
             AccountError::EmailChangedMeanwhile => ApiError::conflict("concurrent_update", message),
-            AccountError::EmailTaken => ApiError::conflict("email_taken", message),
+            AccountError::EmailTaken
+            | AccountError::ClientEmailTaken { .. }
+            | AccountError::UserExists => ApiError::conflict("email_taken", message),
             AccountError::ConfirmationNotSent { .. }
             | AccountError::LoginConfirmationNotSent { .. } => ApiError::Unavailable(message),
             AccountError::Store(e) => e.into(),
@@ -412,6 +416,43 @@ mod tests {
             (
                 AccountError::EmailChangeNotFound,
                 (404, "not_found", None, "login email confirmation not found"),
+            ),
+            (
+                AccountError::EmailConfirmationNotFound,
+                (404, "not_found", None, "email confirmation not found"),
+            ),
+            (
+                AccountError::InvitationNotFound,
+                (404, "not_found", None, "invitation not found"),
+            ),
+            (
+                AccountError::InvitationReplaced,
+                (
+                    410,
+                    "token_replaced",
+                    None,
+                    "this invitation is no longer valid (replaced by a newer one, or the client was removed)",
+                ),
+            ),
+            (
+                AccountError::UserExists,
+                (
+                    409,
+                    "email_taken",
+                    None,
+                    "a user with this email already exists: sign in instead",
+                ),
+            ),
+            (
+                AccountError::ClientEmailTaken {
+                    email: "a@b.example".into(),
+                },
+                (
+                    409,
+                    "email_taken",
+                    None,
+                    "another client of this courier already uses a@b.example",
+                ),
             ),
             (
                 AccountError::field(

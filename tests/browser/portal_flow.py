@@ -4,7 +4,9 @@ an order placed for the client -> the courier rejects it -> the rejection on the
 page -> the courier completes it -> the proof on the page; sign-out and sign-in with the
 keyboard only; an order edited and withdrawn from its page; drafts submitted in bulk (with
 the keyboard) and one from its page; a spreadsheet checked (preflight) then imported; the
-organization, communications and tracking-page settings round trips; another client's order URL answers 404; axe on every page
+organization, communications and tracking-page settings round trips; a new contact email
+confirmed on its page; an invitation accepted for API access only on its page; another
+client's order URL answers 404; axe on every page
 (no serious or critical violations). Screenshots go to target/screenshots/.
 
 Run: .venv/bin/python tests/browser/portal_flow.py (after `cargo build -p portal-local`).
@@ -83,10 +85,15 @@ class Api:
 
 
 def invitation_link(api, email):
+    return outbox_link(api, "invitations")
+
+
+def outbox_link(api, page):
+    """The last link to a page of `page` (invitations, email-confirmations) in the outbox."""
     _, outbox = api.call("GET", "/dev/outbox")
     text = json.dumps(outbox)
-    links = re.findall(r"(http://[^\s\"\\]+/invitations/[A-Za-z0-9_-]{43})(?=\\n|\s|\")", text)
-    assert links, "an invitation link in the outbox"
+    links = re.findall(r"(http://[^\s\"\\]+/" + page + r"/[A-Za-z0-9_-]{43})(?=\\n|\s|\")", text)
+    assert links, f"a link to /{page}/ in the outbox"
     return links[-1]
 
 
@@ -395,6 +402,33 @@ def run(api, base, courier_key):
         check("the settings are saved", page.get_by_label("Time zone").input_value() == "Europe/Paris"
               and page.get_by_label("Units").input_value() == "imperial")
         shot(page, "16-settings")
+
+        # A new contact email, confirmed on its page: reading it changes nothing, Confirm does.
+        status, _ = api.call("PATCH", f"/v1/clients/{client_id}", courier_key, {"email": "hello@bloom.example"})
+        check("the courier changes the client's contact email", status == 200, str(status))
+        confirm = outbox_link(api, "email-confirmations")
+        page.goto(confirm)
+        check("the confirmation page shows the new address and a Confirm button",
+              page.locator("#new-email").inner_text() == "hello@bloom.example"
+              and page.get_by_role("button", name="Confirm").is_visible())
+        axe_check(page, axe, "/email-confirmations/{token}")
+        shot(page, "16b-email-confirmation")
+        page.get_by_role("button", name="Confirm").click()
+        check("confirming says so", page.get_by_role("heading", name="Email address confirmed").is_visible())
+        page.goto(confirm)
+        check("a used link says so in words", page.get_by_text("already been used").is_visible())
+
+        # An invitation accepted for API access only, on its page: the key shown once.
+        _, petals = api.call("POST", "/v1/clients", courier_key, {"name": "Petals", "email": "ops@petals.example"})
+        api.call("POST", f"/v1/clients/{petals['id']}/invitation", courier_key)
+        page.goto(invitation_link(api, "ops@petals.example"))
+        page.get_by_role("button", name="Accept for API access only").click()
+        key = page.locator("#api-key").inner_text()
+        check("API-only acceptance shows the key", key.startswith("client_sk_"), key)
+        axe_check(page, axe, "the invitation's API key")
+        status, _ = api.call("GET", "/v1/api-keys", key)
+        check("the key shown works", status == 200, str(status))
+        page.goto(base + "/settings/organization")
 
         # API & integrations: a key created (its secret shown once) and revoked; an integration added.
         page.get_by_role("link", name="API & integrations").click()

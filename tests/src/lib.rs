@@ -361,7 +361,7 @@ impl TestApp {
             .await;
         assert_eq!(response.status, 200, "{}", response.text);
         let email = self.last_email_to(response.body["sentTo"].as_str().unwrap());
-        token_in(&email.text, "/v1/invitations/", "/accept")
+        token_in(&email.text, "/invitations/", "\n")
     }
 
     /// Create, invite, accept: an active client with its first key.

@@ -112,6 +112,19 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:PutItem",
         ],
     ),
+    // The confirmation by its hash; the courier (its name).
+    ("email-confirmation-page", &["dynamodb:GetItem"]),
+    // The JSON confirmation's reads and writes (the confirmation used, the email set, the
+    // old email marker deleted, the new one put).
+    (
+        "confirm-email-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:PutItem",
+        ],
+    ),
     ("invitation-page", &["dynamodb:GetItem"]),
     // The JSON acceptance's writes with the first user and their session.
     (
@@ -1165,7 +1178,7 @@ mod observed {
             None,
         )
         .await;
-        let token = portal_tests::token_in(&w.last_email_text(), "/v1/invitations/", "/accept");
+        let token = portal_tests::token_in(&w.last_email_text(), "/invitations/", "\n");
         let (status, accepted) = w
             .call(
                 "POST",
@@ -1195,7 +1208,7 @@ mod observed {
             Some(json!({"email": "new@bloom.example"})),
         )
         .await;
-        let token = portal_tests::token_in(&w.last_email_text(), "/v1/email-confirmations/", "\n");
+        let token = portal_tests::token_in(&w.last_email_text(), "/email-confirmations/", "\n");
         let (status, body) = w
             .call(
                 "POST",
@@ -1205,6 +1218,20 @@ mod observed {
             )
             .await;
         assert!((200..300).contains(&status), "{status} {body}");
+        // Another change, confirmed from its page's button.
+        w.ok(
+            "PATCH",
+            &format!("/v1/clients/{client_id}"),
+            c,
+            Some(json!({"email": "orders@bloom.example"})),
+        )
+        .await;
+        let confirm = format!(
+            "/email-confirmations/{}",
+            portal_tests::token_in(&w.last_email_text(), "/email-confirmations/", "\n")
+        );
+        assert_eq!(w.page("GET", &confirm, None, "").await.status, 200);
+        assert_eq!(w.page("POST", &confirm, None, "").await.status, 200);
 
         // API keys.
         let key = w

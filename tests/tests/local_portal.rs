@@ -146,7 +146,7 @@ async fn onboard(portal: &Portal) -> (String, String, Value) {
         .as_str()
         .unwrap()
         .to_string();
-    let token = portal_tests::token_in(&invitation, "/v1/invitations/", "/accept");
+    let token = portal_tests::token_in(&invitation, "/invitations/", "\n");
     let (status, accepted) = portal
         .send(
             "POST",

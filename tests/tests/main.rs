@@ -4,6 +4,7 @@ mod accounts;
 mod api_keys;
 mod bad_input;
 mod dependencies;
+mod email_links;
 mod iam;
 mod imports;
 mod integrations;

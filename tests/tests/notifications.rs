@@ -170,7 +170,10 @@ async fn rejected_and_failed_orders_email_the_client_once(app: TestApp) {
     assert_eq!(rejected.status, 200);
     w.app.deliver_stream().await;
     let email = w.app.last_email_to("orders@bloom.example");
-    assert_eq!(email.subject, format!("Order {short} was rejected"));
+    assert_eq!(
+        email.subject,
+        format!("Order {short} was rejected by Swift Couriers")
+    );
     assert!(email.text.contains("No deliveries to Paris on Sundays"));
 
     let resubmitted = w

@@ -90,7 +90,7 @@ async fn the_local_portal_serves_the_api_and_its_outbox_over_http() {
         email["body"]
             .as_str()
             .unwrap()
-            .contains(&format!("http://127.0.0.1:{port}/v1/invitations/")),
+            .contains(&format!("http://127.0.0.1:{port}/invitations/")),
         "links point at the local portal"
     );
     assert!(email["at"].is_string() && email["subject"].is_string());

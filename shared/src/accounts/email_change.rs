@@ -7,8 +7,9 @@ use serde_json::json;
 use super::error::{AccountError, AccountField};
 use crate::clock::timestamp;
 use crate::domain::client::Client;
-use crate::domain::courier::Courier;
+use crate::domain::courier::{courier_timezone, Courier};
 use crate::domain::{token, Email};
+use crate::notify::letter::Letter;
 use crate::notify::OutgoingEmail;
 use crate::store::{couriers, keys, records, Cond, Update, Write, PK};
 use crate::Ctx;
@@ -126,40 +127,58 @@ pub async fn limit_confirmation(
     }
 }
 
-/// The courier's name, as its confirmation mails sign them.
-pub async fn courier_name(ctx: &Ctx, courier_id: &str) -> Result<String, AccountError> {
-    let courier = couriers::get(ctx.store.as_ref(), courier_id).await?;
-    Ok(courier.ok_or(AccountError::CourierNotFound)?.name)
+/// The courier, whose name and time zone its confirmation mails are written with.
+pub async fn sending_courier(ctx: &Ctx, courier_id: &str) -> Result<Courier, AccountError> {
+    couriers::get(ctx.store.as_ref(), courier_id)
+        .await?
+        .ok_or(AccountError::CourierNotFound)
 }
 
 /// Mails the confirmation link of a saved email change (`base_url`: the portal's, which
-/// the link is under). The address is not confirmed yet,
-/// so the mail names only the courier (`courier`: its name) and carries no text the client
-/// typed: an organisation's name could say anything to anyone.
+/// the link is under): a page with a **Confirm** button, the expiry in the courier's time
+/// zone. The address is not confirmed yet, so the mail names only the courier and carries
+/// no text the client typed: an organisation's name could say anything to anyone.
 pub async fn send_confirmation(
     ctx: &Ctx,
     base_url: &str,
-    courier: &str,
-    (email, secret, expires): Confirmation,
+    courier: &Courier,
+    confirmation: Confirmation,
 ) -> Result<(), AccountError> {
-    let link = format!("{base_url}/v1/email-confirmations/{secret}");
-    let message = OutgoingEmail {
-        to: email.clone(),
-        subject: format!("Confirm your email address on {courier}'s client portal"),
-        text: format!(
-            "Hello,\n\nSomeone asked to make {email} the contact address of an organisation on {courier}'s client portal.\n\n\
-             Confirm with: POST {link}\n(curl -X POST {link})\n\nThis link can be used once and expires on {expires}.\n\
-             Until then, nothing changes. If you did not expect this, ignore this email.\n",
-            expires = timestamp(expires),
-        ),
-        html: None,
-    };
+    let message = confirmation_email(base_url, courier, confirmation);
     ctx.mailer()?
         .send_email(&message)
         .await
         .map_err(|e| AccountError::ConfirmationNotSent {
             error: e.to_string(),
         })
+}
+
+fn confirmation_email(
+    base_url: &str,
+    courier: &Courier,
+    (email, secret, expires): Confirmation,
+) -> OutgoingEmail {
+    let name = &courier.name;
+    let expires = courier_timezone(Some(courier)).in_words(expires);
+    Letter {
+        to: email.clone(),
+        subject: format!("Confirm your email address on {name}'s client portal"),
+        brand: name.clone(),
+        greeting: "Hello,".into(),
+        paragraphs: vec![format!(
+            "Someone asked to make {email} the contact address of an organisation on {name}'s client portal."
+        )],
+        action: Some((
+            "Open the page to confirm it".into(),
+            format!("{base_url}/email-confirmations/{secret}"),
+        )),
+        notes: vec![
+            format!("The page has a Confirm button; the link works once, until {expires}."),
+            "Until you confirm, nothing changes. If you did not expect this, ignore this email."
+                .into(),
+        ],
+    }
+    .email()
 }
 
 /// A courier's own email change waits for confirmation from the new address, as a

@@ -48,6 +48,12 @@ pub enum AccountError {
     /// No login-email change behind the token.
     #[error("login email confirmation not found")]
     EmailChangeNotFound,
+    /// No organisation email change behind the token.
+    #[error("email confirmation not found")]
+    EmailConfirmationNotFound,
+    /// No invitation behind the token.
+    #[error("invitation not found")]
+    InvitationNotFound,
     /// A field of the command cannot be used: which, how, and why in words.
     #[error("{}: {message}", field.api_name())]
     Field {
@@ -65,9 +71,15 @@ pub enum AccountError {
     /// or profile change).
     #[error("this link is no longer valid (the account changed since it was sent)")]
     LinkReplaced,
-    /// A login-email confirmation that a newer change replaced.
+    /// An email confirmation (a login email's, or an organisation's) that a newer change
+    /// replaced.
     #[error("this confirmation link is no longer valid (a newer change replaced it)")]
     EmailChangeReplaced,
+    /// An invitation that a newer one replaced (or whose client was removed).
+    #[error(
+        "this invitation is no longer valid (replaced by a newer one, or the client was removed)"
+    )]
+    InvitationReplaced,
     /// More confirmation mails than the limits allow (`per_organization` and `per_address`
     /// an hour); `retry_after`: seconds until the window ends; `field`: the new address.
     #[error(
@@ -98,6 +110,12 @@ pub enum AccountError {
     /// Another user signs in with the email by now.
     #[error("another account signs in with this email now; ask for a different one")]
     EmailTaken,
+    /// An invitation accepted with a first user whose email already has a user.
+    #[error("a user with this email already exists: sign in instead")]
+    UserExists,
+    /// Another client of the courier uses the address by now.
+    #[error("another client of this courier already uses {email}")]
+    ClientEmailTaken { email: String },
     /// An organisation's email change is saved, but its confirmation mail failed (`error`).
     #[error(
         "the change is saved but the confirmation email could not be sent ({error}); PATCH the email again to resend"

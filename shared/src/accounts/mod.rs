@@ -4,7 +4,9 @@
 
 pub mod api_keys;
 pub mod email_change;
+pub mod email_confirmation;
 pub mod error;
+pub mod invitation;
 pub mod organization;
 pub mod password_reset;
 pub mod session;

@@ -4,7 +4,7 @@
 //! email.
 
 use super::email_change::{
-    courier_email_change, courier_name, email_change, limit_confirmation, send_confirmation,
+    courier_email_change, email_change, limit_confirmation, send_confirmation, sending_courier,
 };
 use super::error::{AccountError, AccountField};
 use crate::clock::timestamp;
@@ -231,7 +231,7 @@ async fn update_client(
             .map_err(|e| stale_if_first_failed(e, client.version))?;
     }
     if let Some(confirmation) = change.confirmation {
-        let courier = courier_name(ctx, client.courier_id.as_str()).await?;
+        let courier = sending_courier(ctx, client.courier_id.as_str()).await?;
         send_confirmation(ctx, &patch.base_url, &courier, confirmation).await?;
     }
     Ok(OrganizationSettings::of_client(&updated))
@@ -314,7 +314,7 @@ async fn update_courier(
     }
     if let Some(confirmation) = change.confirmation {
         // The courier's name as it was: a new name is not confirmed by anyone either.
-        send_confirmation(ctx, &patch.base_url, &courier.name, confirmation).await?;
+        send_confirmation(ctx, &patch.base_url, &courier, confirmation).await?;
     }
     Ok(OrganizationSettings::of_courier(&updated))
 }

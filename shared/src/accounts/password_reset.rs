@@ -17,9 +17,10 @@ use super::users::{end_sessions, may_sign_in, user_by_email};
 use crate::clock::timestamp;
 use crate::domain::user::{Password, User};
 use crate::domain::{token, Email};
+use crate::notify::letter::Letter;
 use crate::notify::OutgoingEmail;
 use crate::store::records::{from_item, to_item};
-use crate::store::{keys, Cond, Update, Write, PK};
+use crate::store::{couriers, keys, Cond, Update, Write, PK};
 use crate::Ctx;
 
 /// How long a "forgot password" link works.
@@ -171,24 +172,44 @@ async fn send_reset(
         unreachable!("new_link makes a put")
     };
     ctx.store.put(item, cond).await?;
-    let message = OutgoingEmail {
-        to: user.email.clone(),
-        subject: "Reset your client portal password".into(),
-        text: format!(
-            "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your client portal account.\n\n\
-             Choose a new password here: {link}\n\n\
-             The link works once, for {RESET_MINUTES} minutes. If you did not ask for it, ignore this email: your password stays as it is.\n",
-            name = user.name,
-            link = link(base_url, &secret),
-        ),
-        html: None,
-    };
+    // The courier's name heads the mail, as its portal is the one the person signs in to.
+    let courier = couriers::get(ctx.store.as_ref(), user.courier_id.as_str())
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let message = reset_email(&user, &courier, &link(base_url, &secret));
     // A failed send is logged, not shown: an unknown email never fails, so showing it would
     // tell who has an account.
     if let Err(e) = mailer.send_email(&message).await {
         eprintln!("password reset email not sent: {e}");
     }
     Ok(())
+}
+
+fn reset_email(user: &User, courier: &str, link: &str) -> OutgoingEmail {
+    let portal = match courier {
+        "" => "the client portal".to_string(),
+        name => format!("{name}'s client portal"),
+    };
+    Letter {
+        to: user.email.clone(),
+        subject: "Reset your client portal password".into(),
+        brand: if courier.is_empty() {
+            "Client portal".into()
+        } else {
+            courier.to_string()
+        },
+        greeting: format!("Hello {},", user.name),
+        paragraphs: vec![format!(
+            "Someone (we hope you) asked to reset the password of your account on {portal}."
+        )],
+        action: Some(("Choose a new password".into(), link.to_string())),
+        notes: vec![format!(
+            "The link works once, for {RESET_MINUTES} minutes. If you did not ask for it, \
+             ignore this email: your password stays as it is."
+        )],
+    }
+    .email()
 }
 
 /// The link behind a token, if it can still be used (reading never uses it).

@@ -13,7 +13,7 @@ use super::users::{end_sessions, user_by_email, user_by_id};
 use crate::clock::timestamp;
 use crate::domain::user::{verify_password, Password, User};
 use crate::domain::{token, Email, Name, Phone};
-use crate::notify::OutgoingEmail;
+use crate::notify::letter::Letter;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Update, Write, PK};
 use crate::Ctx;
@@ -238,18 +238,25 @@ pub async fn request_email_change(
     let link = format!("{}/login-email/{secret}", base_url.trim_end_matches('/'));
     // The new address is not confirmed yet: the mail names the courier, and carries no
     // text the user typed (a name could say anything to anyone).
-    let message = OutgoingEmail {
+    let message = Letter {
         to: new_email.clone(),
         subject: format!("Confirm your new {courier} client portal login email"),
-        text: format!(
-            "Hello,\n\nSomeone asked to sign in to {courier}'s client portal with this address ({new}) instead of {old}.\n\n\
-             Confirm it here: {link}\n\n\
-             The link works once, for {EMAIL_CHANGE_HOURS} hours. Until it is confirmed, nothing changes. If you did not ask for it, ignore this email.\n",
-            new = new_email,
+        brand: courier.clone(),
+        greeting: "Hello,".into(),
+        paragraphs: vec![format!(
+            "Someone asked to sign in to {courier}'s client portal with this address ({new_email}) instead of {old}.",
             old = user.email,
-        ),
-        html: None,
-    };
+        )],
+        action: Some(("Open the page to confirm it".into(), link)),
+        notes: vec![
+            format!(
+                "The page has a Confirm button; the link works once, for {EMAIL_CHANGE_HOURS} hours."
+            ),
+            "Until it is confirmed, nothing changes. If you did not ask for it, ignore this email."
+                .into(),
+        ],
+    }
+    .email();
     mailer
         .send_email(&message)
         .await

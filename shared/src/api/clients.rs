@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::records::{from_item, list_page, listing, to_item};
 use crate::accounts::email_change::{
-    courier_name, email_change, limit_confirmation, send_confirmation,
+    email_change, limit_confirmation, send_confirmation, sending_courier,
 };
 use crate::accounts::organization::{stale, stale_if_first_failed};
 use crate::clock::timestamp;
@@ -305,7 +305,7 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .map_err(|e| stale_if_first_failed(e, client.version))?;
     }
     if let Some(confirmation) = confirmation {
-        let courier = courier_name(ctx, client.courier_id.as_str()).await?;
+        let courier = sending_courier(ctx, client.courier_id.as_str()).await?;
         send_confirmation(ctx, &ctx.base_url(&req), &courier, confirmation).await?;
     }
     Ok(ApiResponse::ok(&updated.view()))

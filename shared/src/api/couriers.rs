@@ -12,7 +12,7 @@ use crate::domain::timezone::Timezone;
 use crate::domain::user::User;
 use crate::domain::{Email, Label, Name};
 use crate::error::ApiError;
-use crate::notify::OutgoingEmail;
+use crate::notify::letter::Letter;
 use crate::store::{keys, Cond, Write, PK};
 use crate::Ctx;
 
@@ -77,17 +77,20 @@ pub async fn create_courier_with_user(
     let set_password_link = link(base_url, &secret);
     let mut emailed = false;
     if let Some(mailer) = ctx.mailer.as_ref() {
-        let message = OutgoingEmail {
+        let message = Letter {
             to: user.email.clone(),
             subject: format!("Your courier portal account for {}", courier.name),
-            text: format!(
-                "Hello,\n\nAn account was created for {name} on the courier client portal. You sign in with this email address.\n\n\
-                 Set your password here: {set_password_link}\n\n\
-                 The link works once, for {SETUP_DAYS} days.\n",
-                name = courier.name,
-            ),
-            html: None,
-        };
+            brand: courier.name.clone(),
+            greeting: "Hello,".into(),
+            paragraphs: vec![format!(
+                "An account was created for {} on the courier client portal. You sign in with \
+                 this email address.",
+                courier.name
+            )],
+            action: Some(("Set your password".into(), set_password_link.clone())),
+            notes: vec![format!("The link works once, for {SETUP_DAYS} days.")],
+        }
+        .email();
         mailer.send_email(&message).await.map_err(|e| {
             ApiError::Unavailable(format!("the set-password link could not be emailed: {e}"))
         })?;

@@ -1,41 +1,24 @@
 //! `POST /v1/clients/{clientId}/invitation` (courier) and the public
-//! `POST /v1/invitations/{token}/accept`, which activates the client and returns its first key.
+//! `POST /v1/invitations/{token}/accept`, which activates the client and returns its first key
+//! (the use case of `accounts::invitation`, as the invitation page's "API access only").
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::api_keys::{below_key_cap, issue_key, shown_once};
+use super::api_keys::shown_once;
 use super::clients::load_client;
 use super::records::{from_item, to_item};
-use crate::accounts::tokens::check_usable;
+use crate::accounts::invitation::{accept_with_key, Invitation, INVITATION_DAYS};
 use crate::clock::timestamp;
-use crate::domain::api_key::{NewApiKey, Principal, Role};
+use crate::domain::api_key::Principal;
 use crate::domain::client::ClientStatus;
-use crate::domain::courier::Courier;
-use crate::domain::ids::{ClientId, CourierId};
-use crate::domain::user::{Password, User};
-use crate::domain::{token, Email, Label, Name, Phone};
+use crate::domain::courier::{courier_timezone, Courier};
+use crate::domain::ids::ClientId;
+use crate::domain::{token, Email, Label};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::notify::OutgoingEmail;
+use crate::notify::letter::Letter;
 use crate::store::{keys, Cond, Update, Write, PK};
 use crate::Ctx;
-
-/// How long an invitation can be accepted.
-pub const INVITATION_DAYS: i64 = 7;
-
-/// The stored invitation (by the hash of its token).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Invitation {
-    client_id: ClientId,
-    courier_id: CourierId,
-    email: String,
-    expires_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    used_at: Option<String>,
-    /// Epoch seconds after which DynamoDB may delete the item (reads check `expiresAt`).
-    ttl: i64,
-}
 
 pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
@@ -124,23 +107,35 @@ pub async fn invite(
             e.into()
         }
     })?;
-    let page = format!("{base}/invitations/{secret}");
-    let link = format!("{base}/v1/invitations/{secret}/accept");
-    let message = OutgoingEmail {
+    let expires_in_words = courier_timezone(Some(&courier)).in_words(expires);
+    let message = Letter {
         to: client.email.clone(),
-        subject: format!("{} invites {} to its client portal", courier.name, client.name),
-        text: format!(
-            "Hello {client},\n\n{courier} invites you to send and follow your deliveries in its client portal.\n\n\
-             Set your name and password to open the portal: {page}\n\n\
-             For API access only, accept it with a request instead (this gives you your API key): POST {link}\n(curl -X POST {link})\n\n\
-             Your Client Portal ID is {id}. The invitation can be used once and expires on {expires}.\n",
-            client = client.name,
-            courier = courier.name,
-            id = client.id,
-            expires = invitation.expires_at,
+        subject: format!(
+            "{} invites {} to its client portal",
+            courier.name, client.name
         ),
-        html: None,
-    };
+        brand: courier.name.clone(),
+        greeting: format!("Hello {},", client.name),
+        paragraphs: vec![
+            format!(
+                "{} invites {} to send and follow its deliveries in its client portal.",
+                courier.name, client.name
+            ),
+            "Open the invitation to choose your name and password. If you only send orders \
+             through the API (from a shop or your own software), choose \"API access only\" on \
+             the same page instead: it shows your API key."
+                .into(),
+        ],
+        action: Some((
+            "Open the invitation".into(),
+            format!("{base}/invitations/{secret}"),
+        )),
+        notes: vec![
+            format!("Your Client Portal ID is {}.", client.id),
+            format!("The invitation can be used once, until {expires_in_words}."),
+        ],
+    }
+    .email();
     mailer.send_email(&message).await.map_err(|e| {
         ApiError::Unavailable(format!(
             "the invitation could not be emailed ({e}); invite again to retry"
@@ -163,165 +158,10 @@ struct AcceptBody {
 
 pub async fn accept_invitation(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let body: AcceptBody = req.json_or_empty()?;
-    let (invitation, hash) = open_invitation(ctx, req.path_param("token")?).await?;
-    let key = NewApiKey::generate(Role::Client);
-    let now_text = timestamp(ctx.now());
-    let label = body.label.or_else(|| Label::parse("first key").ok());
-    let (record, key_writes) = issue_key(
-        &key,
-        Role::Client,
-        &invitation.courier_id,
-        Some(&invitation.client_id),
-        label,
-        &now_text,
-    )?;
-    let mut writes = acceptance_writes(
-        &invitation,
-        &hash,
-        &now_text,
-        Update::new().increment("activeKeys", 1),
-        Some(below_key_cap()),
-    );
-    writes.extend(key_writes);
-    run_acceptance(ctx, writes).await?;
+    let accepted = accept_with_key(ctx, req.path_param("token")?, body.label).await?;
     let mut response = serde_json::json!({
-        "clientId": invitation.client_id, "courierId": invitation.courier_id, "status": "active",
+        "clientId": accepted.client_id, "courierId": accepted.courier_id, "status": "active",
     });
-    response["apiKey"] = shown_once(&record, &key);
+    response["apiKey"] = shown_once(&accepted.record, &accepted.key);
     Ok(ApiResponse::created(&response))
-}
-
-/// Who an invitation is for, as its page shows it (reading never consumes it).
-pub struct OpenInvitation {
-    pub email: String,
-    pub client_id: ClientId,
-}
-
-/// The invitation behind a token, if it can still be accepted.
-pub async fn invitation_for_page(ctx: &Ctx, raw: &str) -> Result<OpenInvitation, ApiError> {
-    let (invitation, _) = open_invitation(ctx, raw).await?;
-    Ok(OpenInvitation {
-        email: invitation.email,
-        client_id: invitation.client_id,
-    })
-}
-
-/// What the invited person sets on the invitation page.
-pub struct FirstUser {
-    pub name: Name,
-    pub phone: Option<Phone>,
-    pub password: Password,
-}
-
-/// The invitation page's form: the same acceptance as the JSON route (the token used, the
-/// client active), creating the client's first user instead of a key, and signing the
-/// person in, all in one transaction. Returns the session cookie's value.
-pub async fn accept_as_user(ctx: &Ctx, raw: &str, first: FirstUser) -> Result<String, ApiError> {
-    let (invitation, hash) = open_invitation(ctx, raw).await?;
-    let now = ctx.now();
-    let now_text = timestamp(now);
-    let email = Email::parse(&invitation.email).map_err(ApiError::Internal)?;
-    let user = User {
-        user_id: User::new_id(),
-        email: email.clone(),
-        name: first.name,
-        phone: first.phone,
-        password_hash: first.password.hash(),
-        role: Role::Client,
-        courier_id: invitation.courier_id.clone(),
-        client_id: Some(invitation.client_id.clone()),
-        created_at: now_text.clone(),
-        updated_at: now_text.clone(),
-        version: 1,
-    };
-    let (cookie, session) = crate::accounts::session::new_session(&user, now)?;
-    let mut writes = acceptance_writes(&invitation, &hash, &now_text, Update::new(), None);
-    // The user (index 2: its login email taken) and its id's reference.
-    writes.extend(crate::accounts::users::create_user_writes(&user)?);
-    writes.push(Write::Put {
-        item: session,
-        cond: Some(Cond::not_exists(PK)),
-    });
-    ctx.store.transact(writes).await.map_err(|e| {
-        if e.condition_failed_at(2) {
-            ApiError::conflict(
-                "email_taken",
-                "a user with this email already exists: sign in instead",
-            )
-        } else {
-            acceptance_error(e)
-        }
-    })?;
-    Ok(cookie)
-}
-
-/// Reads the invitation by its token and checks it can still be accepted.
-async fn open_invitation(ctx: &Ctx, raw: &str) -> Result<(Invitation, String), ApiError> {
-    let not_found = ApiError::NotFound("invitation");
-    if !token::well_formed(raw) {
-        return Err(not_found);
-    }
-    let hash = token::hash(raw);
-    let invitation: Invitation = from_item(
-        ctx.store
-            .get(&keys::invitation(&hash))
-            .await?
-            .ok_or(not_found)?,
-    )?;
-    check_usable(
-        invitation.used_at.as_deref(),
-        &invitation.expires_at,
-        ctx.now(),
-        "invitation",
-    )?;
-    Ok((invitation, hash))
-}
-
-/// The token marked used and the client activated (first two writes of the transaction).
-fn acceptance_writes(
-    invitation: &Invitation,
-    hash: &str,
-    now_text: &str,
-    client_update: Update,
-    client_cond: Option<Cond>,
-) -> Vec<Write> {
-    let update = client_update
-        .set("status", ClientStatus::Active.as_str())
-        .remove("inviteTokenHash")
-        .set("updatedAt", now_text)
-        .increment("version", 1);
-    let mut cond =
-        Cond::eq("status", ClientStatus::Invited.as_str()).and(Cond::eq("inviteTokenHash", hash));
-    if let Some(extra) = client_cond {
-        cond = cond.and(extra);
-    }
-    vec![
-        Write::Update {
-            key: keys::invitation(hash),
-            update: Update::new().set("usedAt", now_text),
-            cond: Some(Cond::not_exists("usedAt").and(Cond::gt("expiresAt", now_text))),
-        },
-        Write::Update {
-            key: keys::client(
-                invitation.courier_id.as_str(),
-                invitation.client_id.as_str(),
-            ),
-            update,
-            cond: Some(cond),
-        },
-    ]
-}
-
-async fn run_acceptance(ctx: &Ctx, writes: Vec<Write>) -> Result<(), ApiError> {
-    ctx.store.transact(writes).await.map_err(acceptance_error)
-}
-
-fn acceptance_error(e: crate::store::StoreError) -> ApiError {
-    if e.condition_failed_at(0) {
-        ApiError::gone("token_used", "this invitation has already been used")
-    } else if e.condition_failed_at(1) {
-        ApiError::gone("token_replaced", "this invitation is no longer valid (replaced by a newer one, or the client was removed)")
-    } else {
-        e.into()
-    }
 }

@@ -10,6 +10,7 @@ use crate::domain::order::{Order, Task};
 use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
 use crate::domain::Phone;
+use crate::notify::letter::Letter;
 use crate::notify::OutgoingEmail;
 use crate::store::clients::load_client_and_courier;
 use crate::Ctx;
@@ -42,6 +43,14 @@ impl MessageContext {
 
     fn courier_name(&self) -> &str {
         self.courier.as_ref().map(|c| c.name.as_str()).unwrap_or("")
+    }
+
+    /// The header of the client's mail: its courier's name and its own.
+    fn brand(&self, client: &Client) -> String {
+        match self.courier_name() {
+            "" => client.name.to_string(),
+            courier => format!("{courier} · {}", client.name),
+        }
     }
 
     pub fn message(&self, ctx: &Ctx, order: &Order, notice: &Notice) -> Option<Message> {
@@ -89,21 +98,39 @@ impl MessageContext {
                     .as_ref()
                     .map(|r| r.reason.as_str())
                     .unwrap_or("no reason given");
-                Some(Message::Email(OutgoingEmail {
-                    to: client.email.clone(),
-                    subject: format!("Order {} was rejected", order.short_id),
-                    text: format!(
-                        "Hello {},\n\n{} rejected your order {}.\n\nReason: {}\n\n\
-                         You can edit the order and resubmit it (POST /v1/orders/{}/resubmit); \
-                         it keeps its id and history.\n",
-                        client.name,
-                        or_your_courier(self.courier_name()),
-                        order.short_id,
-                        reason,
-                        order.id,
-                    ),
-                    html: None,
-                }))
+                let courier = or_your_courier(self.courier_name());
+                let zone = client
+                    .organization_settings()
+                    .timezone
+                    .or(client.notification_settings().timezone)
+                    .unwrap_or_else(|| courier_timezone(self.courier.as_ref()));
+                let when = order
+                    .rejection
+                    .as_ref()
+                    .and_then(|r| DateTime::parse_from_rfc3339(&r.at).ok())
+                    .map(|at| format!(" on {}", zone.in_words(at.with_timezone(&Utc))))
+                    .unwrap_or_default();
+                Some(Message::Email(
+                    Letter {
+                        to: client.email.clone(),
+                        subject: format!("Order {} was rejected by {courier}", order.short_id),
+                        brand: self.brand(client),
+                        greeting: format!("Hello {},", client.name),
+                        paragraphs: vec![
+                            format!("{courier} rejected your order {}{when}.", order.short_id),
+                            format!("Reason: {reason}"),
+                            "You can correct the order on its page and resubmit it: it keeps \
+                             its id and history."
+                                .into(),
+                        ],
+                        action: Some((
+                            "Correct and resubmit the order".into(),
+                            format!("{}/orders/{}", portal_base(ctx, order), order.id),
+                        )),
+                        notes: vec![],
+                    }
+                    .email(),
+                ))
             }
             Notice::Failed => {
                 let failed = [&order.pickup, &order.dropoff]
@@ -113,23 +140,51 @@ impl MessageContext {
                     .and_then(|t| t.failure_reason.as_deref())
                     .unwrap_or("no reason given");
                 let which = failed.map(|t| t.kind.as_str()).unwrap_or("delivery");
-                Some(Message::Email(OutgoingEmail {
-                    to: client.email.clone(),
-                    subject: format!("Order {} failed", order.short_id),
-                    text: format!(
-                        "Hello {},\n\nThe {which} of your order {} failed.\n\nReason: {}\n\n\
-                         Recipient tracking page: {}\n\n{} will contact you about what happens next.\n",
-                        client.name,
-                        order.short_id,
-                        reason,
-                        order.tracking_url,
-                        or_your_courier(self.courier_name()),
-                    ),
-                    html: None,
-                }))
+                Some(Message::Email(
+                    Letter {
+                        to: client.email.clone(),
+                        subject: format!("Order {} failed", order.short_id),
+                        brand: self.brand(client),
+                        greeting: format!("Hello {},", client.name),
+                        paragraphs: vec![
+                            format!("The {which} of your order {} failed.", order.short_id),
+                            format!("Reason: {reason}"),
+                            format!(
+                                "{} will contact you about what happens next.",
+                                or_your_courier(self.courier_name())
+                            ),
+                        ],
+                        action: Some((
+                            "See the order".into(),
+                            format!("{}/orders/{}", portal_base(ctx, order), order.id),
+                        )),
+                        notes: vec![format!(
+                            "The recipient's tracking page: {}",
+                            order.tracking_url
+                        )],
+                    }
+                    .email(),
+                ))
             }
         }
     }
+}
+
+/// The portal's base URL for links in the client's mail: the configured one, else the one
+/// the order was placed under (its tracking link's).
+fn portal_base(ctx: &Ctx, order: &Order) -> String {
+    ctx.config
+        .public_base_url
+        .clone()
+        .or_else(|| {
+            order
+                .tracking_url
+                .rsplit_once("/track/")
+                .map(|(base, _)| base.to_string())
+        })
+        .unwrap_or_else(|| "http://127.0.0.1:3000".into())
+        .trim_end_matches('/')
+        .to_string()
 }
 
 fn or_your_courier(name: &str) -> &str {

@@ -1,6 +1,7 @@
 //! The notifier ports (email, SMS) and their adapters: SES and SNS in AWS, an outbox that
 //! captures messages locally, and a recorder that tests read.
 
+pub mod letter;
 #[cfg(feature = "embedded")]
 mod outbox;
 mod recorder;

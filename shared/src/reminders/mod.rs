@@ -192,7 +192,7 @@ async fn remind(
         Err(StoreError::ConditionFailed { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    let email = digest(ctx, client, &orders, at);
+    let email = digest(ctx, client, courier, &orders, at);
     if let Err(e) = ctx.mailer()?.send_email(&email).await {
         // Not sent: the next run this morning tries again.
         ctx.store.delete(&marker, None).await?;
@@ -218,6 +218,7 @@ struct DraftLine {
 #[template(path = "email/draft_reminder.html")]
 struct DigestHtml<'a> {
     subject: &'a str,
+    brand: &'a str,
     name: &'a str,
     intro: &'a str,
     drafts: &'a [DraftLine],
@@ -227,8 +228,19 @@ struct DigestHtml<'a> {
 
 /// The email (HTML with a plain-text part): one line per draft (the client's reference or
 /// short id, recipient, age, reasons) and a link to the portal's drafts page, where they
-/// are reviewed and submitted; no API URL (the person reading it uses the portal).
-fn digest(ctx: &Ctx, client: &Client, orders: &[Order], at: DateTime<Utc>) -> OutgoingEmail {
+/// are reviewed and submitted; no API URL (the person reading it uses the portal). Headed
+/// with the courier's name and the client's.
+fn digest(
+    ctx: &Ctx,
+    client: &Client,
+    courier: Option<&Courier>,
+    orders: &[Order],
+    at: DateTime<Utc>,
+) -> OutgoingEmail {
+    let brand = match courier {
+        Some(courier) => format!("{} · {}", courier.name, client.name),
+        None => client.name.to_string(),
+    };
     let base = ctx
         .config
         .public_base_url
@@ -279,13 +291,15 @@ fn digest(ctx: &Ctx, client: &Client, orders: &[Order], at: DateTime<Utc>) -> Ou
     let text = format!(
         "Hello {name},\n\n{intro}\n\n{list}\n\n\
          Review and submit them: {drafts_link}\n\n\
-         You get this email once a day at most; turn it off or change the delay under Settings → Communications: {settings_link}\n",
+         You get this email once a day at most; turn it off or change the delay under Settings → Communications: {settings_link}\n\n\
+         — {brand}\n",
         name = client.name,
         list = list.join("\n"),
     );
     let name = client.name.to_string();
     let html = DigestHtml {
         subject: &subject,
+        brand: &brand,
         name: &name,
         intro: &intro,
         drafts: &drafts,

@@ -1,11 +1,15 @@
 //! `GET /invitations/{token}` (the form; reading never uses the token) and its `POST`,
-//! which accepts the invitation as the JSON route does, creating the first user.
+//! which accepts the invitation as the JSON route does: creating the first user, or, with
+//! "API access only", issuing the first API key and showing it once.
 
 use askama::Template;
 
 use super::{cross_site, field, form, html, redirect, same_origin, unusable_link};
+use crate::accounts::invitation::{
+    accept_as_user, accept_with_key, invitation_for_page, FirstUser,
+};
 use crate::accounts::session::set_cookie;
-use crate::api::invitations::{accept_as_user, invitation_for_page, FirstUser};
+use crate::accounts::AccountError;
 use crate::domain::user::Password;
 use crate::domain::{Name, Phone};
 use crate::error::ApiError;
@@ -28,6 +32,14 @@ impl InvitationPage<'_> {
             .find(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
     }
+}
+
+/// The invitation accepted for API access only: its key, shown this once.
+#[derive(Template)]
+#[template(path = "web/invitation_api_key.html")]
+struct ApiKeyPage<'a> {
+    key: &'a str,
+    client_id: &'a str,
 }
 
 pub async fn invitation_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -55,6 +67,18 @@ pub async fn accept_invitation_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(e) => return Ok(unusable(e)),
     };
     let fields = form(&req);
+    if field(&fields, "access") == "api" {
+        return match accept_with_key(ctx, token, None).await {
+            Ok(accepted) => Ok(html(
+                201,
+                &ApiKeyPage {
+                    key: accepted.key.secret.as_str(),
+                    client_id: accepted.client_id.as_str(),
+                },
+            )),
+            Err(e) => Ok(unusable(e)),
+        };
+    }
     let (name, phone, password) = (
         field(&fields, "name"),
         field(&fields, "phone"),
@@ -89,14 +113,17 @@ pub async fn accept_invitation_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     match accept_as_user(ctx, token, first).await {
         Ok(cookie) => Ok(redirect("/orders").with_header("set-cookie", &set_cookie(&cookie))),
-        Err(e @ (ApiError::Gone { .. } | ApiError::Conflict { .. } | ApiError::NotFound(_))) => {
-            Ok(unusable(e))
-        }
-        Err(e) => Err(e),
+        Err(e) => Ok(unusable(e)),
     }
 }
 
-/// An unknown, used, expired or replaced invitation.
-fn unusable(e: ApiError) -> ApiResponse {
-    unusable_link(e, "Invitation", "This invitation link is not valid.")
+/// An unknown (404), used, expired or replaced invitation, or an email that has a user
+/// already (410, in the error's words): the one place the invitation's [`AccountError`]
+/// becomes a page. Anything else answers as the API would.
+fn unusable(e: AccountError) -> ApiResponse {
+    unusable_link(
+        ApiError::from(e),
+        "Invitation",
+        "This invitation link is not valid.",
+    )
 }

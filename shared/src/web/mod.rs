@@ -9,6 +9,7 @@ pub mod api_pages;
 pub mod assets;
 pub mod communications_pages;
 pub mod drafts_pages;
+pub mod email_confirmation_pages;
 pub mod format;
 pub mod imports_pages;
 pub mod invitation_pages;

@@ -142,22 +142,25 @@ pub async fn reset_password_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     })
 }
 
-/// An unknown (404), used, expired or replaced link, or a login email taken meanwhile (410,
-/// the error's own words): the one place a link's [`AccountError`] becomes a page (the
-/// password links here, the login-email links of `account_pages`). Anything else answers as
-/// the API would.
+/// An unknown (404), used, expired or replaced link, or an email taken meanwhile (410, the
+/// error's own words): the one place a link's [`AccountError`] becomes a page (the password
+/// links here, the login-email links of `account_pages`, the organisation email links of
+/// `email_confirmation_pages`). Anything else answers as the API would.
 pub(crate) fn unusable(e: AccountError) -> ApiResponse {
     const TITLE: &str = "Link not valid";
     let gone = |message: String| link_page(410, TITLE, format!("{}.", capitalise(&message)));
     match e {
-        AccountError::LinkNotFound | AccountError::EmailChangeNotFound => {
+        AccountError::LinkNotFound
+        | AccountError::EmailChangeNotFound
+        | AccountError::EmailConfirmationNotFound => {
             link_page(404, TITLE, "This link is not valid.".into())
         }
         e @ (AccountError::TokenUsed { .. }
         | AccountError::TokenExpired { .. }
         | AccountError::LinkReplaced
         | AccountError::EmailChangeReplaced
-        | AccountError::EmailTaken) => gone(e.to_string()),
+        | AccountError::EmailTaken
+        | AccountError::ClientEmailTaken { .. }) => gone(e.to_string()),
         // Another request wrote the same items at the same time.
         AccountError::Store(e) if e.is_conflict() => gone(ApiError::from(e).to_string()),
         e => ApiError::from(e).to_response(),

@@ -5,9 +5,10 @@ use http::{HeaderMap, HeaderValue};
 use serde_json::json;
 
 use portal::accounts::api_keys::create_api_key;
+use portal::accounts::invitation::{accept_as_user, FirstUser};
 use portal::accounts::password_reset::setup_link;
 use portal::accounts::users::user_by_email;
-use portal::api::invitations::{accept_as_user, invite, FirstUser};
+use portal::api::invitations::invite;
 use portal::domain::token;
 use portal::domain::user::Password;
 use portal::domain::{Email, Label, Name};
