@@ -5,8 +5,11 @@
 
 use askama::Template;
 use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
 
+use super::client_zone::client_and_zone;
 use super::format::{money, to_minute as when};
+use super::order_form::EditForm;
 use super::{html, not_found, signed_in};
 use crate::domain::address::Address;
 use crate::domain::api_key::Principal;
@@ -249,22 +252,13 @@ struct OrderPage {
     rejection: Option<String>,
     tracking_url: String,
     notes: String,
-    /// For a rejected order: the dropoff to edit, and the version it was read at.
-    edit: Option<DropoffEdit>,
     /// A draft's reasons (why it could not be placed as it is).
     draft_reasons: Vec<String>,
-    /// What the client can still do: submit a draft, withdraw, edit (until pickup starts).
+    /// What the client can still do: submit a draft, withdraw, edit (until pickup starts;
+    /// a rejected order: edit and resubmit).
     can_finalize: bool,
     can_withdraw: bool,
-    change: Option<super::order_form::EditForm>,
-}
-
-pub struct DropoffEdit {
-    pub version: u64,
-    pub line1: String,
-    pub city: String,
-    pub name: String,
-    pub phone: String,
+    change: Option<EditForm>,
 }
 
 pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -275,7 +269,8 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let Some(order) = read_order(ctx, &principal, req.path_param("orderId")?).await? else {
         return Ok(not_found(true));
     };
-    Ok(html(200, &order_view(&principal, &order, None)))
+    let (_, zone) = client_and_zone(ctx, &principal).await?;
+    Ok(html(200, &order_view(&principal, &order, zone, None)))
 }
 
 /// The signed-in organisation's order; `None` when it has no such order.
@@ -319,11 +314,13 @@ fn task_view(task: &Task) -> TaskView {
     }
 }
 
-/// The order's page; `change` is the edit form as sent (with its errors) when it was refused.
+/// The order's page, its form's times in `zone`; `change` is the edit (or resubmit) form as
+/// sent (with its errors) when it was refused.
 pub(super) fn order_view(
     principal: &Principal,
     order: &Order,
-    change: Option<super::order_form::EditForm>,
+    zone: Tz,
+    change: Option<EditForm>,
 ) -> impl Template {
     let proof = order.dropoff.proof.as_ref().map(|proof| ProofView {
         signature: proof.signature.clone().unwrap_or_default(),
@@ -353,7 +350,6 @@ pub(super) fn order_view(
         rejection: order.rejection.as_ref().map(|r| r.reason.clone()),
         tracking_url: order.tracking_url.clone(),
         notes: order.notes.clone().unwrap_or_default(),
-        edit: rejected.then(|| DropoffEdit::of(order)),
         draft_reasons: order
             .draft_reasons
             .iter()
@@ -363,35 +359,10 @@ pub(super) fn order_view(
         can_withdraw: allows(order, Event::Withdraw),
         change: match change {
             Some(form) => Some(form),
-            // A rejected order has its own form (Save and resubmit).
-            None if allows(order, Event::Edit) && !rejected => {
-                Some(super::order_form::EditForm::of(order))
-            }
+            // A rejected order is edited to be resubmitted ("Save and resubmit").
+            None if allows(order, Event::Edit) => Some(EditForm::of(order, zone, rejected)),
             None => None,
         },
-    }
-}
-
-impl DropoffEdit {
-    fn of(order: &Order) -> Self {
-        let dropoff = &order.dropoff.stop;
-        let address = &dropoff.address;
-        DropoffEdit {
-            version: order.version,
-            line1: address.line1.to_string(),
-            city: address
-                .city
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            name: contact_name(dropoff),
-            phone: dropoff
-                .contact
-                .as_ref()
-                .and_then(|c| c.phone.as_ref())
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        }
     }
 }
 
