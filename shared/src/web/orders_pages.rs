@@ -291,7 +291,8 @@ fn task_view(task: &Task) -> TaskView {
     let phone = stop.contact.as_ref().and_then(|c| c.phone.as_ref());
     TaskView {
         kind: task.kind.as_str(),
-        address: one_line(&stop.address),
+        // The whole address on the order's page; the table has line 1 and the city.
+        address: stop.address.one_line(),
         contact: [
             contact_name(stop),
             phone.map(ToString::to_string).unwrap_or_default(),
