@@ -1,7 +1,8 @@
 """The client's web portal in Chromium (Debian's, through Playwright), against portal-local
 on a free port with a fresh data dir: invitation -> set a password -> the orders table ->
-an order placed for the client -> the courier rejects it -> the rejection on the order's
-page -> the courier completes it -> the proof on the page; sign-out and sign-in with the
+an order placed from the form (with a postal code) -> the courier rejects it -> the rejection on the order's
+page -> the whole order corrected (a bad field shown next to it) and resubmitted -> the
+courier completes it -> the proof on the page; sign-out and sign-in with the
 keyboard only; an order edited and withdrawn from its page; drafts submitted in bulk (with
 the keyboard) and one from its page; a spreadsheet checked (preflight) then imported; the
 organization, communications and tracking-page settings round trips; a new contact email
@@ -45,6 +46,17 @@ def check(name, condition, detail=""):
     else:
         results["failed"] += 1
         print(f"FAIL {name} {detail}")
+
+
+def type_dropoff(page):
+    """From the dropoff's street address, types the dropoff with the keyboard: street, (line
+    2, unit), postal code, city, (state, country as prefilled), recipient name and phone;
+    focus stays on the phone."""
+    values = ["9 Rue de la Paix", "", "", "75002", "Paris", "", "", "Marie Curie", "+33698765432"]
+    for i, value in enumerate(values):
+        if i:
+            page.keyboard.press("Tab")
+        page.keyboard.type(value)
 
 
 # What the flow is doing (an axe run, a screenshot), named in what the CSP watcher records.
@@ -210,20 +222,20 @@ def run(api, base, courier_key):
         check("a missing dropoff address is shown next to its field",
               "is required" in page.locator("#dropoff_line1-error").inner_text())
         axe_check(page, axe, "/orders/new with errors")
-        for _ in range(40):
+        for _ in range(60):
             if page.evaluate("document.activeElement.id") == "dropoff_line1":
                 break
             page.keyboard.press("Tab")
         check("Tab reaches the dropoff address", page.evaluate("document.activeElement.id") == "dropoff_line1")
-        for value in ["9 Rue de la Paix", "Paris", "Marie Curie", "+33698765432"]:
-            page.keyboard.type(value)
-            page.keyboard.press("Tab")
+        type_dropoff(page)
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r".*/orders/ord_[0-9A-Z]{26}$"))
         order_id = page.url.rsplit("/", 1)[1]
         check("the order placed from the keyboard opens its page", "Placed" in page.locator("#order-status").inner_text())
         shot(page, "06-order-placed")
         _, order = api.call("GET", f"/v1/orders/{order_id}", courier_key)
+        check("the postal code typed reaches the order",
+              order["dropoff"]["address"].get("postalCode") == "75002", str(order["dropoff"]["address"]))
         body = dict(order_body, clientId=client_id)
 
         # The courier rejects it.
@@ -240,13 +252,32 @@ def run(api, base, courier_key):
               "We do not deliver to Paris on Sundays" in page.get_by_role("alert").inner_text())
         axe_check(page, axe, "/orders/{orderId} (rejected)")
         shot(page, "08-order-rejected")
-        # Save and resubmit: the dropoff corrected on the order's page.
-        page.get_by_label("Address").fill("2 Quai Claude Bernard")
-        page.get_by_label("City").fill("Lyon")
+        # Save and resubmit: the whole order on its page; a bad country is shown next to
+        # its field, then the dropoff (and the pickup's unit) corrected.
+        resubmit_form = page.locator("form[action$='/resubmit']")
+        check("the resubmit form has the pickup as well as the dropoff",
+              resubmit_form.get_by_role("group", name="Pickup", exact=True).count() == 1
+              and resubmit_form.get_by_role("group", name="Dropoff", exact=True).count() == 1)
+        dropoff_group = resubmit_form.get_by_role("group", name="Dropoff", exact=True)
+        dropoff_group.get_by_label("Street address").fill("2 Quai Claude Bernard")
+        dropoff_group.get_by_label("City").fill("Lyon")
+        dropoff_group.get_by_label("Postal code").fill("69007")
+        dropoff_group.get_by_label("Country").fill("F1")
+        page.get_by_role("button", name="Save and resubmit").click()
+        expect(page.locator("#edit_dropoff_country-error")).to_be_visible()
+        check("a bad country is refused next to its field, the order still rejected",
+              "two-letter" in page.locator("#edit_dropoff_country-error").inner_text()
+              and "Rejected" in page.locator("#order-status").inner_text())
+        axe_check(page, axe, "/orders/{orderId} resubmit with errors")
+        shot(page, "08b-resubmit-errors")
+        page.locator("#edit_dropoff_country").fill("FR")
+        page.get_by_role("group", name="Pickup", exact=True).get_by_label("Unit or floor").fill("Dock 3")
         page.get_by_role("button", name="Save and resubmit").click()
         check("Save and resubmit places the order again",
               "Placed" in page.locator("#order-status").inner_text(), page.url)
-        check("the corrected dropoff is shown", "2 Quai Claude Bernard" in page.locator("section.card").nth(1).inner_text())
+        check("the corrected dropoff is shown", "2 Quai Claude Bernard, Lyon, 69007, FR" in page.locator("section.card").nth(1).inner_text(),
+              page.locator("section.card").nth(1).inner_text())
+        check("the corrected pickup is shown", "Dock 3" in page.locator("section.card").nth(0).inner_text())
 
         # Filters: status and search, applied together.
         page.goto(base + "/orders?status=completed")
@@ -547,13 +578,11 @@ def run(api, base, courier_key):
               logo.count() == 1 and logo.get_attribute("alt") == "Bloom Florists")
         check("the form offers the client's services", page.get_by_label("Same day").count() == 1)
         check("the window is read in the client's time zone", "Europe/Paris" in page.locator("#window-hint").inner_text())
-        for _ in range(40):
+        for _ in range(60):
             if page.evaluate("document.activeElement.id") == "dropoff_line1":
                 break
             page.keyboard.press("Tab")
-        for value in ["9 Rue de la Paix", "Paris", "Marie Curie", "+33698765432"]:
-            page.keyboard.type(value)
-            page.keyboard.press("Tab")
+        type_dropoff(page)
         page.locator("#dropoff_after").fill("2030-12-02T14:00")
         page.locator("#dropoff_before").fill("2030-12-02T16:00")
         page.locator("#dropoff_before").focus()

@@ -166,6 +166,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query@GSI2",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
+            "dynamodb:BatchGetItem",
         ],
     ),
     // Compiled-in files: no AWS call.
@@ -1781,7 +1782,7 @@ mod observed {
                 "POST",
                 &format!("/orders/{placed_short}/resubmit"),
                 Some(&cookie),
-                "version=2&dropoff_line1=2+Quai+Claude+Bernard&dropoff_city=Lyon",
+                "version=2&pickup_line1=1+Market+St&dropoff_line1=2+Quai+Claude+Bernard&dropoff_city=Lyon",
             )
             .await;
         assert_eq!(resubmitted.status, 303, "{:?}", resubmitted.body);

@@ -291,12 +291,15 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
     let shown = get(&app, &format!("/orders/{id}"), &cookie).await;
     assert!(shown.text.contains("Edit order") && shown.text.contains("Withdraw order"));
     assert!(shown.text.contains("value=\"Ada Lovelace\""), "prefilled");
+    // The form as the page prefills it, the dropoff moved.
     let edit = |version: &'static str, phone: &'static str| {
         vec![
             ("version", version),
             ("pickup_line1", "1 Market St"),
             ("pickup_city", "Lyon"),
+            ("pickup_postal_code", "69002"),
             ("dropoff_line1", "2 Quai Claude Bernard"),
+            ("dropoff_country", "FR"),
             ("dropoff_city", "Lyon"),
             ("recipient_name", "Ada Lovelace"),
             ("recipient_phone", phone),
@@ -332,8 +335,8 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
         .await
         .body;
     assert_eq!(got["dropoff"]["address"]["line1"], "2 Quai Claude Bernard");
-    assert_eq!(got["dropoff"]["address"]["country"], "FR", "kept");
-    assert_eq!(got["pickup"]["address"]["postalCode"], "69002", "kept");
+    assert_eq!(got["dropoff"]["address"]["country"], "FR");
+    assert_eq!(got["pickup"]["address"]["postalCode"], "69002");
     assert_eq!(
         (got["weight"].clone(), got["pieces"].clone()),
         (json!(3.5), json!(2))
@@ -368,7 +371,7 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
         404
     );
     assert_eq!(status_of(&app, &courier, their_id).await, "placed");
-    // Save and resubmit keeps what its form does not show (the dropoff's country).
+    // Save and resubmit edits the whole order as its form shows it.
     let rejected = order_for(&app, &courier, &client, "Bob Stone", false).await;
     let rid = rejected["id"].as_str().unwrap();
     let refused = app
@@ -385,8 +388,10 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
         &cookie,
         &[
             ("version", "2"),
+            ("pickup_line1", "1 Market St"),
             ("dropoff_line1", "5 Rue du Bac"),
             ("dropoff_city", "Paris"),
+            ("dropoff_country", "FR"),
             ("recipient_name", "Bob Stone"),
         ],
     )
@@ -403,7 +408,7 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
         ),
         (Some("placed"), Some("5 Rue du Bac"))
     );
-    assert_eq!(got["dropoff"]["address"]["country"], "FR", "kept");
+    assert_eq!(got["dropoff"]["address"]["country"], "FR");
     assert_eq!(
         got["dropoff"]["contact"]["phone"],
         json!(null),
@@ -1142,6 +1147,293 @@ async fn the_order_form_sends_window_requirements_and_service(app: TestApp) {
     assert_eq!(order.body["quote"]["price"], 2500);
 }
 
+/// `form` with `changes` (each replaces its input's value, or is added).
+fn with<'a>(
+    form: &[(&'a str, &'a str)],
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut changed = form.to_vec();
+    for (name, value) in changes {
+        match changed.iter_mut().find(|(n, _)| n == name) {
+            Some(input) => input.1 = value,
+            None => changed.push((name, value)),
+        }
+    }
+    changed
+}
+
+/// The client's time zone for its forms: Europe/Paris.
+async fn in_paris(app: &TestApp, cookie: &str) {
+    let settings = post(
+        app,
+        "/settings/organization",
+        cookie,
+        &[
+            ("name", "Bloom"),
+            ("email", "pia@bloom.example"),
+            ("phone", ""),
+            ("country", "fr"),
+            ("timezone", "Europe/Paris"),
+            ("units", "metric"),
+            ("logoUrl", ""),
+        ],
+    )
+    .await;
+    assert_eq!(settings.status, 303, "{}", settings.text);
+}
+
+/// A courier's service that covers some postcodes only (Paris and Lyon) quotes an order
+/// from the web form when its dropoff's postal code is inside, and not when outside: the
+/// form has the postal codes (and prefills the depot's, and its country).
+async fn a_postcode_service_quotes_web_orders_inside_its_area_only(app: TestApp) {
+    app.clock.travel_to("2026-11-30T08:00:00Z".parse().unwrap());
+    let (courier, client, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let service = app
+        .post(
+            "/v1/services",
+            &courier.key,
+            json!({"name": "Paris and Lyon", "sla": {"kind": "same_day", "hours": 4},
+                   "availability": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "23:59"},
+                   "area": {"postalCodePrefixes": ["75", "69"]}}),
+        )
+        .await;
+    assert_eq!(service.status, 201, "{}", service.text);
+    let service = service.body["id"].as_str().unwrap().to_string();
+    let rates = app
+        .post(
+            "/v1/rate-tables",
+            &courier.key,
+            json!({"name": "Flat", "currency": "EUR", "base": {"method": "flat", "amount": 2500}}),
+        )
+        .await;
+    let given = app
+        .call(
+            "PUT",
+            &format!("/v1/clients/{client}/services"),
+            Some(&courier.key),
+            Some(json!({"services": [{"serviceId": service, "rateTableId": rates.body["id"]}]})),
+        )
+        .await;
+    assert_eq!(given.status, 200, "{}", given.text);
+    let shown = get(&app, "/orders/new", &cookie).await;
+    for prefilled in [
+        r#"id="pickup_postal_code" name="pickup_postal_code" type="text" autocomplete="off" value="69002""#,
+        r#"id="pickup_country" name="pickup_country" type="text" autocomplete="off" value="FR""#,
+        r#"id="dropoff_country" name="dropoff_country" type="text" autocomplete="off" value="FR""#,
+        r#"<label for="dropoff_postal_code">Postal code</label>"#,
+    ] {
+        assert!(
+            shown.text.contains(prefilled),
+            "{prefilled}: {}",
+            shown.text
+        );
+    }
+    let form = [
+        ("form_id", ""),
+        ("pickup_line1", "1 Market St"),
+        ("pickup_city", "Lyon"),
+        ("pickup_postal_code", "69002"),
+        ("pickup_country", "FR"),
+        ("dropoff_line1", "9 Rue de la Paix"),
+        ("dropoff_city", "Paris"),
+        ("dropoff_postal_code", "75002"),
+        ("dropoff_country", "FR"),
+        ("recipient_name", "Marie Curie"),
+        ("pieces", "1"),
+    ];
+    let inside = post(&app, "/orders", &cookie, &with(&form, &[("quote", "1")])).await;
+    assert_eq!(inside.status, 200, "{}", inside.text);
+    assert!(
+        inside.text.contains("25.00 EUR, complete by"),
+        "{}",
+        inside.text
+    );
+    let outside = with(&form, &[("dropoff_postal_code", "13001"), ("quote", "1")]);
+    let outside = post(&app, "/orders", &cookie, &outside).await;
+    assert!(
+        !outside.text.contains("25.00 EUR") && outside.text.contains("Not available: outside area"),
+        "{}",
+        outside.text
+    );
+    let placed = post(&app, "/orders", &cookie, &form).await;
+    assert_eq!(placed.status, 303, "{}", placed.text);
+    let id = placed
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/orders/");
+    let order = app.get(&format!("/v1/orders/{id}"), &courier.key).await;
+    assert_eq!(order.body["dropoff"]["address"]["postalCode"], "75002");
+    assert_eq!(
+        order.body["quote"]["serviceId"],
+        json!(service),
+        "{}",
+        order.text
+    );
+}
+
+/// An order placed from the form has both stops' full address, the pickup's window and
+/// requirements as well as the dropoff's; the edit form changes windows and requirements;
+/// a rejected order is corrected (its pickup too) and resubmitted from its page, a bad
+/// field shown next to it.
+async fn the_whole_order_is_placed_edited_and_resubmitted_from_its_forms(app: TestApp) {
+    app.clock.travel_to("2026-11-30T08:00:00Z".parse().unwrap());
+    let (courier, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    in_paris(&app, &cookie).await;
+    let form = [
+        ("pickup_unit", "Floor 2"),
+        ("pickup_line1", "1 Market St"),
+        ("pickup_line2", "Building B"),
+        ("pickup_city", "Lyon"),
+        ("pickup_state", "Rhône"),
+        ("pickup_postal_code", "69002"),
+        ("pickup_country", "fr"),
+        ("pickup_name", "Ana"),
+        ("pickup_after", "2026-12-01T09:00"),
+        ("pickup_before", "2026-12-01T10:00"),
+        ("pickup_require_signature", "1"),
+        ("dropoff_line1", "9 Rue de la Paix"),
+        ("dropoff_city", "Paris"),
+        ("dropoff_postal_code", "75002"),
+        ("dropoff_country", "FR"),
+        ("recipient_name", "Marie Curie"),
+        ("recipient_phone", "+33698765432"),
+        ("dropoff_before", "2026-12-01T16:00"),
+        ("require_photo", "1"),
+        ("minimum_age", "18"),
+        ("weight", "2"),
+        ("pieces", "1"),
+    ];
+    let placed = post(&app, "/orders", &cookie, &with(&form, &[("form_id", "")])).await;
+    assert_eq!(placed.status, 303, "{}", placed.text);
+    let id = placed
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/orders/")
+        .to_string();
+    let order = app
+        .get(&format!("/v1/orders/{id}"), &courier.key)
+        .await
+        .body;
+    assert_eq!(
+        order["pickup"]["address"],
+        json!({"unit": "Floor 2", "line1": "1 Market St", "line2": "Building B", "city": "Lyon",
+               "state": "Rhône", "postalCode": "69002", "country": "FR"})
+    );
+    assert_eq!(
+        order["pickup"]["window"],
+        json!({"completeAfter": "2026-12-01T09:00:00+01:00", "completeBefore": "2026-12-01T10:00:00+01:00"})
+    );
+    assert_eq!(
+        order["pickup"]["requirements"],
+        json!({"signature": true, "photo": false, "notes": false})
+    );
+    assert_eq!(
+        (
+            order["dropoff"]["address"]["postalCode"].clone(),
+            order["dropoff"]["requirements"]["minimumAge"].clone()
+        ),
+        (json!("75002"), json!(18))
+    );
+    // The edit form shows all of it, times in the client's zone.
+    let page = get(&app, &format!("/orders/{id}"), &cookie).await;
+    for shown in [
+        r#"id="edit_pickup_after" name="pickup_after" type="datetime-local" autocomplete="off" value="2026-12-01T09:00""#,
+        r#"id="edit_pickup_require_signature" name="pickup_require_signature" type="checkbox" value="1" checked"#,
+        r#"id="edit_pickup_unit" name="pickup_unit" type="text" autocomplete="off" value="Floor 2""#,
+    ] {
+        assert!(page.text.contains(shown), "{shown}: {}", page.text);
+    }
+    // It changes a window and the requirements.
+    let edited = with(
+        &form,
+        &[
+            ("version", "1"),
+            ("pickup_before", "2026-12-01T11:00"),
+            ("pickup_require_signature", ""),
+            ("pickup_require_notes", "1"),
+            ("minimum_age", ""),
+        ],
+    );
+    let saved = post(&app, &format!("/orders/{id}/edit"), &cookie, &edited).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let order = app
+        .get(&format!("/v1/orders/{id}"), &courier.key)
+        .await
+        .body;
+    assert_eq!(
+        order["pickup"]["window"]["completeBefore"],
+        "2026-12-01T11:00:00+01:00"
+    );
+    assert_eq!(
+        order["pickup"]["requirements"],
+        json!({"signature": false, "photo": false, "notes": true})
+    );
+    assert_eq!(
+        order["dropoff"]["requirements"],
+        json!({"signature": false, "photo": true, "notes": false})
+    );
+    // Rejected: corrected on its page, then resubmitted.
+    let refused = app
+        .post(
+            &format!("/v1/orders/{id}/reject"),
+            &courier.key,
+            json!({"reason": "The depot moved"}),
+        )
+        .await;
+    assert_eq!(refused.status, 200, "{}", refused.text);
+    let version = refused.body["version"].to_string();
+    let page = get(&app, &format!("/orders/{id}"), &cookie).await;
+    assert!(
+        page.text.contains("Save and resubmit")
+            && page
+                .text
+                .contains(r#"id="edit_pickup_line1" name="pickup_line1""#)
+            && page.text.contains(r#"value="2026-12-01T11:00""#),
+        "{}",
+        page.text
+    );
+    let corrected = with(
+        &edited,
+        &[
+            ("version", version.as_str()),
+            ("pickup_line1", "3 Rue Mercière"),
+        ],
+    );
+    let bad = with(
+        &corrected,
+        &[("dropoff_country", "France"), ("pickup_after", "soon")],
+    );
+    let bad = post(&app, &format!("/orders/{id}/resubmit"), &cookie, &bad).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    for next_to_its_field in [
+        r#"aria-invalid="true" aria-describedby="edit_dropoff_country-error""#,
+        r#"<p class="error" id="edit_dropoff_country-error">Country must be a two-letter ISO 3166 country code</p>"#,
+        r#"aria-invalid="true" aria-describedby="edit_window-hint edit_pickup_after-error""#,
+        r#"value="3 Rue Mercière""#,
+    ] {
+        assert!(
+            bad.text.contains(next_to_its_field),
+            "{next_to_its_field}: {}",
+            bad.text
+        );
+    }
+    assert_eq!(
+        status_of(&app, &courier, &id).await,
+        "rejected",
+        "not resubmitted"
+    );
+    let resubmitted = post(&app, &format!("/orders/{id}/resubmit"), &cookie, &corrected).await;
+    assert_eq!(resubmitted.status, 303, "{}", resubmitted.text);
+    let order = app
+        .get(&format!("/v1/orders/{id}"), &courier.key)
+        .await
+        .body;
+    assert_eq!(order["status"], "placed");
+    assert_eq!(order["pickup"]["address"]["line1"], "3 Rue Mercière");
+    assert_eq!(order["pickup"]["address"]["unit"], "Floor 2");
+    assert_eq!(order["dropoff"]["address"]["postalCode"], "75002");
+}
+
 on_both_backends!(
     static_assets_are_versioned_and_immutable,
     drafts_are_submitted_in_bulk_and_one_by_one,
@@ -1154,6 +1446,8 @@ on_both_backends!(
     the_order_form_sends_window_requirements_and_service,
     the_orders_page_finds_old_orders_by_date_and_several_statuses,
     the_order_page_speaks_in_words_and_local_times,
+    a_postcode_service_quotes_web_orders_inside_its_area_only,
+    the_whole_order_is_placed_edited_and_resubmitted_from_its_forms,
 );
 
 /// A task event from the courier's dispatch.

@@ -7,9 +7,11 @@
 pub mod account_pages;
 pub mod api_pages;
 pub mod assets;
+mod client_zone;
 pub mod communications_pages;
 pub mod drafts_pages;
 pub mod email_confirmation_pages;
+pub mod form_view;
 pub mod format;
 pub mod imports_pages;
 pub mod invitation_pages;
@@ -25,6 +27,7 @@ pub mod reset_pages;
 pub mod resubmit_pages;
 pub mod settings_pages;
 pub mod sign_in_pages;
+mod stop_form;
 pub mod tracking_settings_pages;
 pub mod words;
 

@@ -1,10 +1,11 @@
 //! The order page's actions: `POST /orders/{orderId}/edit` (the order as edited, at the
 //! version the page showed, onto the `ordering::edit_order` use case; allowed until the
-//! pickup starts; an error is shown next to its field) and `POST /orders/{orderId}/withdraw`
+//! pickup starts; every error is shown next to its field) and `POST /orders/{orderId}/withdraw`
 //! (onto `ordering::change_status`; allowed until the order is scheduled).
 
-use super::order_errors::refusal;
-use super::order_form::{changes, EditForm};
+use super::form_view::input_names;
+use super::order_errors::{refusal, Refusal};
+use super::order_form::{changes, input_of, EditForm};
 use super::orders_pages::{order_view, read_order};
 use super::reader::reader;
 use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
@@ -35,18 +36,17 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let Some(order) = read_order(ctx, &principal, &order_id).await? else {
         return Ok(not_found(true));
     };
+    let (_, reader_zone) = reader(ctx, &principal).await?;
+    let zone = reader_zone.tz();
     let values = form(&req);
     let version = field(&values, "version").trim().parse().unwrap_or(0);
-    let mut sent = EditForm::build(version, |name| field(&values, name).to_string());
-    let changes = match changes(&order, &values) {
+    let sent = |errors: &[(&'static str, String)]| {
+        let form = EditForm::sent(version, &values, zone, false, errors);
+        order_view(&principal, &order, reader_zone, Some(form))
+    };
+    let changes = match changes(&order, &values, zone) {
         Ok(changes) => changes,
-        Err(errors) => {
-            for (name, message) in errors {
-                sent.error(name, message);
-            }
-            let (_, zone) = reader(ctx, &principal).await?;
-            return Ok(html(422, &order_view(&principal, &order, Some(sent), zone)));
-        }
+        Err(errors) => return Ok(html(422, &sent(&errors))),
     };
     let cmd = EditOrder {
         by: principal.clone(),
@@ -57,26 +57,34 @@ pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     match edit_order(ctx, cmd).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
         Err(OrderError::NotFound) => Ok(not_found(true)),
-        Err(e @ OrderError::Field { .. }) => {
-            sent.error("", format!("Not saved: {}", refusal(e)?.message));
-            let (_, zone) = reader(ctx, &principal).await?;
-            Ok(html(422, &order_view(&principal, &order, Some(sent), zone)))
-        }
+        Err(e @ OrderError::Field { .. }) => Ok(html(422, &sent(&[not_saved(refusal(e)?)]))),
         Err(e) => {
             // A newer version, or a state that no longer allows edits: the order as it is
             // now, with the reason.
-            let why = refusal(e)?.message;
+            let why = not_saved(refusal(e)?);
             let current = read_order(ctx, &principal, &order_id)
                 .await?
                 .unwrap_or(order);
-            let mut again = EditForm::of(&current);
-            again.error("", format!("Not saved: {why}"));
-            let (_, zone) = reader(ctx, &principal).await?;
+            let again = EditForm::of(&current, zone, false);
+            let again = EditForm {
+                alert: Some(why.1),
+                open: true,
+                ..again
+            };
             Ok(html(
                 409,
-                &order_view(&principal, &current, Some(again), zone),
+                &order_view(&principal, &current, reader_zone, Some(again)),
             ))
         }
+    }
+}
+
+/// A use case's refusal as a form error: next to the input of its field, else above the
+/// form, saying the change was not saved.
+pub(super) fn not_saved(refused: Refusal) -> (&'static str, String) {
+    match refused.field.and_then(input_of) {
+        Some(input) if input_names().contains(&input) => (input, refused.message),
+        _ => ("", format!("Not saved: {}", refused.message)),
     }
 }
 

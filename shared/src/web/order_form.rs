@@ -1,242 +1,134 @@
-//! The order edit form: its inputs by fieldset, the form filled from an order or from what
-//! was sent, and what was sent as the changes of the `ordering::edit_order` use case (or
-//! the errors next to their fields).
+//! The order page's form (edit, or "Save and resubmit" on a rejected order): the form
+//! filled from an order or from what was sent, and what was sent as the changes of the
+//! `ordering::edit_order` use case (or every error next to its field). Its inputs are the
+//! new order form's ([`OrderFields`]).
+
+use chrono_tz::Tz;
 
 use super::field;
-use crate::domain::address::Contact;
-use crate::domain::order::{Order, Stop};
+use super::form_view::{input_names, OrderFields};
+use super::stop_form::{optional, stop_from_form, stop_values, FieldErrors, DROPOFF, PICKUP};
+use crate::domain::order::Order;
 use crate::domain::order_fields::Pieces;
 use crate::domain::pricing::Weight;
-use crate::domain::text::{AddressLine, Name, Notes};
-use crate::domain::Phone;
-use crate::ordering::OrderChanges;
-
-/// The edit form's inputs by fieldset: (name, label, input type).
-type InputSpec = (&'static str, &'static str, &'static str);
-const GROUPS: [(&str, &[InputSpec]); 3] = [
-    (
-        "Pickup",
-        &[
-            ("pickup_line1", "Address", "text"),
-            ("pickup_city", "City", "text"),
-            ("pickup_name", "Contact name", "text"),
-            ("pickup_phone", "Contact phone", "tel"),
-        ],
-    ),
-    (
-        "Dropoff",
-        &[
-            ("dropoff_line1", "Address", "text"),
-            ("dropoff_city", "City", "text"),
-            ("recipient_name", "Recipient name", "text"),
-            ("recipient_phone", "Recipient phone", "tel"),
-        ],
-    ),
-    (
-        "Parcel",
-        &[
-            ("weight", "Weight (kg)", "text"),
-            ("pieces", "Pieces", "number"),
-            ("notes", "Notes for the driver", "text"),
-        ],
-    ),
-];
-
-/// The inputs of one stop: address line, city, contact name, contact phone.
-pub(super) struct StopInputs {
-    pub line1: &'static str,
-    pub city: &'static str,
-    pub name: &'static str,
-    pub phone: &'static str,
-}
-
-pub(super) const PICKUP: StopInputs = StopInputs {
-    line1: "pickup_line1",
-    city: "pickup_city",
-    name: "pickup_name",
-    phone: "pickup_phone",
-};
-
-pub(super) const DROPOFF: StopInputs = StopInputs {
-    line1: "dropoff_line1",
-    city: "dropoff_city",
-    name: "recipient_name",
-    phone: "recipient_phone",
-};
-
-/// Form errors: (input name, message).
-pub(super) type FieldErrors = Vec<(&'static str, String)>;
-
-pub struct EditField {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub kind: &'static str,
-    pub value: String,
-    pub error: Option<String>,
-}
+use crate::domain::text::Notes;
+use crate::ordering::{OrderChanges, OrderField};
 
 /// The edit form: prefilled from the order, or as sent with its errors.
 pub struct EditForm {
     pub version: u64,
-    pub groups: Vec<(&'static str, Vec<EditField>)>,
+    pub fields: OrderFields,
+    /// Posts to `/resubmit` ("Save and resubmit") rather than `/edit`.
+    pub resubmit: bool,
     pub alert: Option<String>,
     /// Open when it comes back with errors.
     pub open: bool,
 }
 
-/// What the order has in the input `name`.
-fn order_value(order: &Order, name: &str) -> String {
-    let (pickup, dropoff) = (&order.pickup.stop, &order.dropoff.stop);
-    let of_stop = |stop: &Stop, inputs: &StopInputs| -> Option<String> {
-        let contact = stop.contact.as_ref();
-        Some(match name {
-            n if n == inputs.line1 => stop.address.line1.to_string(),
-            n if n == inputs.city => stop.address.city.as_ref()?.to_string(),
-            n if n == inputs.name => contact?.name.to_string(),
-            n if n == inputs.phone => contact?.phone.as_ref()?.to_string(),
-            _ => return None,
-        })
-    };
-    of_stop(pickup, &PICKUP)
-        .or_else(|| of_stop(dropoff, &DROPOFF))
-        .or_else(|| match name {
-            "weight" => order.weight.map(|w| w.kg().to_string()),
-            "pieces" => order.pieces.map(|p| p.to_string()),
-            "notes" => order.notes.clone(),
-            _ => None,
-        })
-        .unwrap_or_default()
-}
+/// The inputs' ids are `edit_` + name (the order page shows no other form with them).
+const PREFIX: &str = "edit_";
 
 impl EditForm {
-    /// Prefilled with the order as read.
-    pub fn of(order: &Order) -> Self {
-        Self::build(order.version, |name| order_value(order, name))
+    /// Prefilled with the order as read, times in `zone`.
+    pub fn of(order: &Order, zone: Tz, resubmit: bool) -> Self {
+        let mut values = stop_values(&order.pickup.stop, &PICKUP, zone);
+        values.extend(stop_values(&order.dropoff.stop, &DROPOFF, zone));
+        let parcel = [
+            ("weight", order.weight.map(|w| w.kg().to_string())),
+            ("pieces", order.pieces.map(|p| p.to_string())),
+            ("notes", order.notes.clone()),
+        ];
+        values.extend(
+            parcel
+                .into_iter()
+                .filter_map(|(name, value)| Some((name.to_string(), value?))),
+        );
+        Self::sent(order.version, &values, zone, resubmit, &[])
     }
 
-    pub(super) fn build(version: u64, value: impl Fn(&str) -> String) -> Self {
+    /// As sent, with `errors` next to their inputs (or above the form).
+    pub(super) fn sent(
+        version: u64,
+        values: &[(String, String)],
+        zone: Tz,
+        resubmit: bool,
+        errors: &[(&'static str, String)],
+    ) -> Self {
+        let names = input_names();
+        let alert = errors
+            .iter()
+            .find(|(name, _)| !names.contains(name))
+            .map(|(_, message)| message.clone());
         EditForm {
             version,
-            groups: GROUPS
-                .iter()
-                .map(|(legend, inputs)| {
-                    let fields = inputs
-                        .iter()
-                        .map(|(name, label, kind)| EditField {
-                            name,
-                            label,
-                            kind,
-                            value: value(name),
-                            error: None,
-                        })
-                        .collect();
-                    (*legend, fields)
-                })
-                .collect(),
-            alert: None,
-            open: false,
+            fields: OrderFields::new(PREFIX, "h3", zone, values, errors),
+            resubmit,
+            alert,
+            open: !errors.is_empty(),
         }
-    }
-
-    /// Shows `message` next to the input `name`, or above the form when it has none.
-    pub(super) fn error(&mut self, name: &str, message: String) {
-        match self
-            .groups
-            .iter_mut()
-            .flat_map(|(_, fields)| fields.iter_mut())
-            .find(|f| f.name == name)
-        {
-            Some(f) => f.error = Some(message),
-            None => self.alert = Some(message),
-        }
-        self.open = true;
     }
 }
 
-/// `stop` with the form's inputs over it (postal code, window, requirements… kept as the
-/// order has them); every input's error at once.
-pub(super) fn edited_stop(
-    stop: &Stop,
-    inputs: &StopInputs,
-    values: &[(String, String)],
-) -> Result<Stop, FieldErrors> {
-    let get = |name: &str| field(values, name).trim().to_string();
-    let mut errors = FieldErrors::new();
-    let mut edited = stop.clone();
-    match AddressLine::parse(&get(inputs.line1)) {
-        Ok(line1) => edited.address.line1 = line1,
-        Err(_) if get(inputs.line1).is_empty() => errors.push((inputs.line1, "is required".into())),
-        Err(e) => errors.push((inputs.line1, e)),
-    }
-    edited.address.city = optional(
-        &get(inputs.city),
-        inputs.city,
-        AddressLine::parse,
-        &mut errors,
-    );
-    let phone_sent = !get(inputs.phone).is_empty();
-    let phone = optional(&get(inputs.phone), inputs.phone, Phone::parse, &mut errors);
-    let name = optional(&get(inputs.name), inputs.name, Name::parse, &mut errors);
-    edited.contact = match name {
-        Some(name) => Some(Contact {
-            name,
-            phone,
-            email: stop.contact.as_ref().and_then(|c| c.email.clone()),
-        }),
-        None if phone_sent => {
-            errors.push((inputs.name, "is required with a phone number".into()));
-            None
-        }
-        None => None,
-    };
-    if errors.is_empty() {
-        Ok(edited)
-    } else {
-        Err(errors)
+/// The form's input for a field of the order use cases (`None`: shown above the form).
+pub(super) fn input_of(field: OrderField) -> Option<&'static str> {
+    match field {
+        OrderField::Pickup => Some(PICKUP.line1),
+        OrderField::PickupWindowEnd => Some(PICKUP.before),
+        OrderField::DropoffWindowEnd | OrderField::DueBy => Some(DROPOFF.before),
+        OrderField::ServiceId => Some("service_id"),
+        OrderField::ClientId
+        | OrderField::OrderIds
+        | OrderField::ImportId
+        | OrderField::IdempotencyKey
+        | OrderField::CreatedFrom
+        | OrderField::CreatedTo => None,
     }
 }
 
-/// An optional input: empty is none; else parsed, its error noted.
-fn optional<T>(
-    raw: &str,
-    name: &'static str,
-    parse: impl Fn(&str) -> Result<T, String>,
-    errors: &mut FieldErrors,
-) -> Option<T> {
-    if raw.is_empty() {
-        return None;
-    }
-    parse(raw).map_err(|e| errors.push((name, e))).ok()
-}
-
-/// The edit as the use case takes it: both stops and the parcel from the form.
+/// The edit as the use case takes it: both stops (over what the order has) and the
+/// parcel from the form, times in `zone`.
 pub(super) fn changes(
     order: &Order,
     values: &[(String, String)],
+    zone: Tz,
 ) -> Result<OrderChanges, FieldErrors> {
-    let get = |name: &str| field(values, name).trim().to_string();
     let mut errors = FieldErrors::new();
-    let mut stop = |stop: &Stop, inputs: &StopInputs| {
-        edited_stop(stop, inputs, values)
+    let mut stop = |stop, inputs| {
+        stop_from_form(values, inputs, zone, Some(stop))
             .map_err(|e| errors.extend(e))
             .ok()
     };
     let pickup = stop(&order.pickup.stop, &PICKUP);
     let dropoff = stop(&order.dropoff.stop, &DROPOFF);
-    let weight = optional(&get("weight"), "weight", parse_weight, &mut errors);
-    let pieces = optional(&get("pieces"), "pieces", parse_pieces, &mut errors);
-    let notes = optional(&get("notes"), "notes", Notes::parse, &mut errors);
+    let parcel = parcel(values, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(OrderChanges {
         pickup,
         dropoff,
-        weight: Some(weight),
-        pieces: Some(pieces),
-        notes: Some(notes),
+        weight: Some(parcel.weight),
+        pieces: Some(parcel.pieces),
+        notes: Some(parcel.notes),
         ..OrderChanges::default()
     })
+}
+
+/// What the form says of the parcel.
+pub(super) struct Parcel {
+    pub weight: Option<Weight>,
+    pub pieces: Option<Pieces>,
+    pub notes: Option<Notes>,
+}
+
+/// The parcel from the form (empty inputs are none); errors noted.
+pub(super) fn parcel(values: &[(String, String)], errors: &mut FieldErrors) -> Parcel {
+    let raw = |name: &str| field(values, name).trim();
+    Parcel {
+        weight: optional(raw("weight"), "weight", parse_weight, errors),
+        pieces: optional(raw("pieces"), "pieces", parse_pieces, errors),
+        notes: optional(raw("notes"), "notes", Notes::parse, errors),
+    }
 }
 
 /// Kilograms, with a decimal point or comma.
@@ -258,11 +150,6 @@ fn parse_pieces(raw: &str) -> Result<Pieces, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn stop(value: serde_json::Value) -> Stop {
-        serde_json::from_value(value).unwrap()
-    }
 
     fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -272,60 +159,30 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_keeps_what_the_form_does_not_show() {
-        let dropoff = stop(json!({
-            "address": {"line1": "9 Rue", "city": "Paris", "postalCode": "75001", "country": "FR"},
-            "contact": {"name": "Marie", "email": "marie@example.com"},
-            "window": {"completeBefore": "2026-12-07T10:00:00Z"},
-            "requirements": {"signature": true},
-        }));
-        let sent = values(&[
-            ("dropoff_line1", "10 Rue"),
-            ("dropoff_city", "Paris"),
-            ("recipient_name", "Marie Curie"),
-            ("recipient_phone", "+33612345678"),
-        ]);
-        let edited = edited_stop(&dropoff, &DROPOFF, &sent).unwrap();
-        assert_eq!(edited.address.line1.as_str(), "10 Rue");
-        assert_eq!(edited.address.postal_code, dropoff.address.postal_code);
-        assert_eq!(edited.address.country, dropoff.address.country);
-        assert_eq!(edited.window, dropoff.window);
-        assert_eq!(edited.requirements, dropoff.requirements);
-        let contact = edited.contact.unwrap();
-        assert_eq!(contact.name.as_str(), "Marie Curie");
-        assert_eq!(contact.phone.unwrap().as_str(), "+33612345678");
-        assert_eq!(contact.email, dropoff.contact.unwrap().email, "kept");
-    }
-
-    #[test]
-    fn an_empty_contact_is_no_contact() {
-        let pickup =
-            stop(json!({"address": {"line1": "1 Market St"}, "contact": {"name": "Depot"}}));
-        let sent = values(&[("pickup_line1", "1 Market St")]);
-        let edited = edited_stop(&pickup, &PICKUP, &sent).unwrap();
-        assert!(edited.contact.is_none());
-        assert!(edited.address.city.is_none());
-    }
-
-    #[test]
-    fn every_error_is_named_by_its_input() {
-        let dropoff = stop(json!({"address": {"line1": "9 Rue"}}));
-        let sent = values(&[("dropoff_line1", " "), ("recipient_phone", "06 12")]);
-        let errors = edited_stop(&dropoff, &DROPOFF, &sent).unwrap_err();
-        let names: Vec<&str> = errors.iter().map(|(name, _)| *name).collect();
-        assert_eq!(
-            names,
-            ["dropoff_line1", "recipient_phone", "recipient_name"]
-        );
-        assert_eq!(errors[0].1, "is required");
-    }
-
-    #[test]
     fn weight_and_pieces_read_as_people_write_them() {
         assert_eq!(parse_weight("2,5").unwrap().kg(), 2.5);
         assert!(parse_weight("two").is_err());
+        assert!(parse_weight("inf").is_err());
         assert_eq!(parse_pieces("3").unwrap().get(), 3);
         assert!(parse_pieces("0").is_err());
         assert!(parse_pieces("1.5").is_err());
+    }
+
+    #[test]
+    fn a_refusal_without_an_input_is_shown_above_the_form() {
+        let sent = values(&[("pickup_line1", "1 Market St")]);
+        let errors = [
+            (
+                "pickup_before",
+                "must be later than the earliest time".to_string(),
+            ),
+            ("version", "the order changed meanwhile".to_string()),
+        ];
+        let form = EditForm::sent(3, &sent, chrono_tz::UTC, true, &errors);
+        assert_eq!(form.alert.as_deref(), Some("the order changed meanwhile"));
+        assert!(form.open && form.resubmit);
+        let before = &form.fields.stops[0].window[1];
+        assert_eq!(before.id, "edit_pickup_before");
+        assert!(before.error.is_some());
     }
 }

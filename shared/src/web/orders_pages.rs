@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 
 use super::format::{local, local_at, money};
 use super::order_errors::refusal;
+use super::order_form::EditForm;
 use super::reader::reader;
 use super::words;
 use super::{html, not_found, signed_in};
@@ -336,22 +337,13 @@ struct OrderPage {
     rejection: Option<String>,
     tracking_url: String,
     notes: String,
-    /// For a rejected order: the dropoff to edit, and the version it was read at.
-    edit: Option<DropoffEdit>,
     /// A draft's reasons (why it could not be placed as it is).
     draft_reasons: Vec<String>,
-    /// What the client can still do: submit a draft, withdraw, edit (until pickup starts).
+    /// What the client can still do: submit a draft, withdraw, edit (until pickup starts;
+    /// a rejected order: edit and resubmit).
     can_finalize: bool,
     can_withdraw: bool,
-    change: Option<super::order_form::EditForm>,
-}
-
-pub struct DropoffEdit {
-    pub version: u64,
-    pub line1: String,
-    pub city: String,
-    pub name: String,
-    pub phone: String,
+    change: Option<EditForm>,
 }
 
 pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -369,7 +361,7 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         return Ok(not_found(true));
     };
     let (_, zone) = reader?;
-    Ok(html(200, &order_view(&principal, &order, None, zone)))
+    Ok(html(200, &order_view(&principal, &order, zone, None)))
 }
 
 /// The signed-in organisation's order; `None` when it has no such order.
@@ -391,7 +383,8 @@ fn task_view(task: &Task, zone: Tz) -> TaskView {
     TaskView {
         kind: task.kind.as_str(),
         title: words::task_kind(task.kind).0,
-        address: one_line(&stop.address),
+        // The whole address on the order's page; the table has line 1 and the city.
+        address: stop.address.one_line(),
         contact: [
             contact_name(stop),
             phone.map(ToString::to_string).unwrap_or_default(),
@@ -422,13 +415,13 @@ fn task_view(task: &Task, zone: Tz) -> TaskView {
     }
 }
 
-/// The order's page; `change` is the edit form as sent (with its errors) when it was refused.
-/// Times are written in `zone`, the reader's ([`reader`]).
+/// The order's page, its times (and its form's) in `zone`, the reader's ([`reader`]);
+/// `change` is the edit (or resubmit) form as sent (with its errors) when it was refused.
 pub(super) fn order_view(
     principal: &Principal,
     order: &Order,
-    change: Option<super::order_form::EditForm>,
     zone: Timezone,
+    change: Option<EditForm>,
 ) -> impl Template {
     let zone = zone.tz();
     let proof = order.dropoff.proof.as_ref().map(|proof| ProofView {
@@ -462,7 +455,6 @@ pub(super) fn order_view(
         rejection: order.rejection.as_ref().map(|r| r.reason.clone()),
         tracking_url: order.tracking_url.clone(),
         notes: order.notes.clone().unwrap_or_default(),
-        edit: rejected.then(|| DropoffEdit::of(order)),
         draft_reasons: order
             .draft_reasons
             .iter()
@@ -472,35 +464,10 @@ pub(super) fn order_view(
         can_withdraw: allows(order, Event::Withdraw),
         change: match change {
             Some(form) => Some(form),
-            // A rejected order has its own form (Save and resubmit).
-            None if allows(order, Event::Edit) && !rejected => {
-                Some(super::order_form::EditForm::of(order))
-            }
+            // A rejected order is edited to be resubmitted ("Save and resubmit").
+            None if allows(order, Event::Edit) => Some(EditForm::of(order, zone, rejected)),
             None => None,
         },
-    }
-}
-
-impl DropoffEdit {
-    fn of(order: &Order) -> Self {
-        let dropoff = &order.dropoff.stop;
-        let address = &dropoff.address;
-        DropoffEdit {
-            version: order.version,
-            line1: address.line1.to_string(),
-            city: address
-                .city
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            name: contact_name(dropoff),
-            phone: dropoff
-                .contact
-                .as_ref()
-                .and_then(|c| c.phone.as_ref())
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        }
     }
 }
 

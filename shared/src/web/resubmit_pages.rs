@@ -1,15 +1,20 @@
-//! `POST /orders/{orderId}/resubmit` ("Save and resubmit" on a rejected order's page): the
-//! dropoff as edited, at the version the page showed, through the use cases `edit_order`
-//! then `change_status` (resubmit); back to the order's page.
+//! `POST /orders/{orderId}/resubmit` ("Save and resubmit" on a rejected order's page):
+//! the order as edited (both stops and the parcel, as the order form has them), at the
+//! version the page showed, through the use cases `edit_order` then `change_status`
+//! (resubmit); back to the order's page, or to it with every error next to its field.
 
-use super::order_edit_pages::client_only;
+use super::order_edit_pages::{client_only, not_saved};
 use super::order_errors::refusal;
-use super::order_form::{edited_stop, DROPOFF};
-use super::orders_pages::read_order;
-use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
+use super::order_form::{changes, EditForm};
+use super::orders_pages::{order_view, read_order};
+use super::reader::reader;
+use super::{field, form, html, not_found, redirect, signed_in_post};
+use crate::domain::api_key::Principal;
+use crate::domain::order_machine::OrderStatus;
+use crate::domain::timezone::Timezone;
 use crate::http::{ApiRequest, ApiResult};
 use crate::ordering::OrderError;
-use crate::ordering::{change_status, edit_order, EditOrder, OrderChanges, StatusChange};
+use crate::ordering::{change_status, edit_order, EditOrder, StatusChange};
 use crate::Ctx;
 
 pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -23,57 +28,58 @@ pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let Some(order) = read_order(ctx, &principal, &order_id).await? else {
         return Ok(not_found(true));
     };
-    let refused = |message: String| {
+    let (_, reader_zone) = reader(ctx, &principal).await?;
+    let zone = reader_zone.tz();
+    let version = field(&values, "version").trim().parse().unwrap_or(0);
+    let sent = |errors: &[(&'static str, String)]| {
+        let form = EditForm::sent(version, &values, zone, true, errors);
         html(
             422,
-            &MessagePage {
-                title: "The order was not resubmitted",
-                message: &message,
-                signed_in: true,
-            },
+            &order_view(&principal, &order, reader_zone, Some(form)),
         )
     };
-    // The dropoff as the order has it (postal code, country, window… kept), edited.
-    let dropoff = match edited_stop(&order.dropoff.stop, &DROPOFF, &values) {
-        Ok(dropoff) => dropoff,
-        Err(errors) => {
-            let (name, message) = &errors[0];
-            let label = match *name {
-                "dropoff_line1" => "The address",
-                "dropoff_city" => "The city",
-                "recipient_name" => "The recipient's name",
-                _ => "The recipient's phone",
-            };
-            return Ok(refused(format!(
-                "{label} {message}. Go back and correct it."
-            )));
-        }
+    let changes = match changes(&order, &values, zone) {
+        Ok(changes) => changes,
+        Err(errors) => return Ok(sent(&errors)),
     };
     let cmd = EditOrder {
         by: principal.clone(),
         order_id: order_id.clone(),
-        version: field(&values, "version").trim().parse().unwrap_or(0),
-        changes: OrderChanges {
-            dropoff: Some(dropoff),
-            ..OrderChanges::default()
-        },
+        version,
+        changes,
     };
     match edit_order(ctx, cmd).await {
         Ok(_) => {}
         Err(OrderError::NotFound) => return Ok(not_found(true)),
-        Err(e) => return Ok(refused(shown(e)?)),
+        Err(e @ OrderError::Field { .. }) => return Ok(sent(&[not_saved(refusal(e)?)])),
+        Err(e) => return as_it_is_now(ctx, &principal, &order_id, reader_zone, e).await,
     }
     match change_status(ctx, &principal, &order_id, StatusChange::Resubmit).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),
-        Err(e) => Ok(refused(shown(e)?)),
+        Err(e) => as_it_is_now(ctx, &principal, &order_id, reader_zone, e).await,
     }
 }
 
-/// A refusal as the page words it (a field's, with the field's name as the API gives it).
-fn shown(e: OrderError) -> Result<String, OrderError> {
-    let refusal = refusal(e)?;
-    Ok(match refusal.field {
-        Some(field) => format!("{}: {}", field.api_name(), refusal.message),
-        None => refusal.message,
-    })
+/// A newer version, or a state that no longer allows it: the order's page as it is now
+/// (409), the reason above its form.
+async fn as_it_is_now(
+    ctx: &Ctx,
+    principal: &Principal,
+    order_id: &str,
+    zone: Timezone,
+    e: OrderError,
+) -> ApiResult {
+    let why = refusal(e)?.message;
+    let Some(current) = read_order(ctx, principal, order_id).await? else {
+        return Ok(not_found(true));
+    };
+    let form = EditForm {
+        alert: Some(format!("Not resubmitted: {why}")),
+        open: true,
+        ..EditForm::of(&current, zone.tz(), current.status == OrderStatus::Rejected)
+    };
+    Ok(html(
+        409,
+        &order_view(principal, &current, zone, Some(form)),
+    ))
 }
