@@ -191,6 +191,10 @@ def run(api, base, courier_key):
 
         page.goto(link)
         check("the invitation page shows the form", page.get_by_label("Your name").is_visible())
+        check("the invitation page names the courier that invites and the client invited",
+              page.get_by_role("heading", level=1).inner_text() == "Demo Courier invites Bloom Florists"
+              and page.locator("header .brand").inner_text() == "Demo Courier",
+              page.get_by_role("heading", level=1).inner_text())
         axe_check(page, axe, "/invitations/{token}")
         shot(page, "02-invitation")
         page.goto(link)  # reading twice never uses the token

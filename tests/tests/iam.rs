@@ -125,12 +125,18 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:PutItem",
         ],
     ),
-    ("invitation-page", &["dynamodb:GetItem"]),
-    // The JSON acceptance's writes with the first user and their session.
+    // The invitation, then its client and courier together (their names on the page).
+    (
+        "invitation-page",
+        &["dynamodb:GetItem", "dynamodb:BatchGetItem"],
+    ),
+    // The invitation with its client and courier (the page again on an error), then the
+    // JSON acceptance's writes with the first user and their session.
     (
         "accept-invitation-form",
         &[
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
             "dynamodb:UpdateItem",
             "dynamodb:PutItem",
         ],
