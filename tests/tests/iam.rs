@@ -220,6 +220,11 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
         ],
     ),
+    // The session; the glossary is in the code.
+    (
+        "import-columns-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
     // The session, create_import's calls (reads in BatchGetItems; markers put one by one;
     // new orders in BatchWriteItems; a marker of an order not written deleted), then the
     // past imports.
@@ -1906,6 +1911,7 @@ mod observed {
         for uri in [
             "/drafts".to_string(),
             "/imports".into(),
+            "/imports/columns".into(),
             "/settings/organization".into(),
             "/settings/communications".into(),
             "/settings/tracking-page".into(),
