@@ -193,6 +193,7 @@ submit_drafts_form "submit-drafts-form" => web::drafts_pages::submit_drafts_form
 finalize_order_form "finalize-order-form" => web::drafts_pages::finalize_order_form, STORE;
 imports_page "imports-page" => web::imports_pages::imports_page, STORE;
 import_form "import-form" => web::imports_pages::import_form, STORE;
+import_columns_page "import-columns-page" => web::import_columns_pages::import_columns_page, STORE;
 edit_order_form "edit-order-form" => web::order_edit_pages::edit_order_form, STORE;
 withdraw_order_form "withdraw-order-form" => web::order_edit_pages::withdraw_order_form, STORE;
 organization_settings_page "organization-settings-page" => web::settings_pages::organization_page, STORE;

@@ -191,6 +191,10 @@ def run(api, base, courier_key):
 
         page.goto(link)
         check("the invitation page shows the form", page.get_by_label("Your name").is_visible())
+        check("the invitation page names the courier that invites and the client invited",
+              page.get_by_role("heading", level=1).inner_text() == "Demo Courier invites Bloom Florists"
+              and page.locator("header .brand").inner_text() == "Demo Courier",
+              page.get_by_role("heading", level=1).inner_text())
         axe_check(page, axe, "/invitations/{token}")
         shot(page, "02-invitation")
         page.goto(link)  # reading twice never uses the token
@@ -391,6 +395,31 @@ def run(api, base, courier_key):
         page.goto(base + "/imports")
         check("imports: the empty state is shown", page.get_by_text("No imports yet").is_visible())
         axe_check(page, axe, "/imports (empty)")
+        # The example sheets and the column glossary, from the imports page.
+        with page.expect_download() as csv_download:
+            page.get_by_role("link", name="Download an example (CSV)").click()
+        csv_file = Path(csv_download.value.path()).read_text()
+        check("the example CSV downloads with every column's header",
+              csv_download.value.suggested_filename == "example-orders.csv"
+              and csv_file.startswith("Id,Recipient Name,") and "Earliest Time" in csv_file, csv_file[:200])
+        with page.expect_download() as xlsx_download:
+            page.get_by_role("link", name="Download an example (Excel)").click()
+        check("the example workbook downloads",
+              xlsx_download.value.suggested_filename == "example-orders.xlsx"
+              and Path(xlsx_download.value.path()).read_bytes()[:2] == b"PK")
+        page.get_by_role("link", name="What each column means").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/imports/columns$"))
+        glossary = page.locator("main").inner_text()
+        check("the glossary says what each column means and which are required",
+              page.get_by_role("heading", level=1).inner_text() == "What each column means"
+              and page.get_by_role("heading", name="Address Line 1").is_visible()
+              and page.get_by_role("heading", name="Client ID").is_visible()
+              and "Required with a phone or email" in glossary, glossary[:300])
+        axe_check(page, axe, "/imports/columns")
+        shot(page, "12b-import-columns")
+        page.get_by_role("link", name="Back to Imports").click()
+        page.wait_for_url(re.compile(r".*/imports$"))
         sheet = Path(tempfile.mkdtemp(prefix="portal-sheet-")) / "orders.csv"
         sheet.write_text("Address Line 1,City,Recipient Name,Recipient Phone Number,Id\n"
                          "2 Quai Claude Bernard,Lyon,Irene Joliot,+33698765432,B-1\n"

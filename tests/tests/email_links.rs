@@ -175,6 +175,20 @@ async fn an_invitation_accepted_for_api_access_only_shows_its_key_once(app: Test
     let uri = format!("/invitations/{token}");
     let shown = page(&app, "GET", &uri, None, "").await;
     assert_eq!(shown.status, 200);
+    // The page names who invites whom, the courier as its brand.
+    assert!(
+        shown
+            .text
+            .contains("<h1>Swift Couriers invites Bloom Florist</h1>")
+            && shown
+                .text
+                .contains("<a class=\"brand\" href=\"/\">Swift Couriers</a>")
+            && shown
+                .text
+                .contains("<title>Swift Couriers invites Bloom Florist"),
+        "{}",
+        shown.text
+    );
     assert!(
         shown.text.contains("name=\"access\" value=\"api\"")
             && shown.text.contains("Accept for API access only"),

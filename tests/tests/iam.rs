@@ -125,12 +125,18 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:PutItem",
         ],
     ),
-    ("invitation-page", &["dynamodb:GetItem"]),
-    // The JSON acceptance's writes with the first user and their session.
+    // The invitation, then its client and courier together (their names on the page).
+    (
+        "invitation-page",
+        &["dynamodb:GetItem", "dynamodb:BatchGetItem"],
+    ),
+    // The invitation with its client and courier (the page again on an error), then the
+    // JSON acceptance's writes with the first user and their session.
     (
         "accept-invitation-form",
         &[
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
             "dynamodb:UpdateItem",
             "dynamodb:PutItem",
         ],
@@ -213,6 +219,11 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
         ],
+    ),
+    // The session; the glossary is in the code.
+    (
+        "import-columns-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
     // The session, create_import's calls (reads in BatchGetItems; markers put one by one;
     // new orders in BatchWriteItems; a marker of an order not written deleted), then the
@@ -1900,6 +1911,7 @@ mod observed {
         for uri in [
             "/drafts".to_string(),
             "/imports".into(),
+            "/imports/columns".into(),
             "/settings/organization".into(),
             "/settings/communications".into(),
             "/settings/tracking-page".into(),

@@ -6,17 +6,17 @@ use bytes::Bytes;
 use portal_tests::{on_both_backends, Org, TestApp, TestResponse};
 use serde_json::{json, Value};
 
-const CSV: &str = "text/csv";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const CSV: &str = "text/csv";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-struct World {
-    app: TestApp,
-    courier: Org,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) courier: Org,
     /// May upload; default pickup in San Francisco (US: national phones are American).
-    client: Org,
+    pub(crate) client: Org,
 }
 
-async fn world(app: TestApp) -> World {
+pub(crate) async fn world(app: TestApp) -> World {
     let courier = app.create_courier("Bay Couriers").await;
     let client = onboard(
         &app,
@@ -65,7 +65,7 @@ async fn onboard(app: &TestApp, courier: &Org, name: &str, email: &str, upload: 
     }
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     key: &str,
     query: &str,

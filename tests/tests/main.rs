@@ -5,6 +5,7 @@ mod api_keys;
 mod bad_input;
 mod dependencies;
 mod email_links;
+mod example_sheets;
 mod iam;
 mod imports;
 mod integrations;

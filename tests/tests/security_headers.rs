@@ -96,6 +96,7 @@ async fn every_page_and_answer_carries_the_security_headers(app: TestApp) {
         "/orders/new",
         "/drafts",
         "/imports",
+        "/imports/columns",
         "/settings/organization",
         "/settings/api",
         "/settings/communications",

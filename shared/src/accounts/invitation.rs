@@ -11,7 +11,8 @@ use super::error::AccountError;
 use super::tokens::check_usable;
 use crate::clock::timestamp;
 use crate::domain::api_key::{ApiKeyRecord, NewApiKey, Role};
-use crate::domain::client::ClientStatus;
+use crate::domain::client::{Client, ClientStatus};
+use crate::domain::courier::Courier;
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::user::{Password, User};
 use crate::domain::{token, Email, Label, Name, Phone};
@@ -35,18 +36,46 @@ pub struct Invitation {
     pub ttl: i64,
 }
 
-/// Who an invitation is for, as its page shows it (reading never consumes it).
+/// Who an invitation is for and from, as its page shows it (reading never consumes it).
 pub struct OpenInvitation {
     pub email: String,
     pub client_id: ClientId,
+    /// The client invited, by its name as it is now.
+    pub client_name: String,
+    /// The courier that invites, by its name as it is now.
+    pub courier_name: String,
 }
 
-/// The invitation behind a token, if it can still be accepted.
+/// The invitation behind a token, if it can still be accepted, with its client and courier
+/// (read together); a client deleted since is an unknown invitation.
 pub async fn invitation_for_page(ctx: &Ctx, raw: &str) -> Result<OpenInvitation, AccountError> {
     let (invitation, _) = open_invitation(ctx, raw).await?;
+    let courier_id = invitation.courier_id.as_str();
+    let mut found = ctx
+        .store
+        .batch_get(&[
+            keys::client(courier_id, invitation.client_id.as_str()),
+            keys::courier(courier_id),
+        ])
+        .await?
+        .into_iter();
+    let client: Client = records::from_item(
+        found
+            .next()
+            .flatten()
+            .ok_or(AccountError::InvitationNotFound)?,
+    )?;
+    let courier: Courier = records::from_item(
+        found
+            .next()
+            .flatten()
+            .ok_or(AccountError::InvitationNotFound)?,
+    )?;
     Ok(OpenInvitation {
         email: invitation.email,
         client_id: invitation.client_id,
+        client_name: client.name.as_str().to_string(),
+        courier_name: courier.name,
     })
 }
 

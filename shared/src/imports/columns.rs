@@ -29,99 +29,100 @@ pub enum Column {
     ClientId,
 }
 
-/// Every accepted header (normalised by [`normalize`]) and its column: Circuit's names
-/// first, then synonyms.
-const NAMES: &[(&str, Column)] = &[
-    ("unitflatunitname", Column::Unit),
-    ("unit", Column::Unit),
-    ("flat", Column::Unit),
-    ("unitname", Column::Unit),
-    ("apartment", Column::Unit),
-    ("apt", Column::Unit),
-    ("suite", Column::Unit),
-    ("addressline1", Column::Line1),
-    ("address", Column::Line1),
-    ("address1", Column::Line1),
-    ("street", Column::Line1),
-    ("streetaddress", Column::Line1),
-    ("addressline2", Column::Line2),
-    ("address2", Column::Line2),
-    ("city", Column::City),
-    ("town", Column::City),
-    ("state", Column::State),
-    ("province", Column::State),
-    ("region", Column::State),
-    ("county", Column::State),
-    ("zip", Column::Zip),
-    ("zipcode", Column::Zip),
-    ("postcode", Column::Zip),
-    ("postalcode", Column::Zip),
-    ("country", Column::Country),
-    ("notes", Column::Notes),
-    ("note", Column::Notes),
-    ("instructions", Column::Notes),
-    ("deliveryinstructions", Column::Notes),
-    ("comments", Column::Notes),
-    ("recipientname", Column::RecipientName),
-    ("name", Column::RecipientName),
-    ("recipient", Column::RecipientName),
-    ("customer", Column::RecipientName),
-    ("customername", Column::RecipientName),
-    ("contact", Column::RecipientName),
-    ("contactname", Column::RecipientName),
-    ("typeofstop", Column::StopType),
-    ("stoptype", Column::StopType),
-    ("type", Column::StopType),
-    ("recipientemailaddress", Column::Email),
-    ("email", Column::Email),
-    ("emailaddress", Column::Email),
-    ("recipientemail", Column::Email),
-    ("recipientphonenumber", Column::Phone),
-    ("phone", Column::Phone),
-    ("phonenumber", Column::Phone),
-    ("mobile", Column::Phone),
-    ("mobilenumber", Column::Phone),
-    ("cell", Column::Phone),
-    ("telephone", Column::Phone),
-    ("recipientphone", Column::Phone),
-    ("id", Column::Id),
-    ("reference", Column::Id),
-    ("ref", Column::Id),
-    ("orderid", Column::Id),
-    ("ordernumber", Column::Id),
-    ("orderno", Column::Id),
-    ("externalid", Column::Id),
-    ("packagecount", Column::Packages),
-    ("packages", Column::Packages),
-    ("quantity", Column::Packages),
-    ("qty", Column::Packages),
-    ("pieces", Column::Packages),
-    ("parcels", Column::Packages),
-    ("products", Column::Products),
-    ("product", Column::Products),
-    ("items", Column::Products),
-    ("latitude", Column::Latitude),
-    ("lat", Column::Latitude),
-    ("longitude", Column::Longitude),
-    ("lng", Column::Longitude),
-    ("lon", Column::Longitude),
-    ("long", Column::Longitude),
-    ("earliesttime", Column::EarliestTime),
-    ("earliest", Column::EarliestTime),
-    ("from", Column::EarliestTime),
-    ("timewindowstart", Column::EarliestTime),
-    ("windowstart", Column::EarliestTime),
-    ("latesttime", Column::LatestTime),
-    ("latest", Column::LatestTime),
-    ("to", Column::LatestTime),
-    ("timewindowend", Column::LatestTime),
-    ("windowend", Column::LatestTime),
-    ("timeatstop", Column::TimeAtStop),
-    ("servicetime", Column::TimeAtStop),
-    ("weight", Column::Weight),
-    ("date", Column::Date),
-    ("deliverydate", Column::Date),
-    ("clientid", Column::ClientId),
+/// Every accepted header and its column, as people write them (a sheet's header matches
+/// when both are the same once [`normalize`]d): for each column, Circuit's name first, then
+/// its synonyms.
+pub const NAMES: &[(&str, Column)] = &[
+    ("Unit/Flat/Unit Name", Column::Unit),
+    ("Unit", Column::Unit),
+    ("Flat", Column::Unit),
+    ("Unit Name", Column::Unit),
+    ("Apartment", Column::Unit),
+    ("Apt", Column::Unit),
+    ("Suite", Column::Unit),
+    ("Address Line 1", Column::Line1),
+    ("Address", Column::Line1),
+    ("Address 1", Column::Line1),
+    ("Street", Column::Line1),
+    ("Street Address", Column::Line1),
+    ("Address Line 2", Column::Line2),
+    ("Address 2", Column::Line2),
+    ("City", Column::City),
+    ("Town", Column::City),
+    ("State", Column::State),
+    ("Province", Column::State),
+    ("Region", Column::State),
+    ("County", Column::State),
+    ("Zip", Column::Zip),
+    ("Zip Code", Column::Zip),
+    ("Postcode", Column::Zip),
+    ("Postal Code", Column::Zip),
+    ("Country", Column::Country),
+    ("Notes", Column::Notes),
+    ("Note", Column::Notes),
+    ("Instructions", Column::Notes),
+    ("Delivery Instructions", Column::Notes),
+    ("Comments", Column::Notes),
+    ("Recipient Name", Column::RecipientName),
+    ("Name", Column::RecipientName),
+    ("Recipient", Column::RecipientName),
+    ("Customer", Column::RecipientName),
+    ("Customer Name", Column::RecipientName),
+    ("Contact", Column::RecipientName),
+    ("Contact Name", Column::RecipientName),
+    ("Type of stop", Column::StopType),
+    ("Stop Type", Column::StopType),
+    ("Type", Column::StopType),
+    ("Recipient Email Address", Column::Email),
+    ("Email", Column::Email),
+    ("Email Address", Column::Email),
+    ("Recipient Email", Column::Email),
+    ("Recipient Phone Number", Column::Phone),
+    ("Phone", Column::Phone),
+    ("Phone Number", Column::Phone),
+    ("Mobile", Column::Phone),
+    ("Mobile Number", Column::Phone),
+    ("Cell", Column::Phone),
+    ("Telephone", Column::Phone),
+    ("Recipient Phone", Column::Phone),
+    ("Id", Column::Id),
+    ("Reference", Column::Id),
+    ("Ref", Column::Id),
+    ("Order ID", Column::Id),
+    ("Order Number", Column::Id),
+    ("Order No", Column::Id),
+    ("External ID", Column::Id),
+    ("Package Count", Column::Packages),
+    ("Packages", Column::Packages),
+    ("Quantity", Column::Packages),
+    ("Qty", Column::Packages),
+    ("Pieces", Column::Packages),
+    ("Parcels", Column::Packages),
+    ("Products", Column::Products),
+    ("Product", Column::Products),
+    ("Items", Column::Products),
+    ("Latitude", Column::Latitude),
+    ("Lat", Column::Latitude),
+    ("Longitude", Column::Longitude),
+    ("Lng", Column::Longitude),
+    ("Lon", Column::Longitude),
+    ("Long", Column::Longitude),
+    ("Earliest Time", Column::EarliestTime),
+    ("Earliest", Column::EarliestTime),
+    ("From", Column::EarliestTime),
+    ("Time Window Start", Column::EarliestTime),
+    ("Window Start", Column::EarliestTime),
+    ("Latest Time", Column::LatestTime),
+    ("Latest", Column::LatestTime),
+    ("To", Column::LatestTime),
+    ("Time Window End", Column::LatestTime),
+    ("Window End", Column::LatestTime),
+    ("Time at stop", Column::TimeAtStop),
+    ("Service Time", Column::TimeAtStop),
+    ("Weight", Column::Weight),
+    ("Date", Column::Date),
+    ("Delivery Date", Column::Date),
+    ("Client ID", Column::ClientId),
 ];
 
 /// Lower case, without spaces and punctuation: `Unit/Flat/Unit Name` → `unitflatunitname`.
@@ -153,7 +154,7 @@ impl Header {
                 continue;
             }
             let key = normalize(name);
-            match NAMES.iter().find(|(n, _)| *n == key) {
+            match NAMES.iter().find(|(n, _)| normalize(n) == key) {
                 Some((_, column)) if !positions.iter().any(|(c, _)| c == column) => {
                     positions.push((*column, i))
                 }
@@ -192,33 +193,17 @@ impl Header {
     }
 }
 
-/// Circuit's name of a column.
+/// Circuit's name of a column: its first name in [`NAMES`].
 pub fn circuit_name(column: Column) -> &'static str {
-    match column {
-        Column::Unit => "Unit/Flat/Unit Name",
-        Column::Line1 => "Address Line 1",
-        Column::Line2 => "Address Line 2",
-        Column::City => "City",
-        Column::State => "State",
-        Column::Zip => "Zip",
-        Column::Country => "Country",
-        Column::Notes => "Notes",
-        Column::RecipientName => "Recipient Name",
-        Column::StopType => "Type of stop",
-        Column::Email => "Recipient Email Address",
-        Column::Phone => "Recipient Phone Number",
-        Column::Id => "Id",
-        Column::Packages => "Package Count",
-        Column::Products => "Products",
-        Column::Latitude => "Latitude",
-        Column::Longitude => "Longitude",
-        Column::EarliestTime => "Earliest Time",
-        Column::LatestTime => "Latest Time",
-        Column::TimeAtStop => "Time at stop",
-        Column::Weight => "Weight",
-        Column::Date => "Date",
-        Column::ClientId => "Client ID",
-    }
+    names_of(column).next().unwrap_or("")
+}
+
+/// Every header `column` is read from: Circuit's name, then its synonyms.
+pub fn names_of(column: Column) -> impl Iterator<Item = &'static str> {
+    NAMES
+        .iter()
+        .filter(move |(_, c)| *c == column)
+        .map(|(name, _)| *name)
 }
 
 #[cfg(test)]
@@ -251,8 +236,15 @@ mod tests {
         assert_eq!(header.unknown, vec!["Zip Code", "Favourite colour"]);
         assert_eq!(header.name(Column::Phone), "Mobile");
         assert_eq!(header.name(Column::Email), "Recipient Email Address");
+        assert_eq!(circuit_name(Column::Phone), "Recipient Phone Number");
+        assert_eq!(circuit_name(Column::TimeAtStop), "Time at stop");
+    }
+
+    #[test]
+    fn no_two_names_are_the_same_once_normalised() {
+        let mut seen = std::collections::HashSet::new();
         for (name, _) in NAMES {
-            assert_eq!(normalize(name), *name, "NAMES holds normalised names");
+            assert!(seen.insert(normalize(name)), "{name} is written twice");
         }
     }
 }

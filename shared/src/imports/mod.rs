@@ -5,6 +5,7 @@
 pub mod columns;
 pub mod delivery_day;
 pub mod error;
+pub mod guide;
 pub mod plan;
 pub mod read;
 pub mod record;

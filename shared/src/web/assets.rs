@@ -1,5 +1,6 @@
 //! `GET /static/{version}/{file}`: the portal's stylesheet, htmx (2.0.11, vendored: see
-//! `shared/static/README.md`) and the import form's progress script, compiled into the
+//! `shared/static/README.md`), the import form's progress script and the imports page's
+//! example sheets (made from `imports::guide`, checked by a test), compiled into the
 //! binary. `{version}` is a hash of every file, so pages always ask for the assets they
 //! were rendered with, and browsers and CDNs keep them for a year without asking again.
 
@@ -7,7 +8,7 @@ use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::Ctx;
 
 /// Each file: its name in the URL, its content type, its bytes.
-const FILES: [(&str, &str, &[u8]); 3] = [
+const FILES: [(&str, &str, &[u8]); 5] = [
     (
         "portal.css",
         "text/css; charset=utf-8",
@@ -22,6 +23,16 @@ const FILES: [(&str, &str, &[u8]); 3] = [
         "portal.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/portal.js"),
+    ),
+    (
+        "example-orders.csv",
+        "text/csv; charset=utf-8",
+        include_bytes!("../../static/example-orders.csv"),
+    ),
+    (
+        "example-orders.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        include_bytes!("../../static/example-orders.xlsx"),
     ),
 ];
 

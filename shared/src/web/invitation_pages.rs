@@ -19,6 +19,9 @@ use crate::Ctx;
 #[derive(Template)]
 #[template(path = "web/invitation.html")]
 struct InvitationPage<'a> {
+    /// The courier that invites (the page's brand) and the client invited.
+    courier_name: &'a str,
+    client_name: &'a str,
     email: &'a str,
     name: &'a str,
     phone: &'a str,
@@ -47,6 +50,8 @@ pub async fn invitation_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(invitation) => Ok(html(
             200,
             &InvitationPage {
+                courier_name: &invitation.courier_name,
+                client_name: &invitation.client_name,
                 email: &invitation.email,
                 name: "",
                 phone: "",
@@ -99,6 +104,8 @@ pub async fn accept_invitation_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         return Ok(html(
             422,
             &InvitationPage {
+                courier_name: &invitation.courier_name,
+                client_name: &invitation.client_name,
                 email: &invitation.email,
                 name,
                 phone,

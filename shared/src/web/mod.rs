@@ -13,6 +13,7 @@ pub mod drafts_pages;
 pub mod email_confirmation_pages;
 pub mod form_view;
 pub mod format;
+pub mod import_columns_pages;
 pub mod imports_pages;
 pub mod invitation_pages;
 pub mod multipart;
