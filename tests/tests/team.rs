@@ -2,7 +2,7 @@
 //! link and sign in; the people are listed, a role changes (and reaches the person's open
 //! sessions), a removed person's session ends at their next request; the last admin cannot
 //! be removed or demoted, even by two admins at once; a member's session may not manage
-//! people, keys, integrations or settings; another organisation's people are not found;
+//! people, keys, integrations or settings (API use cases and settings pages: 403); another organisation's people are not found;
 //! a login email is taken once across the portal.
 
 use bytes::Bytes;
@@ -297,6 +297,30 @@ async fn a_member_may_not_manage_people_keys_integrations_or_settings(app: TestA
     // Orders stay the member's to use.
     let orders = as_member(&app, &cookie, "list-orders", None).await;
     assert_eq!(orders.status, 200, "{}", orders.text);
+    // The pages: the organisation's settings, API keys and integrations are admins' only;
+    // the member's own account and the orders are theirs.
+    for (method, uri, form, status) in [
+        ("GET", "/settings/organization", "", 403),
+        ("GET", "/settings/communications", "", 403),
+        ("GET", "/settings/tracking-page", "", 403),
+        ("GET", "/settings/api", "", 403),
+        ("POST", "/settings/api/keys", "label=Shop", 403),
+        ("POST", "/settings/organization", "name=Mine", 403),
+        ("GET", "/settings/user", "", 200),
+        ("GET", "/orders", "", 200),
+    ] {
+        let answer = page(&app, method, uri, Some(&cookie), form).await;
+        assert_eq!(answer.status, status, "{method} {uri}: {}", answer.text);
+        if status == 403 {
+            assert!(answer.text.contains("Admins only"), "{}", answer.text);
+        }
+    }
+    let listed = app.get("/v1/api-keys", &client.key).await;
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        1,
+        "no key was made"
+    );
 }
 
 async fn another_organisations_people_are_not_found(app: TestApp) {
