@@ -169,6 +169,13 @@ impl ApiError {
     }
 }
 
+/// A member on an admin-only route.
+impl From<crate::domain::api_key::AdminsOnly> for ApiError {
+    fn from(err: crate::domain::api_key::AdminsOnly) -> Self {
+        ApiError::Forbidden(err.to_string())
+    }
+}
+
 impl From<NotWired> for ApiError {
     fn from(err: NotWired) -> Self {
         ApiError::Internal(err.to_string())
@@ -270,8 +277,11 @@ impl From<AccountError> for ApiError {
             AccountError::EmailTaken
             | AccountError::ClientEmailTaken { .. }
             | AccountError::UserExists => ApiError::conflict("email_taken", message),
+            AccountError::AdminsOnly(_) => ApiError::Forbidden(message),
+            AccountError::LastAdmin => ApiError::conflict("last_admin", message),
             AccountError::ConfirmationNotSent { .. }
-            | AccountError::LoginConfirmationNotSent { .. } => ApiError::Unavailable(message),
+            | AccountError::LoginConfirmationNotSent { .. }
+            | AccountError::InvitationNotSent { .. } => ApiError::Unavailable(message),
             AccountError::Store(e) => e.into(),
             AccountError::Internal(detail) => ApiError::Internal(detail),
         }
@@ -535,6 +545,24 @@ mod tests {
                     "email_taken",
                     None,
                     "another account signs in with this email now; ask for a different one",
+                ),
+            ),
+            (
+                AccountError::AdminsOnly(crate::domain::api_key::AdminsOnly),
+                (
+                    403,
+                    "forbidden",
+                    None,
+                    "only an admin of the organisation can manage people, API keys, integrations and settings",
+                ),
+            ),
+            (
+                AccountError::LastAdmin,
+                (
+                    409,
+                    "last_admin",
+                    None,
+                    "the organisation's last admin cannot be removed or made a member; make someone else an admin first",
                 ),
             ),
             (

@@ -113,6 +113,10 @@ http_functions! {
 create_api_key "create-api-key" => api::api_keys::create_api_key, STORE;
 list_api_keys "list-api-keys" => api::api_keys::list_api_keys, STORE;
 revoke_api_key "revoke-api-key" => api::api_keys::revoke_api_key, STORE;
+create_user "create-user" => api::users::create_user, MAIL;
+list_users "list-users" => api::users::list_users, STORE;
+update_user "update-user" => api::users::update_user, STORE;
+delete_user "delete-user" => api::users::delete_user, STORE;
 create_client "create-client" => api::clients::create_client, STORE;
 list_clients "list-clients" => api::clients::list_clients, STORE;
 get_client "get-client" => api::clients::get_client, STORE;

@@ -380,6 +380,35 @@ const CALLS: &[(&str, &[&str])] = &[
         "revoke-api-key",
         &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
+    // One transaction (the user, its reference, its member item, the set-password link; the
+    // admins count for an admin); the courier for the email's name; the email.
+    (
+        "create-user",
+        &[
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "ses:SendEmail",
+        ],
+    ),
+    // The member items, then their references and users.
+    ("list-users", &["dynamodb:Query", "dynamodb:BatchGetItem"]),
+    // The member, reference and user; one transaction of updates; the sessions updated.
+    (
+        "update-user",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    // The member, reference and user; one transaction (deletes, the admins count); the
+    // sessions queried and deleted.
+    (
+        "delete-user",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+        ],
+    ),
     // The client and its email marker in one transaction.
     ("create-client", &["dynamodb:PutItem"]),
     ("list-clients", &["dynamodb:Query"]),
@@ -1252,6 +1281,30 @@ mod observed {
         w.ok("GET", "/v1/api-keys", &k, None).await;
         let key_id = key["id"].as_str().unwrap().to_string();
         w.ok("DELETE", &format!("/v1/api-keys/{key_id}"), &k, None)
+            .await;
+
+        // Teammates: three admins invited, listed; one made a member, another removed.
+        let mut people = vec![];
+        for name in ["ana", "ben", "cleo"] {
+            let person = w
+                .ok(
+                    "POST",
+                    "/v1/users",
+                    &k,
+                    Some(json!({"email": format!("{name}@bloom.example"), "name": name, "role": "admin"})),
+                )
+                .await;
+            people.push(person["id"].as_str().unwrap().to_string());
+        }
+        w.ok("GET", "/v1/users", &k, None).await;
+        w.ok(
+            "PATCH",
+            &format!("/v1/users/{}", people[0]),
+            &k,
+            Some(json!({"role": "member"})),
+        )
+        .await;
+        w.ok("DELETE", &format!("/v1/users/{}", people[1]), &k, None)
             .await;
 
         // Orders.

@@ -27,6 +27,7 @@ mod security_headers;
 mod server;
 mod settings_pages;
 mod store_contract;
+mod team;
 mod test_runs;
 mod tracking;
 mod web_pages;

@@ -2,6 +2,7 @@
 //! error. The JSON API answers it in one place (`From<AccountError> for ApiError`,
 //! `error.rs`); the pages put its words next to their own input.
 
+use crate::domain::api_key::AdminsOnly;
 use crate::needs::NotWired;
 use crate::ordering::FieldProblem;
 use crate::store::StoreError;
@@ -124,6 +125,15 @@ pub enum AccountError {
     /// A login-email change's confirmation mail failed (`error`); nothing is confirmed yet.
     #[error("the confirmation could not be emailed ({error}); ask again to retry")]
     LoginConfirmationNotSent { error: String },
+    /// A member asked for what only the organisation's admins may do.
+    #[error("{0}")]
+    AdminsOnly(#[from] AdminsOnly),
+    /// Removing or demoting the organisation's last admin.
+    #[error("the organisation's last admin cannot be removed or made a member; make someone else an admin first")]
+    LastAdmin,
+    /// A teammate's invitation mail failed (`error`); the invitation was undone.
+    #[error("the invitation could not be emailed ({error}); invite the person again to retry")]
+    InvitationNotSent { error: String },
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A fault of ours, never caused by what the caller sent.

@@ -149,6 +149,7 @@ pub async fn accept_as_user(
         phone: first.phone,
         password_hash: first.password.hash(),
         role: Role::Client,
+        team_role: crate::domain::user::TeamRole::Admin,
         courier_id: invitation.courier_id.clone(),
         client_id: Some(invitation.client_id.clone()),
         created_at: now_text.clone(),

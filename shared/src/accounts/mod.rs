@@ -11,6 +11,7 @@ pub mod organization;
 pub mod password_reset;
 pub mod session;
 pub mod sign_in;
+pub mod team;
 pub mod throttle;
 pub mod tokens;
 pub mod user_settings;

@@ -290,5 +290,6 @@ pub async fn complete_reset(
         Some(&super::session::cookie_hash(&cookie)),
     )
     .await?;
+    super::users::ensure_member(ctx, &user).await?;
     Ok(cookie)
 }

@@ -12,7 +12,7 @@ use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::{ClientId, CourierId, KeyId};
 use crate::domain::token;
-use crate::domain::user::User;
+use crate::domain::user::{TeamRole, User};
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Item, Update, PK};
 use crate::Ctx;
@@ -28,6 +28,10 @@ pub const REFRESH_AFTER_MINUTES: i64 = 5;
 pub struct SessionRecord {
     pub user_id: String,
     pub role: Role,
+    /// The person's role in the organisation when the session began, kept in step by a
+    /// change of role (sessions before roles read as an admin's, as their users do).
+    #[serde(default)]
+    pub team_role: TeamRole,
     pub courier_id: CourierId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<ClientId>,
@@ -44,6 +48,7 @@ pub fn new_session(user: &User, now: DateTime<Utc>) -> Result<(String, Item), Ac
     let record = SessionRecord {
         user_id: user.user_id.clone(),
         role: user.role,
+        team_role: user.team_role,
         courier_id: user.courier_id.clone(),
         client_id: user.client_id.clone(),
         created_at: timestamp(now),
@@ -119,6 +124,7 @@ pub async fn resolve(
         auto_assign_team_id: None,
         has_services: false,
         logo_url: None,
+        team_role: record.team_role,
     };
     let Some(principal) = crate::auth::with_client(ctx.store.as_ref(), principal).await? else {
         return Ok(None);

@@ -80,6 +80,7 @@ pub async fn sign_in(ctx: &Ctx, cmd: SignIn) -> Result<String, SignInError> {
             auto_assign_team_id: None,
             has_services: false,
             logo_url: None,
+            team_role: user.team_role,
         };
         if crate::auth::with_client(ctx.store.as_ref(), principal)
             .await?
@@ -88,6 +89,7 @@ pub async fn sign_in(ctx: &Ctx, cmd: SignIn) -> Result<String, SignInError> {
             return Err(SignInError::Refused);
         }
     }
+    super::users::ensure_member(ctx, &user).await?;
     let (cookie, item) = new_session(&user, ctx.now())?;
     ctx.store.put(item, Some(Cond::not_exists(PK))).await?;
     Ok(cookie)

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::error::AccountError;
 use crate::domain::api_key::Principal;
 use crate::domain::ids::KeyId;
-use crate::domain::user::User;
+use crate::domain::user::{TeamRole, User};
 use crate::domain::Email;
 use crate::store::records::{from_item, to_item};
-use crate::store::{keys, Cond, Query, Write, PK};
+use crate::store::{keys, Cond, Query, Update, Write, PK};
 use crate::Ctx;
 
 /// The reference from a user id to the user item's key.
@@ -21,14 +21,32 @@ struct UserRef {
     email: String,
 }
 
-/// The two puts that create a user (both fail if the login email or id is already taken:
-/// the first write's condition failing means "email taken").
+/// A person's place in their organisation (`ORG#<org>` / `MEMBER#<userId>`): what the
+/// team listing queries, and what a change of role or a removal is conditioned on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub user_id: String,
+    pub team_role: TeamRole,
+}
+
+/// The organisation a user belongs to: the client, or the courier.
+pub fn org_of(user: &User) -> &str {
+    match &user.client_id {
+        Some(client) => client.as_str(),
+        None => user.courier_id.as_str(),
+    }
+}
+
+/// The writes that create a user: the user item and its id's reference (both fail if the
+/// login email or id is already taken: the first write's condition failing means "email
+/// taken"), the person's member item, and an admin's count in the organisation's admins.
 pub fn create_user_writes(user: &User) -> Result<Vec<Write>, AccountError> {
     let reference = UserRef {
         user_id: user.user_id.clone(),
         email: user.email.normalized(),
     };
-    Ok(vec![
+    let mut writes = vec![
         Write::Put {
             item: to_item(user, &keys::user(&user.email.normalized()), "User")?,
             cond: Some(Cond::not_exists(PK)),
@@ -37,7 +55,45 @@ pub fn create_user_writes(user: &User) -> Result<Vec<Write>, AccountError> {
             item: to_item(&reference, &keys::user_ref(&user.user_id), "UserRef")?,
             cond: Some(Cond::not_exists(PK)),
         },
-    ])
+    ];
+    writes.extend(member_writes(user)?);
+    Ok(writes)
+}
+
+/// The member item of `user` and, for an admin, one more in the organisation's admins.
+fn member_writes(user: &User) -> Result<Vec<Write>, AccountError> {
+    let org = org_of(user);
+    let member = Member {
+        user_id: user.user_id.clone(),
+        team_role: user.team_role,
+    };
+    let mut writes = vec![Write::Put {
+        item: to_item(&member, &keys::member(org, &user.user_id), "Member")?,
+        cond: Some(Cond::not_exists(PK)),
+    }];
+    if user.team_role == TeamRole::Admin {
+        writes.push(Write::Update {
+            key: keys::admin_count(org),
+            update: Update::new().increment("admins", 1),
+            cond: None,
+        });
+    }
+    Ok(writes)
+}
+
+/// A user stored before organisations had several people has no member item: it is made
+/// when the person signs in (one read when it exists), so the team lists them and counts
+/// them among the admins. Made already by a concurrent sign-in: nothing more to do.
+pub async fn ensure_member(ctx: &Ctx, user: &User) -> Result<(), AccountError> {
+    let key = keys::member(org_of(user), &user.user_id);
+    if ctx.store.get(&key).await?.is_some() {
+        return Ok(());
+    }
+    match ctx.store.transact(member_writes(user)?).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.condition_failed_at(0) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The user by login email.
@@ -76,6 +132,7 @@ pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, AccountError> {
         auto_assign_team_id: None,
         has_services: false,
         logo_url: None,
+        team_role: user.team_role,
     };
     Ok(crate::auth::with_client(ctx.store.as_ref(), principal)
         .await?

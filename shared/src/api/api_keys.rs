@@ -22,14 +22,14 @@ struct NewKeyBody {
 }
 
 pub async fn create_api_key(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let body: NewKeyBody = req.json_or_empty()?;
     let IssuedKey { record, key } = api_keys::create_api_key(ctx, who, body.label).await?;
     Ok(ApiResponse::created(&shown_once(&record, &key)))
 }
 
 pub async fn list_api_keys(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let limit = page_limit(req.query_param("limit"))?;
     let page = api_keys::list_api_keys(ctx, who, limit, req.query_param("cursor")).await?;
     let views = page.keys.iter().map(view).collect();
@@ -37,7 +37,7 @@ pub async fn list_api_keys(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn revoke_api_key(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let key_id =
         KeyId::parse(req.path_param("keyId")?).map_err(|_| ApiError::NotFound("API key"))?;
     api_keys::revoke_api_key(ctx, who, &key_id).await?;

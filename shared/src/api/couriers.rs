@@ -57,6 +57,7 @@ pub async fn create_courier_with_user(
         // No password until the person sets one through the link (nothing verifies against "").
         password_hash: String::new(),
         role: Role::Courier,
+        team_role: crate::domain::user::TeamRole::Admin,
         courier_id: courier.id.clone(),
         client_id: None,
         created_at: now_text.clone(),

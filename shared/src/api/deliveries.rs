@@ -8,7 +8,7 @@ use crate::integrations::deliveries;
 use crate::Ctx;
 
 pub async fn list_deliveries(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let limit = page_limit(req.query_param("limit"))?;
     let page = deliveries::list_deliveries(
         ctx,
@@ -23,7 +23,7 @@ pub async fn list_deliveries(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn get_delivery(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let delivery = deliveries::find_delivery(
         ctx,
         who,
@@ -35,7 +35,7 @@ pub async fn get_delivery(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn replay_delivery(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let delivery = deliveries::replay_delivery(
         ctx,
         who,

@@ -33,7 +33,7 @@ struct NewIntegration {
 }
 
 pub async fn create_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.client()?;
+    let who = crate::http::client_only(req.admin()?)?;
     let body: NewIntegration = req.json()?;
     let new = integrations::NewIntegration {
         platform: body.platform,
@@ -55,7 +55,7 @@ pub async fn create_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn list_integrations(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let limit = page_limit(req.query_param("limit"))?;
     let client = match req.query_param("clientId") {
         None => None,
@@ -73,7 +73,7 @@ pub async fn list_integrations(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn get_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     let integration = load_active(ctx, who, req.path_param("integrationId")?).await?;
     Ok(ApiResponse::ok(&integration.view(&ctx.base_url(&req))))
 }
@@ -103,7 +103,7 @@ struct AddSecret {
 }
 
 pub async fn update_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.client()?;
+    let who = crate::http::client_only(req.admin()?)?;
     let patch: IntegrationPatch = req.json()?;
     let expected = req.expected_version(patch.version)?;
     let integration = load_active(ctx, who, req.path_param("integrationId")?).await?;
@@ -198,7 +198,7 @@ pub async fn update_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 /// Deletes an integration: it leaves the list, and its deliveries are kept and answered
 /// `refused` (200, so the platform does not disable the webhook). Its inbox stays readable.
 pub async fn delete_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.client()?;
+    let who = crate::http::client_only(req.admin()?)?;
     let integration = load_any(ctx, who, req.path_param("integrationId")?).await?;
     if integration.status == IntegrationStatus::Deleted {
         return Ok(ApiResponse::no_content());

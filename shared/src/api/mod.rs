@@ -22,4 +22,5 @@ pub mod services;
 pub mod settings;
 pub mod task_events;
 pub mod tracking;
+pub mod users;
 pub mod webhook;

@@ -51,14 +51,14 @@ fn view(settings: &OrganizationSettings) -> Value {
 }
 
 pub async fn get_organization_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?;
+    let who = req.admin()?;
     Ok(ApiResponse::ok(&view(
         &organization::organization_settings(ctx, who).await?,
     )))
 }
 
 pub async fn update_organization_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.principal()?.clone();
+    let who = req.admin()?.clone();
     let patch: OrganizationPatch = req.json()?;
     let change = OrganizationChange {
         by: who,

@@ -83,13 +83,13 @@ fn parse_templates(
 }
 
 pub async fn get_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.client()?;
+    let who = crate::http::client_only(req.admin()?)?;
     let shown = settings::notification_settings(ctx, who).await?;
     Ok(ApiResponse::ok(&notifications_view(&shown)))
 }
 
 pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.client()?;
+    let who = crate::http::client_only(req.admin()?)?;
     let body: NotificationsBody = req.json()?;
     let templates = body.templates.map(parse_templates).transpose()?;
     let cmd = SaveNotifications {
@@ -104,14 +104,14 @@ pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult 
 }
 
 pub async fn get_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.client()?;
+    let who = crate::http::client_only(req.admin()?)?;
     Ok(ApiResponse::ok(
         &settings::tracking_page_settings(ctx, who).await?,
     ))
 }
 
 pub async fn put_tracking_page_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let who = req.client()?;
+    let who = crate::http::client_only(req.admin()?)?;
     let body: TrackingPageSettings = req.json()?;
     Ok(ApiResponse::ok(
         &settings::save_tracking_page_settings(ctx, who, body).await?,

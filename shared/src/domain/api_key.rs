@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::{ClientId, CourierId, KeyId};
+use super::team_role::TeamRole;
 use super::token;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +45,24 @@ pub struct Principal {
     /// For a client: its logo (organisation settings `logoUrl`), for the portal's header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+    /// The signed-in person's role in the organisation; an API key acts as an admin (only
+    /// an admin can issue one).
+    #[serde(default)]
+    pub team_role: TeamRole,
+}
+
+/// A member asked for what only an organisation's admins may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminsOnly;
+
+impl std::error::Error for AdminsOnly {}
+
+impl std::fmt::Display for AdminsOnly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "only an admin of the organisation can manage people, API keys, integrations and settings",
+        )
+    }
 }
 
 impl Principal {
@@ -52,6 +71,14 @@ impl Principal {
         match &self.client_id {
             Some(client) => client.as_str(),
             None => self.courier_id.as_str(),
+        }
+    }
+
+    /// The one check of an admin-only route or page: the principal, when it is an admin's.
+    pub fn admin(&self) -> Result<&Self, AdminsOnly> {
+        match self.team_role {
+            TeamRole::Admin => Ok(self),
+            TeamRole::Member => Err(AdminsOnly),
         }
     }
 }
@@ -123,6 +150,7 @@ impl ApiKeyRecord {
             auto_assign_team_id: None,
             has_services: false,
             logo_url: None,
+            team_role: TeamRole::Admin,
         }
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::api_key::Role;
 use super::ids::{ClientId, CourierId};
+pub use super::team_role::TeamRole;
 use super::{Email, Name, Phone};
 
 /// A password as chosen: 12 to 128 characters (length beats composition rules).
@@ -68,6 +69,9 @@ pub struct User {
     pub phone: Option<Phone>,
     pub password_hash: String,
     pub role: Role,
+    /// The person's role in the organisation (`role` is the organisation's kind).
+    #[serde(default)]
+    pub team_role: TeamRole,
     pub courier_id: CourierId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<ClientId>,
@@ -80,11 +84,31 @@ impl User {
     pub fn new_id() -> String {
         format!("usr_{}", ulid::Ulid::generate())
     }
+
+    /// Invited and not signed in yet: no password set (nothing verifies against "").
+    pub fn invited(&self) -> bool {
+        self.password_hash.is_empty()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_user_stored_before_team_roles_is_an_admin() {
+        let stored = serde_json::json!({
+            "userId": "usr_01HZX5V7B2M3N4P5Q6R7S8T9VW", "email": "pia@example.com",
+            "name": "Pia", "passwordHash": "", "role": "client", "courierId": "cou_01J00000000000000000000000",
+            "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z",
+            "version": 1
+        });
+        let user: User = serde_json::from_value(stored).unwrap();
+        assert_eq!(user.team_role, TeamRole::Admin);
+        assert!(user.invited());
+        assert_eq!(TeamRole::parse("member"), Some(TeamRole::Member));
+        assert_eq!(TeamRole::parse("owner"), None);
+    }
 
     #[test]
     fn passwords_have_a_length_and_verify_against_their_hash_only() {

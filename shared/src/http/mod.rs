@@ -57,6 +57,12 @@ impl ApiRequest {
         }
     }
 
+    /// The caller, who must be an admin of its organisation (people, API keys, integrations
+    /// and settings): an API key acts as an admin, a member's session does not.
+    pub fn admin(&self) -> Result<&Principal, ApiError> {
+        Ok(self.principal()?.admin()?)
+    }
+
     /// The caller, who must be a client.
     pub fn client(&self) -> Result<&Principal, ApiError> {
         client_only(self.principal()?)

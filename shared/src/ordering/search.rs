@@ -320,6 +320,7 @@ mod tests {
             auto_assign_team_id: None,
             has_services: false,
             logo_url: None,
+            team_role: Default::default(),
         };
         who
     }

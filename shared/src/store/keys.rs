@@ -58,6 +58,20 @@ pub fn user_ref(user_id: &str) -> Key {
     Key::new(format!("USERID#{user_id}"), "USER")
 }
 
+/// A person of an organisation (the courier, or a client): their id and role, under the
+/// organisation's partition, so its people are one Query.
+pub fn member(org_id: &str, user_id: &str) -> Key {
+    Key::new(org_pk(org_id), format!("{MEMBER_PREFIX}{user_id}"))
+}
+
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+
+/// How many admins an organisation has (`admins`): removing or demoting one is a
+/// conditional write on it, so two admins demoting each other cannot leave none.
+pub fn admin_count(org_id: &str) -> Key {
+    Key::new(org_pk(org_id), "ADMINS")
+}
+
 /// A password-reset (or first set-password) link, by the hash of its token.
 pub fn password_reset(token_hash_hex: &str) -> Key {
     Key::new(format!("RESET#{token_hash_hex}"), "RESET")
@@ -352,6 +366,12 @@ mod tests {
             api_key("cli_2", "key_3"),
             Key::new("ORG#cli_2", "KEY#key_3")
         );
+        assert_eq!(
+            member("cli_2", "usr_3"),
+            Key::new("ORG#cli_2", "MEMBER#usr_3")
+        );
+        assert_eq!(admin_count("cli_2"), Key::new("ORG#cli_2", "ADMINS"));
+        assert!(!admin_count("c").sk.starts_with(MEMBER_PREFIX));
         assert_eq!(invitation("ff"), Key::new("INVITE#ff", "INVITE"));
         assert_eq!(
             email_confirmation("ee"),

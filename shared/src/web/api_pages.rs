@@ -11,7 +11,9 @@ use serde_json::json;
 
 use super::format::local;
 use super::reader::reader;
-use super::{field, form, html, not_found, redirect, signed_in, signed_in_post, typed, Brand};
+use super::{
+    field, form, html, not_found, redirect, signed_in_admin, signed_in_admin_post, typed, Brand,
+};
 use crate::accounts::api_keys::{self, IssuedKey};
 use crate::accounts::error::AccountError;
 use crate::domain::api_key::{Principal, Role};
@@ -208,7 +210,7 @@ fn not_replayable(delivery: &Delivery) -> Option<&'static str> {
 }
 
 pub async fn api_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_admin(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -220,7 +222,7 @@ pub async fn api_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn create_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -272,7 +274,7 @@ fn key_refused(mut page: ApiPage, e: AccountError) -> ApiResult {
 }
 
 pub async fn revoke_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -304,7 +306,7 @@ fn new_integration(get: impl Fn(&str) -> String) -> Result<NewIntegration, ApiEr
 }
 
 pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -371,7 +373,7 @@ enum Refused {
 }
 
 pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -222,6 +222,37 @@ pub async fn signed_in_post(
     signed_in(ctx, req).await
 }
 
+/// The signed-in person on a page only the organisation's admins may open (people, API
+/// keys, integrations, settings): a member gets 403 ([`Principal::admin`], the API's check).
+pub async fn signed_in_admin(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in(ctx, req).await?.and_then(admins_only))
+}
+
+/// A form post of an admins-only page ([`signed_in_post`], then [`signed_in_admin`]'s check).
+pub async fn signed_in_admin_post(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in_post(ctx, req).await?.and_then(admins_only))
+}
+
+fn admins_only(principal: Principal) -> Result<Principal, ApiResponse> {
+    match principal.admin() {
+        Ok(_) => Ok(principal),
+        Err(refused) => Err(html(
+            403,
+            &MessagePage {
+                title: "Admins only",
+                message: &format!("{}.", capitalise(&refused.to_string())),
+                signed_in: true,
+            },
+        )),
+    }
+}
+
 /// `GET /`: the orders when signed in, else the sign-in page.
 pub async fn home_page(ctx: &Ctx, req: ApiRequest) -> crate::http::ApiResult {
     Ok(match signed_in(ctx, &req).await? {

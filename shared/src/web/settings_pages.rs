@@ -6,7 +6,7 @@
 
 use askama::Template;
 
-use super::{field, form, html, redirect, signed_in, signed_in_post, Brand};
+use super::{field, form, html, redirect, signed_in_admin, signed_in_admin_post, Brand};
 use crate::accounts::error::AccountError;
 use crate::accounts::organization::{
     organization_settings, update_organization_settings, OrganizationChange, OrganizationSettings,
@@ -167,7 +167,7 @@ impl OrganizationPage {
 }
 
 pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_admin(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -183,7 +183,7 @@ pub async fn organization_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn save_organization_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
