@@ -26,6 +26,7 @@ mod security_headers;
 mod server;
 mod settings_pages;
 mod store_contract;
+mod teams;
 mod test_runs;
 mod tracking;
 mod web_pages;

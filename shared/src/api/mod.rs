@@ -21,5 +21,6 @@ pub(crate) mod records;
 pub mod services;
 pub mod settings;
 pub mod task_events;
+pub mod teams;
 pub mod tracking;
 pub mod webhook;

@@ -21,6 +21,7 @@ pub mod search;
 pub mod settings;
 pub mod shop_order;
 pub mod sms;
+pub mod team;
 pub mod text;
 pub mod timezone;
 pub mod token;
