@@ -13,6 +13,7 @@ use crate::ordering::error::OrderError;
 use crate::reminders::ReminderError;
 use crate::settings::error::SettingsError;
 use crate::store::StoreError;
+use crate::teams::TeamError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -329,6 +330,22 @@ impl From<SettingsError> for ApiError {
             },
             SettingsError::Store(e) => e.into(),
             SettingsError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+/// The teams use cases' errors as the API answers them.
+impl From<TeamError> for ApiError {
+    fn from(err: TeamError) -> Self {
+        let message = err.to_string();
+        match err {
+            TeamError::CouriersOnly => ApiError::Forbidden(message),
+            TeamError::NotFound => ApiError::NotFound("team"),
+            TeamError::NameTaken(_) => ApiError::conflict("name_taken", message),
+            TeamError::Stale { .. } => ApiError::conflict("version_conflict", message),
+            TeamError::ChangedMeanwhile => ApiError::conflict("concurrent_update", message),
+            TeamError::InUse { .. } => ApiError::conflict("in_use", message),
+            TeamError::Store(e) => e.into(),
         }
     }
 }

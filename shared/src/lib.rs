@@ -22,6 +22,7 @@ pub mod ordering;
 pub mod reminders;
 pub mod settings;
 pub mod store;
+pub mod teams;
 pub mod web;
 
 pub use ctx::Ctx;

@@ -1,6 +1,8 @@
 """Accounts in Chromium (Debian's, through Playwright), against portal-local on a free port
 with a fresh data dir: a courier made by `portal-admin create-courier` sets its password
-from the emailed link and sees its orders; a client's user changes name, phone, password
+from the emailed link, sees its orders and manages its teams (created, a taken name refused
+next to the field, a team in a client's auto-assign rule kept with the client named, another
+deleted after its confirmation step); a client's user changes name, phone, password
 and login email in /settings/user (errors next to the field, the email confirmed from the
 link); forgot password -> the emailed link -> a new password -> signed in -> the link
 refused a second time -> sign in with the keyboard. axe on every page (no serious or
@@ -100,6 +102,40 @@ def run(api, base, created):
         check("the courier sees its clients' orders", "Marie Curie" in courier.content())
         axe_check(courier, axe, "/orders (courier)")
         shot(courier, "22-courier-orders")
+
+        # The courier's teams (Settings -> Teams): one created, its name again refused next
+        # to the field, one in a client's auto-assign rule kept (the client named), the
+        # other deleted after its confirmation step.
+        courier.goto(f"{base}/settings/organization")
+        courier.get_by_role("navigation", name="Settings").get_by_role("link", name="Teams").click()
+        check("the courier's settings lead to its teams", courier.url.endswith("/settings/teams"), courier.url)
+        for name in ["North", "South"]:
+            courier.get_by_label("Name", exact=True).fill(name)
+            courier.get_by_role("button", name="Create team").click()
+        check("the teams are listed", courier.get_by_text("Team created.").is_visible()
+              and courier.locator("tbody tr").count() == 2)
+        courier.get_by_label("Name", exact=True).fill("north")
+        courier.get_by_role("button", name="Create team").click()
+        check("a taken name is refused next to its field",
+              courier.locator("#name-error").inner_text() == "Name is already another team's")
+        axe_check(courier, axe, "/settings/teams (a name refused)")
+        shot(courier, "22-courier-teams")
+        status, teams = api.call("GET", "/v1/teams", courier_key)
+        by_name = {t["name"]: t["id"] for t in teams["items"]}
+        status, _ = api.call("PATCH", f"/v1/clients/{client['id']}", courier_key,
+                             {"autoAssignTeamId": by_name["North"]})
+        assert status == 200
+        courier.get_by_role("link", name="Delete the team North").click()
+        check("a delete asks first", courier.get_by_role("heading", name="Delete the team North?").is_visible())
+        axe_check(courier, axe, "/settings/teams?delete= (confirmation)")
+        courier.get_by_role("button", name="Delete team North").click()
+        check("a team in use is kept, naming the client",
+              "Bloom Florists" in courier.locator("#teams-alert").inner_text(), courier.locator("#teams-alert").inner_text())
+        axe_check(courier, axe, "/settings/teams (in use)")
+        courier.get_by_role("link", name="Delete the team South").click()
+        courier.get_by_role("button", name="Delete team South").click()
+        check("a team not in use is deleted", courier.get_by_text("Team deleted.").is_visible()
+              and courier.locator("tbody tr").count() == 1)
         courier.context.close()
 
         page = browser.new_page()

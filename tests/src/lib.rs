@@ -336,6 +336,19 @@ impl TestApp {
         }
     }
 
+    /// Creates a team of `courier` and returns its id (`team_…`).
+    pub async fn create_team(&self, courier: &Org, name: &str) -> String {
+        let response = self
+            .post(
+                "/v1/teams",
+                &courier.key,
+                serde_json::json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text);
+        response.body["id"].as_str().unwrap().to_string()
+    }
+
     /// Creates a client as `courier` and returns its id (status pending).
     pub async fn create_client(&self, courier: &Org, name: &str, email: &str) -> String {
         let response = self

@@ -309,6 +309,41 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
         ],
     ),
+    // The session, the courier (its name and time zone), its teams; the team a delete
+    // confirms. A refused form shows the page again.
+    (
+        "teams-settings-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    (
+        "create-team-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+        ],
+    ),
+    (
+        "rename-team-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+        ],
+    ),
+    (
+        "delete-team-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
     // The session; the organisation's keys (its partition), the client's integrations (GSI1), an integration and its deliveries;
     // the reader's time zone (the client and its courier together).
     (
@@ -409,8 +444,12 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query",
         ],
     ),
-    // The client and its email marker in one transaction.
-    ("create-client", &["dynamodb:PutItem"]),
+    // The client and its email marker in one transaction (with an auto-assign team: the
+    // team's version moved on, and its usage item).
+    (
+        "create-client",
+        &["dynamodb:PutItem", "dynamodb:UpdateItem"],
+    ),
     ("list-clients", &["dynamodb:Query"]),
     ("get-client", &["dynamodb:GetItem"]),
     // A plain update, or a transaction with the new confirmation and the old one's removal;
@@ -561,8 +600,12 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
         ],
     ),
-    // One conditional update (a second one when the first guard does not hold).
-    ("record-task-event", &["dynamodb:UpdateItem"]),
+    // An assignment's team; one conditional update (a second one when the first guard
+    // does not hold).
+    (
+        "record-task-event",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
     // The client and its courier in one BatchGetItem.
     ("get-notification-settings", &["dynamodb:BatchGetItem"]),
     // The update, then the courier's time zone when the client has none.
@@ -676,6 +719,29 @@ const CALLS: &[(&str, &[&str])] = &[
     (
         "delete-service",
         &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+    ),
+    // Teams: the team and its name's marker in one transaction; a rename moves the
+    // marker; a deletion reads the team's usage items (in use: the clients named, in one
+    // BatchGetItem).
+    ("create-team", &["dynamodb:PutItem"]),
+    ("list-teams", &["dynamodb:Query"]),
+    (
+        "update-team",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    (
+        "delete-team",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:DeleteItem",
+        ],
     ),
     ("create-rate-table", &["dynamodb:PutItem"]),
     ("list-rate-tables", &["dynamodb:Query"]),
@@ -1354,10 +1420,58 @@ mod observed {
         .await;
         let pickup = order["pickup"]["id"].as_str().unwrap().to_string();
         let dropoff = order["dropoff"]["id"].as_str().unwrap().to_string();
+        // Teams: created, listed, renamed (its name's marker moved); a client created with
+        // it as its auto-assign team, moved off it and back; refused deletion (in use,
+        // naming the client), then a spare one deleted.
+        let team = w
+            .ok("POST", "/v1/teams", c, Some(json!({"name": "North"})))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        w.ok("GET", "/v1/teams", c, None).await;
+        w.ok(
+            "PATCH",
+            &format!("/v1/teams/{team}"),
+            c,
+            Some(json!({"name": "North side"})),
+        )
+        .await;
+        let teamed = w
+            .ok(
+                "POST",
+                "/v1/clients",
+                c,
+                Some(json!({"name": "Teamed", "email": "t@teamed.example", "autoAssignTeamId": team})),
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let spare = w
+            .ok("POST", "/v1/teams", c, Some(json!({"name": "Spare"})))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for moved_to in [&spare, &team] {
+            w.ok(
+                "PATCH",
+                &format!("/v1/clients/{teamed}"),
+                c,
+                Some(json!({"autoAssignTeamId": moved_to})),
+            )
+            .await;
+        }
+        let (status, body) = w
+            .call("DELETE", &format!("/v1/teams/{team}"), Some(c), None)
+            .await;
+        assert_eq!(status, 409, "in use: {body}");
+        w.ok("DELETE", &format!("/v1/teams/{spare}"), c, None).await;
         for (task, event) in [
             (
                 &pickup,
-                json!({"type": "assigned", "driver": {"name": "Sam Rider"}}),
+                json!({"type": "assigned", "driver": {"name": "Sam Rider"}, "teamId": team}),
             ),
             (
                 &dropoff,
@@ -2191,6 +2305,56 @@ mod observed {
                 .status,
             303
         );
+
+        // The courier's teams page (signed in again: the session above has gone idle): a
+        // team created (then its name again, refused and the
+        // page shown), renamed (then to a taken name), a delete confirmed; the team in use
+        // refused (naming its client), the new one deleted.
+        let signed_in = w
+            .page(
+                "POST",
+                "/login",
+                None,
+                "email=ops%40swift.example&password=the+courier+passphrase",
+            )
+            .await;
+        assert_eq!(signed_in.status, 303, "{:?}", signed_in.body);
+        let courier_cookie = portal_tests::session_cookie(&signed_in);
+        let created = w
+            .page(
+                "POST",
+                "/settings/teams",
+                Some(&courier_cookie),
+                "name=East",
+            )
+            .await;
+        assert_eq!(created.status, 303, "{:?}", created.body);
+        let east = w.ok("GET", "/v1/teams", c, None).await["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (method, uri, form, status) in [
+            ("GET", "/settings/teams".to_string(), "", 200),
+            ("POST", "/settings/teams".into(), "name=east", 409),
+            (
+                "POST",
+                format!("/settings/teams/{east}"),
+                "name=East+side",
+                303,
+            ),
+            (
+                "POST",
+                format!("/settings/teams/{east}"),
+                "name=North+side",
+                409,
+            ),
+            ("GET", format!("/settings/teams?delete={east}"), "", 200),
+            ("POST", format!("/settings/teams/{team}/delete"), "", 409),
+            ("POST", format!("/settings/teams/{east}/delete"), "", 303),
+        ] {
+            let answer = w.page(method, &uri, Some(&courier_cookie), form).await;
+            assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
+        }
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

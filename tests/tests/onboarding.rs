@@ -18,13 +18,14 @@ on_both_backends!(
 
 async fn a_courier_creates_and_lists_its_clients(app: TestApp) {
     let courier = app.create_courier("Swift Couriers").await;
+    let north = app.create_team(&courier, "North").await;
     let created = app
         .post(
             "/v1/clients",
             &courier.key,
             json!({
                 "name": "Bloom Florist", "email": "orders@bloom.example", "allowOrderUpload": true,
-                "autoAssignTeamId": "team-north", "integrationsEnabled": true, "serviceSelection": "cheapest",
+                "autoAssignTeamId": north, "integrationsEnabled": true, "serviceSelection": "cheapest",
                 "defaultPickup": {
                     "address": {"line1": "1 Market St", "city": "Lyon", "postalCode": "69001", "country": "fr", "lat": 45.76, "lng": 4.83},
                     "contact": {"name": "Ana", "phone": "+33612345678"}, "notes": "Back door"
@@ -428,15 +429,16 @@ async fn a_stale_version_is_a_conflict(app: TestApp) {
             .body["name"],
         "A"
     );
+    let team = app.create_team(&courier, "T1").await;
     let cleared = app
         .call(
             "PATCH",
             &format!("/v1/clients/{id}"),
             Some(&courier.key),
-            Some(json!({"autoAssignTeamId": "t1"})),
+            Some(json!({"autoAssignTeamId": team})),
         )
         .await;
-    assert_eq!(cleared.body["autoAssignTeamId"], "t1");
+    assert_eq!(cleared.body["autoAssignTeamId"], team.as_str());
     let cleared = app
         .call(
             "PATCH",

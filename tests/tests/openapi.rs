@@ -240,4 +240,8 @@ fn the_stateful_links_cover_what_creation_makes() {
         assert!(orders.contains(op), "{op}");
     }
     assert!(linked("/v1/api-keys", "post").contains("revokeApiKey"));
+    let teams = linked("/v1/teams", "post");
+    for op in ["updateTeam", "deleteTeam"] {
+        assert!(teams.contains(op), "{op}");
+    }
 }

@@ -159,10 +159,11 @@ async fn an_order_goes_from_placed_through_rejection_to_completed(app: TestApp) 
 
     let (pickup, dropoff) = (&order["pickup"]["id"], &order["dropoff"]["id"]);
     let driver = json!({"name": "Sam Rider", "phone": "+33611111111"});
+    let north = w.app.create_team(&w.courier, "North").await;
     let steps = [
         (
             pickup,
-            json!({"type": "assigned", "driver": driver, "teamId": "team-north"}),
+            json!({"type": "assigned", "driver": driver, "teamId": north}),
             "scheduled",
         ),
         (
@@ -750,7 +751,16 @@ async fn the_export_is_csv_safe_for_spreadsheets(app: TestApp) {
 
 async fn a_courier_creates_orders_for_a_client_and_auto_assign_applies(app: TestApp) {
     let w = world(app).await;
-    let team_client = w.app.post("/v1/clients", &w.courier.key, json!({"name": "Team Shop", "email": "t@shop.example", "autoAssignTeamId": "team-north"})).await.body;
+    let north = w.app.create_team(&w.courier, "North").await;
+    let team_client = w
+        .app
+        .post(
+            "/v1/clients",
+            &w.courier.key,
+            json!({"name": "Team Shop", "email": "t@shop.example", "autoAssignTeamId": north}),
+        )
+        .await
+        .body;
     let mut body = new_order("Ada", "S-1");
     body["clientId"] = team_client["id"].clone();
     let created = w.app.post("/v1/orders", &w.courier.key, body.clone()).await;
@@ -762,8 +772,8 @@ async fn a_courier_creates_orders_for_a_client_and_auto_assign_applies(app: Test
         ),
         (Some("Team Shop"), Some("api"))
     );
-    assert_eq!(created.body["pickup"]["teamId"], "team-north");
-    assert_eq!(created.body["dropoff"]["teamId"], "team-north");
+    assert_eq!(created.body["pickup"]["teamId"], north.as_str());
+    assert_eq!(created.body["dropoff"]["teamId"], north.as_str());
     body.as_object_mut().unwrap().remove("clientId");
     let without = w.app.post("/v1/orders", &w.courier.key, body.clone()).await;
     assert_eq!((without.status, without.error_field()), (422, "clientId"));

@@ -88,8 +88,9 @@ async fn tracking_page_settings_read_are_accepted_back_unchanged(app: TestApp) {
 async fn a_client_read_is_accepted_back_unchanged_and_read_only_fields_are_guarded(app: TestApp) {
     let (courier, client) = client(&app).await;
     let path = format!("/v1/clients/{}", client.id);
+    let north = app.create_team(&courier, "North").await;
     let patch = json!({
-        "autoAssignTeamId": "north",
+        "autoAssignTeamId": north,
         "defaultPickup": {"address": {"line1": "1 Market St", "city": "Lyon", "country": "FR"},
                           "contact": {"name": "Ana", "phone": "+33612345678"}},
         "email": "new@bloom.example",

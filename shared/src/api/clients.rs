@@ -16,6 +16,7 @@ use crate::domain::{Email, Location, Name, TeamId};
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
 use crate::store::{keys, Cond, Item, Query, Update, Write, PK};
+use crate::teams;
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -62,7 +63,7 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         active_keys: 0,
         pricing: None,
     };
-    let writes = vec![
+    let mut writes = vec![
         Write::Put {
             item: client_item(&client)?,
             cond: Some(Cond::not_exists(PK)),
@@ -72,9 +73,18 @@ pub async fn create_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             cond: Some(Cond::not_exists(PK)),
         },
     ];
+    // The team's write is the third: it fails when the courier has no such team.
+    if let Some(team) = &client.auto_assign_team_id {
+        writes.extend(
+            teams::assign(client.courier_id.as_str(), team, &client.id)?
+                .ok_or_else(unknown_team)?,
+        );
+    }
     ctx.store.transact(writes).await.map_err(|e| {
         if e.condition_failed_at(1) {
             email_taken(&client.email)
+        } else if e.condition_failed_at(2) {
+            unknown_team()
         } else {
             e.into()
         }
@@ -248,13 +258,24 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         );
         updated.service_selection = selection;
     }
+    // The old team's usage item goes, the new team's comes (its write second in the
+    // transaction, after the client's: it fails when the courier has no such team).
+    let mut team_writes = vec![];
     if let Some(team) = patch
         .auto_assign_team_id
         .filter(|t| *t != client.auto_assign_team_id)
     {
+        let courier = client.courier_id.as_str();
+        if let Some(new) = &team {
+            team_writes.extend(teams::assign(courier, new, &client.id)?.ok_or_else(unknown_team)?);
+        }
+        if let Some(old) = &client.auto_assign_team_id {
+            team_writes.push(teams::unassign(courier, old, &client.id));
+        }
         update = update.set_or_remove("autoAssignTeamId", team.as_ref().map(|t| t.as_str().into()));
         updated.auto_assign_team_id = team;
     }
+    let team_assigned = updated.auto_assign_team_id.is_some() && !team_writes.is_empty();
     if let Some(pickup) = patch.default_pickup.filter(|p| *p != client.default_pickup) {
         update = update.set_or_remove(
             "defaultPickup",
@@ -269,7 +290,8 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     for action in change.update.actions {
         update.actions.push(action);
     }
-    let extra_writes = change.writes;
+    let mut extra_writes = team_writes;
+    extra_writes.extend(change.writes);
     if let Some(pending) = change.pending {
         updated.pending_email = pending;
     }
@@ -299,10 +321,13 @@ pub async fn update_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             cond: Some(cond),
         }];
         writes.extend(extra_writes);
-        ctx.store
-            .transact(writes)
-            .await
-            .map_err(|e| stale_if_first_failed(e, client.version))?;
+        ctx.store.transact(writes).await.map_err(|e| {
+            if team_assigned && e.condition_failed_at(1) {
+                unknown_team()
+            } else {
+                stale_if_first_failed(e, client.version).into()
+            }
+        })?;
     }
     if let Some(confirmation) = confirmation {
         let courier = sending_courier(ctx, client.courier_id.as_str()).await?;
@@ -337,8 +362,16 @@ pub async fn delete_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .increment("version", 1),
         cond: Some(Cond::eq("version", client.version)),
     }];
-    // Its services and rate tables no longer count it (they can be deleted again).
+    // Its services and rate tables no longer count it (they can be deleted again), nor
+    // its auto-assign team.
     writes.extend(super::catalog::unlink_all(&client));
+    if let Some(team) = &client.auto_assign_team_id {
+        writes.push(teams::unassign(
+            client.courier_id.as_str(),
+            team,
+            &client.id,
+        ));
+    }
     writes.push(Write::Delete {
         key: keys::client_email(client.courier_id.as_str(), &client.email.normalized()),
         cond: Some(Cond::eq("clientId", client.id.as_str())),
@@ -395,4 +428,9 @@ pub fn email_taken(email: &Email) -> ApiError {
         "email_taken",
         format!("another client of this courier already uses {email}"),
     )
+}
+
+/// An auto-assign team that is not one of the courier's teams.
+fn unknown_team() -> ApiError {
+    ApiError::invalid("autoAssignTeamId", "is not one of your teams")
 }

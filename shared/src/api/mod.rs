@@ -21,6 +21,7 @@ pub(crate) mod records;
 pub mod services;
 pub mod settings;
 pub mod task_events;
+pub mod teams;
 pub mod tracking;
 pub mod users;
 pub mod webhook;

@@ -4,7 +4,8 @@
 //! are derived from the status machine: every state in which the event is legal, grouped
 //! by what the event sets. The first guard covers the usual case; when the order is in a
 //! state another guard covers, DynamoDB's `ALL_OLD` on the failed condition tells which,
-//! and one more write applies it. An event the machine refuses is 409 after one call.
+//! and one more write applies it. An event the machine refuses is 409 after one call. An
+//! assignment that names a team reads the team first (it must be one of the courier's).
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
@@ -22,6 +23,7 @@ use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::ordering::changes::actor;
 use crate::store::{keys, Cond, StoreError, Update};
+use crate::teams;
 use crate::Ctx;
 
 #[derive(Deserialize)]
@@ -127,6 +129,12 @@ pub async fn record_task_event(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let body: TaskEventBody = req.json()?;
     let now = timestamp(ctx.now());
     let details = event_details(&body, kind, &now)?;
+    // An assignment's team is one of the courier's: one GetItem when it names one.
+    if let (TaskEvent::Assigned, Some(team)) = (body.event, &body.team_id) {
+        if !teams::is_team(ctx, who.courier_id.as_str(), team).await? {
+            return Err(ApiError::invalid("teamId", "is not one of your teams"));
+        }
+    }
     let entry = TimelineEntry {
         at: now.clone(),
         what: format!(

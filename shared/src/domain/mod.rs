@@ -22,6 +22,7 @@ pub mod settings;
 pub mod shop_order;
 pub mod sms;
 pub mod team_role;
+pub mod team;
 pub mod text;
 pub mod timezone;
 pub mod token;

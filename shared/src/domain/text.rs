@@ -71,9 +71,28 @@ bounded_text!(
     Label, 100
 );
 bounded_text!(
-    /// A dispatch team's id, as the courier's dispatch system names it.
+    /// A courier's team (`team_<ulid>`, see `domain::team`): what a client's auto-assign rule
+    /// and a task's assignment name.
     TeamId, 64
 );
+impl TeamId {
+    /// What the ids of the teams the portal creates start with.
+    pub const PREFIX: &'static str = "team_";
+
+    /// A new team's id: [`Self::PREFIX`] and a ULID (time-sortable: teams list newest first).
+    pub fn generate() -> Self {
+        Self(format!("{}{}", Self::PREFIX, super::ids::next_ulid()))
+    }
+
+    /// Whether this is an id the portal gives its teams; any other (an id made up before
+    /// teams existed, or one with a key separator in it) names no team.
+    pub fn is_generated(&self) -> bool {
+        self.0
+            .strip_prefix(Self::PREFIX)
+            .is_some_and(|ulid| ulid::Ulid::from_string(ulid).is_ok())
+    }
+}
+
 bounded_text!(
     /// Free notes on an address, a task or an order.
     Notes, 2000

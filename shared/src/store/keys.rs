@@ -316,6 +316,34 @@ pub fn rate_table(courier_id: &str, rate_table_id: &str) -> Key {
 
 pub const RATE_TABLE_PREFIX: &str = "RATETABLE#";
 
+/// A courier's team (`SK` = [`TEAM_PREFIX`] + id; `Query` lists them).
+pub fn team(courier_id: &str, team_id: &str) -> Key {
+    Key::new(courier_pk(courier_id), format!("{TEAM_PREFIX}{team_id}"))
+}
+
+pub const TEAM_PREFIX: &str = "TEAM#";
+
+/// A team's name, taken (`teamId`): one team per name and courier, whatever its case.
+pub fn team_name(courier_id: &str, name: &str) -> Key {
+    Key::new(
+        courier_pk(courier_id),
+        format!("TEAMNAME#{}", name.to_lowercase()),
+    )
+}
+
+/// A client whose auto-assign rule names a team (`Query` on [`team_clients_prefix`] lists
+/// them, so a team in use is not deleted).
+pub fn team_client(courier_id: &str, team_id: &str, client_id: &str) -> Key {
+    Key::new(
+        courier_pk(courier_id),
+        format!("{}{client_id}", team_clients_prefix(team_id)),
+    )
+}
+
+pub fn team_clients_prefix(team_id: &str) -> String {
+    format!("TEAMCLIENT#{team_id}#")
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")
@@ -337,6 +365,18 @@ mod tests {
             Key::new("COURIER#cou_1", "SHORTID#K7Q2M4")
         );
         assert_eq!(client_orders_pk("cli_2"), "CLIENT#cli_2");
+        assert_eq!(
+            team("cou_1", "team_3"),
+            Key::new("COURIER#cou_1", "TEAM#team_3")
+        );
+        assert_eq!(
+            team_name("cou_1", "North Side"),
+            Key::new("COURIER#cou_1", "TEAMNAME#north side")
+        );
+        assert_eq!(
+            team_client("cou_1", "team_3", "cli_2"),
+            Key::new("COURIER#cou_1", "TEAMCLIENT#team_3#cli_2")
+        );
         assert_eq!(short_id_index_pk("cou_1", "K7Q2M4"), "SHORT#cou_1#K7Q2M4");
         assert_eq!(SHORT_ID_INDEX_SK, "ORDER");
         assert_eq!(

@@ -29,6 +29,7 @@ pub mod resubmit_pages;
 pub mod settings_pages;
 pub mod sign_in_pages;
 mod stop_form;
+pub mod teams_pages;
 pub mod tracking_settings_pages;
 pub mod words;
 
@@ -62,6 +63,8 @@ pub fn html(status: u16, page: &impl Template) -> ApiResponse {
 pub struct Brand {
     pub name: String,
     pub logo: Option<String>,
+    /// The reader is a courier's person: the courier's own settings (teams) are shown.
+    pub courier: bool,
 }
 
 impl Brand {
@@ -74,6 +77,7 @@ impl Brand {
         Brand {
             name,
             logo: principal.logo_url.clone(),
+            courier: principal.role == crate::domain::api_key::Role::Courier,
         }
     }
 }
