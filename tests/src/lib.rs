@@ -189,6 +189,17 @@ pub fn embedded_store() -> (EmbeddedStore, tempfile::TempDir) {
 }
 
 impl TestApp {
+    /// Moves the clock to the start of the next hour, so that a test counting requests in
+    /// fixed windows (15 and 60 minutes) stays inside one window however slow the machine
+    /// is: on wall-clock time, 350 counted attempts on moto can straddle a window's end,
+    /// and the count starts again mid-test. Call it first, before anything is created.
+    pub fn at_the_start_of_a_window(&self) {
+        // A second past the hour: the clock's offset is kept in whole milliseconds.
+        let next = (chrono::Utc::now().timestamp() / 3600 + 1) * 3600 + 1;
+        self.clock
+            .travel_to(chrono::DateTime::from_timestamp(next, 0).expect("a time"));
+    }
+
     pub async fn new(backend: Backend) -> Self {
         let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         match backend {

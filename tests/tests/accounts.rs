@@ -217,6 +217,7 @@ async fn forgot_password_link_works_once_and_ends_every_session(app: TestApp) {
 }
 
 async fn reset_requests_are_limited(app: TestApp) {
+    app.at_the_start_of_a_window();
     signed_up(&app, "Bloom", "pia@bloom.example").await;
     for _ in 0..3 {
         reset_link(&app, "pia@bloom.example").await;

@@ -27,6 +27,7 @@ fn assert_rate_limited(response: &TestResponse) {
 }
 
 async fn confirmation_mails_are_limited_per_organisation(app: TestApp) {
+    app.at_the_start_of_a_window();
     let courier = app.create_courier("Bay Couriers").await;
     let client = app
         .onboard_client(&courier, "Bloom Florist", "orders@bloom.example")
@@ -70,6 +71,7 @@ async fn confirmation_mails_are_limited_per_organisation(app: TestApp) {
 }
 
 async fn confirmation_mails_are_limited_per_address(app: TestApp) {
+    app.at_the_start_of_a_window();
     let courier = app.create_courier("Bay Couriers").await;
     let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
     for name in ["Thorn", "Moss", "Fern"] {

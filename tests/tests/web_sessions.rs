@@ -185,6 +185,7 @@ async fn cross_site_posts_are_refused(app: TestApp) {
 }
 
 async fn sign_in_is_limited_and_answers_alike(app: TestApp) {
+    app.at_the_start_of_a_window();
     signed_up(&app, "Bloom", "pia@bloom.example").await;
     let unknown = page(
         &app,
@@ -268,6 +269,7 @@ async fn attempt_from(
 }
 
 async fn an_attacker_cannot_lock_the_owner_out(app: TestApp) {
+    app.at_the_start_of_a_window();
     use portal::accounts::sign_in::SignInError;
     signed_up(&app, "Bloom", "pia@bloom.example").await;
     const ATTACKER: &str = "203.0.113.66";
@@ -287,6 +289,7 @@ async fn an_attacker_cannot_lock_the_owner_out(app: TestApp) {
 }
 
 async fn sign_in_limits_each_address_across_accounts_and_each_account_globally(app: TestApp) {
+    app.at_the_start_of_a_window();
     use portal::accounts::throttle::{count_attempt, AttemptError};
     let ctx = app.ctx();
     // One address guessing across accounts: 50 in the window, whichever the accounts.
