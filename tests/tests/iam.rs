@@ -355,13 +355,15 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
         ],
     ),
-    // invite_person's transaction, the courier (the email's name) and the email.
+    // invite_person's transaction, the courier (the email's name) and the email; a failed
+    // email undoes the invitation (one transaction of deletes).
     (
         "invite-teammate-form",
         &[
             "dynamodb:GetItem",
             "dynamodb:UpdateItem",
             "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
             "ses:SendEmail",
@@ -461,13 +463,15 @@ const CALLS: &[(&str, &[&str])] = &[
         &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
     // One transaction (the user, its reference, its member item, the set-password link; the
-    // admins count for an admin); the courier for the email's name; the email.
+    // admins count for an admin); the courier for the email's name; the email; a failed
+    // email undoes the invitation (one transaction of deletes, the admins count).
     (
         "create-user",
         &[
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
             "dynamodb:GetItem",
+            "dynamodb:DeleteItem",
             "ses:SendEmail",
         ],
     ),
@@ -1408,6 +1412,17 @@ mod observed {
             people.push(person["id"].as_str().unwrap().to_string());
         }
         w.ok("GET", "/v1/users", &k, None).await;
+        w.recorder.fail_sends(true);
+        let (status, body) = w
+            .call(
+                "POST",
+                "/v1/users",
+                Some(&k),
+                Some(json!({"email": "dora@bloom.example", "name": "dora", "role": "admin"})),
+            )
+            .await;
+        assert_eq!(status, 503, "{body}");
+        w.recorder.fail_sends(false);
         w.ok(
             "PATCH",
             &format!("/v1/users/{}", people[0]),
@@ -2413,6 +2428,17 @@ mod observed {
             )
             .await;
         assert_eq!(invited.status, 303, "{:?}", invited.body);
+        w.recorder.fail_sends(true);
+        let unsent = w
+            .page(
+                "POST",
+                "/settings/team",
+                Some(&courier_cookie),
+                "email=eve%40swift.example&name=Eve&role=admin",
+            )
+            .await;
+        assert_eq!(unsent.status, 503, "{:?}", unsent.body);
+        w.recorder.fail_sends(false);
         let dan = invited
             .headers
             .iter()

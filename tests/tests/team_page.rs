@@ -2,7 +2,7 @@
 //! people (a courier's, or a client's), invites one (the emailed link sets a password and
 //! signs in), changes their role and removes them after a confirmation step (their next
 //! request is signed out); errors are shown next to their field, the last admin's refusal
-//! above the list in the use case's words. A member gets the "Admins only" page and no
+//! above the list in the use case's words (as is an invitation that could not be emailed). A member gets the "Admins only" page and no
 //! admin links in the settings; another organisation's person is not found; a form from
 //! another site is refused.
 
@@ -265,6 +265,33 @@ async fn a_clients_admin_sees_the_clients_people_only(app: TestApp) {
     assert!(!shown.text.contains("ana@swift.example"));
     let mail = app.last_email_to("leo@bloom.example");
     assert!(mail.text.contains("Bloom"), "{}", mail.text);
+
+    // An invitation that could not be emailed is undone, and the page says so.
+    app.recorder.fail_sends(true);
+    let unsent = post(
+        &app,
+        "/settings/team",
+        &cookie,
+        &[
+            ("email", "mo@bloom.example"),
+            ("name", "Mo"),
+            ("role", "member"),
+        ],
+    )
+    .await;
+    app.recorder.fail_sends(false);
+    assert_eq!(unsent.status, 503, "{}", unsent.text);
+    assert!(
+        unsent
+            .text
+            .contains("id=\"team-alert\">Not invited: the invitation could not be emailed"),
+        "{}",
+        unsent.text
+    );
+    assert!(!get(&app, "/settings/team", &cookie)
+        .await
+        .text
+        .contains("mo@bloom.example"));
 }
 
 async fn a_member_gets_admins_only_and_no_admin_links(app: TestApp) {
