@@ -50,6 +50,10 @@ async fn an_admin_invites_changes_the_role_of_and_removes_a_person(app: TestApp)
     let shown = get(&app, "/settings/team", &cookie).await;
     assert_eq!(shown.status, 200, "{}", shown.text);
     assert!(shown.text.contains("aria-current=\"page\">Team</a>"));
+    assert!(
+        shown.text.contains("Swift Couriers</"),
+        "the courier named in the header"
+    );
     assert!(shown.text.contains(&format!("id=\"person-{ana}\"")));
     assert!(shown.text.contains("ana@swift.example"));
     assert!(shown.text.contains("(You)"));

@@ -9,6 +9,7 @@
 
 use askama::Template;
 
+use super::reader::reader;
 use super::{
     capitalise, field, form, html, not_found, redirect, signed_in_admin, signed_in_admin_post,
     Brand,
@@ -108,8 +109,13 @@ async fn team_page(
     cursor: Option<&str>,
 ) -> Result<TeamPage, ApiError> {
     let page = team::list_people(ctx, principal, LISTED, cursor).await?;
+    // A client's name came with its session; a courier's person reads the courier's.
+    let brand = match principal.client_id {
+        Some(_) => Brand::of(principal),
+        None => Brand::named(reader(ctx, principal).await?.0, principal),
+    };
     Ok(TeamPage {
-        client_name: Brand::of(principal),
+        client_name: brand,
         people: page.people.iter().map(|p| row(p, you)).collect(),
         next_cursor: page.next_cursor,
         confirm: None,
