@@ -2,7 +2,9 @@
 with a fresh data dir: a courier made by `portal-admin create-courier` sets its password
 from the emailed link, sees its orders and manages its teams (created, a taken name refused
 next to the field, a team in a client's auto-assign rule kept with the client named, another
-deleted after its confirmation step); a client's user changes name, phone, password
+deleted after its confirmation step) and its people (Settings -> Team: a bad email refused
+next to the field, a teammate invited who sets a password in a second browser, is made an
+admin, removed after the confirmation step and signed out at the next request); a client's user changes name, phone, password
 and login email in /settings/user (errors next to the field, the email confirmed from the
 link); forgot password -> the emailed link -> a new password -> signed in -> the link
 refused a second time -> sign in with the keyboard. axe on every page (no serious or
@@ -136,6 +138,55 @@ def run(api, base, created):
         courier.get_by_role("button", name="Delete team South").click()
         check("a team not in use is deleted", courier.get_by_text("Team deleted.").is_visible()
               and courier.locator("tbody tr").count() == 1)
+
+        # The courier's people (Settings -> Team): a bad email refused next to its field; a
+        # teammate invited (from the keyboard) who sets a password from the emailed link in
+        # a second browser, is made an admin, then removed after the confirmation step, and
+        # is signed out at their next request.
+        courier.get_by_role("navigation", name="Settings").get_by_role("link", name="Team", exact=True).click()
+        check("the settings lead to the team", courier.url.endswith("/settings/team"), courier.url)
+        check("the signed-in person is listed as You", "(You)" in courier.locator("tbody").inner_text())
+        axe_check(courier, axe, "/settings/team")
+        courier.get_by_label("Email", exact=True).fill("sam-at-swift")
+        courier.get_by_label("Name", exact=True).fill("Sam Teammate")
+        courier.get_by_role("button", name="Send invitation").click()
+        check("a bad email is refused next to its field",
+              courier.locator("#email-error").inner_text() == "Email must be a valid email address",
+              courier.locator("#email-error").inner_text())
+        axe_check(courier, axe, "/settings/team (an email refused)")
+        courier.get_by_label("Email", exact=True).fill("sam@swift.example")
+        courier.get_by_label("Role", exact=True).select_option(label="Member")
+        courier.get_by_label("Name", exact=True).press("Enter")
+        courier.wait_for_url(re.compile(r".*/settings/team\?invited=.*"))
+        check("the invitation is sent", courier.get_by_text("Invitation sent to sam@swift.example.").is_visible())
+        check("the teammate is listed as invited", courier.get_by_text("Invited — has not signed in yet").is_visible())
+        axe_check(courier, axe, "/settings/team (invited)")
+        shot(courier, "23-team-invited")
+        sam = browser.new_context().new_page()
+        watch_csp(sam, refused)
+        sam.goto(link_in_outbox(api, "reset-password"))
+        sam.get_by_label("New password").fill(NEW_PASSWORD)
+        sam.get_by_role("button", name="Set password and sign in").click()
+        check("the teammate is signed in on the orders", sam.url.endswith("/orders"), sam.url)
+        courier.reload()
+        check("the teammate is no longer listed as invited",
+              courier.get_by_text("Invited — has not signed in yet").count() == 0)
+        courier.get_by_label("New role of Sam Teammate").select_option(label="Admin")
+        courier.get_by_role("button", name="Change role of Sam Teammate").click()
+        check("the role is changed", courier.get_by_text("Role changed.").is_visible()
+              and "Admin" in courier.locator("tbody tr", has_text="sam@swift.example").inner_text())
+        axe_check(courier, axe, "/settings/team (role changed)")
+        courier.get_by_role("link", name="Remove Sam Teammate").click()
+        check("a removal asks first",
+              courier.get_by_role("heading", name="Remove Sam Teammate from the team?").is_visible())
+        axe_check(courier, axe, "/settings/team?remove= (confirmation)")
+        courier.get_by_role("button", name="Remove Sam Teammate").click()
+        check("the teammate is removed", courier.get_by_text("Removed from the team.").is_visible()
+              and "sam@swift.example" not in courier.locator("tbody").inner_text())
+        axe_check(courier, axe, "/settings/team (removed)")
+        sam.goto(f"{base}/orders")
+        check("the removed teammate is signed out at the next request", sam.url.endswith("/login"), sam.url)
+        sam.context.close()
         courier.context.close()
 
         page = browser.new_page()

@@ -344,6 +344,53 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:DeleteItem",
         ],
     ),
+    // The session, then list_people (the member items, then their references and users);
+    // the person a removal confirms. A refused form shows the page again.
+    (
+        "team-settings-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
+    // invite_person's transaction, the courier (the email's name) and the email; a failed
+    // email undoes the invitation (one transaction of deletes).
+    (
+        "invite-teammate-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "ses:SendEmail",
+        ],
+    ),
+    // change_role: the person read, one transaction of updates, their sessions updated.
+    (
+        "change-teammate-role-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
+    // remove_person: the person read, one transaction of deletes (and the admins' count),
+    // their sessions queried and deleted.
+    (
+        "remove-teammate-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
     // The session; the organisation's keys (its partition), the client's integrations (GSI1), an integration and its deliveries;
     // the reader's time zone (the client and its courier together).
     (
@@ -416,13 +463,15 @@ const CALLS: &[(&str, &[&str])] = &[
         &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
     // One transaction (the user, its reference, its member item, the set-password link; the
-    // admins count for an admin); the courier for the email's name; the email.
+    // admins count for an admin); the courier for the email's name; the email; a failed
+    // email undoes the invitation (one transaction of deletes, the admins count).
     (
         "create-user",
         &[
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
             "dynamodb:GetItem",
+            "dynamodb:DeleteItem",
             "ses:SendEmail",
         ],
     ),
@@ -1363,6 +1412,17 @@ mod observed {
             people.push(person["id"].as_str().unwrap().to_string());
         }
         w.ok("GET", "/v1/users", &k, None).await;
+        w.recorder.fail_sends(true);
+        let (status, body) = w
+            .call(
+                "POST",
+                "/v1/users",
+                Some(&k),
+                Some(json!({"email": "dora@bloom.example", "name": "dora", "role": "admin"})),
+            )
+            .await;
+        assert_eq!(status, 503, "{body}");
+        w.recorder.fail_sends(false);
         w.ok(
             "PATCH",
             &format!("/v1/users/{}", people[0]),
@@ -2351,6 +2411,78 @@ mod observed {
             ("GET", format!("/settings/teams?delete={east}"), "", 200),
             ("POST", format!("/settings/teams/{team}/delete"), "", 409),
             ("POST", format!("/settings/teams/{east}/delete"), "", 303),
+        ] {
+            let answer = w.page(method, &uri, Some(&courier_cookie), form).await;
+            assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
+        }
+
+        // The courier's team page: a person invited (then again, refused next to the
+        // email), made an admin and a member again; the last admin neither made a member
+        // nor removed (the page again); a removal confirmed, then done.
+        let invited = w
+            .page(
+                "POST",
+                "/settings/team",
+                Some(&courier_cookie),
+                "email=dan%40swift.example&name=Dan&role=member",
+            )
+            .await;
+        assert_eq!(invited.status, 303, "{:?}", invited.body);
+        w.recorder.fail_sends(true);
+        let unsent = w
+            .page(
+                "POST",
+                "/settings/team",
+                Some(&courier_cookie),
+                "email=eve%40swift.example&name=Eve&role=admin",
+            )
+            .await;
+        assert_eq!(unsent.status, 503, "{:?}", unsent.body);
+        w.recorder.fail_sends(false);
+        let dan = invited
+            .headers
+            .iter()
+            .find(|(n, _)| n == "location")
+            .and_then(|(_, v)| v.split_once("invited=").map(|(_, id)| id.to_string()))
+            .expect("the invited person's id");
+        w.seen.acting_as("setup");
+        let ops = portal::accounts::users::user_by_email(
+            &w.ctx,
+            &portal::domain::Email::parse("ops@swift.example").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id;
+        for (method, uri, form, status) in [
+            ("GET", "/settings/team".to_string(), "", 200),
+            (
+                "POST",
+                "/settings/team".into(),
+                "email=dan%40swift.example&name=Dan&role=admin",
+                409,
+            ),
+            (
+                "POST",
+                format!("/settings/team/{dan}/role"),
+                "role=admin",
+                303,
+            ),
+            (
+                "POST",
+                format!("/settings/team/{dan}/role"),
+                "role=member",
+                303,
+            ),
+            (
+                "POST",
+                format!("/settings/team/{ops}/role"),
+                "role=member",
+                409,
+            ),
+            ("POST", format!("/settings/team/{ops}/remove"), "", 409),
+            ("GET", format!("/settings/team?remove={dan}"), "", 200),
+            ("POST", format!("/settings/team/{dan}/remove"), "", 303),
         ] {
             let answer = w.page(method, &uri, Some(&courier_cookie), form).await;
             assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);

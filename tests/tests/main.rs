@@ -28,6 +28,7 @@ mod server;
 mod settings_pages;
 mod store_contract;
 mod team;
+mod team_page;
 mod teams;
 mod test_runs;
 mod tracking;

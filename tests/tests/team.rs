@@ -23,7 +23,7 @@ on_both_backends!(
     a_login_email_is_taken_once,
 );
 
-const PASSWORD: &str = "a teammate passphrase";
+pub(crate) const PASSWORD: &str = "a teammate passphrase";
 
 async fn invite(app: &TestApp, org: &Org, email: &str, role: &str) -> TestResponse {
     app.post(
@@ -35,7 +35,7 @@ async fn invite(app: &TestApp, org: &Org, email: &str, role: &str) -> TestRespon
 }
 
 /// Invites the person, sets their password from the emailed link: their id and cookie.
-async fn joined(app: &TestApp, org: &Org, email: &str, role: &str) -> (String, String) {
+pub(crate) async fn joined(app: &TestApp, org: &Org, email: &str, role: &str) -> (String, String) {
     let invited = invite(app, org, email, role).await;
     assert_eq!(invited.status, 201, "{}", invited.text);
     let mail = app.last_email_to(email);

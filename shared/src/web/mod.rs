@@ -29,6 +29,7 @@ pub mod resubmit_pages;
 pub mod settings_pages;
 pub mod sign_in_pages;
 mod stop_form;
+pub mod team_pages;
 pub mod teams_pages;
 pub mod tracking_settings_pages;
 pub mod words;
@@ -65,6 +66,9 @@ pub struct Brand {
     pub logo: Option<String>,
     /// The reader is a courier's person: the courier's own settings (teams) are shown.
     pub courier: bool,
+    /// The reader is one of the organisation's admins: the admins-only settings (the
+    /// organisation, people, API keys…) are linked; a member's settings link their own only.
+    pub admin: bool,
 }
 
 impl Brand {
@@ -78,6 +82,7 @@ impl Brand {
             name,
             logo: principal.logo_url.clone(),
             courier: principal.role == crate::domain::api_key::Role::Courier,
+            admin: principal.admin().is_ok(),
         }
     }
 }
