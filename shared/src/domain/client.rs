@@ -6,6 +6,7 @@ use super::pricing::PricingContext;
 // Here for its users; a rule of pricing, which the client's record names.
 pub use super::pricing::quote::ServiceSelection;
 use super::settings::OrganizationProfile;
+use super::timezone::Timezone;
 use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
 
@@ -59,6 +60,14 @@ impl Client {
 
     pub fn organization_settings(&self) -> OrganizationProfile {
         self.organization.clone().unwrap_or_default()
+    }
+
+    /// The time zone the client set for itself: its organisation's, else its notification
+    /// settings' (none: its people read times in its courier's zone).
+    pub fn own_timezone(&self) -> Option<Timezone> {
+        self.organization_settings()
+            .timezone
+            .or(self.notification_settings().timezone)
     }
 
     /// Whether the client's orders are quoted (it has at least one service).

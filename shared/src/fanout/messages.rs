@@ -100,9 +100,7 @@ impl MessageContext {
                     .unwrap_or("no reason given");
                 let courier = or_your_courier(self.courier_name());
                 let zone = client
-                    .organization_settings()
-                    .timezone
-                    .or(client.notification_settings().timezone)
+                    .own_timezone()
                     .unwrap_or_else(|| courier_timezone(self.courier.as_ref()));
                 let when = order
                     .rejection

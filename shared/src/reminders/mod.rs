@@ -131,9 +131,7 @@ async fn load_owners<'a>(
 /// The client's zone: its organisation's, its notification settings', else its courier's.
 fn zone(client: &Client, courier: Option<&Courier>) -> Tz {
     client
-        .organization_settings()
-        .timezone
-        .or(client.notification_settings().timezone)
+        .own_timezone()
         .map(|t| t.tz())
         .or_else(|| courier.and_then(|c| c.timezone.parse().ok()))
         .unwrap_or(chrono_tz::UTC)

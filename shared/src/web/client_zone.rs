@@ -25,11 +25,7 @@ pub(super) async fn client_and_zone(
         }
         None => None,
     };
-    let own = client.as_ref().and_then(|c| {
-        c.organization_settings()
-            .timezone
-            .or(c.notification_settings().timezone)
-    });
+    let own = client.as_ref().and_then(Client::own_timezone);
     let zone = match own {
         Some(zone) => zone,
         None => courier_timezone(

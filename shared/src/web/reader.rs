@@ -2,6 +2,7 @@
 //! has the same courier) and the reader's time zone, in which every time is written.
 
 use crate::domain::api_key::Principal;
+use crate::domain::client::Client;
 use crate::domain::courier::courier_timezone;
 use crate::domain::timezone::Timezone;
 use crate::error::ApiError;
@@ -20,11 +21,7 @@ pub async fn reader(ctx: &Ctx, principal: &Principal) -> Result<(String, Timezon
         }
         None => (None, couriers::get(store, courier_id).await?),
     };
-    let own = client.as_ref().and_then(|c| {
-        c.organization_settings()
-            .timezone
-            .or(c.notification_settings().timezone)
-    });
+    let own = client.as_ref().and_then(Client::own_timezone);
     let zone = own.unwrap_or_else(|| courier_timezone(courier.as_ref()));
     Ok((courier.map(|c| c.name).unwrap_or_default(), zone))
 }
