@@ -316,24 +316,11 @@ fn refused_change(e: crate::store::StoreError, counted_at: usize) -> AccountErro
 /// Applies `update` to every session of the user (one Query of their sessions); a session
 /// that ended in between is skipped.
 async fn update_sessions(ctx: &Ctx, user_id: &str, update: &Update) -> Result<(), AccountError> {
-    let mut start = None;
-    loop {
-        let page = ctx
-            .store
-            .query(&Query::partition(keys::user_sessions_pk(user_id)).start_after(start))
-            .await?;
-        for item in &page.items {
-            let Some(key) = crate::store::item_key(item) else {
-                continue;
-            };
-            match ctx.store.update(&key, update, Some(Cond::exists(PK))).await {
-                Ok(_) | Err(crate::store::StoreError::ConditionFailed { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        match page.last_key {
-            Some(last) => start = Some(last),
-            None => return Ok(()),
+    for key in super::users::session_keys(ctx, user_id).await? {
+        match ctx.store.update(&key, update, Some(Cond::exists(PK))).await {
+            Ok(_) | Err(crate::store::StoreError::ConditionFailed { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
     }
+    Ok(())
 }

@@ -147,23 +147,31 @@ pub async fn end_sessions(
     keep: Option<&str>,
 ) -> Result<(), AccountError> {
     let keep_sk = keep.map(|hash| keys::session(user_id, hash).sk);
+    for key in session_keys(ctx, user_id).await? {
+        if Some(&key.sk) != keep_sk.as_ref() {
+            ctx.store.delete(&key, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The keys of every session of the user: one Query of their session partition (a page
+/// at a time).
+pub(crate) async fn session_keys(
+    ctx: &Ctx,
+    user_id: &str,
+) -> Result<Vec<crate::store::Key>, AccountError> {
+    let mut keys_found = Vec::new();
     let mut start = None;
     loop {
         let page = ctx
             .store
             .query(&Query::partition(keys::user_sessions_pk(user_id)).start_after(start))
             .await?;
-        for item in &page.items {
-            let Some(key) = crate::store::item_key(item) else {
-                continue;
-            };
-            if Some(&key.sk) != keep_sk.as_ref() {
-                ctx.store.delete(&key, None).await?;
-            }
-        }
+        keys_found.extend(page.items.iter().filter_map(crate::store::item_key));
         match page.last_key {
             Some(last) => start = Some(last),
-            None => return Ok(()),
+            None => return Ok(keys_found),
         }
     }
 }
