@@ -251,6 +251,14 @@ def run(api, base, courier_key):
         check("a rejected order shows red", "rejected" in row.locator(".status").get_attribute("class"))
         axe_check(page, axe, "/orders")
         shot(page, "07-orders")
+        # On a phone (390 px wide) each order is a card: nothing scrolls sideways.
+        page.set_viewport_size({"width": 390, "height": 844})
+        sideways = page.evaluate("""() => document.documentElement.scrollWidth > window.innerWidth + 1
+            || [...document.querySelectorAll('.table-wrap')].some(w => w.scrollWidth > w.clientWidth + 1)""")
+        check("on a phone the orders list fits the screen", not sideways)
+        axe_check(page, axe, "/orders on a phone")
+        shot(page, "07a-orders-phone")
+        page.set_viewport_size({"width": 1280, "height": 720})
         page.get_by_role("link", name=order["shortId"]).click()
         check("the order page shows the rejection reason",
               "We do not deliver to Paris on Sundays" in page.get_by_role("alert").inner_text())

@@ -17,6 +17,7 @@ on_both_backends!(
     a_clients_admin_sees_the_clients_people_only,
     a_member_gets_admins_only_and_no_admin_links,
     another_organisations_person_is_not_found_and_other_sites_are_refused,
+    the_main_navigation_is_the_readers,
 );
 
 /// A form of the page, as the portal's own page sends it.
@@ -339,6 +340,84 @@ async fn a_member_gets_admins_only_and_no_admin_links(app: TestApp) {
     }
     let admins = get(&app, "/settings/user", &admin).await;
     assert!(admins.text.contains("<a href=\"/settings/team\">Team</a>"));
+}
+
+/// The main navigation of a page.
+fn main_nav(page: &str) -> &str {
+    let start = page
+        .find("<nav aria-label=\"Main\"")
+        .expect("the main navigation");
+    let end = start + page[start..].find("</nav>").unwrap();
+    &page[start..end]
+}
+
+/// The main navigation: a courier's people manage clients, services and rates (no New
+/// order, no Drafts), a client's people place orders; Settings is an admin's (a courier's
+/// member keeps the teams page; a client's member only has their own account), and the
+/// "Admins only" page keeps the reader's navigation. The header names the courier.
+async fn the_main_navigation_is_the_readers(app: TestApp) {
+    let courier = app.create_courier("Swift Couriers").await;
+    let (_, admin) = joined(&app, &courier, "ana@swift.example", "admin").await;
+    let (_, member) = joined(&app, &courier, "sam@swift.example", "member").await;
+    let client = app
+        .onboard_client(&courier, "Bloom", "orders@bloom.example")
+        .await;
+    let (_, pia) = joined(&app, &client, "pia@bloom.example", "admin").await;
+    let (_, leo) = joined(&app, &client, "leo@bloom.example", "member").await;
+    let links = |page: &str| -> Vec<String> {
+        main_nav(page)
+            .split("<a href=\"")
+            .skip(1)
+            .map(|a| a.split('<').next().unwrap().replace("\">", " "))
+            .collect()
+    };
+    let shown = get(&app, "/orders", &admin).await;
+    assert!(
+        shown.text.contains("Swift Couriers</a>"),
+        "the courier in the header"
+    );
+    assert_eq!(
+        links(&shown.text),
+        [
+            "/orders Orders",
+            "/clients Clients",
+            "/services Services &amp; rates",
+            "/imports Imports",
+            "/settings/organization Settings",
+            "/settings/user Your account",
+        ]
+    );
+    let shown = get(&app, "/orders", &member).await;
+    assert!(links(&shown.text).contains(&"/settings/teams Settings".to_string()));
+    let refused = get(&app, "/settings/organization", &member).await;
+    assert_eq!(refused.status, 403);
+    assert!(links(&refused.text).contains(&"/clients Clients".to_string()));
+    assert!(
+        refused.text.contains("Courier console</a>") || refused.text.contains("Swift Couriers</a>")
+    );
+    let shown = get(&app, "/orders", &pia).await;
+    assert_eq!(
+        links(&shown.text),
+        [
+            "/orders Orders",
+            "/orders/new New order",
+            "/drafts Drafts",
+            "/imports Imports",
+            "/settings/organization Settings",
+            "/settings/user Your account",
+        ]
+    );
+    let shown = get(&app, "/orders", &leo).await;
+    assert_eq!(
+        links(&shown.text),
+        [
+            "/orders Orders",
+            "/orders/new New order",
+            "/drafts Drafts",
+            "/imports Imports",
+            "/settings/user Your account",
+        ]
+    );
 }
 
 /// The settings' sub-navigation of a page.

@@ -1079,9 +1079,13 @@ async fn the_order_form_sends_window_requirements_and_service(app: TestApp) {
     );
     // The orders table names the courier.
     let table = get(&app, "/orders", &cookie).await;
-    assert!(table.text.contains("<th scope=\"col\">Courier</th>"));
+    assert!(table
+        .text
+        .contains("<th scope=\"col\" class=\"wide\">Courier</th>"));
     assert!(
-        table.text.contains("<td>Bloom Couriers</td>"),
+        table
+            .text
+            .contains("<td data-label=\"Courier\" class=\"wide\">Bloom Couriers</td>"),
         "{}",
         table.text
     );

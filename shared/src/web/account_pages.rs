@@ -372,6 +372,7 @@ pub async fn confirm_login_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                         title: "Login email confirmed",
                         message: &format!("You now sign in with {email}."),
                         signed_in,
+                        brand: None,
                     },
                 )
             }

@@ -397,6 +397,7 @@ pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 title: "The delivery was not replayed",
                 message: &e.to_string(),
                 signed_in: true,
+                brand: None,
             },
         )),
         Err(e) => Err(e.into()),

@@ -38,8 +38,7 @@ pub struct Outcome {
 #[derive(Template)]
 #[template(path = "web/drafts.html")]
 struct DraftsPage {
-    client_name: String,
-    logo_url: Option<String>,
+    client_name: super::Brand,
     rows: Vec<DraftRow>,
     next: Option<String>,
     outcomes: Vec<Outcome>,
@@ -124,8 +123,7 @@ async fn drafts(
     alert: Option<String>,
 ) -> Result<DraftsPage, ApiError> {
     let mut page = DraftsPage {
-        client_name: principal.client_name.clone().unwrap_or_default(),
-        logo_url: principal.logo_url.clone(),
+        client_name: super::Brand::of(&principal),
         rows: vec![],
         next: None,
         outcomes,
@@ -214,6 +212,7 @@ pub async fn finalize_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 title: "The draft was not submitted",
                 message: &refusal(e)?.message,
                 signed_in: true,
+                brand: None,
             },
         )),
     }

@@ -47,6 +47,7 @@ pub async fn confirm_email_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                         confirmed.email()
                     ),
                     signed_in: false,
+                    brand: None,
                 },
             ),
             Err(e) => unusable(e),

@@ -12,8 +12,7 @@ use crate::Ctx;
 #[derive(Template)]
 #[template(path = "web/import_columns.html")]
 struct ImportColumnsPage {
-    client_name: String,
-    logo_url: Option<String>,
+    client_name: super::Brand,
     columns: Vec<ColumnGuide>,
 }
 
@@ -25,8 +24,7 @@ pub async fn import_columns_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     Ok(html(
         200,
         &ImportColumnsPage {
-            client_name: principal.client_name.clone().unwrap_or_default(),
-            logo_url: principal.logo_url.clone(),
+            client_name: super::Brand::of(&principal),
             columns: glossary(),
         },
     ))

@@ -68,8 +68,7 @@ pub struct Carried {
 #[derive(Template)]
 #[template(path = "web/imports.html")]
 struct ImportsPage {
-    client_name: String,
-    logo_url: Option<String>,
+    client_name: super::Brand,
     past: Vec<PastImport>,
     next: Option<String>,
     /// A preflight waiting for its commit.
@@ -86,8 +85,7 @@ struct ImportsPage {
 impl ImportsPage {
     fn new(principal: &Principal) -> Self {
         ImportsPage {
-            client_name: principal.client_name.clone().unwrap_or_default(),
-            logo_url: principal.logo_url.clone(),
+            client_name: super::Brand::of(&principal),
             past: vec![],
             next: None,
             preflight: None,

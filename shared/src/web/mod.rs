@@ -58,8 +58,9 @@ pub fn html(status: u16, page: &impl Template) -> ApiResponse {
     }
 }
 
-/// The organisation in a signed-in page's header: its name ("Client portal" when it has
-/// none), and its logo when it has one.
+/// The organisation in a signed-in page's header: its name ("Client portal", or "Courier
+/// console" for a courier's people, when it has none), and its logo when it has one; and
+/// what the reader's navigation holds.
 #[derive(Clone, Debug, Default)]
 pub struct Brand {
     pub name: String,
@@ -76,6 +77,15 @@ impl Brand {
         Self::named(principal.client_name.clone().unwrap_or_default(), principal)
     }
 
+    /// The header of a page whose reader's courier is `courier_name` ([`reader::reader`]): a
+    /// courier's people see their courier's name, a client's people their client's.
+    pub fn reading(courier_name: &str, principal: &Principal) -> Self {
+        match principal.client_id {
+            Some(_) => Self::of(principal),
+            None => Self::named(courier_name.to_string(), principal),
+        }
+    }
+
     /// The principal's logo under a name read elsewhere (the organisation's settings).
     pub fn named(name: String, principal: &Principal) -> Self {
         Brand {
@@ -89,7 +99,9 @@ impl Brand {
 
 impl std::fmt::Display for Brand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.name.is_empty() {
+        if self.name.is_empty() && self.courier {
+            f.write_str("Courier console")
+        } else if self.name.is_empty() {
             f.write_str("Client portal")
         } else {
             f.write_str(&self.name)
@@ -117,6 +129,7 @@ pub(crate) fn link_page(status: u16, title: &str, message: String) -> ApiRespons
             title,
             message: &message,
             signed_in: false,
+            brand: None,
         },
     )
 }
@@ -181,6 +194,9 @@ pub struct MessagePage<'a> {
     pub title: &'a str,
     pub message: &'a str,
     pub signed_in: bool,
+    /// The signed-in reader's organisation, when known: the page has its whole navigation
+    /// (else a signed-in page links the orders and the person's own account only).
+    pub brand: Option<Brand>,
 }
 
 /// A refused cross-site form post.
@@ -190,6 +206,7 @@ pub fn cross_site() -> ApiResponse {
         &MessagePage {
             title: "Request refused",
             message: "This form was sent from another site. Open the portal and try again.",
+            brand: None,
             signed_in: false,
         },
     )
@@ -200,6 +217,7 @@ pub fn not_found(signed_in: bool) -> ApiResponse {
         404,
         &MessagePage {
             title: "Not found",
+            brand: None,
             message: "There is nothing here, or it belongs to someone else.",
             signed_in,
         },
@@ -257,6 +275,7 @@ fn admins_only(principal: Principal) -> Result<Principal, ApiResponse> {
                 title: "Admins only",
                 message: &format!("{}.", capitalise(&refused.to_string())),
                 signed_in: true,
+                brand: Some(Brand::of(&principal)),
             },
         )),
     }

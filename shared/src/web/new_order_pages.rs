@@ -38,8 +38,7 @@ struct NewOrderPage {
     services: Vec<ServiceChoice>,
     /// Whether `services` carry quotes.
     quoted: bool,
-    client_name: String,
-    logo_url: Option<String>,
+    client_name: super::Brand,
     form_id: String,
     values: Vec<(String, String)>,
     errors: FieldErrors,
@@ -124,8 +123,7 @@ pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             has_services: principal.has_services,
             services,
             quoted,
-            client_name: principal.client_name.clone().unwrap_or_default(),
-            logo_url: principal.logo_url.clone(),
+            client_name: super::Brand::of(&principal),
             form_id: token::random_secret(),
             values: first_values(client.as_ref(), zone),
             errors: vec![],
@@ -150,8 +148,7 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         has_services: principal.has_services,
         services: vec![],
         quoted: false,
-        client_name: principal.client_name.clone().unwrap_or_default(),
-        logo_url: principal.logo_url.clone(),
+        client_name: super::Brand::of(&principal),
         form_id: if token::well_formed(&form_id) {
             form_id.clone()
         } else {

@@ -104,6 +104,7 @@ pub async fn withdraw_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 title: "The order was not withdrawn",
                 message: &refusal(e)?.message,
                 signed_in: true,
+                brand: None,
             },
         )),
     }

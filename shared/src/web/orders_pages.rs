@@ -69,8 +69,7 @@ pub struct StatusChoice {
 #[derive(Template)]
 #[template(path = "web/orders.html")]
 struct OrdersPage {
-    client_name: String,
-    logo_url: Option<String>,
+    client_name: super::Brand,
     rows: Vec<Row>,
     /// The courier's name (for a client, its courier): the table's "Courier" column.
     courier: String,
@@ -113,8 +112,7 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         .filter_map(|s| OrderStatus::parse(s))
         .collect();
     let mut page = OrdersPage {
-        client_name: principal.client_name.clone().unwrap_or_default(),
-        logo_url: principal.logo_url.clone(),
+        client_name: super::Brand::reading(&courier, &principal),
         rows: vec![],
         courier,
         statuses: STATUSES
@@ -328,8 +326,7 @@ pub struct ProofView {
 #[derive(Template)]
 #[template(path = "web/order.html")]
 struct OrderPage {
-    client_name: String,
-    logo_url: Option<String>,
+    client_name: super::Brand,
     row: Row,
     tasks: Vec<TaskView>,
     timeline: Vec<(String, String, String)>,
@@ -436,8 +433,7 @@ pub(super) fn order_view(
     });
     let rejected = order.status == OrderStatus::Rejected;
     OrderPage {
-        client_name: principal.client_name.clone().unwrap_or_default(),
-        logo_url: principal.logo_url.clone(),
+        client_name: super::Brand::of(&principal),
         row: row(order, zone),
         tasks: vec![
             task_view(&order.pickup, zone),
