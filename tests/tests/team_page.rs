@@ -387,6 +387,14 @@ async fn the_main_navigation_is_the_readers(app: TestApp) {
             "/settings/user Your account",
         ]
     );
+    // The client's own pages are not a courier's: not found, for a form too.
+    for uri in ["/orders/new", "/drafts"] {
+        let answer = get(&app, uri, &admin).await;
+        assert_eq!(answer.status, 404, "{uri}: {}", answer.text);
+        assert!(links(&answer.text).is_empty() || !answer.text.contains("/orders/new\""));
+    }
+    let form = post(&app, "/orders", &admin, &[("recipientName", "X")]).await;
+    assert_eq!(form.status, 404, "{}", form.text);
     let shown = get(&app, "/orders", &member).await;
     assert!(links(&shown.text).contains(&"/settings/teams Settings".to_string()));
     let refused = get(&app, "/settings/organization", &member).await;

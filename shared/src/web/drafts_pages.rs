@@ -7,7 +7,9 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use super::order_errors::refusal;
-use super::{form, html, not_found, redirect, signed_in, signed_in_post, MessagePage};
+use super::{
+    form, html, not_found, redirect, signed_in_client, signed_in_client_post, MessagePage,
+};
 use crate::domain::api_key::Principal;
 use crate::domain::order::Order;
 use crate::domain::order_machine::OrderStatus;
@@ -52,7 +54,7 @@ impl DraftsPage {
 }
 
 pub async fn drafts_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_client(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -62,7 +64,7 @@ pub async fn drafts_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn submit_drafts_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_client_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -194,7 +196,7 @@ fn age(created: &str, now: DateTime<Utc>) -> String {
 
 /// `POST /orders/{orderId}/finalize`: one draft submitted from its page.
 pub async fn finalize_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_client_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -266,6 +266,31 @@ pub async fn signed_in_admin_post(
     Ok(signed_in_post(ctx, req).await?.and_then(admins_only))
 }
 
+/// The signed-in person on a page only a client's people use (placing orders, drafts): a
+/// courier's person finds nothing there (404), as a client's finds nothing on a courier page.
+pub async fn signed_in_client(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in(ctx, req).await?.and_then(clients_only))
+}
+
+/// A form post of a page only a client's people use ([`signed_in_post`], then
+/// [`signed_in_client`]'s check).
+pub async fn signed_in_client_post(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in_post(ctx, req).await?.and_then(clients_only))
+}
+
+fn clients_only(principal: Principal) -> Result<Principal, ApiResponse> {
+    match principal.client_id {
+        Some(_) => Ok(principal),
+        None => Err(not_found(true)),
+    }
+}
+
 fn admins_only(principal: Principal) -> Result<Principal, ApiResponse> {
     match principal.admin() {
         Ok(_) => Ok(principal),

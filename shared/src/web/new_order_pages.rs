@@ -16,7 +16,7 @@ use super::order_errors::{refusal, Refusal};
 use super::order_form::{input_of, parcel};
 use super::order_quotes::{choice, services, ServiceChoice};
 use super::stop_form::{optional, stop_from_form, stop_values, FieldErrors, DROPOFF, PICKUP};
-use super::{field, form, html, redirect, signed_in, signed_in_post};
+use super::{field, form, html, redirect, signed_in_client, signed_in_client_post};
 use crate::domain::client::Client;
 use crate::domain::ids::ServiceId;
 use crate::domain::order::Stop;
@@ -110,7 +110,7 @@ fn first_values(client: Option<&Client>, zone: Tz) -> Vec<(String, String)> {
 }
 
 pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_client(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -127,16 +127,13 @@ pub async fn new_order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             form_id: token::random_secret(),
             values: first_values(client.as_ref(), zone),
             errors: vec![],
-            // A courier's user: the form places orders for the client signed in only.
-            alert: principal.client_id.is_none().then(|| {
-                "You are signed in for the courier: clients place their orders here; a courier places one for a client through the API (POST /v1/orders with clientId).".to_string()
-            }),
+            alert: None,
         },
     ))
 }
 
 pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_client_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
