@@ -395,6 +395,21 @@ async fn the_main_navigation_is_the_readers(app: TestApp) {
     }
     let form = post(&app, "/orders", &admin, &[("recipientName", "X")]).await;
     assert_eq!(form.status, 404, "{}", form.text);
+    // A client's messages and tracking page are its own settings: not a courier's.
+    for uri in ["/settings/communications", "/settings/tracking-page"] {
+        let answer = get(&app, uri, &admin).await;
+        assert_eq!(answer.status, 404, "{uri}: {}", answer.text);
+        assert!(answer.text.contains("<h1>Not found</h1>"));
+        let form = post(&app, uri, &admin, &[]).await;
+        assert_eq!(form.status, 404, "{uri}: {}", form.text);
+    }
+    let settings = get(&app, "/settings/organization", &admin).await;
+    let subnav = settings_nav(&settings.text);
+    assert!(!subnav.contains("/settings/communications"), "{subnav}");
+    assert!(!subnav.contains("/settings/tracking-page"), "{subnav}");
+    assert!(subnav.contains("/settings/teams"), "{subnav}");
+    let theirs = get(&app, "/settings/organization", &pia).await;
+    assert!(settings_nav(&theirs.text).contains("/settings/communications"));
     let shown = get(&app, "/orders", &member).await;
     assert!(links(&shown.text).contains(&"/settings/teams Settings".to_string()));
     let refused = get(&app, "/settings/organization", &member).await;

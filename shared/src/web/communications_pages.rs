@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use super::{field, form, html, redirect, signed_in_admin, signed_in_admin_post, Brand};
+use super::{
+    field, form, html, redirect, signed_in_client_admin, signed_in_client_admin_post, Brand,
+};
 use crate::domain::notifications::{
     DraftReminders, Language, ReminderHours, SmsTemplate, Templates, Trigger, Var,
 };
@@ -303,7 +305,7 @@ impl CommunicationsPage {
 }
 
 pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_admin(ctx, &req).await? {
+    let principal = match signed_in_client_admin(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -314,7 +316,7 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_admin_post(ctx, &req).await? {
+    let principal = match signed_in_client_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -284,6 +284,23 @@ pub async fn signed_in_client_post(
     Ok(signed_in_post(ctx, req).await?.and_then(clients_only))
 }
 
+/// [`signed_in_admin`] on a page of a client's own settings (its messages, its tracking
+/// page): a courier's person finds nothing there (404).
+pub async fn signed_in_client_admin(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in_client(ctx, req).await?.and_then(admins_only))
+}
+
+/// A form post of [`signed_in_client_admin`]'s pages.
+pub async fn signed_in_client_admin_post(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in_client_post(ctx, req).await?.and_then(admins_only))
+}
+
 fn clients_only(principal: Principal) -> Result<Principal, ApiResponse> {
     match principal.client_id {
         Some(_) => Ok(principal),

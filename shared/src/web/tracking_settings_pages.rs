@@ -8,7 +8,9 @@
 
 use askama::Template;
 
-use super::{field, form, html, redirect, signed_in_admin, signed_in_admin_post, Brand};
+use super::{
+    field, form, html, redirect, signed_in_client_admin, signed_in_client_admin_post, Brand,
+};
 use crate::api::tracking::sample_page;
 use crate::domain::api_key::Principal;
 use crate::domain::notifications::Language;
@@ -215,7 +217,7 @@ fn saved_checked(settings: &TrackingPageSettings, name: &str) -> bool {
 }
 
 pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_admin(ctx, &req).await? {
+    let principal = match signed_in_client_admin(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
@@ -232,7 +234,7 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_admin_post(ctx, &req).await? {
+    let principal = match signed_in_client_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
