@@ -19,6 +19,7 @@ mod openapi;
 mod orders;
 mod organization;
 mod outgoing_mail;
+mod page_audiences;
 mod pricing;
 mod reminders;
 mod round_trip;

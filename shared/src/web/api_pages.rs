@@ -306,7 +306,8 @@ fn new_integration(get: impl Fn(&str) -> String) -> Result<NewIntegration, ApiEr
 }
 
 pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_admin_post(ctx, &req).await? {
+    // A courier has no integrations of its own: its people find no such form (404).
+    let principal = match super::signed_in_client_admin_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };

@@ -8,30 +8,17 @@ use super::order_errors::{refusal, Refusal};
 use super::order_form::{changes, input_of, EditForm};
 use super::orders_pages::{order_view, read_order};
 use super::reader::reader;
-use super::{field, form, html, not_found, redirect, signed_in_post, MessagePage};
-use crate::domain::api_key::{Principal, Role};
-use crate::error::ApiError;
+use super::{field, form, html, not_found, redirect, signed_in_client_post, MessagePage};
 use crate::http::{ApiRequest, ApiResult};
 use crate::ordering::OrderError;
 use crate::ordering::{change_status, edit_order, EditOrder, StatusChange};
 use crate::Ctx;
 
-/// The page's actions are the client's: a courier's person is refused as by the API.
-pub(super) fn client_only(principal: &Principal) -> Result<(), ApiError> {
-    match principal.role {
-        Role::Client => Ok(()),
-        Role::Courier => Err(ApiError::Forbidden(
-            "this page is for clients; a courier cannot change a client's order here".into(),
-        )),
-    }
-}
-
 pub async fn edit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_client_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    client_only(&principal)?;
     let order_id = req.path_param("orderId")?.to_string();
     let Some(order) = read_order(ctx, &principal, &order_id).await? else {
         return Ok(not_found(true));
@@ -89,11 +76,10 @@ pub(super) fn not_saved(refused: Refusal) -> (&'static str, String) {
 }
 
 pub async fn withdraw_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_client_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    client_only(&principal)?;
     let order_id = req.path_param("orderId")?.to_string();
     match change_status(ctx, &principal, &order_id, StatusChange::Withdraw).await {
         Ok(_) => Ok(redirect(&format!("/orders/{order_id}"))),

@@ -3,12 +3,12 @@
 //! version the page showed, through the use cases `edit_order` then `change_status`
 //! (resubmit); back to the order's page, or to it with every error next to its field.
 
-use super::order_edit_pages::{client_only, not_saved};
+use super::order_edit_pages::not_saved;
 use super::order_errors::refusal;
 use super::order_form::{changes, EditForm};
 use super::orders_pages::{order_view, read_order};
 use super::reader::reader;
-use super::{field, form, html, not_found, redirect, signed_in_post};
+use super::{field, form, html, not_found, redirect, signed_in_client_post};
 use crate::domain::api_key::Principal;
 use crate::domain::order_machine::OrderStatus;
 use crate::domain::timezone::Timezone;
@@ -18,11 +18,10 @@ use crate::ordering::{change_status, edit_order, EditOrder, StatusChange};
 use crate::Ctx;
 
 pub async fn resubmit_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match signed_in_client_post(ctx, &req).await? {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    client_only(&principal)?;
     let order_id = req.path_param("orderId")?.to_string();
     let values = form(&req);
     let Some(order) = read_order(ctx, &principal, &order_id).await? else {
