@@ -115,7 +115,8 @@ pub async fn services_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         results: None,
         alert: None,
     };
-    if req.query_param("quote").is_some() {
+    // Without clients to quote for, the panel says so instead of its form.
+    if req.query_param("quote").is_some() && !quote.clients.is_empty() {
         try_quote(ctx, &principal, &mut quote, zone.tz()).await?;
     }
     let page = ServicesPage {
