@@ -463,6 +463,24 @@ async fn deleting_names_the_clients_of_one_in_use_and_deletes_one_not_in_use(app
         refused.text
     );
     assert!(refused.text.contains("change their services first"));
+    // Its currency cannot change while a client uses it: next to the currency.
+    let shown = get(&app, &format!("/rate-tables/{rates}"), &cookie).await;
+    let version = portal_tests::token_in(&shown.text, "name=\"version\" value=\"", "\"");
+    let euros = post(
+        &app,
+        &format!("/rate-tables/{rates}"),
+        &cookie,
+        &with(RATES, &[("currency", "EUR"), ("version", &version)]),
+    )
+    .await;
+    assert_eq!(euros.status, 422, "{}", euros.text);
+    assert!(
+        euros.text.contains(
+            "id=\"currency-error\">Currency cannot change while clients use the rate table"
+        ),
+        "{}",
+        euros.text
+    );
     let rates_refused = post(&app, &format!("/rate-tables/{rates}/delete"), &cookie, &[]).await;
     assert_eq!(rates_refused.status, 409, "{}", rates_refused.text);
     assert!(rates_refused.text.contains(&format!("Bloom ({bloom})")));
