@@ -818,7 +818,8 @@ const CALLS: &[(&str, &[&str])] = &[
         ],
     ),
     // Services and rate tables: items of the courier's partition. A change writes the item
-    // and every client's copy in one transaction (UpdateItem each).
+    // and every client's copy in one transaction (UpdateItem each); a deletion refused while
+    // clients use the item names them (one BatchGetItem of their items).
     ("create-service", &["dynamodb:PutItem"]),
     // The courier's (Query), or a client's own pairs on its item (GetItem).
     ("list-services", &["dynamodb:GetItem", "dynamodb:Query"]),

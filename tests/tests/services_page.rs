@@ -608,6 +608,34 @@ async fn try_a_quote_shows_a_price_and_a_refusal_in_words(app: TestApp) {
     .await;
     assert!(paris.text.contains("<td>9.00 USD</td>"), "{}", paris.text);
 
+    // Ready at 10:00, due by 11:00: a 4-hour service misses it, said in words.
+    let late = get(
+        &app,
+        &format!("/services?quote=1&client={bloom}&dropoffPostalCode=69003&readyBy=2030-01-01T10%3A00&dueBy=2030-01-01T11%3A00"),
+        &cookie,
+    )
+    .await;
+    assert_eq!(late.status, 200, "{}", late.text);
+    assert!(
+        late.text
+            .contains("Cannot serve this order: Cannot deliver by the time asked"),
+        "{}",
+        late.text
+    );
+    let inverted = get(
+        &app,
+        &format!("/services?quote=1&client={bloom}&dropoffPostalCode=69003&readyBy=2030-01-01T10%3A00&dueBy=2030-01-01T09%3A00"),
+        &cookie,
+    )
+    .await;
+    assert!(
+        inverted
+            .text
+            .contains("id=\"dueBy-error\">Deliver by must be later than the ready time"),
+        "{}",
+        inverted.text
+    );
+
     // No client, a bad weight: next to their inputs.
     let bad = get(
         &app,

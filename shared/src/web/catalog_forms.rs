@@ -156,6 +156,8 @@ fn label(name: &str) -> &'static str {
         "dropoffLng" => "Dropoff longitude",
         "weight" => "Weight",
         "pieces" => "Pieces",
+        "readyBy" => "Ready at",
+        "dueBy" => "Deliver by",
         _ => "This field",
     }
 }

@@ -21,6 +21,7 @@ use super::catalog_forms::{
 use super::format::local;
 use super::order_errors::refusal;
 use super::reader::reader;
+use super::stop_form::local_time;
 use super::words::quote_reason;
 use super::{capitalise, form, html, not_found, redirect, signed_in, signed_in_post, Brand};
 use crate::catalog::{
@@ -73,6 +74,9 @@ pub struct QuoteRow {
 
 pub struct QuotePanel {
     pub clients: Vec<PricedClient>,
+    /// The hints of the times, which are read in the reader's time zone.
+    pub ready_hint: String,
+    pub due_hint: String,
     pub form: FormState,
     /// `Some` once asked: each service's answer (empty: the client has no services).
     pub results: Option<Vec<QuoteRow>>,
@@ -111,6 +115,8 @@ pub async fn services_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         .collect();
     let mut quote = QuotePanel {
         clients,
+        ready_hint: format!("Empty: now. In your time zone ({}).", zone.tz().name()),
+        due_hint: format!("In your time zone ({}).", zone.tz().name()),
         form: FormState::posted(&values),
         results: None,
         alert: None,
@@ -282,14 +288,25 @@ async fn try_quote(
             }
         },
     };
+    let mut time = |name: &str| match f.value(name).trim() {
+        "" => None,
+        raw => match local_time(raw, zone) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                f.refuse(name, &e);
+                None
+            }
+        },
+    };
+    let (ready_by, due_by) = (time("readyBy"), time("dueBy"));
     let (Some(client_id), Some(dropoff), false) = (client_id, dropoff, f.has_errors()) else {
         return Ok(());
     };
     let cmd = QuoteShipment {
         by: principal.clone(),
         client_id: Some(client_id),
-        ready_by: None,
-        due_by: None,
+        ready_by,
+        due_by,
         weight,
         pieces,
         pickup,
@@ -301,6 +318,7 @@ async fn try_quote(
             let refused = refusal(e)?;
             match refused.field {
                 Some(OrderField::ClientId) => f.refuse("client", &refused.message),
+                Some(OrderField::DueBy) => f.refuse("dueBy", "must be later than the ready time"),
                 Some(OrderField::Pickup) => {
                     panel.alert = Some(
                         "The client has no default pickup: type the pickup's postal code or coordinates."
