@@ -562,21 +562,27 @@ impl Refused {
                 None => Refused::Alert(format!("{}: {message}", field)),
             },
             CatalogError::Stale { what, .. } => Refused::Alert(format!(
-                "Not saved: this {what} was changed by someone else since you opened it. Reload the page to see the changes, then make yours again."
+                "this {what} was changed by someone else since you opened it. Reload the page to see the changes, then make yours again"
             )),
             CatalogError::ChangedMeanwhile { .. } | CatalogError::InUse { .. } => {
-                Refused::Alert(format!("{}.", capitalise(&message)))
+                Refused::Alert(message)
             }
             CatalogError::Store(e) if e.is_conflict() => {
-                Refused::Alert(format!("{}.", capitalise(&ApiError::from(e).to_string())))
+                Refused::Alert(ApiError::from(e).to_string())
             }
             e => return Err(e.into()),
         })
     }
 }
 
-/// The form again with what was typed and why it was refused.
-fn refused_page<K: CatalogPage>(refused: Refused, brand: Brand, mut item: ItemView) -> ApiResponse {
+/// The form again with what was typed and why it was refused; above the form, `verb` ("Not
+/// saved") then the reason.
+fn refused_page<K: CatalogPage>(
+    refused: Refused,
+    verb: &str,
+    brand: Brand,
+    mut item: ItemView,
+) -> ApiResponse {
     match refused {
         Refused::NotFound => not_found(true),
         Refused::Input(status, input, message) => {
@@ -584,7 +590,7 @@ fn refused_page<K: CatalogPage>(refused: Refused, brand: Brand, mut item: ItemVi
             K::render(status, brand, item)
         }
         Refused::Alert(message) => {
-            item.alert = Some(message);
+            item.alert = Some(format!("{verb}: {}.", message.trim_end_matches('.')));
             K::render(409, brand, item)
         }
     }
@@ -608,7 +614,12 @@ where
     item.form = typed;
     match catalog::create::<K>(ctx, &principal, spec).await {
         Ok(_) => Ok(redirect(&format!("/services?done={}-created", K::DONE))),
-        Err(e) => Ok(refused_page::<K>(Refused::of::<K>(e)?, brand, item)),
+        Err(e) => Ok(refused_page::<K>(
+            Refused::of::<K>(e)?,
+            "Not created",
+            brand,
+            item,
+        )),
     }
 }
 
@@ -651,7 +662,12 @@ where
     };
     match catalog::update::<K>(ctx, cmd).await {
         Ok(_) => Ok(redirect(&format!("/services?done={}-saved", K::DONE))),
-        Err(e) => Ok(refused_page::<K>(Refused::of::<K>(e)?, brand, item)),
+        Err(e) => Ok(refused_page::<K>(
+            Refused::of::<K>(e)?,
+            "Not saved",
+            brand,
+            item,
+        )),
     }
 }
 
@@ -684,11 +700,10 @@ where
     };
     let item = view::<K>(Some(&stored), zone);
     let refused = match refused {
-        Refused::Alert(message) => Refused::Alert(format!("Not deleted: {message}")),
-        Refused::Input(_, _, message) => Refused::Alert(format!("Not deleted: {message}")),
+        Refused::Input(_, _, message) => Refused::Alert(message),
         other => other,
     };
-    Ok(refused_page::<K>(refused, brand, item))
+    Ok(refused_page::<K>(refused, "Not deleted", brand, item))
 }
 
 pub async fn new_service_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
