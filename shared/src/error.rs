@@ -4,6 +4,7 @@
 //! depend on the HTTP adapters' types.
 
 use crate::accounts::error::AccountError;
+use crate::catalog::CatalogError;
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
 use crate::imports::error::ImportError;
@@ -335,6 +336,24 @@ impl From<SettingsError> for ApiError {
 }
 
 /// The teams use cases' errors as the API answers them.
+impl From<CatalogError> for ApiError {
+    fn from(err: CatalogError) -> Self {
+        let message = err.to_string();
+        match err {
+            CatalogError::CouriersOnly => ApiError::Forbidden(message),
+            CatalogError::NotFound { what } => ApiError::NotFound(what),
+            CatalogError::Invalid { field, message } => ApiError::invalid(field, message),
+            CatalogError::Stale { .. } => ApiError::conflict("version_conflict", message),
+            CatalogError::ChangedMeanwhile { .. } => {
+                ApiError::conflict("concurrent_update", message)
+            }
+            CatalogError::InUse { .. } => ApiError::conflict("in_use", message),
+            CatalogError::Internal(message) => ApiError::Internal(message),
+            CatalogError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<TeamError> for ApiError {
     fn from(err: TeamError) -> Self {
         let message = err.to_string();

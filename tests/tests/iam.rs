@@ -344,6 +344,68 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:DeleteItem",
         ],
     ),
+    // Services & rates (web): the session (GetItem, its deadline UpdateItem) and the courier,
+    // then the catalog use cases; a refused form shows the page again.
+    (
+        "services-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    ("rate-tables-page", &[]),
+    (
+        "new-service-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "create-service-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+        ],
+    ),
+    ("service-page", &["dynamodb:GetItem", "dynamodb:UpdateItem"]),
+    (
+        "update-service-form",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "delete-service-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    (
+        "new-rate-table-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "create-rate-table-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+        ],
+    ),
+    (
+        "rate-table-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "update-rate-table-form",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    ),
+    (
+        "delete-rate-table-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
     // The session, then list_people (the member items, then their references and users);
     // the person a removal confirms. A refused form shows the page again.
     (
@@ -756,7 +818,8 @@ const CALLS: &[(&str, &[&str])] = &[
         ],
     ),
     // Services and rate tables: items of the courier's partition. A change writes the item
-    // and every client's copy in one transaction (UpdateItem each).
+    // and every client's copy in one transaction (UpdateItem each); a deletion refused while
+    // clients use the item names them (one BatchGetItem of their items).
     ("create-service", &["dynamodb:PutItem"]),
     // The courier's (Query), or a client's own pairs on its item (GetItem).
     ("list-services", &["dynamodb:GetItem", "dynamodb:Query"]),
@@ -767,7 +830,11 @@ const CALLS: &[(&str, &[&str])] = &[
     ),
     (
         "delete-service",
-        &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:DeleteItem",
+        ],
     ),
     // Teams: the team and its name's marker in one transaction; a rename moves the
     // marker; a deletion reads the team's usage items (in use: the clients named, in one
@@ -801,7 +868,11 @@ const CALLS: &[(&str, &[&str])] = &[
     ),
     (
         "delete-rate-table",
-        &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:DeleteItem",
+        ],
     ),
     // Client, courier, services and rate tables in one BatchGetItem; then one transaction:
     // the client's copies, each added or removed item's client set, a check of each kept one.
@@ -1740,6 +1811,10 @@ mod observed {
             .call("DELETE", &format!("/v1/services/{svc}"), Some(c), None)
             .await;
         assert_eq!(status, 409, "in use");
+        let (status, _) = w
+            .call("DELETE", &format!("/v1/rate-tables/{rtb}"), Some(c), None)
+            .await;
+        assert_eq!(status, 409, "in use");
         let spare = w
             .ok("POST", "/v1/services", c, Some(service("Spare")))
             .await;
@@ -2413,6 +2488,108 @@ mod observed {
             ("POST", format!("/settings/teams/{east}/delete"), "", 303),
         ] {
             let answer = w.page(method, &uri, Some(&courier_cookie), form).await;
+            assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
+        }
+
+        // Services & rates (web): the list and a quote; a service and a rate table created
+        // (a bad field refused first), read, changed (then again at the old version:
+        // stale), a delete confirmed; the ones in use refused (their clients named), the
+        // new ones deleted.
+        let service_form = "name=Web+same+day&slaKind=same_day&slaHours=4&days=mon&days=tue&from=08%3A00&to=18%3A00&areaKind=postcodes&postalCodePrefixes=69";
+        let rates_form = "name=Web+flat&currency=EUR&baseMethod=flat&baseAmount=5.50";
+        for (uri, form) in [("/services", service_form), ("/rate-tables", rates_form)] {
+            let created = w.page("POST", uri, Some(&courier_cookie), form).await;
+            assert_eq!(created.status, 303, "{uri}: {:?}", created.body);
+        }
+        let id_named = |list: serde_json::Value, name: &str| -> String {
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["name"] == name)
+                .and_then(|i| i["id"].as_str())
+                .unwrap()
+                .to_string()
+        };
+        let web_svc = id_named(w.ok("GET", "/v1/services", c, None).await, "Web same day");
+        let web_rtb = id_named(w.ok("GET", "/v1/rate-tables", c, None).await, "Web flat");
+        for (method, uri, form, status) in [
+            ("GET", "/services".to_string(), String::new(), 200),
+            (
+                "GET",
+                format!("/services?quote=1&client={client_id}&dropoffPostalCode=69003&pieces=1"),
+                String::new(),
+                200,
+            ),
+            ("GET", "/rate-tables".into(), String::new(), 303),
+            ("GET", "/services/new".into(), String::new(), 200),
+            ("POST", "/services".into(), "name=".into(), 422),
+            ("GET", format!("/services/{web_svc}"), String::new(), 200),
+            (
+                "GET",
+                format!("/services/{web_svc}?delete=1"),
+                String::new(),
+                200,
+            ),
+            (
+                "POST",
+                format!("/services/{web_svc}"),
+                format!("{service_form}&version=1"),
+                303,
+            ),
+            (
+                "POST",
+                format!("/services/{web_svc}"),
+                format!("{service_form}&version=1"),
+                409,
+            ),
+            (
+                "POST",
+                format!("/services/{svc}/delete"),
+                String::new(),
+                409,
+            ),
+            (
+                "POST",
+                format!("/services/{web_svc}/delete"),
+                String::new(),
+                303,
+            ),
+            ("GET", "/rate-tables/new".into(), String::new(), 200),
+            ("POST", "/rate-tables".into(), "name=".into(), 422),
+            ("GET", format!("/rate-tables/{web_rtb}"), String::new(), 200),
+            (
+                "GET",
+                format!("/rate-tables/{web_rtb}?delete=1"),
+                String::new(),
+                200,
+            ),
+            (
+                "POST",
+                format!("/rate-tables/{web_rtb}"),
+                format!("{rates_form}&version=1"),
+                303,
+            ),
+            (
+                "POST",
+                format!("/rate-tables/{web_rtb}"),
+                format!("{rates_form}&version=1"),
+                409,
+            ),
+            (
+                "POST",
+                format!("/rate-tables/{rtb}/delete"),
+                String::new(),
+                409,
+            ),
+            (
+                "POST",
+                format!("/rate-tables/{web_rtb}/delete"),
+                String::new(),
+                303,
+            ),
+        ] {
+            let answer = w.page(method, &uri, Some(&courier_cookie), &form).await;
             assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
         }
 

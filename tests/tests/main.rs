@@ -26,6 +26,7 @@ mod round_trip;
 mod search;
 mod security_headers;
 mod server;
+mod services_page;
 mod settings_pages;
 mod store_contract;
 mod team;

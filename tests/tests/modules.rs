@@ -47,6 +47,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "reminders",
             "settings",
             "teams",
+            "catalog",
             "auth",
             "ctx",
             "needs",

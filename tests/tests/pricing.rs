@@ -936,7 +936,8 @@ async fn dynamodb_calls_of_pricing_routes_are_pinned() {
             201,
             1,
         ),
-        ("delete-service", c, vec![("serviceId", svc)], None, 409, 1),
+        // In use: the service, then the names of the clients it is given to (one BatchGetItem).
+        ("delete-service", c, vec![("serviceId", svc)], None, 409, 2),
     ];
     for (function, key, params, body, status, calls) in pinned {
         app.calls.take();

@@ -23,6 +23,8 @@ pub use finalize::{finalize, FinalizeOrder};
 pub use owner::OrderOwner;
 pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, Placed};
 pub use place_batch::{new_order, place_orders, BatchOrder, BatchOutcome};
-pub use quotes::{own_services, quote_services, ClientService, QuoteOrder};
+pub use quotes::{
+    own_services, quote_services, quote_shipment, ClientService, QuoteOrder, QuoteShipment,
+};
 pub use read::{find_order, list_orders, OrderFilter, OrdersPage};
 pub use status::{change_status, StatusChange};

@@ -12,7 +12,9 @@ use crate::domain::client::ClientStatus;
 use crate::domain::ids::{ClientId, ServiceId};
 use crate::domain::order::Stop;
 use crate::domain::order_fields::Pieces;
-use crate::domain::pricing::{QuotedService, RateTableSpec, ServiceSpec, Shipment, Weight};
+use crate::domain::pricing::{
+    QuotedService, RateTableSpec, ServiceSpec, Shipment, StopFacts, Weight,
+};
 use crate::Ctx;
 
 /// An order to quote, as the caller describes it.
@@ -33,6 +35,43 @@ pub struct QuoteOrder {
 /// Every service of the client, eligible with its price and completion time, or not with
 /// the reasons (none for a client without services).
 pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedService>, OrderError> {
+    quote_shipment(
+        ctx,
+        QuoteShipment {
+            by: cmd.by,
+            client_id: cmd.client_id,
+            ready_by: cmd.ready_by,
+            due_by: cmd.due_by,
+            weight: cmd.weight,
+            pieces: cmd.pieces,
+            pickup: cmd.pickup.as_ref().map(stop_facts),
+            dropoff: stop_facts(&cmd.dropoff),
+        },
+    )
+    .await
+}
+
+/// A shipment to quote, as far as quoting reads its stops: each stop's postal code and
+/// coordinates (the courier's "Try a quote" panel sends only these).
+#[derive(Debug, Clone)]
+pub struct QuoteShipment {
+    pub by: Principal,
+    /// Courier only: the client to quote for.
+    pub client_id: Option<ClientId>,
+    pub ready_by: Option<DateTime<FixedOffset>>,
+    pub due_by: Option<DateTime<FixedOffset>>,
+    pub weight: Option<Weight>,
+    pub pieces: Option<Pieces>,
+    /// `None`: the client's default pickup.
+    pub pickup: Option<StopFacts>,
+    pub dropoff: StopFacts,
+}
+
+/// [`quote_services`] of a shipment described by its stops' facts.
+pub async fn quote_shipment(
+    ctx: &Ctx,
+    cmd: QuoteShipment,
+) -> Result<Vec<QuotedService>, OrderError> {
     let who = &cmd.by;
     if let (Some(ready), Some(due)) = (cmd.ready_by, cmd.due_by) {
         if due <= ready {
@@ -84,8 +123,8 @@ pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedServ
     let Some(pricing) = client.pricing.as_ref().filter(|p| p.has_services()) else {
         return Ok(vec![]);
     };
-    let pickup = match &cmd.pickup {
-        Some(stop) => stop_facts(stop),
+    let pickup = match cmd.pickup {
+        Some(facts) => facts,
         None => match &client.default_pickup {
             Some(location) => stop_facts(&Stop {
                 address: location.address.clone(),
@@ -109,7 +148,7 @@ pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedServ
         weight: cmd.weight,
         pieces: cmd.pieces.map(Pieces::get),
         pickup,
-        dropoff: stop_facts(&cmd.dropoff),
+        dropoff: cmd.dropoff,
     };
     Ok(pricing
         .quote_all(&shipment, ctx.now())

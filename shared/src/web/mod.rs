@@ -7,6 +7,7 @@
 pub mod account_pages;
 pub mod api_pages;
 pub mod assets;
+pub mod catalog_forms;
 mod client_zone;
 pub mod communications_pages;
 pub mod drafts_pages;
@@ -26,6 +27,7 @@ pub mod orders_pages;
 pub mod reader;
 pub mod reset_pages;
 pub mod resubmit_pages;
+pub mod services_pages;
 pub mod settings_pages;
 pub mod sign_in_pages;
 mod stop_form;

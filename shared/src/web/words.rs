@@ -3,6 +3,7 @@
 //! place, tested over every value, so no page shows a raw name such as `pickup_assigned`.
 
 use crate::domain::order_machine::{OrderStatus, TaskEvent, TaskKind, TaskState};
+use crate::domain::pricing::Reason;
 
 /// A task's state, as the order page shows it.
 pub fn task_state(state: TaskState) -> &'static str {
@@ -80,6 +81,20 @@ fn task_event(kind: TaskKind, event: TaskEvent) -> String {
         TaskEvent::Arrived => format!("Driver arrived at {the}"),
         TaskEvent::Completed => format!("{title} completed"),
         TaskEvent::Failed => format!("{title} failed"),
+    }
+}
+
+/// Why a service cannot serve a quoted order, as the services page's "Try a quote" says it.
+pub fn quote_reason(reason: Reason) -> &'static str {
+    match reason {
+        Reason::MissingWeight => "needs the parcel's weight",
+        Reason::MissingPieces => "needs the number of pieces",
+        Reason::MissingCoordinates => "needs both stops' coordinates (latitude and longitude)",
+        Reason::TooHeavy => "the parcel is heavier than the service carries",
+        Reason::TooManyPieces => "more pieces than the service carries",
+        Reason::OutsideArea => "a stop is outside the service's area",
+        Reason::Unavailable => "the service works no day in the next 31 days",
+        Reason::MissesWindow => "cannot deliver by the time asked",
     }
 }
 

@@ -1,0 +1,5 @@
+//! GET /services/new (the web portal) (`web::services_pages::new_service_page`).
+
+fn main() -> Result<(), portal::lambda::Error> {
+    portal::functions::new_service_page::main()
+}
