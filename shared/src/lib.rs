@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod aws;
+pub mod clients;
 pub mod clock;
 pub mod ctx;
 pub mod domain;

@@ -8,6 +8,7 @@ pub mod account_pages;
 pub mod api_pages;
 pub mod assets;
 mod client_zone;
+pub mod clients_pages;
 pub mod communications_pages;
 pub mod drafts_pages;
 pub mod email_confirmation_pages;
