@@ -443,6 +443,97 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:ConditionCheckItem",
         ],
     ),
+    // The session, the courier (its name and time zone), its clients.
+    (
+        "clients-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    // The session, the courier, its teams.
+    (
+        "new-client-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    // The session, then create_client's transaction (the client, its email's marker; the team's version and usage); refused, the form again (the courier, its teams).
+    (
+        "create-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+        ],
+    ),
+    // The session, the client, the courier, its teams, services and rate tables, the client's integrations (GSI1), an integration and its deliveries.
+    (
+        "client-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session, the client, then update_client (the client; the teams' usage moved; a new email's token and counter, the courier); refused, the page again.
+    (
+        "update-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "ses:SendEmail",
+        ],
+    ),
+    // The session, then invite (the client, the courier, one transaction: the client, the invitation; the email); refused, the page again.
+    (
+        "invite-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "ses:SendEmail",
+        ],
+    ),
+    // The session, then delete_client (the client, its keys; one transaction: the client, its services' and team's links, its email's marker, its keys revoked); refused, the page again.
+    (
+        "delete-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session, then set_client_services (one read of the client, the courier, the services and rate tables; one transaction); refused, the page again.
+    (
+        "client-services-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session, the client, its integration, then replay_delivery (the delivery, then what the webhook does); refused, the page again.
+    (
+        "replay-client-delivery-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
     (
         "order-page",
         &[
