@@ -2,7 +2,8 @@
 //! client's page's **Invite** / **Re-invite**): a new token replaces any earlier one, and
 //! the invitation is emailed.
 
-use super::{load_client, ClientError};
+use super::access::load_client;
+use super::error::ClientError;
 use crate::accounts::invitation::{Invitation, INVITATION_DAYS};
 use crate::clock::timestamp;
 use crate::domain::api_key::Principal;

@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 
-use super::ClientError;
+use super::access::courier_of;
+use super::error::ClientError;
 use crate::clock::timestamp;
 use crate::domain::api_key::Principal;
 use crate::domain::client::{Client, ClientStatus};
@@ -59,7 +60,7 @@ pub struct Catalog {
 const OFFERED: u32 = 100;
 
 pub async fn catalog(ctx: &Ctx, who: &Principal) -> Result<Catalog, ClientError> {
-    let courier = super::courier_of(who)?;
+    let courier = courier_of(who)?;
     let of = |prefix: &'static str| {
         Query::partition(keys::courier_pk(courier.as_str())).sk_begins_with(prefix)
     };
@@ -93,7 +94,7 @@ pub async fn set_client_services(
     client_id: &str,
     pairs: Vec<Pair>,
 ) -> Result<Client, ClientError> {
-    let courier_id = super::courier_of(who)?;
+    let courier_id = courier_of(who)?;
     let client_id = ClientId::parse(client_id).map_err(|_| ClientError::NotFound)?;
     check_pairs(&pairs)?;
     let courier = courier_id.as_str();

@@ -979,11 +979,37 @@ pub async fn delete_client_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let client_id = req.path_param("clientId")?;
-    let refused = match clients::delete_client(ctx, &principal, client_id).await {
-        Ok(()) => return Ok(redirect("/clients?done=deleted")),
-        Err(e) => Refused::of(e)?,
-    };
-    refused_on_page(ctx, &req, &principal, client_id, refused, "Not deleted").await
+    // Refused (the client changed meanwhile): a message, with the way back to its page.
+    match clients::delete_client(ctx, &principal, client_id).await {
+        Ok(()) => Ok(redirect("/clients?done=deleted")),
+        Err(e) => match Refused::of(e)? {
+            Refused::NotFound => Ok(not_found(true)),
+            Refused::Fields(status, errors) => Ok(message(
+                status,
+                "The client was not deleted",
+                &errors
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )),
+            Refused::Alert(status, text) => {
+                Ok(message(status, "The client was not deleted", &text))
+            }
+        },
+    }
+}
+
+/// A refusal shown on its own page (the forms whose page would need more to read).
+fn message(status: u16, title: &str, text: &str) -> crate::http::ApiResponse {
+    html(
+        status,
+        &super::MessagePage {
+            title,
+            message: text,
+            signed_in: true,
+        },
+    )
 }
 
 /// The pairs of the services form: rows `service_{i}` and `rate_table_{i}`, a row with
@@ -1111,18 +1137,11 @@ pub async fn replay_client_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResul
             "/clients/{client_id}?integration={integration}&done=replayed#inbox"
         ))),
         Err(IntegrationError::NotFound | IntegrationError::DeliveryNotFound) => Ok(not_found(true)),
-        Err(e @ IntegrationError::NotReplayable { .. }) => {
-            let message = format!("{}.", capitalise(&e.to_string()));
-            refused_on_page(
-                ctx,
-                &req,
-                &principal,
-                client_id,
-                Refused::Alert(409, message),
-                "Not replayed",
-            )
-            .await
-        }
+        Err(e @ IntegrationError::NotReplayable { .. }) => Ok(message(
+            409,
+            "The delivery was not replayed",
+            &format!("{}.", capitalise(&e.to_string())),
+        )),
         Err(e) => Err(e.into()),
     }
 }
