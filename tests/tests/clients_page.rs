@@ -2,7 +2,8 @@
 //! stores: a client created with a depot and an auto-assign team (a bad field refused next
 //! to it), edited (a new email pending until confirmed), invited and re-invited (the
 //! invitation in the outbox), given its services, deleted after a confirmation step (its
-//! person can no longer sign in); a client's person and another courier find nothing here,
+//! person can no longer sign in), its integrations read and a refused delivery replayed
+//! from their inbox; a client's person and another courier find nothing here,
 //! and a form from another site is refused.
 
 use portal_tests::{on_both_backends, Org, TestApp, TestResponse};
@@ -15,6 +16,7 @@ on_both_backends!(
     a_courier_creates_edits_and_lists_a_client,
     a_client_is_invited_reinvited_and_deleted_after_confirmation,
     a_clients_services_are_set_as_pairs,
+    a_clients_integrations_and_inbox_with_replay,
     clients_pages_are_the_couriers_own,
 );
 
@@ -641,4 +643,127 @@ async fn clients_pages_are_the_couriers_own(app: TestApp) {
         client_json(&app, &courier, &bloom).await["status"],
         "active"
     );
+}
+
+async fn a_clients_integrations_and_inbox_with_replay(app: TestApp) {
+    let (courier, cookie) = courier_signed_in(&app, "Swift Couriers", "ana@swift.example").await;
+    let client = app
+        .onboard_client(&courier, "Bloom", "orders@bloom.example")
+        .await;
+    let created = app
+        .post(
+            "/v1/integrations",
+            &client.key,
+            json!({"platform": "generic", "name": "ERP"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let integration = created.body["id"].as_str().unwrap().to_string();
+    let secret = created.body["secret"].as_str().unwrap().to_string();
+    let uri = format!("/clients/{}", client.id);
+    let listed = get(&app, &uri, &cookie).await;
+    assert!(
+        listed.text.contains(&format!(
+            "id=\"integration-{integration}\"><td>ERP</td><td>Generic webhook</td><td>Active</td>"
+        )),
+        "{}",
+        listed.text
+    );
+    assert!(listed
+        .text
+        .contains(&format!("/v1/integrations/{integration}/webhook</code>")));
+    assert!(listed
+        .text
+        .contains("Integrations are off for this client."));
+
+    // A shop order while the client's integrations are off: refused, in the inbox.
+    let body = json!({
+        "dropoff": {"address": {"line1": "9 Rue de la Paix", "city": "Paris"}, "recipient": {"name": "Marie Curie", "phone": "+33698765432"}},
+        "externalId": "ERP-1"
+    })
+    .to_string();
+    let now = app.ctx().now().timestamp();
+    let headers = crate::integrations::standard_headers(&secret, "msg_1", now, body.as_bytes());
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = app
+        .raw(
+            "POST",
+            &format!("/v1/integrations/{integration}/webhook"),
+            &headers,
+            bytes::Bytes::from(body),
+        )
+        .await;
+    assert_eq!(refused.body["outcome"], "refused", "{}", refused.text);
+    let delivery = refused.body["id"].as_str().unwrap().to_string();
+    let inbox = get(&app, &format!("{uri}?integration={integration}"), &cookie).await;
+    assert_eq!(inbox.status, 200);
+    assert!(
+        inbox.text.contains("id=\"inbox\">Inbox of ERP</h3>"),
+        "{}",
+        inbox.text
+    );
+    assert!(inbox.text.contains(&format!("id=\"delivery-{delivery}\"")));
+    assert!(inbox.text.contains("<td>Refused</td>"));
+    let replay = format!("{uri}/integrations/{integration}/deliveries/{delivery}/replay");
+    assert!(inbox.text.contains(&format!("action=\"{replay}\"")));
+
+    // The courier turns integrations on (with a depot, the orders' pickup), then replays
+    // it: an order.
+    let on = post(
+        &app,
+        &uri,
+        &cookie,
+        &[
+            ("name", "Bloom"),
+            ("email", "orders@bloom.example"),
+            ("integrations_enabled", "on"),
+            ("pickup_line1", "1 Market St"),
+            ("pickup_city", "Lyon"),
+        ],
+    )
+    .await;
+    assert_eq!(on.status, 303, "{}", on.text);
+    let replayed = post(&app, &replay, &cookie, &[]).await;
+    assert_eq!(replayed.status, 303, "{}", replayed.text);
+    assert_eq!(
+        replayed.header("location"),
+        Some(format!("{uri}?integration={integration}&done=replayed#inbox").as_str())
+    );
+    let after = get(
+        &app,
+        &format!("{uri}?integration={integration}&done=replayed"),
+        &cookie,
+    )
+    .await;
+    assert!(after.text.contains("Delivery replayed"));
+    assert!(after.text.contains("<td>Created</td>"), "{}", after.text);
+    let orders = app.get("/v1/orders", &client.key).await;
+    assert_eq!(
+        orders.body["items"][0]["externalId"], "ERP-1",
+        "{}",
+        orders.text
+    );
+
+    // Another client's integration is not this client's inbox, nor replayed through it.
+    let other = app
+        .create_client(&courier, "Thorn", "ops@thorn.example")
+        .await;
+    let elsewhere = post(
+        &app,
+        &format!("/clients/{other}/integrations/{integration}/deliveries/{delivery}/replay"),
+        &cookie,
+        &[],
+    )
+    .await;
+    assert_eq!(elsewhere.status, 404, "{}", elsewhere.text);
+    let not_shown = get(
+        &app,
+        &format!("/clients/{other}?integration={integration}"),
+        &cookie,
+    )
+    .await;
+    assert!(!not_shown.text.contains("Inbox of ERP"));
 }
