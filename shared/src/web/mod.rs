@@ -7,6 +7,7 @@
 pub mod account_pages;
 pub mod api_pages;
 pub mod assets;
+pub mod client_form;
 mod client_zone;
 pub mod clients_pages;
 pub mod communications_pages;
