@@ -5,6 +5,7 @@
 
 use crate::accounts::error::AccountError;
 use crate::catalog::CatalogError;
+use crate::clients::ClientError;
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
 use crate::imports::error::ImportError;
@@ -365,6 +366,31 @@ impl From<TeamError> for ApiError {
             TeamError::ChangedMeanwhile => ApiError::conflict("concurrent_update", message),
             TeamError::InUse { .. } => ApiError::conflict("in_use", message),
             TeamError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The clients use cases' errors as the API answers them.
+impl From<ClientError> for ApiError {
+    fn from(err: ClientError) -> Self {
+        let message = err.to_string();
+        match err {
+            ClientError::CouriersOnly => ApiError::Forbidden(message),
+            ClientError::NotFound => ApiError::NotFound("client"),
+            ClientError::CourierNotFound => ApiError::NotFound("courier"),
+            ClientError::EmailTaken(_) => ApiError::conflict("email_taken", message),
+            ClientError::UnknownTeam => ApiError::invalid("autoAssignTeamId", message),
+            ClientError::Deleted { .. } => ApiError::conflict("client_deleted", message),
+            ClientError::ReadOnly(field) => ApiError::read_only(field),
+            ClientError::AlreadyActive => ApiError::conflict("already_active", message),
+            ClientError::InviteRaced => ApiError::conflict("version_conflict", message),
+            ClientError::InvitationNotSent(_) => ApiError::Unavailable(message),
+            ClientError::Field { field, message } => ApiError::invalid(field, message),
+            ClientError::TooManyClients { .. } => ApiError::conflict("too_many_clients", message),
+            ClientError::ServicesRaced => ApiError::conflict("concurrent_update", message),
+            ClientError::Account(e) => e.into(),
+            ClientError::NotWired(e) => e.into(),
+            ClientError::Store(e) => e.into(),
         }
     }
 }

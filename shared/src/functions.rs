@@ -234,7 +234,16 @@ api_settings_page "api-settings-page" => web::api_pages::api_settings_page, STOR
 create_api_key_form "create-api-key-form" => web::api_pages::create_api_key_form, STORE;
 revoke_api_key_form "revoke-api-key-form" => web::api_pages::revoke_api_key_form, STORE;
 create_integration_form "create-integration-form" => web::api_pages::create_integration_form, STORE;
-replay_delivery_form "replay-delivery-form" => web::api_pages::replay_delivery_form, STORE;}
+replay_delivery_form "replay-delivery-form" => web::api_pages::replay_delivery_form, STORE;
+clients_page "clients-page" => web::clients_pages::clients_page, STORE;
+new_client_page "new-client-page" => web::clients_pages::new_client_page, STORE;
+create_client_form "create-client-form" => web::clients_pages::create_client_form, STORE;
+client_page "client-page" => web::clients_pages::client_page, STORE;
+update_client_form "update-client-form" => web::clients_pages::update_client_form, MAIL;
+invite_client_form "invite-client-form" => web::clients_pages::invite_client_form, MAIL;
+delete_client_form "delete-client-form" => web::clients_pages::delete_client_form, STORE;
+client_services_form "client-services-form" => web::clients_pages::client_services_form, STORE;
+replay_client_delivery_form "replay-client-delivery-form" => web::clients_pages::replay_client_delivery_form, STORE;}
 
 event_functions! {
     AUTHORIZER authorizer "authorizer" => serve_authorizer, STORE;

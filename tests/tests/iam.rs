@@ -505,6 +505,94 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:ConditionCheckItem",
         ],
     ),
+    // The session, the courier (its name and time zone), its clients.
+    (
+        "clients-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    // The session, the courier, its teams.
+    (
+        "new-client-page",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    // The session, then create_client's transaction (the client, its email's marker; the team's version and usage); refused, the form again (the courier, its teams).
+    (
+        "create-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+        ],
+    ),
+    // The session, the client, the courier, its teams, services and rate tables, the client's integrations (GSI1), an integration and its deliveries.
+    (
+        "client-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session, the client, then update_client (the client; the teams' usage moved; a new email's token and counter, the courier); refused, the page again.
+    (
+        "update-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "ses:SendEmail",
+        ],
+    ),
+    // The session, then invite (the client, the courier, one transaction: the client, the invitation; the email); refused, the page again.
+    (
+        "invite-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "ses:SendEmail",
+        ],
+    ),
+    // The session, then delete_client (the client, its keys; one transaction: the client, its services' and team's links, its email's marker, its keys revoked); refused, a message.
+    (
+        "delete-client-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // The session, then set_client_services (one read of the client, the courier, the services and rate tables; one transaction); refused, the page again.
+    (
+        "client-services-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The session, the client, its integration, then replay_delivery (the delivery, then what the webhook does); refused, a message.
+    (
+        "replay-client-delivery-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:ConditionCheckItem",
+        ],
+    ),
     (
         "order-page",
         &[
@@ -2662,6 +2750,130 @@ mod observed {
             ("POST", format!("/settings/team/{dan}/remove"), "", 303),
         ] {
             let answer = w.page(method, &uri, Some(&courier_cookie), form).await;
+            assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
+        }
+
+        // The courier's clients pages: the list and the new client form; a new client
+        // refused (its email taken: the form again), then created with a depot and a team;
+        // Petals' page with its inbox, one of its deliveries replayed; the new client's
+        // page, a change refused (stale: the page again), then its team taken off and a new
+        // email (its confirmation mailed); invited, and an active client's invitation
+        // refused (the page again); its services set, kept, and a half row refused (the page
+        // again); a deletion confirmed, then done.
+        // A shop order while Petals' integrations are off again: refused, for the replay.
+        for on in [false, true] {
+            if on {
+                let shop_order = json!({"dropoff": {"address": {"line1": "7 Rue du Bac", "city": "Lyon"}}, "externalId": "ERP-2"}).to_string();
+                let mut headers = http::HeaderMap::new();
+                for (name, value) in crate::integrations::standard_headers(
+                    &secret,
+                    "msg_2",
+                    w.ctx.now().timestamp(),
+                    shop_order.as_bytes(),
+                ) {
+                    headers.insert(
+                        http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                        value.parse().unwrap(),
+                    );
+                }
+                let (status, refused) = w
+                    .send(
+                        "POST",
+                        &format!("/v1/integrations/{integration_id}/webhook"),
+                        None,
+                        headers,
+                        Bytes::from(shop_order),
+                    )
+                    .await;
+                assert_eq!(
+                    (status, &refused["outcome"]),
+                    (200, &json!("refused")),
+                    "{refused}"
+                );
+            }
+            w.ok(
+                "PATCH",
+                &format!("/v1/clients/{petals}"),
+                c,
+                Some(json!({"integrationsEnabled": on})),
+            )
+            .await;
+        }
+        let delivered = w
+            .ok(
+                "GET",
+                &format!("/v1/integrations/{integration_id}/deliveries"),
+                c,
+                None,
+            )
+            .await;
+        let some_delivery = delivered["items"][0]["id"].as_str().unwrap().to_string();
+        let depot = "pickup_line1=1+Market+St&pickup_city=Lyon&pickup_name=Desk&pickup_phone=%2B33612345678";
+        let created = w
+            .page(
+                "POST",
+                "/clients",
+                Some(&courier_cookie),
+                &format!("name=Lily&email=hi%40lily.example&auto_assign_team_id={team}&{depot}"),
+            )
+            .await;
+        assert_eq!(created.status, 303, "{:?}", created.body);
+        let lily = created
+            .headers
+            .iter()
+            .find(|(n, _)| n == "location")
+            .and_then(|(_, v)| {
+                v.strip_prefix("/clients/")?
+                    .split('?')
+                    .next()
+                    .map(String::from)
+            })
+            .expect("the new client's page");
+        let lily_form = |version: &str, email: &str| {
+            format!("version={version}&name=Lily&email={email}&{depot}")
+        };
+        for (method, uri, form, status) in [
+            ("GET", "/clients".to_string(), String::new(), 200),
+            ("GET", "/clients/new".into(), String::new(), 200),
+            ("POST", "/clients".into(), "name=Again&email=hi%40lily.example".into(), 409),
+            (
+                "GET",
+                format!("/clients/{petals}?integration={integration_id}"),
+                String::new(),
+                200,
+            ),
+            (
+                "POST",
+                format!("/clients/{petals}/integrations/{integration_id}/deliveries/{some_delivery}/replay"),
+                String::new(),
+                303,
+            ),
+            ("GET", format!("/clients/{lily}?delete=1"), String::new(), 200),
+            ("POST", format!("/clients/{lily}"), lily_form("99", "hi%40lily.example"), 409),
+            ("POST", format!("/clients/{lily}"), lily_form("1", "desk%40lily.example"), 303),
+            ("POST", format!("/clients/{lily}/invitation"), String::new(), 303),
+            ("POST", format!("/clients/{client_id}/invitation"), String::new(), 409),
+            (
+                "POST",
+                format!("/clients/{lily}/services"),
+                format!("service_0={svc}&rate_table_0={rtb}"),
+                303,
+            ),
+            (
+                "POST",
+                format!("/clients/{lily}/services"),
+                format!("service_0={svc}&rate_table_0={rtb}"),
+                303,
+            ),
+            (
+                "POST",
+                format!("/clients/{lily}/services"),
+                format!("service_0={svc}"),
+                422,
+            ),
+            ("POST", format!("/clients/{lily}/delete"), String::new(), 303),
+        ] {
+            let answer = w.page(method, &uri, Some(&courier_cookie), &form).await;
             assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
         }
 

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::http::{page_limit, parse_json, ApiRequest, ApiResponse, ApiResult};
 use crate::Ctx;
 
-pub use crate::catalog::{entry_item, unlink_all, Kind, RateTables, Services, Stored};
+pub use crate::catalog::{entry_item, Kind, RateTables, Services, Stored};
 
 pub async fn create<K: Kind>(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;

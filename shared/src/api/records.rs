@@ -6,8 +6,6 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::store::{records, Item, Key};
 
-pub use crate::store::pages::list_page;
-
 // Item mapping lives in the store layer (`crate::store::records`); these two, with the
 // API's error, stay for the modules not yet moved onto it (issue 16's layering).
 pub fn to_item<T: serde::Serialize>(value: &T, key: &Key, entity: &str) -> Result<Item, ApiError> {

@@ -351,32 +351,6 @@ async fn in_use<K: Kind>(
     }
 }
 
-/// The writes that take a client off every service and rate table it has (its deletion).
-pub fn unlink_all(client: &Client) -> Vec<Write> {
-    let Some(pricing) = &client.pricing else {
-        return vec![];
-    };
-    let courier = client.courier_id.as_str();
-    let unlink = |key: Key| Write::Update {
-        key,
-        update: Update::new()
-            .remove(&format!("clients.{}", client.id))
-            .increment("version", 1),
-        cond: Some(Cond::exists(PK)),
-    };
-    pricing
-        .services
-        .keys()
-        .map(|id| unlink(keys::service(courier, id.as_str())))
-        .chain(
-            pricing
-                .rate_tables
-                .keys()
-                .map(|id| unlink(keys::rate_table(courier, id.as_str()))),
-        )
-        .collect()
-}
-
 /// A client of the courier with services to quote (the "Try a quote" panel's choice).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricedClient {

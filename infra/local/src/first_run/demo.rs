@@ -8,7 +8,7 @@ use portal::accounts::api_keys::create_api_key;
 use portal::accounts::invitation::{accept_as_user, FirstUser};
 use portal::accounts::password_reset::setup_link;
 use portal::accounts::users::user_by_email;
-use portal::api::invitations::invite;
+use portal::clients::invite;
 use portal::domain::token;
 use portal::domain::user::Password;
 use portal::domain::{Email, Label, Name};
