@@ -8,6 +8,7 @@ pub mod auth;
 pub mod aws;
 pub mod clock;
 pub mod ctx;
+pub mod dispatch;
 pub mod domain;
 pub mod error;
 pub mod fanout;

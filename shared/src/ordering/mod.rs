@@ -5,6 +5,7 @@ pub mod changes;
 pub mod create;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod finalize;
 pub mod owner;
 pub mod place;
@@ -25,4 +26,4 @@ pub use place::{place_order, CreateOrder, DraftMode, Idempotency, OrderWrites, P
 pub use place_batch::{new_order, place_orders, BatchOrder, BatchOutcome};
 pub use quotes::{own_services, quote_services, ClientService, QuoteOrder};
 pub use read::{find_order, list_orders, OrderFilter, OrdersPage};
-pub use status::{change_status, StatusChange};
+pub use status::{change_status, reject_order, StatusChange};

@@ -9,6 +9,7 @@ pub mod api_pages;
 pub mod assets;
 mod client_zone;
 pub mod communications_pages;
+pub mod courier_orders_pages;
 pub mod drafts_pages;
 pub mod email_confirmation_pages;
 pub mod form_view;
