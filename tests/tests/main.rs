@@ -3,6 +3,7 @@
 mod accounts;
 mod api_keys;
 mod bad_input;
+mod courier_pages;
 mod dependencies;
 mod email_links;
 mod example_sheets;

@@ -36,7 +36,7 @@ pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiR
 }
 
 /// A CSV answered as a download (`orders.csv`).
-pub fn csv_response(body: Vec<u8>) -> ApiResponse {
+fn csv_response(body: Vec<u8>) -> ApiResponse {
     ApiResponse {
         status: 200,
         headers: vec![
@@ -45,7 +45,6 @@ pub fn csv_response(body: Vec<u8>) -> ApiResponse {
                 "content-disposition".into(),
                 "attachment; filename=\"orders.csv\"".into(),
             ),
-            ("cache-control".into(), "no-store".into()),
         ],
         body: body.into(),
     }

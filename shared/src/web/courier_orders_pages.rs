@@ -9,7 +9,6 @@
 use super::orders_pages::{courier_or_client_view, orders_view, OrderPage, ProgressErrors};
 use super::stop_form::local_time;
 use super::{field, form, html, not_found, redirect, signed_in, signed_in_post, words};
-use crate::api::export::csv_response;
 use crate::dispatch::{
     record_task_event, AssignedDriver, RecordTaskEvent, TaskEventError, TaskField,
 };
@@ -323,5 +322,21 @@ pub async fn export_orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             }
             Ok(html(422, &page))
         }
+    }
+}
+
+/// A CSV answered as a download (`orders.csv`), never cached.
+fn csv_response(body: Vec<u8>) -> ApiResponse {
+    ApiResponse {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "text/csv; charset=utf-8".into()),
+            (
+                "content-disposition".into(),
+                "attachment; filename=\"orders.csv\"".into(),
+            ),
+            ("cache-control".into(), "no-store".into()),
+        ],
+        body: body.into(),
     }
 }
