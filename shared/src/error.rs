@@ -6,6 +6,7 @@
 use crate::accounts::error::AccountError;
 use crate::catalog::CatalogError;
 use crate::clients::ClientError;
+use crate::dispatch::TaskEventError;
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
 use crate::imports::error::ImportError;
@@ -231,6 +232,11 @@ impl From<OrderError> for ApiError {
             OrderError::Stale { .. } => ApiError::conflict("version_conflict", message),
             OrderError::NotAllowed(message) => ApiError::conflict("invalid_state", message),
             OrderError::ConcurrentUpdate => ApiError::conflict("concurrent_update", message),
+            OrderError::TooManyRows { .. } => ApiError::Invalid {
+                code: "too_many_rows",
+                field: "from".into(),
+                message,
+            },
             OrderError::InvalidCursor => StoreError::InvalidCursor.into(),
             OrderError::Store(e) => e.into(),
             OrderError::Internal(detail) => ApiError::Internal(detail),
@@ -391,6 +397,28 @@ impl From<ClientError> for ApiError {
             ClientError::Account(e) => e.into(),
             ClientError::NotWired(e) => e.into(),
             ClientError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The task-event use case's errors as the API answers them.
+impl From<TaskEventError> for ApiError {
+    fn from(err: TaskEventError) -> Self {
+        let message = err.to_string();
+        match err {
+            TaskEventError::CouriersOnly => ApiError::Forbidden(message),
+            TaskEventError::NotFound => ApiError::NotFound("task"),
+            TaskEventError::Missing { field, message } => ApiError::Invalid {
+                code: "missing_field",
+                field: field.api_name().into(),
+                message,
+            },
+            TaskEventError::Invalid { field, message } => {
+                ApiError::invalid(field.api_name(), message)
+            }
+            TaskEventError::NotAllowed(message) => ApiError::conflict("invalid_state", message),
+            TaskEventError::VersionConflict => ApiError::conflict("version_conflict", message),
+            TaskEventError::Store(e) => e.into(),
         }
     }
 }

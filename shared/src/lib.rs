@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod clients;
 pub mod clock;
 pub mod ctx;
+pub mod dispatch;
 pub mod domain;
 pub mod error;
 pub mod fanout;

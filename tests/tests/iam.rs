@@ -600,6 +600,38 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:Query@GSI2",
             "dynamodb:BatchGetItem",
+            // A courier's teams, for its assignment form.
+            "dynamodb:Query",
+        ],
+    ),
+    // The session, reject_order's read (by id, or short id on GSI2) and update; a refused
+    // form shows the page again (the courier's item, its teams).
+    (
+        "reject-order-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI2",
+        ],
+    ),
+    // The session; the order, the courier and its teams; an assignment's team; the
+    // event's conditional update(s).
+    (
+        "record-task-event-form",
+        &["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    ),
+    // The session; the reader (a courier's item; a client's with its courier); the
+    // courier's clients and a client filter checked; the orders (courier's partition, or a
+    // client's on GSI1).
+    (
+        "export-orders-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
         ],
     ),
     // Two new items in a transaction with the organisation's counter update.
@@ -2876,6 +2908,79 @@ mod observed {
             let answer = w.page(method, &uri, Some(&courier_cookie), &form).await;
             assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
         }
+
+        // The courier's orders on its pages: one client's (GSI1, the client checked),
+        // exported as CSV (its partition, then one client's); an order's page (its teams);
+        // an order rejected (the reason missing first: the page again; then by its short
+        // id, GSI2); a task's progress recorded by hand (a team named), then a refused
+        // event (the page again); a client's person's own export (its item and courier
+        // together, its partition on GSI1).
+        let mut body = order_body.clone();
+        body["externalId"] = json!("PAGES-1");
+        let to_reject = w.ok("POST", "/v1/orders", &k, Some(body.clone())).await;
+        body["externalId"] = json!("PAGES-2");
+        let to_record = w.ok("POST", "/v1/orders", &k, Some(body)).await;
+        let reject_id = to_reject["id"].as_str().unwrap();
+        let reject_short = to_reject["shortId"].as_str().unwrap();
+        let record_id = to_record["id"].as_str().unwrap();
+        let pickup_task = to_record["pickup"]["id"].as_str().unwrap();
+        for (method, uri, form, status) in [
+            (
+                "GET",
+                format!("/orders?client={client_id}"),
+                String::new(),
+                200,
+            ),
+            ("GET", "/orders/export.csv".to_string(), String::new(), 200),
+            (
+                "GET",
+                format!("/orders/export.csv?client={client_id}"),
+                String::new(),
+                200,
+            ),
+            ("GET", format!("/orders/{record_id}"), String::new(), 200),
+            (
+                "POST",
+                format!("/orders/{reject_id}/reject"),
+                "reason=".to_string(),
+                422,
+            ),
+            (
+                "POST",
+                format!("/orders/{reject_short}/reject"),
+                "reason=No+such+street".to_string(),
+                303,
+            ),
+            (
+                "POST",
+                format!("/tasks/{pickup_task}/events"),
+                format!("type=assigned&driverName=Sam&driverPhone=&teamId={team}"),
+                303,
+            ),
+            (
+                "POST",
+                format!("/tasks/{pickup_task}/events"),
+                "type=completed&notes=&photoUrls=&signedBy=".to_string(),
+                409,
+            ),
+        ] {
+            let answer = w.page(method, &uri, Some(&courier_cookie), &form).await;
+            assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
+        }
+        let client_signed_in = w
+            .page(
+                "POST",
+                "/login",
+                None,
+                "email=pia%40rose.example&password=the+newest+passphrase",
+            )
+            .await;
+        assert_eq!(client_signed_in.status, 303, "{:?}", client_signed_in.body);
+        let client_cookie = portal_tests::session_cookie(&client_signed_in);
+        let exported = w
+            .page("GET", "/orders/export.csv", Some(&client_cookie), "")
+            .await;
+        assert_eq!(exported.status, 200, "{:?}", exported.body);
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

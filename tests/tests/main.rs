@@ -4,6 +4,7 @@ mod accounts;
 mod api_keys;
 mod bad_input;
 mod clients_page;
+mod courier_pages;
 mod dependencies;
 mod email_links;
 mod example_sheets;

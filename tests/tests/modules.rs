@@ -24,7 +24,9 @@ use std::path::Path;
 ///   embedded adapters, keys, item mapping), `notify` (the notifier port, SES, SNS and
 ///   outbox adapters) and `aws`, the SDK's HTTP client those adapters are built with.
 /// - 2 use cases: `ordering`, `imports`, `integrations`, `fanout`, `accounts`, `reminders`,
-///   `settings` (a client's settings), `teams` (a courier's teams), `clients` (a courier's clients), `auth` (an API key to its principal, a use case the
+///   `settings` (a client's settings), `teams` (a courier's teams), `clients` (a courier's
+///   clients), `catalog` (its services and rate tables), `dispatch` (a task's progress),
+///   `auth` (an API key to its principal, a use case the
 ///   authorizer and the local server run), and what every use case is written against:
 ///   `ctx` (the store, notifiers, clock and configuration a use case runs with) and `needs`
 ///   (the clients a `Ctx` is built from). Each use-case module has its own error enum
@@ -49,6 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "teams",
             "catalog",
             "clients",
+            "dispatch",
             "auth",
             "ctx",
             "needs",

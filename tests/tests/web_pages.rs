@@ -448,7 +448,7 @@ pub(crate) fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn hidden(text: &str, name: &str) -> String {
+pub(crate) fn hidden(text: &str, name: &str) -> String {
     let html = text
         .split(&format!("name=\"{name}\" value=\""))
         .nth(1)

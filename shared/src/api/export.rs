@@ -1,18 +1,15 @@
 //! `GET /v1/orders/export`: the courier's orders (same filters as the list) as CSV, for a
-//! range of creation dates that holds at most [`MAX_EXPORT_ROWS`] orders.
+//! range of creation dates that holds at most [`MAX_EXPORT_ROWS`] orders. The HTTP adapter
+//! onto [`crate::ordering::export`] (the orders page's **Export CSV** runs it too).
 
 use super::orders::{client_param, statuses_param};
-use super::records::from_item;
 use crate::domain::created_days::CreatedDays;
-use crate::domain::order::Order;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::ordering::read::{orders_query, own_client};
-use crate::store::{keys, SkCond};
+use crate::ordering::export::{export_orders as export, to_csv, ExportOrders};
 use crate::Ctx;
 
-/// One export holds at most this many orders; a range with more is refused, never cut.
-pub const MAX_EXPORT_ROWS: usize = 10_000;
+pub use crate::ordering::export::MAX_EXPORT_ROWS;
 
 pub async fn export_orders(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     export_at_most(ctx, req, MAX_EXPORT_ROWS).await
@@ -28,34 +25,19 @@ pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiR
         ));
     }
     let range = DateRange::parse(&req)?;
-    let statuses = statuses_param(&req)?;
-    let client = match client_param(&req)? {
-        Some(id) => Some(own_client(ctx, who, id).await?),
-        None => None,
+    let filter = ExportOrders {
+        statuses: statuses_param(&req)?,
+        client: client_param(&req)?,
+        created: range.0,
+        max_rows,
     };
-    let mut query = orders_query(who, client.as_ref(), &statuses);
-    query.sk = Some(range.sort_keys());
-    let mut orders = Vec::new();
-    loop {
-        let page = ctx.store.query(&query).await?;
-        for item in page.items {
-            orders.push(from_item::<Order>(item)?);
-        }
-        if orders.len() > max_rows {
-            return Err(ApiError::Invalid {
-                code: "too_many_rows",
-                field: "from".into(),
-                message: format!(
-                    "the range holds more than {max_rows} orders, the most one export holds; narrow it with from and to"
-                ),
-            });
-        }
-        match page.last_key {
-            Some(last) => query.start_after = Some(last),
-            None => break,
-        }
-    }
-    Ok(ApiResponse {
+    let orders = export(ctx, who, &filter).await?;
+    Ok(csv_response(to_csv(&orders)?))
+}
+
+/// A CSV answered as a download (`orders.csv`).
+fn csv_response(body: Vec<u8>) -> ApiResponse {
+    ApiResponse {
         status: 200,
         headers: vec![
             ("content-type".into(), "text/csv; charset=utf-8".into()),
@@ -64,8 +46,8 @@ pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiR
                 "attachment; filename=\"orders.csv\"".into(),
             ),
         ],
-        body: to_csv(&orders)?.into(),
-    })
+        body: body.into(),
+    }
 }
 
 /// `from` and `to`: days (`YYYY-MM-DD`, UTC) of `createdAt`, both inclusive, both optional:
@@ -104,77 +86,5 @@ impl DateRange {
             return Err(ApiError::invalid(first, "must not be after the last day"));
         }
         Ok(Self(range))
-    }
-
-    /// Order ids are ULIDs of their creation time, so the range is a range of sort keys
-    /// (`ORDER#ord_<ULID>`), read by the Query's key condition.
-    fn sort_keys(&self) -> SkCond {
-        let (from, to) = self.0.instants();
-        keys::order_sk_range(from, to)
-    }
-}
-
-pub fn to_csv(orders: &[Order]) -> Result<Vec<u8>, ApiError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
-    out.write_record([
-        "order id",
-        "short id",
-        "client name",
-        "status",
-        "recipient",
-        "recipient phone",
-        "pickup address",
-        "dropoff address",
-        "external id",
-        "created at",
-        "updated at",
-    ])
-    .map_err(fail)?;
-    for order in orders {
-        let recipient = order.dropoff.stop.contact.as_ref();
-        let row = [
-            order.id.clone(),
-            order.short_id.clone(),
-            order.client_name.clone(),
-            order.status.as_str().to_string(),
-            recipient.map(|c| c.name.to_string()).unwrap_or_default(),
-            recipient
-                .and_then(|c| c.phone.as_ref())
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-            order.pickup.stop.address.one_line(),
-            order.dropoff.stop.address.one_line(),
-            order.external_id.clone().unwrap_or_default(),
-            order.created_at.clone(),
-            order.updated_at.clone(),
-        ];
-        out.write_record(row.iter().map(|cell| neutralise(cell)))
-            .map_err(fail)?;
-    }
-    out.into_inner()
-        .map_err(|e| ApiError::Internal(format!("csv: {e}")))
-}
-
-/// A cell a spreadsheet would run as a formula is prefixed with `'` so it stays text.
-pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::neutralise;
-
-    #[test]
-    fn formulas_become_text() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(neutralise(bad).starts_with('\''), "{bad:?}");
-        }
-        assert_eq!(neutralise("Bloom Florist"), "Bloom Florist");
-        assert_eq!(neutralise("+33612345678").chars().next(), Some('\''));
     }
 }

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use crate::domain::api_key::Principal;
 use crate::domain::text::Notes;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::ordering::{change_status, finalize, FinalizeOrder, StatusChange};
+use crate::ordering::{
+    change_status, finalize, reject_order as reject, FinalizeOrder, StatusChange,
+};
 use crate::Ctx;
 
 /// `POST /v1/orders/{orderId}/withdraw` (the client's own order).
@@ -37,19 +39,13 @@ struct RejectBody {
     reason: Notes,
 }
 
-/// `POST /v1/orders/{orderId}/reject` (the courier, with a reason).
+/// `POST /v1/orders/{orderId}/reject` (the courier, with a reason): the HTTP adapter onto
+/// [`crate::ordering::reject_order`].
 pub async fn reject_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.courier()?;
     let body: RejectBody = req.json()?;
-    change(
-        ctx,
-        &req,
-        who,
-        StatusChange::Reject {
-            reason: body.reason,
-        },
-    )
-    .await
+    let order = reject(ctx, who, req.path_param("orderId")?, body.reason).await?;
+    Ok(ApiResponse::ok(&order.view()))
 }
 
 /// The HTTP adapter onto [`change_status`].

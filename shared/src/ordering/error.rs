@@ -104,6 +104,11 @@ pub enum OrderError {
     /// Concurrent writes kept the order from being saved.
     #[error("the order could not be saved; retry")]
     ConcurrentUpdate,
+    /// An export's range holds more orders than one export holds.
+    #[error(
+        "the range holds more than {max} orders, the most one export holds; narrow it with from and to"
+    )]
+    TooManyRows { max: usize },
     /// A search cursor that is not one of this search's.
     #[error("the cursor is not valid")]
     InvalidCursor,

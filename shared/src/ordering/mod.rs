@@ -5,6 +5,7 @@ pub mod changes;
 pub mod create;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod finalize;
 pub mod owner;
 pub mod place;
@@ -27,4 +28,4 @@ pub use quotes::{
     own_services, quote_services, quote_shipment, ClientService, QuoteOrder, QuoteShipment,
 };
 pub use read::{find_order, list_orders, OrderFilter, OrdersPage};
-pub use status::{change_status, StatusChange};
+pub use status::{change_status, reject_order, StatusChange};

@@ -171,3 +171,38 @@ pub fn orders_query(
 fn status_cond(statuses: &[OrderStatus]) -> Option<Cond> {
     (!statuses.is_empty()).then(|| Cond::one_of("status", statuses.iter().map(|s| s.as_str())))
 }
+
+/// A client as a courier's filters name it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientName {
+    pub id: ClientId,
+    pub name: String,
+}
+
+/// The courier's clients (deleted ones too: their orders stay), by name: what the orders
+/// page's client filter offers. One Query of the courier's partition, page after page; none
+/// for a client's caller.
+pub async fn client_names(ctx: &Ctx, who: &Principal) -> Result<Vec<ClientName>, OrderError> {
+    if who.role != Role::Courier {
+        return Ok(vec![]);
+    }
+    let mut query = Query::partition(keys::courier_pk(who.courier_id.as_str()))
+        .sk_begins_with(keys::CLIENT_PREFIX);
+    let mut names = Vec::new();
+    loop {
+        let page = ctx.store.query(&query).await?;
+        for item in page.items {
+            let client: crate::domain::client::Client = from_item(item)?;
+            names.push(ClientName {
+                id: client.id,
+                name: client.name.to_string(),
+            });
+        }
+        match page.last_key {
+            Some(last) => query.start_after = Some(last),
+            None => break,
+        }
+    }
+    names.sort_by_key(|c| c.name.to_lowercase());
+    Ok(names)
+}

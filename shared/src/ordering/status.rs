@@ -75,3 +75,19 @@ pub async fn change_status(
     };
     save_change(ctx, &order, update, entry).await
 }
+
+/// The courier rejects its order, saying why (the client is emailed by the order's stream).
+/// A client's caller cannot.
+pub async fn reject_order(
+    ctx: &Ctx,
+    who: &Principal,
+    order_id: &str,
+    reason: Notes,
+) -> Result<Order, OrderError> {
+    if who.role != crate::domain::api_key::Role::Courier {
+        return Err(OrderError::NotAllowed(
+            "only the courier rejects an order".into(),
+        ));
+    }
+    change_status(ctx, who, order_id, StatusChange::Reject { reason }).await
+}

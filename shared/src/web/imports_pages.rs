@@ -4,7 +4,8 @@
 //! imports it). The file goes from the preflight to the commit in a hidden field (base64),
 //! so nothing is stored until the person commits; both steps are the import use case
 //! `imports::run_import` (a preflight, then not), and the lists `imports::list_imports` and
-//! `imports::find_import`.
+//! `imports::find_import`. A courier's person imports a track-only sheet for its clients:
+//! a `Client ID` column, or one client picked (`client`), placed as orders.
 
 use askama::Template;
 use base64::engine::general_purpose::STANDARD;
@@ -14,14 +15,16 @@ use chrono::NaiveDate;
 use super::format::local;
 use super::multipart::{self, Part};
 use super::reader::reader;
-use super::{html, redirect, signed_in, signed_in_post};
-use crate::domain::api_key::Principal;
+use super::{html, redirect, signed_in, signed_in_post, Brand};
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::ids::ClientId;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
 use crate::imports::error::ImportError;
 use crate::imports::record::{ImportReport, ImportSummary};
 use crate::imports::sheet::Format;
 use crate::imports::{find_import, list_imports, run_import, ImportCommand};
+use crate::ordering::read::client_names;
 use crate::Ctx;
 
 /// One past import, as listed.
@@ -65,10 +68,25 @@ pub struct Carried {
     pub data: String,
 }
 
+/// A client a courier's import may be for.
+pub struct ClientChoice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "web/imports.html")]
 struct ImportsPage {
-    client_name: super::Brand,
+    client_name: Brand,
+    /// The reader is a courier's person: a track-only sheet for its clients (a `Client ID`
+    /// column, or one client picked), placed as orders, not drafts.
+    courier: bool,
+    /// The courier's clients (its pick of the sheet's client).
+    clients: Vec<ClientChoice>,
+    /// The client picked (an id; empty: each row's `Client ID`).
+    client: String,
+    client_error: Option<String>,
     past: Vec<PastImport>,
     next: Option<String>,
     /// A preflight waiting for its commit.
@@ -85,7 +103,11 @@ struct ImportsPage {
 impl ImportsPage {
     fn new(principal: &Principal) -> Self {
         ImportsPage {
-            client_name: super::Brand::of(&principal),
+            client_name: Brand::of(principal),
+            courier: principal.role == Role::Courier,
+            clients: vec![],
+            client: String::new(),
+            client_error: None,
             past: vec![],
             next: None,
             preflight: None,
@@ -134,6 +156,9 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let commit = text("step") == "commit";
     page.date = text("date");
+    if page.courier {
+        page.client = text("client");
+    }
     // The file: uploaded now, or carried over from the preflight.
     let (name, file) = match value("file").filter(|p| !p.body.is_empty()) {
         Some(part) => (part.filename.clone().unwrap_or_default(), part.body.clone()),
@@ -162,13 +187,25 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             }
         },
     };
+    // A courier's sheet is for the client picked, else each row's Client ID column.
+    let client_id = match page.client.as_str() {
+        "" => None,
+        raw => match ClientId::parse(raw) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                page.client_error = Some("Choose a client from the list.".into());
+                past(ctx, &principal, None, &mut page).await?;
+                return Ok(html(422, &page));
+            }
+        },
+    };
     let cmd = ImportCommand {
         by: principal.clone(),
         format,
         file: file.clone(),
         date,
         preflight: !commit,
-        client_id: None,
+        client_id,
         base_url: ctx.base_url(&req),
     };
     let status = match run_import(ctx, cmd).await {
@@ -196,12 +233,18 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             page.alert = Some(e.to_string());
             413
         }
+        Err(ImportError::ClientNotNamed) => {
+            page.client_error = Some(
+                "Choose the sheet's client, or give each row its client in a Client ID column."
+                    .into(),
+            );
+            422
+        }
         Err(
             e @ (ImportError::Unreadable { .. }
             | ImportError::EmptySheet
             | ImportError::UnsupportedFormat(_)
-            | ImportError::ClientNamedByClient
-            | ImportError::ClientNotNamed),
+            | ImportError::ClientNamedByClient),
         ) => {
             page.file_error = Some(format!("This file cannot be read: {e}"));
             422
@@ -240,8 +283,21 @@ async fn past(
         Err(ImportError::Store(crate::store::StoreError::InvalidCursor)) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    // When each was made, in the reader's time zone.
-    let zone = reader(ctx, principal).await?.1.tz();
+    // When each was made, in the reader's time zone; a courier's clients (its pick).
+    let (reader, clients) = futures::join!(reader(ctx, principal), client_names(ctx, principal));
+    let (courier_name, zone) = reader?;
+    let zone = zone.tz();
+    if page.courier {
+        page.client_name = Brand::named(courier_name, principal);
+        page.clients = clients?
+            .into_iter()
+            .map(|c| ClientChoice {
+                selected: c.id.as_str() == page.client,
+                id: c.id.to_string(),
+                name: c.name,
+            })
+            .collect();
+    }
     page.past = listed
         .imports
         .iter()

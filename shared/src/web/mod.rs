@@ -12,6 +12,7 @@ pub mod client_form;
 mod client_zone;
 pub mod clients_pages;
 pub mod communications_pages;
+pub mod courier_orders_pages;
 pub mod drafts_pages;
 pub mod email_confirmation_pages;
 pub mod form_view;

@@ -47,6 +47,7 @@ pub fn refusal(error: OrderError) -> Result<Refusal, OrderError> {
         OrderError::Stale { .. }
         | OrderError::NotAllowed(_)
         | OrderError::ConcurrentUpdate
+        | OrderError::TooManyRows { .. }
         | OrderError::InvalidCursor => Refusal {
             field: None,
             message,

@@ -12,16 +12,18 @@ use super::order_errors::refusal;
 use super::order_form::EditForm;
 use super::reader::reader;
 use super::words;
-use super::{html, not_found, signed_in};
+use super::{html, not_found, signed_in, Brand};
 use crate::domain::address::Address;
-use crate::domain::api_key::Principal;
+use crate::domain::api_key::{Principal, Role};
 use crate::domain::created_days::CreatedDays;
-use crate::domain::order::{Order, Requirements, Stop, Task, Window};
-use crate::domain::order_machine::{transition, Event, OrderStatus};
+use crate::domain::ids::ClientId;
+use crate::domain::order::{self, Order, Requirements, Stop, Task, Window};
+use crate::domain::order_machine::{transition, Event, OrderStatus, TaskEvent};
 use crate::domain::search::SearchQuery;
 use crate::domain::timezone::Timezone;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::ordering::read::client_names;
 use crate::ordering::{find_order, list_orders, OrderError, OrderField, OrderFilter};
 use crate::Ctx;
 
@@ -47,6 +49,8 @@ const ACTIVE: [OrderStatus; 3] = [
 pub struct Row {
     pub id: String,
     pub short_id: String,
+    /// The order's client (a courier's table has a Client column).
+    pub client: String,
     pub recipient: String,
     pub address: String,
     pub status: String,
@@ -66,15 +70,30 @@ pub struct StatusChoice {
     pub checked: bool,
 }
 
+/// A client of the courier's client filter.
+pub struct ClientChoice {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
 #[derive(Template)]
 #[template(path = "web/orders.html")]
-struct OrdersPage {
-    client_name: super::Brand,
+pub struct OrdersPage {
+    client_name: Brand,
+    /// The reader is a courier's person: every client's orders, a Client column and filter,
+    /// no client-only actions.
+    courier: bool,
     rows: Vec<Row>,
-    /// The courier's name (for a client, its courier): the table's "Courier" column.
-    courier: String,
+    /// The courier's name (for a client, its courier): a client's table's "Courier" column.
+    courier_name: String,
     q: String,
     statuses: Vec<StatusChoice>,
+    /// The courier's clients, for its client filter (empty for a client).
+    clients: Vec<ClientChoice>,
+    /// The client filter as sent (a client id).
+    client: String,
+    client_error: Option<String>,
     from: String,
     to: String,
     /// What is wrong with a date of the range, next to its input.
@@ -86,8 +105,40 @@ struct OrdersPage {
     filtered: bool,
     /// The **Active** preset's link, with the search and dates kept.
     active_href: String,
+    /// The **Export CSV** link: the same filters (a search's words are not exported).
+    export_href: String,
     next: Option<String>,
-    error: Option<String>,
+    pub(super) error: Option<String>,
+}
+
+/// The filters of `/orders` (and of its export), as sent.
+struct Filters {
+    q: String,
+    from: String,
+    to: String,
+    client: String,
+    /// Check boxes send `status` once per box; a link may also join them with commas.
+    statuses: Vec<String>,
+}
+
+impl Filters {
+    fn of(req: &ApiRequest) -> Self {
+        let param = |name: &str| req.query_param(name).unwrap_or("").trim().to_string();
+        Filters {
+            q: param("q"),
+            from: param("from"),
+            to: param("to"),
+            client: param("client"),
+            statuses: req
+                .query
+                .iter()
+                .filter(|(k, _)| k == "status")
+                .flat_map(|(_, v)| v.split(','))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        }
+    }
 }
 
 pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -95,26 +146,85 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(p) => p,
         Err(to_login) => return Ok(to_login),
     };
-    let param = |name: &str| req.query_param(name).unwrap_or("").trim().to_string();
-    let (q, from, to) = (param("q"), param("from"), param("to"));
-    // Check boxes send `status` once per box; a link may also join them with commas.
-    let raw_statuses: Vec<String> = req
-        .query
-        .iter()
-        .filter(|(k, _)| k == "status")
-        .flat_map(|(_, v)| v.split(','))
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let (courier, zone) = reader(ctx, &principal).await?;
+    let (mut page, filter) = orders_view(ctx, &principal, &req).await?;
+    let Some(mut filter) = filter else {
+        return Ok(html(200, &page));
+    };
+    let cursor = req.query_param("cursor").unwrap_or("").trim().to_string();
+    filter.cursor = (!cursor.is_empty()).then_some(cursor);
+    let zone = filter.created.zone.tz();
+    let listed = match list_orders(ctx, &principal, &filter).await {
+        Ok(listed) => listed,
+        Err(e @ OrderError::InvalidCursor) => {
+            // A cursor that is not this list's (edited by hand, or of another search).
+            page.error = Some(format!("This page of results cannot be shown: {e}"));
+            return Ok(html(200, &page));
+        }
+        Err(e) => {
+            page.refused(e)?;
+            return Ok(html(200, &page));
+        }
+    };
+    page.rows = listed.orders.iter().map(|o| row(o, zone)).collect();
+    page.next = listed.next_cursor.map(|next| {
+        link(
+            "/orders",
+            &page.q,
+            &filter.statuses,
+            &page.client,
+            &page.from,
+            &page.to,
+            Some(&next),
+        )
+    });
+    Ok(html(200, &page))
+}
+
+impl OrdersPage {
+    /// Puts a list's (or an export's) refusal next to its filter, or above the table.
+    pub(super) fn refused(&mut self, e: OrderError) -> Result<(), OrderError> {
+        let refused = refusal(e)?;
+        match refused.field {
+            Some(OrderField::CreatedFrom) => {
+                self.from_error = Some("must not be after the last day.".into())
+            }
+            Some(OrderField::CreatedTo) => self.to_error = Some(refused.message),
+            Some(OrderField::ClientId) => self.client_error = Some(refused.message),
+            _ => self.error = Some(refused.message),
+        }
+        Ok(())
+    }
+}
+
+/// The orders page for `req`'s filters, without rows yet, and the list's filter when every
+/// filter could be read (else the page says what is wrong next to it).
+pub(super) async fn orders_view(
+    ctx: &Ctx,
+    principal: &Principal,
+    req: &ApiRequest,
+) -> Result<(OrdersPage, Option<OrderFilter>), ApiError> {
+    let Filters {
+        q,
+        from,
+        to,
+        client,
+        statuses: raw_statuses,
+    } = Filters::of(req);
+    let courier = principal.role == Role::Courier;
+    // The reader and (a courier's) clients, read side by side.
+    let (reader, clients) = futures::join!(reader(ctx, principal), client_names(ctx, principal));
+    let (courier_name, zone) = reader?;
+    let clients = clients?;
+    let client = if courier { client } else { String::new() };
     let checked: Vec<OrderStatus> = raw_statuses
         .iter()
         .filter_map(|s| OrderStatus::parse(s))
         .collect();
     let mut page = OrdersPage {
-        client_name: super::Brand::reading(&courier, &principal),
-        rows: vec![],
+        client_name: brand(courier_name.clone(), principal),
         courier,
+        rows: vec![],
+        courier_name,
         statuses: STATUSES
             .iter()
             .map(|(value, label)| StatusChoice {
@@ -123,10 +233,33 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 checked: raw_statuses.iter().any(|s| s == value),
             })
             .collect(),
+        clients: clients
+            .iter()
+            .map(|c| ClientChoice {
+                id: c.id.to_string(),
+                name: c.name.clone(),
+                selected: c.id.as_str() == client,
+            })
+            .collect(),
+        client_error: None,
         active: checked.len() == ACTIVE.len() && ACTIVE.iter().all(|s| checked.contains(s)),
-        filtered: !(q.is_empty() && raw_statuses.is_empty() && from.is_empty() && to.is_empty()),
-        active_href: link(&q, &ACTIVE, &from, &to, None),
+        filtered: !(q.is_empty()
+            && raw_statuses.is_empty()
+            && from.is_empty()
+            && to.is_empty()
+            && client.is_empty()),
+        active_href: link("/orders", &q, &ACTIVE, &client, &from, &to, None),
+        export_href: link(
+            "/orders/export.csv",
+            "",
+            &checked,
+            &client,
+            &from,
+            &to,
+            None,
+        ),
         q,
+        client,
         from,
         to,
         from_error: None,
@@ -136,8 +269,18 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     if checked.len() != raw_statuses.len() {
         page.error = Some("Choose statuses from the list.".into());
-        return Ok(html(200, &page));
+        return Ok((page, None));
     }
+    let client_id = match page.client.as_str() {
+        "" => None,
+        raw => match ClientId::parse(raw) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                page.client_error = Some("is not one of your clients.".into());
+                return Ok((page, None));
+            }
+        },
+    };
     let day = |raw: &str| match raw {
         "" => Ok(None),
         raw => CreatedDays::parse_day(raw)
@@ -148,20 +291,19 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     page.from_error = from_day.clone().err();
     page.to_error = to_day.clone().err();
     let (Ok(from_day), Ok(to_day)) = (from_day, to_day) else {
-        return Ok(html(200, &page));
+        return Ok((page, None));
     };
     let search = match SearchQuery::parse(Some(&page.q)) {
         Ok(search) => search,
         Err(e) => {
             page.error = Some(format!("The search {e}."));
-            return Ok(html(200, &page));
+            return Ok((page, None));
         }
     };
-    let cursor = param("cursor");
     let filter = OrderFilter {
         search,
-        client: None,
-        statuses: checked.clone(),
+        client: client_id,
+        statuses: checked,
         // The days are the reader's: an order placed at 23:30 local time is on that day.
         created: CreatedDays {
             from: from_day,
@@ -169,36 +311,29 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             zone,
         },
         limit: PAGE_SIZE,
-        cursor: (!cursor.is_empty()).then_some(cursor),
+        cursor: None,
     };
-    let listed = match list_orders(ctx, &principal, &filter).await {
-        Ok(listed) => listed,
-        Err(e @ OrderError::InvalidCursor) => {
-            // A cursor that is not this list's (edited by hand, or of another search).
-            page.error = Some(format!("This page of results cannot be shown: {e}"));
-            return Ok(html(200, &page));
-        }
-        Err(e) => {
-            let refused = refusal(e)?;
-            match refused.field {
-                Some(OrderField::CreatedFrom) => {
-                    page.from_error = Some("must not be after the last day.".into())
-                }
-                Some(OrderField::CreatedTo) => page.to_error = Some(refused.message),
-                _ => page.error = Some(refused.message),
-            }
-            return Ok(html(200, &page));
-        }
-    };
-    page.rows = listed.orders.iter().map(|o| row(o, zone.tz())).collect();
-    page.next = listed
-        .next_cursor
-        .map(|next| link(&page.q, &checked, &page.from, &page.to, Some(&next)));
-    Ok(html(200, &page))
+    Ok((page, Some(filter)))
 }
 
-/// The orders page's address for these filters (and a page's cursor).
-fn link(q: &str, statuses: &[OrderStatus], from: &str, to: &str, cursor: Option<&str>) -> String {
+/// The header's organisation: a courier's person reads its courier's name; a client's, its own.
+fn brand(courier_name: String, principal: &Principal) -> Brand {
+    match principal.role {
+        Role::Courier => Brand::named(courier_name, principal),
+        Role::Client => Brand::of(principal),
+    }
+}
+
+/// The address of `path` (the orders page, its export) for these filters (and a page's cursor).
+fn link(
+    path: &str,
+    q: &str,
+    statuses: &[OrderStatus],
+    client: &str,
+    from: &str,
+    to: &str,
+    cursor: Option<&str>,
+) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     if let Some(cursor) = cursor {
         query.append_pair("cursor", cursor);
@@ -209,12 +344,15 @@ fn link(q: &str, statuses: &[OrderStatus], from: &str, to: &str, cursor: Option<
     for status in statuses {
         query.append_pair("status", status.as_str());
     }
-    for (name, value) in [("from", from), ("to", to)] {
+    for (name, value) in [("client", client), ("from", from), ("to", to)] {
         if !value.is_empty() {
             query.append_pair(name, value);
         }
     }
-    format!("/orders?{}", query.finish())
+    match query.finish() {
+        query if query.is_empty() => path.to_string(),
+        query => format!("{path}?{query}"),
+    }
 }
 
 /// Orders a page shows.
@@ -249,6 +387,7 @@ fn row(order: &Order, zone: Tz) -> Row {
     Row {
         id: order.id.clone(),
         short_id: order.short_id.clone(),
+        client: order.client_name.clone(),
         recipient: contact_name(&order.dropoff.stop),
         address: one_line(&order.dropoff.stop.address),
         status_text: status_text(status),
@@ -269,6 +408,8 @@ fn row(order: &Order, zone: Tz) -> Row {
 }
 
 pub struct TaskView {
+    /// `tsk_<ulid>_pickup|dropoff`: what the progress forms post to.
+    pub id: String,
     pub kind: &'static str,
     /// "Pickup" or "Dropoff".
     pub title: &'static str,
@@ -283,6 +424,87 @@ pub struct TaskView {
     pub window: String,
     /// What the driver must collect: signature, photo, notes, minimum age.
     pub requirements: String,
+    /// A courier's **Record progress** forms for the task; `None` for a client.
+    pub progress: Option<Progress>,
+}
+
+/// The events a courier's person may record on a task now (the status machine says), the
+/// form sent back with its errors, and a refused transition in words.
+#[derive(Default)]
+pub struct Progress {
+    pub assign: bool,
+    pub start: bool,
+    pub eta: bool,
+    pub arrive: bool,
+    pub complete: bool,
+    pub fail: bool,
+    /// A refused event, in words, above the forms.
+    pub alert: Option<String>,
+    pub values: ProgressValues,
+    pub errors: ProgressErrors,
+}
+
+impl Progress {
+    pub fn any(&self) -> bool {
+        self.assign || self.start || self.eta || self.arrive || self.complete || self.fail
+    }
+}
+
+/// What a progress form holds (as typed, when sent back).
+#[derive(Default, Clone)]
+pub struct ProgressValues {
+    pub driver_name: String,
+    pub driver_phone: String,
+    pub team_id: String,
+    pub eta: String,
+    pub notes: String,
+    pub photo_urls: String,
+    pub signed_by: String,
+    pub reason: String,
+}
+
+/// A progress form's errors, each next to its field.
+#[derive(Default)]
+pub struct ProgressErrors {
+    pub driver_name: Option<String>,
+    pub driver_phone: Option<String>,
+    pub team_id: Option<String>,
+    pub eta: Option<String>,
+    pub notes: Option<String>,
+    pub photo_urls: Option<String>,
+    pub signed_by: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl ProgressErrors {
+    pub fn any(&self) -> bool {
+        [
+            &self.driver_name,
+            &self.driver_phone,
+            &self.team_id,
+            &self.eta,
+            &self.notes,
+            &self.photo_urls,
+            &self.signed_by,
+            &self.reason,
+        ]
+        .iter()
+        .any(|e| e.is_some())
+    }
+}
+
+/// A team of the assignment's drop-down.
+pub struct TeamChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// The courier's **Reject order** step: the reason asked for (`confirm`), with its error.
+#[derive(Default)]
+pub struct RejectForm {
+    pub confirm: bool,
+    pub reason: String,
+    pub error: Option<String>,
 }
 
 /// A task's time window, in the reader's time zone.
@@ -325,10 +547,13 @@ pub struct ProofView {
 
 #[derive(Template)]
 #[template(path = "web/order.html")]
-struct OrderPage {
-    client_name: super::Brand,
-    row: Row,
-    tasks: Vec<TaskView>,
+pub struct OrderPage {
+    pub(super) client_name: Brand,
+    /// The reader is a courier's person: the client's name, Reject and Record progress; no
+    /// client-only action.
+    pub(super) courier: bool,
+    pub(super) row: Row,
+    pub(super) tasks: Vec<TaskView>,
     timeline: Vec<(String, String, String)>,
     proof: Option<ProofView>,
     rejection: Option<String>,
@@ -341,6 +566,16 @@ struct OrderPage {
     can_finalize: bool,
     can_withdraw: bool,
     change: Option<EditForm>,
+    /// Said after a change (a rejection, a recorded event).
+    pub(super) notice: Option<String>,
+    /// A refusal about the whole order, above everything.
+    pub(super) alert: Option<String>,
+    /// The courier's **Reject order**, while the order can be rejected.
+    pub(super) reject: Option<RejectForm>,
+    /// The courier's teams, for an assignment.
+    pub(super) teams: Vec<TeamChoice>,
+    /// The reader's time zone's name (the ETA's input is in it).
+    pub(super) zone: String,
 }
 
 pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -349,16 +584,66 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let order_id = req.path_param("orderId")?;
-    // The order and the reader's time zone, read side by side.
-    let (order, reader) = futures::join!(
-        read_order(ctx, &principal, order_id),
-        reader(ctx, &principal)
-    );
-    let Some(order) = order? else {
+    let Some(mut page) = courier_or_client_view(ctx, &principal, order_id).await? else {
         return Ok(not_found(true));
     };
-    let (_, zone) = reader?;
-    Ok(html(200, &order_view(&principal, &order, zone, None)))
+    if req.query_param("reject") == Some("1") {
+        if let Some(reject) = page.reject.as_mut() {
+            reject.confirm = true;
+        }
+    }
+    page.notice = req.query_param("done").and_then(done_notice);
+    Ok(html(200, &page))
+}
+
+/// What the page says after a change: `rejected`, or a task's event (`pickup_assigned`…).
+fn done_notice(done: &str) -> Option<String> {
+    match done {
+        "rejected" => Some("Order rejected. Your client is told by email.".into()),
+        other => words::timeline_known(other)
+            .filter(|_| other.starts_with("pickup_") || other.starts_with("dropoff_"))
+            .map(|what| format!("{what}.")),
+    }
+}
+
+/// The order's page for whoever reads it: a client's as it was, a courier's with the
+/// client's name, Reject and Record progress; `None` when the reader has no such order.
+pub(super) async fn courier_or_client_view(
+    ctx: &Ctx,
+    principal: &Principal,
+    order_id: &str,
+) -> Result<Option<OrderPage>, ApiError> {
+    let courier = principal.role == Role::Courier;
+    // The order, the reader's time zone and (a courier's) teams, read side by side.
+    let (order, reader, teams) = futures::join!(
+        read_order(ctx, principal, order_id),
+        reader(ctx, principal),
+        async {
+            if courier {
+                crate::teams::list_teams(ctx, principal, 100, None)
+                    .await
+                    .map(|page| page.teams)
+            } else {
+                Ok(vec![])
+            }
+        }
+    );
+    let Some(order) = order? else {
+        return Ok(None);
+    };
+    let (courier_name, zone) = reader?;
+    let mut page = order_view(principal, &order, zone, None);
+    if courier {
+        page.client_name = Brand::named(courier_name, principal);
+        page.teams = teams?
+            .into_iter()
+            .map(|t| TeamChoice {
+                id: t.id.to_string(),
+                name: t.name.to_string(),
+            })
+            .collect();
+    }
+    Ok(Some(page))
 }
 
 /// The signed-in organisation's order; `None` when it has no such order.
@@ -374,8 +659,9 @@ pub(super) async fn read_order(
     }
 }
 
-fn task_view(task: &Task, zone: Tz) -> TaskView {
+fn task_view(order: &Order, task: &Task, zone: Tz, courier: bool) -> TaskView {
     let stop = &task.stop;
+    let can = |event: TaskEvent| transition(order.state(), Event::Task(task.kind, event)).is_ok();
     let phone = stop.contact.as_ref().and_then(|c| c.phone.as_ref());
     TaskView {
         kind: task.kind.as_str(),
@@ -409,6 +695,32 @@ fn task_view(task: &Task, zone: Tz) -> TaskView {
         failure: task.failure_reason.clone().unwrap_or_default(),
         window: window(&stop.window, zone),
         requirements: requirements(&stop.requirements),
+        id: order::task_id(&order.id, task.kind),
+        progress: courier.then(|| Progress {
+            assign: can(TaskEvent::Assigned),
+            start: can(TaskEvent::Started),
+            eta: can(TaskEvent::Eta),
+            arrive: can(TaskEvent::Arrived),
+            complete: can(TaskEvent::Completed),
+            fail: can(TaskEvent::Failed),
+            alert: None,
+            values: ProgressValues {
+                driver_name: task
+                    .driver
+                    .as_ref()
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default(),
+                driver_phone: task
+                    .driver
+                    .as_ref()
+                    .and_then(|d| d.phone.as_ref())
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                team_id: task.team_id.clone().unwrap_or_default(),
+                ..Default::default()
+            },
+            errors: ProgressErrors::default(),
+        }),
     }
 }
 
@@ -419,7 +731,8 @@ pub(super) fn order_view(
     order: &Order,
     zone: Timezone,
     change: Option<EditForm>,
-) -> impl Template {
+) -> OrderPage {
+    let courier = principal.role == Role::Courier;
     let zone = zone.tz();
     let proof = order.dropoff.proof.as_ref().map(|proof| ProofView {
         signature: proof.signature.clone().unwrap_or_default(),
@@ -433,11 +746,12 @@ pub(super) fn order_view(
     });
     let rejected = order.status == OrderStatus::Rejected;
     OrderPage {
-        client_name: super::Brand::of(&principal),
+        client_name: Brand::of(principal),
+        courier,
         row: row(order, zone),
         tasks: vec![
-            task_view(&order.pickup, zone),
-            task_view(&order.dropoff, zone),
+            task_view(order, &order.pickup, zone, courier),
+            task_view(order, &order.dropoff, zone, courier),
         ],
         timeline: order
             .timeline
@@ -456,14 +770,21 @@ pub(super) fn order_view(
             .iter()
             .map(|r| super::drafts_pages::reason_text(r))
             .collect(),
-        can_finalize: allows(order, Event::Finalize),
-        can_withdraw: allows(order, Event::Withdraw),
+        // A courier's person never sees the client's actions (submit, withdraw, edit).
+        can_finalize: !courier && allows(order, Event::Finalize),
+        can_withdraw: !courier && allows(order, Event::Withdraw),
         change: match change {
+            _ if courier => None,
             Some(form) => Some(form),
             // A rejected order is edited to be resubmitted ("Save and resubmit").
             None if allows(order, Event::Edit) => Some(EditForm::of(order, zone, rejected)),
             None => None,
         },
+        notice: None,
+        alert: None,
+        reject: (courier && allows(order, Event::Reject)).then(RejectForm::default),
+        teams: vec![],
+        zone: zone.name().to_string(),
     }
 }
 
