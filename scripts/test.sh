@@ -33,6 +33,7 @@ cargo test --workspace --exclude portal-functions --exclude portal-functions-xls
 echo "== web portal in Chromium (Playwright, axe): screenshots in target/screenshots/"
 "$repo/.venv/bin/python" "$repo/tests/browser/portal_flow.py"
 "$repo/.venv/bin/python" "$repo/tests/browser/account_flow.py"
+"$repo/.venv/bin/python" "$repo/tests/browser/console_flow.py"
 
 echo "== API contract: schemathesis against the local portal (courier key, client key)"
 "$repo/scripts/schemathesis.sh" | tee target/schemathesis.log
