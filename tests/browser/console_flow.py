@@ -124,14 +124,19 @@ def run(api, base, created):
         shot(courier, "31-console-service-error")
         courier.locator("#postalCodePrefixes").fill("75")
         courier.get_by_role("button", name="Create service").click()
-        check("the service is created", "/services/svc_" in courier.url, courier.url)
+        check("the service is created", "done=service-created" in courier.url
+              and courier.locator("#services-notice").is_visible(), courier.url)
+        courier.get_by_role("link", name="Paris next day").first.click()
+        check("the service's page opens from the list", "/services/svc_" in courier.url, courier.url)
         axe_check(courier, axe, "/services/{id}")
         courier.goto(f"{base}/rate-tables/new")
         courier.locator("#name").fill("Standard")
         courier.locator("#currency").fill("EUR")
         courier.locator("#baseAmount").fill("12.50")
         courier.get_by_role("button", name="Create rate table").click()
-        check("the rate table is created", "/rate-tables/" in courier.url and "/new" not in courier.url, courier.url)
+        check("the rate table is created", "done=rate-table-created" in courier.url, courier.url)
+        courier.get_by_role("link", name="Standard").first.click()
+        check("the rate table's page opens from the list", "/rate-tables/" in courier.url, courier.url)
         axe_check(courier, axe, "/rate-tables/{id}")
         courier.goto(f"{base}/services")
         check("the service and the rate table are listed",
@@ -234,10 +239,12 @@ def run(api, base, created):
         # The client corrects it and sends it again.
         client.goto(order_url)
         check("the client sees the reason", "We do not deliver to this street on Sundays" in client.content())
-        client.locator("#dropoff_line1").fill("10 Rue de la Paix")
+        resubmit_form = client.locator("form[action$='/resubmit']")
+        resubmit_form.get_by_role("group", name="Dropoff", exact=True).get_by_label("Street address").fill(
+            "10 Rue de la Paix")
         client.get_by_role("button", name="Save and resubmit").click()
-        check("the order is placed again", "Placed" in client.locator(".status").first.inner_text(),
-              client.locator(".status").first.inner_text())
+        check("the order is placed again", "Placed" in client.locator("#order-status").inner_text(),
+              client.locator("#order-status").inner_text())
 
         # The courier records its progress by hand, pickup then dropoff.
         courier.goto(f"{base}/orders/{order_id}")
@@ -264,8 +271,8 @@ def run(api, base, created):
                 box.locator(f"#{kind}-notes").fill("Left with the concierge")
             box.get_by_role("button", name="Mark completed").click()
             check(f"the {kind} is completed", "Completed" in courier.content())
-        check("the order is completed", "Completed" in courier.locator(".status").first.inner_text(),
-              courier.locator(".status").first.inner_text())
+        check("the order is completed", "Completed" in courier.locator("#order-status").inner_text(),
+              courier.locator("#order-status").inner_text())
         axe_check(courier, axe, "/orders/{id} (completed, courier)")
 
         # The client sees the proof and a timeline in words.
