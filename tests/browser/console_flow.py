@@ -245,6 +245,7 @@ def run(api, base, created):
         client.get_by_role("button", name="Save and resubmit").click()
         check("the order is placed again", "Placed" in client.locator("#order-status").inner_text(),
               client.locator("#order-status").inner_text())
+        check("the page no longer says it is rejected", client.get_by_text("Rejected by the courier:").count() == 0)
 
         # The courier records its progress by hand, pickup then dropoff.
         courier.goto(f"{base}/orders/{order_id}")

@@ -414,6 +414,14 @@ async fn orders_are_edited_and_withdrawn_from_their_page(app: TestApp) {
         json!(null),
         "emptied: removed"
     );
+    // Placed again, its page no longer says it is rejected (the timeline still does).
+    let shown = get(&app, &format!("/orders/{rid}"), &cookie).await;
+    assert!(
+        !shown.text.contains("Rejected by the courier:</strong>"),
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains("Rejected by the courier</strong>"));
     // Withdrawn, once.
     let withdrawn = post(&app, &format!("/orders/{id}/withdraw"), &cookie, &[]).await;
     assert_eq!(withdrawn.status, 303, "{}", withdrawn.text);

@@ -762,7 +762,12 @@ pub(super) fn order_view(
             })
             .collect(),
         proof,
-        rejection: order.rejection.as_ref().map(|r| r.reason.clone()),
+        // A resubmitted order keeps its last rejection in the timeline only.
+        rejection: order
+            .rejection
+            .as_ref()
+            .filter(|_| rejected)
+            .map(|r| r.reason.clone()),
         tracking_url: order.tracking_url.clone(),
         notes: order.notes.clone().unwrap_or_default(),
         draft_reasons: order
