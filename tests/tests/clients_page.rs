@@ -324,6 +324,18 @@ async fn a_courier_creates_edits_and_lists_a_client(app: TestApp) {
         .text
         .contains("desk@bloom.example <span class=\"hint\">(not confirmed yet)</span>"));
     assert!(!list.text.contains("pending</td>"));
+    // Each client's orders are one click away: the orders page filtered on it.
+    assert!(list
+        .text
+        .contains(&format!("<a href=\"/orders?client={id}\">Orders<span")));
+    let page = get(&app, &format!("/clients/{id}"), &cookie).await;
+    assert!(
+        page.text.contains(&format!(
+            "<a href=\"/orders?client={id}\">Bloom Florist Lyon's orders</a>"
+        )),
+        "{}",
+        page.text
+    );
 }
 
 async fn a_client_is_invited_reinvited_and_deleted_after_confirmation(app: TestApp) {

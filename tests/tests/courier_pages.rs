@@ -109,8 +109,15 @@ async fn the_courier_sees_every_clients_orders_filters_and_exports_them(app: Tes
         all.text
     );
     assert!(!all.text.contains("<th scope=\"col\">Courier</th>"));
-    assert!(all.text.contains("<td data-label=\"Client\">Bloom Florist</td>"), "{}", all.text);
-    assert!(all.text.contains("<td data-label=\"Client\">Thorn Garden</td>"));
+    assert!(
+        all.text
+            .contains("<td data-label=\"Client\">Bloom Florist</td>"),
+        "{}",
+        all.text
+    );
+    assert!(all
+        .text
+        .contains("<td data-label=\"Client\">Thorn Garden</td>"));
     assert!(all.text.contains("Ada Lovelace") && all.text.contains("Bob Stone"));
     assert!(!all.text.contains("Place your first order"));
     assert!(
@@ -196,7 +203,9 @@ async fn the_courier_sees_every_clients_orders_filters_and_exports_them(app: Tes
     // A client's person: its own orders, the Courier column, no client filter; its export
     // holds its own orders only.
     let theirs = get(&w.app, "/orders", &w.bloom.1).await;
-    assert!(theirs.text.contains("<th scope=\"col\" class=\"wide\">Courier</th>"));
+    assert!(theirs
+        .text
+        .contains("<th scope=\"col\" class=\"wide\">Courier</th>"));
     assert!(!theirs.text.contains("name=\"client\""));
     assert!(!theirs.text.contains("Bob Stone"));
     let own = get(
