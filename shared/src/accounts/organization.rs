@@ -17,8 +17,9 @@ use crate::domain::timezone::Timezone;
 use crate::domain::tracking::LogoUrl;
 use crate::domain::{Email, Name, Phone};
 use crate::ordering::FieldProblem;
+use crate::store::clients::{changed_meanwhile, save_change};
 use crate::store::records::from_item;
-use crate::store::{keys, Cond, StoreError, Update, Write, PK};
+use crate::store::{keys, Cond, Update, Write, PK};
 use crate::Ctx;
 
 /// An organisation's settings as they are.
@@ -205,31 +206,17 @@ async fn update_client(
     }
     updated.version = client.version + 1;
     updated.updated_at = timestamp(now);
-    let update = update
-        .set("updatedAt", updated.updated_at.as_str())
-        .increment("version", 1);
-    let key = keys::client(client.courier_id.as_str(), client.id.as_str());
-    let cond = Cond::eq("version", client.version);
-    if change.writes.is_empty() {
-        ctx.store
-            .update(&key, &update, Some(cond))
-            .await
-            .map_err(|e| match e {
-                StoreError::ConditionFailed { .. } => stale(client.version + 1),
-                e => e.into(),
-            })?;
-    } else {
-        let mut writes = vec![Write::Update {
-            key,
-            update,
-            cond: Some(cond),
-        }];
-        writes.extend(change.writes);
-        ctx.store
-            .transact(writes)
-            .await
-            .map_err(|e| stale_if_first_failed(e, client.version))?;
-    }
+    let saved = save_change(
+        ctx.store.as_ref(),
+        &client,
+        update,
+        &updated.updated_at,
+        change.writes,
+    );
+    saved.await.map_err(|e| match changed_meanwhile(&e) {
+        true => stale(client.version + 1),
+        false => e.into(),
+    })?;
     if let Some(confirmation) = change.confirmation {
         let courier = sending_courier(ctx, client.courier_id.as_str()).await?;
         send_confirmation(ctx, &patch.base_url, &courier, confirmation).await?;

@@ -32,22 +32,7 @@ pub async fn export_at_most(ctx: &Ctx, req: ApiRequest, max_rows: usize) -> ApiR
         max_rows,
     };
     let orders = export(ctx, who, &filter).await?;
-    Ok(csv_response(to_csv(&orders)?))
-}
-
-/// A CSV answered as a download (`orders.csv`).
-fn csv_response(body: Vec<u8>) -> ApiResponse {
-    ApiResponse {
-        status: 200,
-        headers: vec![
-            ("content-type".into(), "text/csv; charset=utf-8".into()),
-            (
-                "content-disposition".into(),
-                "attachment; filename=\"orders.csv\"".into(),
-            ),
-        ],
-        body: body.into(),
-    }
+    Ok(ApiResponse::orders_csv(to_csv(&orders)?))
 }
 
 /// `from` and `to`: days (`YYYY-MM-DD`, UTC) of `createdAt`, both inclusive, both optional:

@@ -3,15 +3,10 @@
 //! ApiError`, `error.rs`); the services pages show it next to the field it concerns, or
 //! above the form.
 
-use crate::domain::ids::ClientId;
 use crate::store::StoreError;
 
 /// A client that holds a copy of a service or rate table, by id and name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogClient {
-    pub id: ClientId,
-    pub name: String,
-}
+pub type CatalogClient = crate::domain::client::NamedClient;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {

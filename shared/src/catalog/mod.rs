@@ -325,25 +325,11 @@ async fn in_use<K: Kind>(
     clients: &BTreeMap<ClientId, bool>,
 ) -> CatalogError {
     let ids: Vec<ClientId> = clients.keys().take(NAMED_CLIENTS).cloned().collect();
-    let keys: Vec<Key> = ids
-        .iter()
-        .map(|id| keys::client(courier.as_str(), id.as_str()))
-        .collect();
-    let found = match ctx.store.batch_get(&keys).await {
-        Ok(found) => found,
+    let named = match crate::store::clients::names(ctx.store.as_ref(), courier.as_str(), ids).await
+    {
+        Ok(named) => named,
         Err(e) => return e.into(),
     };
-    let named = ids
-        .into_iter()
-        .zip(found)
-        .map(|(id, item)| CatalogClient {
-            name: item
-                .and_then(|i| from_item::<Client>(i).ok())
-                .map(|c| c.name.to_string())
-                .unwrap_or_default(),
-            id,
-        })
-        .collect();
     CatalogError::InUse {
         what: K::WHAT,
         clients: named,

@@ -12,6 +12,7 @@ use crate::domain::api_key::{ApiKeyRecord, Principal};
 use crate::domain::client::{Client, ClientStatus, ServiceSelection};
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::{Email, Location, Name, TeamId};
+use crate::store::clients::{changed_meanwhile, save_change};
 use crate::store::pages::list_page;
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Item, Query, StoreError, Update, Write, PK};
@@ -255,34 +256,22 @@ pub async fn update_client(
     }
     updated.version = client.version + 1;
     updated.updated_at = timestamp(now);
-    let update = update
-        .set("updatedAt", updated.updated_at.as_str())
-        .increment("version", 1);
-    let key = keys::client(client.courier_id.as_str(), client.id.as_str());
-    let cond = Cond::eq("version", client.version);
-    if extra_writes.is_empty() {
-        ctx.store
-            .update(&key, &update, Some(cond))
-            .await
-            .map_err(|e| match e {
-                StoreError::ConditionFailed { .. } => stale(client.version + 1).into(),
-                e => ClientError::from(e),
-            })?;
-    } else {
-        let mut writes = vec![Write::Update {
-            key,
-            update,
-            cond: Some(cond),
-        }];
-        writes.extend(extra_writes);
-        ctx.store.transact(writes).await.map_err(|e| {
-            if team_assigned && e.condition_failed_at(1) {
-                ClientError::UnknownTeam
-            } else {
-                stale_if_first_failed(e, client.version).into()
-            }
-        })?;
-    }
+    let saved = save_change(
+        ctx.store.as_ref(),
+        &client,
+        update,
+        &updated.updated_at,
+        extra_writes,
+    );
+    saved.await.map_err(|e| {
+        if team_assigned && e.condition_failed_at(1) {
+            ClientError::UnknownTeam
+        } else if changed_meanwhile(&e) {
+            stale(client.version + 1).into()
+        } else {
+            e.into()
+        }
+    })?;
     if let Some(confirmation) = confirmation {
         let courier = sending_courier(ctx, client.courier_id.as_str()).await?;
         send_confirmation(ctx, base_url, &courier, confirmation).await?;

@@ -28,6 +28,21 @@ pub struct Address {
 }
 
 impl Address {
+    /// A form's address (no coordinates: a form has none to give) with those of `kept`,
+    /// the address it edits, when it is the same place: an unmoved stop keeps its
+    /// coordinates, a moved one loses them.
+    pub fn keeping_coordinates_of(mut self, kept: &Address) -> Address {
+        let unmoved = Address {
+            lat: None,
+            lng: None,
+            ..kept.clone()
+        };
+        if unmoved == self {
+            (self.lat, self.lng) = (kept.lat, kept.lng);
+        }
+        self
+    }
+
     /// One line for lists, exports and search.
     pub fn one_line(&self) -> String {
         [
@@ -100,3 +115,25 @@ macro_rules! coordinate {
 
 coordinate!(Latitude, 90.0, "latitude");
 coordinate!(Longitude, 180.0, "longitude");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(json: serde_json::Value) -> Address {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn an_unmoved_address_keeps_its_coordinates_and_a_moved_one_loses_them() {
+        let kept = address(
+            serde_json::json!({"line1": "1 Rue du Bac", "city": "Paris", "lat": 48.85, "lng": 2.32}),
+        );
+        let same = address(serde_json::json!({"line1": "1 Rue du Bac", "city": "Paris"}));
+        assert_eq!(same.keeping_coordinates_of(&kept), kept);
+        let moved = address(serde_json::json!({"line1": "2 Rue du Bac", "city": "Paris"}));
+        let edited = moved.clone().keeping_coordinates_of(&kept);
+        assert_eq!(edited, moved);
+        assert_eq!((edited.lat, edited.lng), (None, None));
+    }
+}

@@ -10,6 +10,14 @@ use super::timezone::Timezone;
 use super::tracking::TrackingPageSettings;
 use super::{Email, Location, Name, TeamId};
 
+/// A client named in an answer (the clients that keep a team, a service or a rate table in
+/// use), by id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedClient {
+    pub id: ClientId,
+    pub name: String,
+}
+
 /// A courier's business client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -168,6 +168,23 @@ impl ApiResponse {
         }
     }
 
+    /// The orders as a CSV download (`orders.csv`, UTF-8), never cached: the export's answer
+    /// to the API and to the orders page alike.
+    pub fn orders_csv(body: Vec<u8>) -> Self {
+        Self {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "text/csv; charset=utf-8".into()),
+                (
+                    "content-disposition".into(),
+                    "attachment; filename=\"orders.csv\"".into(),
+                ),
+                ("cache-control".into(), "no-store".into()),
+            ],
+            body: body.into(),
+        }
+    }
+
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self

@@ -17,9 +17,11 @@ use crate::domain::pricing::{
 };
 use crate::Ctx;
 
-/// An order to quote, as the caller describes it.
+/// An order to quote, as the caller describes it, its stops as `S`: a [`Stop`] as an order
+/// has it ([`QuoteOrder`]), or only what quoting reads of one, its postal code and
+/// coordinates ([`QuoteShipment`]: the courier's "Try a quote" panel sends only these).
 #[derive(Debug, Clone)]
-pub struct QuoteOrder {
+pub struct Quote<S> {
     pub by: Principal,
     /// Courier only: the client to quote for.
     pub client_id: Option<ClientId>,
@@ -28,9 +30,12 @@ pub struct QuoteOrder {
     pub weight: Option<Weight>,
     pub pieces: Option<Pieces>,
     /// `None`: the client's default pickup.
-    pub pickup: Option<Stop>,
-    pub dropoff: Stop,
+    pub pickup: Option<S>,
+    pub dropoff: S,
 }
+
+pub type QuoteOrder = Quote<Stop>;
+pub type QuoteShipment = Quote<StopFacts>;
 
 /// Every service of the client, eligible with its price and completion time, or not with
 /// the reasons (none for a client without services).
@@ -38,33 +43,17 @@ pub async fn quote_services(ctx: &Ctx, cmd: QuoteOrder) -> Result<Vec<QuotedServ
     quote_shipment(
         ctx,
         QuoteShipment {
+            pickup: cmd.pickup.as_ref().map(stop_facts),
+            dropoff: stop_facts(&cmd.dropoff),
             by: cmd.by,
             client_id: cmd.client_id,
             ready_by: cmd.ready_by,
             due_by: cmd.due_by,
             weight: cmd.weight,
             pieces: cmd.pieces,
-            pickup: cmd.pickup.as_ref().map(stop_facts),
-            dropoff: stop_facts(&cmd.dropoff),
         },
     )
     .await
-}
-
-/// A shipment to quote, as far as quoting reads its stops: each stop's postal code and
-/// coordinates (the courier's "Try a quote" panel sends only these).
-#[derive(Debug, Clone)]
-pub struct QuoteShipment {
-    pub by: Principal,
-    /// Courier only: the client to quote for.
-    pub client_id: Option<ClientId>,
-    pub ready_by: Option<DateTime<FixedOffset>>,
-    pub due_by: Option<DateTime<FixedOffset>>,
-    pub weight: Option<Weight>,
-    pub pieces: Option<Pieces>,
-    /// `None`: the client's default pickup.
-    pub pickup: Option<StopFacts>,
-    pub dropoff: StopFacts,
 }
 
 /// [`quote_services`] of a shipment described by its stops' facts.

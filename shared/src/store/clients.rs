@@ -1,9 +1,10 @@
 //! The client aggregate's reads (its item: infra/DATA_MODEL.md).
 
 use super::records::from_item;
-use super::{keys, Store, StoreError};
-use crate::domain::client::Client;
+use super::{keys, Cond, Store, StoreError, Update, Write};
+use crate::domain::client::{Client, NamedClient};
 use crate::domain::courier::Courier;
+use crate::domain::ids::ClientId;
 
 /// A courier's client by id (one GetItem); `None` when the courier has no such client.
 pub async fn get(
@@ -43,4 +44,55 @@ pub async fn load_client_and_courier(
         .map(from_item::<Courier>)
         .transpose()?;
     Ok((client, courier))
+}
+
+/// The names of a courier's clients, in the order of `ids` (one BatchGetItem; a client gone
+/// meanwhile keeps its id with an empty name).
+pub async fn names(
+    store: &dyn Store,
+    courier_id: &str,
+    ids: Vec<ClientId>,
+) -> Result<Vec<NamedClient>, StoreError> {
+    let keys: Vec<_> = ids
+        .iter()
+        .map(|id| keys::client(courier_id, id.as_str()))
+        .collect();
+    let found = store.batch_get(&keys).await?;
+    Ok(ids
+        .into_iter()
+        .zip(found)
+        .map(|(id, item)| NamedClient {
+            name: item
+                .and_then(|i| from_item::<Client>(i).ok())
+                .map(|c| c.name.to_string())
+                .unwrap_or_default(),
+            id,
+        })
+        .collect())
+}
+
+/// Writes a change of `client`, read at its version: `update` with `updatedAt` and the next
+/// version, alone (one UpdateItem) or with `writes` in one transaction, the client first.
+/// [`changed_meanwhile`] tells a refusal because someone else changed the client first.
+pub async fn save_change(
+    store: &dyn Store,
+    client: &Client,
+    update: Update,
+    updated_at: &str,
+    writes: Vec<Write>,
+) -> Result<(), StoreError> {
+    let key = keys::client(client.courier_id.as_str(), client.id.as_str());
+    let update = update.set("updatedAt", updated_at).increment("version", 1);
+    let cond = Some(Cond::eq("version", client.version));
+    if writes.is_empty() {
+        return store.update(&key, &update, cond).await.map(drop);
+    }
+    let mut all = vec![Write::Update { key, update, cond }];
+    all.extend(writes);
+    store.transact(all).await
+}
+
+/// [`save_change`] was refused because the client is no longer at the version read.
+pub fn changed_meanwhile(e: &StoreError) -> bool {
+    matches!(e, StoreError::ConditionFailed { .. }) || e.condition_failed_at(0)
 }

@@ -2,15 +2,10 @@
 //! The JSON API answers it in one place (`From<TeamError> for ApiError`, `error.rs`); the
 //! teams page shows it next to the name it concerns, or above the list.
 
-use crate::domain::ids::ClientId;
 use crate::store::StoreError;
 
 /// A client whose auto-assign rule names a team, by id and name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamClient {
-    pub id: ClientId,
-    pub name: String,
-}
+pub type TeamClient = crate::domain::client::NamedClient;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {

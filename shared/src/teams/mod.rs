@@ -13,7 +13,6 @@ pub use error::{TeamClient, TeamError};
 
 use crate::clock::timestamp;
 use crate::domain::api_key::{Principal, Role};
-use crate::domain::client::Client;
 use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::team::Team;
 use crate::domain::{Name, TeamId};
@@ -228,25 +227,10 @@ async fn in_use(ctx: &Ctx, courier: &str, usages: Vec<crate::store::Item>) -> Te
         .filter_map(|id| ClientId::parse(id).ok())
         .take(NAMED_CLIENTS)
         .collect();
-    let keys: Vec<_> = ids
-        .iter()
-        .map(|id| keys::client(courier, id.as_str()))
-        .collect();
-    let found = match ctx.store.batch_get(&keys).await {
-        Ok(found) => found,
+    let clients = match crate::store::clients::names(ctx.store.as_ref(), courier, ids).await {
+        Ok(named) => named,
         Err(e) => return e.into(),
     };
-    let clients = ids
-        .into_iter()
-        .zip(found)
-        .map(|(id, item)| TeamClient {
-            name: item
-                .and_then(|i| from_item::<Client>(i).ok())
-                .map(|c| c.name.to_string())
-                .unwrap_or_default(),
-            id,
-        })
-        .collect();
     TeamError::InUse { clients, more }
 }
 

@@ -3,6 +3,7 @@
 //! once; the depot's notes, contact email and coordinates kept from the saved client).
 
 use super::field;
+use crate::clients::NewClient;
 use crate::domain::address::{Address, Contact, CountryCode, Location};
 use crate::domain::api_key::Principal;
 use crate::domain::client::{Client, ServiceSelection};
@@ -210,17 +211,6 @@ pub(super) fn client_form(
     }
 }
 
-/// The client the form describes, every error at once.
-pub(super) struct Typed {
-    pub name: Name,
-    pub email: Email,
-    pub allow_order_upload: bool,
-    pub auto_assign_team_id: Option<TeamId>,
-    pub default_pickup: Option<Location>,
-    pub integrations_enabled: bool,
-    pub service_selection: ServiceSelection,
-}
-
 fn note<T>(name: &'static str, parsed: Result<T, String>, errors: &mut FieldErrors) -> Option<T> {
     parsed.map_err(|m| errors.push((name, m))).ok()
 }
@@ -252,12 +242,12 @@ fn required<T>(
     }
 }
 
-/// Reads the form; `kept`: the depot saved, whose notes, contact email and coordinates
+/// Reads the form (every error at once) into the client it describes; `kept`: the depot saved, whose notes, contact email and coordinates
 /// (while the address is unchanged) the form does not show.
 pub(super) fn typed_client(
     values: &[(String, String)],
     kept: Option<&Location>,
-) -> Result<Typed, FieldErrors> {
+) -> Result<NewClient, FieldErrors> {
     let mut errors = FieldErrors::new();
     let name = required(values, "name", Name::parse, &mut errors);
     let email = required(values, "email", Email::parse, &mut errors);
@@ -311,15 +301,7 @@ pub(super) fn typed_client(
                 lng: None,
             };
             if let Some(kept) = kept {
-                let same = Address {
-                    lat: None,
-                    lng: None,
-                    ..kept.address.clone()
-                };
-                if same == address {
-                    address.lat = kept.address.lat;
-                    address.lng = kept.address.lng;
-                }
+                address = address.keeping_coordinates_of(&kept.address);
             }
             let contact = contact_name.map(|name| Contact {
                 name,
@@ -343,7 +325,7 @@ pub(super) fn typed_client(
         errors.sort_by_key(|(n, _)| order.iter().position(|o| o == n));
         return Err(errors);
     };
-    Ok(Typed {
+    Ok(NewClient {
         name,
         email,
         allow_order_upload: !field(values, "allow_order_upload").is_empty(),

@@ -17,7 +17,7 @@ use super::client_form::{
 use super::format::local;
 use super::reader::reader;
 use super::{capitalise, field, form, html, not_found, redirect, signed_in, signed_in_post, Brand};
-use crate::clients::{self, ClientChanges, ClientError, NewClient};
+use crate::clients::{self, ClientChanges, ClientError};
 use crate::domain::api_key::Principal;
 use crate::domain::client::{Client, ClientStatus};
 use crate::domain::ids::{RateTableId, ServiceId};
@@ -211,21 +211,10 @@ pub async fn create_client_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let values = form(&req);
     let refused = match typed_client(&values, None) {
         Err(errors) => Refused::Fields(422, errors),
-        Ok(t) => {
-            let new = NewClient {
-                name: t.name,
-                email: t.email,
-                allow_order_upload: t.allow_order_upload,
-                auto_assign_team_id: t.auto_assign_team_id,
-                default_pickup: t.default_pickup,
-                integrations_enabled: t.integrations_enabled,
-                service_selection: t.service_selection,
-            };
-            match clients::create_client(ctx, &principal, new).await {
-                Ok(client) => return Ok(redirect(&format!("/clients/{}?done=created", client.id))),
-                Err(e) => Refused::of(e)?,
-            }
-        }
+        Ok(new) => match clients::create_client(ctx, &principal, new).await {
+            Ok(client) => return Ok(redirect(&format!("/clients/{}?done=created", client.id))),
+            Err(e) => Refused::of(e)?,
+        },
     };
     let (status, errors, alert) = match refused {
         Refused::NotFound => return Ok(not_found(true)),

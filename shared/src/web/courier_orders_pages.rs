@@ -314,7 +314,7 @@ pub async fn export_orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         max_rows: MAX_EXPORT_ROWS,
     };
     match export_orders(ctx, &principal, &export).await {
-        Ok(orders) => Ok(csv_response(to_csv(&orders)?)),
+        Ok(orders) => Ok(ApiResponse::orders_csv(to_csv(&orders)?)),
         Err(e) => {
             page.refused(e)?;
             if let Some(error) = page.error.take() {
@@ -322,21 +322,5 @@ pub async fn export_orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             }
             Ok(html(422, &page))
         }
-    }
-}
-
-/// A CSV answered as a download (`orders.csv`), never cached.
-fn csv_response(body: Vec<u8>) -> ApiResponse {
-    ApiResponse {
-        status: 200,
-        headers: vec![
-            ("content-type".into(), "text/csv; charset=utf-8".into()),
-            (
-                "content-disposition".into(),
-                "attachment; filename=\"orders.csv\"".into(),
-            ),
-            ("cache-control".into(), "no-store".into()),
-        ],
-        body: body.into(),
     }
 }

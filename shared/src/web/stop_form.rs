@@ -150,15 +150,8 @@ pub(super) fn stop_from_form(
         lat: None,
         lng: None,
     };
-    if let Some(kept) = kept.map(|k| &k.address) {
-        let unmoved = Address {
-            lat: None,
-            lng: None,
-            ..kept.clone()
-        };
-        if unmoved == address {
-            (address.lat, address.lng) = (kept.lat, kept.lng);
-        }
+    if let Some(kept) = kept {
+        address = address.keeping_coordinates_of(&kept.address);
     }
     let checked = |name: &str| !raw(name).is_empty();
     Ok(Stop {
