@@ -181,6 +181,18 @@ def run(api, base, created):
         axe_check(courier, axe, "/clients/{id}")
         shot(courier, "34-console-client")
 
+        # On a phone (390 px wide): the console's menu fits, and its lists show a card a row.
+        courier.set_viewport_size({"width": 390, "height": 844})
+        for path in ["/clients", "/orders"]:
+            courier.goto(base + path)
+            sideways = courier.evaluate("""() => document.documentElement.scrollWidth > window.innerWidth + 1
+                || [...document.querySelectorAll('.table-wrap')].some(w => w.scrollWidth > w.clientWidth + 1)
+                || [...document.querySelectorAll('header nav a')].some(a => a.getClientRects().length > 1)""")
+            check(f"on a phone {path} fits the screen", not sideways)
+            axe_check(courier, axe, f"{path} (courier, phone)")
+        shot(courier, "34b-console-clients-phone")
+        courier.set_viewport_size({"width": 1280, "height": 720})
+
         # The client accepts in another browser and places an order with a postal code.
         client = browser.new_context().new_page()
         watch_csp(client, refused)

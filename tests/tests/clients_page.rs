@@ -319,7 +319,7 @@ async fn a_courier_creates_edits_and_lists_a_client(app: TestApp) {
         "{}",
         list.text
     );
-    assert!(list.text.contains("<td>Pending (not invited yet)</td>"));
+    assert!(list.text.contains("<td data-label=\"Status\">Pending (not invited yet)</td>"));
     assert!(list
         .text
         .contains("desk@bloom.example <span class=\"hint\">(not confirmed yet)</span>"));
@@ -404,7 +404,7 @@ async fn a_client_is_invited_reinvited_and_deleted_after_confirmation(app: TestA
     assert_eq!(deleted.header("location"), Some("/clients?done=deleted"));
     let list = get(&app, "/clients?done=deleted", &cookie).await;
     assert!(list.text.contains("Client deleted."));
-    assert!(list.text.contains("<td>Deleted</td>"));
+    assert!(list.text.contains("<td data-label=\"Status\">Deleted</td>"));
     assert_eq!(
         client_json(&app, &courier, &bloom).await["status"],
         "deleted"
@@ -565,7 +565,7 @@ async fn a_clients_services_are_set_as_pairs(app: TestApp) {
         "<option value=\"{next_day}\" selected>Next day</option>"
     )));
     let list = get(&app, "/clients", &cookie).await;
-    assert!(list.text.contains("<td>2</td>"), "{}", list.text);
+    assert!(list.text.contains("<td data-label=\"Services\">2</td>"), "{}", list.text);
 
     // Every row on None: no services.
     let cleared = post(
