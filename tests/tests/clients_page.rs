@@ -319,7 +319,9 @@ async fn a_courier_creates_edits_and_lists_a_client(app: TestApp) {
         "{}",
         list.text
     );
-    assert!(list.text.contains("<td data-label=\"Status\">Pending (not invited yet)</td>"));
+    assert!(list
+        .text
+        .contains("<td data-label=\"Status\">Pending (not invited yet)</td>"));
     assert!(list
         .text
         .contains("desk@bloom.example <span class=\"hint\">(not confirmed yet)</span>"));
@@ -565,7 +567,11 @@ async fn a_clients_services_are_set_as_pairs(app: TestApp) {
         "<option value=\"{next_day}\" selected>Next day</option>"
     )));
     let list = get(&app, "/clients", &cookie).await;
-    assert!(list.text.contains("<td data-label=\"Services\">2</td>"), "{}", list.text);
+    assert!(
+        list.text.contains("<td data-label=\"Services\">2</td>"),
+        "{}",
+        list.text
+    );
 
     // Every row on None: no services.
     let cleared = post(
