@@ -76,13 +76,10 @@ struct ClientsPage {
 }
 
 pub async fn clients_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match super::signed_in_courier(ctx, &req).await? {
         Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
+        Err(answer) => return Ok(answer),
     };
-    if clients::courier_of(&principal).is_err() {
-        return Ok(not_found(true));
-    }
     let cursor = req.query_param("cursor").filter(|c| !c.is_empty());
     let (courier_name, zone) = reader(ctx, &principal).await?;
     let page = clients::list_clients(ctx, &principal, &[], LISTED, cursor).await?;
@@ -189,25 +186,19 @@ async fn new_client_page_for(
 }
 
 pub async fn new_client_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match super::signed_in_courier(ctx, &req).await? {
         Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
+        Err(answer) => return Ok(answer),
     };
-    if clients::courier_of(&principal).is_err() {
-        return Ok(not_found(true));
-    }
     let page = new_client_page_for(ctx, &principal, &[], &vec![]).await?;
     Ok(html(200, &page))
 }
 
 pub async fn create_client_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match super::signed_in_courier_post(ctx, &req).await? {
         Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
+        Err(answer) => return Ok(answer),
     };
-    if clients::courier_of(&principal).is_err() {
-        return Ok(not_found(true));
-    }
     let values = form(&req);
     let refused = match typed_client(&values, None) {
         Err(errors) => Refused::Fields(422, errors),
@@ -660,13 +651,10 @@ fn typed_pairs(values: &[(String, String)]) -> Result<Vec<Pair>, String> {
 }
 
 pub async fn client_services_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in_post(ctx, &req).await? {
+    let principal = match super::signed_in_courier_post(ctx, &req).await? {
         Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
+        Err(answer) => return Ok(answer),
     };
-    if clients::courier_of(&principal).is_err() {
-        return Ok(not_found(true));
-    }
     let client_id = req.path_param("clientId")?;
     let values = form(&req);
     let (status, message) = match typed_pairs(&values) {

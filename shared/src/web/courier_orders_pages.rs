@@ -8,35 +8,22 @@
 
 use super::orders_pages::{courier_or_client_view, orders_view, OrderPage, ProgressErrors};
 use super::stop_form::local_time;
-use super::{field, form, html, not_found, redirect, signed_in, signed_in_post, words};
+use super::{field, form, html, not_found, redirect, signed_in, words};
 use crate::dispatch::{
     record_task_event, AssignedDriver, RecordTaskEvent, TaskEventError, TaskField,
 };
-use crate::domain::api_key::{Principal, Role};
 use crate::domain::order::{self, Proof};
 use crate::domain::order_machine::{TaskEvent, TaskKind};
 use crate::domain::text::Notes;
 use crate::domain::{Name, Phone, TeamId};
-use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::ordering::export::{export_orders, to_csv, ExportOrders, MAX_EXPORT_ROWS};
 use crate::ordering::{reject_order, OrderError};
 use crate::Ctx;
 
-/// The signed-in courier's person posting a form; a client's person: 404.
-async fn courier_post(
-    ctx: &Ctx,
-    req: &ApiRequest,
-) -> Result<Result<Principal, ApiResponse>, ApiError> {
-    Ok(signed_in_post(ctx, req).await?.and_then(|p| match p.role {
-        Role::Courier => Ok(p),
-        Role::Client => Err(not_found(true)),
-    }))
-}
-
 /// `POST /orders/{orderId}/reject`: field `reason` (required).
 pub async fn reject_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match courier_post(ctx, &req).await? {
+    let principal = match super::signed_in_courier_post(ctx, &req).await? {
         Ok(p) => p,
         Err(answer) => return Ok(answer),
     };
@@ -104,7 +91,7 @@ fn verb(event: TaskEvent) -> &'static str {
 /// (a `datetime-local` in the reader's zone); `notes`, `photoUrls` (one per line),
 /// `signedBy` (completed); `reason` (failed).
 pub async fn record_task_event_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match courier_post(ctx, &req).await? {
+    let principal = match super::signed_in_courier_post(ctx, &req).await? {
         Ok(p) => p,
         Err(answer) => return Ok(answer),
     };

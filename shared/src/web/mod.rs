@@ -306,6 +306,30 @@ pub async fn signed_in_client_admin_post(
     Ok(signed_in_client_post(ctx, req).await?.and_then(admins_only))
 }
 
+/// The signed-in person on a courier's page (its clients, services and rates, orders'
+/// actions): a client's person finds nothing there (404).
+pub async fn signed_in_courier(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in(ctx, req).await?.and_then(couriers_only))
+}
+
+/// A form post of a courier's page ([`signed_in_post`], then [`signed_in_courier`]'s check).
+pub async fn signed_in_courier_post(
+    ctx: &Ctx,
+    req: &ApiRequest,
+) -> Result<Result<Principal, ApiResponse>, ApiError> {
+    Ok(signed_in_post(ctx, req).await?.and_then(couriers_only))
+}
+
+fn couriers_only(principal: Principal) -> Result<Principal, ApiResponse> {
+    match principal.client_id {
+        None => Ok(principal),
+        Some(_) => Err(not_found(true)),
+    }
+}
+
 fn clients_only(principal: Principal) -> Result<Principal, ApiResponse> {
     match principal.client_id {
         Some(_) => Ok(principal),

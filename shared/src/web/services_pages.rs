@@ -23,7 +23,9 @@ use super::order_errors::refusal;
 use super::reader::reader;
 use super::stop_form::local_time;
 use super::words::quote_reason;
-use super::{capitalise, form, html, not_found, redirect, signed_in, signed_in_post, Brand};
+use super::{
+    capitalise, form, html, not_found, redirect, signed_in_courier, signed_in_courier_post, Brand,
+};
 use crate::catalog::{
     self, CatalogError, Kind, PricedClient, RateTables, Services, Stored, UpdateItem,
 };
@@ -97,13 +99,10 @@ struct ServicesPage {
 
 /// `GET /services`: the list, and the quote panel (asked when `quote` is in the query).
 pub async fn services_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
-    let principal = match signed_in(ctx, &req).await? {
+    let principal = match signed_in_courier(ctx, &req).await? {
         Ok(p) => p,
-        Err(to_login) => return Ok(to_login),
+        Err(answer) => return Ok(answer),
     };
-    if catalog::courier_of(&principal).is_err() {
-        return Ok(not_found(true));
-    }
     let (courier_name, zone) = reader(ctx, &principal).await?;
     let services = catalog::list::<Services>(ctx, &principal, LISTED, None).await?;
     let rates = catalog::list::<RateTables>(ctx, &principal, LISTED, None).await?;
@@ -492,16 +491,13 @@ async fn courier_reader(
     post: bool,
 ) -> Result<Result<(Principal, Brand, Tz), ApiResponse>, ApiError> {
     let principal = match if post {
-        signed_in_post(ctx, req).await?
+        signed_in_courier_post(ctx, req).await?
     } else {
-        signed_in(ctx, req).await?
+        signed_in_courier(ctx, req).await?
     } {
         Ok(p) => p,
         Err(answer) => return Ok(Err(answer)),
     };
-    if catalog::courier_of(&principal).is_err() {
-        return Ok(Err(not_found(true)));
-    }
     let (courier_name, zone) = reader(ctx, &principal).await?;
     let brand = Brand::named(courier_name, &principal);
     Ok(Ok((principal, brand, zone.tz())))
