@@ -18,6 +18,7 @@ on_both_backends!(
     a_clients_services_are_set_as_pairs,
     a_clients_integrations_and_inbox_with_replay,
     clients_pages_are_the_couriers_own,
+    a_clients_orders_are_counted,
 );
 
 async fn post(app: &TestApp, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> TestResponse {
@@ -329,7 +330,7 @@ async fn a_courier_creates_edits_and_lists_a_client(app: TestApp) {
     // Each client's orders are one click away: the orders page filtered on it.
     assert!(list
         .text
-        .contains(&format!("<a href=\"/orders?client={id}\">Orders<span")));
+        .contains(&format!("<a href=\"/orders?client={id}\">No orders<span")));
     let page = get(&app, &format!("/clients/{id}"), &cookie).await;
     assert!(
         page.text.contains(&format!(
@@ -784,4 +785,89 @@ async fn a_clients_integrations_and_inbox_with_replay(app: TestApp) {
     )
     .await;
     assert!(!not_shown.text.contains("Inbox of ERP"));
+}
+
+/// An order as the client's API key sends it (the client has no default pickup).
+fn an_order(reference: &str) -> Value {
+    json!({
+        "pickup": {"address": {"line1": "1 Market St", "city": "Lyon", "country": "FR"}, "contact": {"name": "Ana", "phone": "+33612345678"}},
+        "dropoff": {
+            "address": {"line1": "9 Rue de la Paix", "city": "Paris", "postalCode": "75002"},
+            "recipient": {"name": "Marie", "phone": "+33698765432"}
+        },
+        "externalId": reference
+    })
+}
+
+/// Each order placed for a client counts once on it — an idempotent retry and a refused
+/// order do not — and the clients list and the client's page say how many; the count moves
+/// without making the client's document stale.
+async fn a_clients_orders_are_counted(app: TestApp) {
+    let (courier, cookie) = courier_signed_in(&app, "Swift Couriers", "ops@swift.example").await;
+    let client = app
+        .onboard_client(&courier, "Bloom Florist", "orders@bloom.example")
+        .await;
+    let read_before = client_json(&app, &courier, &client.id).await;
+    assert_eq!(read_before["orderCount"], 0, "{read_before}");
+    let list = get(&app, "/clients", &cookie).await;
+    assert!(list.text.contains("No orders"), "{}", list.text);
+
+    // Two orders one after the other, one sent three times with the same Idempotency-Key.
+    for reference in ["A-1", "A-2"] {
+        let created = app
+            .post("/v1/orders", &client.key, an_order(reference))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let bearer = format!("Bearer {}", client.key);
+    for _ in 0..3 {
+        let sent = app
+            .raw(
+                "POST",
+                "/v1/orders",
+                &[
+                    ("authorization", bearer.as_str()),
+                    ("idempotency-key", "retry-once-please"),
+                ],
+                an_order("A-3").to_string().into(),
+            )
+            .await;
+        assert_eq!(sent.status, 201, "{}", sent.text);
+    }
+    // Four at the same time.
+    let together = futures::future::join_all(
+        ["B-1", "B-2", "B-3", "B-4"].map(|r| app.post("/v1/orders", &client.key, an_order(r))),
+    )
+    .await;
+    assert!(together.iter().all(|r| r.status == 201));
+    // A refused order (no dropoff) counts nothing.
+    let refused = app
+        .post("/v1/orders", &client.key, json!({"externalId": "bad"}))
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+
+    let read = client_json(&app, &courier, &client.id).await;
+    assert_eq!(read["orderCount"], 7, "{read}");
+    assert_eq!(
+        read["version"], read_before["version"],
+        "a count is not an edit"
+    );
+    let list = get(&app, "/clients", &cookie).await;
+    assert!(list.text.contains(">7 orders<"), "{}", list.text);
+    let one = get(&app, &format!("/clients/{}", client.id), &cookie).await;
+    assert!(one.text.contains("(7 orders)"), "{}", one.text);
+
+    // The document read before the orders can still be sent back with a change.
+    let mut sent_back = read_before.clone();
+    sent_back["name"] = json!("Bloom & Co");
+    let patched = app
+        .call(
+            "PATCH",
+            &format!("/v1/clients/{}", client.id),
+            Some(&courier.key),
+            Some(sent_back),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(patched.body["orderCount"], 7, "{}", patched.text);
 }

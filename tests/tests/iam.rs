@@ -161,7 +161,6 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:UpdateItem",
             "dynamodb:PutItem",
-            "dynamodb:ConditionCheckItem",
         ],
     ),
     (
@@ -502,7 +501,6 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
-            "dynamodb:ConditionCheckItem",
         ],
     ),
     // The session, the courier (its name and time zone), its clients.
@@ -590,7 +588,6 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
-            "dynamodb:ConditionCheckItem",
         ],
     ),
     (
@@ -733,13 +730,14 @@ const CALLS: &[(&str, &[&str])] = &[
     ),
     // The client (a courier's order, or a client with services: its pricing) and an
     // idempotency replay are reads; the order, its
-    // short id and the idempotency record are puts next to a check that the client exists.
+    // short id and the idempotency record are puts, with the order counted on its client
+    // (an update that also checks the client exists).
     (
         "create-order",
         &[
             "dynamodb:GetItem",
             "dynamodb:PutItem",
-            "dynamodb:ConditionCheckItem",
+            "dynamodb:UpdateItem",
         ],
     ),
     // The courier's partition, or a client's orders on GSI1; a search reads its index terms
@@ -920,7 +918,6 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
-            "dynamodb:ConditionCheckItem",
         ],
     ),
     // The integration (tenant check), then its partition's deliveries.
@@ -934,7 +931,6 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
-            "dynamodb:ConditionCheckItem",
         ],
     ),
     // Services and rate tables: items of the courier's partition. A change writes the item

@@ -112,6 +112,10 @@ struct ClientPatch {
     created_at: Option<Value>,
     #[serde(default)]
     updated_at: Option<Value>,
+    /// Moves as orders are placed: accepted with any value and ignored, so a document read
+    /// a moment ago can still be sent back.
+    #[serde(default, rename = "orderCount")]
+    _order_count: Option<Value>,
 }
 
 /// What `check_read_only` compares: the read-only fields as sent.

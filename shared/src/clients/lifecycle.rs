@@ -60,6 +60,7 @@ pub async fn create_client(
         invite_token_hash: None,
         email_token_hash: None,
         active_keys: 0,
+        order_count: 0,
         pricing: None,
     };
     let mut writes = vec![

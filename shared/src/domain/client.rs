@@ -59,6 +59,10 @@ pub struct Client {
     /// Keys not revoked; capped so that deleting a client revokes them all in one transaction.
     #[serde(default)]
     pub active_keys: u32,
+    /// Orders placed for the client (drafts included), counted in each order's own
+    /// transaction (`ordering::place`) and, for imports, when the import's rows are written.
+    #[serde(default)]
+    pub order_count: u64,
 }
 
 impl Client {

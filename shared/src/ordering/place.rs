@@ -19,7 +19,7 @@ use crate::domain::token;
 use crate::ordering::search::index_writes;
 use crate::store::orders::{order_item, short_id_marker};
 use crate::store::records::to_item;
-use crate::store::{keys, Cond, Key, Write, PK};
+use crate::store::{keys, Cond, Key, Update, Write, PK};
 use crate::Ctx;
 
 /// How long an idempotency record is remembered.
@@ -230,8 +230,7 @@ impl Placement {
         let [order_put, short_id_put] = order_writes(order)?;
         let mut writes = vec![order_put];
         let short_id = push(&mut writes, short_id_put);
-        // The client must still exist (its deletion revokes its keys; this closes the race).
-        let client_check = push(&mut writes, client_check(order));
+        let client_check = push(&mut writes, client_count(order));
         let idempotency = match &cmd.idempotency {
             Some(idem) => {
                 let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
@@ -373,10 +372,15 @@ pub(super) fn order_writes(order: &Order) -> Result<[Write; 2], OrderError> {
 }
 
 /// Holds when the order's client exists and is not deleted.
-pub(super) fn client_check(order: &Order) -> Write {
-    Write::Check {
+/// Counts the order on its client, which must still exist and not be deleted (its deletion
+/// revokes its keys; this closes the race). It takes the place of a condition check on the
+/// same item, for the same write units; `version` is untouched, so a count never makes a
+/// client's edit stale.
+pub(super) fn client_count(order: &Order) -> Write {
+    Write::Update {
         key: keys::client(order.courier_id.as_str(), order.client_id.as_str()),
-        cond: Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str())),
+        update: Update::new().increment("orderCount", 1),
+        cond: Some(Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str()))),
     }
 }
 

@@ -64,6 +64,8 @@ pub struct ClientRow {
     pub pending_email: Option<String>,
     pub services: usize,
     pub created: String,
+    /// "No orders", "1 order", "1,204 orders".
+    pub orders: String,
 }
 
 #[derive(Template)]
@@ -94,6 +96,7 @@ pub async fn clients_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             pending_email: c.pending_email.as_ref().map(ToString::to_string),
             services: clients::client_services(c).len(),
             created: local(&c.created_at, zone.tz()),
+            orders: order_count_words(c.order_count),
         })
         .collect();
     let notice = match req.query_param("done") {
@@ -111,6 +114,23 @@ pub async fn clients_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             notice,
         },
     ))
+}
+
+/// A client's order count as a person reads it.
+pub fn order_count_words(count: u64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    match count {
+        0 => "No orders".into(),
+        1 => "1 order".into(),
+        _ => format!("{grouped} orders"),
+    }
 }
 
 /// Why a form was not applied, as the page shows it.
@@ -274,6 +294,8 @@ struct ClientPage {
     invite: Option<&'static str>,
     created: String,
     updated: String,
+    /// Its order count in words, the link to its orders.
+    orders: String,
     form: ClientForm,
     pairs: Vec<PairShown>,
     pair_rows: Vec<PairRow>,
@@ -375,6 +397,7 @@ async fn client_page_for(
         name: client.name.to_string(),
         email: client.email.to_string(),
         status: status_words(client.status),
+        orders: order_count_words(client.order_count),
         deleted: client.status == ClientStatus::Deleted,
         invite: match client.status {
             ClientStatus::Pending => Some("Invite"),
@@ -756,5 +779,19 @@ pub async fn replay_client_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResul
             &format!("{}.", capitalise(&e.to_string())),
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::order_count_words;
+
+    #[test]
+    fn order_counts_read_as_words() {
+        assert_eq!(order_count_words(0), "No orders");
+        assert_eq!(order_count_words(1), "1 order");
+        assert_eq!(order_count_words(999), "999 orders");
+        assert_eq!(order_count_words(1204), "1,204 orders");
+        assert_eq!(order_count_words(1_000_000), "1,000,000 orders");
     }
 }
