@@ -151,6 +151,9 @@ pub enum Placed {
     },
 }
 
+/// Attempts at placing one order (a new short id, or after meeting a concurrent write).
+const PLACE_ATTEMPTS: u64 = 5;
+
 /// Places (or drafts) a new order. Retries a short-id collision or a concurrent write with
 /// a new order; a retry never duplicates (the idempotency record and the extra writes'
 /// conditions hold across attempts).
@@ -161,7 +164,7 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderErr
     };
     let now = ctx.now();
     let priced = price(&cmd, &pickup, now)?;
-    for _attempt in 0..3 {
+    for attempt in 0..PLACE_ATTEMPTS {
         let order = priced_order(&cmd, &pickup, now, &priced);
         let placement = Placement::of(&cmd, &order, now)?;
         let failed = match ctx.store.transact(placement.writes).await {
@@ -193,11 +196,15 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderErr
             return Ok(refused);
         }
         // A short id collision, a concurrent write, or an idempotency record that expired
-        // as it was read: build a new order and try again.
-        if failed.condition_failed_at(placement.short_id)
-            || failed.is_conflict()
-            || idempotency_taken
-        {
+        // as it was read: build a new order and try again. Concurrent orders of one client
+        // meet on its item (the count): the next attempt waits a moment, at random, so they
+        // do not meet again.
+        if failed.is_conflict() {
+            let wait = rand::random_range(5..25) * (attempt + 1);
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            continue;
+        }
+        if failed.condition_failed_at(placement.short_id) || idempotency_taken {
             continue;
         }
         return Err(failed.into());
