@@ -22,6 +22,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import statistics
 import shutil
 import subprocess
@@ -205,29 +206,42 @@ def fixture(name):
 
 
 def load_template(path):
-    """template.yaml as data; CloudFormation's short tags (!Ref, !Sub, ...) read as None."""
+    """template.yaml as data; CloudFormation's short tags (!Ref, !Sub, ...) read as their
+    text when they tag a scalar (`!Sub "...${XFunction.Arn}..."`), else as None."""
 
     class Loader(yaml.SafeLoader):
         pass
 
-    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    def tagged(loader, suffix, node):
+        return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
+
+    Loader.add_multi_constructor("!", tagged)
     with open(path) as f:
         return yaml.load(f, Loader=Loader)
 
 
 def template_functions(path):
+    """Each function's binary and its (method, path) routes, read from the HTTP API's
+    DefinitionBody: a method's integration uri names its function (${XFunction.Arn})."""
     doc = load_template(path)
-    functions = {}
-    for resource in doc["Resources"].values():
-        if resource.get("Type") != "AWS::Serverless::Function":
+    resources = doc["Resources"]
+    binaries = {
+        logical_id: resource["Metadata"]["BuildProperties"]["Binary"]
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == "AWS::Serverless::Function"
+    }
+    functions = {binary: [] for binary in binaries.values()}
+    for resource in resources.values():
+        if resource.get("Type") != "AWS::Serverless::HttpApi":
             continue
-        binary = resource["Metadata"]["BuildProperties"]["Binary"]
-        routes = [
-            (e["Properties"]["Method"], e["Properties"]["Path"])
-            for e in (resource["Properties"].get("Events") or {}).values()
-            if e.get("Type") == "HttpApi"
-        ]
-        functions[binary] = routes
+        paths = ((resource["Properties"].get("DefinitionBody") or {}).get("paths")) or {}
+        for route, methods in paths.items():
+            for method, operation in methods.items():
+                if method == "parameters":
+                    continue
+                uri = operation["x-amazon-apigateway-integration"]["uri"]
+                logical_id = re.search(r"/functions/\$\{(\w+)\.Arn\}", uri).group(1)
+                functions[binaries[logical_id]].append((method.upper(), route))
     return functions
 
 

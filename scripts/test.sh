@@ -38,8 +38,9 @@ echo "== web portal in Chromium (Playwright, axe): screenshots in target/screens
 echo "== API contract: schemathesis against the local portal (courier key, client key)"
 "$repo/scripts/schemathesis.sh" | tee target/schemathesis.log
 
-echo "== template: cfn-lint and sam validate --lint"
+echo "== template: cfn-lint, the transformed template's functions, routes and limits, sam validate --lint"
 "$repo/.venv/bin/cfn-lint" template.yaml
+"$repo/.venv/bin/python" tests/template/check_routes.py --self-test template.yaml
 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x SAM_CLI_TELEMETRY=0 \
   "$repo/.venv/bin/sam" validate --lint --region us-east-1 -t template.yaml
 tail -n 1 target/schemathesis.log

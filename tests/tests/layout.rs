@@ -114,7 +114,7 @@ fn every_http_function_has_a_handler_and_a_route() {
     let registered: BTreeSet<&str> = HTTP_FUNCTIONS.iter().map(|f| f.name).collect();
     assert_eq!(
         routed, registered,
-        "functions with HttpApi events vs the function registry"
+        "functions with routes (HttpApi's DefinitionBody) vs the function registry"
     );
     let unrouted: BTreeSet<&str> = template
         .functions

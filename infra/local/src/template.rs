@@ -1,5 +1,6 @@
 //! Reads what the local server and the tests need from `template.yaml`: each function's
-//! binary and HTTP routes, and the table's keys and indexes.
+//! binary and HTTP routes (the paths of the HTTP API's `DefinitionBody`, each method's
+//! integration naming its function), and the table's keys and indexes.
 
 use serde_yaml_ng::Value;
 
@@ -21,7 +22,7 @@ pub struct FunctionDef {
 pub struct RouteDef {
     pub method: String,
     pub path: String,
-    /// `Auth: {Authorizer: NONE}`: no API key.
+    /// `security: [{NONE: []}]`: no API key (other methods get the default authorizer).
     pub public: bool,
 }
 
@@ -46,13 +47,28 @@ impl Template {
             .ok_or("template.yaml has no Resources")?;
         let mut functions = Vec::new();
         let mut table = None;
+        let mut routes = Vec::new();
         for (id, resource) in resources {
             let id = id.as_str().unwrap_or_default().to_string();
             match resource.get("Type").and_then(Value::as_str) {
                 Some("AWS::Serverless::Function") => functions.push(function(&id, resource)?),
                 Some("AWS::DynamoDB::Table") => table = Some(table_def(resource)?),
+                Some("AWS::Serverless::HttpApi") => routes.extend(api_routes(&id, resource)?),
                 _ => {}
             }
+        }
+        for (function_id, route) in routes {
+            functions
+                .iter_mut()
+                .find(|f| f.logical_id == function_id)
+                .ok_or_else(|| {
+                    format!(
+                        "{} {}: its integration names {function_id}, which is no function",
+                        route.method, route.path
+                    )
+                })?
+                .routes
+                .push(route);
         }
         functions.sort_by(|a, b| a.binary.cmp(&b.binary));
         Ok(Self {
@@ -75,33 +91,85 @@ fn function(id: &str, resource: &Value) -> Result<FunctionDef, String> {
     let binary = text(resource, &["Metadata", "BuildProperties", "Binary"])
         .ok_or_else(|| format!("{id} has no Metadata.BuildProperties.Binary"))?
         .to_string();
-    let mut routes = Vec::new();
-    if let Some(events) = resource
+    let events = resource
         .get("Properties")
         .and_then(|p| p.get("Events"))
-        .and_then(Value::as_mapping)
-    {
-        for event in events.values() {
-            if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
-                continue;
-            }
-            let method = text(event, &["Properties", "Method"])
-                .ok_or_else(|| format!("{id}: an HttpApi event has no Method"))?;
-            let path = text(event, &["Properties", "Path"])
-                .ok_or_else(|| format!("{id}: an HttpApi event has no Path"))?;
-            let public = text(event, &["Properties", "Auth", "Authorizer"]) == Some("NONE");
-            routes.push(RouteDef {
-                method: method.to_uppercase(),
-                path: path.to_string(),
-                public,
-            });
-        }
+        .and_then(Value::as_mapping);
+    if events.is_some_and(|events| {
+        events
+            .values()
+            .any(|e| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
+    }) {
+        return Err(format!(
+            "{id}: an HttpApi event (SAM would add a Lambda permission for it): \
+             its route belongs in HttpApi's DefinitionBody"
+        ));
     }
     Ok(FunctionDef {
         logical_id: id.to_string(),
         binary,
-        routes,
+        routes: Vec::new(),
     })
+}
+
+/// Each (function logical id, route) of an HTTP API's `DefinitionBody.paths`: the function
+/// is the `${XFunction.Arn}` of the method's integration uri.
+fn api_routes(id: &str, resource: &Value) -> Result<Vec<(String, RouteDef)>, String> {
+    let Some(paths) = resource
+        .get("Properties")
+        .and_then(|p| p.get("DefinitionBody"))
+        .and_then(|b| b.get("paths"))
+        .and_then(Value::as_mapping)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut routes = Vec::new();
+    for (path, methods) in paths {
+        let path = path
+            .as_str()
+            .ok_or_else(|| format!("{id}: a path is not text"))?;
+        let methods = methods
+            .as_mapping()
+            .ok_or_else(|| format!("{id}: {path} has no methods"))?;
+        for (method, operation) in methods {
+            let method = method.as_str().unwrap_or_default();
+            if method == "parameters" {
+                continue;
+            }
+            let uri = operation
+                .get("x-amazon-apigateway-integration")
+                .and_then(|i| i.get("uri"))
+                .map(untagged)
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{id}: {method} {path} has no integration uri"))?;
+            let function = uri
+                .split_once("/functions/${")
+                .and_then(|(_, rest)| rest.split_once(".Arn}"))
+                .map(|(function, _)| function.to_string())
+                .ok_or_else(|| format!("{id}: {method} {path}: no ${{Function.Arn}} in {uri}"))?;
+            let public = operation
+                .get("security")
+                .and_then(Value::as_sequence)
+                .is_some_and(|s| s.iter().any(|r| r.get("NONE").is_some()));
+            routes.push((
+                function,
+                RouteDef {
+                    method: method.to_uppercase(),
+                    path: path.to_string(),
+                    public,
+                },
+            ));
+        }
+    }
+    Ok(routes)
+}
+
+/// The value under a YAML tag (`!Sub ...`).
+fn untagged(value: &Value) -> &Value {
+    match value {
+        Value::Tagged(tagged) => untagged(&tagged.value),
+        other => other,
+    }
 }
 
 fn table_def(resource: &Value) -> Result<TableDef, String> {
@@ -148,4 +216,76 @@ fn table_def(resource: &Value) -> Result<TableDef, String> {
             .map(str::to_string),
         stream_view: text(props, &["StreamSpecification", "StreamViewType"]).map(str::to_string),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{AttributeName: PK, AttributeType: S}, {AttributeName: SK, AttributeType: S}]
+      KeySchema: [{AttributeName: PK, KeyType: HASH}, {AttributeName: SK, KeyType: RANGE}]
+  HttpApi:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        paths:
+          /v1/things/{thingId}:
+            parameters: []
+            get:
+              x-amazon-apigateway-integration:
+                uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${GetThingFunction.Arn}/invocations
+              responses: {}
+            delete:
+              x-amazon-apigateway-integration:
+                uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${GetThingFunction.Arn}/invocations
+              security: [{NONE: []}]
+  GetThingFunction:
+    Type: AWS::Serverless::Function
+    Metadata: {BuildProperties: {Binary: get-thing}}
+    Properties: {}
+"#;
+
+    #[test]
+    fn routes_come_from_the_definition_body() {
+        let template = Template::parse(TEMPLATE).unwrap();
+        assert_eq!(
+            template.functions[0].routes,
+            vec![
+                RouteDef {
+                    method: "GET".into(),
+                    path: "/v1/things/{thingId}".into(),
+                    public: false,
+                },
+                RouteDef {
+                    method: "DELETE".into(),
+                    path: "/v1/things/{thingId}".into(),
+                    public: true,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_route_to_no_function_and_an_http_api_event_are_refused() {
+        let unknown = TEMPLATE.replace("${GetThingFunction.Arn}", "${GoneFunction.Arn}");
+        let error = Template::parse(&unknown).unwrap_err();
+        assert!(
+            error.contains("GoneFunction, which is no function"),
+            "{error}"
+        );
+        let event = TEMPLATE.replace(
+            "Properties: {}",
+            "Properties: {Events: {Api: {Type: HttpApi, Properties: {Path: /x, Method: GET}}}}",
+        );
+        let error = Template::parse(&event).unwrap_err();
+        assert!(
+            error.contains("GetThingFunction: an HttpApi event"),
+            "{error}"
+        );
+    }
 }
