@@ -21,15 +21,18 @@ samtranslator (.venv) only; no AWS account or credentials needed.
 import copy
 import json
 import os
+import re
 import sys
 
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 # CloudFormation refuses a template of more than 500 resources. The stack has one function,
-# one role and one log group per route, so it grows by three with every route: keep 30 for
-# that growth and stop here.
-MAX_RESOURCES = 470
+# one role and one log group per route, so it grows by three with every route: keep 50 for
+# that growth (the same limit as tests/template/check_routes.py).
+MAX_RESOURCES = 450
+# CloudWatch: an alarm's metric math reads at most 10 metrics, in at most 10 expressions.
+MAX_ALARM_METRICS = 10
 
 ALARM_TOPIC = "AlarmTopic"
 TABLE = "Table"
@@ -227,6 +230,21 @@ def check_alarm_actions(t):
             problems.append(f"{name}: TreatMissingData not chosen")
         if not p.get("AlarmDescription"):
             problems.append(f"{name}: no AlarmDescription (what it means, what to do)")
+        queries = p.get("Metrics", [])
+        if queries:
+            stats = [q for q in queries if "MetricStat" in q]
+            exprs = [q for q in queries if "Expression" in q]
+            if len(stats) > MAX_ALARM_METRICS or len(exprs) > MAX_ALARM_METRICS:
+                problems.append(f"{name}: {len(stats)} metrics and {len(exprs)} expressions, CloudWatch takes 10 of each")
+            if [q.get("ReturnData", True) for q in queries].count(True) != 1:
+                problems.append(f"{name}: not exactly one query with ReturnData")
+            ids = {q["Id"] for q in queries}
+            for q in exprs:
+                text = json.dumps(q["Expression"])
+                words = set(re.findall(r"\b[a-z][A-Za-z0-9_]*\b", re.sub(r"\$\{[^}]*\}", "", text)))
+                unknown = words - ids
+                if unknown:
+                    problems.append(f"{name}: expression {q['Id']} names {sorted(unknown)}, no query of the alarm")
     return problems
 
 
@@ -264,30 +282,35 @@ def check_queue_alarms(t):
     return problems
 
 
+def on_failure_targets(t, function):
+    """Where an asynchronous invocation of `function` that keeps failing goes: its
+    dead-letter queue and any EventInvokeConfig on-failure destination."""
+    targets = [t["Resources"][function]["Properties"].get("DeadLetterConfig", {}).get("TargetArn")]
+    for c in resources(t, "AWS::Lambda::EventInvokeConfig").values():
+        if is_ref(c["Properties"].get("FunctionName"), function):
+            targets.append(c["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"))
+    return [x for x in targets if x]
+
+
 def check_on_failure_destinations(t):
     problems = []
     queues = resources(t, "AWS::SQS::Queue")
-    configs = resources(t, "AWS::Lambda::EventInvokeConfig").values()
-    fanout_mapping = [
-        m for m in resources(t, "AWS::Lambda::EventSourceMapping").values() if is_ref(m["Properties"].get("FunctionName"), FANOUT)
-    ]
-    targets = [(f, "EventInvokeConfig") for f in ASYNC_FUNCTIONS] + [(FANOUT, "EventSourceMapping")]
-    for function, how in targets:
-        if how == "EventInvokeConfig":
-            found = [c["Properties"] for c in configs if is_ref(c["Properties"].get("FunctionName"), function)]
+    for function in ASYNC_FUNCTIONS + [FANOUT]:
+        if function == FANOUT:
+            # The stream's records the fan-out gives up on (its event source mapping).
+            targets = [
+                m["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+                for m in resources(t, "AWS::Lambda::EventSourceMapping").values()
+                if is_ref(m["Properties"].get("FunctionName"), function)
+            ]
         else:
-            found = [m["Properties"] for m in fanout_mapping]
-        destinations = [
-            p.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination") for p in found
-        ]
-        queue = next(
-            (q for q in queues for d in destinations if is_getatt(d, q, "Arn")),
-            None,
-        )
+            targets = on_failure_targets(t, function)
+        queue = next((q for q in queues for d in targets if is_getatt(d, q, "Arn")), None)
         if queue is None:
             problems.append(f"{function}: no on-failure destination on an SQS queue of the stack")
             continue
-        # The role must be allowed to send there (SAM adds it for EventInvokeConfig).
+        # The role must be allowed to send there (SAM adds it for a dead-letter queue or
+        # an EventInvokeConfig; the fan-out's policy has it).
         role = t["Resources"].get(f"{function}Role", {})
         statements = [
             s
@@ -447,7 +470,7 @@ def check_custom_domain(t):
 
 def check_resource_count(t):
     count = len(t["Resources"])
-    return [] if count < MAX_RESOURCES else [f"{count} resources, at or over the limit {MAX_RESOURCES}"]
+    return [] if count <= MAX_RESOURCES else [f"{count} resources, more than {MAX_RESOURCES}"]
 
 
 CHECKS = [
@@ -517,6 +540,18 @@ BREAKAGES = [
     (check_alarm_actions, "an alarm notifying nobody", lambda t: set_props(t, first_alarm_reading(t, "SMSSuccessRate"), AlarmActions=[])),
     (
         check_alarm_actions,
+        "an alarm reading 11 metrics",
+        lambda t: t["Resources"][first_alarm_reading(t, "WriteThrottleEvents")]["Properties"]["Metrics"].insert(
+            0, copy.deepcopy(t["Resources"][first_alarm_reading(t, "WriteThrottleEvents")]["Properties"]["Metrics"][0]) | {"Id": "extra"}
+        ),
+    ),
+    (
+        check_alarm_actions,
+        "an expression naming no query",
+        lambda t: [q.update(Expression="MAX([errors, typo])") for q in t["Resources"][first_alarm_reading(t, "IteratorAge")]["Properties"]["Metrics"] if "Expression" in q],
+    ),
+    (
+        check_alarm_actions,
         "an alarm without TreatMissingData",
         lambda t: t["Resources"][first_alarm_reading(t, "5xx")]["Properties"].pop("TreatMissingData"),
     ),
@@ -529,8 +564,14 @@ BREAKAGES = [
     (
         check_on_failure_destinations,
         "inbound SMS without destination",
-        lambda t: [drop(t, k) for k, c in list(resources(t, "AWS::Lambda::EventInvokeConfig").items())
-                   if is_ref(c["Properties"]["FunctionName"], "SmsInboundFunction")],
+        lambda t: [t["Resources"]["SmsInboundFunction"]["Properties"].pop("DeadLetterConfig", None)]
+        + [drop(t, k) for k, c in list(resources(t, "AWS::Lambda::EventInvokeConfig").items())
+           if is_ref(c["Properties"]["FunctionName"], "SmsInboundFunction")],
+    ),
+    (
+        check_on_failure_destinations,
+        "reminders' role without the queue",
+        lambda t: t["Resources"]["DraftRemindersFunctionRole"]["Properties"].update(Policies=[]),
     ),
     (check_inbound_topic_policy, "no topic policy", lambda t: [drop(t, k) for k in list(resources(t, "AWS::SNS::TopicPolicy"))]),
     (check_throttling, "sign-in not throttled", lambda t: break_stage(t, lambda s: s["RouteSettings"].pop("POST /login"))),
