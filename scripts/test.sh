@@ -2,7 +2,8 @@
 # Runs every test: installs the Python tools (moto, cfn-lint, SAM CLI) into .venv and
 # Debian's Chromium (for the tracking-page browser test), starts moto server on a free local
 # port, runs the Rust tests on both storage adapters, runs Schemathesis against the local
-# portal (scripts/schemathesis.sh), lints the SAM template, and stops moto.
+# portal (scripts/schemathesis.sh), lints the SAM template and checks its transformed
+# operations (tests/template/check_ops.py), and stops moto.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -41,6 +42,8 @@ echo "== API contract: schemathesis against the local portal (courier key, clien
 echo "== template: cfn-lint, the transformed template's functions, routes and limits, sam validate --lint"
 "$repo/.venv/bin/cfn-lint" template.yaml
 "$repo/.venv/bin/python" tests/template/check_routes.py --self-test template.yaml
+echo "== template: operations (alarms, destinations, throttling, logs, tracing), transformed"
+"$repo/.venv/bin/python" tests/template/check_ops.py template.yaml
 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x SAM_CLI_TELEMETRY=0 \
   "$repo/.venv/bin/sam" validate --lint --region us-east-1 -t template.yaml
 tail -n 1 target/schemathesis.log
