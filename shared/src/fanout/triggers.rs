@@ -48,6 +48,71 @@ pub fn notices(old: &Order, new: &Order) -> Vec<Notice> {
     notices
 }
 
+/// The notification id of a notice: the order, the notice, and the moment the order
+/// records for it (a task's `startedAt`, `arrivedAt`, `completedAt`, its failure's
+/// timeline entry, the rejection's time), so the live fan-out and a replay from the order
+/// as stored name the same message. An ETA records no such moment: its id carries the
+/// order's version (ETAs are not replayed).
+pub fn notification_id(order: &Order, notice: &Notice) -> String {
+    let stamp = moment(order, notice).unwrap_or_else(|| format!("v{}", order.version));
+    format!("{}:{}:{stamp}", order.id, notice.tag())
+}
+
+fn moment(order: &Order, notice: &Notice) -> Option<String> {
+    match notice {
+        Notice::Sms(kind, trigger) => {
+            let task = task(order, *kind);
+            match trigger {
+                Trigger::Started => task.started_at.clone(),
+                Trigger::Arriving => task.arrived_at.clone(),
+                Trigger::Completed => task.completed_at.clone(),
+                Trigger::Failed => failed_at(order, Some(*kind)),
+                Trigger::Eta | Trigger::Delayed => None,
+            }
+        }
+        Notice::Rejected => order.rejection.as_ref().map(|r| r.at.clone()),
+        Notice::Failed => failed_at(order, None),
+    }
+}
+
+/// When the task (or either task) last failed, by the order's timeline.
+fn failed_at(order: &Order, kind: Option<TaskKind>) -> Option<String> {
+    order
+        .timeline
+        .iter()
+        .rev()
+        .find(|e| match kind {
+            Some(kind) => e.what == format!("{}_failed", kind.as_str()),
+            None => e.what.ends_with("_failed"),
+        })
+        .map(|e| e.at.clone())
+}
+
+/// What the order as stored calls for, as the change that brought it there did: each
+/// task's latest milestone (started, arriving, completed or failed; never an ETA, stale by
+/// the time of a replay) and the rejection or failure email. `portal-admin
+/// replay-notifications` sends these; the notification ids make it send only what never
+/// went out.
+pub fn current_notices(order: &Order) -> Vec<Notice> {
+    let mut before = order.clone();
+    for kind in [TaskKind::Pickup, TaskKind::Dropoff] {
+        let task = match kind {
+            TaskKind::Pickup => &mut before.pickup,
+            TaskKind::Dropoff => &mut before.dropoff,
+        };
+        match task.state {
+            TaskState::Completed | TaskState::Failed => task.state = TaskState::Active,
+            TaskState::Active if task.arrived_at.is_some() => task.arrived_at = None,
+            TaskState::Active => task.started_at = None,
+            TaskState::Unassigned | TaskState::Assigned => {}
+        }
+    }
+    if matches!(order.status, OrderStatus::Rejected | OrderStatus::Failed) {
+        before.status = OrderStatus::InProgress;
+    }
+    notices(&before, order)
+}
+
 fn task(order: &Order, kind: TaskKind) -> &Task {
     match kind {
         TaskKind::Pickup => &order.pickup,
