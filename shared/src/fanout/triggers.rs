@@ -168,3 +168,86 @@ fn is_delay(old: &Task, new: &Task) -> bool {
         old_eta.is_some_and(|o| new_eta - o >= Duration::minutes(DELAY_THRESHOLD_MINUTES));
     passes_due || slipped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::order::TimelineEntry;
+
+    fn order() -> Order {
+        let task = |kind: TaskKind| {
+            serde_json::json!({
+                "id": format!("tsk_01J00000000000000000000000_{}", kind.as_str()),
+                "kind": kind.as_str(),
+                "address": {"line1": "1 Main St", "city": "Lyon"},
+                "state": "unassigned"
+            })
+        };
+        serde_json::from_value(serde_json::json!({
+            "id": "ord_01J00000000000000000000000", "shortId": "ABCD2345",
+            "courierId": "cou_01J00000000000000000000000",
+            "clientId": "cli_01J00000000000000000000000", "clientName": "Bloom",
+            "status": "in_progress", "pickup": task(TaskKind::Pickup),
+            "dropoff": task(TaskKind::Dropoff), "source": "api", "trackingToken": "t",
+            "trackingUrl": "https://portal.test/track/t", "version": 7,
+            "createdAt": "2026-12-01T08:00:00.000Z", "updatedAt": "2026-12-01T09:00:00.000Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_current_notices_are_each_tasks_latest_milestone() {
+        let mut order = order();
+        order.pickup.state = TaskState::Completed;
+        order.pickup.started_at = Some("2026-12-01T08:10:00.000Z".into());
+        order.pickup.completed_at = Some("2026-12-01T08:20:00.000Z".into());
+        order.dropoff.state = TaskState::Active;
+        order.dropoff.started_at = Some("2026-12-01T08:30:00.000Z".into());
+        order.dropoff.eta = Some("2026-12-01T09:30:00.000Z".into());
+        assert_eq!(
+            current_notices(&order),
+            vec![
+                Notice::Sms(TaskKind::Pickup, Trigger::Completed),
+                Notice::Sms(TaskKind::Dropoff, Trigger::Started),
+            ]
+        );
+        order.dropoff.arrived_at = Some("2026-12-01T09:25:00.000Z".into());
+        assert_eq!(
+            current_notices(&order)[1],
+            Notice::Sms(TaskKind::Dropoff, Trigger::Arriving)
+        );
+        order.dropoff.state = TaskState::Failed;
+        order.status = OrderStatus::Failed;
+        order.timeline.push(TimelineEntry {
+            at: "2026-12-01T09:40:00.000Z".into(),
+            what: "dropoff_failed".into(),
+            by: String::new(),
+            detail: None,
+        });
+        let notices = current_notices(&order);
+        assert_eq!(
+            notices[1..],
+            [
+                Notice::Sms(TaskKind::Dropoff, Trigger::Failed),
+                Notice::Failed
+            ]
+        );
+        assert_eq!(
+            notification_id(&order, &notices[1]),
+            "ord_01J00000000000000000000000:sms:dropoff:failed:2026-12-01T09:40:00.000Z"
+        );
+    }
+
+    #[test]
+    fn a_notification_id_does_not_move_with_later_versions() {
+        let mut order = order();
+        order.dropoff.state = TaskState::Active;
+        order.dropoff.started_at = Some("2026-12-01T08:30:00.000Z".into());
+        let started = Notice::Sms(TaskKind::Dropoff, Trigger::Started);
+        let id = notification_id(&order, &started);
+        order.version += 3;
+        assert_eq!(notification_id(&order, &started), id);
+        let eta = Notice::Sms(TaskKind::Dropoff, Trigger::Eta);
+        assert!(notification_id(&order, &eta).ends_with(":sms:dropoff:eta:v10"));
+    }
+}

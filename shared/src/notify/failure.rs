@@ -77,3 +77,73 @@ fn sdk_kind<E, R>(e: &SdkError<E, R>) -> &'static str {
         _ => "unknown",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_sesv2::types::error as ses;
+    use aws_sdk_sns::types::error as sns;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn meta(code: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code(code)
+            .message("+33612345678 refused")
+            .build()
+    }
+
+    #[test]
+    fn refused_numbers_are_permanent_and_errors_of_the_service_are_not() {
+        let invalid = PublishError::InvalidParameterException(
+            sns::InvalidParameterException::builder()
+                .meta(meta("InvalidParameter"))
+                .build(),
+        );
+        let e = sns_failure(SdkError::service_error(invalid, ()));
+        assert!(e.permanent);
+        assert_eq!(e.code, "InvalidParameter");
+        assert!(!e.to_string().contains("+3361"), "{e}");
+        let internal = PublishError::InternalErrorException(
+            sns::InternalErrorException::builder()
+                .meta(meta("InternalError"))
+                .build(),
+        );
+        let e = sns_failure(SdkError::service_error(internal, ()));
+        assert!(!e.permanent);
+        // Throttling is not modelled for Publish: an unhandled error, transient.
+        let throttled = PublishError::generic(meta("Throttling"));
+        let e = sns_failure(SdkError::service_error(throttled, ()));
+        assert!(!e.permanent);
+        let e = sns_failure(SdkError::<PublishError, ()>::timeout_error("slow"));
+        assert!(!e.permanent);
+        assert_eq!(e.code, "timeout");
+    }
+
+    #[test]
+    fn refused_addresses_are_permanent_and_a_paused_account_is_not() {
+        let rejected = SendEmailError::MessageRejected(
+            ses::MessageRejected::builder()
+                .meta(meta("MessageRejected"))
+                .build(),
+        );
+        assert!(ses_failure(SdkError::service_error(rejected, ())).permanent);
+        let unverified = SendEmailError::MailFromDomainNotVerifiedException(
+            ses::MailFromDomainNotVerifiedException::builder()
+                .meta(meta("MailFromDomainNotVerifiedException"))
+                .build(),
+        );
+        assert!(ses_failure(SdkError::service_error(unverified, ())).permanent);
+        let paused = SendEmailError::SendingPausedException(
+            ses::SendingPausedException::builder()
+                .meta(meta("SendingPausedException"))
+                .build(),
+        );
+        assert!(!ses_failure(SdkError::service_error(paused, ())).permanent);
+        let many = SendEmailError::TooManyRequestsException(
+            ses::TooManyRequestsException::builder()
+                .meta(meta("TooManyRequestsException"))
+                .build(),
+        );
+        assert!(!ses_failure(SdkError::service_error(many, ())).permanent);
+    }
+}
