@@ -16,7 +16,9 @@
 //! should have sent for the orders changed in the window (RFC 3339 times) and never did;
 //! the send-once markers keep anything from going out twice. It reads the whole table
 //! (a sequential Scan with a filter: no index orders orders by change time), so it is for
-//! the rare recovery after an outage, not a routine job.
+//! the rare recovery after an outage, not a routine job. On DynamoDB it sends as the
+//! functions do: `SENDER_EMAIL` is required, and the SMS settings of the stack's functions
+//! apply.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -106,6 +108,9 @@ pub struct Env {
     pub public_base_url: Option<String>,
     /// `SENDER_EMAIL` and the rest of the functions' configuration.
     pub config: Config,
+    /// `SENDER_EMAIL` is set (not the default address): replaying on the table needs it,
+    /// or SES refuses every email and a refused email is never tried again.
+    pub sender_email_set: bool,
     /// The AWS configuration (`None`: the standard environment's).
     pub aws: Option<aws_config::SdkConfig>,
 }
@@ -117,6 +122,7 @@ impl Env {
             table: var("TABLE_NAME"),
             public_base_url: var("PUBLIC_BASE_URL"),
             config: Config::from_env(),
+            sender_email_set: var("SENDER_EMAIL").is_some(),
             aws: None,
         }
     }
@@ -268,7 +274,16 @@ pub async fn run(cli: Cli, env: &Env) -> Result<serde_json::Value, String> {
             if from > to {
                 return Err("--from: must not be after --to".into());
             }
-            let ctx = Target::of(data_dir, env).context(env, Needs::ALL).await?;
+            let target = Target::of(data_dir, env);
+            if matches!(target, Target::Table(_)) && !env.sender_email_set {
+                return Err(
+                    "SENDER_EMAIL is required on DynamoDB: the stack's SenderEmail \
+                            (SES refuses email from any other address, and a refused email \
+                            is not tried again)"
+                        .into(),
+                );
+            }
+            let ctx = target.context(env, Needs::ALL).await?;
             let report = portal::fanout::replay::replay_notifications(&ctx, from, to)
                 .await
                 .map_err(|e| e.to_string())?;
