@@ -152,3 +152,51 @@ async fn release(store: &dyn Store, id: &str) {
         tracing::error!(id, error = %e, "could not free the notification id after a failed send");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_permanent_failure_is_counted_with_its_ids_and_never_the_recipient() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            count_permanent_failure(
+                "ord_01J00000000000000000000000:sms:dropoff:started:2026-12-01T08:30:00.000Z",
+                &NotifyError::permanent(
+                    "sms",
+                    "InvalidParameter",
+                    "Invalid parameter: PhoneNumber +33612345678",
+                ),
+            )
+        });
+        let line = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(line.contains("WARN"), "{line}");
+        assert!(line.contains("failure=\"permanent\""), "{line}");
+        assert!(
+            line.contains("order=\"ord_01J00000000000000000000000\""),
+            "{line}"
+        );
+        assert!(line.contains("code=InvalidParameter"), "{line}");
+        assert!(!line.contains("+3361"), "{line}");
+    }
+}
