@@ -56,15 +56,25 @@ impl Ctx {
 
     fn on_aws(aws: &aws_config::SdkConfig, needs: Needs) -> Result<Self, String> {
         let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set".to_string())?;
-        let aws = aws.clone();
-        let config = Config::from_env();
-        Ok(Self {
-            store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table)),
-            mailer: needs.build_mailer(&aws, &config.sender_email),
-            sms: needs.build_sms(&aws),
+        Ok(Self::on_table(aws, &table, Config::from_env(), needs))
+    }
+
+    /// The store on `table` and the notifiers `needs` names, on the given AWS configuration
+    /// (`portal-admin`, whose tests point it at moto server without touching the process's
+    /// environment).
+    pub fn on_table(
+        aws: &aws_config::SdkConfig,
+        table: &str,
+        config: Config,
+        needs: Needs,
+    ) -> Self {
+        Self {
+            store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table)),
+            mailer: needs.build_mailer(aws, &config.sender_email),
+            sms: needs.build_sms(aws),
             clock: Arc::new(SystemClock),
             config,
-        })
+        }
     }
 
     /// This context as a function built with `needs` has it: the clients it leaves out are

@@ -34,6 +34,8 @@ pub struct TestApp {
     /// The embedded store's directory (kept alive for the test).
     pub dir: Option<tempfile::TempDir>,
     pub moto_url: Option<String>,
+    /// The table on moto server (moto only).
+    pub table: Option<String>,
     /// DynamoDB calls made since the last `take` (moto only).
     pub calls: CallCounter,
     /// The table's stream: the embedded change log, or moto's stream.
@@ -239,7 +241,8 @@ impl TestApp {
         let calls = CallCounter::default();
         let store = moto_store_counted(calls.clone()).await;
         let stream = moto_stream::MotoStream::open(store.client(), store.table()).await;
-        Self::assemble(
+        let table = store.table().to_string();
+        let mut app = Self::assemble(
             Backend::Moto,
             Arc::new(store),
             recorder,
@@ -247,7 +250,9 @@ impl TestApp {
             Some(moto_url()),
             calls,
             |_| Stream::Moto(stream),
-        )
+        );
+        app.table = Some(table);
+        app
     }
 
     fn assemble(
@@ -284,6 +289,7 @@ impl TestApp {
             store,
             dir,
             moto_url,
+            table: None,
             calls,
         }
     }

@@ -1,6 +1,7 @@
 //! One test binary: every scenario runs against the embedded store and against moto server.
 
 mod accounts;
+mod admin;
 mod api_keys;
 mod bad_input;
 mod clients_page;

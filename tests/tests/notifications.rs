@@ -16,6 +16,10 @@ on_both_backends!(
     notification_settings_are_validated_and_have_defaults,
     tracking_page_settings_are_validated,
     a_template_is_held_to_three_sms_segments_at_worst,
+    a_permanent_failure_is_skipped_recorded_and_the_batch_goes_on,
+    a_transient_failure_reports_exactly_its_record_and_a_retry_sends_once,
+    a_refused_email_is_not_retried,
+    a_replay_sends_a_lost_sms_once_and_a_second_replay_nothing,
 );
 
 const RECIPIENT: &str = "+33698765432";
@@ -40,11 +44,15 @@ async fn world(app: TestApp) -> World {
 
 impl World {
     async fn order(&self) -> Value {
+        self.order_to(RECIPIENT).await
+    }
+
+    async fn order_to(&self, recipient: &str) -> Value {
         let body = json!({
             "pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}, "contact": {"name": "Ana", "phone": "+33612345678"}},
             "dropoff": {
                 "address": {"line1": "9 Rue de la Paix", "city": "Paris"},
-                "recipient": {"name": "Marie Curie", "phone": RECIPIENT},
+                "recipient": {"name": "Marie Curie", "phone": recipient},
                 "window": {"completeBefore": "2026-12-01T12:00:00+01:00"}
             },
             "weight": 1.0, "pieces": 1
@@ -357,7 +365,12 @@ fn record(seq: &str, old: &Value, new: &Value) -> EventRecord {
 
 /// The stored order item before and after a dropoff start.
 async fn started_change(w: &World) -> (Value, Value) {
-    let order = w.order().await;
+    started_change_to(w, RECIPIENT).await
+}
+
+/// The same for an order to `recipient`.
+async fn started_change_to(w: &World, recipient: &str) -> (Value, Value) {
+    let order = w.order_to(recipient).await;
     w.event(
         &order,
         "pickup",
@@ -683,4 +696,197 @@ async fn dynamodb_calls_for_settings_and_the_fanout_are_pinned() {
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(w.sms_to(RECIPIENT).len(), 1);
     assert_eq!(w.app.calls.take(), 2, "BatchGetItem + TransactWriteItems");
+}
+
+/// The sequence numbers a batch reported failed.
+fn reported(response: &aws_lambda_events::streams::DynamoDbEventResponse) -> Vec<String> {
+    response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone().unwrap())
+        .collect()
+}
+
+async fn handle(w: &World, records: &[EventRecord]) -> Vec<String> {
+    let response = portal::fanout::handle_stream(
+        w.app.ctx(),
+        portal_local::streams::stream_event(records.to_vec()),
+    )
+    .await;
+    reported(&response)
+}
+
+const REFUSED: &str = "+33611111111";
+const THROTTLED: &str = "+33622222222";
+
+async fn a_permanent_failure_is_skipped_recorded_and_the_batch_goes_on(app: TestApp) {
+    let w = world(app).await;
+    let (old1, new1) = started_change_to(&w, REFUSED).await;
+    let (old2, new2) = started_change(&w).await;
+    let batch = [record("100", &old1, &new1), record("200", &old2, &new2)];
+    w.app
+        .recorder
+        .fail_to(REFUSED, portal::notify::Failing::Permanently);
+    assert_eq!(
+        handle(&w, &batch).await,
+        Vec::<String>::new(),
+        "a refused number is no failure of its record"
+    );
+    assert_eq!(w.sms_to(RECIPIENT).len(), 1, "the record after it was sent");
+    assert!(w.sms_to(REFUSED).is_empty());
+    // Redelivered, even once the number would work: its marker says it failed for good.
+    w.app.recorder.stop_failing_to(REFUSED);
+    assert_eq!(handle(&w, &batch).await, Vec::<String>::new());
+    assert!(w.sms_to(REFUSED).is_empty(), "not tried again");
+    assert_eq!(w.sms_to(RECIPIENT).len(), 1);
+    let id = new1["id"].as_str().unwrap();
+    let marker = notification_markers(&w, id).await;
+    assert_eq!(marker.len(), 1, "{marker:?}");
+    assert_eq!(marker[0]["failure"], "InvalidParameter", "{marker:?}");
+    assert!(marker[0].get("failedAt").is_some(), "{marker:?}");
+    assert!(marker[0].get("sentAt").is_none(), "{marker:?}");
+}
+
+/// The notification markers of an order (its messages' send-once records).
+async fn notification_markers(w: &World, order_id: &str) -> Vec<Value> {
+    let order = w
+        .app
+        .store
+        .get(&portal::store::Key::new(
+            format!("COURIER#{}", w.courier.id),
+            format!("ORDER#{order_id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let order: portal::domain::order::Order = portal::store::records::from_item(order).unwrap();
+    let mut markers = vec![];
+    for notice in portal::fanout::current_notices(&order) {
+        let id = portal::fanout::notification_id(&order, &notice);
+        if let Some(marker) = w
+            .app
+            .store
+            .get(&portal::store::keys::notification(&id))
+            .await
+            .unwrap()
+        {
+            markers.push(Value::Object(marker));
+        }
+    }
+    markers
+}
+
+async fn a_transient_failure_reports_exactly_its_record_and_a_retry_sends_once(app: TestApp) {
+    let w = world(app).await;
+    let (old1, new1) = started_change(&w).await;
+    let (old2, new2) = started_change_to(&w, THROTTLED).await;
+    let (old3, new3) = started_change_to(&w, REFUSED).await;
+    let batch = [
+        record("100", &old1, &new1),
+        record("200", &old2, &new2),
+        record("300", &old3, &new3),
+    ];
+    w.app
+        .recorder
+        .fail_to(THROTTLED, portal::notify::Failing::Transiently);
+    assert_eq!(handle(&w, &batch).await, vec!["200"]);
+    assert_eq!(
+        w.sms_to(RECIPIENT).len(),
+        1,
+        "the record before it went through"
+    );
+    assert!(w.sms_to(THROTTLED).is_empty());
+    assert!(
+        notification_markers(&w, new2["id"].as_str().unwrap())
+            .await
+            .is_empty(),
+        "the failed send freed its notification id"
+    );
+    // Throttled again: the same record again.
+    assert_eq!(handle(&w, &batch[1..]).await, vec!["200"]);
+    w.app.recorder.stop_failing_to(THROTTLED);
+    // Lambda retries from the reported record; then the whole batch comes again.
+    assert_eq!(handle(&w, &batch[1..]).await, Vec::<String>::new());
+    assert_eq!(handle(&w, &batch).await, Vec::<String>::new());
+    for to in [RECIPIENT, THROTTLED, REFUSED] {
+        assert_eq!(w.sms_to(to).len(), 1, "{to}: sent once");
+    }
+}
+
+async fn a_refused_email_is_not_retried(app: TestApp) {
+    let w = world(app).await;
+    let order = w.order().await;
+    let id = order["id"].as_str().unwrap();
+    w.app
+        .recorder
+        .fail_to("orders@bloom.example", portal::notify::Failing::Permanently);
+    let rejected = w
+        .app
+        .post(
+            &format!("/v1/orders/{id}/reject"),
+            &w.courier.key,
+            json!({"reason": "No deliveries to Paris on Sundays"}),
+        )
+        .await;
+    assert_eq!(rejected.status, 200);
+    assert_eq!(w.app.deliver_stream().await, 0, "no record failed");
+    w.app.recorder.stop_failing_to("orders@bloom.example");
+    w.app.redeliver_stream_from_start().await;
+    assert!(
+        !w.app
+            .emails()
+            .iter()
+            .any(|e| e.subject.contains("was rejected")),
+        "the refused email is not sent again"
+    );
+}
+
+async fn a_replay_sends_a_lost_sms_once_and_a_second_replay_nothing(app: TestApp) {
+    let w = world(app).await;
+    let from = w.app.ctx().now() - chrono::Duration::seconds(1);
+    // An order whose messages went out.
+    started_change(&w).await;
+    assert_eq!(w.app.deliver_stream().await, 0);
+    let messages = w.sms_to(RECIPIENT).len();
+    assert!(messages >= 1, "the dropoff start's SMS at least");
+    // An order whose SMS were lost: SNS throttled them, the records were given up on (or
+    // are waiting in the stream: either way their markers are absent).
+    started_change_to(&w, THROTTLED).await;
+    w.app
+        .recorder
+        .fail_to(THROTTLED, portal::notify::Failing::Transiently);
+    assert!(w.app.deliver_stream().await >= 1, "the records failed");
+    w.app.recorder.stop_failing_to(THROTTLED);
+    assert!(w.sms_to(THROTTLED).is_empty());
+    let to = w.app.ctx().now() + chrono::Duration::seconds(1);
+    // An order changed after the window, its SMS not delivered either: not the replay's.
+    w.app.clock.advance(chrono::Duration::hours(2));
+    started_change_to(&w, REFUSED).await;
+
+    let replay = portal::fanout::replay::replay_notifications(w.app.ctx(), from, to)
+        .await
+        .unwrap();
+    let report = serde_json::to_value(&replay).unwrap();
+    assert_eq!(report["ordersLookedAt"], 2, "{report}");
+    assert_eq!(report["messagesSent"], messages, "{report}");
+    assert_eq!(report["alreadySent"], messages, "{report}");
+    assert_eq!(report["failed"], 0, "{report}");
+    assert_eq!(w.sms_to(THROTTLED).len(), messages, "the lost SMS, once");
+    assert!(
+        w.sms_to(THROTTLED).iter().any(|t| t.contains("on its way")),
+        "{:?}",
+        w.sms_to(THROTTLED)
+    );
+    assert_eq!(w.sms_to(RECIPIENT).len(), messages, "not again");
+    assert!(w.sms_to(REFUSED).is_empty(), "outside the window");
+
+    let again = portal::fanout::replay::replay_notifications(w.app.ctx(), from, to)
+        .await
+        .unwrap();
+    let again = serde_json::to_value(&again).unwrap();
+    assert_eq!(again["ordersLookedAt"], 2, "{again}");
+    assert_eq!(again["messagesSent"], 0, "{again}");
+    assert_eq!(again["alreadySent"], 2 * messages, "{again}");
+    assert_eq!(w.sms_to(THROTTLED).len(), messages);
+    assert_eq!(w.sms_to(RECIPIENT).len(), messages);
 }

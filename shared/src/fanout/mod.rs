@@ -7,6 +7,7 @@ mod error;
 pub mod inbound;
 mod messages;
 mod once;
+pub mod replay;
 pub mod triggers;
 
 use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
@@ -19,24 +20,29 @@ use crate::Ctx;
 
 pub use error::FanoutError;
 pub use messages::{driver_first_name, eta_text};
-pub use triggers::{notices, Notice};
+pub use once::{count_permanent_failure, Outcome};
+pub use triggers::{current_notices, notices, notification_id, Notice};
 
 /// The event-source filter in `template.yaml` (a test compares them): only modified orders
 /// invoke the function. The handler applies the same rule, so local delivery matches.
 pub const STREAM_FILTER: &str =
     r#"{"eventName":["MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"ORDER#"}]}}}}"#;
 
-/// One batch from the stream. Records are handled in order; the first that fails is
-/// reported by its sequence number and the handler stops there, so Lambda retries from it
-/// and the records before it are not delivered again.
+/// One batch from the stream. Records are handled in order; the first that fails for a
+/// reason a retry may cure (throttling, a 5xx, a timeout, an unreadable record) is reported
+/// by its sequence number and the handler stops there, so Lambda retries from it and the
+/// records before it are not delivered again. A message refused for good (an invalid
+/// number, a refused address) is not a failure of its record: it is logged, counted and
+/// recorded on its marker by `once`, and the batch goes on.
 pub async fn handle_stream(ctx: &Ctx, event: DynamoDbEvent) -> DynamoDbEventResponse {
     let mut response = DynamoDbEventResponse::default();
     for record in event.records {
         if let Err(e) = handle_record(ctx, &record).await {
             tracing::error!(
+                failure = "transient",
                 sequence = record.change.sequence_number.as_deref().unwrap_or(""),
                 error = %e,
-                "stream record failed"
+                "stream record failed: reported, Lambda retries the batch from it"
             );
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = record.change.sequence_number.clone();
@@ -97,18 +103,35 @@ pub async fn handle_change(
     if notices.is_empty() {
         return Ok(());
     }
-    let context = messages::MessageContext::load(ctx, &new).await?;
+    deliver(ctx, &new, notices).await?;
+    Ok(())
+}
+
+/// Sends the messages `notices` call for on `order`, each once; each message's
+/// notification id and outcome (a notice without a template or a recipient has none). The
+/// first transient failure stops it and goes up.
+pub async fn deliver(
+    ctx: &Ctx,
+    order: &Order,
+    notices: Vec<Notice>,
+) -> Result<Vec<(String, Outcome)>, FanoutError> {
+    let mut outcomes = Vec::new();
+    if notices.is_empty() {
+        return Ok(outcomes);
+    }
+    let context = messages::MessageContext::load(ctx, order).await?;
     for notice in notices {
-        let id = format!("{}:{}:{}", new.id, new.version, notice.tag());
-        match context.message(ctx, &new, &notice) {
+        let id = notification_id(order, &notice);
+        let outcome = match context.message(ctx, order, &notice) {
             Some(messages::Message::Sms { to, text }) => {
-                once::send_sms_once(ctx, &id, &to, &text).await?;
+                once::send_sms_once(ctx, &id, &to, &text).await?
             }
             Some(messages::Message::Email(email)) => {
-                once::send_email_once(ctx, &id, &email).await?;
+                once::send_email_once(ctx, &id, &email).await?
             }
-            None => {}
-        }
+            None => continue,
+        };
+        outcomes.push((id, outcome));
     }
-    Ok(())
+    Ok(outcomes)
 }

@@ -1,7 +1,8 @@
-//! Sending a message at most once per notification id, and again only if sending failed.
+//! Sending a message at most once per notification id, and again only if sending failed
+//! for a reason a retry may cure.
 
 use crate::domain::Phone;
-use crate::notify::OutgoingEmail;
+use crate::notify::{NotifyError, OutgoingEmail};
 use crate::store::records::to_item;
 use crate::store::{keys, Cond, Item, Store, StoreError, Write, PK, TTL};
 use crate::Ctx;
@@ -10,6 +11,18 @@ use super::error::FanoutError;
 
 /// Notification ids are kept long after any stream record could come back (24 hours).
 const KEEP_DAYS: i64 = 30;
+
+/// What became of one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// Its notification id was already taken: sent before, or failed for good before.
+    AlreadyHandled,
+    /// The recipient said STOP.
+    OptedOut,
+    /// Refused for good (see `notify::failure`): recorded on its marker, not retried.
+    FailedPermanently,
+}
 
 fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Result<Item, FanoutError> {
     let now = ctx.now();
@@ -24,12 +37,18 @@ fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Result<Item, FanoutEr
 
 /// One transaction: the notification id (new) and the recipient's opt-out (absent). A
 /// message already sent or to a number that said STOP is skipped; a failed send frees
-/// the id again so the retry sends it.
-pub async fn send_sms_once(ctx: &Ctx, id: &str, to: &Phone, text: &str) -> Result<(), FanoutError> {
+/// the id again so the retry sends it, unless the failure is permanent.
+pub async fn send_sms_once(
+    ctx: &Ctx,
+    id: &str,
+    to: &Phone,
+    text: &str,
+) -> Result<Outcome, FanoutError> {
     let sms = ctx.sms()?;
+    let marker = marker(ctx, id, "sms", to.as_str())?;
     let writes = vec![
         Write::Put {
-            item: marker(ctx, id, "sms", to.as_str())?,
+            item: marker.clone(),
             cond: Some(Cond::not_exists(PK)),
         },
         Write::Check {
@@ -41,51 +60,143 @@ pub async fn send_sms_once(ctx: &Ctx, id: &str, to: &Phone, text: &str) -> Resul
         Ok(()) => {}
         Err(e) if e.condition_failed_at(0) => {
             tracing::info!(id, "already sent");
-            return Ok(());
+            return Ok(Outcome::AlreadyHandled);
         }
         Err(e) if e.condition_failed_at(1) => {
             tracing::info!(id, "recipient opted out");
-            return Ok(());
+            return Ok(Outcome::OptedOut);
         }
         Err(e) => return Err(e.into()),
     }
-    if let Err(e) = sms.send_sms(to, text).await {
-        release(ctx.store.as_ref(), id).await;
-        return Err(e.into());
+    match sms.send_sms(to, text).await {
+        Ok(()) => Ok(Outcome::Sent),
+        Err(e) => failed(ctx.store.as_ref(), id, marker, e).await,
     }
-    Ok(())
 }
 
 pub async fn send_email_once(
     ctx: &Ctx,
     id: &str,
     email: &OutgoingEmail,
-) -> Result<(), FanoutError> {
+) -> Result<Outcome, FanoutError> {
     let mailer = ctx.mailer()?;
+    let marker = marker(ctx, id, "email", email.to.as_str())?;
     match ctx
         .store
-        .put(
-            marker(ctx, id, "email", email.to.as_str())?,
-            Some(Cond::not_exists(PK)),
-        )
+        .put(marker.clone(), Some(Cond::not_exists(PK)))
         .await
     {
         Ok(()) => {}
         Err(StoreError::ConditionFailed { .. }) => {
             tracing::info!(id, "already sent");
-            return Ok(());
+            return Ok(Outcome::AlreadyHandled);
         }
         Err(e) => return Err(e.into()),
     }
-    if let Err(e) = mailer.send_email(email).await {
-        release(ctx.store.as_ref(), id).await;
+    match mailer.send_email(email).await {
+        Ok(()) => Ok(Outcome::Sent),
+        Err(e) => failed(ctx.store.as_ref(), id, marker, e).await,
+    }
+}
+
+/// A send that failed. Permanent: the marker stays, rewritten to say so (a retry or a
+/// replay finds it and sends nothing), and the failure is counted. Transient: the id is
+/// freed and the error goes up, so the record is retried.
+async fn failed(
+    store: &dyn Store,
+    id: &str,
+    mut marker: Item,
+    e: NotifyError,
+) -> Result<Outcome, FanoutError> {
+    if !e.permanent {
+        release(store, id).await;
         return Err(e.into());
     }
-    Ok(())
+    count_permanent_failure(id, &e);
+    // The time written just before the send becomes the failure's.
+    let at = marker.remove("sentAt").unwrap_or_default();
+    marker.insert("failedAt".into(), at);
+    marker.insert("failure".into(), e.code.clone().into());
+    if let Err(e) = store.put(marker, None).await {
+        // The marker written before the send is still there: nothing is sent again.
+        tracing::error!(id, error = %e, "could not record the permanent failure on its marker");
+    }
+    Ok(Outcome::FailedPermanently)
+}
+
+/// The one place a permanent failure is counted: a warning with the notification id (the
+/// order's id, its notice) and the provider's error code, never the number or the address.
+/// The structured field `failure = "permanent"` is what a metric filter (or an EMF metric
+/// added here) counts.
+pub fn count_permanent_failure(id: &str, e: &NotifyError) {
+    tracing::warn!(
+        failure = "permanent",
+        notification = id,
+        order = id.split(':').next().unwrap_or(""),
+        channel = e.channel,
+        code = %e.code,
+        "message not sent: the provider refused it for good; it will not be retried"
+    );
+}
+
+/// Whether the marker of `id` records a permanent failure (`None`: no marker).
+pub async fn marker_failed(store: &dyn Store, id: &str) -> Result<Option<bool>, StoreError> {
+    Ok(store
+        .get(&keys::notification(id))
+        .await?
+        .map(|m| m.contains_key("failedAt")))
 }
 
 async fn release(store: &dyn Store, id: &str) {
     if let Err(e) = store.delete(&keys::notification(id), None).await {
         tracing::error!(id, error = %e, "could not free the notification id after a failed send");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_permanent_failure_is_counted_with_its_ids_and_never_the_recipient() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            count_permanent_failure(
+                "ord_01J00000000000000000000000:sms:dropoff:started:2026-12-01T08:30:00.000Z",
+                &NotifyError::permanent(
+                    "sms",
+                    "InvalidParameter",
+                    "Invalid parameter: PhoneNumber +33612345678",
+                ),
+            )
+        });
+        let line = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(line.contains("WARN"), "{line}");
+        assert!(line.contains("failure=\"permanent\""), "{line}");
+        assert!(
+            line.contains("order=\"ord_01J00000000000000000000000\""),
+            "{line}"
+        );
+        assert!(line.contains("code=InvalidParameter"), "{line}");
+        assert!(!line.contains("+3361"), "{line}");
     }
 }

@@ -48,6 +48,71 @@ pub fn notices(old: &Order, new: &Order) -> Vec<Notice> {
     notices
 }
 
+/// The notification id of a notice: the order, the notice, and the moment the order
+/// records for it (a task's `startedAt`, `arrivedAt`, `completedAt`, its failure's
+/// timeline entry, the rejection's time), so the live fan-out and a replay from the order
+/// as stored name the same message. An ETA records no such moment: its id carries the
+/// order's version (ETAs are not replayed).
+pub fn notification_id(order: &Order, notice: &Notice) -> String {
+    let stamp = moment(order, notice).unwrap_or_else(|| format!("v{}", order.version));
+    format!("{}:{}:{stamp}", order.id, notice.tag())
+}
+
+fn moment(order: &Order, notice: &Notice) -> Option<String> {
+    match notice {
+        Notice::Sms(kind, trigger) => {
+            let task = task(order, *kind);
+            match trigger {
+                Trigger::Started => task.started_at.clone(),
+                Trigger::Arriving => task.arrived_at.clone(),
+                Trigger::Completed => task.completed_at.clone(),
+                Trigger::Failed => failed_at(order, Some(*kind)),
+                Trigger::Eta | Trigger::Delayed => None,
+            }
+        }
+        Notice::Rejected => order.rejection.as_ref().map(|r| r.at.clone()),
+        Notice::Failed => failed_at(order, None),
+    }
+}
+
+/// When the task (or either task) last failed, by the order's timeline.
+fn failed_at(order: &Order, kind: Option<TaskKind>) -> Option<String> {
+    order
+        .timeline
+        .iter()
+        .rev()
+        .find(|e| match kind {
+            Some(kind) => e.what == format!("{}_failed", kind.as_str()),
+            None => e.what.ends_with("_failed"),
+        })
+        .map(|e| e.at.clone())
+}
+
+/// What the order as stored calls for, as the change that brought it there did: each
+/// task's latest milestone (started, arriving, completed or failed; never an ETA, stale by
+/// the time of a replay) and the rejection or failure email. `portal-admin
+/// replay-notifications` sends these; the notification ids make it send only what never
+/// went out.
+pub fn current_notices(order: &Order) -> Vec<Notice> {
+    let mut before = order.clone();
+    for kind in [TaskKind::Pickup, TaskKind::Dropoff] {
+        let task = match kind {
+            TaskKind::Pickup => &mut before.pickup,
+            TaskKind::Dropoff => &mut before.dropoff,
+        };
+        match task.state {
+            TaskState::Completed | TaskState::Failed => task.state = TaskState::Active,
+            TaskState::Active if task.arrived_at.is_some() => task.arrived_at = None,
+            TaskState::Active => task.started_at = None,
+            TaskState::Unassigned | TaskState::Assigned => {}
+        }
+    }
+    if matches!(order.status, OrderStatus::Rejected | OrderStatus::Failed) {
+        before.status = OrderStatus::InProgress;
+    }
+    notices(&before, order)
+}
+
 fn task(order: &Order, kind: TaskKind) -> &Task {
     match kind {
         TaskKind::Pickup => &order.pickup,
@@ -102,4 +167,87 @@ fn is_delay(old: &Task, new: &Task) -> bool {
     let slipped =
         old_eta.is_some_and(|o| new_eta - o >= Duration::minutes(DELAY_THRESHOLD_MINUTES));
     passes_due || slipped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::order::TimelineEntry;
+
+    fn order() -> Order {
+        let task = |kind: TaskKind| {
+            serde_json::json!({
+                "id": format!("tsk_01J00000000000000000000000_{}", kind.as_str()),
+                "kind": kind.as_str(),
+                "address": {"line1": "1 Main St", "city": "Lyon"},
+                "state": "unassigned"
+            })
+        };
+        serde_json::from_value(serde_json::json!({
+            "id": "ord_01J00000000000000000000000", "shortId": "ABCD2345",
+            "courierId": "cou_01J00000000000000000000000",
+            "clientId": "cli_01J00000000000000000000000", "clientName": "Bloom",
+            "status": "in_progress", "pickup": task(TaskKind::Pickup),
+            "dropoff": task(TaskKind::Dropoff), "source": "api", "trackingToken": "t",
+            "trackingUrl": "https://portal.test/track/t", "version": 7,
+            "createdAt": "2026-12-01T08:00:00.000Z", "updatedAt": "2026-12-01T09:00:00.000Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_current_notices_are_each_tasks_latest_milestone() {
+        let mut order = order();
+        order.pickup.state = TaskState::Completed;
+        order.pickup.started_at = Some("2026-12-01T08:10:00.000Z".into());
+        order.pickup.completed_at = Some("2026-12-01T08:20:00.000Z".into());
+        order.dropoff.state = TaskState::Active;
+        order.dropoff.started_at = Some("2026-12-01T08:30:00.000Z".into());
+        order.dropoff.eta = Some("2026-12-01T09:30:00.000Z".into());
+        assert_eq!(
+            current_notices(&order),
+            vec![
+                Notice::Sms(TaskKind::Pickup, Trigger::Completed),
+                Notice::Sms(TaskKind::Dropoff, Trigger::Started),
+            ]
+        );
+        order.dropoff.arrived_at = Some("2026-12-01T09:25:00.000Z".into());
+        assert_eq!(
+            current_notices(&order)[1],
+            Notice::Sms(TaskKind::Dropoff, Trigger::Arriving)
+        );
+        order.dropoff.state = TaskState::Failed;
+        order.status = OrderStatus::Failed;
+        order.timeline.push(TimelineEntry {
+            at: "2026-12-01T09:40:00.000Z".into(),
+            what: "dropoff_failed".into(),
+            by: String::new(),
+            detail: None,
+        });
+        let notices = current_notices(&order);
+        assert_eq!(
+            notices[1..],
+            [
+                Notice::Sms(TaskKind::Dropoff, Trigger::Failed),
+                Notice::Failed
+            ]
+        );
+        assert_eq!(
+            notification_id(&order, &notices[1]),
+            "ord_01J00000000000000000000000:sms:dropoff:failed:2026-12-01T09:40:00.000Z"
+        );
+    }
+
+    #[test]
+    fn a_notification_id_does_not_move_with_later_versions() {
+        let mut order = order();
+        order.dropoff.state = TaskState::Active;
+        order.dropoff.started_at = Some("2026-12-01T08:30:00.000Z".into());
+        let started = Notice::Sms(TaskKind::Dropoff, Trigger::Started);
+        let id = notification_id(&order, &started);
+        order.version += 3;
+        assert_eq!(notification_id(&order, &started), id);
+        let eta = Notice::Sms(TaskKind::Dropoff, Trigger::Eta);
+        assert!(notification_id(&order, &eta).ends_with(":sms:dropoff:eta:v10"));
+    }
 }

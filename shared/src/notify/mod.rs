@@ -1,6 +1,7 @@
 //! The notifier ports (email, SMS) and their adapters: SES and SNS in AWS, an outbox that
 //! captures messages locally, and a recorder that tests read.
 
+mod failure;
 pub mod letter;
 #[cfg(feature = "embedded")]
 mod outbox;
@@ -10,7 +11,7 @@ mod sns;
 
 #[cfg(feature = "embedded")]
 pub use outbox::Outbox;
-pub use recorder::{Recorder, Sent};
+pub use recorder::{Failing, Recorder, Sent};
 pub use ses::SesMailer;
 pub use sns::SnsSms;
 
@@ -28,11 +29,38 @@ pub struct OutgoingEmail {
     pub html: Option<String>,
 }
 
+/// Why a message did not go out. `code` names the provider's error (`MessageRejected`,
+/// `InvalidParameterException`, `dispatch`…) and never the recipient; `reason` is the
+/// provider's whole message, which may name the address or number (not for logs).
 #[derive(Debug, thiserror::Error)]
-#[error("{channel} could not be sent: {reason}")]
+#[error("{channel} could not be sent ({}): {code}", if *.permanent { "permanent" } else { "transient" })]
 pub struct NotifyError {
     pub channel: &'static str,
+    pub code: String,
     pub reason: String,
+    /// Sending it again will fail again (an invalid or refused recipient, a sender that is
+    /// not verified): see [`failure`](self) for the list. Otherwise it is worth a retry.
+    pub permanent: bool,
+}
+
+impl NotifyError {
+    /// A failure a retry may cure (throttling, a 5xx, a timeout, no connection).
+    pub fn transient(channel: &'static str, code: &str, reason: impl Into<String>) -> Self {
+        Self {
+            channel,
+            code: code.into(),
+            reason: reason.into(),
+            permanent: false,
+        }
+    }
+
+    /// A failure that sending again cannot cure.
+    pub fn permanent(channel: &'static str, code: &str, reason: impl Into<String>) -> Self {
+        Self {
+            permanent: true,
+            ..Self::transient(channel, code, reason)
+        }
+    }
 }
 
 #[async_trait]

@@ -28,10 +28,7 @@ impl Mailer for Outbox {
                 &email.text,
             )
             .await
-            .map_err(|e| NotifyError {
-                channel: "email",
-                reason: e.to_string(),
-            })
+            .map_err(|e| NotifyError::transient("email", "outbox", e.to_string()))
     }
 }
 
@@ -41,9 +38,6 @@ impl SmsSender for Outbox {
         self.store
             .record_outbox("sms", to.as_str(), None, body)
             .await
-            .map_err(|e| NotifyError {
-                channel: "sms",
-                reason: e.to_string(),
-            })
+            .map_err(|e| NotifyError::transient("sms", "outbox", e.to_string()))
     }
 }

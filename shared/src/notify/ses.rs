@@ -21,10 +21,7 @@ impl SesMailer {
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
-        let failed = |reason: String| NotifyError {
-            channel: "email",
-            reason,
-        };
+        let failed = |reason: String| NotifyError::permanent("email", "content", reason);
         let content = |text: &str| {
             Content::builder()
                 .data(text)
@@ -51,9 +48,7 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(|e| {
-                failed(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string())
-            })?;
+            .map_err(super::failure::ses_failure)?;
         Ok(())
     }
 }

@@ -21,10 +21,7 @@ impl SmsSender for SnsSms {
             .data_type("String")
             .string_value("Transactional")
             .build()
-            .map_err(|e| NotifyError {
-                channel: "sms",
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| NotifyError::permanent("sms", "attribute", e.to_string()))?;
         self.client
             .publish()
             .phone_number(to.as_str())
@@ -32,10 +29,7 @@ impl SmsSender for SnsSms {
             .message_attributes("AWS.SNS.SMS.SMSType", sms_type)
             .send()
             .await
-            .map_err(|e| NotifyError {
-                channel: "sms",
-                reason: aws_smithy_types::error::display::DisplayErrorContext(&e).to_string(),
-            })?;
+            .map_err(super::failure::sns_failure)?;
         Ok(())
     }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 use super::expr::{Action, Cond, Update};
-use super::{CancelReason, Item, Key, Page, Query, SkCond, Store, StoreError, Write, PK, SK};
+use super::{CancelReason, Item, Key, Page, Query, Scan, SkCond, Store, StoreError, Write, PK, SK};
 
 type Attrs = HashMap<String, AttributeValue>;
 
@@ -311,6 +311,41 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(|e| sdk_error("Query", e))?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_attrs)
+            .collect::<Result<Vec<_>, _>>()?;
+        let last_key = out.last_evaluated_key.map(from_attrs).transpose()?;
+        Ok(Page { items, last_key })
+    }
+
+    async fn scan(&self, scan: &Scan) -> Result<Page, StoreError> {
+        let mut exprs = Exprs::default();
+        let filter = scan.filter.as_ref().map(|c| exprs.cond(c));
+        let projection = (!scan.projection.is_empty()).then(|| {
+            [PK, SK]
+                .into_iter()
+                .chain(scan.projection.iter().map(String::as_str))
+                .map(|a| exprs.name(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        let start = scan.start_after.as_ref().map(to_attrs).transpose()?;
+        let out = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values()?)
+            .set_limit(scan.limit.map(|l| l as i32))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| sdk_error("Scan", e))?;
         let items = out
             .items
             .unwrap_or_default()

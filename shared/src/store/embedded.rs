@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use super::expr::{Cond, Update};
 use super::{
-    item_key, CancelReason, Index, Item, Key, Page, Query, SkCond, Store, StoreError, Write, PK, SK,
+    item_key, CancelReason, Index, Item, Key, Page, Query, Scan, SkCond, Store, StoreError, Write,
+    PK, SK,
 };
 
 const SCHEMA: &str = "
@@ -329,6 +330,55 @@ impl Store for EmbeddedStore {
         let query = query.clone();
         self.run(move |conn| run_query(conn, &query)).await
     }
+
+    async fn scan(&self, scan: &Scan) -> Result<Page, StoreError> {
+        let scan = scan.clone();
+        self.run(move |conn| run_scan(conn, &scan)).await
+    }
+}
+
+/// A page of the whole table in key order, filtered and projected as DynamoDB does (the
+/// filter after the limit, the key attributes always kept).
+fn run_scan(conn: &Connection, scan: &Scan) -> Result<Page, StoreError> {
+    let text = |attr: &str| {
+        scan.start_after
+            .as_ref()
+            .and_then(|k| k.get(attr))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let (after_pk, after_sk) = (text(PK).unwrap_or_default(), text(SK).unwrap_or_default());
+    let limit = scan.limit.map(i64::from).unwrap_or(-1);
+    let mut stmt = conn
+        .prepare("SELECT body FROM items WHERE (pk, sk) > (?1, ?2) ORDER BY pk, sk LIMIT ?3")
+        .map_err(db_error)?;
+    let read = stmt
+        .query_map(params![after_pk, after_sk, limit], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(db_error)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_error)?
+        .iter()
+        .map(|b| decode(b))
+        .collect::<Result<Vec<_>, _>>()?;
+    let last_key = match (scan.limit, read.last()) {
+        (Some(limit), Some(last)) if read.len() as u32 == limit => item_key(last).map(|k| {
+            Item::from_iter([(PK.to_string(), k.pk.into()), (SK.to_string(), k.sk.into())])
+        }),
+        _ => None,
+    };
+    let items = read
+        .into_iter()
+        .filter(|i| scan.filter.as_ref().is_none_or(|f| f.holds(Some(i))))
+        .map(|mut item| {
+            if !scan.projection.is_empty() {
+                item.retain(|a, _| a == PK || a == SK || scan.projection.contains(a));
+            }
+            item
+        })
+        .collect();
+    Ok(Page { items, last_key })
 }
 
 fn single_failure(

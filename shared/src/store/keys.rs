@@ -199,6 +199,10 @@ pub fn platform_order(integration_id: &str, platform_order_id: &str) -> Key {
 /// Sort-key prefix of a courier's orders (`Query` lists them, newest first).
 pub const ORDER_PREFIX: &str = "ORDER#";
 
+/// The first sort key after every order's (`#` + 1 = `$`): orders are `ORDER_PREFIX < SK <
+/// ORDER_PREFIX_END`, for a filter (a Scan cannot use `begins_with` on our `Cond`).
+pub const ORDER_PREFIX_END: &str = "ORDER$";
+
 /// An order, in its courier's partition.
 pub fn order(courier_id: &str, order_id: &str) -> Key {
     Key::new(courier_pk(courier_id), format!("{ORDER_PREFIX}{order_id}"))

@@ -161,6 +161,20 @@ impl Query {
     }
 }
 
+/// A read of the whole table, a page at a time (DynamoDB's Scan, sequential, never
+/// parallel): for rare operator commands only (`portal-admin replay-notifications`), never
+/// a request path. Billed on every item read, whatever the filter keeps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scan {
+    pub filter: Option<Cond>,
+    /// The attributes returned (the key attributes are always returned).
+    pub projection: Vec<String>,
+    /// Items to read before filtering.
+    pub limit: Option<u32>,
+    /// Continue after this key (a previous page's `last_key`).
+    pub start_after: Option<Item>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     pub items: Vec<Item>,
@@ -271,6 +285,11 @@ pub trait Store: Send + Sync {
         writes: Vec<Write>,
     ) -> Result<Vec<Result<(), StoreError>>, StoreError>;
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
+    /// One page of a [`Scan`]. Stores that cannot (test wrappers) refuse it.
+    async fn scan(&self, scan: &Scan) -> Result<Page, StoreError> {
+        let _ = scan;
+        Err(StoreError::Invalid("this store does not scan".into()))
+    }
 }
 
 /// An item's size as DynamoDB counts it: attribute names plus values (strings by their

@@ -2,7 +2,7 @@
 //! short id (infra/DATA_MODEL.md). Tenant rules are the use cases' (`ordering::read`).
 
 use super::records::{from_item, to_item};
-use super::{keys, Index, Item, Query, Store, StoreError};
+use super::{keys, Cond, Index, Item, Key, Query, Scan, Store, StoreError, SK};
 use crate::domain::order::Order;
 use crate::domain::order_machine::OrderStatus;
 
@@ -75,4 +75,37 @@ pub async fn get_by_short_id(
         .next()
         .map(from_item)
         .transpose()
+}
+
+/// Items a page of [`changed_between`] reads before filtering.
+const SCAN_PAGE: u32 = 1000;
+
+/// One page of the orders whose `updatedAt` is from `from` to `to` (inclusive; timestamps
+/// as the items hold them, `clock::timestamp`): their keys, and where the next page starts
+/// (`None`: done). No index orders orders by change, so this is a sequential Scan of the
+/// whole table with a filter and a keys-only projection, for `portal-admin
+/// replay-notifications` only (a rare operator command; billed on every item read). An
+/// order created and never changed (a compact import without `updatedAt`) is not listed:
+/// its creation sent nothing.
+pub async fn changed_between(
+    store: &dyn Store,
+    from: &str,
+    to: &str,
+    start_after: Option<Item>,
+) -> Result<(Vec<Key>, Option<Item>), StoreError> {
+    let filter = Cond::gt(SK, keys::ORDER_PREFIX)
+        .and(Cond::lt(SK, keys::ORDER_PREFIX_END))
+        .and(Cond::Not(Box::new(Cond::lt("updatedAt", from))))
+        .and(Cond::Not(Box::new(Cond::gt("updatedAt", to))))
+        .and(Cond::exists("updatedAt"));
+    let page = store
+        .scan(&Scan {
+            filter: Some(filter),
+            projection: vec!["updatedAt".into()],
+            limit: Some(SCAN_PAGE),
+            start_after,
+        })
+        .await?;
+    let keys = page.items.iter().filter_map(super::item_key).collect();
+    Ok((keys, page.last_key))
 }

@@ -1,0 +1,149 @@
+//! Which SNS and SES errors are permanent (sending the same message again fails again:
+//! skip it, record it, count it) and which are transient (retry).
+//!
+//! Permanent:
+//! - SNS `Publish`: `InvalidParameterException`, `InvalidParameterValueException` (a number
+//!   SNS refuses: malformed, unsupported country, opted out), `EndpointDisabledException`,
+//!   `ValidationException`, `NotFoundException`.
+//! - SES `SendEmail`: `MessageRejected` (a refused address, the sandbox's unverified
+//!   recipient, a virus), `MailFromDomainNotVerifiedException`, `BadRequestException` (an
+//!   address SES cannot parse), `NotFoundException` (a configuration set or identity that
+//!   does not exist).
+//!
+//! Everything else is transient: throttling (`TooManyRequestsException`,
+//! `LimitExceededException`, `KmsThrottlingException`), 5xx (`InternalErrorException`, an
+//! unmodelled error), timeouts, dispatch and response failures, and the account-wide states
+//! an operator fixes (`AccountSuspendedException`, `SendingPausedException`,
+//! `AuthorizationErrorException`, the KMS errors): those go to the dead-letter queue and
+//! `portal-admin replay-notifications` sends them once the account is fixed.
+
+use aws_sdk_sesv2::operation::send_email::SendEmailError;
+use aws_sdk_sns::error::ProvideErrorMetadata;
+use aws_sdk_sns::operation::publish::PublishError;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use super::NotifyError;
+
+pub(super) fn sns_failure<R: std::fmt::Debug>(e: SdkError<PublishError, R>) -> NotifyError {
+    let reason = DisplayErrorContext(&e).to_string();
+    let Some(service) = e.as_service_error() else {
+        return NotifyError::transient("sms", sdk_kind(&e), reason);
+    };
+    let code = service.code().unwrap_or("unknown").to_string();
+    let permanent = matches!(
+        service,
+        PublishError::InvalidParameterException(_)
+            | PublishError::InvalidParameterValueException(_)
+            | PublishError::EndpointDisabledException(_)
+            | PublishError::ValidationException(_)
+            | PublishError::NotFoundException(_)
+    );
+    if permanent {
+        NotifyError::permanent("sms", &code, reason)
+    } else {
+        NotifyError::transient("sms", &code, reason)
+    }
+}
+
+pub(super) fn ses_failure<R: std::fmt::Debug>(e: SdkError<SendEmailError, R>) -> NotifyError {
+    let reason = DisplayErrorContext(&e).to_string();
+    let Some(service) = e.as_service_error() else {
+        return NotifyError::transient("email", sdk_kind(&e), reason);
+    };
+    let code = service.code().unwrap_or("unknown").to_string();
+    let permanent = matches!(
+        service,
+        SendEmailError::MessageRejected(_)
+            | SendEmailError::MailFromDomainNotVerifiedException(_)
+            | SendEmailError::BadRequestException(_)
+            | SendEmailError::NotFoundException(_)
+    );
+    if permanent {
+        NotifyError::permanent("email", &code, reason)
+    } else {
+        NotifyError::transient("email", &code, reason)
+    }
+}
+
+/// The kind of a failure that never reached the service's answer.
+fn sdk_kind<E, R>(e: &SdkError<E, R>) -> &'static str {
+    match e {
+        SdkError::ConstructionFailure(_) => "construction",
+        SdkError::TimeoutError(_) => "timeout",
+        SdkError::DispatchFailure(_) => "dispatch",
+        SdkError::ResponseError(_) => "response",
+        SdkError::ServiceError(_) => "service",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_sesv2::types::error as ses;
+    use aws_sdk_sns::types::error as sns;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn meta(code: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code(code)
+            .message("+33612345678 refused")
+            .build()
+    }
+
+    #[test]
+    fn refused_numbers_are_permanent_and_errors_of_the_service_are_not() {
+        let invalid = PublishError::InvalidParameterException(
+            sns::InvalidParameterException::builder()
+                .meta(meta("InvalidParameter"))
+                .build(),
+        );
+        let e = sns_failure(SdkError::service_error(invalid, ()));
+        assert!(e.permanent);
+        assert_eq!(e.code, "InvalidParameter");
+        assert!(!e.to_string().contains("+3361"), "{e}");
+        let internal = PublishError::InternalErrorException(
+            sns::InternalErrorException::builder()
+                .meta(meta("InternalError"))
+                .build(),
+        );
+        let e = sns_failure(SdkError::service_error(internal, ()));
+        assert!(!e.permanent);
+        // Throttling is not modelled for Publish: an unhandled error, transient.
+        let throttled = PublishError::generic(meta("Throttling"));
+        let e = sns_failure(SdkError::service_error(throttled, ()));
+        assert!(!e.permanent);
+        let e = sns_failure(SdkError::<PublishError, ()>::timeout_error("slow"));
+        assert!(!e.permanent);
+        assert_eq!(e.code, "timeout");
+    }
+
+    #[test]
+    fn refused_addresses_are_permanent_and_a_paused_account_is_not() {
+        let rejected = SendEmailError::MessageRejected(
+            ses::MessageRejected::builder()
+                .meta(meta("MessageRejected"))
+                .build(),
+        );
+        assert!(ses_failure(SdkError::service_error(rejected, ())).permanent);
+        let unverified = SendEmailError::MailFromDomainNotVerifiedException(
+            ses::MailFromDomainNotVerifiedException::builder()
+                .meta(meta("MailFromDomainNotVerifiedException"))
+                .build(),
+        );
+        assert!(ses_failure(SdkError::service_error(unverified, ())).permanent);
+        let paused = SendEmailError::SendingPausedException(
+            ses::SendingPausedException::builder()
+                .meta(meta("SendingPausedException"))
+                .build(),
+        );
+        assert!(!ses_failure(SdkError::service_error(paused, ())).permanent);
+        let many = SendEmailError::TooManyRequestsException(
+            ses::TooManyRequestsException::builder()
+                .meta(meta("TooManyRequestsException"))
+                .build(),
+        );
+        assert!(!ses_failure(SdkError::service_error(many, ())).permanent);
+    }
+}
