@@ -283,12 +283,34 @@ pub fn integration_index_sk(integration_id: &str) -> String {
     format!("INTEGRATION#{integration_id}")
 }
 
-/// GSI4 partition of every draft order (sparse: an order leaves it when it leaves draft).
-pub const DRAFTS_PK: &str = "DRAFTS";
+/// Shards of the drafts index (GSI4): no index key is shared by every tenant; a client's
+/// drafts all fall in one shard, together (see [`draft_sk`]).
+pub const DRAFT_SHARDS: u32 = 16;
 
-/// GSI4 sort key of a draft: oldest first.
-pub fn draft_sk(created_at: &str, order_id: &str) -> String {
-    format!("{created_at}#{order_id}")
+/// The drafts-index shard of a client: a stable hash of its id (FNV-1a), so every run
+/// and every writer agree without a lookup.
+pub fn draft_shard(client_id: &str) -> u32 {
+    let hash = client_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % DRAFT_SHARDS
+}
+
+/// GSI4 partition of shard `shard` of the draft orders (sparse: an order leaves it when it
+/// leaves draft).
+pub fn drafts_shard_pk(shard: u32) -> String {
+    format!("DRAFTS#{shard:02}")
+}
+
+/// GSI4 partition of a client's drafts (its shard's).
+pub fn drafts_pk(client_id: &str) -> String {
+    drafts_shard_pk(draft_shard(client_id))
+}
+
+/// GSI4 sort key of a draft: by client, then oldest first, so a shard is read one client
+/// after another.
+pub fn draft_sk(client_id: &str, created_at: &str, order_id: &str) -> String {
+    format!("{client_id}#{created_at}#{order_id}")
 }
 
 /// One draft digest per client and local day.
@@ -352,6 +374,24 @@ pub fn demo_seed() -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drafts_are_sharded_by_client() {
+        // Stable: the same client always lands in the same shard.
+        assert_eq!(drafts_pk("cli_2"), drafts_pk("cli_2"));
+        assert!(drafts_pk("cli_2").starts_with("DRAFTS#"));
+        let shards: std::collections::HashSet<String> =
+            (0..200).map(|n| drafts_pk(&format!("cli_{n}"))).collect();
+        assert_eq!(
+            shards.len(),
+            DRAFT_SHARDS as usize,
+            "clients spread over every shard"
+        );
+        assert_eq!(
+            draft_sk("cli_2", "2026-12-01T06:00:00Z", "ord_9"),
+            "cli_2#2026-12-01T06:00:00Z#ord_9"
+        );
+    }
 
     #[test]
     fn keys_are_pinned() {
