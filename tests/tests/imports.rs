@@ -788,7 +788,139 @@ async fn times_of_day_fall_on_the_next_delivery_day(app: TestApp) {
     assert_eq!(given.body["date"], "2026-12-24", "{}", given.text);
 }
 
+/// A sheet of `n` rows for a client, each with its own Id.
+fn big_sheet(n: usize) -> String {
+    let mut sheet = String::from("Address Line 1,City,Recipient Name,Id\n");
+    for i in 0..n {
+        sheet.push_str(&format!("{i} Market St,San Francisco,Ada {i},BIG-{i}\n"));
+    }
+    sheet
+}
+
+/// The client's orders (GSI1), by id: every row written exactly once.
+async fn client_order_ids(app: &TestApp, client_id: &str) -> Vec<String> {
+    use portal::store::{keys, Index, Query};
+    let mut query = Query::partition(keys::client_orders_pk(client_id)).on(Index::Gsi1);
+    let mut ids = Vec::new();
+    loop {
+        let page = app.ctx().store.query(&query).await.unwrap();
+        for item in page.items {
+            let sk = item["SK"].as_str().unwrap();
+            ids.push(sk.trim_start_matches("ORDER#").to_string());
+        }
+        match page.last_key {
+            Some(last) => query = query.start_after(Some(last)),
+            None => break,
+        }
+    }
+    ids
+}
+
+/// A sheet past the inline threshold answers 202 and is written by the worker, a slice
+/// per step; a step that dies part-way (twice: after some rows, then after all its rows
+/// but before recording them) is finished by the next with no row written twice, and a
+/// step delivered again once the import is done does nothing.
+async fn a_large_import_is_written_by_the_worker_once(app: TestApp) {
+    use portal::imports::record::Progress;
+    use portal::imports::worker::{advance, advance_or_stop, Step, SLICE};
+    let w = world(app).await;
+    let app = &w.app;
+    let rows = 2 * SLICE;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    assert_eq!(started.body["status"], "running");
+    assert_eq!(
+        started.body["progress"],
+        json!({"written": 0, "total": rows})
+    );
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.client.id, &id);
+    let ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+
+    let first = advance(&ctx, &key).await.unwrap();
+    assert_eq!(
+        first,
+        Step::Wrote(Progress {
+            written: SLICE,
+            total: rows
+        })
+    );
+    let halfway = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(halfway.body["status"], "running", "{}", halfway.text);
+    assert_eq!(
+        halfway.body["progress"],
+        json!({"written": SLICE, "total": rows})
+    );
+    assert_eq!(halfway.body["counts"]["drafts"], SLICE);
+    let listed = app.get("/v1/imports", &w.client.key).await;
+    assert_eq!(
+        listed.body["items"][0]["status"], "running",
+        "{}",
+        listed.text
+    );
+
+    // The second step dies after 123 of its rows, then after all of them (unrecorded).
+    assert!(advance_or_stop(&ctx, &key, Some(123)).await.is_err());
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), SLICE + 123);
+    assert!(advance_or_stop(&ctx, &key, Some(SLICE)).await.is_err());
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+    let last = advance(&ctx, &key).await.unwrap();
+    assert_eq!(
+        last,
+        Step::Done(Progress {
+            written: rows,
+            total: rows
+        })
+    );
+    // Delivered again: nothing to do.
+    assert_eq!(advance(&ctx, &key).await.unwrap(), Step::Idle);
+
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(done.body["status"], "done", "{}", done.text);
+    assert_eq!(done.body["counts"]["rows"], rows);
+    assert_eq!(
+        done.body["counts"]["drafts"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(done.body["counts"]["errors"], 0);
+    let results = done.body["rows"].as_array().unwrap();
+    assert_eq!(results.len(), rows);
+    let mut from_rows: Vec<String> = results
+        .iter()
+        .map(|r| r["orderId"].as_str().unwrap().to_string())
+        .collect();
+    from_rows.sort();
+    from_rows.dedup();
+    assert_eq!(from_rows.len(), rows, "one order per row");
+    let mut stored = client_order_ids(app, &w.client.id).await;
+    assert_eq!(stored.len(), rows, "every row written exactly once");
+    stored.sort();
+    assert_eq!(stored, from_rows);
+    // The file is gone; re-importing the sheet (the worker again) updates, never adds.
+    let again = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(again.status, 202, "{}", again.text);
+    let key =
+        portal::imports::record::summary_key(&w.client.id, again.body["id"].as_str().unwrap());
+    while let Step::Wrote(_) = advance(&ctx, &key).await.unwrap() {}
+    let redone = app
+        .get(
+            &format!("/v1/imports/{}", again.body["id"].as_str().unwrap()),
+            &w.client.key,
+        )
+        .await;
+    assert_eq!(
+        redone.body["counts"]["updated"], rows,
+        "{}",
+        redone.body["counts"]
+    );
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+}
+
 on_both_backends!(
+    a_large_import_is_written_by_the_worker_once,
     an_upload_is_refused_before_its_sheet_is_read,
     times_of_day_fall_on_the_next_delivery_day,
     imported_drafts_are_compact_and_indexed_when_placed,

@@ -13,6 +13,7 @@ pub mod rows;
 pub mod run;
 pub mod sheet;
 pub mod values;
+pub mod worker;
 
 pub use read::{find_import, list_imports, ImportsPage};
-pub use run::{run_import, ImportCommand};
+pub use run::{run_import, ImportCommand, INLINE_ROWS};

@@ -273,6 +273,12 @@ pub fn import(org_id: &str, import_id: &str) -> Key {
 /// Sort-key prefix of an organisation's imports (listed newest first).
 pub const IMPORT_PREFIX: &str = "IMPORT#";
 
+/// Sort-key prefix of a background import's file, in chunks (after it: the chunk's
+/// number), kept while its worker runs.
+pub fn import_file_prefix(import_id: &str) -> String {
+    format!("IMPORTFILE#{import_id}#")
+}
+
 /// Sort-key prefix of an import's row chunks (after it: the chunk's number).
 pub fn import_rows_prefix(import_id: &str) -> String {
     format!("IMPORTROWS#{import_id}#")
@@ -432,6 +438,7 @@ mod tests {
             Key::new("ORG#cli_2", "IMPORT#imp_3")
         );
         assert_eq!(import_rows_prefix("imp_3"), "IMPORTROWS#imp_3#");
+        assert_eq!(import_file_prefix("imp_3"), "IMPORTFILE#imp_3#");
         assert_eq!(integration_index_sk("int_4"), "INTEGRATION#int_4");
         assert_eq!(
             client("cou_1", "cli_2"),
