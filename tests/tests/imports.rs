@@ -919,8 +919,124 @@ async fn a_large_import_is_written_by_the_worker_once(app: TestApp) {
     assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
 }
 
+/// A store that throttles: every third `write_each` applies the first half of its writes
+/// and answers the rest `Throttled` (as a BatchWriteItem whose unprocessed items outlast
+/// their retries).
+struct Throttling {
+    inner: std::sync::Arc<dyn portal::store::Store>,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl portal::store::Store for Throttling {
+    async fn get(
+        &self,
+        key: &portal::store::Key,
+    ) -> Result<Option<portal::store::Item>, portal::store::StoreError> {
+        self.inner.get(key).await
+    }
+    async fn batch_get(
+        &self,
+        keys: &[portal::store::Key],
+    ) -> Result<Vec<Option<portal::store::Item>>, portal::store::StoreError> {
+        self.inner.batch_get(keys).await
+    }
+    async fn put(
+        &self,
+        item: portal::store::Item,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.inner.put(item, cond).await
+    }
+    async fn update(
+        &self,
+        key: &portal::store::Key,
+        update: &portal::store::Update,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<portal::store::Item, portal::store::StoreError> {
+        self.inner.update(key, update, cond).await
+    }
+    async fn delete(
+        &self,
+        key: &portal::store::Key,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.inner.delete(key, cond).await
+    }
+    async fn transact(
+        &self,
+        writes: Vec<portal::store::Write>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.inner.transact(writes).await
+    }
+    async fn write_each(
+        &self,
+        mut writes: Vec<portal::store::Write>,
+    ) -> Result<Vec<Result<(), portal::store::StoreError>>, portal::store::StoreError> {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n % 3 != 2 || writes.len() < 2 {
+            return self.inner.write_each(writes).await;
+        }
+        let rest = writes.split_off(writes.len() / 2);
+        let mut outcomes = self.inner.write_each(writes).await?;
+        outcomes.extend(
+            rest.iter()
+                .map(|_| Err(portal::store::StoreError::Throttled)),
+        );
+        Ok(outcomes)
+    }
+    async fn query(
+        &self,
+        query: &portal::store::Query,
+    ) -> Result<portal::store::Page, portal::store::StoreError> {
+        self.inner.query(query).await
+    }
+}
+
+/// Throttled writes fail a step part-way; the step's retries finish the import with every
+/// row written once.
+async fn a_throttled_large_import_finishes_with_every_row_once(app: TestApp) {
+    use portal::imports::worker::{advance, Step, SLICE};
+    let w = world(app).await;
+    let app = &w.app;
+    let rows = SLICE + 100;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.client.id, &id);
+    let mut ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    ctx.store = std::sync::Arc::new(Throttling {
+        inner: ctx.store.clone(),
+        calls: Default::default(),
+    });
+    let (mut failed, mut steps) = (0, 0);
+    loop {
+        steps += 1;
+        assert!(steps < 50, "the import never finished");
+        match advance(&ctx, &key).await {
+            Ok(Step::Done(_)) => break,
+            Ok(_) => {}
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(failed > 0, "some steps were throttled");
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(done.body["status"], "done");
+    assert_eq!(
+        done.body["counts"]["drafts"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(done.body["counts"]["errors"], 0, "{}", done.body["counts"]);
+    let ids = client_order_ids(app, &w.client.id).await;
+    assert_eq!(ids.len(), rows, "every row written exactly once");
+}
+
 on_both_backends!(
     a_large_import_is_written_by_the_worker_once,
+    a_throttled_large_import_finishes_with_every_row_once,
     an_upload_is_refused_before_its_sheet_is_read,
     times_of_day_fall_on_the_next_delivery_day,
     imported_drafts_are_compact_and_indexed_when_placed,
