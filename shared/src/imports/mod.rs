@@ -2,6 +2,7 @@
 //! courier's track-only import, placed orders of its clients) through the order-creation
 //! use case, batched; re-imports update drafts in place (one marker per client and row Id).
 
+pub mod background;
 pub mod columns;
 pub mod delivery_day;
 pub mod error;

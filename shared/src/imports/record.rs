@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 
 use super::error::ImportError;
 use super::rows::RowError;
+use super::sheet::Format;
+use crate::domain::api_key::Principal;
+use crate::domain::ids::ClientId;
 use crate::store::records::{from_item, to_item};
 use crate::store::StoreError;
 use crate::store::{keys, Key, Query};
@@ -168,7 +171,7 @@ pub struct ImportSummary {
     pub written: Option<usize>,
     /// What a background import's worker needs, while it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job: Option<super::worker::Job>,
+    pub job: Option<Job>,
 }
 
 impl ImportSummary {
@@ -182,6 +185,19 @@ impl ImportSummary {
         }
         view
     }
+}
+
+/// What a background import's worker needs, kept on its summary while it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub by: Principal,
+    pub format: Format,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    pub base_url: String,
+    /// Chunks of the stored file.
+    pub file_chunks: usize,
 }
 
 pub fn summary_key(org_id: &str, import_id: &str) -> Key {

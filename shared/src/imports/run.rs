@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use super::background::Kept;
 use super::columns::{Column, Header};
 use super::delivery_day::{latest_time_of_day, next_delivery_day};
 use super::error::ImportError;
 use super::plan::{plan, OwnRows, Owners, Planned};
 use super::record::{
-    self, Counts, ImportReport, ImportStatus, RowResult, RowStatus, StoredRowError,
+    self, Counts, ImportReport, ImportStatus, Job, RowResult, RowStatus, StoredRowError,
 };
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{self, Format};
@@ -69,7 +70,19 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, I
     let now = ctx.now();
     let id = format!("imp_{}", next_ulid_at(now));
     if !cmd.preflight && prepared.sheet.rows.len() > INLINE_ROWS {
-        return super::worker::start(ctx, &cmd, id, &prepared).await;
+        let job = Job {
+            by: cmd.by.clone(),
+            format: cmd.format,
+            client_id: cmd.client_id.clone(),
+            base_url: cmd.base_url.clone(),
+            file_chunks: 0,
+        };
+        let kept = Kept {
+            rows: prepared.sheet.rows.len(),
+            date: prepared.date,
+            unknown_columns: prepared.header.unknown,
+        };
+        return super::background::start(ctx, id, job, &cmd.file, kept).await;
     }
     let Prepared {
         sheet,

@@ -11,122 +11,25 @@
 //! its order missing, written at once with that id), and a draft this import re-imported
 //! names the import in its timeline. No row is written twice.
 
-use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
-use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-
+use super::background::{file_key, read_file};
 use super::error::ImportError;
 use super::plan::{plan_rows, resolve_existing, OwnRows, Planned};
-use super::record::{
-    save_chunk, summary_key, Counts, ImportReport, ImportStatus, ImportSummary, Progress,
-    ROWS_PER_CHUNK,
-};
-use super::run::{commit, prepare, ImportCommand, Prepared};
-use super::sheet::Format;
-use crate::clock::timestamp;
-use crate::domain::api_key::Principal;
-use crate::domain::ids::ClientId;
-use crate::ordering::changes::actor;
+use super::record::{save_chunk, Counts, ImportStatus, ImportSummary, Progress, ROWS_PER_CHUNK};
+use super::run::{commit, prepare, ImportCommand};
 use crate::store::records::{from_item, to_item};
-use crate::store::{keys, Cond, Key, Query, StoreError, Write, PK, SK};
+use crate::store::{keys, Cond, Key, StoreError, Write, PK, SK};
 use crate::Ctx;
+use aws_lambda_events::dynamodb::{Event as DynamoDbEvent, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 
 /// Rows written per step (one chunk of row results): a step stays well within the
 /// function's timeout and the table's write budget (about 3 writes a row, 25 per
 /// BatchWriteItem, 32 calls in flight).
 pub const SLICE: usize = ROWS_PER_CHUNK;
-/// Characters of the (base64) file per stored chunk (an item holds at most 400 KB).
-const FILE_CHUNK_CHARS: usize = 300_000;
-/// The file's chunks expire after this long if the import never finishes.
-const FILE_TTL_DAYS: i64 = 7;
 
 /// The event-source filter in `template.yaml` (a test compares them): only a running
 /// import's summary invokes the worker.
 pub const STREAM_FILTER: &str = r#"{"eventName":["INSERT","MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"IMPORT#"}]}},"NewImage":{"status":{"S":["running"]}}}}"#;
-
-/// What a background import's worker needs, kept on its summary while it runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Job {
-    pub by: Principal,
-    pub format: Format,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<ClientId>,
-    pub base_url: String,
-    /// Chunks of the stored file.
-    pub file_chunks: usize,
-}
-
-/// Keeps the file and the summary (`running`, nothing written) of a background import.
-pub(crate) async fn start(
-    ctx: &Ctx,
-    cmd: &ImportCommand,
-    id: String,
-    prepared: &Prepared,
-) -> Result<ImportReport, ImportError> {
-    let org_id = cmd.by.org_id();
-    let encoded = STANDARD.encode(&cmd.file);
-    let ttl = (ctx.now() + chrono::Duration::days(FILE_TTL_DAYS)).timestamp();
-    // Base64 is ASCII: any byte offset is a character boundary.
-    let pieces: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(FILE_CHUNK_CHARS)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    for (n, piece) in pieces.iter().enumerate() {
-        let key = file_key(org_id, &id, n);
-        let item = to_item(&json!({ "data": piece, "ttl": ttl }), &key, "ImportFile")?;
-        ctx.store.put(item, None).await?;
-    }
-    let progress = Progress {
-        written: 0,
-        total: prepared.sheet.rows.len(),
-    };
-    let summary = ImportSummary {
-        id: id.clone(),
-        date: Some(prepared.date),
-        counts: Counts::default(),
-        unknown_columns: prepared.header.unknown.clone(),
-        by: actor(&cmd.by),
-        created_at: timestamp(ctx.now()),
-        chunks: 0,
-        status: ImportStatus::Running,
-        progress: Some(progress),
-        written: Some(0),
-        job: Some(Job {
-            by: cmd.by.clone(),
-            format: cmd.format,
-            client_id: cmd.client_id.clone(),
-            base_url: cmd.base_url.clone(),
-            file_chunks: pieces.len(),
-        }),
-    };
-    ctx.store
-        .put(
-            to_item(&summary, &summary_key(org_id, &id), "Import")?,
-            Some(Cond::not_exists(PK)),
-        )
-        .await?;
-    Ok(ImportReport {
-        id,
-        date: Some(prepared.date),
-        counts: Counts::default(),
-        unknown_columns: prepared.header.unknown.clone(),
-        rows: vec![],
-        status: ImportStatus::Running,
-        progress: Some(progress),
-    })
-}
-
-fn file_key(org_id: &str, import_id: &str, n: usize) -> Key {
-    Key::new(
-        keys::org_pk(org_id),
-        format!("{}{n:04}", keys::import_file_prefix(import_id)),
-    )
-}
 
 /// What one step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,42 +144,6 @@ pub async fn advance_or_stop(
         tracing::warn!(import = %summary.id, error = %e, "an import's file was not removed");
     }
     Ok(Step::Done(progress))
-}
-
-/// The stored file of a background import.
-async fn read_file(
-    ctx: &Ctx,
-    org_id: &str,
-    import_id: &str,
-    chunks: usize,
-) -> Result<Vec<u8>, ImportError> {
-    let mut encoded = String::new();
-    let mut query =
-        Query::partition(keys::org_pk(org_id)).sk_begins_with(keys::import_file_prefix(import_id));
-    let mut read = 0;
-    loop {
-        let page = ctx.store.query(&query).await?;
-        for item in page.items {
-            read += 1;
-            encoded.push_str(
-                item.get("data")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default(),
-            );
-        }
-        match page.last_key {
-            Some(last) => query = query.start_after(Some(last)),
-            None => break,
-        }
-    }
-    if read != chunks {
-        return Err(ImportError::Internal(format!(
-            "the import's file has {read} of its {chunks} chunks"
-        )));
-    }
-    STANDARD
-        .decode(encoded)
-        .map_err(|e| ImportError::Internal(format!("the import's file is unreadable: {e}")))
 }
 
 /// Whether a change passes [`STREAM_FILTER`].
