@@ -405,3 +405,27 @@ pub async fn resolve_existing(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::OwnRows;
+
+    #[test]
+    fn a_background_imports_order_ids_are_derived_from_the_import_and_the_row() {
+        let own = OwnRows {
+            import_id: "imp_01KBX7Y3T2Q9M4ZC8N6RJ5W0HD".into(),
+        };
+        let first = own.order_id(2);
+        assert_eq!(first, own.order_id(2), "the same on every attempt");
+        assert!(first.starts_with("ord_"));
+        assert_ne!(first, own.order_id(3));
+        let other = OwnRows {
+            import_id: "imp_01KBX7Y3T2Q9M4ZC8N6RJ5W0HE".into(),
+        };
+        assert_ne!(first, other.order_id(2));
+        // A ULID of the import's time: ids sort with the import's.
+        let ulid = ulid::Ulid::from_string(first.trim_start_matches("ord_")).unwrap();
+        let import = ulid::Ulid::from_string("01KBX7Y3T2Q9M4ZC8N6RJ5W0HD").unwrap();
+        assert_eq!(ulid.timestamp_ms(), import.timestamp_ms());
+    }
+}
