@@ -1171,3 +1171,32 @@ async fn bomb_is_refused(w: &World) {
     assert_eq!(page.status, 413, "{}", page.text);
     assert!(page.text.contains("XFD1048576"), "{}", page.text);
 }
+
+/// The largest sheet accepted (10,000 rows), on the embedded store: the worker writes it
+/// in 20 steps, every row once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_rows_are_written_once_embedded() {
+    use portal::imports::worker::{advance, Step};
+    let w = world(TestApp::new(portal_tests::Backend::Embedded).await).await;
+    let app = &w.app;
+    let rows = portal::imports::sheet::MAX_ROWS;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.client.id, &id);
+    let ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    let mut steps = 1;
+    while let Step::Wrote(_) = advance(&ctx, &key).await.unwrap() {
+        steps += 1;
+    }
+    assert_eq!(steps, rows / portal::imports::worker::SLICE);
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(
+        done.body["counts"]["drafts"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+}
