@@ -1200,3 +1200,32 @@ async fn ten_thousand_rows_are_written_once_embedded() {
     );
     assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
 }
+
+/// Locally (portal-local, the embedded store), the table's change log delivers a running
+/// import's summary to the worker, step after step, until it is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_stream_runs_the_worker_to_the_end() {
+    let w = world(TestApp::new(portal_tests::Backend::Embedded).await).await;
+    let app = &w.app;
+    let rows = 2 * portal::imports::worker::SLICE + 1;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let portal_tests::Stream::Embedded(stream) = &app.stream else {
+        unreachable!("the embedded store's stream")
+    };
+    let deliveries = stream.import_worker_beside().drain().await.unwrap();
+    assert!(
+        deliveries.iter().all(|d| d.failed.is_none()),
+        "{deliveries:?}"
+    );
+    assert_eq!(
+        deliveries.iter().map(|d| d.delivered).sum::<usize>(),
+        3,
+        "one record per step: the INSERT and two MODIFYs while running"
+    );
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(done.body["status"], "done", "{}", done.text);
+    assert_eq!(done.body["counts"]["drafts"], rows);
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+}

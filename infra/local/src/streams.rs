@@ -89,6 +89,14 @@ impl LocalStream {
         }
     }
 
+    /// The import worker's delivery on the same change log, with `ctx` wired for it.
+    pub fn import_worker_beside(&self) -> Self {
+        Self::import_worker(
+            self.store.clone(),
+            Arc::new(self.ctx.wired_for(crate::functions::IMPORT_WORKER.needs)),
+        )
+    }
+
     /// Delivers the next batch of changes, if any.
     pub async fn deliver_next(&self) -> Result<Delivery, StoreError> {
         let name = self.consumer.name;
