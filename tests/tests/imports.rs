@@ -1034,8 +1034,53 @@ async fn a_throttled_large_import_finishes_with_every_row_once(app: TestApp) {
     assert_eq!(ids.len(), rows, "every row written exactly once");
 }
 
+/// A courier's large track-only import (placed orders, with search terms): a step that
+/// stops part-way is finished by the next, every order placed once and found by search.
+async fn a_large_track_only_import_resumes_with_its_search_terms(app: TestApp) {
+    use portal::imports::worker::{advance, advance_or_stop, Step};
+    let w = world(app).await;
+    let app = &w.app;
+    let rows = portal::imports::INLINE_ROWS + 1;
+    let mut sheet = String::from("Address Line 1,City,Recipient Name,Id\n");
+    for i in 0..rows {
+        sheet.push_str(&format!(
+            "{i} Market St,San Francisco,Zelda{i:03}x,TO-{i}\n"
+        ));
+    }
+    let query = format!("?date=2026-12-02&clientId={}", w.client.id);
+    let started = upload(app, &w.courier.key, &query, CSV, sheet).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.courier.id, &id);
+    let ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    assert!(advance_or_stop(&ctx, &key, Some(150)).await.is_err());
+    while let Step::Wrote(_) = advance(&ctx, &key).await.unwrap() {}
+    let done = app.get(&format!("/v1/imports/{id}"), &w.courier.key).await;
+    assert_eq!(
+        done.body["counts"]["placed"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+    // Orders written by the stopped attempt and by the next are both found.
+    for n in [0, 149, 200] {
+        let found = app
+            .get(&format!("/v1/orders?q=zelda{n:03}x"), &w.courier.key)
+            .await;
+        assert_eq!(
+            found.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{n}: {}",
+            found.text
+        );
+    }
+}
+
 on_both_backends!(
     a_large_import_is_written_by_the_worker_once,
+    a_large_track_only_import_resumes_with_its_search_terms,
     a_throttled_large_import_finishes_with_every_row_once,
     an_upload_is_refused_before_its_sheet_is_read,
     times_of_day_fall_on_the_next_delivery_day,

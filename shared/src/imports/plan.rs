@@ -68,6 +68,9 @@ pub enum Planned {
         id: Option<String>,
         order_id: String,
         status: RowStatus,
+        /// A placed order's search terms are put again (idempotent puts): the attempt that
+        /// wrote the order may have stopped before them.
+        placed: Option<Box<Order>>,
     },
 }
 
@@ -343,6 +346,7 @@ pub async fn resolve_existing(
                             } else {
                                 RowStatus::Placed
                             },
+                            placed: (!order.unindexed).then(|| Box::new(order.clone())),
                         },
                         None => Planned::New {
                             id,
@@ -365,6 +369,7 @@ pub async fn resolve_existing(
                             id,
                             order_id: order.id.clone(),
                             status: RowStatus::Updated,
+                            placed: None,
                         }
                     }
                     Some(order) if order.status == OrderStatus::Draft => Planned::Update {

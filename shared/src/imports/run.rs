@@ -28,7 +28,7 @@ use crate::domain::order_machine::OrderStatus;
 use crate::domain::settings::Units;
 use crate::ordering::changes::actor;
 use crate::ordering::place_batch::{reuse_id, stored_item};
-use crate::ordering::search::reindex_writes;
+use crate::ordering::search::{index_writes, reindex_writes};
 use crate::ordering::{
     new_order, place_orders, BatchOrder, BatchOutcome, CreateOrder, DraftMode, OrderOwner,
 };
@@ -333,6 +333,7 @@ fn preview(p: &Planned) -> RowResult {
             id,
             order_id,
             status,
+            ..
         } => result(*line, id.clone(), Some(order_id.clone()), *status, vec![]),
     }
 }
@@ -351,6 +352,7 @@ pub(crate) async fn commit(
     let mut batch = Vec::new();
     let mut batch_at = Vec::new();
     let mut updates = Vec::new();
+    let mut terms = Vec::new();
     let draft = match cmd.by.role {
         Role::Client => DraftMode::Always,
         // Track-only: the courier's sheet is the order list itself.
@@ -386,8 +388,18 @@ pub(crate) async fn commit(
                 }
             }
             Planned::Update { id, row, order } => updates.push((i, id, row, order)),
+            Planned::Written {
+                placed: Some(ref order),
+                ..
+            } => {
+                terms.extend(index_writes(order)?);
+                results[i] = Some(preview(&p));
+            }
             other => results[i] = Some(preview(&other)),
         }
+    }
+    if !terms.is_empty() {
+        fail_on_any(ctx.store.write_each(terms).await?)?;
     }
     let placed = place_orders(ctx, batch).await?;
     for ((i, line, id), outcome) in batch_at.into_iter().zip(placed) {
@@ -412,6 +424,15 @@ pub(crate) async fn commit(
         results[i] = Some(outcome);
     }
     Ok(results.into_iter().flatten().collect())
+}
+
+/// The first failure of writes that have no condition to fail.
+fn fail_on_any(outcomes: Vec<Result<(), StoreError>>) -> Result<(), ImportError> {
+    outcomes
+        .into_iter()
+        .collect::<Result<Vec<()>, _>>()
+        .map(|_| ())
+        .map_err(ImportError::from)
 }
 
 fn row_failed(line: usize, id: Option<String>, reason: &str) -> RowResult {

@@ -208,9 +208,19 @@ pub async fn place_orders(
         });
     }
     // 4. Placed orders' search terms (batched), and markers of orders not written.
+    let written_terms = terms.len();
     terms.extend(cleanup);
     if !terms.is_empty() {
-        ctx.store.write_each(terms).await?;
+        let outcomes = ctx.store.write_each(terms).await?;
+        // A search term not written fails the call (its retry puts them again); a
+        // marker's removal may find it gone.
+        if let Some(Err(e)) = outcomes
+            .into_iter()
+            .take(written_terms)
+            .find(|o| o.is_err())
+        {
+            return Err(e.into());
+        }
     }
     Ok(outcomes
         .into_iter()
