@@ -253,6 +253,7 @@ event_functions! {
     STATUS_FANOUT status_fanout "status-fanout" => serve_status_fanout, Needs::ALL;
     SMS_INBOUND sms_inbound "sms-inbound" => serve_sms_inbound, Needs::STORE.with_sms();
     DRAFT_REMINDERS draft_reminders "draft-reminders" => serve_draft_reminders, MAIL;
+    IMPORT_WORKER import_worker "import-worker" => serve_import_worker, STORE;
 }
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

@@ -69,6 +69,20 @@ pub async fn serve_status_fanout(needs: Needs) -> Result<(), Error> {
     .await
 }
 
+/// Serves the import worker on the table's stream (a running import's summary).
+pub async fn serve_import_worker(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::dynamodb::Event>| {
+            let ctx = ctx.clone();
+            async move {
+                Ok::<_, Error>(crate::imports::worker::handle_stream(&ctx, event.payload).await)
+            }
+        },
+    ))
+    .await
+}
+
 /// Serves the inbound-SMS handler on the two-way SMS topic.
 pub async fn serve_sms_inbound(needs: Needs) -> Result<(), Error> {
     let ctx = cold_start(needs).await?;

@@ -16,6 +16,7 @@ use crate::team::joined;
 use crate::web_pages::{client_with_user, get, hidden, multipart, page, post, HOST};
 
 on_both_backends!(
+    a_large_import_shows_its_progress_until_it_is_done,
     the_courier_sees_every_clients_orders_filters_and_exports_them,
     the_courier_rejects_an_order_with_a_reason,
     the_courier_records_progress_to_completion_with_proof,
@@ -773,4 +774,65 @@ async fn clients_other_couriers_and_other_sites_are_refused(app: TestApp) {
         .raw("GET", "/orders/export.csv", &[("host", HOST)], Bytes::new())
         .await;
     assert_eq!(anonymous.status, 303);
+}
+
+/// A sheet past the inline threshold: the imports page shows a progress bar (with its text)
+/// and reloads itself while the worker writes the rows, then the finished report.
+async fn a_large_import_shows_its_progress_until_it_is_done(app: TestApp) {
+    use portal::imports::worker::{advance, Step};
+    let w = world(app).await;
+    let rows = portal::imports::INLINE_ROWS + 1;
+    let mut sheet = String::from("Address Line 1,City,Id\n");
+    for n in 0..rows {
+        sheet.push_str(&format!("{n} Rue Longue,Lyon,L-{n}\n"));
+    }
+    let auth = format!("Bearer {}", w.courier.key);
+    let started = w
+        .app
+        .raw(
+            "POST",
+            &format!("/v1/imports?clientId={}", w.bloom.0),
+            &[("authorization", &auth), ("content-type", "text/csv")],
+            Bytes::from(sheet),
+        )
+        .await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let running = w.get(&format!("/imports?import={id}")).await;
+    assert_eq!(running.status, 200, "{}", running.text);
+    assert!(
+        running.text.contains(&format!(
+            r#"<progress id="import-progress" max="{rows}" value="0">"#
+        )),
+        "{}",
+        running.text
+    );
+    assert!(running.text.contains(&format!("0 of {rows} rows written")));
+    assert!(running
+        .text
+        .contains(r#"<meta http-equiv="refresh" content="3">"#));
+    let listed = w.get("/imports").await;
+    assert!(
+        listed
+            .text
+            .contains(&format!("Importing: 0 of {rows} rows")),
+        "{}",
+        listed.text
+    );
+
+    let ctx = w
+        .app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    let key = portal::imports::record::summary_key(&w.courier.id, &id);
+    while let Step::Wrote(_) = advance(&ctx, &key).await.unwrap() {}
+    let done = w.get(&format!("/imports?import={id}")).await;
+    assert!(done.text.contains("Import finished"), "{}", done.text);
+    assert!(
+        done.text.contains(&format!("{rows} new orders placed")),
+        "{}",
+        done.text
+    );
+    assert!(!done.text.contains("http-equiv=\"refresh\""));
+    assert!(!done.text.contains("<progress id=\"import-progress\""));
 }

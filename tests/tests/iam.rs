@@ -890,6 +890,21 @@ const CALLS: &[(&str, &[&str])] = &[
             "ses:SendEmail",
         ],
     ),
+    // A running import's summary and stored file; clients, courier, markers and
+    // re-imported orders in BatchGetItems; markers, short ids, re-imported drafts, row
+    // results and the summary put one by one; new orders, search terms and the file's
+    // removal in BatchWriteItems; a marker of an order not written deleted.
+    (
+        "import-worker",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
     // Opt-out item and the inbound marker (put), removed on START or a failed reply.
     (
         "sms-inbound",
@@ -1858,6 +1873,36 @@ mod observed {
             Some(json!("Address,Id\n7 Quai Est,T-1\n")),
         )
         .await;
+        // A large sheet: the import worker writes it, a slice per step (its first marker
+        // lost to a race, so the short id it had put is removed).
+        let mut sheet = String::from("Address,City,Name,Id\n");
+        for n in 0..=portal::imports::INLINE_ROWS {
+            sheet.push_str(&format!("{n} Rue Longue,Lyon,Ada,L-{n}\n"));
+        }
+        let running = w.ok("POST", "/v1/imports", &k, Some(json!(sheet))).await;
+        assert_eq!(running["status"], json!("running"), "{running}");
+        let import_id = running["id"].as_str().unwrap().to_string();
+        w.seen.acting_as("import-worker");
+        *w.seen.race.lock().unwrap() = Some("import-worker".into());
+        let worker = w
+            .ctx
+            .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+        let summary = portal::imports::record::summary_key(&client_id, &import_id);
+        loop {
+            match portal::imports::worker::advance(&worker, &summary)
+                .await
+                .unwrap()
+            {
+                portal::imports::worker::Step::Wrote(_) => continue,
+                step => {
+                    assert!(
+                        matches!(step, portal::imports::worker::Step::Done(_)),
+                        "{step:?}"
+                    );
+                    break;
+                }
+            }
+        }
 
         // Services and rate tables, given to the client; quotes; a quoted order.
         let service = |name: &str| {

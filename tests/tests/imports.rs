@@ -788,7 +788,300 @@ async fn times_of_day_fall_on_the_next_delivery_day(app: TestApp) {
     assert_eq!(given.body["date"], "2026-12-24", "{}", given.text);
 }
 
+/// A sheet of `n` rows for a client, each with its own Id.
+fn big_sheet(n: usize) -> String {
+    let mut sheet = String::from("Address Line 1,City,Recipient Name,Id\n");
+    for i in 0..n {
+        sheet.push_str(&format!("{i} Market St,San Francisco,Ada {i},BIG-{i}\n"));
+    }
+    sheet
+}
+
+/// The client's orders (GSI1), by id: every row written exactly once.
+async fn client_order_ids(app: &TestApp, client_id: &str) -> Vec<String> {
+    use portal::store::{keys, Index, Query};
+    let mut query = Query::partition(keys::client_orders_pk(client_id)).on(Index::Gsi1);
+    let mut ids = Vec::new();
+    loop {
+        let page = app.ctx().store.query(&query).await.unwrap();
+        for item in page.items {
+            let sk = item["SK"].as_str().unwrap();
+            ids.push(sk.trim_start_matches("ORDER#").to_string());
+        }
+        match page.last_key {
+            Some(last) => query = query.start_after(Some(last)),
+            None => break,
+        }
+    }
+    ids
+}
+
+/// A sheet past the inline threshold answers 202 and is written by the worker, a slice
+/// per step; a step that dies part-way (twice: after some rows, then after all its rows
+/// but before recording them) is finished by the next with no row written twice, and a
+/// step delivered again once the import is done does nothing.
+async fn a_large_import_is_written_by_the_worker_once(app: TestApp) {
+    use portal::imports::record::Progress;
+    use portal::imports::worker::{advance, advance_or_stop, Step, SLICE};
+    let w = world(app).await;
+    let app = &w.app;
+    let rows = 2 * SLICE;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    assert_eq!(started.body["status"], "running");
+    assert_eq!(
+        started.body["progress"],
+        json!({"written": 0, "total": rows})
+    );
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.client.id, &id);
+    let ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+
+    let first = advance(&ctx, &key).await.unwrap();
+    assert_eq!(
+        first,
+        Step::Wrote(Progress {
+            written: SLICE,
+            total: rows
+        })
+    );
+    let halfway = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(halfway.body["status"], "running", "{}", halfway.text);
+    assert_eq!(
+        halfway.body["progress"],
+        json!({"written": SLICE, "total": rows})
+    );
+    assert_eq!(halfway.body["counts"]["drafts"], SLICE);
+    let listed = app.get("/v1/imports", &w.client.key).await;
+    assert_eq!(
+        listed.body["items"][0]["status"], "running",
+        "{}",
+        listed.text
+    );
+
+    // The second step dies after 123 of its rows, then after all of them (unrecorded).
+    assert!(advance_or_stop(&ctx, &key, Some(123)).await.is_err());
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), SLICE + 123);
+    assert!(advance_or_stop(&ctx, &key, Some(SLICE)).await.is_err());
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+    let last = advance(&ctx, &key).await.unwrap();
+    assert_eq!(
+        last,
+        Step::Done(Progress {
+            written: rows,
+            total: rows
+        })
+    );
+    // Delivered again: nothing to do.
+    assert_eq!(advance(&ctx, &key).await.unwrap(), Step::Idle);
+
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(done.body["status"], "done", "{}", done.text);
+    assert_eq!(done.body["counts"]["rows"], rows);
+    assert_eq!(
+        done.body["counts"]["drafts"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(done.body["counts"]["errors"], 0);
+    let results = done.body["rows"].as_array().unwrap();
+    assert_eq!(results.len(), rows);
+    let mut from_rows: Vec<String> = results
+        .iter()
+        .map(|r| r["orderId"].as_str().unwrap().to_string())
+        .collect();
+    from_rows.sort();
+    from_rows.dedup();
+    assert_eq!(from_rows.len(), rows, "one order per row");
+    let mut stored = client_order_ids(app, &w.client.id).await;
+    assert_eq!(stored.len(), rows, "every row written exactly once");
+    stored.sort();
+    assert_eq!(stored, from_rows);
+    // The file is gone; re-importing the sheet (the worker again) updates, never adds.
+    let again = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(again.status, 202, "{}", again.text);
+    let key =
+        portal::imports::record::summary_key(&w.client.id, again.body["id"].as_str().unwrap());
+    while let Step::Wrote(_) = advance(&ctx, &key).await.unwrap() {}
+    let redone = app
+        .get(
+            &format!("/v1/imports/{}", again.body["id"].as_str().unwrap()),
+            &w.client.key,
+        )
+        .await;
+    assert_eq!(
+        redone.body["counts"]["updated"], rows,
+        "{}",
+        redone.body["counts"]
+    );
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+}
+
+/// A store that throttles: every third `write_each` applies the first half of its writes
+/// and answers the rest `Throttled` (as a BatchWriteItem whose unprocessed items outlast
+/// their retries).
+struct Throttling {
+    inner: std::sync::Arc<dyn portal::store::Store>,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl portal::store::Store for Throttling {
+    async fn get(
+        &self,
+        key: &portal::store::Key,
+    ) -> Result<Option<portal::store::Item>, portal::store::StoreError> {
+        self.inner.get(key).await
+    }
+    async fn batch_get(
+        &self,
+        keys: &[portal::store::Key],
+    ) -> Result<Vec<Option<portal::store::Item>>, portal::store::StoreError> {
+        self.inner.batch_get(keys).await
+    }
+    async fn put(
+        &self,
+        item: portal::store::Item,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.inner.put(item, cond).await
+    }
+    async fn update(
+        &self,
+        key: &portal::store::Key,
+        update: &portal::store::Update,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<portal::store::Item, portal::store::StoreError> {
+        self.inner.update(key, update, cond).await
+    }
+    async fn delete(
+        &self,
+        key: &portal::store::Key,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.inner.delete(key, cond).await
+    }
+    async fn transact(
+        &self,
+        writes: Vec<portal::store::Write>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.inner.transact(writes).await
+    }
+    async fn write_each(
+        &self,
+        mut writes: Vec<portal::store::Write>,
+    ) -> Result<Vec<Result<(), portal::store::StoreError>>, portal::store::StoreError> {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n % 3 != 2 || writes.len() < 2 {
+            return self.inner.write_each(writes).await;
+        }
+        let rest = writes.split_off(writes.len() / 2);
+        let mut outcomes = self.inner.write_each(writes).await?;
+        outcomes.extend(
+            rest.iter()
+                .map(|_| Err(portal::store::StoreError::Throttled)),
+        );
+        Ok(outcomes)
+    }
+    async fn query(
+        &self,
+        query: &portal::store::Query,
+    ) -> Result<portal::store::Page, portal::store::StoreError> {
+        self.inner.query(query).await
+    }
+}
+
+/// Throttled writes fail a step part-way; the step's retries finish the import with every
+/// row written once.
+async fn a_throttled_large_import_finishes_with_every_row_once(app: TestApp) {
+    use portal::imports::worker::{advance, Step, SLICE};
+    let w = world(app).await;
+    let app = &w.app;
+    let rows = SLICE + 100;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.client.id, &id);
+    let mut ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    ctx.store = std::sync::Arc::new(Throttling {
+        inner: ctx.store.clone(),
+        calls: Default::default(),
+    });
+    let (mut failed, mut steps) = (0, 0);
+    loop {
+        steps += 1;
+        assert!(steps < 50, "the import never finished");
+        match advance(&ctx, &key).await {
+            Ok(Step::Done(_)) => break,
+            Ok(_) => {}
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(failed > 0, "some steps were throttled");
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(done.body["status"], "done");
+    assert_eq!(
+        done.body["counts"]["drafts"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(done.body["counts"]["errors"], 0, "{}", done.body["counts"]);
+    let ids = client_order_ids(app, &w.client.id).await;
+    assert_eq!(ids.len(), rows, "every row written exactly once");
+}
+
+/// A courier's large track-only import (placed orders, with search terms): a step that
+/// stops part-way is finished by the next, every order placed once and found by search.
+async fn a_large_track_only_import_resumes_with_its_search_terms(app: TestApp) {
+    use portal::imports::worker::{advance, advance_or_stop, Step};
+    let w = world(app).await;
+    let app = &w.app;
+    let rows = portal::imports::INLINE_ROWS + 1;
+    let mut sheet = String::from("Address Line 1,City,Recipient Name,Id\n");
+    for i in 0..rows {
+        sheet.push_str(&format!(
+            "{i} Market St,San Francisco,Zelda{i:03}x,TO-{i}\n"
+        ));
+    }
+    let query = format!("?date=2026-12-02&clientId={}", w.client.id);
+    let started = upload(app, &w.courier.key, &query, CSV, sheet).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.courier.id, &id);
+    let ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    assert!(advance_or_stop(&ctx, &key, Some(150)).await.is_err());
+    while let Step::Wrote(_) = advance(&ctx, &key).await.unwrap() {}
+    let done = app.get(&format!("/v1/imports/{id}"), &w.courier.key).await;
+    assert_eq!(
+        done.body["counts"]["placed"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+    // Orders written by the stopped attempt and by the next are both found.
+    for n in [0, 149, 200] {
+        let found = app
+            .get(&format!("/v1/orders?q=zelda{n:03}x"), &w.courier.key)
+            .await;
+        assert_eq!(
+            found.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{n}: {}",
+            found.text
+        );
+    }
+}
+
 on_both_backends!(
+    a_large_import_is_written_by_the_worker_once,
+    a_large_track_only_import_resumes_with_its_search_terms,
+    a_throttled_large_import_finishes_with_every_row_once,
     an_upload_is_refused_before_its_sheet_is_read,
     times_of_day_fall_on_the_next_delivery_day,
     imported_drafts_are_compact_and_indexed_when_placed,
@@ -922,4 +1215,62 @@ async fn bomb_is_refused(w: &World) {
     let page = crate::web_pages::page(app, "POST", "/imports", &cookie, Some(&kind), body).await;
     assert_eq!(page.status, 413, "{}", page.text);
     assert!(page.text.contains("XFD1048576"), "{}", page.text);
+}
+
+/// The largest sheet accepted (10,000 rows), on the embedded store: the worker writes it
+/// in 20 steps, every row once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_rows_are_written_once_embedded() {
+    use portal::imports::worker::{advance, Step};
+    let w = world(TestApp::new(portal_tests::Backend::Embedded).await).await;
+    let app = &w.app;
+    let rows = portal::imports::sheet::MAX_ROWS;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let key = portal::imports::record::summary_key(&w.client.id, &id);
+    let ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    let mut steps = 1;
+    while let Step::Wrote(_) = advance(&ctx, &key).await.unwrap() {
+        steps += 1;
+    }
+    assert_eq!(steps, rows / portal::imports::worker::SLICE);
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(
+        done.body["counts"]["drafts"], rows,
+        "{}",
+        done.body["counts"]
+    );
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+}
+
+/// Locally (portal-local, the embedded store), the table's change log delivers a running
+/// import's summary to the worker, step after step, until it is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_stream_runs_the_worker_to_the_end() {
+    let w = world(TestApp::new(portal_tests::Backend::Embedded).await).await;
+    let app = &w.app;
+    let rows = 2 * portal::imports::worker::SLICE + 1;
+    let started = upload(app, &w.client.key, "?date=2026-12-02", CSV, big_sheet(rows)).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let portal_tests::Stream::Embedded(stream) = &app.stream else {
+        unreachable!("the embedded store's stream")
+    };
+    let deliveries = stream.import_worker_beside().drain().await.unwrap();
+    assert!(
+        deliveries.iter().all(|d| d.failed.is_none()),
+        "{deliveries:?}"
+    );
+    assert_eq!(
+        deliveries.iter().map(|d| d.delivered).sum::<usize>(),
+        3,
+        "one record per step: the INSERT and two MODIFYs while running"
+    );
+    let done = app.get(&format!("/v1/imports/{id}"), &w.client.key).await;
+    assert_eq!(done.body["status"], "done", "{}", done.text);
+    assert_eq!(done.body["counts"]["drafts"], rows);
+    assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
 }

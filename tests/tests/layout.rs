@@ -284,6 +284,36 @@ fn the_fanout_reads_the_stream_with_partial_batches_retries_and_a_filter() {
 }
 
 #[test]
+fn the_import_worker_runs_on_running_imports_only() {
+    let worker = resource("ImportWorkerFunction");
+    assert_eq!(
+        worker["Metadata"]["BuildProperties"]["Binary"].as_str(),
+        Some("import-worker")
+    );
+    let props = &worker["Properties"]["Events"]["RunningImports"]["Properties"];
+    assert_eq!(props["BatchSize"].as_u64(), Some(1), "one step at a time");
+    let pattern: serde_json::Value = serde_json::from_str(
+        props["FilterCriteria"]["Filters"][0]["Pattern"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let ours: serde_json::Value =
+        serde_json::from_str(portal::imports::worker::STREAM_FILTER).unwrap();
+    assert_eq!(pattern, ours, "template.yaml's filter is the worker's");
+    use portal::imports::worker::is_relevant;
+    assert!(is_relevant("INSERT", Some("IMPORT#imp_1"), Some("running")));
+    assert!(is_relevant("MODIFY", Some("IMPORT#imp_1"), Some("running")));
+    assert!(!is_relevant("MODIFY", Some("IMPORT#imp_1"), Some("done")));
+    assert!(!is_relevant(
+        "MODIFY",
+        Some("IMPORTROWS#imp_1#0000"),
+        Some("running")
+    ));
+    assert!(!is_relevant("REMOVE", Some("IMPORT#imp_1"), None));
+}
+
+#[test]
 fn inbound_sms_comes_from_the_two_way_sms_topic() {
     let inbound = resource("SmsInboundFunction");
     assert_eq!(

@@ -185,4 +185,51 @@ async fn one_digest_a_day_at_each_clients_morning(app: TestApp) {
     assert!(digests_to(&app, "orders@quiet.example").is_empty());
 }
 
-on_both_backends!(one_digest_a_day_at_each_clients_morning);
+/// More drafts than one page of the index, for two clients: every draft is listed in its
+/// client's digest, read one page at a time and one client at a time.
+async fn drafts_are_read_a_page_and_a_client_at_a_time(app: TestApp) {
+    let courier = app.create_courier("Swift Couriers").await;
+    let bloom = app
+        .onboard_client(&courier, "Bloom", "orders@bloom.example")
+        .await;
+    let hudson = app
+        .onboard_client(&courier, "Hudson", "orders@hudson.example")
+        .await;
+    app.clock.travel_to(at("2026-11-30T06:00:00Z"));
+    let mut shorts = Vec::new();
+    for n in 0..23 {
+        let d = draft(&app, &bloom, &format!("Recipient {n}")).await;
+        shorts.push(d["shortId"].as_str().unwrap().to_string());
+    }
+    for n in 0..4 {
+        draft(&app, &hudson, &format!("Other {n}")).await;
+    }
+    // Tuesday 08:30 in Paris, pages of 5 drafts.
+    app.clock.travel_to(at("2026-12-01T07:30:00Z"));
+    let ctx = app
+        .ctx()
+        .wired_for(portal_local::functions::DRAFT_REMINDERS.needs);
+    let report = portal::reminders::run_draft_reminders_paged(&ctx, app.ctx().now(), 5)
+        .await
+        .unwrap();
+    assert_eq!(report.drafts, 27, "{report:?}");
+    // 16 shards, Bloom's 23 drafts alone take 5 pages.
+    assert!(report.pages >= 16 + 4, "{report:?}");
+    // Never more than one client's drafts and a page.
+    assert!(report.most_held <= 23 + 5, "{report:?}");
+    assert_eq!(report.sent.len(), 2, "{report:?}");
+    let mails = digests_to(&app, "orders@bloom.example");
+    assert_eq!(mails.len(), 1);
+    for short in &shorts {
+        assert!(mails[0].contains(short.as_str()), "{short}: {}", mails[0]);
+    }
+    assert!(mails[0].contains("23 of your draft orders"), "{}", mails[0]);
+    let other = digests_to(&app, "orders@hudson.example");
+    assert_eq!(other.len(), 1);
+    assert!(other[0].contains("4 of your draft orders"), "{}", other[0]);
+}
+
+on_both_backends!(
+    one_digest_a_day_at_each_clients_morning,
+    drafts_are_read_a_page_and_a_client_at_a_time
+);

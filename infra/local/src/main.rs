@@ -56,8 +56,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (server, stream, welcome) =
                 portal_local::start_embedded(&args.data_dir, config, &base_url, !args.no_demo)
                     .await?;
-            // The table's stream, delivered in-process to the status fan-out.
+            // The table's stream, delivered in-process to the status fan-out...
             tokio::spawn(stream.run());
+            // ...and to the import worker (large imports, a slice per step).
+            if let Some(store) = server.outbox.clone() {
+                let worker = portal_local::streams::LocalStream::import_worker(
+                    store,
+                    Arc::new(
+                        server
+                            .app
+                            .ctx
+                            .wired_for(portal_local::functions::IMPORT_WORKER.needs),
+                    ),
+                );
+                tokio::spawn(Arc::new(worker).run());
+            }
             // The hourly schedule of the draft reminders, in-process.
             tokio::spawn(portal_local::schedules::hourly_draft_reminders(
                 server.app.ctx.clone(),

@@ -1,13 +1,16 @@
 //! The table's stream, locally: the embedded store's change log delivered to the status
-//! fan-out as real-shaped `DynamoDbEvent`s, through the same event-source filter and with
-//! the same partial-batch semantics as the Lambda event source mapping (retry from the
-//! first failed record, give up on it after a few attempts).
+//! fan-out (and, by a second consumer, to the import worker) as real-shaped
+//! `DynamoDbEvent`s, through the same event-source filter and with the same partial-batch
+//! semantics as the Lambda event source mapping (retry from the first failed record, give
+//! up on it after a few attempts).
 
 use aws_lambda_events::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_lambda_events::streams::DynamoDbEventResponse;
+use futures::future::BoxFuture;
 use portal::fanout;
 use portal::store::embedded::{Change, EmbeddedStore};
 use portal::store::{Item, StoreError, PK, SK};
@@ -20,9 +23,37 @@ pub const BATCH_SIZE: usize = 100;
 /// As `MaximumRetryAttempts` in template.yaml.
 pub const MAX_RETRIES: u32 = 5;
 
+/// The consumer name of the import worker in the change log's cursor table.
+pub const IMPORT_WORKER: &str = "import-worker";
+
+/// A function on the stream: its filter and its handler.
+#[derive(Clone, Copy)]
+struct Consumer {
+    name: &'static str,
+    batch_size: usize,
+    relevant: fn(&EventRecord) -> bool,
+    handle: for<'a> fn(&'a Ctx, Event) -> BoxFuture<'a, DynamoDbEventResponse>,
+}
+
+const FANOUT_CONSUMER: Consumer = Consumer {
+    name: FANOUT,
+    batch_size: BATCH_SIZE,
+    relevant: portal::fanout::record_is_relevant,
+    handle: |ctx, event| Box::pin(fanout::handle_stream(ctx, event)),
+};
+
+const WORKER_CONSUMER: Consumer = Consumer {
+    name: IMPORT_WORKER,
+    // As the worker's `BatchSize` in template.yaml.
+    batch_size: 1,
+    relevant: portal::imports::worker::record_is_relevant,
+    handle: |ctx, event| Box::pin(portal::imports::worker::handle_stream(ctx, event)),
+};
+
 pub struct LocalStream {
     store: EmbeddedStore,
     ctx: Arc<Ctx>,
+    consumer: Consumer,
     attempts: tokio::sync::Mutex<HashMap<i64, u32>>,
 }
 
@@ -38,36 +69,58 @@ pub struct Delivery {
 }
 
 impl LocalStream {
+    /// The status fan-out's delivery.
     pub fn new(store: EmbeddedStore, ctx: Arc<Ctx>) -> Self {
         Self {
             store,
             ctx,
+            consumer: FANOUT_CONSUMER,
             attempts: Default::default(),
         }
     }
 
+    /// The import worker's delivery (running imports' summaries, one record at a time).
+    pub fn import_worker(store: EmbeddedStore, ctx: Arc<Ctx>) -> Self {
+        Self {
+            store,
+            ctx,
+            consumer: WORKER_CONSUMER,
+            attempts: Default::default(),
+        }
+    }
+
+    /// The import worker's delivery on the same change log, with `ctx` wired for it.
+    pub fn import_worker_beside(&self) -> Self {
+        Self::import_worker(
+            self.store.clone(),
+            Arc::new(self.ctx.wired_for(crate::functions::IMPORT_WORKER.needs)),
+        )
+    }
+
     /// Delivers the next batch of changes, if any.
     pub async fn deliver_next(&self) -> Result<Delivery, StoreError> {
-        let position = self.store.stream_position(FANOUT).await?;
-        let changes = self.store.changes_since(position, BATCH_SIZE).await?;
+        let name = self.consumer.name;
+        let batch_size = self.consumer.batch_size;
+        let position = self.store.stream_position(name).await?;
+        let changes = self.store.changes_since(position, batch_size).await?;
         let Some(last) = changes.last().map(|c| c.seq) else {
             return Ok(Delivery::default());
         };
         let records: Vec<EventRecord> = changes
             .iter()
             .filter_map(record)
-            .filter(portal::fanout::record_is_relevant)
+            .filter(|r| (self.consumer.relevant)(r))
             .collect();
         let delivered = records.len();
         if records.is_empty() {
-            self.store.set_stream_position(FANOUT, last).await?;
+            self.store.set_stream_position(name, last).await?;
             return Ok(Delivery {
                 delivered,
                 failed: None,
-                more: changes.len() == BATCH_SIZE,
+                more: changes.len() == batch_size,
             });
         }
-        let response = fanout::handle_stream(&self.ctx, stream_event(records)).await;
+        let response = (self.consumer.handle)(&self.ctx, stream_event(records)).await;
         let failed = response
             .batch_item_failures
             .iter()
@@ -75,11 +128,11 @@ impl LocalStream {
             .min();
         match failed {
             None => {
-                self.store.set_stream_position(FANOUT, last).await?;
+                self.store.set_stream_position(name, last).await?;
                 Ok(Delivery {
                     delivered,
                     failed: None,
-                    more: changes.len() == BATCH_SIZE,
+                    more: changes.len() == batch_size,
                 })
             }
             Some(seq) => {
@@ -96,7 +149,7 @@ impl LocalStream {
                 } else {
                     seq - 1
                 };
-                self.store.set_stream_position(FANOUT, resume).await?;
+                self.store.set_stream_position(name, resume).await?;
                 Ok(Delivery {
                     delivered,
                     failed: Some(seq),
@@ -109,7 +162,7 @@ impl LocalStream {
     /// Starts again from the oldest change, as a replayed stream would.
     pub async fn rewind(&self) -> Result<(), StoreError> {
         self.attempts.lock().await.clear();
-        self.store.set_stream_position(FANOUT, 0).await
+        self.store.set_stream_position(self.consumer.name, 0).await
     }
 
     /// Delivers until nothing waits or a record fails (tests call this after a change).

@@ -7,7 +7,7 @@ use super::records::listing;
 use crate::domain::ids::ClientId;
 use crate::error::ApiError;
 use crate::http::{page_limit, ApiRequest, ApiResponse, ApiResult};
-use crate::imports::record::ImportSummary;
+use crate::imports::record::{ImportStatus, ImportSummary};
 use crate::imports::sheet::Format;
 use crate::imports::{self, run_import, ImportCommand};
 use crate::Ctx;
@@ -44,7 +44,12 @@ pub async fn create_import(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         base_url: ctx.base_url(&req),
     };
     let report = run_import(ctx, cmd).await?;
-    let status = if preflight { 200 } else { 201 };
+    let status = match (preflight, report.status) {
+        (true, _) => 200,
+        // A large sheet: its rows are being written by the import worker.
+        (false, ImportStatus::Running) => 202,
+        (false, ImportStatus::Done) => 201,
+    };
     let response = ApiResponse::json(status, &report);
     Ok(if preflight {
         response
@@ -62,7 +67,8 @@ pub async fn list_imports(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     Ok(ApiResponse::ok(&listing(views, page.next_cursor)))
 }
 
-/// `GET /v1/imports/{importId}`: the import's answer as it was given.
+/// `GET /v1/imports/{importId}`: the import's answer as it was given (a background import's
+/// progress and the rows written so far while it runs).
 pub async fn get_import(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let who = req.principal()?;
     let report = imports::find_import(ctx, who, req.path_param("importId")?).await?;

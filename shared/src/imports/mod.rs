@@ -2,6 +2,7 @@
 //! courier's track-only import, placed orders of its clients) through the order-creation
 //! use case, batched; re-imports update drafts in place (one marker per client and row Id).
 
+pub mod background;
 pub mod columns;
 pub mod delivery_day;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod rows;
 pub mod run;
 pub mod sheet;
 pub mod values;
+pub mod worker;
 
 pub use read::{find_import, list_imports, ImportsPage};
-pub use run::{run_import, ImportCommand};
+pub use run::{run_import, ImportCommand, INLINE_ROWS};

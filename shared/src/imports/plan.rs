@@ -4,8 +4,11 @@
 
 use std::collections::HashMap;
 
+use sha2::{Digest, Sha256};
+
 use super::columns::{circuit_name, Column, Header};
 use super::error::ImportError;
+use super::record::RowStatus;
 use super::rows::{parse_row, ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{Cell, Sheet};
 use crate::domain::client::{Client, ClientStatus};
@@ -57,6 +60,51 @@ pub enum Planned {
         id: Option<String>,
         order_id: String,
     },
+    /// A background import's row that an earlier attempt of the same import wrote (its
+    /// marker holds the order id derived from the import and the row, or its draft's last
+    /// edit names the import): nothing is written again.
+    Written {
+        line: usize,
+        id: Option<String>,
+        order_id: String,
+        status: RowStatus,
+        /// A placed order's search terms are put again (idempotent puts): the attempt that
+        /// wrote the order may have stopped before them.
+        placed: Option<Box<Order>>,
+    },
+}
+
+/// The rows a background import writes as its own: the order id of each row is derived
+/// from the import's id and the row's line, so an attempt that stopped part-way is finished
+/// by the next with no row written twice.
+#[derive(Debug, Clone)]
+pub struct OwnRows {
+    pub import_id: String,
+}
+
+impl OwnRows {
+    /// The order id of the row at `line`: a ULID of the import's time, its random part a
+    /// SHA-256 of the import id and the line.
+    pub fn order_id(&self, line: usize) -> String {
+        let at_ms = self
+            .import_id
+            .strip_prefix("imp_")
+            .and_then(|u| ulid::Ulid::from_string(u).ok())
+            .map(|u| u.timestamp_ms())
+            .unwrap_or_default();
+        let digest = Sha256::digest(format!("{}#{line}", self.import_id).as_bytes());
+        let mut random = [0u8; 16];
+        random.copy_from_slice(&digest[..16]);
+        format!(
+            "ord_{}",
+            ulid::Ulid::from_parts(at_ms, u128::from_be_bytes(random))
+        )
+    }
+
+    /// The timeline detail of a draft this import re-imported.
+    pub fn reimport_detail(&self) -> String {
+        format!("re-imported ({})", self.import_id)
+    }
 }
 
 /// The marker that keeps one order per client and row identity (its `Id`, or for rows
@@ -72,6 +120,17 @@ pub async fn plan(
     sheet: &Sheet,
     owners: &Owners,
 ) -> Result<Vec<Planned>, ImportError> {
+    let planned = plan_rows(courier_id, header, sheet, owners);
+    resolve_existing(ctx, courier_id, planned, None).await
+}
+
+/// Every row read and checked (errors, repeated rows), before any read of the store.
+pub fn plan_rows(
+    courier_id: &str,
+    header: &Header,
+    sheet: &Sheet,
+    owners: &Owners,
+) -> Vec<Planned> {
     let mut planned = Vec::with_capacity(sheet.rows.len());
     // Rows by identity: a second row with the same one is an error.
     let mut seen: HashMap<(ClientId, String), usize> = HashMap::new();
@@ -140,7 +199,7 @@ pub async fn plan(
             recover: None,
         });
     }
-    resolve_existing(ctx, courier_id, planned).await
+    planned
 }
 
 /// The row's content, for rows without an `Id`.
@@ -212,11 +271,14 @@ fn owner_of<'a>(
     }
 }
 
-/// Rows whose marker exists: an update of their draft, or unchanged.
-async fn resolve_existing(
+/// Rows whose marker exists: an update of their draft, or unchanged; for a background
+/// import (`own`), rows an earlier attempt of it wrote are [`Planned::Written`], and an
+/// order its marker names but that is missing is written at once (the attempt stopped).
+pub async fn resolve_existing(
     ctx: &Ctx,
     courier_id: &str,
     planned: Vec<Planned>,
+    own: Option<&OwnRows>,
 ) -> Result<Vec<Planned>, ImportError> {
     let markers: Vec<Key> = planned
         .iter()
@@ -273,7 +335,43 @@ async fn resolve_existing(
                     marker,
                     recover,
                 },
+                Some(order_id) if own.is_some_and(|o| o.order_id(row.line) == *order_id) => {
+                    match orders.get(order_id) {
+                        Some(order) => Planned::Written {
+                            line: row.line,
+                            id,
+                            order_id: order_id.clone(),
+                            status: if order.status == OrderStatus::Draft {
+                                RowStatus::Draft
+                            } else {
+                                RowStatus::Placed
+                            },
+                            placed: (!order.unindexed).then(|| Box::new(order.clone())),
+                        },
+                        None => Planned::New {
+                            id,
+                            client,
+                            row,
+                            marker,
+                            recover: Some(order_id.clone()),
+                        },
+                    }
+                }
                 Some(order_id) => match orders.get(order_id) {
+                    Some(order)
+                        if own.is_some_and(|o| {
+                            order.timeline.last().and_then(|t| t.detail.as_deref())
+                                == Some(o.reimport_detail().as_str())
+                        }) =>
+                    {
+                        Planned::Written {
+                            line: row.line,
+                            id,
+                            order_id: order.id.clone(),
+                            status: RowStatus::Updated,
+                            placed: None,
+                        }
+                    }
                     Some(order) if order.status == OrderStatus::Draft => Planned::Update {
                         id,
                         row,
@@ -311,4 +409,28 @@ async fn resolve_existing(
             other => other,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OwnRows;
+
+    #[test]
+    fn a_background_imports_order_ids_are_derived_from_the_import_and_the_row() {
+        let own = OwnRows {
+            import_id: "imp_01KBX7Y3T2Q9M4ZC8N6RJ5W0HD".into(),
+        };
+        let first = own.order_id(2);
+        assert_eq!(first, own.order_id(2), "the same on every attempt");
+        assert!(first.starts_with("ord_"));
+        assert_ne!(first, own.order_id(3));
+        let other = OwnRows {
+            import_id: "imp_01KBX7Y3T2Q9M4ZC8N6RJ5W0HE".into(),
+        };
+        assert_ne!(first, other.order_id(2));
+        // A ULID of the import's time: ids sort with the import's.
+        let ulid = ulid::Ulid::from_string(first.trim_start_matches("ord_")).unwrap();
+        let import = ulid::Ulid::from_string("01KBX7Y3T2Q9M4ZC8N6RJ5W0HD").unwrap();
+        assert_eq!(ulid.timestamp_ms(), import.timestamp_ms());
+    }
 }

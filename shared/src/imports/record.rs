@@ -7,13 +7,17 @@ use serde_json::{json, Value};
 
 use super::error::ImportError;
 use super::rows::RowError;
+use super::sheet::Format;
+use crate::domain::api_key::Principal;
+use crate::domain::ids::ClientId;
 use crate::store::records::{from_item, to_item};
 use crate::store::StoreError;
 use crate::store::{keys, Key, Query};
 use crate::Ctx;
 
-/// Row results per stored chunk (an error-heavy row is a few hundred bytes).
-const ROWS_PER_CHUNK: usize = 500;
+/// Row results per stored chunk (an error-heavy row is a few hundred bytes); a background
+/// import writes one chunk per slice of this many rows.
+pub const ROWS_PER_CHUNK: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -87,6 +91,42 @@ impl Counts {
     }
 }
 
+impl Counts {
+    /// Adds a slice's counts (a background import's).
+    pub fn add(&mut self, other: &Counts) {
+        self.rows += other.rows;
+        self.drafts += other.drafts;
+        self.updated += other.updated;
+        self.errors += other.errors;
+        self.unchanged += other.unchanged;
+        self.placed += other.placed;
+    }
+}
+
+/// Whether an import's rows are all written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportStatus {
+    /// A background import still writing its rows.
+    Running,
+    #[default]
+    Done,
+}
+
+/// How far a background import is: rows written (with their results kept) of the sheet's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub written: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    /// Percent written, rounded down.
+    pub fn percent(&self) -> usize {
+        (self.written * 100).checked_div(self.total).unwrap_or(100)
+    }
+}
+
 /// An import's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -99,6 +139,13 @@ pub struct ImportReport {
     pub counts: Counts,
     pub unknown_columns: Vec<String>,
     pub rows: Vec<RowResult>,
+    /// `running` while a background import writes its rows (its `counts` and `rows` are
+    /// those written so far), then `done`.
+    #[serde(default)]
+    pub status: ImportStatus,
+    /// A background import's progress.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
 }
 
 /// The summary as listed (without rows).
@@ -115,15 +162,42 @@ pub struct ImportSummary {
     pub created_at: String,
     /// Chunks of row results.
     pub chunks: usize,
+    #[serde(default)]
+    pub status: ImportStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+    /// Rows written so far by a background import: the condition of its next step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<usize>,
+    /// What a background import's worker needs, while it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
 }
 
 impl ImportSummary {
     pub fn view(&self) -> Value {
-        json!({
+        let mut view = json!({
             "id": self.id, "counts": self.counts, "unknownColumns": self.unknown_columns,
-            "createdAt": self.created_at,
-        })
+            "createdAt": self.created_at, "status": self.status,
+        });
+        if let Some(progress) = self.progress {
+            view["progress"] = json!(progress);
+        }
+        view
     }
+}
+
+/// What a background import's worker needs, kept on its summary while it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub by: Principal,
+    pub format: Format,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+    pub base_url: String,
+    /// Chunks of the stored file.
+    pub file_chunks: usize,
 }
 
 pub fn summary_key(org_id: &str, import_id: &str) -> Key {
@@ -136,6 +210,24 @@ fn chunk_prefix(import_id: &str) -> String {
     keys::import_rows_prefix(import_id)
 }
 
+/// Saves chunk `n` of an import's row results (a put: saving it again changes nothing).
+pub async fn save_chunk(
+    ctx: &Ctx,
+    org_id: &str,
+    import_id: &str,
+    n: usize,
+    rows: &[RowResult],
+) -> Result<(), ImportError> {
+    let key = Key::new(
+        keys::org_pk(org_id),
+        format!("{}{n:04}", chunk_prefix(import_id)),
+    );
+    ctx.store
+        .put(to_item(&json!({ "rows": rows }), &key, "ImportRows")?, None)
+        .await?;
+    Ok(())
+}
+
 /// Saves the report: its chunks, then its summary (a summary is never without its rows).
 pub async fn save(
     ctx: &Ctx,
@@ -146,13 +238,7 @@ pub async fn save(
 ) -> Result<(), ImportError> {
     let chunks: Vec<&[RowResult]> = report.rows.chunks(ROWS_PER_CHUNK).collect();
     for (n, rows) in chunks.iter().enumerate() {
-        let key = Key::new(
-            keys::org_pk(org_id),
-            format!("{}{n:04}", chunk_prefix(&report.id)),
-        );
-        ctx.store
-            .put(to_item(&json!({ "rows": rows }), &key, "ImportRows")?, None)
-            .await?;
+        save_chunk(ctx, org_id, &report.id, n, rows).await?;
     }
     let summary = ImportSummary {
         id: report.id.clone(),
@@ -162,6 +248,10 @@ pub async fn save(
         by,
         created_at,
         chunks: chunks.len(),
+        status: ImportStatus::Done,
+        progress: None,
+        written: None,
+        job: None,
     };
     ctx.store
         .put(
@@ -211,6 +301,8 @@ pub async fn read(
         counts: summary.counts,
         unknown_columns: summary.unknown_columns,
         rows,
+        status: summary.status,
+        progress: summary.progress,
     }))
 }
 

@@ -7,11 +7,14 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use super::background::Kept;
 use super::columns::{Column, Header};
 use super::delivery_day::{latest_time_of_day, next_delivery_day};
 use super::error::ImportError;
-use super::plan::{plan, Owners, Planned};
-use super::record::{self, Counts, ImportReport, RowResult, RowStatus, StoredRowError};
+use super::plan::{plan, OwnRows, Owners, Planned};
+use super::record::{
+    self, Counts, ImportReport, ImportStatus, Job, RowResult, RowStatus, StoredRowError,
+};
 use super::rows::{ParsedRow, RowContext, RowError, StopKind};
 use super::sheet::{self, Format};
 use crate::clock::timestamp;
@@ -25,7 +28,7 @@ use crate::domain::order_machine::OrderStatus;
 use crate::domain::settings::Units;
 use crate::ordering::changes::actor;
 use crate::ordering::place_batch::{reuse_id, stored_item};
-use crate::ordering::search::reindex_writes;
+use crate::ordering::search::{index_writes, reindex_writes};
 use crate::ordering::{
     new_order, place_orders, BatchOrder, BatchOutcome, CreateOrder, DraftMode, OrderOwner,
 };
@@ -49,40 +52,50 @@ pub struct ImportCommand {
     pub base_url: String,
 }
 
+/// Sheets of more rows than this are written by the background worker
+/// ([`super::worker`]): the request answers `202` with the import running.
+pub const INLINE_ROWS: usize = 200;
+
+/// A sheet read, matched and owned, with the day of its rows: what an import (inline, or
+/// each slice of a background one) starts from.
+pub(crate) struct Prepared {
+    pub sheet: sheet::Sheet,
+    pub header: Header,
+    pub owners: Owners,
+    pub date: NaiveDate,
+}
+
 pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, ImportError> {
-    // A client may upload before its file is read: reading costs (a workbook is unpacked),
-    // and a client without uploads gets no part of it.
-    let client = match (&cmd.by.role, &cmd.by.client_id) {
-        (Role::Client, Some(client_id)) => Some(load_client(ctx, &cmd, client_id).await?),
-        _ => None,
-    };
-    let sheet = sheet::read(cmd.format, &cmd.file)?;
-    let mut header = Header::match_names(&sheet.headers);
-    let mut owners = match client {
-        Some((client, courier)) => {
-            // A client's sheet cannot name other clients: the column is not read.
-            header.ignore(Column::ClientId);
-            let cx = context(&client, courier.as_ref());
-            Owners::Client(Box::new((client, cx)))
-        }
-        None => load_clients(ctx, &cmd, &header, &sheet).await?,
-    };
-    let date = cmd.date.unwrap_or_else(|| {
-        next_delivery_day(
-            ctx.now(),
-            zone(&owners),
-            latest_time_of_day(&header, &sheet),
-        )
-    });
-    on_day(&mut owners, date);
-    let courier_id = cmd.by.courier_id.as_str().to_string();
-    let planned = plan(ctx, &courier_id, &header, &sheet, &owners).await?;
+    let prepared = prepare(ctx, &cmd).await?;
     let now = ctx.now();
     let id = format!("imp_{}", next_ulid_at(now));
+    if !cmd.preflight && prepared.sheet.rows.len() > INLINE_ROWS {
+        let job = Job {
+            by: cmd.by.clone(),
+            format: cmd.format,
+            client_id: cmd.client_id.clone(),
+            base_url: cmd.base_url.clone(),
+            file_chunks: 0,
+        };
+        let kept = Kept {
+            rows: prepared.sheet.rows.len(),
+            date: prepared.date,
+            unknown_columns: prepared.header.unknown,
+        };
+        return super::background::start(ctx, id, job, &cmd.file, kept).await;
+    }
+    let Prepared {
+        sheet,
+        header,
+        owners,
+        date,
+    } = prepared;
+    let courier_id = cmd.by.courier_id.as_str().to_string();
+    let planned = plan(ctx, &courier_id, &header, &sheet, &owners).await?;
     let rows = if cmd.preflight {
         planned.iter().map(preview).collect()
     } else {
-        commit(ctx, &cmd, &owners, planned).await?
+        commit(ctx, &cmd, &owners, planned, None).await?
     };
     let report = ImportReport {
         id,
@@ -90,6 +103,8 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, I
         counts: Counts::of(&rows),
         unknown_columns: header.unknown.clone(),
         rows,
+        status: ImportStatus::Done,
+        progress: None,
     };
     if !cmd.preflight {
         record::save(
@@ -102,6 +117,42 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, I
         .await?;
     }
     Ok(report)
+}
+
+/// Reads the sheet and loads whom its rows are for; the day of rows without a date is
+/// `cmd.date`, else the next delivery day.
+pub(crate) async fn prepare(ctx: &Ctx, cmd: &ImportCommand) -> Result<Prepared, ImportError> {
+    // A client may upload before its file is read: reading costs (a workbook is unpacked),
+    // and a client without uploads gets no part of it.
+    let client = match (&cmd.by.role, &cmd.by.client_id) {
+        (Role::Client, Some(client_id)) => Some(load_client(ctx, cmd, client_id).await?),
+        _ => None,
+    };
+    let sheet = sheet::read(cmd.format, &cmd.file)?;
+    let mut header = Header::match_names(&sheet.headers);
+    let mut owners = match client {
+        Some((client, courier)) => {
+            // A client's sheet cannot name other clients: the column is not read.
+            header.ignore(Column::ClientId);
+            let cx = context(&client, courier.as_ref());
+            Owners::Client(Box::new((client, cx)))
+        }
+        None => load_clients(ctx, cmd, &header, &sheet).await?,
+    };
+    let date = cmd.date.unwrap_or_else(|| {
+        next_delivery_day(
+            ctx.now(),
+            zone(&owners),
+            latest_time_of_day(&header, &sheet),
+        )
+    });
+    on_day(&mut owners, date);
+    Ok(Prepared {
+        sheet,
+        header,
+        owners,
+        date,
+    })
 }
 
 /// The importing client and its courier, if it may upload.
@@ -277,20 +328,31 @@ fn preview(p: &Planned) -> RowResult {
             RowStatus::Unchanged,
             vec![],
         ),
+        Planned::Written {
+            line,
+            id,
+            order_id,
+            status,
+            ..
+        } => result(*line, id.clone(), Some(order_id.clone()), *status, vec![]),
     }
 }
 
-async fn commit(
+/// Writes the planned rows; a background import's (`own`) new orders get the ids derived
+/// from the import and their rows, and its re-imported drafts name it.
+pub(crate) async fn commit(
     ctx: &Ctx,
     cmd: &ImportCommand,
     owners: &Owners,
     planned: Vec<Planned>,
+    own: Option<&OwnRows>,
 ) -> Result<Vec<RowResult>, ImportError> {
     let now = ctx.now();
     let mut results: Vec<Option<RowResult>> = vec![None; planned.len()];
     let mut batch = Vec::new();
     let mut batch_at = Vec::new();
     let mut updates = Vec::new();
+    let mut terms = Vec::new();
     let draft = match cmd.by.role {
         Role::Client => DraftMode::Always,
         // Track-only: the courier's sheet is the order list itself.
@@ -312,6 +374,8 @@ async fn commit(
                         let recovered = recover.is_some();
                         if let Some(order_id) = recover {
                             reuse_id(&mut order, order_id);
+                        } else if let Some(own) = own {
+                            reuse_id(&mut order, own.order_id(row.line));
                         }
                         batch.push(BatchOrder {
                             order,
@@ -324,8 +388,18 @@ async fn commit(
                 }
             }
             Planned::Update { id, row, order } => updates.push((i, id, row, order)),
+            Planned::Written {
+                placed: Some(ref order),
+                ..
+            } => {
+                terms.extend(index_writes(order)?);
+                results[i] = Some(preview(&p));
+            }
             other => results[i] = Some(preview(&other)),
         }
+    }
+    if !terms.is_empty() {
+        fail_on_any(ctx.store.write_each(terms).await?)?;
     }
     let placed = place_orders(ctx, batch).await?;
     for ((i, line, id), outcome) in batch_at.into_iter().zip(placed) {
@@ -346,10 +420,19 @@ async fn commit(
             BatchOutcome::Failed(e) => row_failed(line, id, &e.to_string()),
         });
     }
-    for (i, outcome) in update_drafts(ctx, cmd, updates).await? {
+    for (i, outcome) in update_drafts(ctx, cmd, updates, own).await? {
         results[i] = Some(outcome);
     }
     Ok(results.into_iter().flatten().collect())
+}
+
+/// The first failure of writes that have no condition to fail.
+fn fail_on_any(outcomes: Vec<Result<(), StoreError>>) -> Result<(), ImportError> {
+    outcomes
+        .into_iter()
+        .collect::<Result<Vec<()>, _>>()
+        .map(|_| ())
+        .map_err(ImportError::from)
 }
 
 fn row_failed(line: usize, id: Option<String>, reason: &str) -> RowResult {
@@ -432,12 +515,14 @@ async fn update_drafts(
     ctx: &Ctx,
     cmd: &ImportCommand,
     updates: Vec<Update>,
+    own: Option<&OwnRows>,
 ) -> Result<Vec<(usize, RowResult)>, ImportError> {
     let at = timestamp(ctx.now());
     let mut writes = Vec::with_capacity(updates.len());
     let mut rows = Vec::with_capacity(updates.len());
     for (i, id, row, old) in updates {
-        let edited = edit(cmd, &old, &row, &at);
+        let detail = own.map_or_else(|| "re-imported".to_string(), OwnRows::reimport_detail);
+        let edited = edit(cmd, &old, &row, &at, detail);
         writes.push(Write::Put {
             item: stored_item(&edited)?,
             cond: Some(Cond::eq("version", old.version)),
@@ -485,7 +570,7 @@ async fn update_drafts(
 }
 
 /// The draft as the row now describes it (same id, short id and tracking link).
-fn edit(cmd: &ImportCommand, old: &Order, row: &ParsedRow, at: &str) -> Order {
+fn edit(cmd: &ImportCommand, old: &Order, row: &ParsedRow, at: &str, detail: String) -> Order {
     let mut edited = old.clone();
     match row.kind {
         StopKind::Delivery => edited.dropoff.stop = row.stop.clone(),
@@ -501,7 +586,7 @@ fn edit(cmd: &ImportCommand, old: &Order, row: &ParsedRow, at: &str) -> Order {
         at: at.to_string(),
         what: "edited".into(),
         by: actor(&cmd.by),
-        detail: Some("re-imported".into()),
+        detail: Some(detail),
     });
     edited
 }

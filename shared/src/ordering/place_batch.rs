@@ -137,7 +137,11 @@ pub async fn place_orders(
     }
     for ((i, is_marker), outcome) in what.into_iter().zip(ctx.store.write_each(writes).await?) {
         match (is_marker, outcome) {
-            (true, Err(_)) => taken[i] = true,
+            (true, Err(StoreError::ConditionFailed { .. })) => taken[i] = true,
+            // Throttled, or the store failing: nothing says another request has the row,
+            // so the whole call fails (a background import's step is retried, and finds
+            // its own markers).
+            (true, Err(e)) => return Err(e.into()),
             (false, Ok(())) => short_ok[i] = true,
             _ => {}
         }
@@ -198,13 +202,25 @@ pub async fn place_orders(
                 BatchOutcome::Created(Box::new(order.clone()))
             }
             Err(StoreError::ConditionFailed { .. }) => BatchOutcome::Taken,
-            Err(e) => BatchOutcome::Failed(e.into()),
+            // The order's markers are written: the call fails, and its retry (or a
+            // re-import) writes the order with the marker's id.
+            Err(e) => return Err(e.into()),
         });
     }
     // 4. Placed orders' search terms (batched), and markers of orders not written.
+    let written_terms = terms.len();
     terms.extend(cleanup);
     if !terms.is_empty() {
-        ctx.store.write_each(terms).await?;
+        let outcomes = ctx.store.write_each(terms).await?;
+        // A search term not written fails the call (its retry puts them again); a
+        // marker's removal may find it gone.
+        if let Some(Err(e)) = outcomes
+            .into_iter()
+            .take(written_terms)
+            .find(|o| o.is_err())
+        {
+            return Err(e.into());
+        }
     }
     Ok(outcomes
         .into_iter()

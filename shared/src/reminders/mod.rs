@@ -1,10 +1,10 @@
 //! Draft reminders (the hourly `draft-reminders` function): each client whose drafts have
 //! waited longer than its `draftReminders.afterHours` gets one email a day, in its local
-//! morning, listing them. Drafts are read from the sparse index of drafts (GSI4), so a
-//! run costs what the drafts cost, whatever the number of orders; one digest per client
-//! and local day is kept by a conditional write before the email is sent.
-
-use std::collections::BTreeMap;
+//! morning, listing them. Drafts are read from the sparse, sharded index of drafts (GSI4,
+//! sorted by client within a shard), a page at a time and one client at a time, so a run
+//! costs what the drafts cost, whatever the number of orders, and never holds every
+//! tenant's drafts; one digest per client and local day is kept by a conditional write
+//! before the email is sent.
 
 use askama::Template;
 use chrono::{DateTime, Duration, Timelike, Utc};
@@ -19,7 +19,7 @@ use crate::domain::order::Order;
 use crate::needs::NotWired;
 use crate::notify::OutgoingEmail;
 use crate::store::records::{from_item, to_item};
-use crate::store::{keys, Cond, Index, Key, Query, SkCond, StoreError, PK};
+use crate::store::{keys, Cond, Index, Query, StoreError, PK};
 use crate::Ctx;
 
 /// The local hours a digest may go out in: from 08:00, and until noon for a late run.
@@ -29,13 +29,22 @@ const MARKER_HOURS: i64 = 72;
 /// The shortest `afterHours`: younger drafts are never read.
 const MIN_AFTER_HOURS: i64 = 1;
 
+/// Drafts read per Query page of the drafts index.
+pub const PAGE: u32 = 100;
+/// Order ids kept on a digest's marker (an item holds at most 400 KB).
+const MARKER_ORDER_IDS: usize = 100;
+
 /// What one run did, per client.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
     pub at: String,
-    /// Drafts read from the index.
+    /// Drafts read from the index (old enough to be reminded of).
     pub drafts: usize,
+    /// Query pages read.
+    pub pages: usize,
+    /// The most drafts held in memory at once (one client's, plus a page).
+    pub most_held: usize,
     /// Clients emailed, with the orders listed.
     pub sent: Vec<Sent>,
 }
@@ -50,82 +59,104 @@ pub struct Sent {
 
 /// Runs the reminders as of `at` (the schedule's time, or a local trigger's).
 pub async fn run_draft_reminders(ctx: &Ctx, at: DateTime<Utc>) -> Result<RunReport, ReminderError> {
-    let drafts = waiting_drafts(ctx, at).await?;
+    run_draft_reminders_paged(ctx, at, PAGE).await
+}
+
+/// The drafts of one client, gathered while a shard is read.
+struct ClientDrafts {
+    courier_id: String,
+    client_id: String,
+    orders: Vec<Order>,
+}
+
+/// [`run_draft_reminders`], reading `page` drafts per Query. Each shard of the drafts index
+/// is read in pages, sorted by client: a client's drafts are gathered, reminded of, then
+/// dropped before the next client's, so a run never holds more than one client's drafts.
+pub async fn run_draft_reminders_paged(
+    ctx: &Ctx,
+    at: DateTime<Utc>,
+    page: u32,
+) -> Result<RunReport, ReminderError> {
+    let before = timestamp(at - Duration::hours(MIN_AFTER_HOURS));
     let mut report = RunReport {
         at: timestamp(at),
-        drafts: drafts.len(),
-        sent: vec![],
+        ..Default::default()
     };
-    // By client (and its courier).
-    let mut by_client: BTreeMap<(String, String), Vec<Order>> = BTreeMap::new();
-    for order in drafts {
-        by_client
-            .entry((order.courier_id.to_string(), order.client_id.to_string()))
-            .or_default()
-            .push(order);
-    }
-    let (clients, couriers) = load_owners(ctx, by_client.keys()).await?;
-    for ((courier_id, client_id), orders) in by_client {
-        let Some(client) = clients.get(&client_id) else {
-            continue;
-        };
-        let courier = couriers.get(&courier_id);
-        if let Some(sent) = remind(ctx, at, client, courier, orders).await? {
-            report.sent.push(sent);
+    for shard in 0..keys::DRAFT_SHARDS {
+        let mut query = Query::partition(keys::drafts_shard_pk(shard))
+            .on(Index::Gsi4)
+            .limit(page.max(1));
+        let mut current: Option<ClientDrafts> = None;
+        loop {
+            let found = ctx.store.query(&query).await?;
+            report.pages += 1;
+            let held = current.as_ref().map_or(0, |c| c.orders.len()) + found.items.len();
+            report.most_held = report.most_held.max(held);
+            for item in found.items {
+                let order: Order = from_item(item)?;
+                // Younger drafts are never reminded of.
+                if order.created_at > before {
+                    continue;
+                }
+                report.drafts += 1;
+                if current
+                    .as_ref()
+                    .is_some_and(|c| c.client_id != order.client_id.as_str())
+                {
+                    if let Some(done) = current.take() {
+                        remind_client(ctx, at, done, &mut report).await?;
+                    }
+                }
+                current
+                    .get_or_insert_with(|| ClientDrafts {
+                        courier_id: order.courier_id.to_string(),
+                        client_id: order.client_id.to_string(),
+                        orders: Vec::new(),
+                    })
+                    .orders
+                    .push(order);
+            }
+            match found.last_key {
+                Some(last) => query = query.start_after(Some(last)),
+                None => break,
+            }
+        }
+        if let Some(done) = current.take() {
+            remind_client(ctx, at, done, &mut report).await?;
         }
     }
     Ok(report)
 }
 
-/// Every draft created at least [`MIN_AFTER_HOURS`] before `at`, oldest first.
-async fn waiting_drafts(ctx: &Ctx, at: DateTime<Utc>) -> Result<Vec<Order>, ReminderError> {
-    let before = timestamp(at - Duration::hours(MIN_AFTER_HOURS));
-    let mut query = Query::partition(keys::DRAFTS_PK).on(Index::Gsi4);
-    // Timestamps start with a digit: "0" sorts before them all (a key cannot be empty).
-    query.sk = Some(SkCond::Between("0".into(), format!("{before}#~")));
-    let mut drafts = Vec::new();
-    loop {
-        let page = ctx.store.query(&query).await?;
-        for item in page.items {
-            drafts.push(from_item::<Order>(item)?);
-        }
-        match page.last_key {
-            Some(last) => query = query.start_after(Some(last)),
-            None => break,
-        }
-    }
-    Ok(drafts)
-}
-
-type Owners = (BTreeMap<String, Client>, BTreeMap<String, Courier>);
-
-/// The clients and their couriers, 100 keys per BatchGetItem.
-async fn load_owners<'a>(
+/// One client's digest, with its client and courier read (one BatchGetItem).
+async fn remind_client(
     ctx: &Ctx,
-    wanted: impl Iterator<Item = &'a (String, String)>,
-) -> Result<Owners, ReminderError> {
-    let mut keys_wanted: Vec<Key> = Vec::new();
-    for (courier_id, client_id) in wanted {
-        keys_wanted.push(keys::client(courier_id, client_id));
-        let courier = keys::courier(courier_id);
-        if !keys_wanted.contains(&courier) {
-            keys_wanted.push(courier);
-        }
+    at: DateTime<Utc>,
+    drafts: ClientDrafts,
+    report: &mut RunReport,
+) -> Result<(), ReminderError> {
+    let wanted = [
+        keys::client(&drafts.courier_id, &drafts.client_id),
+        keys::courier(&drafts.courier_id),
+    ];
+    let mut found = ctx.store.batch_get(&wanted).await?.into_iter();
+    let Some(client) = found
+        .next()
+        .flatten()
+        .map(from_item::<Client>)
+        .transpose()?
+    else {
+        return Ok(());
+    };
+    let courier = found
+        .next()
+        .flatten()
+        .map(from_item::<Courier>)
+        .transpose()?;
+    if let Some(sent) = remind(ctx, at, &client, courier.as_ref(), drafts.orders).await? {
+        report.sent.push(sent);
     }
-    let (mut clients, mut couriers) = (BTreeMap::new(), BTreeMap::new());
-    for chunk in keys_wanted.chunks(100) {
-        for (key, item) in chunk.iter().zip(ctx.store.batch_get(chunk).await?) {
-            let Some(item) = item else { continue };
-            if key.sk == "PROFILE" {
-                let courier: Courier = from_item(item)?;
-                couriers.insert(courier.id.to_string(), courier);
-            } else {
-                let client: Client = from_item(item)?;
-                clients.insert(client.id.to_string(), client);
-            }
-        }
-    }
-    Ok((clients, couriers))
+    Ok(())
 }
 
 /// The client's zone: its organisation's, its notification settings', else its courier's.
@@ -178,7 +209,7 @@ async fn remind(
     let item = to_item(
         &json!({
             "clientId": client.id, "day": day, "sentAt": timestamp(at),
-            "orderIds": orders.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+            "orderIds": orders.iter().take(MARKER_ORDER_IDS).map(|o| o.id.clone()).collect::<Vec<_>>(),
             "ttl": expires.timestamp(),
         }),
         &marker,

@@ -357,6 +357,18 @@ impl Store for DynamoStore {
     }
 }
 
+/// Times a BatchWriteItem's unprocessed items are sent again before the call answers
+/// `Throttled` (about 5 s in all: a fresh on-demand table's partitions split meanwhile;
+/// a background import's step is then retried whole by its stream, and resumes).
+const UNPROCESSED_RETRIES: u32 = 8;
+
+/// The wait before the `attempt`th resend: exponential from 50 ms, capped at 1 s, with
+/// jitter (calls in flight together do not all come back at once).
+fn backoff(attempt: u32) -> std::time::Duration {
+    let base = (25u64 << attempt.min(6)).min(1_000);
+    std::time::Duration::from_millis(base / 2 + rand::random::<u64>() % (base / 2 + 1))
+}
+
 /// Calls of one [`Store::write_each`] in flight at once.
 const WRITES_IN_FLIGHT: usize = 32;
 
@@ -404,10 +416,10 @@ impl DynamoStore {
                 .unwrap_or_default();
             if !pending.is_empty() {
                 attempt += 1;
-                if attempt > 5 {
+                if attempt > UNPROCESSED_RETRIES {
                     return Err(StoreError::Throttled);
                 }
-                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+                tokio::time::sleep(backoff(attempt)).await;
             }
         }
         Ok(())

@@ -277,6 +277,12 @@ pub fn import(org_id: &str, import_id: &str) -> Key {
 /// Sort-key prefix of an organisation's imports (listed newest first).
 pub const IMPORT_PREFIX: &str = "IMPORT#";
 
+/// Sort-key prefix of a background import's file, in chunks (after it: the chunk's
+/// number), kept while its worker runs.
+pub fn import_file_prefix(import_id: &str) -> String {
+    format!("IMPORTFILE#{import_id}#")
+}
+
 /// Sort-key prefix of an import's row chunks (after it: the chunk's number).
 pub fn import_rows_prefix(import_id: &str) -> String {
     format!("IMPORTROWS#{import_id}#")
@@ -287,12 +293,34 @@ pub fn integration_index_sk(integration_id: &str) -> String {
     format!("INTEGRATION#{integration_id}")
 }
 
-/// GSI4 partition of every draft order (sparse: an order leaves it when it leaves draft).
-pub const DRAFTS_PK: &str = "DRAFTS";
+/// Shards of the drafts index (GSI4): no index key is shared by every tenant; a client's
+/// drafts all fall in one shard, together (see [`draft_sk`]).
+pub const DRAFT_SHARDS: u32 = 16;
 
-/// GSI4 sort key of a draft: oldest first.
-pub fn draft_sk(created_at: &str, order_id: &str) -> String {
-    format!("{created_at}#{order_id}")
+/// The drafts-index shard of a client: a stable hash of its id (FNV-1a), so every run
+/// and every writer agree without a lookup.
+pub fn draft_shard(client_id: &str) -> u32 {
+    let hash = client_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % DRAFT_SHARDS
+}
+
+/// GSI4 partition of shard `shard` of the draft orders (sparse: an order leaves it when it
+/// leaves draft).
+pub fn drafts_shard_pk(shard: u32) -> String {
+    format!("DRAFTS#{shard:02}")
+}
+
+/// GSI4 partition of a client's drafts (its shard's).
+pub fn drafts_pk(client_id: &str) -> String {
+    drafts_shard_pk(draft_shard(client_id))
+}
+
+/// GSI4 sort key of a draft: by client, then oldest first, so a shard is read one client
+/// after another.
+pub fn draft_sk(client_id: &str, created_at: &str, order_id: &str) -> String {
+    format!("{client_id}#{created_at}#{order_id}")
 }
 
 /// One draft digest per client and local day.
@@ -358,6 +386,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn drafts_are_sharded_by_client() {
+        // Stable: the same client always lands in the same shard.
+        assert_eq!(drafts_pk("cli_2"), drafts_pk("cli_2"));
+        assert!(drafts_pk("cli_2").starts_with("DRAFTS#"));
+        let shards: std::collections::HashSet<String> =
+            (0..200).map(|n| drafts_pk(&format!("cli_{n}"))).collect();
+        assert_eq!(
+            shards.len(),
+            DRAFT_SHARDS as usize,
+            "clients spread over every shard"
+        );
+        assert_eq!(
+            draft_sk("cli_2", "2026-12-01T06:00:00Z", "ord_9"),
+            "cli_2#2026-12-01T06:00:00Z#ord_9"
+        );
+    }
+
+    #[test]
     fn keys_are_pinned() {
         assert_eq!(courier("cou_1"), Key::new("COURIER#cou_1", "PROFILE"));
         assert_eq!(
@@ -396,6 +442,7 @@ mod tests {
             Key::new("ORG#cli_2", "IMPORT#imp_3")
         );
         assert_eq!(import_rows_prefix("imp_3"), "IMPORTROWS#imp_3#");
+        assert_eq!(import_file_prefix("imp_3"), "IMPORTFILE#imp_3#");
         assert_eq!(integration_index_sk("int_4"), "INTEGRATION#int_4");
         assert_eq!(
             client("cou_1", "cli_2"),

@@ -31,10 +31,13 @@ pub fn order_item(order: &Order) -> Result<Item, StoreError> {
     );
     index(Index::Gsi3.sk_attr(), keys::TRACKING_SK.into());
     if order.status == OrderStatus::Draft {
-        index(Index::Gsi4.pk_attr(), keys::DRAFTS_PK.into());
+        index(
+            Index::Gsi4.pk_attr(),
+            keys::drafts_pk(order.client_id.as_str()),
+        );
         index(
             Index::Gsi4.sk_attr(),
-            keys::draft_sk(&order.created_at, &order.id),
+            keys::draft_sk(order.client_id.as_str(), &order.created_at, &order.id),
         );
     }
     Ok(item)

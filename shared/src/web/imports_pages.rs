@@ -21,7 +21,7 @@ use crate::domain::ids::ClientId;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
 use crate::imports::error::ImportError;
-use crate::imports::record::{ImportReport, ImportSummary};
+use crate::imports::record::{ImportReport, ImportStatus, ImportSummary, Progress};
 use crate::imports::sheet::Format;
 use crate::imports::{find_import, list_imports, run_import, ImportCommand};
 use crate::ordering::read::client_names;
@@ -36,6 +36,29 @@ pub struct PastImport {
     pub updated: u64,
     pub unchanged: u64,
     pub errors: u64,
+    /// A background import still writing its rows.
+    pub running: Option<Running>,
+}
+
+/// How far a background import is, as the page shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Running {
+    pub written: u64,
+    pub total: u64,
+    pub percent: u64,
+}
+
+impl Running {
+    fn of(status: ImportStatus, progress: Option<Progress>) -> Option<Self> {
+        match (status, progress) {
+            (ImportStatus::Running, Some(p)) => Some(Running {
+                written: p.written as u64,
+                total: p.total as u64,
+                percent: p.percent() as u64,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// One row error: row, column, value, reason.
@@ -60,6 +83,8 @@ pub struct Report {
     pub errors: u64,
     pub unknown_columns: Vec<String>,
     pub issues: Vec<RowIssue>,
+    /// A background import still writing its rows (the counts are those written so far).
+    pub running: Option<Running>,
 }
 
 /// The file carried from the preflight to the commit.
@@ -101,6 +126,12 @@ struct ImportsPage {
 }
 
 impl ImportsPage {
+    /// Whether an import shown is still writing its rows (the page reloads itself).
+    fn running(&self) -> bool {
+        self.done.as_ref().is_some_and(|d| d.running.is_some())
+            || self.past.iter().any(|p| p.running.is_some())
+    }
+
     fn new(principal: &Principal) -> Self {
         ImportsPage {
             client_name: Brand::of(principal),
@@ -316,6 +347,7 @@ fn past_import(import: &ImportSummary, zone: chrono_tz::Tz) -> PastImport {
         updated: import.counts.updated as u64,
         unchanged: import.counts.unchanged as u64,
         errors: import.counts.errors as u64,
+        running: Running::of(import.status, import.progress),
     }
 }
 
@@ -343,6 +375,7 @@ fn report(answer: &ImportReport) -> Report {
                 reason: e.reason.clone(),
             })
             .collect(),
+        running: Running::of(answer.status, answer.progress),
     }
 }
 
