@@ -815,6 +815,7 @@ const CALLS: &[(&str, &[&str])] = &[
         &[
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:BatchWriteItem",
             "dynamodb:DeleteItem",
         ],
@@ -901,6 +902,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:BatchWriteItem",
             "dynamodb:DeleteItem",
         ],

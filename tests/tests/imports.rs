@@ -228,6 +228,14 @@ async fn preflight_then_commit_then_reimport(app: TestApp) {
     assert_eq!(again.body["counts"]["updated"], 2);
     assert_eq!(row(&again.body, 2)["orderId"], a1["id"]);
     assert_eq!(orders(app, &w.client.key, "").await.len(), 2);
+    let counted = app
+        .get(&format!("/v1/clients/{}", w.client.id), &w.courier.key)
+        .await;
+    assert_eq!(
+        counted.body["orderCount"], 2,
+        "new drafts count once: {}",
+        counted.text
+    );
 
     // Once submitted, a row is left unchanged; an edited row updates its draft.
     let a1_id = a1["id"].as_str().unwrap();
@@ -917,6 +925,11 @@ async fn a_large_import_is_written_by_the_worker_once(app: TestApp) {
         redone.body["counts"]
     );
     assert_eq!(client_order_ids(app, &w.client.id).await.len(), rows);
+    // Every new order counted once on the client, whatever the steps that died.
+    let client = app
+        .get(&format!("/v1/clients/{}", w.client.id), &w.courier.key)
+        .await;
+    assert_eq!(client.body["orderCount"], rows, "{}", client.text);
 }
 
 /// A store that throttles: every third `write_each` applies the first half of its writes

@@ -71,6 +71,9 @@ pub enum Planned {
         /// A placed order's search terms are put again (idempotent puts): the attempt that
         /// wrote the order may have stopped before them.
         placed: Option<Box<Order>>,
+        /// The client of the order an earlier attempt created (not of an updated draft):
+        /// it is counted when this attempt records the rows.
+        new_order_of: Option<String>,
     },
 }
 
@@ -347,6 +350,7 @@ pub async fn resolve_existing(
                                 RowStatus::Placed
                             },
                             placed: (!order.unindexed).then(|| Box::new(order.clone())),
+                            new_order_of: Some(order.client_id.to_string()),
                         },
                         None => Planned::New {
                             id,
@@ -370,6 +374,7 @@ pub async fn resolve_existing(
                             order_id: order.id.clone(),
                             status: RowStatus::Updated,
                             placed: None,
+                            new_order_of: None,
                         }
                     }
                     Some(order) if order.status == OrderStatus::Draft => Planned::Update {

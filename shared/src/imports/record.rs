@@ -44,7 +44,58 @@ pub struct RowResult {
     pub status: RowStatus,
     #[serde(default)]
     pub errors: Vec<StoredRowError>,
+    /// Whose new order the row made (a new draft or placed order): counted on that client
+    /// when the rows are recorded ([`order_counts`]). Not stored.
+    #[serde(skip)]
+    pub new_order_of: Option<String>,
 }
+
+/// The clients' order counts for the new orders of `rows`, in the writes that record them
+/// (one per client; a transaction holds at most 100 writes, so past 99 clients the rest
+/// follow it).
+pub fn order_counts(courier_id: &str, rows: &[RowResult]) -> Vec<crate::store::Write> {
+    let mut per_client = std::collections::BTreeMap::<&str, u64>::new();
+    for client in rows.iter().filter_map(|r| r.new_order_of.as_deref()) {
+        *per_client.entry(client).or_default() += 1;
+    }
+    per_client
+        .into_iter()
+        .map(|(client, n)| crate::store::clients::count_orders(courier_id, client, n, None))
+        .collect()
+}
+
+/// Writes `first` (with its condition) and the clients' `counts` in one transaction; counts
+/// past what a transaction holds are added after it. `first`'s condition failing is
+/// [`StoreError::ConditionFailed`], as a lone write's would be.
+pub async fn write_counted(
+    ctx: &Ctx,
+    first: crate::store::Write,
+    mut counts: Vec<crate::store::Write>,
+) -> Result<(), StoreError> {
+    if counts.is_empty() {
+        return match first {
+            crate::store::Write::Put { item, cond } => ctx.store.put(item, cond).await,
+            other => ctx.store.transact(vec![other]).await,
+        };
+    }
+    let rest = counts.split_off(counts.len().min(MAX_TRANSACTION - 1));
+    let mut writes = vec![first];
+    writes.extend(counts);
+    match ctx.store.transact(writes).await {
+        Ok(()) => {}
+        Err(e) if e.condition_failed_at(0) => {
+            return Err(StoreError::ConditionFailed { old: None })
+        }
+        Err(e) => return Err(e),
+    }
+    for count in rest {
+        ctx.store.transact(vec![count]).await?;
+    }
+    Ok(())
+}
+
+/// The most writes one transaction holds.
+const MAX_TRANSACTION: usize = 100;
 
 /// [`RowError`] as stored and shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,9 +279,11 @@ pub async fn save_chunk(
     Ok(())
 }
 
-/// Saves the report: its chunks, then its summary (a summary is never without its rows).
+/// Saves the report: its chunks, then its summary (a summary is never without its rows),
+/// with its new orders counted on their clients.
 pub async fn save(
     ctx: &Ctx,
+    courier_id: &str,
     org_id: &str,
     by: String,
     created_at: String,
@@ -253,12 +306,12 @@ pub async fn save(
         written: None,
         job: None,
     };
-    ctx.store
-        .put(
-            to_item(&summary, &summary_key(org_id, &report.id), "Import")?,
-            None,
-        )
-        .await?;
+    let counts = order_counts(courier_id, &report.rows);
+    let put = crate::store::Write::Put {
+        item: to_item(&summary, &summary_key(org_id, &report.id), "Import")?,
+        cond: None,
+    };
+    write_counted(ctx, put, counts).await?;
     Ok(())
 }
 

@@ -109,6 +109,7 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, I
     if !cmd.preflight {
         record::save(
             ctx,
+            cmd.by.courier_id.as_str(),
             cmd.by.org_id(),
             actor(&cmd.by),
             timestamp(now),
@@ -299,6 +300,7 @@ fn result(
         order_id,
         status,
         errors: errors.into_iter().map(StoredRowError::from).collect(),
+        new_order_of: None,
     }
 }
 
@@ -333,8 +335,12 @@ fn preview(p: &Planned) -> RowResult {
             id,
             order_id,
             status,
+            new_order_of,
             ..
-        } => result(*line, id.clone(), Some(order_id.clone()), *status, vec![]),
+        } => RowResult {
+            new_order_of: new_order_of.clone(),
+            ..result(*line, id.clone(), Some(order_id.clone()), *status, vec![])
+        },
     }
 }
 
@@ -410,7 +416,9 @@ pub(crate) async fn commit(
                 } else {
                     RowStatus::Placed
                 };
-                result(line, id, Some(order.id.clone()), status, vec![])
+                let mut row = result(line, id, Some(order.id.clone()), status, vec![]);
+                row.new_order_of = Some(order.client_id.to_string());
+                row
             }
             BatchOutcome::Taken => row_failed(
                 line,

@@ -14,7 +14,10 @@
 use super::background::{file_key, read_file};
 use super::error::ImportError;
 use super::plan::{plan_rows, resolve_existing, OwnRows, Planned};
-use super::record::{save_chunk, Counts, ImportStatus, ImportSummary, Progress, ROWS_PER_CHUNK};
+use super::record::{
+    order_counts, save_chunk, write_counted, Counts, ImportStatus, ImportSummary, Progress,
+    ROWS_PER_CHUNK,
+};
 use super::run::{commit, prepare, ImportCommand};
 use crate::store::records::{from_item, to_item};
 use crate::store::{keys, Cond, Key, StoreError, Write, PK, SK};
@@ -117,13 +120,13 @@ pub async fn advance_or_stop(
         summary.status = ImportStatus::Done;
         summary.job = None;
     }
-    let saved = ctx
-        .store
-        .put(
-            to_item(&summary, key, "Import")?,
-            Some(Cond::eq("written", written)),
-        )
-        .await;
+    // The step is recorded once (its condition), and its new orders are counted on their
+    // clients in the same transaction: a step done again counts nothing.
+    let record = Write::Put {
+        item: to_item(&summary, key, "Import")?,
+        cond: Some(Cond::eq("written", written)),
+    };
+    let saved = write_counted(ctx, record, order_counts(&courier_id, &rows)).await;
     match saved {
         Ok(()) => {}
         // Another attempt of this step recorded it first (its rows were the same).

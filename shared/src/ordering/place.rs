@@ -19,7 +19,7 @@ use crate::domain::token;
 use crate::ordering::search::index_writes;
 use crate::store::orders::{order_item, short_id_marker};
 use crate::store::records::to_item;
-use crate::store::{keys, Cond, Key, Update, Write, PK};
+use crate::store::{self, keys, Cond, Key, Write, PK};
 use crate::Ctx;
 
 /// How long an idempotency record is remembered.
@@ -381,14 +381,14 @@ pub(super) fn order_writes(order: &Order) -> Result<[Write; 2], OrderError> {
 /// Holds when the order's client exists and is not deleted.
 /// Counts the order on its client, which must still exist and not be deleted (its deletion
 /// revokes its keys; this closes the race). It takes the place of a condition check on the
-/// same item, for the same write units; `version` is untouched, so a count never makes a
-/// client's edit stale.
+/// same item, for the same write units.
 pub(super) fn client_count(order: &Order) -> Write {
-    Write::Update {
-        key: keys::client(order.courier_id.as_str(), order.client_id.as_str()),
-        update: Update::new().increment("orderCount", 1),
-        cond: Some(Cond::exists(PK).and(Cond::ne("status", ClientStatus::Deleted.as_str()))),
-    }
+    store::clients::count_orders(
+        order.courier_id.as_str(),
+        order.client_id.as_str(),
+        1,
+        Some(Cond::ne("status", ClientStatus::Deleted.as_str())),
+    )
 }
 
 pub(crate) fn default_pickup(owner: &OrderOwner) -> Result<Stop, OrderError> {

@@ -6,6 +6,21 @@ use crate::domain::client::{Client, NamedClient};
 use crate::domain::courier::Courier;
 use crate::domain::ids::ClientId;
 
+/// Adds `n` orders to a client's count (`orderCount`, what the clients list shows), in the
+/// write that records them; only on an existing client (`cond` adds to that). `version` is
+/// untouched: a count never makes a client's edit stale.
+pub fn count_orders(courier_id: &str, client_id: &str, n: u64, cond: Option<Cond>) -> Write {
+    let exists = Cond::exists(super::PK);
+    Write::Update {
+        key: keys::client(courier_id, client_id),
+        update: Update::new().increment("orderCount", n as i64),
+        cond: Some(match cond {
+            Some(cond) => exists.and(cond),
+            None => exists,
+        }),
+    }
+}
+
 /// A courier's client by id (one GetItem); `None` when the courier has no such client.
 pub async fn get(
     store: &dyn Store,
