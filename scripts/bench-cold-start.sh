@@ -30,17 +30,12 @@ export PATH="$REPO/.venv/bin:$PATH" CARGO_NET_OFFLINE=true
 if [[ $# -gt 0 ]]; then
   FUNCTIONS=("$@")
 else
-  mapfile -t FUNCTIONS < <(cd "$REPO/functions" && ls src/bin xlsx/src/bin | sed -n 's/\.rs$//p')
+  mapfile -t FUNCTIONS < <(cd "$REPO/functions" && ls src/bin | sed -n 's/\.rs$//p')
 fi
 # Built as `sam build` builds them (the functions package, named with -p here at the
-# workspace root, the same crates and profile), except the XLSX readers
-# (functions/xlsx/, with its own cargo configuration, its CodeUri in template.yaml), built in
-# that directory so that configuration applies.
+# workspace root, the same crates, profile and cargo configuration).
 packages=(-p bench-hello -p portal-functions --bin bench-hello)
-own=()
-for f in "${FUNCTIONS[@]}"; do
-  if [[ -f "functions/xlsx/src/bin/$f.rs" ]]; then own+=(--bin "$f"); else packages+=(--bin "$f"); fi
-done
+for f in "${FUNCTIONS[@]}"; do packages+=(--bin "$f"); done
 
 echo "bench: building ${#FUNCTIONS[@]} function(s) and the hello world (arm64 for size, native for timing)" >&2
 # The timing build gets the Lambda target's code-generation flags too (.cargo/config.toml).
@@ -51,7 +46,6 @@ build() {
   CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="$flags" cargo build --release --target "$host" "$@" >&2
 }
 build "${packages[@]}"
-if [[ ${#own[@]} -gt 0 ]]; then (cd functions/xlsx && build -p portal-functions-xlsx "${own[@]}"); fi
 cargo build -q -p portal-admin >&2
 
 work="$(mktemp -d)"

@@ -29,7 +29,7 @@ echo "== every function builds"
 cargo build --workspace --bins --quiet
 
 echo "== tests (embedded store and moto server, and the ignored browser test)"
-cargo test --workspace --exclude portal-functions --exclude portal-functions-xlsx --quiet -- --include-ignored
+cargo test --workspace --exclude portal-functions --quiet -- --include-ignored
 
 echo "== web portal in Chromium (Playwright, axe): screenshots in target/screenshots/"
 "$repo/.venv/bin/python" "$repo/tests/browser/portal_flow.py"

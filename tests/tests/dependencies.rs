@@ -59,8 +59,8 @@ fn no_function_depends_on_the_legacy_http_stack_or_sso_providers() {
     let names: BTreeSet<&str> = functions.iter().map(|id| packages[id].0).collect();
     assert_eq!(
         names,
-        BTreeSet::from(["portal-functions", "portal-functions-xlsx"]),
-        "every function's binary is in one of the two functions packages"
+        BTreeSet::from(["portal-functions"]),
+        "every function's binary is in the functions package"
     );
     let mut problems = BTreeSet::new();
     for function in functions {

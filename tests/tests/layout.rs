@@ -11,11 +11,10 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
 
-/// The Lambda binaries: `functions/src/bin/<name>.rs`, and `functions/xlsx/src/bin/<name>.rs`
-/// for the two that build with their own profile.
+/// The Lambda binaries: `functions/src/bin/<name>.rs`.
 fn binaries() -> BTreeMap<String, PathBuf> {
     let mut found = BTreeMap::new();
-    for dir in ["functions/src/bin", "functions/xlsx/src/bin"] {
+    for dir in ["functions/src/bin"] {
         for entry in std::fs::read_dir(repo().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
@@ -41,12 +40,12 @@ fn every_template_function_has_a_binary_and_every_binary_is_deployed() {
     );
 }
 
-/// What `sam build` runs for each function: `cargo lambda build --release --arm64 --bin
-/// <BuildProperties.Binary>` in its CodeUri (its package's directory: functions/, or
-/// functions/xlsx/, whose cargo configuration gives the XLSX readers fat LTO; a package
-/// directory, because the workspace's default members leave the functions out), then it copies
-/// `target/lambda/<Binary>/bootstrap`. So each Binary must be exactly one binary target of
-/// the workspace, built from its file under functions/.
+/// What `sam build` runs for each function: `make build-<LogicalId>` in its CodeUri
+/// (functions/, the functions package's directory: the workspace's default members leave
+/// the functions out), whose Makefile builds every binary of the package once and copies
+/// `target/lambda/<binary>/bootstrap`, the binary named after the logical id (kebab case,
+/// without "Function"). So each BuildProperties.Binary must be that name, and exactly one
+/// binary target of the workspace, built from its file under functions/.
 #[test]
 fn every_build_binary_is_one_workspace_binary_of_a_functions_package() {
     let metadata = portal_tests::cargo_metadata(&["--no-deps", "--offline"]);
@@ -83,23 +82,37 @@ fn every_build_binary_is_one_workspace_binary_of_a_functions_package() {
         let resource = resource(&function.logical_id);
         assert_eq!(
             resource["Metadata"]["BuildMethod"].as_str(),
-            Some("rust-cargolambda"),
-            "{}: built by cargo-lambda",
+            Some("makefile"),
+            "{}: built by functions/Makefile",
+            function.logical_id
+        );
+        assert_eq!(
+            kebab(function.logical_id.trim_end_matches("Function")),
+            function.binary,
+            "{}: functions/Makefile finds the binary by the logical id",
             function.logical_id
         );
         let (_, package, src) = matching[0];
         assert_eq!(src, &files[&function.binary], "{}", function.logical_id);
-        // The package's directory (the XLSX package's has its .cargo/config.toml): inside
-        // the workspace either way, so cargo builds into its one shared target/.
+        assert_eq!(package, "portal-functions", "{}", function.logical_id);
         let code_uri = resource["Properties"]["CodeUri"].as_str().unwrap_or("");
-        let expected = match package.as_str() {
-            "portal-functions" => "functions/",
-            "portal-functions-xlsx" => "functions/xlsx/",
-            other => panic!("{}: built from package {other}", function.logical_id),
-        };
-        assert_eq!(code_uri, expected, "{}: CodeUri", function.logical_id);
+        assert_eq!(code_uri, "functions/", "{}: CodeUri", function.logical_id);
     }
-    assert!(repo().join("functions/xlsx/.cargo/config.toml").exists());
+    assert!(repo().join("functions/Makefile").exists());
+}
+
+/// `OrderPage` -> `order-page`, as functions/Makefile's `binary` does it.
+fn kebab(camel: &str) -> String {
+    let mut out = String::new();
+    let mut previous_lower_or_digit = false;
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() && previous_lower_or_digit {
+            out.push('-');
+        }
+        previous_lower_or_digit = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 #[test]
