@@ -268,6 +268,7 @@ impl TestApp {
             config: Config {
                 public_base_url: Some("https://portal.test".into()),
                 sender_email: SENDER.into(),
+                sms: Default::default(),
             },
         };
         let ctx = Arc::new(ctx);

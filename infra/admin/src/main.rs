@@ -160,6 +160,6 @@ async fn context(data_dir: Option<PathBuf>) -> Result<Ctx, String> {
         mailer: Some(Arc::new(outbox.clone())),
         sms: Some(Arc::new(outbox)),
         clock: Arc::new(SystemClock),
-        config: Config::from_env(),
+        config: Config::from_env()?,
     })
 }

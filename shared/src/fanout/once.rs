@@ -45,6 +45,12 @@ pub async fn send_sms_once(ctx: &Ctx, id: &str, to: &Phone, text: &str) -> Resul
         }
         Err(e) if e.condition_failed_at(1) => {
             tracing::info!(id, "recipient opted out");
+            use crate::observe::metrics::{count, Metric};
+            count(Metric::SmsMessages("skipped"), 1);
+            count(
+                Metric::SmsSegments("skipped"),
+                crate::domain::sms::segments(text) as u64,
+            );
             return Ok(());
         }
         Err(e) => return Err(e.into()),

@@ -23,7 +23,8 @@ impl Mailer for SesMailer {
     async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
         let failed = |reason: String| NotifyError {
             channel: "email",
-            reason,
+            // SES names the addresses it refused: masked, as every log line has them.
+            reason: crate::observe::redact::text(&reason),
         };
         let content = |text: &str| {
             Content::builder()
@@ -40,7 +41,8 @@ impl Mailer for SesMailer {
             .subject(content(&email.subject)?)
             .body(body.build())
             .build();
-        self.client
+        let result = self
+            .client
             .send_email()
             .from_email_address(&self.from)
             .destination(
@@ -51,9 +53,10 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
+            .map(|_| ())
             .map_err(|e| {
                 failed(aws_smithy_types::error::display::DisplayErrorContext(&e).to_string())
-            })?;
-        Ok(())
+            });
+        super::observed_email(result, &email.to)
     }
 }

@@ -165,7 +165,13 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderErr
         let order = priced_order(&cmd, &pickup, now, &priced);
         let placement = Placement::of(&cmd, &order, now)?;
         let failed = match ctx.store.transact(placement.writes).await {
-            Ok(()) => return Ok(Placed::Created(Box::new(order))),
+            Ok(()) => {
+                crate::observe::metrics::order_created(
+                    order.source,
+                    order.status == OrderStatus::Draft,
+                );
+                return Ok(Placed::Created(Box::new(order)));
+            }
             Err(e) => e,
         };
         let refused = placement
