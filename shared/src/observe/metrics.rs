@@ -19,10 +19,10 @@ pub const TARGET: &str = "portal::metrics";
 /// What a metric counts, by its CloudWatch name and dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
-    /// An order placed (not a draft), by where it came from.
-    OrdersCreated(Source),
-    /// An order saved as a draft, by where it came from.
-    DraftsCreated(Source),
+    /// An order placed (not a draft), by the channel it came through.
+    OrdersCreated(Channel),
+    /// An order saved as a draft, by the channel it came through.
+    DraftsCreated(Channel),
     /// A webhook delivery's outcome (`created`, `duplicate`, `refused`, `failed`, …).
     WebhookDeliveries(&'static str),
     /// An import's rows: `written` or `failed`.
@@ -50,8 +50,8 @@ impl Metric {
 
     fn dimension(&self) -> (&'static str, &'static str) {
         match self {
-            Metric::OrdersCreated(source) | Metric::DraftsCreated(source) => {
-                ("Source", source_name(*source))
+            Metric::OrdersCreated(channel) | Metric::DraftsCreated(channel) => {
+                ("Source", channel.as_str())
             }
             Metric::WebhookDeliveries(outcome)
             | Metric::ImportRows(outcome)
@@ -62,13 +62,35 @@ impl Metric {
     }
 }
 
-/// The `Source` dimension: the channel an order came through.
-pub fn source_name(source: Source) -> &'static str {
-    match source {
-        Source::Api => "api",
-        Source::Portal => "web",
-        Source::Import => "import",
-        Source::Integration => "webhook",
+/// The channel an order came through (the `Source` dimension). Not the order's stored
+/// `source`, which says who made it (`portal`: the client, by key or page; `api`: the
+/// courier), so the JSON API and the pages count their own orders; imports and webhooks are
+/// known by the stored source ([`Channel::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Api,
+    Web,
+    Import,
+    Webhook,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Api => "api",
+            Channel::Web => "web",
+            Channel::Import => "import",
+            Channel::Webhook => "webhook",
+        }
+    }
+
+    /// The channel a stored source names by itself (an import's or a webhook's order).
+    pub fn of(source: Source) -> Option<Channel> {
+        match source {
+            Source::Import => Some(Channel::Import),
+            Source::Integration => Some(Channel::Webhook),
+            Source::Portal | Source::Api => None,
+        }
     }
 }
 
@@ -85,16 +107,26 @@ pub fn count(metric: Metric, value: u64) {
     }
 }
 
-/// An order just written: counted as placed or as a draft, by its source.
-pub fn order_created(source: Source, draft: bool) {
+/// An order just written: counted as placed or as a draft, by its channel.
+pub fn order_created(channel: Channel, draft: bool) {
     count(
         if draft {
-            Metric::DraftsCreated(source)
+            Metric::DraftsCreated(channel)
         } else {
-            Metric::OrdersCreated(source)
+            Metric::OrdersCreated(channel)
         },
         1,
     );
+}
+
+/// An order an import or a webhook just wrote (the JSON API and the pages count theirs).
+pub fn order_written(order: &crate::domain::order::Order) {
+    if let Some(channel) = Channel::of(order.source) {
+        order_created(
+            channel,
+            order.status == crate::domain::order_machine::OrderStatus::Draft,
+        );
+    }
 }
 
 /// One EMF document (the specification's root node): `_aws` metadata with the timestamp and
@@ -165,7 +197,7 @@ mod tests {
 
     #[test]
     fn an_order_by_the_api_is_one_order_created_with_its_source() {
-        let doc = emf_line(Metric::OrdersCreated(Source::Api), 1, 1_765_000_000_000);
+        let doc = emf_line(Metric::OrdersCreated(Channel::Api), 1, 1_765_000_000_000);
         assert_valid_emf(&doc);
         assert_eq!(
             doc,
@@ -187,8 +219,8 @@ mod tests {
     #[test]
     fn every_metric_is_a_valid_document() {
         for metric in [
-            Metric::OrdersCreated(Source::Portal),
-            Metric::DraftsCreated(Source::Import),
+            Metric::OrdersCreated(Channel::Web),
+            Metric::DraftsCreated(Channel::Import),
             Metric::WebhookDeliveries("created"),
             Metric::ImportRows("failed"),
             Metric::SmsMessages("skipped"),
@@ -204,10 +236,11 @@ mod tests {
     }
 
     #[test]
-    fn sources_are_named_as_operators_know_them() {
-        assert_eq!(source_name(Source::Api), "api");
-        assert_eq!(source_name(Source::Portal), "web");
-        assert_eq!(source_name(Source::Import), "import");
-        assert_eq!(source_name(Source::Integration), "webhook");
+    fn imports_and_webhooks_are_known_by_their_orders_source() {
+        assert_eq!(Channel::of(Source::Import), Some(Channel::Import));
+        assert_eq!(Channel::of(Source::Integration), Some(Channel::Webhook));
+        // Made by the client (key or page) or the courier: the adapter says which.
+        assert_eq!(Channel::of(Source::Portal), None);
+        assert_eq!(Channel::of(Source::Api), None);
     }
 }

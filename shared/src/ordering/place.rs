@@ -166,10 +166,7 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderErr
         let placement = Placement::of(&cmd, &order, now)?;
         let failed = match ctx.store.transact(placement.writes).await {
             Ok(()) => {
-                crate::observe::metrics::order_created(
-                    order.source,
-                    order.status == OrderStatus::Draft,
-                );
+                crate::observe::metrics::order_written(&order);
                 return Ok(Placed::Created(Box::new(order)));
             }
             Err(e) => e,

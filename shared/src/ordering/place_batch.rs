@@ -192,10 +192,7 @@ pub async fn place_orders(
         outcomes[i] = Some(match outcome {
             Ok(()) => {
                 let order = &batch[i].order;
-                crate::observe::metrics::order_created(
-                    order.source,
-                    order.status == OrderStatus::Draft,
-                );
+                crate::observe::metrics::order_written(order);
                 if !order.unindexed {
                     terms.extend(index_writes(order)?);
                 }
