@@ -47,7 +47,7 @@ pub async fn serve_http(handler: HttpHandler, needs: Needs) -> Result<(), Error>
                     .unwrap_or_else(|| event.context.request_id.clone());
                 let request = from_lambda(event.payload);
                 let response =
-                    crate::observe::serve_request(handler, ctx, request, &route, &request_id).await;
+                    crate::http::serve_request(handler, ctx, request, &route, &request_id).await;
                 Ok::<_, Error>(to_lambda(response))
             }
         },
@@ -61,7 +61,14 @@ pub async fn serve_authorizer(needs: Needs) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {
             let ctx = ctx.clone();
+            // API Gateway's request id: the same as the function's request line that follows.
+            let span = tracing::info_span!(
+                "authorizer",
+                request_id = event.payload.request_context.request_id.as_deref().unwrap_or(""),
+                route = event.payload.route_key.as_deref().unwrap_or(""),
+            );
             async move { Ok::<_, Error>(authorizer_response(ctx.store.as_ref(), &event.payload).await?) }
+                .instrument(span)
         },
     ))
     .await
@@ -139,9 +146,17 @@ pub async fn serve_draft_reminders(needs: Needs) -> Result<(), Error> {
 }
 
 /// The span of one event handler's invocation: its lines carry the invocation's request id
-/// and the handler, as a request's carry its route.
+/// and the handler, as a request's carry its route, and the ids of the order being handled
+/// ([`crate::observe::record_order`]).
 fn event_span(handler: &'static str, context: &lambda_runtime::Context) -> tracing::Span {
-    tracing::info_span!("event", request_id = %context.request_id, handler)
+    tracing::info_span!(
+        "event",
+        request_id = %context.request_id,
+        handler,
+        order_id = tracing::field::Empty,
+        courier_id = tracing::field::Empty,
+        client_id = tracing::field::Empty,
+    )
 }
 
 /// Once per cold start: logging, then the context with the clients the function needs.

@@ -110,7 +110,7 @@ impl LocalApp {
             source_ip: Some("127.0.0.1".into()),
         };
         let request_id = ulid::Ulid::generate().to_string();
-        portal::observe::serve_request(
+        portal::http::serve_request(
             function.handler,
             self.ctx_for(function),
             request,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tracing::field::Empty;
 use tracing::Instrument;
 
-use crate::domain::api_key::Principal;
-use crate::http::{ApiRequest, ApiResponse, HttpHandler};
+use super::{ApiRequest, ApiResponse, HttpHandler};
+use crate::observe::ids::record_on;
 use crate::Ctx;
 
 /// Runs `handler` on `req` inside the request's span. `route` is the template's route
@@ -26,6 +26,7 @@ pub async fn serve_request(
         route,
         courier_id = Empty,
         client_id = Empty,
+        order_id = Empty,
     );
     if let Some(Ok(principal)) = &req.auth {
         record_on(&span, principal);
@@ -35,29 +36,6 @@ pub async fn serve_request(
     let _entered = span.enter();
     log_outcome(&response, started.elapsed().as_millis() as u64);
     response
-}
-
-/// Puts the caller's ids on the current request's lines (a page's session, resolved inside
-/// the use case; an API key's principal is recorded before it starts).
-pub fn record_principal(principal: &Principal) {
-    record_on(&tracing::Span::current(), principal);
-}
-
-/// Puts a courier's (and client's) ids on the current request's lines, where a public route
-/// learns them (a webhook, from its integration).
-pub fn record_ids(courier_id: &str, client_id: Option<&str>) {
-    let span = tracing::Span::current();
-    span.record("courier_id", courier_id);
-    if let Some(client_id) = client_id {
-        span.record("client_id", client_id);
-    }
-}
-
-fn record_on(span: &tracing::Span, principal: &Principal) {
-    span.record("courier_id", principal.courier_id.as_str());
-    if let Some(client) = &principal.client_id {
-        span.record("client_id", client.as_str());
-    }
 }
 
 /// The request's last line: 429 (a rate limit) and 503 (a dependency refused) at warn, any
