@@ -15,6 +15,7 @@ on_both_backends!(
     a_request_line_carries_its_ids_route_and_outcome,
     an_api_order_counts_once_and_an_opted_out_sms_is_skipped,
     refusals_are_warnings_with_their_ids,
+    an_import_counts_its_rows_and_warns_of_the_failed_ones,
     the_main_flows_hand_out_secrets_that_no_line_holds,
 );
 
@@ -220,6 +221,65 @@ async fn refusals_are_warnings_with_their_ids(app: TestApp) {
             .any(|l| l["level"] == "WARN" && l["order_id"] == "ord_01J00000000000000000000000"),
         "a warning names the order not submitted"
     );
+}
+
+async fn an_import_counts_its_rows_and_warns_of_the_failed_ones(app: TestApp) {
+    let courier = app.create_courier("Bay Couriers").await;
+    let created = app
+        .post(
+            "/v1/clients",
+            &courier.key,
+            json!({
+                "name": "Bloom Florist", "email": "orders@bloom.example", "allowOrderUpload": true,
+                "defaultPickup": {
+                    "address": {"line1": "10 Depot Rd", "city": "San Francisco", "country": "US"},
+                    "contact": {"name": "Dock", "phone": "+14155550100"}
+                }
+            }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap();
+    let token = app.invite(&courier, id).await;
+    let accepted = app
+        .call(
+            "POST",
+            &format!("/v1/invitations/{token}/accept"),
+            None,
+            None,
+        )
+        .await;
+    let key = accepted.body["apiKey"]["key"].as_str().unwrap().to_string();
+    let sheet = "Address Line 1,City,Country,Recipient Name,Recipient Phone Number,Id\n\
+                 1 Market St,San Francisco,US,Ada Lovelace,+14155550147,A-1\n\
+                 2 Pine St,San Francisco,US,Cy Young,555-01,A-2\n";
+    let auth = format!("Bearer {key}");
+    let committed = app
+        .raw(
+            "POST",
+            "/v1/imports?date=2026-12-02",
+            &[("authorization", &auth), ("content-type", "text/csv")],
+            bytes::Bytes::from(sheet),
+        )
+        .await;
+    assert_eq!(committed.status, 201, "{}", committed.text);
+    assert_eq!(committed.body["counts"]["drafts"], 1, "{}", committed.text);
+    assert_eq!(app.logs.metric_sum("ImportRows", "Outcome", "written"), 1);
+    assert_eq!(app.logs.metric_sum("ImportRows", "Outcome", "failed"), 1);
+    assert_eq!(app.logs.metric_sum("DraftsCreated", "Source", "import"), 1);
+    let warned: Vec<_> = app
+        .logs
+        .lines()
+        .into_iter()
+        .filter(|l| l["level"] == "WARN" && l["message"] == "import row not written")
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert_eq!(
+        (&warned[0]["row"], &warned[0]["row_id"]),
+        (&json!(3), &json!("A-2"))
+    );
+    // The cell's value (a person's number, however malformed) is not in the line.
+    assert!(!warned[0].to_string().contains("555-01"), "{}", warned[0]);
 }
 
 async fn the_main_flows_hand_out_secrets_that_no_line_holds(app: TestApp) {
