@@ -302,6 +302,29 @@ async fn the_main_flows_hand_out_secrets_that_no_line_holds(app: TestApp) {
         )
         .await;
     assert!(integration.status < 300, "{}", integration.text);
+    // An unsigned delivery: refused, counted by its outcome, its line names the client.
+    let integration_id = integration.body["id"].as_str().unwrap();
+    let unsigned = app
+        .raw(
+            "POST",
+            &format!("/v1/integrations/{integration_id}/webhook"),
+            &[("content-type", "application/json")],
+            bytes::Bytes::from_static(b"{\"id\": 1}"),
+        )
+        .await;
+    assert_eq!(unsigned.status, 401, "{}", unsigned.text);
+    assert_eq!(
+        app.logs
+            .metric_sum("WebhookDeliveries", "Outcome", "rejected_signature"),
+        1
+    );
+    let line = outcomes(&app.logs, "POST /v1/integrations/{integrationId}/webhook")
+        .pop()
+        .expect("the webhook's line");
+    assert_eq!(
+        (&line["status"], &line["client_id"]),
+        (&json!(401), &json!(client.id))
+    );
     // What the check looks for: the keys, the password, the session, the tracking token,
     // the webhook secret, the recipient's number, the people's addresses.
     let session = cookie.split_once('=').unwrap().1;
