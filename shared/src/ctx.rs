@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
+use crate::domain::sms_identity::SmsIdentity;
 use crate::needs::{Needs, NotWired};
 use crate::notify::{Mailer, SmsSender};
 use crate::store::dynamo::DynamoStore;
@@ -16,17 +17,26 @@ pub struct Config {
     pub public_base_url: Option<String>,
     /// The SES identity email is sent from.
     pub sender_email: String,
+    /// The origination number and sender id every SMS is sent with (`SMS_ORIGINATION_NUMBER`,
+    /// `SMS_SENDER_ID`; unset or empty: none).
+    pub sms: SmsIdentity,
 }
 
 impl Config {
-    pub fn from_env() -> Self {
-        Self {
+    /// The deployment's settings from the environment, checked: a malformed SMS identity
+    /// stops the function at start-up rather than every send.
+    pub fn from_env() -> Result<Self, String> {
+        Ok(Self {
             public_base_url: std::env::var("PUBLIC_BASE_URL")
                 .ok()
                 .filter(|v| !v.trim().is_empty()),
             sender_email: std::env::var("SENDER_EMAIL")
                 .unwrap_or_else(|_| "no-reply@example.com".into()),
-        }
+            sms: SmsIdentity::parse(
+                std::env::var("SMS_ORIGINATION_NUMBER").ok().as_deref(),
+                std::env::var("SMS_SENDER_ID").ok().as_deref(),
+            )?,
+        })
     }
 }
 
@@ -56,7 +66,7 @@ impl Ctx {
 
     fn on_aws(aws: &aws_config::SdkConfig, needs: Needs) -> Result<Self, String> {
         let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set".to_string())?;
-        Ok(Self::on_table(aws, &table, Config::from_env(), needs))
+        Ok(Self::on_table(aws, &table, Config::from_env()?, needs))
     }
 
     /// The store on `table` and the notifiers `needs` names, on the given AWS configuration
@@ -71,7 +81,7 @@ impl Ctx {
         Self {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table)),
             mailer: needs.build_mailer(aws, &config.sender_email),
-            sms: needs.build_sms(aws),
+            sms: needs.build_sms(aws, &config.sms),
             clock: Arc::new(SystemClock),
             config,
         }

@@ -11,7 +11,7 @@ use lambda_http::{Request, RequestExt};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tracing_subscriber::filter::LevelFilter;
+use tracing::Instrument;
 
 use crate::domain::api_key::Principal;
 use crate::http::{ApiRequest, ApiResponse, HttpHandler};
@@ -37,7 +37,17 @@ pub async fn serve_http(handler: HttpHandler, needs: Needs) -> Result<(), Error>
         move |event: lambda_runtime::LambdaEvent<ApiGatewayV2httpRequest>| {
             let ctx = ctx.clone();
             async move {
-                let response = handler(ctx, from_lambda(event.payload)).await;
+                // API Gateway's ids: the request id is the access log's `requestId`.
+                let route = event.payload.route_key.clone().unwrap_or_default();
+                let request_id = event
+                    .payload
+                    .request_context
+                    .request_id
+                    .clone()
+                    .unwrap_or_else(|| event.context.request_id.clone());
+                let request = from_lambda(event.payload);
+                let response =
+                    crate::http::serve_request(handler, ctx, request, &route, &request_id).await;
                 Ok::<_, Error>(to_lambda(response))
             }
         },
@@ -51,7 +61,14 @@ pub async fn serve_authorizer(needs: Needs) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {
             let ctx = ctx.clone();
+            // API Gateway's request id: the same as the function's request line that follows.
+            let span = tracing::info_span!(
+                "authorizer",
+                request_id = event.payload.request_context.request_id.as_deref().unwrap_or(""),
+                route = event.payload.route_key.as_deref().unwrap_or(""),
+            );
             async move { Ok::<_, Error>(authorizer_response(ctx.store.as_ref(), &event.payload).await?) }
+                .instrument(span)
         },
     ))
     .await
@@ -63,7 +80,18 @@ pub async fn serve_status_fanout(needs: Needs) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<aws_lambda_events::dynamodb::Event>| {
             let ctx = ctx.clone();
-            async move { Ok::<_, Error>(crate::fanout::handle_stream(&ctx, event.payload).await) }
+            let span = event_span("status-fanout", &event.context);
+            async move {
+                let records = event.payload.records.len();
+                let response = crate::fanout::handle_stream(&ctx, event.payload).await;
+                tracing::info!(
+                    records,
+                    failed = response.batch_item_failures.len(),
+                    "stream batch done"
+                );
+                Ok::<_, Error>(response)
+            }
+            .instrument(span)
         },
     ))
     .await
@@ -89,12 +117,17 @@ pub async fn serve_sms_inbound(needs: Needs) -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<aws_lambda_events::sns::SnsEvent>| {
             let ctx = ctx.clone();
+            let span = event_span("sms-inbound", &event.context);
             async move {
-                crate::fanout::inbound::handle_sns(&ctx, event.payload)
-                    .await
-                    .map(|_| ())
-                    .map_err(Error::from)
+                let records = event.payload.records.len();
+                let outcome = crate::fanout::inbound::handle_sns(&ctx, event.payload).await;
+                match &outcome {
+                    Ok(_) => tracing::info!(records, "inbound SMS done"),
+                    Err(e) => tracing::error!(records, error = %e, "inbound SMS failed"),
+                }
+                outcome.map(|_| ()).map_err(Error::from)
             }
+            .instrument(span)
         },
     ))
     .await
@@ -108,9 +141,11 @@ pub async fn serve_draft_reminders(needs: Needs) -> Result<(), Error> {
             aws_lambda_events::cloudwatch_events::CloudWatchEvent,
         >| {
             let ctx = ctx.clone();
+            let span = event_span("draft-reminders", &event.context);
             async move {
-                let report =
-                    crate::reminders::run_draft_reminders(&ctx, event.payload.time).await?;
+                let report = crate::reminders::run_draft_reminders(&ctx, event.payload.time)
+                    .await
+                    .inspect_err(|e| tracing::error!(error = %e, "draft reminders failed"))?;
                 tracing::info!(
                     drafts = report.drafts,
                     sent = report.sent.len(),
@@ -118,37 +153,30 @@ pub async fn serve_draft_reminders(needs: Needs) -> Result<(), Error> {
                 );
                 Ok::<_, Error>(())
             }
+            .instrument(span)
         },
     ))
     .await
 }
 
-/// Once per cold start: logging, then the context with the clients the function needs.
-async fn cold_start(needs: Needs) -> Result<Arc<Ctx>, Error> {
-    init_logging();
-    Ok(Arc::new(Ctx::from_lambda_env(needs)?))
+/// The span of one event handler's invocation: its lines carry the invocation's request id
+/// and the handler, as a request's carry its route, and the ids of the order being handled
+/// ([`crate::observe::record_order`]).
+fn event_span(handler: &'static str, context: &lambda_runtime::Context) -> tracing::Span {
+    tracing::info_span!(
+        "event",
+        request_id = %context.request_id,
+        handler,
+        order_id = tracing::field::Empty,
+        courier_id = tracing::field::Empty,
+        client_id = tracing::field::Empty,
+    )
 }
 
-/// Lambda's advanced logging controls, as `lambda_runtime`'s default subscriber reads them
-/// (`AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO; JSON when `AWS_LAMBDA_LOG_FORMAT`
-/// says so), with a plain level filter: per-target directives would link a regex engine
-/// into every function for nothing.
-fn init_logging() {
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .ok()
-        .and_then(|level| level.parse::<LevelFilter>().ok())
-        .unwrap_or(LevelFilter::INFO);
-    let logs = tracing_subscriber::fmt()
-        .with_target(false)
-        .without_time()
-        .with_max_level(level);
-    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    if json {
-        logs.json().init();
-    } else {
-        logs.init();
-    }
+/// Once per cold start: logging, then the context with the clients the function needs.
+async fn cold_start(needs: Needs) -> Result<Arc<Ctx>, Error> {
+    crate::observe::logging::init();
+    Ok(Arc::new(Ctx::from_lambda_env(needs)?))
 }
 
 /// The authorizer lets every request through to its function with either the principal or

@@ -21,6 +21,7 @@ pub mod integrations;
 pub mod lambda;
 pub mod needs;
 pub mod notify;
+pub mod observe;
 pub mod ordering;
 pub mod reminders;
 pub mod settings;

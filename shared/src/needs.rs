@@ -7,11 +7,13 @@ use aws_config::SdkConfig;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::domain::sms_identity::SmsIdentity;
 use crate::notify::{Mailer, SesMailer, SmsSender, SnsSms};
 
 /// SES, given the identity mail is sent from (the `sender_email` of `ctx::Config`).
 type BuildMailer = fn(&SdkConfig, &str) -> Arc<dyn Mailer>;
-type BuildSms = fn(&SdkConfig) -> Arc<dyn SmsSender>;
+/// SNS, given the identity SMS are sent with (the `sms` of `ctx::Config`).
+type BuildSms = fn(&SdkConfig, &SmsIdentity) -> Arc<dyn SmsSender>;
 
 /// The table (DynamoDB) always; email (SES) and SMS (SNS) when a use case sends them.
 #[derive(Clone, Copy)]
@@ -69,8 +71,12 @@ impl Needs {
         self.mail.map(|build| build(aws, sender))
     }
 
-    pub(crate) fn build_sms(&self, aws: &SdkConfig) -> Option<Arc<dyn SmsSender>> {
-        self.sms.map(|build| build(aws))
+    pub(crate) fn build_sms(
+        &self,
+        aws: &SdkConfig,
+        identity: &SmsIdentity,
+    ) -> Option<Arc<dyn SmsSender>> {
+        self.sms.map(|build| build(aws, identity))
     }
 }
 
@@ -92,8 +98,11 @@ fn ses_mailer(aws: &SdkConfig, sender: &str) -> Arc<dyn Mailer> {
     Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws), sender))
 }
 
-fn sns_sms(aws: &SdkConfig) -> Arc<dyn SmsSender> {
-    Arc::new(SnsSms::new(aws_sdk_sns::Client::new(aws)))
+fn sns_sms(aws: &SdkConfig, identity: &SmsIdentity) -> Arc<dyn SmsSender> {
+    Arc::new(SnsSms::with_identity(
+        aws_sdk_sns::Client::new(aws),
+        identity.clone(),
+    ))
 }
 
 /// A use case reached for a client its function is not built with: a wiring mistake,

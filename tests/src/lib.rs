@@ -15,7 +15,10 @@ use portal::Ctx;
 use portal_local::streams::LocalStream;
 use portal_local::{LocalApp, Template};
 
+pub mod logs;
 pub mod moto_stream;
+
+pub use logs::LogWatch;
 
 pub const SENDER: &str = "no-reply@portal.example";
 
@@ -40,6 +43,9 @@ pub struct TestApp {
     pub calls: CallCounter,
     /// The table's stream: the embedded change log, or moto's stream.
     pub stream: Stream,
+    /// The scenario's log lines and the secrets it handled ([`on_both_backends!`] checks
+    /// that no line holds one).
+    pub logs: LogWatch,
 }
 
 pub enum Stream {
@@ -273,6 +279,7 @@ impl TestApp {
             config: Config {
                 public_base_url: Some("https://portal.test".into()),
                 sender_email: SENDER.into(),
+                sms: Default::default(),
             },
         };
         let ctx = Arc::new(ctx);
@@ -281,6 +288,7 @@ impl TestApp {
         ));
         let app = LocalApp::new(ctx, &Template::built_in());
         Self {
+            logs: LogWatch::default(),
             stream,
             app,
             backend,
@@ -296,6 +304,38 @@ impl TestApp {
 
     pub fn ctx(&self) -> &Ctx {
         &self.app.ctx
+    }
+
+    /// A recorder that has sent nothing (for checks run outside a scenario).
+    pub fn null_recorder() -> Recorder {
+        struct Nowhere;
+        #[async_trait::async_trait]
+        impl portal::notify::Mailer for Nowhere {
+            async fn send_email(
+                &self,
+                _: &OutgoingEmail,
+            ) -> Result<(), portal::notify::NotifyError> {
+                Ok(())
+            }
+        }
+        #[async_trait::async_trait]
+        impl portal::notify::SmsSender for Nowhere {
+            async fn send_sms(
+                &self,
+                _: &portal::domain::Phone,
+                _: &str,
+            ) -> Result<(), portal::notify::NotifyError> {
+                Ok(())
+            }
+        }
+        Recorder::new(Arc::new(Nowhere), Arc::new(Nowhere))
+    }
+
+    /// An answer as the tests read it, its secrets noted for the log check.
+    fn observed(&self, response: portal::http::ApiResponse) -> TestResponse {
+        let response = TestResponse::from(response);
+        self.logs.note_response(&response.headers, &response.text);
+        response
     }
 
     /// A JSON request with an optional key.
@@ -329,8 +369,9 @@ impl TestApp {
                 http::HeaderValue::from_str(value).unwrap(),
             );
         }
+        self.logs.note_request(&map, &body);
         let response = self.app.handle(method, uri, map, body).await;
-        TestResponse::from(response)
+        self.observed(response)
     }
 
     pub async fn get(&self, uri: &str, key: &str) -> TestResponse {
@@ -347,6 +388,8 @@ impl TestApp {
             portal::api::couriers::create_courier(self.ctx(), name, &email, "Europe/Paris")
                 .await
                 .expect("courier created");
+        self.logs.secret(&key.secret);
+        self.logs.secret(&email);
         Org {
             id: courier.id.to_string(),
             key: key.secret,
@@ -441,8 +484,10 @@ impl TestApp {
         };
         let function =
             portal_local::functions::http_function(function).expect("a registered function");
+        self.logs.note_request(&request.headers, &request.body);
+        self.logs.secret(key);
         let response = (function.handler)(self.app.ctx_for(function), request).await;
-        TestResponse::from(response)
+        self.observed(response)
     }
 
     /// Like [`invoke`](Self::invoke), with a query string, a content type and a raw body
@@ -476,8 +521,10 @@ impl TestApp {
         };
         let function =
             portal_local::functions::http_function(function).expect("a registered function");
+        self.logs.note_request(&request.headers, &request.body);
+        self.logs.secret(key);
         let response = (function.handler)(self.app.ctx_for(function), request).await;
-        TestResponse::from(response)
+        self.observed(response)
     }
 
     /// Delivers what the table's stream holds to the status fan-out, as the event source
@@ -652,7 +699,22 @@ pub fn token_in(text: &str, before: &str, after: &str) -> String {
     text[start..end].to_string()
 }
 
-/// Generates one test per backend for each named `async fn(TestApp)`.
+/// Runs a scenario with its log lines captured ([`TestApp::logs`]), then checks that none
+/// holds a secret or a person's number or address the scenario handled.
+pub async fn run_watched<F, Fut>(app: TestApp, scenario: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use tracing::instrument::WithSubscriber;
+    let logs = app.logs.clone();
+    let recorder = app.recorder.clone();
+    scenario(app).with_subscriber(logs.dispatch()).await;
+    logs.assert_no_secrets(&recorder);
+}
+
+/// Generates one test per backend for each named `async fn(TestApp)`, its logs checked
+/// ([`run_watched`]).
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -660,7 +722,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::TestApp::new($crate::Backend::Embedded).await).await
+                    $crate::run_watched($crate::TestApp::new($crate::Backend::Embedded).await, super::$name).await
                 }
             )*
         }
@@ -671,7 +733,7 @@ macro_rules! on_both_backends {
                     if $crate::skip_without_moto() {
                         return;
                     }
-                    super::$name($crate::TestApp::new($crate::Backend::Moto).await).await
+                    $crate::run_watched($crate::TestApp::new($crate::Backend::Moto).await, super::$name).await
                 }
             )*
         }

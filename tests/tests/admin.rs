@@ -16,6 +16,7 @@ fn config() -> Config {
     Config {
         public_base_url: None,
         sender_email: SENDER.into(),
+        sms: Default::default(),
     }
 }
 

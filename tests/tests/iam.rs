@@ -1354,6 +1354,7 @@ mod observed {
                 config: Config {
                     public_base_url: Some("https://portal.test".into()),
                     sender_email: portal_tests::SENDER.into(),
+                    sms: Default::default(),
                 },
             });
             Self {
@@ -1439,6 +1440,7 @@ mod observed {
                 function,
                 public,
                 params,
+                ..
             } = self.app.router().find(method, path)
             else {
                 panic!("{method} {path} is not a route");

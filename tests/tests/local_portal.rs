@@ -24,6 +24,7 @@ impl Portal {
             portal::ctx::Config {
                 public_base_url: None,
                 sender_email: "no-reply@portal.test".into(),
+                sms: Default::default(),
             },
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -114,7 +115,7 @@ async fn onboard(portal: &Portal) -> (String, String, Value) {
         mailer: Some(std::sync::Arc::new(outbox.clone())),
         sms: Some(std::sync::Arc::new(outbox)),
         clock: std::sync::Arc::new(portal::clock::SystemClock),
-        config: portal::ctx::Config::from_env(),
+        config: portal::ctx::Config::from_env().expect("the environment's settings"),
     };
     let (_, key) = portal::api::couriers::create_courier(
         &ctx,
@@ -462,6 +463,7 @@ async fn start_local(
     let config = portal::ctx::Config {
         public_base_url: None,
         sender_email: "no-reply@portal.test".into(),
+        sms: Default::default(),
     };
     let base = format!("http://127.0.0.1:{port}");
     let (server, stream, welcome) = portal_local::start_embedded(data, config, &base, demo)

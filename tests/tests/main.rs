@@ -17,6 +17,7 @@ mod layout;
 mod local_portal;
 mod modules;
 mod notifications;
+mod observability;
 mod onboarding;
 mod openapi;
 mod orders;

@@ -22,7 +22,9 @@ use std::path::Path;
 ///   (a trait and the system clock, nothing else), which the rules are written against.
 /// - 1 store: the ports and their adapters: `store` (the storage port, DynamoDB and
 ///   embedded adapters, keys, item mapping), `notify` (the notifier port, SES, SNS and
-///   outbox adapters) and `aws`, the SDK's HTTP client those adapters are built with.
+///   outbox adapters), `aws`, the SDK's HTTP client those adapters are built with, and
+///   `observe` (log setup, the ids on log lines, EMF metrics, masking), which the adapters
+///   below and the use cases above report through.
 /// - 2 use cases: `ordering`, `imports`, `integrations`, `fanout`, `accounts`, `reminders`,
 ///   `settings` (a client's settings), `teams` (a courier's teams), `clients` (a courier's
 ///   clients), `catalog` (its services and rate tables), `dispatch` (a task's progress),
@@ -37,7 +39,7 @@ use std::path::Path;
 /// - 4 wiring: `functions`, the registry of every function's use case and needs.
 const LAYERS: &[(&str, &[&str])] = &[
     ("domain", &["domain", "clock"]),
-    ("store", &["store", "notify", "aws"]),
+    ("store", &["store", "notify", "aws", "observe"]),
     (
         "use cases",
         &[

@@ -42,6 +42,7 @@ async fn start_portal() -> (u16, String, tempfile::TempDir) {
         config: portal::ctx::Config {
             public_base_url: None,
             sender_email: "no-reply@portal.test".into(),
+            sms: Default::default(),
         },
     };
     let (_, key) =

@@ -116,15 +116,16 @@ pub struct Env {
 }
 
 impl Env {
-    pub fn from_process() -> Self {
+    /// The process's environment; an SMS origination identity that is not one is refused.
+    pub fn from_process() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        Self {
+        Ok(Self {
             table: var("TABLE_NAME"),
             public_base_url: var("PUBLIC_BASE_URL"),
-            config: Config::from_env(),
+            config: Config::from_env()?,
             sender_email_set: var("SENDER_EMAIL").is_some(),
             aws: None,
-        }
+        })
     }
 
     async fn aws(&self) -> Result<aws_config::SdkConfig, String> {

@@ -5,8 +5,12 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let env = portal_admin::Env::from_process();
-    match portal_admin::run(portal_admin::Cli::parse(), &env).await {
+    let cli = portal_admin::Cli::parse();
+    let result = match portal_admin::Env::from_process() {
+        Ok(env) => portal_admin::run(cli, &env).await,
+        Err(message) => Err(message),
+    };
+    match result {
         Ok(output) => {
             println!("{output:#}");
             ExitCode::SUCCESS

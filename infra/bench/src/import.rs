@@ -41,7 +41,7 @@ pub async fn run(dir: &Path, rows: usize) -> Result<Value, Box<dyn std::error::E
         mailer: Some(outbox.clone()),
         sms: Some(outbox),
         clock: Arc::new(SystemClock),
-        config: Config::from_env(),
+        config: Config::from_env()?,
     });
     let app = LocalApp::new(ctx.clone(), &Template::built_in());
     let (_, key) = portal::api::couriers::create_courier(

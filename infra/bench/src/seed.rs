@@ -80,7 +80,7 @@ pub async fn seed(dir: &Path, orders: usize) -> Result<Value, Box<dyn std::error
         .into());
     }
     let store = EmbeddedStore::open(dir)?;
-    let (server, _stream) = portal_local::embedded_portal(store.clone(), Config::from_env());
+    let (server, _stream) = portal_local::embedded_portal(store.clone(), Config::from_env()?);
     let (courier, key) = portal::api::couriers::create_courier(
         &server.app.ctx,
         "Bench Couriers",

@@ -60,12 +60,13 @@ impl LocalApp {
 
     async fn route(&self, method: &str, uri: &str, headers: HeaderMap, body: Bytes) -> ApiResponse {
         let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-        let (function, public, params) = match self.router.find(method, path) {
+        let (function, public, params, route) = match self.router.find(method, path) {
             Match::Found {
                 function,
                 public,
                 params,
-            } => (function, public, params),
+                route,
+            } => (function, public, params, route),
             Match::NotFound => return ApiError::NotFound("route").to_response(),
             Match::MethodNotAllowed(allowed) => {
                 let body = serde_json::json!({ "error": {
@@ -108,6 +109,14 @@ impl LocalApp {
             // The local portal listens on loopback: every caller is this machine.
             source_ip: Some("127.0.0.1".into()),
         };
-        (function.handler)(self.ctx_for(function), request).await
+        let request_id = ulid::Ulid::generate().to_string();
+        portal::http::serve_request(
+            function.handler,
+            self.ctx_for(function),
+            request,
+            &route,
+            &request_id,
+        )
+        .await
     }
 }

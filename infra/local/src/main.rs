@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Bound first: a port in use fails before a first run creates anything.
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
     let address = listener.local_addr()?;
-    let config = Config::from_env();
+    let config = Config::from_env()?;
     let base_url = config
         .public_base_url
         .clone()

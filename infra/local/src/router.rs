@@ -23,6 +23,8 @@ pub enum Match<'r> {
         function: &'r str,
         public: bool,
         params: HashMap<String, String>,
+        /// The template's route, as API Gateway's `routeKey` names it (`GET /v1/clients/{clientId}`).
+        route: String,
     },
     /// The path exists with other methods.
     MethodNotAllowed(Vec<String>),
@@ -77,6 +79,7 @@ impl Router {
                 function: &route.function,
                 public: route.public,
                 params,
+                route: format!("{} /{}", route.method, route.segments.join("/")),
             },
             None if !allowed.is_empty() => Match::MethodNotAllowed(allowed),
             None => Match::NotFound,
@@ -127,8 +130,10 @@ mod tests {
                 function,
                 params,
                 public,
+                route,
             } => {
                 assert_eq!(function, "get-client");
+                assert_eq!(route, "GET /v1/clients/{clientId}");
                 assert_eq!(params["clientId"], "cli_XA");
                 assert!(!public);
             }

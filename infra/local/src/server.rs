@@ -79,7 +79,9 @@ impl Server {
                     .await
             }
         };
-        tracing::info!(method = %parts.method, uri = %uri, status = response.status, ms = started.elapsed().as_millis() as u64);
+        // Not the URI: paths and queries carry tokens (invitations, resets, tracking links).
+        // A routed request's own lines say its route and outcome (`portal::observe`).
+        tracing::debug!(method = %parts.method, status = response.status, ms = started.elapsed().as_millis() as u64, "served");
         let mut builder = Response::builder().status(response.status);
         for (name, value) in &response.headers {
             builder = builder.header(name, value);

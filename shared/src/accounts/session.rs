@@ -129,6 +129,7 @@ pub async fn resolve(
     let Some(principal) = crate::auth::with_client(ctx.store.as_ref(), principal).await? else {
         return Ok(None);
     };
+    crate::observe::record_principal(&principal);
     let refresh_at =
         timestamp(now + Duration::minutes(IDLE_MINUTES) - Duration::minutes(REFRESH_AFTER_MINUTES));
     if record.idle_expires_at < refresh_at {

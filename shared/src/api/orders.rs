@@ -13,6 +13,7 @@ use crate::domain::search::SearchQuery;
 use crate::domain::text::Notes;
 use crate::error::ApiError;
 use crate::http::{nullable, page_limit, ApiRequest, ApiResponse, ApiResult};
+use crate::observe::metrics::{self, Channel};
 use crate::ordering::{
     self, edit_order, read, Created, EditOrder, IdempotencyKey, NewOrder, OrderChanges, OrderError,
     OrderField, OrderFilter,
@@ -66,8 +67,11 @@ pub async fn create_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         base_url: ctx.base_url(&req),
     };
     match ordering::create_order(ctx, cmd).await? {
-        Created::Order(order) => Ok(ApiResponse::created(&order.view())
-            .with_header("location", &format!("/v1/orders/{}", order.id))),
+        Created::Order(order) => {
+            metrics::order_created(Channel::Api, order.status == OrderStatus::Draft);
+            Ok(ApiResponse::created(&order.view())
+                .with_header("location", &format!("/v1/orders/{}", order.id)))
+        }
         Created::Replayed { status, body, .. } => Ok(ApiResponse {
             status,
             headers: vec![

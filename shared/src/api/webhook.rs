@@ -50,6 +50,7 @@ pub async fn receive_webhook(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         // let them store 256 KB for 90 days per post. The record keeps its size.
         delivery.body = None;
         record(ctx, &delivery, None).await?;
+        webhook_outcome(&delivery);
         let (code, message) = match rejected.check {
             SignatureCheck::Missing => ("missing_signature", "the delivery is not signed"),
             _ => (
@@ -63,7 +64,39 @@ pub async fn receive_webhook(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         ));
     }
     let delivery = process(ctx, &integration, received, None, ctx.base_url(&req)).await?;
+    webhook_outcome(&delivery);
     Ok(ApiResponse::ok(&delivery.view()))
+}
+
+/// A delivery's outcome, counted and logged (a refused or failed one at warn, with its ids).
+fn webhook_outcome(delivery: &crate::domain::integration::Delivery) {
+    crate::observe::record_ids(
+        delivery.courier_id.as_str(),
+        Some(delivery.client_id.as_str()),
+    );
+    let outcome = delivery.outcome.as_str();
+    crate::observe::metrics::count(
+        crate::observe::metrics::Metric::WebhookDeliveries(outcome),
+        1,
+    );
+    match delivery.outcome {
+        Outcome::Created | Outcome::Drafted | Outcome::Duplicate | Outcome::Withdrawn => {
+            tracing::info!(
+                integration_id = %delivery.integration_id,
+                delivery_id = %delivery.id,
+                order_id = delivery.order_id.as_deref().unwrap_or(""),
+                outcome,
+                "webhook delivery"
+            )
+        }
+        _ => tracing::warn!(
+            integration_id = %delivery.integration_id,
+            delivery_id = %delivery.id,
+            outcome,
+            reasons = %crate::observe::redact::text(&delivery.reasons.join("; ")),
+            "webhook delivery not turned into an order"
+        ),
+    }
 }
 
 /// WooCommerce's ping: `webhook_id=<n>`, no signature, no WooCommerce headers.

@@ -99,6 +99,7 @@ pub async fn handle_change(
     let read =
         |item: Item| from_item::<Order>(item).map_err(|e| FanoutError::Unreadable(e.to_string()));
     let (old, new) = (read(old)?, read(new)?);
+    crate::observe::record_order(&new);
     let notices = notices(&old, &new);
     if notices.is_empty() {
         return Ok(());

@@ -64,6 +64,12 @@ pub async fn send_sms_once(
         }
         Err(e) if e.condition_failed_at(1) => {
             tracing::info!(id, "recipient opted out");
+            use crate::observe::metrics::{count, Metric};
+            count(Metric::SmsMessages("skipped"), 1);
+            count(
+                Metric::SmsSegments("skipped"),
+                crate::domain::sms::segments(text) as u64,
+            );
             return Ok(Outcome::OptedOut);
         }
         Err(e) => return Err(e.into()),

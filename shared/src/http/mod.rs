@@ -4,11 +4,13 @@
 mod body;
 mod cursor;
 mod error_body;
+mod request_span;
 mod security;
 
 pub use crate::store::pages::{decode_cursor, encode_cursor};
 pub use body::{parse_json, MAX_JSON_BODY};
 pub use cursor::page_limit;
+pub use request_span::serve_request;
 pub use security::{with_security_headers, PAGE_POLICY};
 
 use bytes::Bytes;

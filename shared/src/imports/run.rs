@@ -107,6 +107,7 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, I
         progress: None,
     };
     if !cmd.preflight {
+        observe_rows(&report.id, &report.rows);
         record::save(
             ctx,
             cmd.by.courier_id.as_str(),
@@ -154,6 +155,40 @@ pub(crate) async fn prepare(ctx: &Ctx, cmd: &ImportCommand) -> Result<Prepared, 
         owners,
         date,
     })
+}
+
+/// A committed import's rows, counted (written, failed) and its failed rows logged at warn
+/// with their ids (the first few: a sheet of errors is one line each up to there). The
+/// cell values are left out: they are people's names, numbers and addresses.
+pub(crate) fn observe_rows(import_id: &str, rows: &[RowResult]) {
+    use crate::observe::metrics::{count, Metric};
+    const LOGGED_ROWS: usize = 20;
+    let counts = &Counts::of(rows);
+    count(
+        Metric::ImportRows("written"),
+        (counts.drafts + counts.updated + counts.placed) as u64,
+    );
+    count(Metric::ImportRows("failed"), counts.errors as u64);
+    let failed = rows.iter().filter(|r| r.status == RowStatus::Error);
+    for row in failed.take(LOGGED_ROWS) {
+        let columns: Vec<&str> = row.errors.iter().map(|e| e.column.as_str()).collect();
+        tracing::warn!(
+            import_id = %import_id,
+            row = row.row,
+            row_id = row.id.as_deref().unwrap_or(""),
+            order_id = row.order_id.as_deref().unwrap_or(""),
+            columns = %columns.join(","),
+            "import row not written"
+        );
+    }
+    if counts.errors > 0 {
+        tracing::warn!(
+            import_id = %import_id,
+            rows = counts.rows,
+            failed = counts.errors,
+            "import finished with rows not written"
+        );
+    }
 }
 
 /// The importing client and its courier, if it may upload.

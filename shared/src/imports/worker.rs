@@ -128,7 +128,7 @@ pub async fn advance_or_stop(
     };
     let saved = write_counted(ctx, record, order_counts(&courier_id, &rows)).await;
     match saved {
-        Ok(()) => {}
+        Ok(()) => super::run::observe_rows(&summary.id, &rows),
         // Another attempt of this step recorded it first (its rows were the same).
         Err(StoreError::ConditionFailed { .. }) => return Ok(Step::Idle),
         Err(e) => return Err(e.into()),

@@ -26,7 +26,8 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use super::NotifyError;
 
 pub(super) fn sns_failure<R: std::fmt::Debug>(e: SdkError<PublishError, R>) -> NotifyError {
-    let reason = DisplayErrorContext(&e).to_string();
+    // The provider names the number or address it refused: masked, as in every log line.
+    let reason = crate::observe::redact::text(&DisplayErrorContext(&e).to_string());
     let Some(service) = e.as_service_error() else {
         return NotifyError::transient("sms", sdk_kind(&e), reason);
     };
@@ -47,7 +48,8 @@ pub(super) fn sns_failure<R: std::fmt::Debug>(e: SdkError<PublishError, R>) -> N
 }
 
 pub(super) fn ses_failure<R: std::fmt::Debug>(e: SdkError<SendEmailError, R>) -> NotifyError {
-    let reason = DisplayErrorContext(&e).to_string();
+    // The provider names the number or address it refused: masked, as in every log line.
+    let reason = crate::observe::redact::text(&DisplayErrorContext(&e).to_string());
     let Some(service) = e.as_service_error() else {
         return NotifyError::transient("email", sdk_kind(&e), reason);
     };

@@ -13,7 +13,7 @@ mod sns;
 pub use outbox::Outbox;
 pub use recorder::{Failing, Recorder, Sent};
 pub use ses::SesMailer;
-pub use sns::SnsSms;
+pub use sns::{publish_attributes, SnsSms};
 
 use async_trait::async_trait;
 
@@ -61,6 +61,50 @@ impl NotifyError {
             ..Self::transient(channel, code, reason)
         }
     }
+}
+
+/// A send's outcome, counted (`Emails`) and, when it failed, logged at warn with the
+/// recipient masked: every mailer adapter's answer goes through here.
+pub(crate) fn observed_email(
+    result: Result<(), NotifyError>,
+    to: &Email,
+) -> Result<(), NotifyError> {
+    use crate::observe::metrics::{count, Metric};
+    match &result {
+        Ok(()) => count(Metric::Emails("sent"), 1),
+        Err(e) => {
+            count(Metric::Emails("failed"), 1);
+            tracing::warn!(
+                to = %crate::observe::redact::email(to.as_str()),
+                error = %e,
+                "email not sent"
+            );
+        }
+    }
+    result
+}
+
+/// The same for an SMS, with its segments (`SmsMessages`, `SmsSegments`).
+pub(crate) fn observed_sms(
+    result: Result<(), NotifyError>,
+    to: &Phone,
+    body: &str,
+) -> Result<(), NotifyError> {
+    use crate::observe::metrics::{count, Metric};
+    let outcome = if result.is_ok() { "sent" } else { "failed" };
+    count(Metric::SmsMessages(outcome), 1);
+    count(
+        Metric::SmsSegments(outcome),
+        crate::domain::sms::segments(body) as u64,
+    );
+    if let Err(e) = &result {
+        tracing::warn!(
+            to = %crate::observe::redact::phone(to.as_str()),
+            error = %e,
+            "SMS not sent"
+        );
+    }
+    result
 }
 
 #[async_trait]

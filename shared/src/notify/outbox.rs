@@ -20,7 +20,8 @@ impl Outbox {
 #[async_trait]
 impl Mailer for Outbox {
     async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
-        self.store
+        let result = self
+            .store
             .record_outbox(
                 "email",
                 email.to.as_str(),
@@ -28,16 +29,19 @@ impl Mailer for Outbox {
                 &email.text,
             )
             .await
-            .map_err(|e| NotifyError::transient("email", "outbox", e.to_string()))
+            .map_err(|e| NotifyError::transient("email", "outbox", e.to_string()));
+        super::observed_email(result, &email.to)
     }
 }
 
 #[async_trait]
 impl SmsSender for Outbox {
     async fn send_sms(&self, to: &Phone, body: &str) -> Result<(), NotifyError> {
-        self.store
+        let result = self
+            .store
             .record_outbox("sms", to.as_str(), None, body)
             .await
-            .map_err(|e| NotifyError::transient("sms", "outbox", e.to_string()))
+            .map_err(|e| NotifyError::transient("sms", "outbox", e.to_string()));
+        super::observed_sms(result, to, body)
     }
 }

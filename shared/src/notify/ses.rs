@@ -21,7 +21,10 @@ impl SesMailer {
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send_email(&self, email: &OutgoingEmail) -> Result<(), NotifyError> {
-        let failed = |reason: String| NotifyError::permanent("email", "content", reason);
+        let failed = |reason: String| {
+            // The builder's message may name the address: masked, as every log line has it.
+            NotifyError::permanent("email", "content", crate::observe::redact::text(&reason))
+        };
         let content = |text: &str| {
             Content::builder()
                 .data(text)
@@ -37,7 +40,8 @@ impl Mailer for SesMailer {
             .subject(content(&email.subject)?)
             .body(body.build())
             .build();
-        self.client
+        let result = self
+            .client
             .send_email()
             .from_email_address(&self.from)
             .destination(
@@ -48,7 +52,8 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(super::failure::ses_failure)?;
-        Ok(())
+            .map(|_| ())
+            .map_err(super::failure::ses_failure);
+        super::observed_email(result, &email.to)
     }
 }

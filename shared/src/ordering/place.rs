@@ -168,7 +168,10 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderErr
         let order = priced_order(&cmd, &pickup, now, &priced);
         let placement = Placement::of(&cmd, &order, now)?;
         let failed = match ctx.store.transact(placement.writes).await {
-            Ok(()) => return Ok(Placed::Created(Box::new(order))),
+            Ok(()) => {
+                crate::observe::metrics::order_written(&order);
+                return Ok(Placed::Created(Box::new(order)));
+            }
             Err(e) => e,
         };
         let refused = placement

@@ -196,6 +196,7 @@ pub async fn place_orders(
         outcomes[i] = Some(match outcome {
             Ok(()) => {
                 let order = &batch[i].order;
+                crate::observe::metrics::order_written(order);
                 if !order.unindexed {
                     terms.extend(index_writes(order)?);
                 }

@@ -77,6 +77,9 @@ pub async fn submit_drafts(
                 None => Err(OrderError::NotFound),
                 Some(order) => finalize_loaded(ctx, who, order).await,
             };
+            if let Err(e) = &outcome {
+                tracing::warn!(order_id, error = %e, "draft not submitted");
+            }
             Submitted { order_id, outcome }
         }
     }))

@@ -92,6 +92,10 @@ impl Store for DynamoStore {
             if !pending.is_empty() {
                 attempt += 1;
                 if attempt > 5 {
+                    tracing::warn!(
+                        unread = pending.len(),
+                        "batch read gave up: keys left unprocessed"
+                    );
                     return Err(StoreError::Throttled);
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
@@ -398,6 +402,33 @@ fn batch_request(write: &Write) -> Result<WriteRequest, StoreError> {
     })
 }
 
+/// The keys of a batch's unprocessed items (`PK SK`, the first ten), for the warning: keys
+/// are ids, never people's data.
+fn unprocessed_keys(pending: &[WriteRequest]) -> String {
+    let text = |attrs: &Attrs, name: &str| {
+        attrs
+            .get(name)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    pending
+        .iter()
+        .take(10)
+        .filter_map(|w| {
+            w.put_request()
+                .map(|p| p.item())
+                .or_else(|| w.delete_request().map(|d| d.key()))
+        })
+        .map(|attrs| {
+            let pk = crate::observe::redact::key(&text(attrs, PK));
+            let sk = crate::observe::redact::key(&text(attrs, SK));
+            format!("{pk} {sk}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl DynamoStore {
     /// One BatchWriteItem, with what DynamoDB leaves unprocessed sent again (backing off).
     async fn batch_write(&self, mut pending: Vec<WriteRequest>) -> Result<(), StoreError> {
@@ -416,9 +447,21 @@ impl DynamoStore {
                 .unwrap_or_default();
             if !pending.is_empty() {
                 attempt += 1;
+                let keys = unprocessed_keys(&pending);
                 if attempt > UNPROCESSED_RETRIES {
+                    tracing::warn!(
+                        unprocessed = pending.len(),
+                        keys = %keys,
+                        "batch write gave up: items left unprocessed"
+                    );
                     return Err(StoreError::Throttled);
                 }
+                tracing::warn!(
+                    unprocessed = pending.len(),
+                    attempt,
+                    keys = %keys,
+                    "batch write: items left unprocessed, sent again"
+                );
                 tokio::time::sleep(backoff(attempt)).await;
             }
         }

@@ -21,11 +21,13 @@ use crate::domain::client::Client;
 use crate::domain::ids::ServiceId;
 use crate::domain::order::Stop;
 use crate::domain::order_fields::Pieces;
+use crate::domain::order_machine::OrderStatus;
 use crate::domain::pricing::Weight;
 use crate::domain::text::Notes;
 use crate::domain::token;
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResult};
+use crate::observe::metrics::{self, Channel};
 use crate::ordering::{create_order, Created, IdempotencyKey, NewOrder, QuoteOrder};
 use crate::Ctx;
 
@@ -214,7 +216,10 @@ pub async fn create_order_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         base_url: ctx.base_url(&req),
     };
     match create_order(ctx, cmd).await {
-        Ok(Created::Order(order)) => return Ok(redirect(&format!("/orders/{}", order.id))),
+        Ok(Created::Order(order)) => {
+            metrics::order_created(Channel::Web, order.status == OrderStatus::Draft);
+            return Ok(redirect(&format!("/orders/{}", order.id)));
+        }
         Ok(Created::Replayed { order_id, .. }) => {
             return Ok(redirect(&format!("/orders/{order_id}")))
         }
