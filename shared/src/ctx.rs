@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
+use crate::domain::sms_price::SegmentPrice;
 use crate::needs::{Needs, NotWired};
 use crate::notify::{Mailer, SmsSender};
 use crate::store::dynamo::DynamoStore;
@@ -19,6 +20,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// What one SMS segment costs, for what the Communications page shows:
+    /// `SMS_PRICE_PER_SEGMENT_USD` (the stack's `SmsPricePerSegmentUsd`), else, or when it is
+    /// not a price, the US price ([`SegmentPrice::DEFAULT`]).
+    pub fn sms_segment_price() -> SegmentPrice {
+        std::env::var("SMS_PRICE_PER_SEGMENT_USD")
+            .ok()
+            .and_then(|v| SegmentPrice::parse(&v).ok())
+            .unwrap_or_default()
+    }
+
     pub fn from_env() -> Self {
         Self {
             public_base_url: std::env::var("PUBLIC_BASE_URL")
