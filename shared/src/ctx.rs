@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
 use crate::domain::sms_identity::SmsIdentity;
+use crate::domain::sms_price::SegmentPrice;
 use crate::needs::{Needs, NotWired};
 use crate::notify::{Mailer, SmsSender};
 use crate::store::dynamo::DynamoStore;
@@ -23,6 +24,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// What one SMS segment costs, for what the Communications page shows:
+    /// `SMS_PRICE_PER_SEGMENT_USD` (the stack's `SmsPricePerSegmentUsd`), else, or when it is
+    /// not a price, the US price ([`SegmentPrice::DEFAULT`]).
+    pub fn sms_segment_price() -> SegmentPrice {
+        std::env::var("SMS_PRICE_PER_SEGMENT_USD")
+            .ok()
+            .and_then(|v| SegmentPrice::parse(&v).ok())
+            .unwrap_or_default()
+    }
+
     /// The deployment's settings from the environment, checked: a malformed SMS identity
     /// stops the function at start-up rather than every send.
     pub fn from_env() -> Result<Self, String> {

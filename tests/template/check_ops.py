@@ -81,6 +81,7 @@ PARAMETERS = {
     "SmsOriginationNumber": "String",
     "SmsSenderId": "String",
     "SmsMonthlySpendLimitUsd": "Number",
+    "SmsPricePerSegmentUsd": "String",
     "CustomDomainName": "String",
     "CertificateArn": "String",
     "FanoutReservedConcurrency": "Number",

@@ -858,10 +858,15 @@ const CALLS: &[(&str, &[&str])] = &[
     ),
     ("get-tracking-page-settings", &["dynamodb:GetItem"]),
     ("put-tracking-page-settings", &["dynamodb:UpdateItem"]),
-    // The order by tracking token (GSI3), then its client and courier.
+    // The order's keys by tracking token (GSI3, keys only), the order, then its client and
+    // courier.
     (
         "tracking-page",
-        &["dynamodb:Query@GSI3", "dynamodb:BatchGetItem"],
+        &[
+            "dynamodb:Query@GSI3",
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+        ],
     ),
     // Client and courier, then per message a marker put checked against the opt-out in
     // one transaction, the send, and the marker's removal when the send fails. Records

@@ -240,6 +240,12 @@ fn the_table_matches_the_store() {
             "{} is in template.yaml",
             index.name()
         );
+        assert_eq!(
+            table.keys_only.contains(&index.name().to_string()),
+            index.keys_only(),
+            "{}: the store and template.yaml agree on what it projects",
+            index.name()
+        );
     }
     assert_eq!(table.ttl_attribute.as_deref(), Some(portal::store::TTL));
     assert_eq!(table.stream_view.as_deref(), Some("NEW_AND_OLD_IMAGES"));

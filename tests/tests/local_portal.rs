@@ -183,6 +183,23 @@ async fn create_order(portal: &Portal, client_key: &str, phone: &str) -> Value {
 async fn a_task_event_on_the_local_portal_texts_the_recipient_and_stop_is_honoured() {
     let portal = Portal::start().await;
     let (courier, client, order) = onboard(&portal).await;
+    // A picked-up parcel and a driver at the door are news the client turns on (off by
+    // default): the suggested messages, with the default on-its-way one.
+    let (status, saved) = portal
+        .send(
+            "PUT",
+            "/v1/settings/notifications",
+            Some(&client),
+            Some(json!({"templates": {
+                "pickup": {"completed": "Hi {recipientName}, your {clientName} order {orderShortId} has been picked up by {courierName}. Track it: {trackingLink}"},
+                "dropoff": {
+                    "started": "Hi {recipientName}, your {clientName} order {orderShortId} is on its way with {courierName}. Track it: {trackingLink}",
+                    "arriving": "{driverName} from {courierName} is arriving with your {clientName} order {orderShortId}. {trackingLink}"
+                }
+            }})),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
     for (kind, event) in [
         (
             "pickup",
@@ -193,7 +210,7 @@ async fn a_task_event_on_the_local_portal_texts_the_recipient_and_stop_is_honour
     ] {
         portal.event(&courier, &order, kind, event).await;
     }
-    // The default English template for a completed pickup.
+    // The suggested English message for a completed pickup.
     let sms = portal.wait_for_sms(RECIPIENT, 1).await;
     assert!(
         sms[0].starts_with("Hi Marie Curie, your Bloom Florist order"),

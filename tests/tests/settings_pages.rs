@@ -49,9 +49,19 @@ async fn communications_settings_round_trip(app: TestApp) {
     // The defaults, each with its variables listed, its preview and its segment count.
     assert!(shown.text.contains("<code>{recipientName}</code>"));
     assert!(shown.text.contains("id=\"t-dropoff-delayed-live\""));
-    assert!(shown
-        .text
-        .contains("Your Corner Bakery order 7KQ4MZ2P is running late. New ETA: 3:45 PM."));
+    assert!(shown.text.contains(
+        "Hi Alex Morgan, your Corner Bakery order 7KQ4MZ2P is on its way with Speedy Couriers."
+    ));
+    // Running late is off by default: its suggested message is offered, not sent.
+    assert!(shown.text.contains(
+        "placeholder=\"Your {clientName} order {orderShortId} is running late. New ETA: {eta}. Track it: {trackingLink}\""
+    ), "{}", shown.text);
+    let delayed_live = portal_tests::token_in(
+        &shown.text,
+        "id=\"t-dropoff-delayed-live\" aria-live=\"polite\">",
+        "</div>",
+    );
+    assert!(delayed_live.contains("Not sent: off"), "{delayed_live}");
     assert!(
         shown.text.contains("1 SMS segment</span>"),
         "{}",
@@ -156,7 +166,10 @@ async fn communications_settings_round_trip(app: TestApp) {
         .text
         .contains("Corner Bakery: votre commande 7KQ4MZ2P est en route."));
     assert!(again.text.contains("value=\"12\""));
-    assert!(again.text.contains("id=\"t-dropoff-delayed\" name=\"templates.dropoff.delayed\" rows=\"2\" aria-describedby=\"t-dropoff-delayed-hint t-dropoff-delayed-live\"></textarea>"), "an emptied trigger sends nothing");
+    assert!(again.text.contains("id=\"t-dropoff-delayed\" name=\"templates.dropoff.delayed\" rows=\"2\" aria-describedby=\"t-dropoff-delayed-hint t-dropoff-delayed-live\" placeholder=\"Votre commande {clientName} {orderShortId} est en retard."), "an emptied trigger sends nothing: its suggestion is offered");
+    assert!(again
+        .text
+        .contains("est en retard. Nouvelle heure prévue : {eta}. {trackingLink}\"></textarea>"));
     assert!(again.text.contains("(your courier's time zone)"));
     let created = post(&app, "/settings/api/keys", &cookie, &[("label", "Check")]).await;
     let secret = portal_tests::token_in(&created.text, "id=\"secret-value\">", "<");
@@ -329,7 +342,121 @@ async fn tracking_page_settings_round_trip(app: TestApp) {
         .contains("value=\"#aa0000\""));
 }
 
+/// What the messages cost: each message's segments and price, and what a delivered order
+/// sends in all, with the defaults (two messages) and as typed in a preview.
+async fn communications_page_shows_what_the_messages_cost(app: TestApp) {
+    let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let shown = get(&app, "/settings/communications", &cookie).await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert_eq!(shown.text.matches("<h1").count(), 1, "one h1");
+    assert!(shown
+        .text
+        .contains("<h2 id=\"sms-cost-title\">What the messages cost</h2>"));
+    let per_order = |text: &str| portal_tests::token_in(text, "id=\"sms-cost-per-order\">", "</p>");
+    // The defaults: on its way and delivered (failed replaces delivered), one segment each
+    // with this deployment's tracking link, at the stack's default US price.
+    assert_eq!(
+        per_order(&shown.text),
+        "A delivered order sends 2 messages (Dropoff: driver sets off, Dropoff: completed): \
+         2 SMS segments, about <strong>$0.0177 per order</strong>, $17.66 per 1,000 orders, \
+         at $0.00883 a segment."
+    );
+    let started = portal_tests::token_in(
+        &shown.text,
+        "id=\"t-dropoff-started-live\" aria-live=\"polite\">",
+        "</div>",
+    );
+    assert!(
+        started.contains("1 SMS segment</span>")
+            && started.contains("about $0.00883 each time it is sent"),
+        "{started}"
+    );
+    // The link is this deployment's (its base URL, a tracking token), as counted.
+    let link = portal_tests::token_in(&started, "Track it: ", "</span>");
+    assert!(
+        link.starts_with("http") && link.ends_with("/track/Xk3v9QpL2mN8rT5wY7zB1c"),
+        "{started}"
+    );
+    let hint = portal_tests::token_in(&shown.text, "id=\"sms-cost-figures\"", "</section>");
+    assert!(
+        hint.contains(&format!("your tracking links ({} characters)", link.len())),
+        "{hint}"
+    );
+    // Every message box has its label; no raw trigger or kind names in the figures.
+    let ids: Vec<&str> = shown
+        .text
+        .split("<textarea id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(ids.len(), 12, "a box per task kind and trigger");
+    for id in ids {
+        assert!(
+            shown.text.contains(&format!("<label for=\"{id}\">")),
+            "{id} has no label"
+        );
+    }
+    assert!(
+        !per_order(&shown.text).contains("dropoff_")
+            && !per_order(&shown.text).contains("templates.")
+    );
+
+    // A preview: a driver-arriving message turned on, two segments long; the total follows.
+    let long = format!("{} {{orderShortId}}", "a".repeat(180));
+    let previewed = post(
+        &app,
+        "/settings/communications",
+        &cookie,
+        &[
+            ("language", "en"),
+            (
+                "templates.dropoff.started",
+                "Hi {recipientName}, on its way: {trackingLink}",
+            ),
+            ("templates.dropoff.arriving", &long),
+            ("templates.dropoff.completed", "Delivered. {trackingLink}"),
+            (
+                "templates.dropoff.failed",
+                "We could not deliver {orderShortId}.",
+            ),
+            ("draftReminders.afterHours", "24"),
+            ("action", "preview"),
+        ],
+    )
+    .await;
+    assert_eq!(previewed.status, 200, "{}", previewed.text);
+    assert_eq!(
+        per_order(&previewed.text),
+        "A delivered order sends 3 messages (Dropoff: driver sets off, Dropoff: driver arriving, \
+         Dropoff: completed): 4 SMS segments, about <strong>$0.0353 per order</strong>, \
+         $35.32 per 1,000 orders, at $0.00883 a segment."
+    );
+    let arriving = portal_tests::token_in(
+        &previewed.text,
+        "id=\"t-dropoff-arriving-live\" aria-live=\"polite\">",
+        "</div>",
+    );
+    assert!(
+        arriving.contains("about $0.0177 each time it is sent"),
+        "{arriving}"
+    );
+    // Nothing on: nothing to pay.
+    let silent = post(
+        &app,
+        "/settings/communications",
+        &cookie,
+        &[
+            ("language", "en"),
+            ("draftReminders.afterHours", "24"),
+            ("action", "preview"),
+        ],
+    )
+    .await;
+    assert!(per_order(&silent.text).starts_with("A delivered order sends no text message"));
+}
+
 on_both_backends!(
+    communications_page_shows_what_the_messages_cost,
     communications_settings_round_trip,
     tracking_page_settings_round_trip,
 );

@@ -48,7 +48,41 @@ on_both_stores!(
     concurrent_creators_exactly_one_wins,
     concurrent_versioned_updates_never_lose_a_write,
     write_each_applies_each_write_on_its_own,
+    a_keys_only_index_answers_the_keys_alone,
 );
+
+/// GSI2 and GSI3 project only the keys (template.yaml): a query there answers the table's
+/// and the index's keys, nothing else, on both stores; GSI1 the whole item.
+async fn a_keys_only_index_answers_the_keys_alone(store: Arc<dyn Store>) {
+    let stored = item(
+        "COURIER#c",
+        "ORDER#1",
+        json!({
+            "GSI1PK": "CLIENT#k", "GSI1SK": "ORDER#1",
+            "GSI2PK": "SHORT#c#AB12", "GSI2SK": "ORDER",
+            "GSI3PK": "TRACK#t", "GSI3SK": "ORDER",
+            "status": "placed", "recipient": {"name": "Ada"}
+        }),
+    );
+    store.put(stored.clone(), None).await.unwrap();
+    for (index, pk) in [(Index::Gsi2, "SHORT#c#AB12"), (Index::Gsi3, "TRACK#t")] {
+        assert!(index.keys_only());
+        let page = store
+            .query(&Query::partition(pk).on(index).limit(1))
+            .await
+            .unwrap();
+        let mut names: Vec<&str> = page.items[0].keys().map(String::as_str).collect();
+        names.sort();
+        let mut expected = vec!["PK", "SK", index.pk_attr(), index.sk_attr()];
+        expected.sort();
+        assert_eq!(names, expected, "{}", index.name());
+    }
+    let whole = store
+        .query(&Query::partition("CLIENT#k").on(Index::Gsi1))
+        .await
+        .unwrap();
+    assert_eq!(whole.items, vec![stored]);
+}
 
 /// `write_each`: unconditional puts and deletes (batched on DynamoDB, over several calls of
 /// 25) and conditional writes, each on its own: a failed condition fails that write only.

@@ -2,6 +2,7 @@
 //! own use cases, then times searches against a running `portal-local` over HTTP.
 //! Driven by `scripts/bench-search.sh`.
 
+mod cost;
 mod import;
 mod seed;
 mod timing;
@@ -34,6 +35,17 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         rows: usize,
     },
+    /// Runs the scripted order lifecycle ORDERS times in a fresh DATA_DIR, metered as AWS
+    /// bills it, and prints the cost of a million orders (Markdown).
+    Cost {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        orders: usize,
+        /// Where tracking links point (the SMS's length depends on it).
+        #[arg(long, default_value = cost::EXECUTE_API_URL)]
+        base_url: String,
+    },
     /// Times searches against URL with what `seed` printed (SEED_FILE).
     Time {
         #[arg(long)]
@@ -55,6 +67,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Command::Import { data_dir, rows } => {
             let measured = import::run(&data_dir, rows).await?;
             println!("{}", serde_json::to_string_pretty(&measured)?);
+        }
+        Command::Cost {
+            data_dir,
+            orders,
+            base_url,
+        } => {
+            let totals = cost::run(&data_dir, orders, &base_url).await?;
+            println!("{}", totals.markdown());
         }
         Command::Time {
             url,

@@ -222,11 +222,17 @@ pub async fn onboard_with(
         .rev()
         .find(|m| m.to == email)
         .ok_or("no invitation email")?;
-    let token = mail
+    // The invitation links the page `/invitations/{token}` (the API accepts the same token).
+    let token: String = mail
         .body
-        .split("/v1/invitations/")
+        .split("/invitations/")
         .nth(1)
-        .and_then(|rest| rest.split("/accept").next())
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect()
+        })
+        .filter(|t: &String| !t.is_empty())
         .ok_or("no invitation link")?;
     let response = app
         .handle(

@@ -44,7 +44,11 @@ pub async fn create_table(
                 .key_schema(key(range, KeyType::Range)?)
                 .projection(
                     Projection::builder()
-                        .projection_type(ProjectionType::All)
+                        .projection_type(if def.keys_only.contains(index) {
+                            ProjectionType::KeysOnly
+                        } else {
+                            ProjectionType::All
+                        })
                         .build(),
                 )
                 .build()

@@ -33,6 +33,9 @@ pub struct TableDef {
     pub range_key: String,
     /// (index name, hash key, range key)
     pub indexes: Vec<(String, String, String)>,
+    /// The indexes that project only the keys (`ProjectionType: KEYS_ONLY`); the others
+    /// project every attribute.
+    pub keys_only: Vec<String>,
     pub ttl_attribute: Option<String>,
     pub stream_view: Option<String>,
 }
@@ -211,6 +214,11 @@ fn table_def(resource: &Value) -> Result<TableDef, String> {
             .collect(),
         hash_key: key_of(schema, "HASH").ok_or("the table has no HASH key")?,
         range_key: key_of(schema, "RANGE").ok_or("the table has no RANGE key")?,
+        keys_only: list("GlobalSecondaryIndexes")
+            .iter()
+            .filter(|gsi| text(gsi, &["Projection", "ProjectionType"]) == Some("KEYS_ONLY"))
+            .filter_map(|gsi| text(gsi, &["IndexName"]).map(str::to_string))
+            .collect(),
         indexes,
         ttl_attribute: text(props, &["TimeToLiveSpecification", "AttributeName"])
             .map(str::to_string),

@@ -7,7 +7,6 @@
 use askama::Template;
 use serde::Serialize;
 
-use super::records::from_item;
 use crate::domain::client::Client;
 use crate::domain::courier::courier_timezone;
 use crate::domain::courier::Courier;
@@ -21,7 +20,6 @@ use crate::error::ApiError;
 use crate::fanout::eta_text;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::store::clients::load_client_and_courier;
-use crate::store::{keys, Index, Query};
 use crate::Ctx;
 
 /// What the page shows, and the JSON form of it.
@@ -268,18 +266,10 @@ async fn find(ctx: &Ctx, raw: &str) -> Result<Option<TrackingView>, ApiError> {
     if !token::well_formed_tracking(raw) {
         return Ok(None);
     }
-    let page = ctx
-        .store
-        .query(
-            &Query::partition(keys::tracking_pk(raw))
-                .on(Index::Gsi3)
-                .limit(1),
-        )
-        .await?;
-    let Some(item) = page.items.into_iter().next() else {
+    let Some(order) = crate::store::orders::get_by_tracking_token(ctx.store.as_ref(), raw).await?
+    else {
         return Ok(None);
     };
-    let order: Order = from_item(item)?;
     let (client, courier) = load_client_and_courier(
         ctx.store.as_ref(),
         order.courier_id.as_str(),

@@ -22,6 +22,7 @@ pub mod settings;
 pub mod shop_order;
 pub mod sms;
 pub mod sms_identity;
+pub mod sms_price;
 pub mod team;
 pub mod team_role;
 pub mod text;

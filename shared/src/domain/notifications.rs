@@ -291,7 +291,22 @@ impl SmsTemplate {
     /// The message as it would be sent with plausible values (names shortened to keep one
     /// segment, as a real message), and its length: what settings pages preview.
     pub fn sample_message(&self, language: Language) -> (String, Length) {
-        let values = Values::sample(language);
+        self.typical_message(language, None)
+    }
+
+    /// [`Self::sample_message`] with the deployment's own tracking link (`base`: where links
+    /// point, `https://track.courier.example`), whose length decides the segments.
+    pub fn typical_message(&self, language: Language, base: Option<&str>) -> (String, Length) {
+        let mut values = Values::sample(language);
+        if let Some(base) = base {
+            values.set(
+                Var::TrackingLink,
+                format!(
+                    "{}/track/{SAMPLE_TRACKING_TOKEN}",
+                    base.trim_end_matches('/')
+                ),
+            );
+        }
         // Over budget (refused when saved), the preview shows it whole.
         let text = self
             .render_fitting(&values)
@@ -352,12 +367,15 @@ impl Values {
             .set(Var::Eta, format_sample_eta(language))
             .set(
                 Var::TrackingLink,
-                "https://portal.example.com/track/Xk3v9QpL2mN8rT5wY7zB1c",
+                format!("https://portal.example.com/track/{SAMPLE_TRACKING_TOKEN}"),
             )
             .set(Var::DriverName, "Sam");
         values
     }
 }
+
+/// A tracking token as links carry it (22 characters).
+const SAMPLE_TRACKING_TOKEN: &str = "Xk3v9QpL2mN8rT5wY7zB1c";
 
 fn format_sample_eta(language: Language) -> &'static str {
     match language {
@@ -444,9 +462,30 @@ impl NotificationSettings {
     }
 }
 
-/// The templates a client starts with, in its language. Pickup news goes to the recipient
-/// only once the parcel is on board; ETA updates are opt-in (they can be frequent).
+/// The messages on for a new client: at most two per delivery (on its way, with the
+/// tracking link; then delivered or failed). Every other trigger is opt-in: SMS is nearly all
+/// of what a delivery costs to run.
+pub const DEFAULT_ON: [(TaskKind, Trigger); 3] = [
+    (TaskKind::Dropoff, Trigger::Started),
+    (TaskKind::Dropoff, Trigger::Completed),
+    (TaskKind::Dropoff, Trigger::Failed),
+];
+
+/// The templates a client starts with, in its language: the [`suggested_templates`] that are
+/// [`DEFAULT_ON`].
 pub fn default_templates(language: Language) -> Templates {
+    let mut templates = suggested_templates(language);
+    for (kind, triggers) in templates.iter_mut() {
+        triggers.retain(|trigger, _| DEFAULT_ON.contains(&(*kind, *trigger)));
+    }
+    templates.retain(|_, triggers| !triggers.is_empty());
+    templates
+}
+
+/// A ready message for each trigger a client may turn on, in its language (the
+/// Communications page offers the ones that are off). Pickup news goes to the recipient only
+/// once the parcel is on board; there is none for ETA updates (they can be frequent).
+pub fn suggested_templates(language: Language) -> Templates {
     use TaskKind::{Dropoff, Pickup};
     use Trigger::*;
     let texts: &[(TaskKind, Trigger, &str)] = match language {
@@ -511,7 +550,7 @@ mod tests {
     #[test]
     fn every_default_fits_one_gsm_segment_with_typical_values() {
         for language in [Language::En, Language::Es, Language::Fr] {
-            let templates = default_templates(language);
+            let templates = suggested_templates(language);
             assert_eq!(templates.values().map(BTreeMap::len).sum::<usize>(), 6);
             for template in templates.values().flat_map(BTreeMap::values) {
                 let text = template.render_fitting(&Values::sample(language)).unwrap();
@@ -519,6 +558,22 @@ mod tests {
                 assert_eq!(length.encoding, Encoding::Gsm7, "{language:?}: {text}");
                 assert!(length.units <= 160, "{language:?}: {text}");
             }
+        }
+    }
+
+    #[test]
+    fn a_delivery_sends_at_most_two_messages_by_default() {
+        for language in Language::ALL {
+            let templates = default_templates(language);
+            let on: Vec<(TaskKind, Trigger)> = templates
+                .iter()
+                .flat_map(|(kind, t)| t.keys().map(move |trigger| (*kind, *trigger)))
+                .collect();
+            assert_eq!(on, DEFAULT_ON.to_vec(), "{language:?}");
+            // On its way (with the tracking link), then delivered or failed: never both.
+            let started = &templates[&TaskKind::Dropoff][&Trigger::Started];
+            assert!(started.as_str().contains("{trackingLink}"));
+            assert!(templates.get(&TaskKind::Pickup).is_none());
         }
     }
 
@@ -563,7 +618,7 @@ mod tests {
     #[test]
     fn every_default_is_within_the_budget_at_its_worst() {
         for language in Language::ALL {
-            for template in default_templates(language)
+            for template in suggested_templates(language)
                 .values()
                 .flat_map(BTreeMap::values)
             {

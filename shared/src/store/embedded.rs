@@ -694,6 +694,20 @@ fn run_query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
         ),
         _ => None,
     };
+    // An index that projects only the keys answers only the keys, as DynamoDB does.
+    let read: Vec<Item> = match query.index {
+        Some(index) if index.keys_only() => read
+            .into_iter()
+            .map(|item| {
+                item.into_iter()
+                    .filter(|(name, _)| {
+                        [PK, SK, index.pk_attr(), index.sk_attr()].contains(&name.as_str())
+                    })
+                    .collect()
+            })
+            .collect(),
+        _ => read,
+    };
     let items = read
         .into_iter()
         .filter(|i| query.filter.as_ref().is_none_or(|f| f.holds(Some(i))))

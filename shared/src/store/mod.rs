@@ -83,6 +83,13 @@ impl Index {
             Index::Gsi4 => "GSI4SK",
         }
     }
+
+    /// The index holds only the keys (`KEYS_ONLY` in template.yaml), not a copy of the item:
+    /// the point lookups (an order by short id, by tracking token) read the keys, then the
+    /// item. A copy of the order in each would cost its write units again on every change.
+    pub fn keys_only(self) -> bool {
+        matches!(self, Index::Gsi2 | Index::Gsi3)
+    }
 }
 
 /// Condition on the sort key of a query.

@@ -2,7 +2,7 @@
 //! short id (infra/DATA_MODEL.md). Tenant rules are the use cases' (`ordering::read`).
 
 use super::records::{from_item, to_item};
-use super::{keys, Cond, Index, Item, Key, Query, Scan, Store, StoreError, SK};
+use super::{item_key, keys, Cond, Index, Item, Key, Page, Query, Scan, Store, StoreError, SK};
 use crate::domain::order::Order;
 use crate::domain::order_machine::OrderStatus;
 
@@ -61,7 +61,7 @@ pub async fn get(
         .transpose()
 }
 
-/// A courier's order by short id (one Query of GSI2).
+/// A courier's order by short id: a Query of GSI2 (keys only), then the order.
 pub async fn get_by_short_id(
     store: &dyn Store,
     courier_id: &str,
@@ -70,14 +70,26 @@ pub async fn get_by_short_id(
     let query = Query::partition(keys::short_id_index_pk(courier_id, short_id))
         .on(Index::Gsi2)
         .limit(1);
-    store
-        .query(&query)
-        .await?
-        .items
-        .into_iter()
-        .next()
-        .map(from_item)
-        .transpose()
+    get_found(store, store.query(&query).await?).await
+}
+
+/// An order by its tracking token: a Query of GSI3 (keys only), then the order.
+pub async fn get_by_tracking_token(
+    store: &dyn Store,
+    token: &str,
+) -> Result<Option<Order>, StoreError> {
+    let query = Query::partition(keys::tracking_pk(token))
+        .on(Index::Gsi3)
+        .limit(1);
+    get_found(store, store.query(&query).await?).await
+}
+
+/// The order whose keys a keys-only index lookup found, if it found one.
+async fn get_found(store: &dyn Store, page: Page) -> Result<Option<Order>, StoreError> {
+    let Some(key) = page.items.first().and_then(item_key) else {
+        return Ok(None);
+    };
+    store.get(&key).await?.map(from_item).transpose()
 }
 
 /// Items a page of [`changed_between`] reads before filtering.

@@ -5,7 +5,9 @@
 //! template is shown rendered with sample values, with its length and SMS segment count,
 //! computed here on the server: the form's "Preview" button re-renders the page without
 //! saving (htmx does the same while typing, swapping only the previews). An error is shown
-//! next to its field.
+//! next to its field. What the messages cost is shown too: each message's segments with the
+//! deployment's own tracking link, priced at `SMS_PRICE_PER_SEGMENT_USD`, and what a
+//! delivered order sends in all. A trigger that is off offers its suggested message.
 
 use std::collections::BTreeMap;
 
@@ -14,10 +16,13 @@ use askama::Template;
 use super::{
     field, form, html, redirect, signed_in_client_admin, signed_in_client_admin_post, Brand,
 };
+use crate::ctx::Config;
 use crate::domain::notifications::{
-    DraftReminders, Language, ReminderHours, SmsTemplate, Templates, Trigger, Var,
+    suggested_templates, DraftReminders, Language, ReminderHours, SmsTemplate, Templates, Trigger,
+    Var,
 };
 use crate::domain::order_machine::TaskKind;
+use crate::domain::sms_price::{usd, SegmentPrice};
 use crate::domain::timezone::Timezone;
 use crate::http::{ApiRequest, ApiResult};
 use crate::settings::error::SettingsError;
@@ -54,6 +59,73 @@ pub struct SmsPreview {
     pub encoding: &'static str,
     pub single_limit: usize,
     pub segments: usize,
+    /// What one such message costs (`$0.00883`).
+    pub cost: String,
+}
+
+/// What the cost lines are worked out with: the price of a segment and where tracking
+/// links point.
+pub struct Costing {
+    pub price: SegmentPrice,
+    /// `https://track.courier.example` (no trailing slash).
+    pub link_base: String,
+}
+
+impl Costing {
+    pub fn of(ctx: &Ctx, req: &ApiRequest) -> Self {
+        Self {
+            price: Config::sms_segment_price(),
+            link_base: ctx.base_url(req),
+        }
+    }
+}
+
+/// How many times a trigger's message goes out for one order delivered as planned: once
+/// per step; an ETA at least once; failed and running late only when that happens.
+fn sends_when_delivered(trigger: Trigger) -> u64 {
+    match trigger {
+        Trigger::Started | Trigger::Eta | Trigger::Arriving | Trigger::Completed => 1,
+        Trigger::Failed | Trigger::Delayed => 0,
+    }
+}
+
+/// What a delivered order's messages cost, in words.
+pub struct CostSummary {
+    /// The labels of the messages a delivered order sends.
+    pub sent: Vec<String>,
+    pub segments: u64,
+    pub per_order: String,
+    pub per_thousand: String,
+    pub price: String,
+    /// A tracking link's length in characters, as counted.
+    pub link_length: usize,
+}
+
+impl CostSummary {
+    fn of(templates: &[TemplateInput], costing: &Costing) -> Self {
+        let mut sent = vec![];
+        let mut segments = 0;
+        for t in templates {
+            if let (Some(preview), None) = (&t.preview, &t.error) {
+                let times = sends_when_delivered(t.trigger);
+                if times > 0 {
+                    sent.push(t.label.clone());
+                    segments += times * preview.segments as u64;
+                }
+            }
+        }
+        let micros = costing.price.micros() * segments;
+        CostSummary {
+            sent,
+            segments,
+            per_order: usd(micros),
+            per_thousand: usd(micros * 1000),
+            price: usd(costing.price.micros()),
+            link_length: format!("{}/track/Xk3v9QpL2mN8rT5wY7zB1c", costing.link_base)
+                .chars()
+                .count(),
+        }
+    }
 }
 
 /// What the form shows, as saved or as typed.
@@ -128,6 +200,8 @@ pub struct TemplateInput {
     pub value: String,
     pub error: Option<String>,
     pub preview: Option<SmsPreview>,
+    /// For a trigger that is off: the message suggested for it, to copy.
+    pub suggestion: Option<String>,
 }
 
 #[derive(Template)]
@@ -148,6 +222,7 @@ struct CommunicationsPage {
     reminder_hours: Option<ReminderHours>,
     variables: Vec<&'static str>,
     templates: Vec<TemplateInput>,
+    cost: CostSummary,
     /// `#t-pickup-started-live,…`: what the live preview swaps.
     live_ids: String,
     saved: bool,
@@ -158,7 +233,7 @@ struct CommunicationsPage {
 impl CommunicationsPage {
     /// The page for these values (as saved, or as typed): each template parsed and
     /// previewed in the chosen language, or its error.
-    fn of(client_name: Brand, values: FormValues) -> Self {
+    fn of(client_name: Brand, values: FormValues, costing: &Costing) -> Self {
         let (language, language_error) = match Language::parse(&values.language) {
             Some(l) => (l, None),
             None => (
@@ -169,6 +244,7 @@ impl CommunicationsPage {
                 )),
             ),
         };
+        let suggested = suggested_templates(language);
         let templates: Vec<TemplateInput> = KINDS
             .iter()
             .flat_map(|kind| Trigger::ALL.iter().map(move |trigger| (*kind, *trigger)))
@@ -188,13 +264,15 @@ impl CommunicationsPage {
                 } else {
                     match SmsTemplate::parse(&text) {
                         Ok(template) => {
-                            let (text, length) = template.sample_message(language);
+                            let (text, length) =
+                                template.typical_message(language, Some(&costing.link_base));
                             let preview = SmsPreview {
                                 text,
                                 units: length.units,
                                 encoding: length.encoding.label(),
                                 single_limit: length.single_limit(),
                                 segments: length.segments(),
+                                cost: usd(costing.price.of(length.segments())),
                             };
                             // The save's budget, shown on Preview as well as on Save.
                             let error = template.check_budget().err();
@@ -203,7 +281,15 @@ impl CommunicationsPage {
                         Err(message) => (None, None, Some(message)),
                     }
                 };
+                let suggestion = match &template {
+                    None if error.is_none() => suggested
+                        .get(&kind)
+                        .and_then(|t| t.get(&trigger))
+                        .map(|t| t.as_str().to_string()),
+                    _ => None,
+                };
                 TemplateInput {
+                    suggestion,
                     id: format!("t-{}-{}", kind.as_str(), trigger.as_str()),
                     name: template_field(kind, trigger),
                     kind,
@@ -243,8 +329,10 @@ impl CommunicationsPage {
             live_ids: templates
                 .iter()
                 .map(|t| format!("#{}-live", t.id))
+                .chain(["#sms-cost-figures".to_string()])
                 .collect::<Vec<_>>()
                 .join(","),
+            cost: CostSummary::of(&templates, costing),
             templates,
             saved: false,
             previewed: false,
@@ -310,7 +398,9 @@ pub async fn page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let shown = notification_settings(ctx, &principal).await?;
-    let mut page = CommunicationsPage::of(Brand::of(&principal), FormValues::saved(&shown));
+    let costing = Costing::of(ctx, &req);
+    let mut page =
+        CommunicationsPage::of(Brand::of(&principal), FormValues::saved(&shown), &costing);
     page.saved = req.query_param("saved").is_some();
     Ok(html(200, &page))
 }
@@ -321,7 +411,9 @@ pub async fn save_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let values = form(&req);
-    let mut page = CommunicationsPage::of(Brand::of(&principal), FormValues::typed(&values));
+    let costing = Costing::of(ctx, &req);
+    let mut page =
+        CommunicationsPage::of(Brand::of(&principal), FormValues::typed(&values), &costing);
     if field(&values, "action") == "preview" {
         page.previewed = true;
         return Ok(html(200, &page));
