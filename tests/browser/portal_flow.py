@@ -531,9 +531,11 @@ def run(api, base, courier_key):
         page.get_by_role("link", name="Communications").click()
         page.wait_for_url("**/settings/communications")
         axe_check(page, axe, "/settings/communications")
-        check("each template is previewed with its segment count",
-              page.locator(".sms-count .segments").count() >= 5
-              and "1 SMS segment" in page.locator("#t-dropoff-delayed-live").inner_text())
+        # The defaults send two messages per delivery (on its way; delivered or failed):
+        # those are previewed with their segments, the others say they are off.
+        check("each template on is previewed with its segment count, one off says so",
+              page.locator(".sms-count .segments").count() >= 2
+              and "Not sent: off" in page.locator("#t-dropoff-delayed-live").inner_text())
         delayed = page.get_by_label("Dropoff: running late")
         delayed.fill("Late: {orderShortId} " + "x" * 160)
         expect(page.locator("#t-dropoff-delayed-live .segments")).to_have_text("2 SMS segments")

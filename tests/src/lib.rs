@@ -10,7 +10,7 @@ use portal::ctx::Config;
 use portal::notify::{Outbox, OutgoingEmail, Recorder, Sent, SesMailer, SnsSms};
 use portal::store::dynamo::DynamoStore;
 use portal::store::embedded::EmbeddedStore;
-use portal::store::Store;
+use portal::store::{Scanner, Store};
 use portal::Ctx;
 use portal_local::streams::LocalStream;
 use portal_local::{LocalApp, Template};
@@ -34,6 +34,8 @@ pub struct TestApp {
     pub recorder: Arc<Recorder>,
     pub clock: Arc<ShiftedClock>,
     pub store: Arc<dyn Store>,
+    /// The same store as a [`Scanner`] (what `portal-admin` holds; no function does).
+    pub scanner: Arc<dyn Scanner>,
     /// The embedded store's directory (kept alive for the test).
     pub dir: Option<tempfile::TempDir>,
     pub moto_url: Option<String>,
@@ -222,7 +224,7 @@ impl TestApp {
         let recorder = Arc::new(Recorder::new(outbox.clone(), outbox));
         Self::assemble(
             Backend::Embedded,
-            Arc::new(store.clone()),
+            (Arc::new(store.clone()), Arc::new(store.clone())),
             recorder,
             Some(dir),
             None,
@@ -250,7 +252,7 @@ impl TestApp {
         let table = store.table().to_string();
         let mut app = Self::assemble(
             Backend::Moto,
-            Arc::new(store),
+            (Arc::new(store.clone()), Arc::new(store)),
             recorder,
             None,
             Some(moto_url()),
@@ -263,7 +265,7 @@ impl TestApp {
 
     fn assemble(
         backend: Backend,
-        store: Arc<dyn Store>,
+        (store, scanner): (Arc<dyn Store>, Arc<dyn Scanner>),
         recorder: Arc<Recorder>,
         dir: Option<tempfile::TempDir>,
         moto_url: Option<String>,
@@ -295,6 +297,7 @@ impl TestApp {
             recorder,
             clock,
             store,
+            scanner,
             dir,
             moto_url,
             table: None,

@@ -863,9 +863,10 @@ async fn a_replay_sends_a_lost_sms_once_and_a_second_replay_nothing(app: TestApp
     w.app.clock.advance(chrono::Duration::hours(2));
     started_change_to(&w, REFUSED).await;
 
-    let replay = portal::fanout::replay::replay_notifications(w.app.ctx(), from, to)
-        .await
-        .unwrap();
+    let replay =
+        portal::fanout::replay::replay_notifications(w.app.ctx(), &*w.app.scanner, from, to)
+            .await
+            .unwrap();
     let report = serde_json::to_value(&replay).unwrap();
     assert_eq!(report["ordersLookedAt"], 2, "{report}");
     assert_eq!(report["messagesSent"], messages, "{report}");
@@ -880,9 +881,10 @@ async fn a_replay_sends_a_lost_sms_once_and_a_second_replay_nothing(app: TestApp
     assert_eq!(w.sms_to(RECIPIENT).len(), messages, "not again");
     assert!(w.sms_to(REFUSED).is_empty(), "outside the window");
 
-    let again = portal::fanout::replay::replay_notifications(w.app.ctx(), from, to)
-        .await
-        .unwrap();
+    let again =
+        portal::fanout::replay::replay_notifications(w.app.ctx(), &*w.app.scanner, from, to)
+            .await
+            .unwrap();
     let again = serde_json::to_value(&again).unwrap();
     assert_eq!(again["ordersLookedAt"], 2, "{again}");
     assert_eq!(again["messagesSent"], 0, "{again}");

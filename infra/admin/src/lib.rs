@@ -27,7 +27,9 @@ use std::sync::Arc;
 use portal::clock::SystemClock;
 use portal::ctx::Config;
 use portal::notify::Outbox;
+use portal::store::dynamo::DynamoStore;
 use portal::store::embedded::EmbeddedStore;
+use portal::store::Scanner;
 use portal::{Ctx, Needs};
 
 /// The local portal's address: the embedded store's default for links.
@@ -167,23 +169,33 @@ impl Target {
     }
 
     async fn context(&self, env: &Env, needs: Needs) -> Result<Ctx, String> {
+        Ok(self.context_and_scanner(env, needs).await?.0)
+    }
+
+    /// The context, and the same store as a [`Scanner`] (which no function holds).
+    async fn context_and_scanner(
+        &self,
+        env: &Env,
+        needs: Needs,
+    ) -> Result<(Ctx, Arc<dyn Scanner>), String> {
         match self {
-            Target::Table(table) => Ok(Ctx::on_table(
-                &env.aws().await?,
-                table,
-                env.config.clone(),
-                needs,
-            )),
+            Target::Table(table) => {
+                let aws = env.aws().await?;
+                let ctx = Ctx::on_table(&aws, table, env.config.clone(), needs);
+                let client = aws_sdk_dynamodb::Client::new(&aws);
+                Ok((ctx, Arc::new(DynamoStore::new(client, table))))
+            }
             Target::Embedded(dir) => {
                 let store = EmbeddedStore::open(dir).map_err(|e| e.to_string())?;
                 let outbox = Outbox::new(store.clone());
-                Ok(Ctx {
-                    store: Arc::new(store),
+                let ctx = Ctx {
+                    store: Arc::new(store.clone()),
                     mailer: Some(Arc::new(outbox.clone())),
                     sms: Some(Arc::new(outbox)),
                     clock: Arc::new(SystemClock),
                     config: env.config.clone(),
-                })
+                };
+                Ok((ctx, Arc::new(store)))
             }
         }
     }
@@ -284,8 +296,8 @@ pub async fn run(cli: Cli, env: &Env) -> Result<serde_json::Value, String> {
                         .into(),
                 );
             }
-            let ctx = target.context(env, Needs::ALL).await?;
-            let report = portal::fanout::replay::replay_notifications(&ctx, from, to)
+            let (ctx, scanner) = target.context_and_scanner(env, Needs::ALL).await?;
+            let report = portal::fanout::replay::replay_notifications(&ctx, &*scanner, from, to)
                 .await
                 .map_err(|e| e.to_string())?;
             serde_json::to_value(report).map_err(|e| e.to_string())

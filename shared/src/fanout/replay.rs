@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::domain::order::Order;
 use crate::store::records::from_item;
-use crate::store::{orders, Key};
+use crate::store::{orders, Key, Scanner};
 use crate::Ctx;
 
 use super::error::FanoutError;
@@ -37,8 +37,10 @@ pub struct ReplayReport {
 /// BatchGetItem reads at most 100 keys.
 const READ_BATCH: usize = 100;
 
+/// `scanner` reads the table (the store of `ctx`, as the operator's tool holds it).
 pub async fn replay_notifications(
     ctx: &Ctx,
+    scanner: &dyn Scanner,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<ReplayReport, FanoutError> {
@@ -50,8 +52,7 @@ pub async fn replay_notifications(
     };
     let mut start = None;
     loop {
-        let (keys, next) =
-            orders::changed_between(ctx.store.as_ref(), &from, &to, start.take()).await?;
+        let (keys, next) = orders::changed_between(scanner, &from, &to, start.take()).await?;
         for chunk in keys.chunks(READ_BATCH) {
             replay_orders(ctx, chunk, &mut report).await?;
         }

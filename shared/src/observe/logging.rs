@@ -3,24 +3,22 @@
 use tracing_subscriber::filter::LevelFilter;
 
 /// Lambda's advanced logging controls, as `lambda_runtime`'s default subscriber reads them
-/// (`AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO; JSON lines when
-/// `AWS_LAMBDA_LOG_FORMAT` is `JSON`, text otherwise), with a plain level filter: per-target
-/// directives would link a regex engine into every function for nothing. JSON lines carry
-/// the fields of the spans they are in (the request's ids, [`super::request`]).
+/// (`AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO), with a plain level filter:
+/// per-target directives would link a regex engine into every function for nothing. Lines
+/// are always JSON: the template gives every function `LoggingConfig: LogFormat: JSON`
+/// (tests/template/check_routes.py checks it), and a text formatter would be code every
+/// function carries and never runs. JSON lines carry the fields of the spans they are in
+/// (the request's ids, [`super::request`]).
 pub fn init() {
-    let logs = tracing_subscriber::fmt()
+    tracing_subscriber::fmt()
         .with_target(false)
         .without_time()
-        .with_max_level(level_from_env());
-    if json_from_env() {
-        logs.json()
-            .with_current_span(false)
-            .with_span_list(true)
-            .flatten_event(true)
-            .init();
-    } else {
-        logs.init();
-    }
+        .with_max_level(level_from_env())
+        .json()
+        .with_current_span(false)
+        .with_span_list(true)
+        .flatten_event(true)
+        .init();
 }
 
 /// The level Lambda's logging controls set (`AWS_LAMBDA_LOG_LEVEL`), else `RUST_LOG` (a bare
@@ -37,12 +35,6 @@ fn level(lambda: Option<&str>, rust_log: Option<&str>) -> LevelFilter {
         .and_then(|l| l.parse::<LevelFilter>().ok())
         .or_else(|| rust_log.and_then(|l| l.parse::<LevelFilter>().ok()))
         .unwrap_or(LevelFilter::INFO)
-}
-
-/// Whether the function's log format is JSON (`LoggingConfig: LogFormat: JSON` sets
-/// `AWS_LAMBDA_LOG_FORMAT=JSON`).
-pub fn json_from_env() -> bool {
-    std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"))
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 use super::expr::{Action, Cond, Update};
-use super::{CancelReason, Item, Key, Page, Query, Scan, SkCond, Store, StoreError, Write, PK, SK};
+use super::{
+    CancelReason, Item, Key, Page, Query, Scan, Scanner, SkCond, Store, StoreError, Write, PK, SK,
+};
 
 type Attrs = HashMap<String, AttributeValue>;
 
@@ -324,7 +326,10 @@ impl Store for DynamoStore {
         let last_key = out.last_evaluated_key.map(from_attrs).transpose()?;
         Ok(Page { items, last_key })
     }
+}
 
+#[async_trait]
+impl Scanner for DynamoStore {
     async fn scan(&self, scan: &Scan) -> Result<Page, StoreError> {
         let mut exprs = Exprs::default();
         let filter = scan.filter.as_ref().map(|c| exprs.cond(c));

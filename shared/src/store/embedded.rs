@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use super::expr::{Cond, Update};
 use super::{
-    item_key, CancelReason, Index, Item, Key, Page, Query, Scan, SkCond, Store, StoreError, Write,
-    PK, SK,
+    item_key, CancelReason, Index, Item, Key, Page, Query, Scan, Scanner, SkCond, Store,
+    StoreError, Write, PK, SK,
 };
 
 const SCHEMA: &str = "
@@ -330,7 +330,10 @@ impl Store for EmbeddedStore {
         let query = query.clone();
         self.run(move |conn| run_query(conn, &query)).await
     }
+}
 
+#[async_trait]
+impl Scanner for EmbeddedStore {
     async fn scan(&self, scan: &Scan) -> Result<Page, StoreError> {
         let scan = scan.clone();
         self.run(move |conn| run_scan(conn, &scan)).await

@@ -292,11 +292,16 @@ pub trait Store: Send + Sync {
         writes: Vec<Write>,
     ) -> Result<Vec<Result<(), StoreError>>, StoreError>;
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
-    /// One page of a [`Scan`]. Stores that cannot (test wrappers) refuse it.
-    async fn scan(&self, scan: &Scan) -> Result<Page, StoreError> {
-        let _ = scan;
-        Err(StoreError::Invalid("this store does not scan".into()))
-    }
+}
+
+/// Reads the whole table a page at a time: an operator's tool only (`portal-admin
+/// replay-notifications`), never a request path. It is a port of its own, not a method of
+/// [`Store`], so no function's binary links DynamoDB's Scan and no handler can call it
+/// (handlers hold a `dyn Store`).
+#[async_trait]
+pub trait Scanner: Send + Sync {
+    /// One page of a [`Scan`].
+    async fn scan(&self, scan: &Scan) -> Result<Page, StoreError>;
 }
 
 /// An item's size as DynamoDB counts it: attribute names plus values (strings by their

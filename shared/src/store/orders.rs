@@ -2,7 +2,9 @@
 //! short id (infra/DATA_MODEL.md). Tenant rules are the use cases' (`ordering::read`).
 
 use super::records::{from_item, to_item};
-use super::{item_key, keys, Cond, Index, Item, Key, Page, Query, Scan, Store, StoreError, SK};
+use super::{
+    item_key, keys, Cond, Index, Item, Key, Page, Query, Scan, Scanner, Store, StoreError, SK,
+};
 use crate::domain::order::Order;
 use crate::domain::order_machine::OrderStatus;
 
@@ -103,7 +105,7 @@ const SCAN_PAGE: u32 = 1000;
 /// order created and never changed (a compact import without `updatedAt`) is not listed:
 /// its creation sent nothing.
 pub async fn changed_between(
-    store: &dyn Store,
+    store: &dyn Scanner,
     from: &str,
     to: &str,
     start_after: Option<Item>,
