@@ -323,6 +323,26 @@ async fn an_idempotency_key_replays_and_refuses_another_body(app: TestApp) {
     );
     let listed = w.app.get("/v1/orders", &w.client.key).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    // The search terms go before the order's transaction: those of the attempts that
+    // replayed or were refused are deleted, so the index holds the one order's terms only.
+    let terms = w
+        .app
+        .store
+        .query(&portal::store::Query::partition(
+            portal::store::keys::search_pk(&w.courier.id),
+        ))
+        .await
+        .unwrap()
+        .items;
+    assert!(!terms.is_empty(), "the order is indexed");
+    for term in &terms {
+        assert_eq!(term["orderId"], first.body["id"], "a stray term: {term:?}");
+    }
+    let found = w.app.get("/v1/orders?q=ada", &w.client.key).await.body["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(found, 1, "found by search");
 }
 
 async fn ten_concurrent_creates_with_one_key_make_one_order(app: TestApp) {
@@ -863,7 +883,11 @@ async fn dynamodb_calls_per_endpoint_are_pinned() {
         .await;
     assert_eq!(created.status, 201);
     // (`invoke` resolves the key before counting starts, as the authorizer Lambda would.)
-    assert_eq!(app.calls.take(), 1, "create = one TransactWriteItems");
+    assert_eq!(
+        app.calls.take(),
+        2,
+        "create = the search terms' BatchWriteItem, then one TransactWriteItems"
+    );
     let id = created.body["id"].as_str().unwrap();
     assert_eq!(
         app.invoke("get-order", &w.client.key, &[("orderId", id)], None)
