@@ -873,16 +873,16 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
         ],
     ),
-    // Client and courier, then per message a marker put checked against the opt-out in
-    // one transaction, the send, and the marker's removal when the send fails. Records
+    // Client and courier, then per SMS the opt-out read and the marker's conditional put
+    // (per email the put), the send, and the marker's removal when the send fails. Records
     // given up on go to the dead-letter queue (the event source mapping's on-failure
     // destination, sent with the function's role).
     (
         "status-fanout",
         &[
             "dynamodb:BatchGetItem",
+            "dynamodb:GetItem",
             "dynamodb:PutItem",
-            "dynamodb:ConditionCheckItem",
             "dynamodb:DeleteItem",
             "sns:Publish",
             "ses:SendEmail",
