@@ -63,10 +63,15 @@ pub fn capture(counter: Arc<LogCounter>) {
     let lines = counter.clone();
     let _ = tracing_subscriber::registry()
         .with(
+            // As `portal::observe::logging::init` formats them on Lambda (JSON): the
+            // event's fields flattened, with the fields of the spans it is in.
             tracing_subscriber::fmt::layer()
                 .with_target(false)
                 .without_time()
                 .json()
+                .with_current_span(false)
+                .with_span_list(true)
+                .flatten_event(true)
                 .with_writer(move || Counting(lines.clone()))
                 .with_filter(LevelFilter::INFO),
         )

@@ -440,6 +440,20 @@ impl Bench {
                     + calls as f64 * DYNAMODB_CALL_MS
                     + transactions as f64 * (DYNAMODB_TRANSACTION_MS - DYNAMODB_CALL_MS)
                     + sends as f64 * SEND_MS;
+                // The line `serve_status_fanout` prints after each batch, in its span (the
+                // request id of a Lambda invocation).
+                tracing::info_span!(
+                    "event",
+                    request_id = "6f2c9e4a-8b1d-4c3e-9f7a-2d5b8e1c0a93",
+                    handler = "status-fanout",
+                )
+                .in_scope(|| {
+                    tracing::info!(
+                        records = delivery.delivered,
+                        failed = usize::from(delivery.failed.is_some()),
+                        "stream batch done"
+                    )
+                });
                 let memory = self.billing.memory_of("status-fanout");
                 phase.invoke("status-fanout", ms, memory);
                 self.platform_log("status-fanout", ms, memory);
