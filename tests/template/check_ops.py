@@ -410,6 +410,20 @@ def check_tracing(t):
     return [f"tracing not Active on {len(untraced)} functions, e.g. {untraced[0]}"] if untraced else []
 
 
+def check_log_levels(t):
+    """JSON logs everywhere; the functions' INFO lines kept (the request line with its ids,
+    the EMF metrics); Lambda's own per-invocation INFO lines not sent (the cost bench bills
+    none: BENCHMARKS.md)."""
+    problems = []
+    for f, r in resources(t, "AWS::Lambda::Function").items():
+        logging = r["Properties"].get("LoggingConfig") or {}
+        if logging.get("ApplicationLogLevel") != "INFO":
+            problems.append(f"{f}: ApplicationLogLevel is {logging.get('ApplicationLogLevel')!r}, not INFO")
+        if logging.get("SystemLogLevel") != "WARN":
+            problems.append(f"{f}: SystemLogLevel is {logging.get('SystemLogLevel')!r}, not WARN")
+    return problems
+
+
 def check_table(t):
     p = t["Resources"][TABLE]["Properties"]
     problems = []
@@ -487,6 +501,7 @@ CHECKS = [
     check_throttling,
     check_access_log,
     check_tracing,
+    check_log_levels,
     check_table,
     check_fanout_concurrency,
     check_parameters_and_environment,
@@ -594,6 +609,12 @@ BREAKAGES = [
         ),
     ),
     (check_tracing, "one function untraced", lambda t: next(iter(resources(t, "AWS::Lambda::Function").values()))["Properties"].pop("TracingConfig")),
+    (
+        check_log_levels,
+        "application logs at WARN",
+        lambda t: each_function(t, lambda p: p["LoggingConfig"].update(ApplicationLogLevel="WARN")),
+    ),
+    (check_log_levels, "platform lines on", lambda t: each_function(t, lambda p: p["LoggingConfig"].pop("SystemLogLevel"))),
     (check_table, "deletion protection off", lambda t: set_props(t, TABLE, DeletionProtectionEnabled=False)),
     (check_table, "PITR off", lambda t: set_props(t, TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})),
     (check_fanout_concurrency, "fan-out unreserved", lambda t: t["Resources"][FANOUT]["Properties"].pop("ReservedConcurrentExecutions")),

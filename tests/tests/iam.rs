@@ -161,6 +161,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:UpdateItem",
             "dynamodb:PutItem",
+            "dynamodb:BatchWriteItem",
         ],
     ),
     (
@@ -501,6 +502,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:BatchWriteItem",
         ],
     ),
     // The session, the courier (its name and time zone), its clients.
@@ -588,6 +590,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:BatchWriteItem",
         ],
     ),
     (
@@ -729,14 +732,16 @@ const CALLS: &[(&str, &[&str])] = &[
         ],
     ),
     // The client (a courier's order, or a client with services: its pricing) and an
-    // idempotency replay are reads; the order, its
-    // short id and the idempotency record are puts, with the order counted on its client
-    // (an update that also checks the client exists).
+    // idempotency replay are reads; the order's search terms a BatchWriteItem (deleted
+    // again should its transaction fail); the order, its short id and the idempotency
+    // record are puts, with the order counted on its client (an update that also checks
+    // the client exists).
     (
         "create-order",
         &[
             "dynamodb:GetItem",
             "dynamodb:PutItem",
+            "dynamodb:BatchWriteItem",
             "dynamodb:UpdateItem",
         ],
     ),
@@ -868,16 +873,16 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
         ],
     ),
-    // Client and courier, then per message a marker put checked against the opt-out in
-    // one transaction, the send, and the marker's removal when the send fails. Records
+    // Client and courier, then per SMS the opt-out read and the marker's conditional put
+    // (per email the put), the send, and the marker's removal when the send fails. Records
     // given up on go to the dead-letter queue (the event source mapping's on-failure
     // destination, sent with the function's role).
     (
         "status-fanout",
         &[
             "dynamodb:BatchGetItem",
+            "dynamodb:GetItem",
             "dynamodb:PutItem",
-            "dynamodb:ConditionCheckItem",
             "dynamodb:DeleteItem",
             "sns:Publish",
             "ses:SendEmail",
@@ -930,8 +935,9 @@ const CALLS: &[(&str, &[&str])] = &[
         "delete-integration",
         &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
-    // The integration, then the client and the markers, then the order's transaction (order,
-    // short id, client check, search terms, markers, delivery record) or the delivery record
+    // The integration, then the client and the markers, then the order's search terms (a
+    // BatchWriteItem, deleted again should the transaction fail) and its transaction (order,
+    // short id, client check, markers, delivery record) or the delivery record
     // alone (a put, or a transaction with its marker); a cancellation updates the order.
     (
         "integration-webhook",
@@ -939,6 +945,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:BatchWriteItem",
             "dynamodb:UpdateItem",
         ],
     ),
@@ -952,6 +959,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:BatchWriteItem",
             "dynamodb:UpdateItem",
         ],
     ),

@@ -685,7 +685,8 @@ async fn dynamodb_calls_for_settings_and_the_fanout_are_pinned() {
         .await;
     assert_eq!(w.app.calls.take(), 1);
 
-    // A dropoff start (one default template): one BatchGetItem, then one transaction.
+    // A dropoff start (one default template): one BatchGetItem, then the opt-out read and
+    // the marker's conditional put.
     let (old, new) = started_change(&w).await;
     w.app.calls.take();
     let response = portal::fanout::handle_stream(
@@ -695,7 +696,7 @@ async fn dynamodb_calls_for_settings_and_the_fanout_are_pinned() {
     .await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(w.sms_to(RECIPIENT).len(), 1);
-    assert_eq!(w.app.calls.take(), 2, "BatchGetItem + TransactWriteItems");
+    assert_eq!(w.app.calls.take(), 3, "BatchGetItem + GetItem + PutItem");
 }
 
 /// The sequence numbers a batch reported failed.

@@ -8,6 +8,7 @@ on_both_backends!(
     an_order_goes_from_placed_through_rejection_to_completed,
     drafts_are_finalized_and_orders_withdrawn_until_scheduled,
     an_idempotency_key_replays_and_refuses_another_body,
+    a_create_whose_search_terms_fail_places_no_order,
     ten_concurrent_creates_with_one_key_make_one_order,
     orders_are_listed_newest_first_searched_and_filtered,
     edits_need_the_current_version_and_stop_at_the_pickup,
@@ -323,6 +324,116 @@ async fn an_idempotency_key_replays_and_refuses_another_body(app: TestApp) {
     );
     let listed = w.app.get("/v1/orders", &w.client.key).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    // The search terms go before the order's transaction: those of the attempts that
+    // replayed or were refused are deleted, so the index holds the one order's terms only.
+    let terms = w
+        .app
+        .store
+        .query(&portal::store::Query::partition(
+            portal::store::keys::search_pk(&w.courier.id),
+        ))
+        .await
+        .unwrap()
+        .items;
+    assert!(!terms.is_empty(), "the order is indexed");
+    for term in &terms {
+        assert_eq!(term["orderId"], first.body["id"], "a stray term: {term:?}");
+    }
+    let found = w.app.get("/v1/orders?q=ada", &w.client.key).await.body["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(found, 1, "found by search");
+}
+
+/// The search terms are written before the order's transaction: when they cannot be (a
+/// BatchWriteItem throttled past its retries), the call fails (429, retry), and no order
+/// exists that search could not find.
+async fn a_create_whose_search_terms_fail_places_no_order(app: TestApp) {
+    let w = world(app).await;
+    let function = portal_local::functions::http_function("create-order").unwrap();
+    let mut ctx = w.app.ctx().wired_for(function.needs);
+    ctx.store = std::sync::Arc::new(NoBatchWrites(ctx.store.clone()));
+    let principal = portal::auth::authorize(
+        w.app.store.as_ref(),
+        Some(&format!("Bearer {}", w.client.key)),
+    )
+    .await
+    .unwrap()
+    .expect("a valid key");
+    let request = portal::http::ApiRequest {
+        method: "POST".into(),
+        body: new_order("Ada", "T-1").to_string().into(),
+        auth: Some(Ok(principal)),
+        ..Default::default()
+    };
+    let response = (function.handler)(std::sync::Arc::new(ctx), request).await;
+    assert_eq!(response.status, 429, "throttled: retry");
+    let listed = w.app.get("/v1/orders", &w.client.key).await;
+    assert_eq!(listed.body["items"], json!([]), "no order placed");
+    // The same request again, the store well: placed and found.
+    w.create(new_order("Ada", "T-1")).await;
+    let found = w.app.get("/v1/orders?q=ada", &w.client.key).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+}
+
+/// A store whose BatchWriteItem is always throttled.
+struct NoBatchWrites(std::sync::Arc<dyn portal::store::Store>);
+
+#[async_trait::async_trait]
+impl portal::store::Store for NoBatchWrites {
+    async fn get(
+        &self,
+        key: &portal::store::Key,
+    ) -> Result<Option<portal::store::Item>, portal::store::StoreError> {
+        self.0.get(key).await
+    }
+    async fn batch_get(
+        &self,
+        keys: &[portal::store::Key],
+    ) -> Result<Vec<Option<portal::store::Item>>, portal::store::StoreError> {
+        self.0.batch_get(keys).await
+    }
+    async fn put(
+        &self,
+        item: portal::store::Item,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.0.put(item, cond).await
+    }
+    async fn update(
+        &self,
+        key: &portal::store::Key,
+        update: &portal::store::Update,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<portal::store::Item, portal::store::StoreError> {
+        self.0.update(key, update, cond).await
+    }
+    async fn delete(
+        &self,
+        key: &portal::store::Key,
+        cond: Option<portal::store::Cond>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.0.delete(key, cond).await
+    }
+    async fn transact(
+        &self,
+        writes: Vec<portal::store::Write>,
+    ) -> Result<(), portal::store::StoreError> {
+        self.0.transact(writes).await
+    }
+    async fn write_each(
+        &self,
+        _: Vec<portal::store::Write>,
+    ) -> Result<Vec<Result<(), portal::store::StoreError>>, portal::store::StoreError> {
+        Err(portal::store::StoreError::Throttled)
+    }
+    async fn query(
+        &self,
+        query: &portal::store::Query,
+    ) -> Result<portal::store::Page, portal::store::StoreError> {
+        self.0.query(query).await
+    }
 }
 
 async fn ten_concurrent_creates_with_one_key_make_one_order(app: TestApp) {
@@ -863,7 +974,11 @@ async fn dynamodb_calls_per_endpoint_are_pinned() {
         .await;
     assert_eq!(created.status, 201);
     // (`invoke` resolves the key before counting starts, as the authorizer Lambda would.)
-    assert_eq!(app.calls.take(), 1, "create = one TransactWriteItems");
+    assert_eq!(
+        app.calls.take(),
+        2,
+        "create = the search terms' BatchWriteItem, then one TransactWriteItems"
+    );
     let id = created.body["id"].as_str().unwrap();
     assert_eq!(
         app.invoke("get-order", &w.client.key, &[("orderId", id)], None)

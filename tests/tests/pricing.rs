@@ -919,14 +919,15 @@ async fn dynamodb_calls_of_pricing_routes_are_pinned() {
         ),
         ("list-services", &w.client.key, vec![], None, 200, 1),
         ("list-services", &w.plain.key, vec![], None, 200, 0),
-        // A client with services reads its item, then the one transaction; without, as before.
+        // A client with services reads its item, then the search terms' BatchWriteItem and
+        // the one transaction; without, no read.
         (
             "create-order",
             &w.client.key,
             vec![],
             Some(order(2.0, 1)),
             201,
-            2,
+            3,
         ),
         (
             "create-order",
@@ -934,7 +935,7 @@ async fn dynamodb_calls_of_pricing_routes_are_pinned() {
             vec![],
             Some(order(2.0, 1)),
             201,
-            1,
+            2,
         ),
         // In use: the service, then the names of the clients it is given to (one BatchGetItem).
         ("delete-service", c, vec![("serviceId", svc)], None, 409, 2),

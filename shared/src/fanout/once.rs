@@ -4,7 +4,7 @@
 use crate::domain::Phone;
 use crate::notify::{NotifyError, OutgoingEmail};
 use crate::store::records::to_item;
-use crate::store::{keys, Cond, Item, Store, StoreError, Write, PK, TTL};
+use crate::store::{keys, Cond, Item, Store, StoreError, PK, TTL};
 use crate::Ctx;
 
 use super::error::FanoutError;
@@ -35,9 +35,15 @@ fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Result<Item, FanoutEr
     Ok(to_item(&marker, &keys::notification(id), "Notification")?)
 }
 
-/// One transaction: the notification id (new) and the recipient's opt-out (absent). A
-/// message already sent or to a number that said STOP is skipped; a failed send frees
-/// the id again so the retry sends it, unless the failure is permanent.
+/// The recipient's opt-out read (strongly consistent), then the notification id taken
+/// (a conditional put). A message to a number that said STOP, or already sent, is skipped;
+/// a failed send frees the id again so the retry sends it, unless the failure is permanent.
+///
+/// Not one transaction (which bills each of its two writes twice): a STOP stored before the
+/// read is honoured, as one stored before a transaction's check would be; one stored after
+/// it, like one stored after a transaction and before the send, is honoured from the next
+/// message on. The id is taken only once the number is known not to have opted out, so a
+/// START followed by a redelivery still sends, as before.
 pub async fn send_sms_once(
     ctx: &Ctx,
     id: &str,
@@ -45,32 +51,26 @@ pub async fn send_sms_once(
     text: &str,
 ) -> Result<Outcome, FanoutError> {
     let sms = ctx.sms()?;
+    if ctx.store.get(&keys::opt_out(to.as_str())).await?.is_some() {
+        tracing::info!(id, "recipient opted out");
+        use crate::observe::metrics::{count, Metric};
+        count(Metric::SmsMessages("skipped"), 1);
+        count(
+            Metric::SmsSegments("skipped"),
+            crate::domain::sms::segments(text) as u64,
+        );
+        return Ok(Outcome::OptedOut);
+    }
     let marker = marker(ctx, id, "sms", to.as_str())?;
-    let writes = vec![
-        Write::Put {
-            item: marker.clone(),
-            cond: Some(Cond::not_exists(PK)),
-        },
-        Write::Check {
-            key: keys::opt_out(to.as_str()),
-            cond: Cond::not_exists(PK),
-        },
-    ];
-    match ctx.store.transact(writes).await {
+    match ctx
+        .store
+        .put(marker.clone(), Some(Cond::not_exists(PK)))
+        .await
+    {
         Ok(()) => {}
-        Err(e) if e.condition_failed_at(0) => {
+        Err(StoreError::ConditionFailed { .. }) => {
             tracing::info!(id, "already sent");
             return Ok(Outcome::AlreadyHandled);
-        }
-        Err(e) if e.condition_failed_at(1) => {
-            tracing::info!(id, "recipient opted out");
-            use crate::observe::metrics::{count, Metric};
-            count(Metric::SmsMessages("skipped"), 1);
-            count(
-                Metric::SmsSegments("skipped"),
-                crate::domain::sms::segments(text) as u64,
-            );
-            return Ok(Outcome::OptedOut);
         }
         Err(e) => return Err(e.into()),
     }

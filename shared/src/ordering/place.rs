@@ -1,5 +1,6 @@
-//! Placing a new order: one transaction with its short-id marker, a check that the client
-//! is still active, the idempotency record, its search terms and the caller's extra writes.
+//! Placing a new order: its search terms first (plain batched puts: in a transaction each
+//! would cost twice), then one transaction with the order, its short-id marker, a check
+//! that the client is still active, the idempotency record and the caller's extra writes.
 
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -167,6 +168,11 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderErr
     for attempt in 0..PLACE_ATTEMPTS {
         let order = priced_order(&cmd, &pickup, now, &priced);
         let placement = Placement::of(&cmd, &order, now)?;
+        // The search terms, before the order (as `finalize` does): a failure fails the call
+        // with nothing placed, and an order never exists that search cannot find. Terms of
+        // an order that is then not written point at no order: search skips them.
+        let terms = index_writes(&order)?;
+        written(ctx.store.write_each(terms.clone()).await?)?;
         let failed = match ctx.store.transact(placement.writes).await {
             Ok(()) => {
                 crate::observe::metrics::order_written(&order);
@@ -174,6 +180,7 @@ pub async fn place_order(ctx: &Ctx, cmd: CreateOrder) -> Result<Placed, OrderErr
             }
             Err(e) => e,
         };
+        unindex(ctx, terms).await;
         let refused = placement
             .extras
             .clone()
@@ -262,8 +269,6 @@ impl Placement {
             }
             None => None,
         };
-        // The search index, in the same transaction.
-        writes.extend(index_writes(order)?);
         let extras_from = writes.len();
         writes.extend(extra_writes(cmd, order)?);
         if let Some(order_writes) = &cmd.order_writes {
@@ -277,6 +282,36 @@ impl Placement {
             idempotency,
             extras,
         })
+    }
+}
+
+/// Every write of a [`Store::write_each`](crate::store::Store::write_each) applied, or the
+/// first one's error.
+fn written(outcomes: Vec<Result<(), store::StoreError>>) -> Result<(), OrderError> {
+    outcomes
+        .into_iter()
+        .collect::<Result<Vec<()>, _>>()
+        .map(|_| ())
+        .map_err(OrderError::from)
+}
+
+/// Deletes the search terms of an attempt whose order was not written (another try builds
+/// a new order, with a new id). A failure only leaves terms that point at no order, which
+/// search skips: logged, not raised over the reason the attempt failed.
+async fn unindex(ctx: &Ctx, terms: Vec<Write>) {
+    let deletes = terms
+        .iter()
+        .map(|write| Write::Delete {
+            key: write.key(),
+            cond: None,
+        })
+        .collect();
+    let outcome = match ctx.store.write_each(deletes).await {
+        Ok(outcomes) => written(outcomes),
+        Err(error) => Err(error.into()),
+    };
+    if let Err(error) = outcome {
+        tracing::warn!(%error, "the search terms of an order not placed were not deleted");
     }
 }
 

@@ -1,5 +1,6 @@
-//! Order search (`GET /v1/orders?q=`): one index item per term of an order, written in the
-//! order's own transaction, and the search that reads them (see `infra/DATA_MODEL.md`).
+//! Order search (`GET /v1/orders?q=`): one index item per term of an order, written just
+//! before a new order (in an edit's own transaction), and the search that reads them (see
+//! `infra/DATA_MODEL.md`).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -52,15 +52,54 @@ impl Write for Counting {
 }
 
 /// Installs the functions' own subscriber (INFO, JSON, no target, no time: Lambda stamps
-/// each event), writing into `counter` instead of stdout.
+/// each event), writing into `counter` instead of stdout; and counts each EMF metric line
+/// the functions print on Lambda (off Lambda the same line is a `debug` event of target
+/// `portal::metrics`, its `emf` field), billed as the line itself.
 pub fn capture(counter: Arc<LogCounter>) {
-    let _ = tracing_subscriber::fmt()
-        .with_target(false)
-        .without_time()
-        .with_max_level(tracing::Level::INFO)
-        .json()
-        .with_writer(move || Counting(counter.clone()))
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let lines = counter.clone();
+    let _ = tracing_subscriber::registry()
+        .with(
+            // As `portal::observe::logging::init` formats them on Lambda (JSON): the
+            // event's fields flattened, with the fields of the spans it is in.
+            tracing_subscriber::fmt::layer()
+                .with_target(false)
+                .without_time()
+                .json()
+                .with_current_span(false)
+                .with_span_list(true)
+                .flatten_event(true)
+                .with_writer(move || Counting(lines.clone()))
+                .with_filter(LevelFilter::INFO),
+        )
+        .with(Emf(counter).with_filter(
+            Targets::new().with_target(portal::observe::metrics::TARGET, tracing::Level::DEBUG),
+        ))
         .try_init();
+}
+
+/// Counts the `emf` field of each metric event as one log line.
+struct Emf(Arc<LogCounter>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Emf {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Field(Option<String>);
+        impl tracing::field::Visit for Field {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "emf" {
+                    self.0 = Some(format!("{value:?}"));
+                }
+            }
+        }
+        let mut emf = Field(None);
+        event.record(&mut emf);
+        if let Some(line) = emf.0 {
+            self.0.add_line(&line);
+        }
+    }
 }
 
 /// The lines Lambda writes itself around each invocation in JSON log format

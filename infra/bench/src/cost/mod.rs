@@ -171,6 +171,7 @@ pub async fn run(
             .iter()
             .map(|(i, p)| (i.name(), p.label()))
             .collect(),
+        platform_lines: bench.billing.default_platform_lines,
     })
 }
 
@@ -394,21 +395,13 @@ impl Bench {
                 // One GetItem (the key's record).
                 let memory = self.billing.memory_of("authorizer");
                 phase.invoke("authorizer", auth_ms + DYNAMODB_CALL_MS, memory);
-                for line in logs::platform_lines(
-                    "authorizer",
-                    (auth_ms + DYNAMODB_CALL_MS).ceil() as u64,
-                    memory,
-                ) {
-                    self.logs.add_line(&line);
-                }
+                self.platform_log("authorizer", auth_ms + DYNAMODB_CALL_MS, memory);
             }
             let memory = self.billing.memory_of(&binary);
             let auth_waits = if public { 0.0 } else { DYNAMODB_CALL_MS };
             let ms = handler_ms + (waits - auth_waits).max(0.0);
             phase.invoke(&binary, ms, memory);
-            for line in logs::platform_lines(&binary, ms.ceil() as u64, memory) {
-                self.logs.add_line(&line);
-            }
+            self.platform_log(&binary, ms, memory);
             let route_key = self
                 .app
                 .router()
@@ -447,11 +440,23 @@ impl Bench {
                     + calls as f64 * DYNAMODB_CALL_MS
                     + transactions as f64 * (DYNAMODB_TRANSACTION_MS - DYNAMODB_CALL_MS)
                     + sends as f64 * SEND_MS;
+                // The line `serve_status_fanout` prints after each batch, in its span (the
+                // request id of a Lambda invocation).
+                tracing::info_span!(
+                    "event",
+                    request_id = "6f2c9e4a-8b1d-4c3e-9f7a-2d5b8e1c0a93",
+                    handler = "status-fanout",
+                )
+                .in_scope(|| {
+                    tracing::info!(
+                        records = delivery.delivered,
+                        failed = usize::from(delivery.failed.is_some()),
+                        "stream batch done"
+                    )
+                });
                 let memory = self.billing.memory_of("status-fanout");
                 phase.invoke("status-fanout", ms, memory);
-                for line in logs::platform_lines("status-fanout", ms.ceil() as u64, memory) {
-                    self.logs.add_line(&line);
-                }
+                self.platform_log("status-fanout", ms, memory);
             }
             phase.meter.add(&self.metered.take());
             let (lines, bytes) = self.logs.take();
@@ -463,6 +468,15 @@ impl Bench {
             }
             if !delivery.more {
                 return Ok(());
+            }
+        }
+    }
+
+    /// Lambda's own lines of one invocation, when its `SystemLogLevel` lets them through.
+    fn platform_log(&self, binary: &str, ms: f64, memory: u64) {
+        if self.billing.platform_lines_of(binary) {
+            for line in logs::platform_lines(binary, ms.ceil() as u64, memory) {
+                self.logs.add_line(&line);
             }
         }
     }

@@ -12,6 +12,8 @@ pub struct Totals {
     pub base_url: String,
     pub phases: Vec<Phase>,
     pub projections: Vec<(&'static str, String)>,
+    /// Lambda's own per-invocation lines in the logs (`SystemLogLevel` not WARN).
+    pub platform_lines: bool,
 }
 
 /// A month of 30 days: the traffic X-Ray's sampling sees (a million orders a month).
@@ -147,14 +149,19 @@ impl Totals {
         }
         let _ = writeln!(
             out,
-            "\n### Per order ({} lifecycles; links on {}; indexes: {})\n",
+            "\n### Per order ({} lifecycles; links on {}; indexes: {}; Lambda's own log lines: {})\n",
             self.orders,
             self.base_url,
             self.projections
                 .iter()
                 .map(|(i, p)| format!("{i} {p}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if self.platform_lines {
+                "platform.start and platform.report per invocation"
+            } else {
+                "none (SystemLogLevel WARN)"
+            }
         );
         let _ = writeln!(out, "| phase | API requests | Lambda invocations | billed ms (est.) | write units: table | index copies | read units | log KB | SMS (segments) | emails |");
         let _ = writeln!(
