@@ -836,6 +836,8 @@ const CALLS: &[(&str, &[&str])] = &[
         "record-task-event",
         &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
+    // The task's latest position: one conditional put beside the order.
+    ("record-task-location", &["dynamodb:PutItem"]),
     // The client and its courier in one BatchGetItem.
     ("get-notification-settings", &["dynamodb:BatchGetItem"]),
     // The update, then the courier's time zone when the client has none.
@@ -865,6 +867,17 @@ const CALLS: &[(&str, &[&str])] = &[
         &[
             "dynamodb:Query@GSI3",
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
+    // The order by tracking token (GSI3, keys only, then the order), its conditional
+    // rating; the page again (client and courier) when a field is refused.
+    (
+        "rate-delivery-form",
+        &[
+            "dynamodb:Query@GSI3",
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
             "dynamodb:BatchGetItem",
         ],
     ),
