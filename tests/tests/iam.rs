@@ -1775,7 +1775,29 @@ mod observed {
             .unwrap()
             .1
             .to_string();
+        w.ok(
+            "POST",
+            &format!("/v1/tasks/{dropoff}/location"),
+            c,
+            Some(json!({"lat": 48.85, "lng": 2.35})),
+        )
+        .await;
         w.call("GET", &format!("/track/{track}"), None, None).await;
+        // Delivered, then rated from the tracking page: a refused field first (the page
+        // again), then the rating.
+        w.ok(
+            "POST",
+            &format!("/v1/tasks/{dropoff}/events"),
+            c,
+            Some(json!({"type": "completed"})),
+        )
+        .await;
+        for (form, status) in [("stars=9", 422), ("stars=5&comment=Quick", 303)] {
+            let answer = w
+                .page("POST", &format!("/track/{track}/rating"), None, form)
+                .await;
+            assert_eq!(answer.status, status, "{form}: {:?}", answer.body);
+        }
 
         // A second order: rejected, resubmitted, withdrawn; a draft finalized.
         let mut second = order_body.clone();
