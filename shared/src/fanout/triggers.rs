@@ -299,7 +299,40 @@ mod tests {
         let id = notification_id(&order, &started);
         order.version += 3;
         assert_eq!(notification_id(&order, &started), id);
+        // The first ETA and the arriving message: once per task, whatever the version.
         let eta = Notice::Sms(TaskKind::Dropoff, Trigger::Eta);
-        assert!(notification_id(&order, &eta).ends_with(":sms:dropoff:eta:v10"));
+        assert!(notification_id(&order, &eta).ends_with(":sms:dropoff:eta:first"));
+        let arriving = Notice::Sms(TaskKind::Dropoff, Trigger::Arriving);
+        assert!(notification_id(&order, &arriving).ends_with(":sms:dropoff:arriving:once"));
+        let delayed = Notice::Sms(TaskKind::Dropoff, Trigger::Delayed);
+        assert!(notification_id(&order, &delayed).ends_with(":sms:dropoff:delayed:v10"));
+    }
+
+    #[test]
+    fn a_later_eta_is_an_arriving_message_only_within_the_threshold() {
+        let mut old = order();
+        old.dropoff.state = TaskState::Active;
+        old.dropoff.started_at = Some("2026-12-01T08:30:00.000Z".into());
+        old.dropoff.eta = Some("2026-12-01T09:30:00.000Z".into());
+        let mut new = old.clone();
+        new.updated_at = "2026-12-01T09:00:00.000Z".into();
+        new.dropoff.eta = Some("2026-12-01T09:12:00.000Z".into());
+        let noticed = notices(&old, &new);
+        assert_eq!(noticed, vec![Notice::Nearing(TaskKind::Dropoff)]);
+        let now = "2026-12-01T09:00:00Z".parse().unwrap();
+        let ten = ArrivingMinutes::default();
+        assert!(resolve_nearing(noticed.clone(), &new, ten, now).is_empty());
+        let fifteen = ArrivingMinutes::try_from(15).unwrap();
+        assert_eq!(
+            resolve_nearing(noticed, &new, fifteen, now),
+            vec![Notice::Sms(TaskKind::Dropoff, Trigger::Arriving)]
+        );
+        // The first ETA is the `eta` message, never a nearing one.
+        let mut first = old.clone();
+        first.dropoff.eta = None;
+        assert_eq!(
+            notices(&first, &new),
+            vec![Notice::Sms(TaskKind::Dropoff, Trigger::Eta)]
+        );
     }
 }
