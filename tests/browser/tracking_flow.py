@@ -6,17 +6,22 @@ driver's first name only; nothing of the driver once delivered; then the recipie
 delivery with the keyboard, a bad comment refused next to its field first, the rating shown
 on the client's order page. Everything works without JavaScript (the page has none). axe on
 every view (no serious or critical violations); screenshots go to target/screenshots/
-(prefix 3x-).
+(prefix 3x-). The map's tiles come from a local tile stub (`MAP_TILE_URL_TEMPLATE`): no
+request leaves the machine.
 
 Run: .venv/bin/python tests/browser/tracking_flow.py (after `cargo build -p portal-local`).
 """
 
+import http.server
+import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import zlib
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
@@ -24,15 +29,46 @@ from playwright.sync_api import sync_playwright
 from portal_flow import ARGS, CHROMIUM, REPO, SHOTS, Api, axe_check, check, free_port, invitation_link, results, shot
 
 PHONE = "+33600000001"
+TILE_HITS = []
+
+
+def tile_png():
+    """A plain 256 x 256 light grey PNG: what the stub answers for every tile."""
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    raw = b"".join(b"\x00" + b"\xdd\xe2\xe8" * 256 for _ in range(256))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+class TileStub(http.server.BaseHTTPRequestHandler):
+    PNG = tile_png()
+
+    def do_GET(self):
+        ok = re.fullmatch(r"/tiles/15/\d+/\d+\.png", self.path) is not None
+        TILE_HITS.append(self.path)
+        self.send_response(200 if ok else 404)
+        self.send_header("content-type", "image/png")
+        self.end_headers()
+        if ok:
+            self.wfile.write(self.PNG)
+
+    def log_message(self, *args):
+        pass
 
 
 def main():
     SHOTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     data = tempfile.mkdtemp(prefix="portal-tracking-")
+    stub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TileStub)
+    threading.Thread(target=stub.serve_forever, daemon=True).start()
+    env = dict(os.environ, MAP_TILE_URL_TEMPLATE=f"http://127.0.0.1:{stub.server_port}/tiles/{{z}}/{{x}}/{{y}}.png",
+               MAP_ATTRIBUTION="© Stub tiles")
     binary = REPO / "target" / "debug" / "portal-local"
     server = subprocess.Popen([str(binary), "--port", str(port), "--data-dir", data, "--no-demo"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     try:
         courier_key = None
         for line in server.stdout:
@@ -85,6 +121,8 @@ def run(api, base, courier_key):
         # The recipient's phone: no JavaScript at all, the page works with a reload.
         context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
         page = context.new_page()
+        requested = []
+        page.on("request", lambda r: requested.append(r.url))
         axe_page = browser.new_page(viewport={"width": 390, "height": 844})
         axe = Axe()
 
@@ -103,6 +141,12 @@ def run(api, base, courier_key):
         check("the position opens in the recipient's maps app",
               location.get_by_role("link", name="Open in your maps app").get_attribute("href") == "geo:48.860600,2.337600")
         check("no Call / Text unless the client allows it", page.locator("#contact-driver").count() == 0)
+        drawn = page.locator("#driver-map img")
+        check("a map of tiles around the driver, from the tile stub", drawn.count() >= 2
+              and all("/tiles/15/" in drawn.nth(i).get_attribute("src") for i in range(drawn.count())),
+              str(drawn.count()))
+        check("the tiles load", any(h.startswith("/tiles/15/16596/11272.png") for h in TILE_HITS), str(TILE_HITS))
+        check("the map credits its tiles", page.locator("p.attribution").inner_text() == "© Stub tiles")
         axe_page.goto(base + track)
         axe_check(axe_page, axe, "/track/{token} (on the way)")
 
@@ -150,6 +194,8 @@ def run(api, base, courier_key):
         axe_check(axe_page, axe, "/track/{token} (rated)")
         shot(page, "32-tracking-rated")
 
+        outside = [u for u in requested if not u.startswith(base) and not u.startswith("http://127.0.0.1:")]
+        check("no request leaves the machine", not outside, str(outside))
         _, seen = api.call("GET", f"/v1/orders/{order['id']}", courier_key)
         check("the order's API view has the rating", seen.get("rating", {}).get("stars") == 4, str(seen.get("rating")))
         browser.close()

@@ -7,10 +7,12 @@
 use askama::Template;
 use serde::Serialize;
 
+use crate::ctx::Config;
 use crate::dispatch::positions::position_of;
 use crate::domain::client::Client;
 use crate::domain::courier::courier_timezone;
 use crate::domain::courier::Courier;
+use crate::domain::map::{MapTiles, MapView};
 use crate::domain::notifications::{Language, Values, Var};
 use crate::domain::order::Order;
 use crate::domain::order_machine::TaskKind;
@@ -46,6 +48,9 @@ pub struct TrackingView {
     /// The dropoff driver's latest position, while the dropoff is active only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver_location: Option<LocationView>,
+    /// The map around the driver's position, when the deployment has map tiles.
+    #[serde(skip)]
+    pub map: Option<MapView>,
     /// The dropoff driver's number, while the dropoff is active and the client lets
     /// recipients contact the driver.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,6 +144,7 @@ pub struct Labels {
     pub photo: &'static str,
     pub for_client: &'static str,
     pub position: &'static str,
+    pub map: &'static str,
     pub open_in_maps: &'static str,
     pub call: &'static str,
     pub text: &'static str,
@@ -166,6 +172,7 @@ fn labels(language: Language) -> &'static Labels {
         photo: "Delivery photo",
         for_client: "Order from",
         position: "Your driver was here at",
+        map: "Map of where your driver was",
         open_in_maps: "Open in your maps app",
         call: "Call",
         text: "Text",
@@ -191,6 +198,7 @@ fn labels(language: Language) -> &'static Labels {
         photo: "Foto de la entrega",
         for_client: "Pedido de",
         position: "Su repartidor estaba aquí a las",
+        map: "Mapa de dónde estaba su repartidor",
         open_in_maps: "Abrir en su aplicación de mapas",
         call: "Llamar",
         text: "Enviar SMS",
@@ -216,6 +224,7 @@ fn labels(language: Language) -> &'static Labels {
         photo: "Photo de livraison",
         for_client: "Commande de",
         position: "Votre livreur était ici à",
+        map: "Carte de l'endroit où était votre livreur",
         open_in_maps: "Ouvrir dans votre application de cartes",
         call: "Appeler",
         text: "Envoyer un SMS",
@@ -326,6 +335,7 @@ pub fn sample_page(
         rating: None,
         can_rate: delivered,
         driver_location: None,
+        map: None,
         driver_phone: (!delivered && branding.contact_driver).then(|| "+15555550100".to_string()),
         proof_of_delivery: (delivered && branding.show_proof_of_delivery).then(|| ProofView {
             delivered_at: Some("2026-01-01T15:42:00Z".into()),
@@ -342,9 +352,13 @@ pub fn sample_page(
         branding: branding.clone(),
         language,
     };
+    render_sample(&view)
+}
+
+fn render_sample(view: &TrackingView) -> Result<String, askama::Error> {
     TrackingPage {
-        view: &view,
-        labels: labels(language),
+        view,
+        labels: labels(view.language),
         form: RatingForm::default(),
         path: "#".into(),
     }
@@ -485,6 +499,7 @@ async fn find(ctx: &Ctx, raw: &str) -> Result<Option<TrackingView>, ApiError> {
         client.as_ref(),
         courier.as_ref(),
         position,
+        Config::map_tiles().as_ref(),
     )))
 }
 
@@ -494,6 +509,7 @@ pub fn view(
     client: Option<&Client>,
     courier: Option<&Courier>,
     position: Option<Position>,
+    tiles: Option<&MapTiles>,
 ) -> TrackingView {
     let notifications = client
         .map(Client::notification_settings)
@@ -540,6 +556,15 @@ pub fn view(
                 notes: proof.notes,
             }
         });
+    let driver_location = on_the_way
+        .then(|| Position::latest(order.dropoff.location.clone(), position))
+        .flatten()
+        .map(|p| LocationView {
+            lat: p.lat.get(),
+            lng: p.lng.get(),
+            at_local: time_text(&p.at, timezone, language),
+            at: p.at,
+        });
     TrackingView {
         status: order.status,
         status_text: status_text(order, language).to_string(),
@@ -557,15 +582,10 @@ pub fn view(
             .then(|| crate::fanout::driver_first_name(driver_task))
             .flatten()
             .filter(|_| open || order.status == OrderStatus::Completed),
-        driver_location: on_the_way
-            .then(|| Position::latest(order.dropoff.location.clone(), position))
-            .flatten()
-            .map(|p| LocationView {
-                lat: p.lat.get(),
-                lng: p.lng.get(),
-                at_local: time_text(&p.at, timezone, language),
-                at: p.at,
-            }),
+        map: tiles
+            .zip(driver_location.as_ref())
+            .map(|(t, p)| t.around(p.lat, p.lng)),
+        driver_location,
         driver_phone: order
             .dropoff
             .driver
@@ -613,8 +633,80 @@ fn html(status: u16, rendered: Result<String, askama::Error>) -> ApiResponse {
         headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
         body: body.into_bytes().into(),
     })
-    .with_header(
-        "content-security-policy",
-        "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    .with_header("content-security-policy", &policy())
+}
+
+/// The page's policy: images over https (the logo, proof photos, map tiles) or, for a local
+/// tile stub, from its origin; no script; forms to the portal only.
+fn policy() -> String {
+    let stub = Config::map_tiles()
+        .map(|t| t.origin())
+        .filter(|o| o.starts_with("http://"))
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; img-src https: data:{stub}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map: the tiles around the driver from the deployment's template, the marker,
+    /// the attribution; no script, and the tile stub's origin allowed for images only when
+    /// it is one (no env here: the view is given its map).
+    #[test]
+    fn the_map_is_tiles_around_the_driver_with_its_credit() {
+        let tiles =
+            MapTiles::parse("http://127.0.0.1:8123/tiles/{z}/{x}/{y}.png", "© Stub maps").unwrap();
+        let branding = TrackingPageSettings::default();
+        let page = sample_page(&branding, "Bloom", Language::En, false).unwrap();
+        assert!(!page.contains("id=\"driver-map\""), "no position, no map");
+        let location = LocationView {
+            lat: 48.8606,
+            lng: 2.3376,
+            at: "2026-01-01T15:40:00Z".into(),
+            at_local: "1 Jan 2026, 16:40".into(),
+        };
+        let mut sample_view = sample_view_for_test(&branding);
+        sample_view.map = Some(tiles.around(location.lat, location.lng));
+        sample_view.driver_location = Some(location);
+        let html = render_sample(&sample_view).unwrap();
+        assert!(
+            html.contains(
+                "id=\"driver-map\" role=\"img\" aria-label=\"Map of where your driver was\""
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("src=\"http://127.0.0.1:8123/tiles/15/16596/11272.png\""),
+            "{html}"
+        );
+        assert!(html.contains("class=\"marker\""));
+        assert!(html.contains("<p class=\"attribution\">© Stub maps</p>"));
+        assert!(!html.contains("<script"));
+    }
+
+    fn sample_view_for_test(branding: &TrackingPageSettings) -> TrackingView {
+        TrackingView {
+            status: OrderStatus::InProgress,
+            status_text: "On its way".into(),
+            order_short_id: "7KQ4MZ2P".into(),
+            courier_name: "Speedy".into(),
+            client_name: "Bloom".into(),
+            eta: None,
+            eta_local: None,
+            driver_first_name: Some("Sam".into()),
+            driver_location: None,
+            map: None,
+            driver_phone: None,
+            proof_of_delivery: None,
+            rating: None,
+            can_rate: false,
+            updated_at: "2026-01-01T15:42:00Z".into(),
+            branding: branding.clone(),
+            language: Language::En,
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod email;
 pub mod ids;
 pub mod integration;
 pub mod json;
+pub mod map;
 pub mod notifications;
 pub mod order;
 pub mod order_fields;
