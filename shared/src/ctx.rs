@@ -34,6 +34,20 @@ impl Config {
             .unwrap_or_default()
     }
 
+    /// Where the tracking page's map tiles come from: `MAP_TILE_URL_TEMPLATE` (the stack's
+    /// `MapTileUrlTemplate`) and `MAP_ATTRIBUTION`. Unset or empty: no map; not a template:
+    /// no map, and a warning.
+    pub fn map_tiles() -> Option<crate::domain::map::MapTiles> {
+        let template = std::env::var("MAP_TILE_URL_TEMPLATE").ok()?;
+        if template.trim().is_empty() {
+            return None;
+        }
+        let attribution = std::env::var("MAP_ATTRIBUTION").unwrap_or_default();
+        crate::domain::map::MapTiles::parse(&template, &attribution)
+            .map_err(|e| tracing::warn!(error = %e, "no map on the tracking page"))
+            .ok()
+    }
+
     /// The deployment's settings from the environment, checked: a malformed SMS identity
     /// stops the function at start-up rather than every send.
     pub fn from_env() -> Result<Self, String> {

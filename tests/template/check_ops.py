@@ -85,6 +85,8 @@ PARAMETERS = {
     "CustomDomainName": "String",
     "CertificateArn": "String",
     "FanoutReservedConcurrency": "Number",
+    "MapTileUrlTemplate": "String",
+    "MapAttribution": "String",
 }
 
 

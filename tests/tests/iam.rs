@@ -841,6 +841,8 @@ const CALLS: &[(&str, &[&str])] = &[
         "record-task-event",
         &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     ),
+    // The task's latest position: one conditional put beside the order.
+    ("record-task-location", &["dynamodb:PutItem"]),
     // The client and its courier in one BatchGetItem.
     ("get-notification-settings", &["dynamodb:BatchGetItem"]),
     // The update, then the courier's time zone when the client has none.
@@ -870,6 +872,17 @@ const CALLS: &[(&str, &[&str])] = &[
         &[
             "dynamodb:Query@GSI3",
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+        ],
+    ),
+    // The order by tracking token (GSI3, keys only, then the order), its conditional
+    // rating; the page again (client and courier) when a field is refused.
+    (
+        "rate-delivery-form",
+        &[
+            "dynamodb:Query@GSI3",
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
             "dynamodb:BatchGetItem",
         ],
     ),
@@ -1770,7 +1783,29 @@ mod observed {
             .unwrap()
             .1
             .to_string();
+        w.ok(
+            "POST",
+            &format!("/v1/tasks/{dropoff}/location"),
+            c,
+            Some(json!({"lat": 48.85, "lng": 2.35})),
+        )
+        .await;
         w.call("GET", &format!("/track/{track}"), None, None).await;
+        // Delivered, then rated from the tracking page: a refused field first (the page
+        // again), then the rating.
+        w.ok(
+            "POST",
+            &format!("/v1/tasks/{dropoff}/events"),
+            c,
+            Some(json!({"type": "completed"})),
+        )
+        .await;
+        for (form, status) in [("stars=9", 422), ("stars=5&comment=Quick", 303)] {
+            let answer = w
+                .page("POST", &format!("/track/{track}/rating"), None, form)
+                .await;
+            assert_eq!(answer.status, status, "{form}: {:?}", answer.body);
+        }
 
         // A second order: rejected, resubmitted, withdrawn; a draft finalized.
         let mut second = order_body.clone();

@@ -7,6 +7,7 @@ mod bad_input;
 mod clients_page;
 mod courier_pages;
 mod dependencies;
+mod driver;
 mod email_links;
 mod example_sheets;
 mod iam;

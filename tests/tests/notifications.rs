@@ -20,6 +20,8 @@ on_both_backends!(
     a_transient_failure_reports_exactly_its_record_and_a_retry_sends_once,
     a_refused_email_is_not_retried,
     a_replay_sends_a_lost_sms_once_and_a_second_replay_nothing,
+    thirty_etas_text_the_recipient_at_most_three_times,
+    the_arriving_time_is_validated_and_an_arrival_after_it_sends_nothing_more,
 );
 
 const RECIPIENT: &str = "+33698765432";
@@ -286,8 +288,8 @@ async fn etas_and_delays_use_the_clients_zone_and_missing_templates_send_nothing
     assert_eq!(
         w.sms_to(RECIPIENT),
         vec![
+            // The first ETA only: 10:40Z is neither late nor within the arriving time.
             "ETA Tue Dec 1, 5:30 AM",
-            "ETA Tue Dec 1, 5:40 AM",
             "Late: Tue Dec 1, 6:20 AM",
             "Late: Tue Dec 1, 7:00 AM"
         ]
@@ -892,4 +894,141 @@ async fn a_replay_sends_a_lost_sms_once_and_a_second_replay_nothing(app: TestApp
     assert_eq!(again["alreadySent"], 2 * messages, "{again}");
     assert_eq!(w.sms_to(THROTTLED).len(), messages);
     assert_eq!(w.sms_to(RECIPIENT).len(), messages);
+}
+
+/// A dispatch system posting an ETA every minute for half an hour: the first ETA texts,
+/// one delay texts, and the ETA coming within the client's arriving time (5 minutes here)
+/// texts once; the other 27 update the page only.
+async fn thirty_etas_text_the_recipient_at_most_three_times(app: TestApp) {
+    let start: chrono::DateTime<chrono::Utc> = "2026-12-01T09:00:00Z".parse().unwrap();
+    app.clock.travel_to(start);
+    let w = world(app).await;
+    let saved = w
+        .put_settings(
+            "/v1/settings/notifications",
+            json!({
+                "templates": {"dropoff": {
+                    "eta": "ETA {eta}",
+                    "delayed": "Late: {eta}",
+                    "arriving": "{driverName} is almost there"
+                }},
+                "timezone": "Europe/Paris",
+                "arrivingMinutes": 5
+            }),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(saved.body["arrivingMinutes"], 5);
+    let order = w.order().await;
+    w.event(
+        &order,
+        "dropoff",
+        json!({"type": "assigned", "driver": {"name": "Sam Driver", "phone": "+33600000001"}}),
+    )
+    .await;
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+    )
+    .await;
+    w.event(&order, "pickup", json!({"type": "started"})).await;
+    w.event(&order, "pickup", json!({"type": "completed"}))
+        .await;
+    w.event(&order, "dropoff", json!({"type": "started"})).await;
+    // Minute m < 10: the ETA closes in from 40 minutes after the start. Minute 10: it slips
+    // to 55 minutes after the start (24 minutes later: a delay). Then it closes in two
+    // minutes a minute, never nearer than 2 minutes away: 3 minutes away at minute 24.
+    let minutes = chrono::Duration::minutes;
+    for m in 0..30i64 {
+        let now = start + minutes(m);
+        w.app.clock.travel_to(now);
+        let eta = match m {
+            0..10 => start + minutes(40 - m),
+            _ => start + minutes(55 - 2 * (m - 10)).max(minutes(m + 2)),
+        };
+        w.event(
+            &order,
+            "dropoff",
+            json!({"type": "eta", "eta": eta.to_rfc3339()}),
+        )
+        .await;
+    }
+    assert_eq!(w.app.deliver_stream().await, 0);
+    let sent = w.sms_to(RECIPIENT);
+    assert!(sent.len() <= 3, "{sent:?}");
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[0].starts_with("ETA "), "{sent:?}");
+    assert!(sent[1].starts_with("Late: "), "{sent:?}");
+    assert_eq!(sent[2], "Sam is almost there");
+    // The driver at the door afterwards: the arriving message went out already.
+    w.event(&order, "dropoff", json!({"type": "arrived"})).await;
+    w.app.deliver_stream().await;
+    w.app.redeliver_stream_from_start().await;
+    assert_eq!(w.sms_to(RECIPIENT), sent, "nothing more, nothing twice");
+}
+
+/// The arriving time: 1 to 120 minutes (422 on `arrivingMinutes` otherwise), 10 by default;
+/// with no ETA near it, the driver at the door sends the arriving message.
+async fn the_arriving_time_is_validated_and_an_arrival_after_it_sends_nothing_more(app: TestApp) {
+    app.clock.travel_to("2026-12-01T09:00:00Z".parse().unwrap());
+    let w = world(app).await;
+    let defaults = w.app.get("/v1/settings/notifications", &w.client.key).await;
+    assert_eq!(defaults.body["arrivingMinutes"], 10, "{}", defaults.text);
+    for bad in [json!(0), json!(121), json!("ten"), json!(-3)] {
+        let refused = w
+            .put_settings(
+                "/v1/settings/notifications",
+                json!({"arrivingMinutes": bad}),
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{bad}: {}", refused.text);
+        assert_eq!(
+            refused.body["error"]["field"], "arrivingMinutes",
+            "{}",
+            refused.text
+        );
+    }
+    let saved = w
+        .put_settings(
+            "/v1/settings/notifications",
+            json!({"templates": {"dropoff": {"arriving": "Almost there", "eta": "ETA {eta}"}}}),
+        )
+        .await;
+    assert_eq!(saved.body["arrivingMinutes"], 10);
+    let order = w.order().await;
+    w.event(
+        &order,
+        "dropoff",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    w.event(
+        &order,
+        "pickup",
+        json!({"type": "assigned", "driver": {"name": "Sam"}}),
+    )
+    .await;
+    w.event(&order, "pickup", json!({"type": "started"})).await;
+    w.event(&order, "pickup", json!({"type": "completed"}))
+        .await;
+    w.event(&order, "dropoff", json!({"type": "started"})).await;
+    // 40 then 11 minutes away: the first ETA only (11 is outside 10).
+    for eta in ["2026-12-01T09:40:00Z", "2026-12-01T09:11:00Z"] {
+        w.event(&order, "dropoff", json!({"type": "eta", "eta": eta}))
+            .await;
+    }
+    w.event(&order, "dropoff", json!({"type": "arrived"})).await;
+    // Another ETA after arriving: nothing.
+    w.event(
+        &order,
+        "dropoff",
+        json!({"type": "eta", "eta": "2026-12-01T09:01:00Z"}),
+    )
+    .await;
+    w.app.deliver_stream().await;
+    let sent = w.sms_to(RECIPIENT);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].starts_with("ETA "));
+    assert_eq!(sent[1], "Almost there");
 }

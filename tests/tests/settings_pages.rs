@@ -459,4 +459,45 @@ on_both_backends!(
     communications_page_shows_what_the_messages_cost,
     communications_settings_round_trip,
     tracking_page_settings_round_trip,
+    the_arriving_time_is_shown_in_words_and_refused_next_to_its_field,
 );
+
+/// The "driver arriving" threshold on the Communications page: shown in words (10 minutes
+/// by default), refused next to its field out of 1 to 120, saved and read by the API.
+async fn the_arriving_time_is_shown_in_words_and_refused_next_to_its_field(app: TestApp) {
+    let (_, _, cookie) = signed_up(&app, "Bloom", "pia@bloom.example").await;
+    let shown = get(&app, "/settings/communications", &cookie).await;
+    assert!(
+        shown
+            .text
+            .contains("id=\"arrivingMinutes\" name=\"arrivingMinutes\""),
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains("value=\"10\""));
+    assert!(shown
+        .text
+        .contains("When the estimated arrival is 10 minutes away or less"));
+    let mut form = communications_form("", "24");
+    form.push(("arrivingMinutes", "0"));
+    let bad = post(&app, "/settings/communications", &cookie, &form).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    let error = portal_tests::token_in(&bad.text, "id=\"arrivingMinutes-error\">", "<");
+    assert_eq!(
+        error,
+        "Arriving time must be a number of minutes from 1 to 120"
+    );
+    assert!(bad.text.contains("aria-invalid=\"true\""));
+    form.pop();
+    form.push(("arrivingMinutes", "7"));
+    let saved = post(&app, "/settings/communications", &cookie, &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let again = get(&app, "/settings/communications", &cookie).await;
+    assert!(again
+        .text
+        .contains("When the estimated arrival is 7 minutes away or less"));
+    let created = post(&app, "/settings/api/keys", &cookie, &[("label", "Check")]).await;
+    let secret = portal_tests::token_in(&created.text, "id=\"secret-value\">", "<");
+    let api = app.get("/v1/settings/notifications", &secret).await;
+    assert_eq!(api.body["arrivingMinutes"], 7, "{}", api.text);
+}

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 use crate::domain::notifications::{
-    DraftReminders, Language, SmsTemplate, Templates, Trigger, Var,
+    ArrivingMinutes, DraftReminders, Language, SmsTemplate, Templates, Trigger, Var,
 };
 use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
@@ -27,6 +27,9 @@ struct NotificationsBody {
     /// Left out: the default (on, after 24 hours).
     #[serde(default)]
     draft_reminders: DraftReminders,
+    /// Left out: 10 minutes.
+    #[serde(default)]
+    arriving_minutes: ArrivingMinutes,
     /// Without templates, the defaults of the language; a trigger left out or `null` sends nothing.
     #[serde(default)]
     templates: Option<BTreeMap<String, BTreeMap<String, Option<String>>>>,
@@ -98,6 +101,7 @@ pub async fn put_notification_settings(ctx: &Ctx, req: ApiRequest) -> ApiResult 
         timezone_from: body.timezone_from,
         templates,
         draft_reminders: body.draft_reminders,
+        arriving_minutes: body.arriving_minutes,
     };
     let saved = settings::save_notification_settings(ctx, who, cmd).await?;
     Ok(ApiResponse::ok(&notifications_view(&saved)))
@@ -148,6 +152,7 @@ pub fn notifications_view(shown: &Notifications) -> Value {
         "timezoneFrom": shown.timezone_from().as_str(),
         "templates": settings.templates,
         "draftReminders": settings.draft_reminders,
+        "arrivingMinutes": settings.arriving_minutes,
         "variables": Var::ALL.iter().map(|v| v.name()).collect::<Vec<_>>(),
         "triggers": Trigger::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         "previews": previews,

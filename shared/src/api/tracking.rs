@@ -7,19 +7,27 @@
 use askama::Template;
 use serde::Serialize;
 
+use crate::ctx::Config;
+use crate::dispatch::positions::position_of;
 use crate::domain::client::Client;
 use crate::domain::courier::courier_timezone;
 use crate::domain::courier::Courier;
+use crate::domain::map::{MapTiles, MapView};
 use crate::domain::notifications::{Language, Values, Var};
 use crate::domain::order::Order;
+use crate::domain::order_machine::TaskKind;
 use crate::domain::order_machine::{OrderStatus, TaskState};
+use crate::domain::position::Position;
+use crate::domain::rating::{Rating, RatingField};
 use crate::domain::timezone::Timezone;
 use crate::domain::token;
 use crate::domain::tracking::TrackingPageSettings;
 use crate::error::ApiError;
 use crate::fanout::eta_text;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
-use crate::store::clients::load_client_and_courier;
+use crate::ordering::rate::{check, rate_delivery, RateError};
+use crate::store::clients::load_client_courier_and;
+use crate::store::keys;
 use crate::Ctx;
 
 /// What the page shows, and the JSON form of it.
@@ -37,8 +45,23 @@ pub struct TrackingView {
     pub eta_local: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver_first_name: Option<String>,
+    /// The dropoff driver's latest position, while the dropoff is active only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver_location: Option<LocationView>,
+    /// The map around the driver's position, when the deployment has map tiles.
+    #[serde(skip)]
+    pub map: Option<MapView>,
+    /// The dropoff driver's number, while the dropoff is active and the client lets
+    /// recipients contact the driver.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proof_of_delivery: Option<ProofView>,
+    /// The recipient's rating, once given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    /// The delivery is completed and not rated yet: the page offers the rating form.
+    pub can_rate: bool,
     pub updated_at: String,
     pub branding: TrackingPageSettings,
     #[serde(skip)]
@@ -60,11 +83,49 @@ pub struct ProofView {
     pub notes: Option<String>,
 }
 
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationView {
+    pub lat: f64,
+    pub lng: f64,
+    pub at: String,
+    /// `at` as the page writes it: in the client's time zone and language.
+    pub at_local: String,
+}
+
+impl LocationView {
+    /// A `geo:` link: the recipient's own maps app shows the position (the page itself
+    /// requests nothing from anywhere else).
+    pub fn geo_uri(&self) -> String {
+        format!("geo:{:.6},{:.6}", self.lat, self.lng)
+    }
+
+    pub fn coordinates(&self) -> String {
+        format!("{:.5}, {:.5}", self.lat, self.lng)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "tracking.html")]
 struct TrackingPage<'a> {
     view: &'a TrackingView,
     labels: &'a Labels,
+    form: RatingForm,
+    /// The page's own path (`/track/<token>`), for the rating form.
+    path: String,
+}
+
+/// The rating form, as typed, with its errors next to their fields.
+#[derive(Default)]
+struct RatingForm {
+    stars: String,
+    comment: String,
+    stars_error: Option<String>,
+    comment_error: Option<String>,
+    /// Said above the form (already rated, not delivered yet).
+    alert: Option<String>,
+    /// Just rated.
+    thanks: bool,
 }
 
 #[derive(Template)]
@@ -82,6 +143,20 @@ pub struct Labels {
     pub signature: &'static str,
     pub photo: &'static str,
     pub for_client: &'static str,
+    pub position: &'static str,
+    pub map: &'static str,
+    pub open_in_maps: &'static str,
+    pub call: &'static str,
+    pub text: &'static str,
+    pub refresh: &'static str,
+    pub rate: &'static str,
+    pub stars: &'static str,
+    pub comment: &'static str,
+    pub comment_hint: &'static str,
+    pub send_rating: &'static str,
+    pub your_rating: &'static str,
+    pub thanks: &'static str,
+    pub out_of_five: &'static str,
 }
 
 fn labels(language: Language) -> &'static Labels {
@@ -96,6 +171,20 @@ fn labels(language: Language) -> &'static Labels {
         signature: "Signed by",
         photo: "Delivery photo",
         for_client: "Order from",
+        position: "Your driver was here at",
+        map: "Map of where your driver was",
+        open_in_maps: "Open in your maps app",
+        call: "Call",
+        text: "Text",
+        refresh: "Refresh this page for the latest",
+        rate: "How was your delivery?",
+        stars: "Your rating",
+        comment: "Comment (optional)",
+        comment_hint: "Up to 1,000 characters.",
+        send_rating: "Send rating",
+        your_rating: "Your rating",
+        thanks: "Thank you for your rating.",
+        out_of_five: "out of 5",
     };
     const ES: Labels = Labels {
         lang: "es",
@@ -108,6 +197,20 @@ fn labels(language: Language) -> &'static Labels {
         signature: "Firmado por",
         photo: "Foto de la entrega",
         for_client: "Pedido de",
+        position: "Su repartidor estaba aquí a las",
+        map: "Mapa de dónde estaba su repartidor",
+        open_in_maps: "Abrir en su aplicación de mapas",
+        call: "Llamar",
+        text: "Enviar SMS",
+        refresh: "Recargue la página para ver lo último",
+        rate: "¿Qué tal fue su entrega?",
+        stars: "Su valoración",
+        comment: "Comentario (opcional)",
+        comment_hint: "Hasta 1000 caracteres.",
+        send_rating: "Enviar valoración",
+        your_rating: "Su valoración",
+        thanks: "Gracias por su valoración.",
+        out_of_five: "de 5",
     };
     const FR: Labels = Labels {
         lang: "fr",
@@ -120,6 +223,20 @@ fn labels(language: Language) -> &'static Labels {
         signature: "Signé par",
         photo: "Photo de livraison",
         for_client: "Commande de",
+        position: "Votre livreur était ici à",
+        map: "Carte de l'endroit où était votre livreur",
+        open_in_maps: "Ouvrir dans votre application de cartes",
+        call: "Appeler",
+        text: "Envoyer un SMS",
+        refresh: "Rechargez la page pour les dernières nouvelles",
+        rate: "Comment s'est passée votre livraison ?",
+        stars: "Votre note",
+        comment: "Commentaire (facultatif)",
+        comment_hint: "Jusqu'à 1 000 caractères.",
+        send_rating: "Envoyer la note",
+        your_rating: "Votre note",
+        thanks: "Merci pour votre note.",
+        out_of_five: "sur 5",
     };
     match language {
         Language::En => &EN,
@@ -215,6 +332,11 @@ pub fn sample_page(
         driver_first_name: branding
             .show_driver_name
             .then(|| sample.get(Var::DriverName).to_string()),
+        rating: None,
+        can_rate: delivered,
+        driver_location: None,
+        map: None,
+        driver_phone: (!delivered && branding.contact_driver).then(|| "+15555550100".to_string()),
         proof_of_delivery: (delivered && branding.show_proof_of_delivery).then(|| ProofView {
             delivered_at: Some("2026-01-01T15:42:00Z".into()),
             delivered_local: Some(time_text(
@@ -230,9 +352,15 @@ pub fn sample_page(
         branding: branding.clone(),
         language,
     };
+    render_sample(&view)
+}
+
+fn render_sample(view: &TrackingView) -> Result<String, askama::Error> {
     TrackingPage {
-        view: &view,
-        labels: labels(language),
+        view,
+        labels: labels(view.language),
+        form: RatingForm::default(),
+        path: "#".into(),
     }
     .render()
 }
@@ -252,14 +380,96 @@ pub async fn tracking_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     if wants_json {
         return Ok(with_page_headers(ApiResponse::ok(&view)));
     }
+    let form = RatingForm {
+        thanks: req.query_param("rated").is_some() && view.rating.is_some(),
+        ..RatingForm::default()
+    };
     Ok(html(
         200,
         TrackingPage {
             view: &view,
             labels: labels(view.language),
+            form,
+            path: format!("/track/{raw}"),
         }
         .render(),
     ))
+}
+
+/// `POST /track/{trackingToken}/rating` (a form: `stars`, `comment`): the recipient rates
+/// the completed delivery, once. Recorded: 303 back to the page, which thanks them. A bad
+/// field: the page again (422) with the message next to it and what was typed kept; rated
+/// already or not delivered yet: the page (409) saying so.
+pub async fn rate_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    if !crate::web::same_origin(ctx, &req) {
+        return Ok(with_page_headers(crate::web::cross_site()));
+    }
+    let raw = req.path_param("trackingToken").unwrap_or_default();
+    let values = crate::web::form(&req);
+    let typed = RatingForm {
+        stars: crate::web::field(&values, "stars").to_string(),
+        comment: crate::web::field(&values, "comment").to_string(),
+        ..RatingForm::default()
+    };
+    let (status, form) = match check(&typed.stars, &typed.comment) {
+        Ok((stars, comment)) => match rate_delivery(ctx, raw, stars, comment).await {
+            Ok(_) => return Ok(crate::web::redirect(&format!("/track/{raw}?rated=1"))),
+            Err(RateError::NotFound) => return Ok(html(404, NotFoundPage.render())),
+            Err(e @ (RateError::AlreadyRated | RateError::NotDelivered)) => (
+                409,
+                RatingForm {
+                    alert: Some(e.to_string()),
+                    ..typed
+                },
+            ),
+            Err(RateError::Invalid { field, message }) => {
+                let mut form = typed;
+                form.place(field, message);
+                (422, form)
+            }
+            Err(RateError::Store(e)) => return Err(e.into()),
+        },
+        Err(errors) => {
+            let mut form = typed;
+            for e in errors {
+                if let RateError::Invalid { field, message } = e {
+                    form.place(field, message);
+                }
+            }
+            (422, form)
+        }
+    };
+    let Some(view) = find(ctx, raw).await? else {
+        return Ok(html(404, NotFoundPage.render()));
+    };
+    Ok(html(
+        status,
+        TrackingPage {
+            view: &view,
+            labels: labels(view.language),
+            form,
+            path: format!("/track/{raw}"),
+        }
+        .render(),
+    ))
+}
+
+impl RatingForm {
+    fn place(&mut self, field: RatingField, message: String) {
+        match field {
+            RatingField::Stars => self.stars_error = Some(message),
+            RatingField::Comment => self.comment_error = Some(message),
+        }
+    }
+
+    fn choices(&self) -> [u8; 5] {
+        [1, 2, 3, 4, 5]
+    }
+
+    /// Whether `n` stars is the choice typed.
+    fn chosen(&self, n: &u8) -> bool {
+        self.stars.trim() == n.to_string()
+    }
 }
 
 async fn find(ctx: &Ctx, raw: &str) -> Result<Option<TrackingView>, ApiError> {
@@ -270,13 +480,27 @@ async fn find(ctx: &Ctx, raw: &str) -> Result<Option<TrackingView>, ApiError> {
     else {
         return Ok(None);
     };
-    let (client, courier) = load_client_and_courier(
+    // The dropoff driver's position, read in the same BatchGetItem.
+    let (client, courier, position) = load_client_courier_and(
         ctx.store.as_ref(),
         order.courier_id.as_str(),
         order.client_id.as_str(),
+        keys::driver_position(
+            order.courier_id.as_str(),
+            order.id.as_str(),
+            TaskKind::Dropoff.as_str(),
+        ),
     )
     .await?;
-    Ok(Some(view(ctx, &order, client.as_ref(), courier.as_ref())))
+    let position = position_of(position, ctx.now());
+    Ok(Some(view(
+        ctx,
+        &order,
+        client.as_ref(),
+        courier.as_ref(),
+        position,
+        Config::map_tiles().as_ref(),
+    )))
 }
 
 pub fn view(
@@ -284,6 +508,8 @@ pub fn view(
     order: &Order,
     client: Option<&Client>,
     courier: Option<&Courier>,
+    position: Option<Position>,
+    tiles: Option<&MapTiles>,
 ) -> TrackingView {
     let notifications = client
         .map(Client::notification_settings)
@@ -307,6 +533,9 @@ pub fn view(
         .eta
         .clone()
         .filter(|_| open && branding.show_eta);
+    // The driver has set off for this dropoff and is not done with it.
+    let on_the_way =
+        order.status == OrderStatus::InProgress && order.dropoff.state == TaskState::Active;
     let driver_task = if order.dropoff.driver.is_some() {
         &order.dropoff
     } else {
@@ -327,6 +556,15 @@ pub fn view(
                 notes: proof.notes,
             }
         });
+    let driver_location = on_the_way
+        .then(|| Position::latest(order.dropoff.location.clone(), position))
+        .flatten()
+        .map(|p| LocationView {
+            lat: p.lat.get(),
+            lng: p.lng.get(),
+            at_local: time_text(&p.at, timezone, language),
+            at: p.at,
+        });
     TrackingView {
         status: order.status,
         status_text: status_text(order, language).to_string(),
@@ -344,7 +582,20 @@ pub fn view(
             .then(|| crate::fanout::driver_first_name(driver_task))
             .flatten()
             .filter(|_| open || order.status == OrderStatus::Completed),
+        map: tiles
+            .zip(driver_location.as_ref())
+            .map(|(t, p)| t.around(p.lat, p.lng)),
+        driver_location,
+        driver_phone: order
+            .dropoff
+            .driver
+            .as_ref()
+            .and_then(|d| d.phone.as_ref())
+            .map(|p| p.as_str().to_string())
+            .filter(|_| on_the_way && branding.contact_driver),
         proof_of_delivery: proof,
+        rating: order.rating.clone(),
+        can_rate: order.status == OrderStatus::Completed && order.rating.is_none(),
         updated_at: order.updated_at.clone(),
         branding,
         language,
@@ -382,8 +633,80 @@ fn html(status: u16, rendered: Result<String, askama::Error>) -> ApiResponse {
         headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
         body: body.into_bytes().into(),
     })
-    .with_header(
-        "content-security-policy",
-        "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    .with_header("content-security-policy", &policy())
+}
+
+/// The page's policy: images over https (the logo, proof photos, map tiles) or, for a local
+/// tile stub, from its origin; no script; forms to the portal only.
+fn policy() -> String {
+    let stub = Config::map_tiles()
+        .map(|t| t.origin())
+        .filter(|o| o.starts_with("http://"))
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; img-src https: data:{stub}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map: the tiles around the driver from the deployment's template, the marker,
+    /// the attribution; no script, and the tile stub's origin allowed for images only when
+    /// it is one (no env here: the view is given its map).
+    #[test]
+    fn the_map_is_tiles_around_the_driver_with_its_credit() {
+        let tiles =
+            MapTiles::parse("http://127.0.0.1:8123/tiles/{z}/{x}/{y}.png", "© Stub maps").unwrap();
+        let branding = TrackingPageSettings::default();
+        let page = sample_page(&branding, "Bloom", Language::En, false).unwrap();
+        assert!(!page.contains("id=\"driver-map\""), "no position, no map");
+        let location = LocationView {
+            lat: 48.8606,
+            lng: 2.3376,
+            at: "2026-01-01T15:40:00Z".into(),
+            at_local: "1 Jan 2026, 16:40".into(),
+        };
+        let mut sample_view = sample_view_for_test(&branding);
+        sample_view.map = Some(tiles.around(location.lat, location.lng));
+        sample_view.driver_location = Some(location);
+        let html = render_sample(&sample_view).unwrap();
+        assert!(
+            html.contains(
+                "id=\"driver-map\" role=\"img\" aria-label=\"Map of where your driver was\""
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("src=\"http://127.0.0.1:8123/tiles/15/16596/11272.png\""),
+            "{html}"
+        );
+        assert!(html.contains("class=\"marker\""));
+        assert!(html.contains("<p class=\"attribution\">© Stub maps</p>"));
+        assert!(!html.contains("<script"));
+    }
+
+    fn sample_view_for_test(branding: &TrackingPageSettings) -> TrackingView {
+        TrackingView {
+            status: OrderStatus::InProgress,
+            status_text: "On its way".into(),
+            order_short_id: "7KQ4MZ2P".into(),
+            courier_name: "Speedy".into(),
+            client_name: "Bloom".into(),
+            eta: None,
+            eta_local: None,
+            driver_first_name: Some("Sam".into()),
+            driver_location: None,
+            map: None,
+            driver_phone: None,
+            proof_of_delivery: None,
+            rating: None,
+            can_rate: false,
+            updated_at: "2026-01-01T15:42:00Z".into(),
+            branding: branding.clone(),
+            language: Language::En,
+        }
+    }
 }

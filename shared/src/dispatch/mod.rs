@@ -10,6 +10,7 @@
 //! An assignment that names a team reads the team first (it must be one of the courier's).
 
 pub mod error;
+pub mod positions;
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -20,6 +21,7 @@ use crate::domain::order::{self, Driver, Order, Proof, TimelineEntry};
 use crate::domain::order_machine::{
     reachable_states, transition, Event, OrderState, OrderStatus, TaskEvent, TaskKind, TaskState,
 };
+use crate::domain::position::Position;
 use crate::domain::text::Notes;
 use crate::domain::{Name, Phone, TeamId};
 use crate::ordering::changes::actor;
@@ -56,6 +58,8 @@ pub struct RecordTaskEvent<'a> {
     pub notes: Option<Notes>,
     /// A failure's reason (required then).
     pub failure_reason: Option<Notes>,
+    /// The driver's position, on any event.
+    pub location: Option<Position>,
 }
 
 impl<'a> RecordTaskEvent<'a> {
@@ -71,6 +75,7 @@ impl<'a> RecordTaskEvent<'a> {
             proof: None,
             notes: None,
             failure_reason: None,
+            location: None,
         }
     }
 }
@@ -245,7 +250,13 @@ fn event_details(
         field,
         message: why.into(),
     };
-    let update = Update::new();
+    let update = match &cmd.location {
+        Some(position) => Update::new().set(
+            &path("location"),
+            serde_json::to_value(position).unwrap_or_default(),
+        ),
+        None => Update::new(),
+    };
     Ok(match cmd.event {
         TaskEvent::Assigned => {
             let driver = cmd

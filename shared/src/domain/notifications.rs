@@ -16,7 +16,8 @@ pub enum Trigger {
     Started,
     /// A new estimated arrival time.
     Eta,
-    /// The driver is at the address.
+    /// The driver is at the address, or the ETA is within the client's
+    /// [`ArrivingMinutes`]: once per task.
     Arriving,
     Completed,
     Failed,
@@ -398,6 +399,9 @@ pub struct NotificationSettings {
     /// The daily email listing drafts left waiting.
     #[serde(default)]
     pub draft_reminders: DraftReminders,
+    /// A later ETA this close sends the `arriving` message (once per task).
+    #[serde(default)]
+    pub arriving_minutes: ArrivingMinutes,
 }
 
 impl Default for NotificationSettings {
@@ -407,7 +411,54 @@ impl Default for NotificationSettings {
             timezone: None,
             templates: default_templates(Language::En),
             draft_reminders: DraftReminders::default(),
+            arriving_minutes: ArrivingMinutes::default(),
         }
+    }
+}
+
+/// How close the driver is, by the ETA, when the recipient is told the driver is arriving:
+/// 1 to 120 minutes, 10 by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct ArrivingMinutes(u32);
+
+impl ArrivingMinutes {
+    pub const PROBLEM: &'static str = "must be a number of minutes from 1 to 120";
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    /// Whether an ETA at `eta` is within the threshold at `now` (or already past).
+    pub fn covers(
+        self,
+        eta: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        eta - now <= chrono::Duration::minutes(i64::from(self.0))
+    }
+}
+
+impl Default for ArrivingMinutes {
+    fn default() -> Self {
+        Self(10)
+    }
+}
+
+impl TryFrom<u32> for ArrivingMinutes {
+    type Error = String;
+    fn try_from(minutes: u32) -> Result<Self, String> {
+        if (1..=120).contains(&minutes) {
+            Ok(Self(minutes))
+        } else {
+            Err(Self::PROBLEM.into())
+        }
+    }
+}
+
+impl From<ArrivingMinutes> for u32 {
+    fn from(m: ArrivingMinutes) -> u32 {
+        m.0
     }
 }
 

@@ -119,6 +119,10 @@ pub struct Task {
     pub proof: Option<Proof>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
+    /// The driver's position as the task's last event with one gave it (frequent
+    /// positions are kept beside the order: `store::positions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<super::position::Position>,
 }
 
 fn unassigned() -> TaskState {
@@ -190,6 +194,9 @@ pub struct Order {
     pub team_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection: Option<Rejection>,
+    /// The recipient's rating of the completed delivery (given once, from the tracking page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<super::rating::Rating>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub draft_reasons: Vec<String>,
     pub tracking_token: String,

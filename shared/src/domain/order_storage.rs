@@ -109,6 +109,8 @@ pub struct StoredOrder {
     #[serde(default)]
     rejection: Option<Rejection>,
     #[serde(default)]
+    rating: Option<super::rating::Rating>,
+    #[serde(default)]
     draft_reasons: Vec<String>,
     #[serde(default)]
     tracking_token: Option<String>,
@@ -198,6 +200,7 @@ impl TryFrom<StoredOrder> for Order {
             source: s.source,
             service_id: s.service_id,
             quote: s.quote,
+            rating: s.rating,
             team_id: s.team_id,
             rejection: s.rejection,
             draft_reasons: s.draft_reasons,

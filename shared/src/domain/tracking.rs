@@ -92,6 +92,9 @@ pub struct TrackingPageSettings {
     pub show_driver_name: bool,
     pub show_eta: bool,
     pub show_proof_of_delivery: bool,
+    /// **Call** and **Text** buttons with the driver's number while the driver is on the way
+    /// to the recipient (off unless the client turns it on).
+    pub contact_driver: bool,
 }
 
 impl Default for TrackingPageSettings {
@@ -105,6 +108,7 @@ impl Default for TrackingPageSettings {
             show_driver_name: true,
             show_eta: true,
             show_proof_of_delivery: true,
+            contact_driver: false,
         }
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::client::Client;
 use crate::domain::courier::courier_timezone;
 use crate::domain::courier::Courier;
-use crate::domain::notifications::{Language, SmsTemplate, Values, Var};
+use crate::domain::notifications::{ArrivingMinutes, Language, SmsTemplate, Values, Var};
 use crate::domain::order::{Order, Task};
 use crate::domain::order_machine::TaskKind;
 use crate::domain::timezone::Timezone;
@@ -39,6 +39,14 @@ impl MessageContext {
         )
         .await?;
         Ok(Self { client, courier })
+    }
+
+    /// The client's arriving threshold (the default without a client).
+    pub fn arriving_minutes(&self) -> ArrivingMinutes {
+        self.client
+            .as_ref()
+            .map(|c| c.notification_settings().arriving_minutes)
+            .unwrap_or_default()
     }
 
     fn courier_name(&self) -> &str {
@@ -92,6 +100,8 @@ impl MessageContext {
                 };
                 Some(Message::Sms { to, text })
             }
+            // Resolved before messages are written (`resolve_nearing`).
+            Notice::Nearing(_) => None,
             Notice::Rejected => {
                 let reason = order
                     .rejection

@@ -21,7 +21,7 @@ use crate::Ctx;
 pub use error::FanoutError;
 pub use messages::{driver_first_name, eta_text};
 pub use once::{count_permanent_failure, Outcome};
-pub use triggers::{current_notices, notices, notification_id, Notice};
+pub use triggers::{current_notices, notices, notification_id, resolve_nearing, Notice};
 
 /// The event-source filter in `template.yaml` (a test compares them): only modified orders
 /// invoke the function. The handler applies the same rule, so local delivery matches.
@@ -121,6 +121,7 @@ pub async fn deliver(
         return Ok(outcomes);
     }
     let context = messages::MessageContext::load(ctx, order).await?;
+    let notices = triggers::resolve_nearing(notices, order, context.arriving_minutes(), ctx.now());
     for notice in notices {
         let id = notification_id(order, &notice);
         let outcome = match context.message(ctx, order, &notice) {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::notifications::Trigger;
+use crate::domain::notifications::{ArrivingMinutes, Trigger};
 use crate::domain::order::{Order, Task};
 use crate::domain::order_machine::{OrderStatus, TaskKind, TaskState};
 
@@ -14,6 +14,9 @@ pub const DELAY_THRESHOLD_MINUTES: i64 = 15;
 pub enum Notice {
     /// An SMS to the recipient, if the client has a template for it.
     Sms(TaskKind, Trigger),
+    /// A later ETA, neither the first nor a delay: the `arriving` SMS if it is within the
+    /// client's arriving threshold ([`resolve_nearing`] decides, with the client's settings).
+    Nearing(TaskKind),
     /// An email to the client: its order was rejected.
     Rejected,
     /// An email to the client: its order failed.
@@ -25,6 +28,7 @@ impl Notice {
     pub fn tag(&self) -> String {
         match self {
             Notice::Sms(kind, trigger) => format!("sms:{}:{}", kind.as_str(), trigger.as_str()),
+            Notice::Nearing(kind) => format!("sms:{}:nearing", kind.as_str()),
             Notice::Rejected => "email:rejected".into(),
             Notice::Failed => "email:failed".into(),
         }
@@ -34,8 +38,12 @@ impl Notice {
 pub fn notices(old: &Order, new: &Order) -> Vec<Notice> {
     let mut notices = Vec::new();
     for kind in [TaskKind::Pickup, TaskKind::Dropoff] {
-        for trigger in task_triggers(task(old, kind), task(new, kind)) {
+        let (before, after) = (task(old, kind), task(new, kind));
+        for trigger in task_triggers(before, after) {
             notices.push(Notice::Sms(kind, trigger));
+        }
+        if is_nearing_candidate(before, after) {
+            notices.push(Notice::Nearing(kind));
         }
     }
     if old.status != new.status {
@@ -49,10 +57,12 @@ pub fn notices(old: &Order, new: &Order) -> Vec<Notice> {
 }
 
 /// The notification id of a notice: the order, the notice, and the moment the order
-/// records for it (a task's `startedAt`, `arrivedAt`, `completedAt`, its failure's
-/// timeline entry, the rejection's time), so the live fan-out and a replay from the order
-/// as stored name the same message. An ETA records no such moment: its id carries the
-/// order's version (ETAs are not replayed).
+/// records for it (a task's `startedAt`, `completedAt`, its failure's timeline entry, the
+/// rejection's time), so the live fan-out and a replay from the order as stored name the
+/// same message. The first ETA and the arriving message are once per task: their ids carry
+/// `first` and `once`, so however many ETAs come (and whether the driver is near by the ETA
+/// or at the door first), each goes out once. A delay records no moment: its id carries
+/// the order's version (delays are not replayed).
 pub fn notification_id(order: &Order, notice: &Notice) -> String {
     let stamp = moment(order, notice).unwrap_or_else(|| format!("v{}", order.version));
     format!("{}:{}:{stamp}", order.id, notice.tag())
@@ -64,12 +74,14 @@ fn moment(order: &Order, notice: &Notice) -> Option<String> {
             let task = task(order, *kind);
             match trigger {
                 Trigger::Started => task.started_at.clone(),
-                Trigger::Arriving => task.arrived_at.clone(),
+                Trigger::Arriving => Some("once".into()),
                 Trigger::Completed => task.completed_at.clone(),
                 Trigger::Failed => failed_at(order, Some(*kind)),
-                Trigger::Eta | Trigger::Delayed => None,
+                Trigger::Eta => Some("first".into()),
+                Trigger::Delayed => None,
             }
         }
+        Notice::Nearing(_) => None,
         Notice::Rejected => order.rejection.as_ref().map(|r| r.at.clone()),
         Notice::Failed => failed_at(order, None),
     }
@@ -113,6 +125,46 @@ pub fn current_notices(order: &Order) -> Vec<Notice> {
     notices(&before, order)
 }
 
+/// A later ETA of an active task that is neither its first nor a delay: it may bring the
+/// driver within the client's arriving threshold.
+fn is_nearing_candidate(old: &Task, new: &Task) -> bool {
+    new.state == TaskState::Active
+        && old.eta.is_some()
+        && new.eta.is_some()
+        && old.eta != new.eta
+        && new.arrived_at.is_none()
+        && !is_delay(old, new)
+}
+
+/// [`Notice::Nearing`] made an `arriving` SMS when the ETA is within `within` of the
+/// change's own time (the order's `updatedAt`, so a late or retried record judges as the
+/// live one did), dropped otherwise. Other notices pass as they are.
+pub fn resolve_nearing(
+    notices: Vec<Notice>,
+    order: &Order,
+    within: ArrivingMinutes,
+    fallback_now: DateTime<Utc>,
+) -> Vec<Notice> {
+    let parse = |t: &str| {
+        DateTime::parse_from_rfc3339(t)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let at = parse(&order.updated_at).unwrap_or(fallback_now);
+    notices
+        .into_iter()
+        .filter_map(|notice| match notice {
+            Notice::Nearing(kind) => task(order, kind)
+                .eta
+                .as_deref()
+                .and_then(parse)
+                .filter(|eta| within.covers(*eta, at))
+                .map(|_| Notice::Sms(kind, Trigger::Arriving)),
+            other => Some(other),
+        })
+        .collect()
+}
+
 fn task(order: &Order, kind: TaskKind) -> &Task {
     match kind {
         TaskKind::Pickup => &order.pickup,
@@ -128,11 +180,11 @@ fn task_triggers(old: &Task, new: &Task) -> Vec<Trigger> {
     }
     let open = matches!(new.state, TaskState::Assigned | TaskState::Active);
     if open && changed(&old.eta, &new.eta) {
-        triggers.push(if is_delay(old, new) {
-            Trigger::Delayed
-        } else {
-            Trigger::Eta
-        });
+        if is_delay(old, new) {
+            triggers.push(Trigger::Delayed);
+        } else if old.eta.is_none() {
+            triggers.push(Trigger::Eta);
+        }
     }
     if changed(&old.arrived_at, &new.arrived_at) && new.state == TaskState::Active {
         triggers.push(Trigger::Arriving);
@@ -247,7 +299,40 @@ mod tests {
         let id = notification_id(&order, &started);
         order.version += 3;
         assert_eq!(notification_id(&order, &started), id);
+        // The first ETA and the arriving message: once per task, whatever the version.
         let eta = Notice::Sms(TaskKind::Dropoff, Trigger::Eta);
-        assert!(notification_id(&order, &eta).ends_with(":sms:dropoff:eta:v10"));
+        assert!(notification_id(&order, &eta).ends_with(":sms:dropoff:eta:first"));
+        let arriving = Notice::Sms(TaskKind::Dropoff, Trigger::Arriving);
+        assert!(notification_id(&order, &arriving).ends_with(":sms:dropoff:arriving:once"));
+        let delayed = Notice::Sms(TaskKind::Dropoff, Trigger::Delayed);
+        assert!(notification_id(&order, &delayed).ends_with(":sms:dropoff:delayed:v10"));
+    }
+
+    #[test]
+    fn a_later_eta_is_an_arriving_message_only_within_the_threshold() {
+        let mut old = order();
+        old.dropoff.state = TaskState::Active;
+        old.dropoff.started_at = Some("2026-12-01T08:30:00.000Z".into());
+        old.dropoff.eta = Some("2026-12-01T09:30:00.000Z".into());
+        let mut new = old.clone();
+        new.updated_at = "2026-12-01T09:00:00.000Z".into();
+        new.dropoff.eta = Some("2026-12-01T09:12:00.000Z".into());
+        let noticed = notices(&old, &new);
+        assert_eq!(noticed, vec![Notice::Nearing(TaskKind::Dropoff)]);
+        let now = "2026-12-01T09:00:00Z".parse().unwrap();
+        let ten = ArrivingMinutes::default();
+        assert!(resolve_nearing(noticed.clone(), &new, ten, now).is_empty());
+        let fifteen = ArrivingMinutes::try_from(15).unwrap();
+        assert_eq!(
+            resolve_nearing(noticed, &new, fifteen, now),
+            vec![Notice::Sms(TaskKind::Dropoff, Trigger::Arriving)]
+        );
+        // The first ETA is the `eta` message, never a nearing one.
+        let mut first = old.clone();
+        first.dropoff.eta = None;
+        assert_eq!(
+            notices(&first, &new),
+            vec![Notice::Sms(TaskKind::Dropoff, Trigger::Eta)]
+        );
     }
 }

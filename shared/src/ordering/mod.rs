@@ -12,6 +12,7 @@ pub mod place;
 pub mod place_batch;
 pub mod quotes;
 pub mod quoting;
+pub mod rate;
 pub mod read;
 pub mod search;
 pub mod status;

@@ -469,6 +469,7 @@ pub(super) fn build_order(
         completed_at: None,
         proof: None,
         failure_reason: None,
+        location: None,
     };
     let status = match cmd.draft {
         DraftMode::Always => OrderStatus::Draft,
@@ -491,6 +492,7 @@ pub(super) fn build_order(
         quote: None,
         team_id: team_id.clone(),
         rejection: None,
+        rating: None,
         draft_reasons: vec![],
         tracking_url: format!("{}/track/{tracking_token}", cmd.base_url),
         tracking_token,

@@ -7,7 +7,7 @@ use super::{client_id, save_setting};
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::courier::courier_timezone;
 use crate::domain::notifications::{
-    default_templates, DraftReminders, Language, NotificationSettings, Templates,
+    default_templates, ArrivingMinutes, DraftReminders, Language, NotificationSettings, Templates,
 };
 use crate::domain::timezone::Timezone;
 use crate::ordering::FieldProblem;
@@ -61,6 +61,8 @@ pub struct SaveNotifications {
     /// `None`: the defaults of the language. A trigger left out sends nothing.
     pub templates: Option<Templates>,
     pub draft_reminders: DraftReminders,
+    /// How close (by the ETA) the driver is when the `arriving` message goes out.
+    pub arriving_minutes: ArrivingMinutes,
 }
 
 impl SaveNotifications {
@@ -129,6 +131,7 @@ pub async fn save_notification_settings(
         timezone: cmd.own_timezone(courier_zone.unwrap_or_default())?,
         templates,
         draft_reminders: cmd.draft_reminders,
+        arriving_minutes: cmd.arriving_minutes,
     };
     let client = save_setting(ctx, who, "notifications", serde_json::to_value(&settings)).await?;
     let saved = client.notification_settings();

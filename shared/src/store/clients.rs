@@ -61,6 +61,35 @@ pub async fn load_client_and_courier(
     Ok((client, courier))
 }
 
+/// [`load_client_and_courier`] and one more item of the courier's (a driver's position)
+/// in the same BatchGetItem.
+pub async fn load_client_courier_and(
+    store: &dyn Store,
+    courier_id: &str,
+    client_id: &str,
+    extra: super::Key,
+) -> Result<(Option<Client>, Option<Courier>, Option<super::Item>), StoreError> {
+    let mut found = store
+        .batch_get(&[
+            keys::client(courier_id, client_id),
+            keys::courier(courier_id),
+            extra,
+        ])
+        .await?
+        .into_iter();
+    let client = found
+        .next()
+        .flatten()
+        .map(from_item::<Client>)
+        .transpose()?;
+    let courier = found
+        .next()
+        .flatten()
+        .map(from_item::<Courier>)
+        .transpose()?;
+    Ok((client, courier, found.next().flatten()))
+}
+
 /// The names of a courier's clients, in the order of `ids` (one BatchGetItem; a client gone
 /// meanwhile keeps its id with an empty name).
 pub async fn names(

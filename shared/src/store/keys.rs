@@ -48,6 +48,17 @@ pub fn invitation(token_hash_hex: &str) -> Key {
     Key::new(format!("INVITE#{token_hash_hex}"), "INVITE")
 }
 
+/// The latest position of a task's driver, beside its order under the courier's partition
+/// (not an `ORDER#` key: the status fan-out's stream filter lets none of its writes through).
+pub fn driver_position(courier_id: &str, order_id: &str, kind: &str) -> Key {
+    Key::new(
+        courier_pk(courier_id),
+        format!("{POSITION_PREFIX}{order_id}#{kind}"),
+    )
+}
+
+pub const POSITION_PREFIX: &str = "POSITION#";
+
 /// A user by login email (normalized): one GetItem at sign-in; the key keeps emails unique.
 pub fn user(email_normalized: &str) -> Key {
     Key::new(format!("USER#{email_normalized}"), "USER")

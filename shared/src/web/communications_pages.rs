@@ -18,8 +18,8 @@ use super::{
 };
 use crate::ctx::Config;
 use crate::domain::notifications::{
-    suggested_templates, DraftReminders, Language, ReminderHours, SmsTemplate, Templates, Trigger,
-    Var,
+    suggested_templates, ArrivingMinutes, DraftReminders, Language, ReminderHours, SmsTemplate,
+    Templates, Trigger, Var,
 };
 use crate::domain::order_machine::TaskKind;
 use crate::domain::sms_price::{usd, SegmentPrice};
@@ -39,10 +39,13 @@ fn trigger_text(trigger: Trigger) -> (&'static str, &'static str) {
     match trigger {
         Trigger::Started => ("driver sets off", "When the driver sets off for it."),
         Trigger::Eta => (
-            "new ETA",
-            "At every new estimated arrival time (can be frequent).",
+            "first ETA",
+            "Once, when the first estimated arrival time is known. Later ETAs update the tracking page; they text again only when running late or arriving.",
         ),
-        Trigger::Arriving => ("driver arriving", "When the driver is at the address."),
+        Trigger::Arriving => (
+            "driver arriving",
+            "Once: when the ETA comes within the arriving time below, or when the driver is at the address, whichever is first.",
+        ),
         Trigger::Completed => ("completed", "When the task is done."),
         Trigger::Failed => ("failed", "When the task could not be done."),
         Trigger::Delayed => (
@@ -135,6 +138,7 @@ struct FormValues {
     timezone_from: String,
     reminders_enabled: bool,
     after_hours: String,
+    arriving_minutes: String,
     /// By task kind and trigger; none (or blank): the trigger sends nothing.
     templates: BTreeMap<(TaskKind, Trigger), String>,
 }
@@ -149,6 +153,7 @@ impl FormValues {
             timezone_from: shown.timezone_from().as_str().into(),
             reminders_enabled: settings.draft_reminders.enabled,
             after_hours: settings.draft_reminders.after_hours.get().to_string(),
+            arriving_minutes: settings.arriving_minutes.get().to_string(),
             templates: settings
                 .templates
                 .iter()
@@ -169,6 +174,12 @@ impl FormValues {
             timezone_from: field(values, "timezoneFrom").into(),
             reminders_enabled: !field(values, "draftReminders.enabled").is_empty(),
             after_hours: field(values, "draftReminders.afterHours").into(),
+            // A form without the field (posted before it existed): the default.
+            arriving_minutes: if values.iter().any(|(k, _)| k == "arrivingMinutes") {
+                field(values, "arrivingMinutes").into()
+            } else {
+                ArrivingMinutes::default().get().to_string()
+            },
             templates: KINDS
                 .iter()
                 .flat_map(|kind| Trigger::ALL.iter().map(move |trigger| (*kind, *trigger)))
@@ -220,6 +231,10 @@ struct CommunicationsPage {
     after_hours: String,
     after_hours_error: Option<String>,
     reminder_hours: Option<ReminderHours>,
+    /// As typed, its error, and its value when it is one.
+    arriving_minutes: String,
+    arriving_minutes_error: Option<String>,
+    parsed_arriving: Option<ArrivingMinutes>,
     variables: Vec<&'static str>,
     templates: Vec<TemplateInput>,
     cost: CostSummary,
@@ -313,8 +328,21 @@ impl CommunicationsPage {
             Ok(hours) => (Some(hours), None),
             Err(message) => (None, Some(message)),
         };
+        let arriving_minutes = values.arriving_minutes;
+        let (parsed_arriving, arriving_minutes_error) = match arriving_minutes
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| ArrivingMinutes::PROBLEM.to_string())
+            .and_then(ArrivingMinutes::try_from)
+        {
+            Ok(minutes) => (Some(minutes), None),
+            Err(message) => (None, Some(message)),
+        };
         CommunicationsPage {
             client_name,
+            arriving_minutes,
+            arriving_minutes_error,
+            parsed_arriving,
             languages: Language::ALL.map(|l| (l.code(), l.name())).to_vec(),
             language: language.code().to_string(),
             language_error,
@@ -343,6 +371,7 @@ impl CommunicationsPage {
     fn has_errors(&self) -> bool {
         self.language_error.is_some()
             || self.after_hours_error.is_some()
+            || self.arriving_minutes_error.is_some()
             || self.templates.iter().any(|t| t.error.is_some())
     }
 
@@ -379,6 +408,7 @@ impl CommunicationsPage {
             timezone_from,
             templates: Some(templates),
             draft_reminders,
+            arriving_minutes: self.parsed_arriving.unwrap_or_default(),
         })
     }
 

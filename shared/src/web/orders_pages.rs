@@ -556,6 +556,8 @@ pub struct OrderPage {
     pub(super) tasks: Vec<TaskView>,
     timeline: Vec<(String, String, String)>,
     proof: Option<ProofView>,
+    /// The recipient's rating: stars, comment, when (in the reader's zone).
+    rating: Option<(u8, String, String)>,
     rejection: Option<String>,
     tracking_url: String,
     notes: String,
@@ -762,6 +764,13 @@ pub(super) fn order_view(
             })
             .collect(),
         proof,
+        rating: order.rating.as_ref().map(|r| {
+            (
+                r.stars,
+                r.comment.clone().unwrap_or_default(),
+                local(&r.at, zone),
+            )
+        }),
         // A resubmitted order keeps its last rejection in the timeline only.
         rejection: order
             .rejection

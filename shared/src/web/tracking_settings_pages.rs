@@ -46,12 +46,16 @@ const COLOURS: [(&str, &str, &str); 4] = [
 ];
 
 /// The details the page may show: (name as the API's field, label).
-const SHOWN: [(&str, &str); 3] = [
+const SHOWN: [(&str, &str); 4] = [
     ("showEta", "The estimated arrival time"),
     ("showDriverName", "The driver's first name"),
     (
         "showProofOfDelivery",
         "The proof of delivery (signature, photos, notes)",
+    ),
+    (
+        "contactDriver",
+        "Call and Text buttons, so the recipient can reach the driver while the driver is on the way to them (off by default)",
     ),
 ];
 
@@ -146,6 +150,7 @@ impl TrackingSettingsPage {
         settings.show_eta = checked("showEta");
         settings.show_driver_name = checked("showDriverName");
         settings.show_proof_of_delivery = checked("showProofOfDelivery");
+        settings.contact_driver = checked("contactDriver");
         let sample = |delivered| {
             sample_page(&settings, &client_name.name, language, delivered).unwrap_or_default()
         };
@@ -212,6 +217,7 @@ fn saved_checked(settings: &TrackingPageSettings, name: &str) -> bool {
         "showEta" => settings.show_eta,
         "showDriverName" => settings.show_driver_name,
         "showProofOfDelivery" => settings.show_proof_of_delivery,
+        "contactDriver" => settings.contact_driver,
         _ => false,
     }
 }
