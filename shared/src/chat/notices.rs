@@ -214,7 +214,10 @@ fn email(
         .unwrap_or_else(|| "http://127.0.0.1:3000".into());
     let base = base.trim_end_matches('/');
     let (link, brand) = match side {
-        Side::Client => (format!("{base}/messages"), client.name.to_string()),
+        Side::Client => (
+            format!("{base}/messages"),
+            format!("{} · {}", courier.name, client.name),
+        ),
         Side::Courier => (
             format!("{base}/messages/{}", client.id),
             courier.name.clone(),
