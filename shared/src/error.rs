@@ -5,6 +5,7 @@
 
 use crate::accounts::error::AccountError;
 use crate::catalog::CatalogError;
+use crate::chat::ChatError;
 use crate::clients::ClientError;
 use crate::dispatch::TaskEventError;
 use crate::domain::json::JsonError;
@@ -372,6 +373,36 @@ impl From<TeamError> for ApiError {
             TeamError::ChangedMeanwhile => ApiError::conflict("concurrent_update", message),
             TeamError::InUse { .. } => ApiError::conflict("in_use", message),
             TeamError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The chat use cases' errors as the API answers them.
+impl From<ChatError> for ApiError {
+    fn from(err: ChatError) -> Self {
+        let message = err.to_string();
+        match err {
+            ChatError::CouriersOnly => ApiError::Forbidden(message),
+            ChatError::ClientNotFound => ApiError::NotFound("client"),
+            ChatError::Field {
+                field,
+                code,
+                message,
+            } => ApiError::Invalid {
+                code,
+                field: field.into(),
+                message,
+            },
+            ChatError::KeyReused => ApiError::Invalid {
+                code: "idempotency_key_reused",
+                field: "Idempotency-Key".into(),
+                message,
+            },
+            ChatError::Busy => ApiError::conflict("concurrent_update", message),
+            ChatError::NotSent(_) => ApiError::Unavailable(message),
+            ChatError::Account(e) => e.into(),
+            ChatError::NotWired(e) => e.into(),
+            ChatError::Store(e) => e.into(),
         }
     }
 }

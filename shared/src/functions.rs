@@ -174,6 +174,9 @@ delete_rate_table "delete-rate-table" => api::rate_tables::delete_rate_table, ST
 put_client_services "put-client-services" => api::client_services::put_client_services, STORE;
 get_client_services "get-client-services" => api::client_services::get_client_services, STORE;
 create_quote "create-quote" => api::quotes::create_quote, STORE;
+post_chat_message "post-chat-message" => api::chat::post_message, STORE;
+list_chat_messages "list-chat-messages" => api::chat::list_messages, STORE;
+list_conversations "list-conversations" => api::chat::list_conversations, STORE;
 home_page "home-page" => web::home_page, STORE;
 login_page "login-page" => web::sign_in_pages::login_page, STORE;
 sign_in "sign-in" => web::sign_in_pages::sign_in_form, STORE;
@@ -241,6 +244,9 @@ revoke_api_key_form "revoke-api-key-form" => web::api_pages::revoke_api_key_form
 create_integration_form "create-integration-form" => web::api_pages::create_integration_form, STORE;
 replay_delivery_form "replay-delivery-form" => web::api_pages::replay_delivery_form, STORE;
 clients_page "clients-page" => web::clients_pages::clients_page, STORE;
+messages_page "messages-page" => web::chat_pages::messages_page, STORE;
+conversation_page "conversation-page" => web::chat_pages::conversation_page, STORE;
+post_message_form "post-message-form" => web::chat_pages::post_message_form, STORE;
 new_client_page "new-client-page" => web::clients_pages::new_client_page, STORE;
 create_client_form "create-client-form" => web::clients_pages::create_client_form, STORE;
 client_page "client-page" => web::clients_pages::client_page, STORE;
@@ -256,6 +262,7 @@ event_functions! {
     SMS_INBOUND sms_inbound "sms-inbound" => serve_sms_inbound, Needs::STORE.with_sms();
     DRAFT_REMINDERS draft_reminders "draft-reminders" => serve_draft_reminders, MAIL;
     IMPORT_WORKER import_worker "import-worker" => serve_import_worker, STORE;
+    CHAT_NOTICES chat_notices "chat-notices" => serve_chat_notices, MAIL;
 }
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

@@ -159,6 +159,29 @@ pub async fn serve_draft_reminders(needs: Needs) -> Result<(), Error> {
     .await
 }
 
+/// The `chat-notices` schedule: emails a side that left a message unread
+/// (`chat::notices::run_chat_notices`).
+pub async fn serve_chat_notices(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<
+            aws_lambda_events::cloudwatch_events::CloudWatchEvent,
+        >| {
+            let ctx = ctx.clone();
+            let span = event_span("chat-notices", &event.context);
+            async move {
+                let report = crate::chat::notices::run_chat_notices(&ctx, event.payload.time)
+                    .await
+                    .inspect_err(|e| tracing::error!(error = %e, "chat notices failed"))?;
+                tracing::info!(sent = report.sent.len(), "chat notices");
+                Ok::<_, Error>(())
+            }
+            .instrument(span)
+        },
+    ))
+    .await
+}
+
 /// The span of one event handler's invocation: its lines carry the invocation's request id
 /// and the handler, as a request's carry its route, and the ids of the order being handled
 /// ([`crate::observe::record_order`]).

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod aws;
 pub mod catalog;
+pub mod chat;
 pub mod clients;
 pub mod clock;
 pub mod ctx;

@@ -85,9 +85,9 @@ def run(api, base, created):
         courier.get_by_role("button", name="Set password and sign in").click()
         check("the courier's person lands on the orders", courier.url.endswith("/orders"), courier.url)
         nav = courier.get_by_role("navigation", name="Main")
-        check("the console's navigation: Orders, Clients, Services & rates, Imports, Settings, Your account",
+        check("the console's navigation: Orders, Clients, Services & rates, Imports, Messages, Settings, Your account",
               [a.strip() for a in nav.get_by_role("link").all_inner_texts()]
-              == ["Orders", "Clients", "Services & rates", "Imports", "Settings", "Your account"],
+              == ["Orders", "Clients", "Services & rates", "Imports", "Messages", "Settings", "Your account"],
               str(nav.get_by_role("link").all_inner_texts()))
         check("the header names the courier", "Swift Couriers" in courier.locator("header .brand").inner_text())
         check("a courier is offered no client-only action",
@@ -220,6 +220,32 @@ def run(api, base, created):
         order_url = client.url
         order_id = order_url.rsplit("/", 1)[1]
         check("the order is quoted", "12.50" in client.content())
+
+        # Two people chat in two browsers: the client's person writes, the courier's sees the
+        # unread count, opens the conversation (it clears) and answers; the client reads it.
+        client.goto(f"{base}/messages")
+        client.get_by_label("Message", exact=True).fill("Please ring the bell twice.")
+        client.get_by_role("button", name="Send").click()
+        client.wait_for_url(re.compile(r".*/messages#latest$"))
+        courier.goto(f"{base}/messages")
+        check("the courier's conversations count the unread message",
+              re.search(r"\b1\s+unread", courier.locator(".conversations").inner_text())
+              and "Bloom Florists" in courier.locator(".conversations").inner_text(),
+              courier.locator(".conversations").inner_text())
+        axe_check(courier, axe, "/messages (courier)")
+        shot(courier, "34a-console-messages")
+        courier.get_by_role("link", name="Bloom Florists").click()
+        check("the conversation shows the message",
+              "Please ring the bell twice." in courier.locator("#latest").inner_text())
+        courier.get_by_label("Message", exact=True).fill("Will do.")
+        courier.get_by_role("button", name="Send").click()
+        courier.wait_for_url(re.compile(r".*/messages/cli_[0-9A-Z]{26}#latest$"))
+        axe_check(courier, axe, "/messages/{clientId}")
+        shot(courier, "34b-console-conversation")
+        courier.goto(f"{base}/messages")
+        check("reading cleared the count", "unread" not in courier.locator(".conversations").inner_text())
+        client.goto(f"{base}/messages")
+        check("the client reads the answer", "Will do." in client.locator("#latest").inner_text())
 
         # The courier sees it with the client's name, filters by client, rejects it.
         courier.goto(f"{base}/orders")

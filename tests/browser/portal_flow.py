@@ -242,6 +242,34 @@ def run(api, base, courier_key):
               order["dropoff"]["address"].get("postalCode") == "75002", str(order["dropoff"]["address"]))
         body = dict(order_body, clientId=client_id)
 
+        # Chat: "Ask about this order" from its page, a message typed and sent with the
+        # keyboard (no script needed: a form post, the reload shows it), refused when empty;
+        # the courier answers through the API and the navigation counts it as unread.
+        page.goto(base + f"/orders/{order_id}")
+        page.get_by_role("link", name="Ask about this order").click()
+        page.wait_for_url(re.compile(r".*/messages\?orderId=ord_.*"))
+        check("asking about an order pre-fills it", order["shortId"] in page.locator("#order-note").inner_text())
+        axe_check(page, axe, "/messages (empty, about an order)")
+        page.get_by_role("button", name="Send").click()
+        check("an empty message is not sent (the browser asks for one; the server refuses it too)",
+              page.evaluate("!document.querySelector('#text').checkValidity()")
+              and "/messages?orderId=" in page.url, page.url)
+        page.get_by_label("Message", exact=True).focus()
+        page.keyboard.type("Can it come <before> noon?")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/messages#latest$"))
+        check("the message is shown, escaped", "Can it come <before> noon?" in page.locator("#latest .text").inner_text())
+        check("the message links its order", order["shortId"] in page.locator("#latest").inner_text())
+        axe_check(page, axe, "/messages")
+        shot(page, "06b-messages")
+        api.call("POST", "/v1/chat/messages", courier_key, {"clientId": client_id, "text": "Yes, by 11:30."})
+        page.goto(base + "/orders")
+        check("the navigation counts the unread answer",
+              "1" in page.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("Messages")).inner_text())
+        page.get_by_role("link", name=re.compile("Messages")).click()
+        check("the answer is shown", "Yes, by 11:30." in page.locator("#latest").inner_text())
+
         # The courier rejects it.
         api.call("POST", f"/v1/orders/{order_id}/reject", courier_key,
                  {"reason": "We do not deliver to Paris on Sundays"})

@@ -998,6 +998,87 @@ const CALLS: &[(&str, &[&str])] = &[
     // Teams: the team and its name's marker in one transaction; a rename moves the
     // marker; a deletion reads the team's usage items (in use: the clients named, in one
     // BatchGetItem).
+    // Chat: the client, the order it is about, the author (member, user, API key), the
+    // courier, the summary and the author's marker (BatchGetItem); the message's
+    // transaction and the other side's notice (PutItem); the author's side's notice removed.
+    (
+        "post-chat-message",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // The client, the page of messages, the summary and marker; the marker moved on and the
+    // reader's side's notice removed.
+    (
+        "list-chat-messages",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // The courier's conversations (GSI1), the reader's markers.
+    (
+        "list-conversations",
+        &["dynamodb:Query@GSI1", "dynamodb:BatchGetItem"],
+    ),
+    // The notices index (GSI4); each notice taken out of it (put back when the email
+    // fails); the client, courier and message; the side's people; the emails.
+    (
+        "chat-notices",
+        &[
+            "dynamodb:Query@GSI4",
+            "dynamodb:UpdateItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "ses:SendEmail",
+        ],
+    ),
+    // The chat pages: the session, then the conversation (the client, a page of messages,
+    // the summary and marker, the marker moved on and the notice removed, the order asked
+    // about, the reader's names and zone, the unread count: a courier's over GSI1), or the
+    // courier's conversations (GSI1) and markers; the form also posts the message.
+    (
+        "messages-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    (
+        "conversation-page",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    (
+        "post-message-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:Query@GSI1",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
     ("create-team", &["dynamodb:PutItem"]),
     ("list-teams", &["dynamodb:Query"]),
     (
@@ -3074,6 +3155,122 @@ mod observed {
             .page("GET", "/orders/export.csv", Some(&client_cookie), "")
             .await;
         assert_eq!(exported.status, 200, "{:?}", exported.body);
+
+        // The chat pages: the courier writes to Petals and lists its conversations; Pia opens
+        // hers (about an order that is not hers: not pre-filled), is refused an empty
+        // message and answers; the courier's person reads Petals' conversation, is refused
+        // an empty message and answers. (Each cookie is used at least every 30 minutes.)
+        let say_to_petals = |text: &str| json!({"clientId": petals, "text": text});
+        w.ok(
+            "POST",
+            "/v1/chat/messages",
+            c,
+            Some(say_to_petals("Hello Petals")),
+        )
+        .await;
+        let (pia, ops) = (client_cookie.clone(), courier_cookie.clone());
+        let steps = [
+            ("GET", "/messages".to_string(), &ops, String::new(), 200),
+            (
+                "GET",
+                format!("/messages?orderId={id}"),
+                &pia,
+                String::new(),
+                200,
+            ),
+            ("POST", "/messages".into(), &pia, "text=".into(), 422),
+            (
+                "POST",
+                "/messages".into(),
+                &pia,
+                "text=Hello+back".into(),
+                303,
+            ),
+            (
+                "GET",
+                format!("/messages/{petals}"),
+                &ops,
+                String::new(),
+                200,
+            ),
+            (
+                "POST",
+                "/messages".into(),
+                &pia,
+                "text=One+more".into(),
+                303,
+            ),
+            (
+                "POST",
+                "/messages".into(),
+                &ops,
+                format!("clientId={petals}&text="),
+                422,
+            ),
+            (
+                "POST",
+                "/messages".into(),
+                &ops,
+                format!("clientId={petals}&text=Thanks"),
+                303,
+            ),
+        ];
+        for (n, (method, uri, cookie, form, status)) in steps.into_iter().enumerate() {
+            if n == 2 {
+                // Pia has read "Hello Petals"; the courier writes again before she answers.
+                w.ok(
+                    "POST",
+                    "/v1/chat/messages",
+                    c,
+                    Some(say_to_petals("Are you there?")),
+                )
+                .await;
+            }
+            let answer = w.page(method, &uri, Some(cookie), &form).await;
+            assert_eq!(answer.status, status, "{method} {uri}: {:?}", answer.body);
+        }
+
+        // Chat: the client asks about its order, the courier reads and answers, the client
+        // (which had not read the answer) writes again; the courier's conversations; the
+        // unread-message emails, 16 minutes later (a failed email is put back).
+        let chat_order = w
+            .ok("POST", "/v1/orders", &k, Some(order_body.clone()))
+            .await;
+        let mut about = json!({"text": "Where is it?", "orderId": chat_order["id"]});
+        w.ok("POST", "/v1/chat/messages", &k, Some(about.clone()))
+            .await;
+        w.ok(
+            "GET",
+            &format!("/v1/chat/messages?clientId={client_id}"),
+            c,
+            None,
+        )
+        .await;
+        w.ok(
+            "POST",
+            "/v1/chat/messages",
+            c,
+            Some(json!({"clientId": client_id, "text": "On its way"})),
+        )
+        .await;
+        about["text"] = json!("Thanks!");
+        w.ok("POST", "/v1/chat/messages", &k, Some(about)).await;
+        w.ok("GET", "/v1/chat/conversations", c, None).await;
+        w.seen.acting_as("chat-notices");
+        w.clock.advance(chrono::Duration::minutes(16));
+        let notices = w.ctx.wired_for(portal_local::functions::CHAT_NOTICES.needs);
+        w.recorder.fail_sends(true);
+        assert!(
+            portal::chat::notices::run_chat_notices(&notices, w.ctx.now())
+                .await
+                .is_err()
+        );
+        w.recorder.fail_sends(false);
+        let report = portal::chat::notices::run_chat_notices(&notices, w.ctx.now())
+            .await
+            .unwrap();
+        // Bloom's courier side and Petals' client side (the pages above).
+        assert_eq!(report.sent.len(), 2, "{report:?}");
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

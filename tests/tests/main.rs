@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod api_keys;
 mod bad_input;
+mod chat;
 mod clients_page;
 mod courier_pages;
 mod dependencies;

@@ -51,6 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "reminders",
             "settings",
             "teams",
+            "chat",
             "catalog",
             "clients",
             "dispatch",

@@ -358,7 +358,7 @@ async fn teams_are_the_couriers_own(app: TestApp) {
 }
 
 /// A courier whose first person set a password from its link: the courier, its cookie.
-async fn courier_signed_in(app: &TestApp, name: &str, email: &str) -> (Org, String) {
+pub(crate) async fn courier_signed_in(app: &TestApp, name: &str, email: &str) -> (Org, String) {
     let created = portal::api::couriers::create_courier_with_user(
         app.ctx(),
         name,

@@ -75,6 +75,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tokio::spawn(portal_local::schedules::hourly_draft_reminders(
                 server.app.ctx.clone(),
             ));
+            // The unread-chat emails, every five minutes, in-process.
+            tokio::spawn(portal_local::schedules::chat_notices_every_five_minutes(
+                server.app.ctx.clone(),
+            ));
             println!("Courier client portal: {base_url}\n");
             print!("{welcome}");
             println!("\nEmail and SMS sent locally land in the outbox: {base_url}/dev/outbox");

@@ -22,3 +22,17 @@ pub async fn hourly_draft_reminders(ctx: Arc<Ctx>) {
         }
     }
 }
+
+/// `chat-notices` every five minutes, as its `rate(5 minutes)` schedule would run it.
+pub async fn chat_notices_every_five_minutes(ctx: Arc<Ctx>) {
+    let ctx = ctx.wired_for(crate::functions::CHAT_NOTICES.needs);
+    loop {
+        let now = ctx.now();
+        let next = 300 - now.timestamp().rem_euclid(300);
+        tokio::time::sleep(Duration::from_secs(next as u64)).await;
+        match portal::chat::notices::run_chat_notices(&ctx, ctx.now()).await {
+            Ok(report) => tracing::info!(sent = report.sent.len(), "chat notices"),
+            Err(e) => tracing::warn!(error = %e, "chat notices failed"),
+        }
+    }
+}

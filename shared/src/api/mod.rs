@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod bulk_submit;
 pub mod catalog;
+pub mod chat;
 pub mod client_services;
 pub mod clients;
 pub mod couriers;

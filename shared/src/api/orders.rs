@@ -195,7 +195,7 @@ pub async fn update_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     Ok(ApiResponse::ok(&saved.view()))
 }
 
-fn idempotency_key(req: &ApiRequest) -> Result<Option<String>, ApiError> {
+pub(crate) fn idempotency_key(req: &ApiRequest) -> Result<Option<String>, ApiError> {
     match req.header("idempotency-key") {
         None => Ok(None),
         Some(key)

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod api_key;
+pub mod chat;
 pub mod client;
 pub mod country;
 pub mod courier;

@@ -387,6 +387,61 @@ pub fn team_clients_prefix(team_id: &str) -> String {
     format!("TEAMCLIENT#{team_id}#")
 }
 
+/// The partition of a client's conversation with its courier: its messages
+/// ([`chat_message`]), each reader's marker ([`chat_read`]) and the pending unread notices
+/// ([`chat_notice`]).
+pub fn chat_pk(courier_id: &str, client_id: &str) -> String {
+    format!("CHAT#{courier_id}#{client_id}")
+}
+
+/// Sort-key prefix of a conversation's messages (ULIDs: `Query` reads them by time).
+pub const CHAT_MESSAGE_PREFIX: &str = "MSG#";
+
+/// One message of a client's conversation.
+pub fn chat_message(courier_id: &str, client_id: &str, message_id: &str) -> Key {
+    Key::new(
+        chat_pk(courier_id, client_id),
+        format!("{CHAT_MESSAGE_PREFIX}{message_id}"),
+    )
+}
+
+/// What one reader (a person's or an API key's id, `key_…`) last read of a conversation.
+pub fn chat_read(courier_id: &str, client_id: &str, reader_id: &str) -> Key {
+    Key::new(chat_pk(courier_id, client_id), format!("READ#{reader_id}"))
+}
+
+/// A conversation's pending email to one side (`client` or `courier`) about a message it
+/// has not read: written with the first such message, deleted when that side reads, and
+/// taken out of the notices index once the email is sent.
+pub fn chat_notice(courier_id: &str, client_id: &str, side: &str) -> Key {
+    Key::new(chat_pk(courier_id, client_id), format!("NOTICE#{side}"))
+}
+
+/// A client's conversation summary, in its courier's partition (last message, counts).
+pub fn conversation(courier_id: &str, client_id: &str) -> Key {
+    Key::new(courier_pk(courier_id), format!("CHAT#{client_id}"))
+}
+
+/// GSI1 partition of a courier's conversations (`GSI1SK` = the last message's id, so the
+/// most recent conversation is first in a descending Query).
+pub fn conversations_pk(courier_id: &str) -> String {
+    format!("CHATS#{courier_id}")
+}
+
+/// Shards of the unread-notices index (GSI4), as the drafts' (by client).
+pub fn chat_notices_pk(client_id: &str) -> String {
+    chat_notices_shard_pk(draft_shard(client_id))
+}
+
+pub fn chat_notices_shard_pk(shard: u32) -> String {
+    format!("CHATNOTICES#{shard:02}")
+}
+
+/// GSI4 sort key of a pending notice: due time first, so a run reads the due ones only.
+pub fn chat_notice_sk(due_at: &str, courier_id: &str, client_id: &str, side: &str) -> String {
+    format!("{due_at}#{courier_id}#{client_id}#{side}")
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")
@@ -518,6 +573,30 @@ mod tests {
             platform_order("int_1", "727"),
             Key::new("INTEGRATION#int_1", "SHOPORDER#727")
         );
+        assert_eq!(
+            chat_message("cou_1", "cli_2", "msg_3"),
+            Key::new("CHAT#cou_1#cli_2", "MSG#msg_3")
+        );
+        assert_eq!(
+            chat_read("cou_1", "cli_2", "key_4"),
+            Key::new("CHAT#cou_1#cli_2", "READ#key_4")
+        );
+        assert_eq!(
+            chat_notice("cou_1", "cli_2", "client"),
+            Key::new("CHAT#cou_1#cli_2", "NOTICE#client")
+        );
+        assert_eq!(
+            conversation("cou_1", "cli_2"),
+            Key::new("COURIER#cou_1", "CHAT#cli_2")
+        );
+        assert_eq!(conversations_pk("cou_1"), "CHATS#cou_1");
+        assert!(chat_notices_pk("cli_2").starts_with("CHATNOTICES#"));
+        assert_eq!(
+            chat_notice_sk("2026-12-01T06:00:00Z", "cou_1", "cli_2", "courier"),
+            "2026-12-01T06:00:00Z#cou_1#cli_2#courier"
+        );
+        // A conversation's summary never matches the client listing prefix.
+        assert!(!conversation("c", "cli_2").sk.starts_with(CLIENT_PREFIX));
         // A whole term's keys sort before every longer term that starts with it.
         assert!(search_sk("curie", "ord_Z") < search_sk("curie0", "ord_0"));
         // The client-email marker must never match the client listing prefix.

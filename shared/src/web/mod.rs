@@ -8,6 +8,7 @@ pub mod account_pages;
 pub mod api_pages;
 pub mod assets;
 pub mod catalog_forms;
+pub mod chat_pages;
 pub mod client_form;
 mod client_zone;
 pub mod clients_pages;
@@ -75,6 +76,9 @@ pub struct Brand {
     /// The reader is one of the organisation's admins: the admins-only settings (the
     /// organisation, people, API keys…) are linked; a member's settings link their own only.
     pub admin: bool,
+    /// The reader's unread chat messages, shown next to Messages (on the pages that read
+    /// it: the messages pages and the orders list).
+    pub unread: u64,
 }
 
 impl Brand {
@@ -98,6 +102,7 @@ impl Brand {
             logo: principal.logo_url.clone(),
             courier: principal.role == crate::domain::api_key::Role::Courier,
             admin: principal.admin().is_ok(),
+            unread: 0,
         }
     }
 }

@@ -147,6 +147,8 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let (mut page, filter) = orders_view(ctx, &principal, &req).await?;
+    // The landing page: the navigation's Messages says how many are unread.
+    page.client_name.unread = crate::chat::unread_count(ctx, &principal).await?;
     let Some(mut filter) = filter else {
         return Ok(html(200, &page));
     };
@@ -578,6 +580,8 @@ pub struct OrderPage {
     pub(super) teams: Vec<TeamChoice>,
     /// The reader's time zone's name (the ETA's input is in it).
     pub(super) zone: String,
+    /// "Ask about this order": the conversation's form, about this order.
+    ask_link: String,
 }
 
 pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
@@ -799,6 +803,13 @@ pub(super) fn order_view(
         reject: (courier && allows(order, Event::Reject)).then(RejectForm::default),
         teams: vec![],
         zone: zone.name().to_string(),
+        ask_link: match courier {
+            true => format!(
+                "/messages/{}?orderId={}#message-form",
+                order.client_id, order.id
+            ),
+            false => format!("/messages?orderId={}#message-form", order.id),
+        },
     }
 }
 
