@@ -412,8 +412,15 @@ async fn a_message_unread_for_15_minutes_emails_the_other_side_once(app: TestApp
     assert!(email.text.contains("/messages"), "{}", email.text);
     let html = email.html.expect("an HTML part");
     assert!(html.contains("Read and reply"), "{html}");
-    assert!(html.contains("Swift Couriers · Rose Florist"), "headed with the courier");
-    assert!(email.text.ends_with("— Swift Couriers · Rose Florist\n"), "{}", email.text);
+    assert!(
+        html.contains("Swift Couriers · Rose Florist"),
+        "headed with the courier"
+    );
+    assert!(
+        email.text.ends_with("— Swift Couriers · Rose Florist\n"),
+        "{}",
+        email.text
+    );
     // Once per conversation, not per message: another message and run send nothing more.
     say(
         &app,
