@@ -352,7 +352,7 @@ fn main_nav(page: &str) -> &str {
 }
 
 /// The main navigation: a courier's people manage clients, services and rates (no New
-/// order, no Drafts), a client's people place orders; Settings is an admin's (a courier's
+/// order, no Drafts), a client's people place orders; everyone has Messages (chat); Settings is an admin's (a courier's
 /// member keeps the teams page; a client's member only has their own account), and the
 /// "Admins only" page keeps the reader's navigation. The header names the courier.
 async fn the_main_navigation_is_the_readers(app: TestApp) {
@@ -383,6 +383,7 @@ async fn the_main_navigation_is_the_readers(app: TestApp) {
             "/clients Clients",
             "/services Services &amp; rates",
             "/imports Imports",
+            "/messages Messages",
             "/settings/organization Settings",
             "/settings/user Your account",
         ]
@@ -426,6 +427,7 @@ async fn the_main_navigation_is_the_readers(app: TestApp) {
             "/orders/new New order",
             "/drafts Drafts",
             "/imports Imports",
+            "/messages Messages",
             "/settings/organization Settings",
             "/settings/user Your account",
         ]
@@ -438,6 +440,7 @@ async fn the_main_navigation_is_the_readers(app: TestApp) {
             "/orders/new New order",
             "/drafts Drafts",
             "/imports Imports",
+            "/messages Messages",
             "/settings/user Your account",
         ]
     );

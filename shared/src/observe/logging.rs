@@ -22,7 +22,9 @@ pub fn init() {
 }
 
 /// The level Lambda's logging controls set (`AWS_LAMBDA_LOG_LEVEL`), else `RUST_LOG` (a bare
-/// level: `debug`), else INFO.
+/// level: `debug`), else INFO. A release build (every deployed function) has no debug or
+/// trace events to show (`tracing`'s `release_max_level_info`): there the level can only
+/// be raised to WARN or ERROR.
 pub fn level_from_env() -> LevelFilter {
     level(
         std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
