@@ -18,6 +18,7 @@ use crate::domain::client::Client;
 use crate::domain::courier::Courier;
 use crate::domain::user::User;
 use crate::notify::OutgoingEmail;
+use crate::store::clients::load_client_courier_and;
 use crate::store::records::from_item;
 use crate::store::{keys, Cond, Index, Item, Key, Query, SkCond, StoreError, Update};
 use crate::Ctx;
@@ -96,27 +97,10 @@ async fn send_notice(
         Err(StoreError::ConditionFailed { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    let wanted = [
-        keys::client(&courier_id, &client_id),
-        keys::courier(&courier_id),
-        keys::chat_message(&courier_id, &client_id, &message_id),
-    ];
-    let mut found = ctx.store.batch_get(&wanted).await?.into_iter();
-    let client = found
-        .next()
-        .flatten()
-        .map(from_item::<Client>)
-        .transpose()?;
-    let courier = found
-        .next()
-        .flatten()
-        .map(from_item::<Courier>)
-        .transpose()?;
-    let message = found
-        .next()
-        .flatten()
-        .map(from_item::<Message>)
-        .transpose()?;
+    let message_key = keys::chat_message(&courier_id, &client_id, &message_id);
+    let (client, courier, message) =
+        load_client_courier_and(ctx.store.as_ref(), &courier_id, &client_id, message_key).await?;
+    let message = message.map(from_item::<Message>).transpose()?;
     let (Some(client), Some(courier), Some(message)) = (client, courier, message) else {
         return Ok(None);
     };

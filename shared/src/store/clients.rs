@@ -41,23 +41,7 @@ pub async fn load_client_and_courier(
     courier_id: &str,
     client_id: &str,
 ) -> Result<(Option<Client>, Option<Courier>), StoreError> {
-    let mut found = store
-        .batch_get(&[
-            keys::client(courier_id, client_id),
-            keys::courier(courier_id),
-        ])
-        .await?
-        .into_iter();
-    let client = found
-        .next()
-        .flatten()
-        .map(from_item::<Client>)
-        .transpose()?;
-    let courier = found
-        .next()
-        .flatten()
-        .map(from_item::<Courier>)
-        .transpose()?;
+    let (client, courier, _) = load_with(store, courier_id, client_id, None).await?;
     Ok((client, courier))
 }
 
@@ -69,14 +53,22 @@ pub async fn load_client_courier_and(
     client_id: &str,
     extra: super::Key,
 ) -> Result<(Option<Client>, Option<Courier>, Option<super::Item>), StoreError> {
-    let mut found = store
-        .batch_get(&[
-            keys::client(courier_id, client_id),
-            keys::courier(courier_id),
-            extra,
-        ])
-        .await?
-        .into_iter();
+    load_with(store, courier_id, client_id, Some(extra)).await
+}
+
+/// The client, its courier and `extra` (if any) in one BatchGetItem.
+async fn load_with(
+    store: &dyn Store,
+    courier_id: &str,
+    client_id: &str,
+    extra: Option<super::Key>,
+) -> Result<(Option<Client>, Option<Courier>, Option<super::Item>), StoreError> {
+    let mut keys = vec![
+        keys::client(courier_id, client_id),
+        keys::courier(courier_id),
+    ];
+    keys.extend(extra);
+    let mut found = store.batch_get(&keys).await?.into_iter();
     let client = found
         .next()
         .flatten()
