@@ -28,10 +28,8 @@ from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 # CloudFormation refuses a stack of more than 500 resources; 5 stay free for stack-level
-# additions. Each function costs 3 (function, role, log group). The stack is at 483 with
-# issue 19's chat and driver functions: the next family of functions must first share one
-# role among functions with identical grants, or move to a nested stack (README, "Adding a
-# function").
+# additions. A function costs 3 (function, role, log group), or 2 with a shared role
+# (scripts/share-roles.py: routed functions with identical grants share one).
 MAX_RESOURCES = 495
 # CloudWatch: an alarm's metric math reads at most 10 metrics, in at most 10 expressions.
 MAX_ALARM_METRICS = 10

@@ -7,14 +7,16 @@
 
 Fails (exit 1, one line per problem) when:
 - the stack has more than MAX_RESOURCES resources (CloudFormation's limit is 500);
-- a function lacks its IAM role, its `${AWS::StackName}-<binary>` FunctionName, its log
+- a function lacks its IAM role (its own, or a shared one: scripts/share-roles.py), its `${AWS::StackName}-<binary>` FunctionName, its log
   group `/aws/lambda/${AWS::StackName}-<binary>` kept `LogRetentionDays`, or JSON logs;
 - a route of the HTTP API's body points at no function, is not invoked through
   ApiInvokeRole, or a function is neither routed nor triggered by an event (its routes
   were lost);
 - API Gateway holds a Lambda permission other than the authorizer's (routes invoke through
   ApiInvokeRole; the SNS and schedule triggers keep theirs: they have no role to use);
-- a function with a route has a Timeout over API Gateway's 29 s.
+- a function with a route has a Timeout over API Gateway's 29 s;
+- a shared role lacks the basic execution or X-Ray policy, serves no function or an
+  event-triggered one, or two routed functions with identical grants have a role each.
 
 `--self-test` breaks the transformed template once per check and fails unless each break
 is caught, then checks the template itself.
@@ -26,10 +28,9 @@ import re
 import sys
 
 # CloudFormation refuses a stack of more than 500 resources; 5 stay free for stack-level
-# additions. Each function costs 3 (function, role, log group). The stack is at 483 with
-# issue 19's chat and driver functions: the next family of functions must first share one
-# role among functions with identical grants, or move to a nested stack (README, "Adding a
-# function").
+# additions. A function costs 3 (function, role, log group), or 2 with a shared role: routed
+# functions with identical grants share one (scripts/share-roles.py), which took the stack
+# from 483 to 396 resources with issue 19's chat and driver functions.
 MAX_RESOURCES = 495
 API_TIMEOUT = 29
 # Lambda function names are at most 64 characters: the stack name, "-", the binary.
@@ -138,7 +139,7 @@ def problems(source, out):
         props = function["Properties"]
         role = (props.get("Role") or {}).get("Fn::GetAtt", [None])[0]
         if not role or resources.get(role, {}).get("Type") != "AWS::IAM::Role":
-            found.append(f"{logical_id}: no IAM role of its own")
+            found.append(f"{logical_id}: no IAM role")
         name = sub_text(props.get("FunctionName"))
         if name != f"${{AWS::StackName}}-{binary}":
             found.append(f"{logical_id}: FunctionName is {props.get('FunctionName')!r}, not !Sub ${{AWS::StackName}}-{binary}")
@@ -195,10 +196,64 @@ def problems(source, out):
     ):
         found.append("ApiInvokeRole: no lambda:InvokeFunction on the stack's functions (${AWS::StackName}-*)")
 
+    found += role_problems(source, resources, functions, event_triggered(source))
+
     for function in sorted(routed):
         timeout = functions[function]["Properties"].get("Timeout", 3)
         if not isinstance(timeout, int) or timeout > API_TIMEOUT:
             found.append(f"{function}: Timeout {timeout!r} with a route (API Gateway gives up after {API_TIMEOUT} s)")
+    return found
+
+
+SHARED_ROLE_POLICIES = (
+    "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    "arn:${AWS::Partition}:iam::aws:policy/AWSXrayWriteOnlyAccess",
+)
+
+
+def grants(role):
+    """A role's inline grants: (action, resource) pairs, whatever their statements' shape."""
+    found = set()
+    for policy in role["Properties"].get("Policies", []):
+        for s in policy["PolicyDocument"]["Statement"]:
+            actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+            targets = s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]
+            found |= {(a, repr(t)) for a in actions for t in targets}
+    return frozenset(found)
+
+
+def role_problems(source, resources, functions, triggered):
+    """Shared roles (scripts/share-roles.py): a role of the template's own, not SAM's
+    `<Function>Role`, may serve only functions SAM adds no grant to (routed ones), must have
+    the basic execution and X-Ray policies SAM would have given, and must serve someone;
+    two routed functions with identical grants must not each have a role of their own."""
+    found = []
+    users = {}
+    for logical_id, function in functions.items():
+        role = (function["Properties"].get("Role") or {}).get("Fn::GetAtt", [None])[0]
+        users.setdefault(role, []).append(logical_id)
+    own_roles = {}
+    for logical_id, resource in sorted(source["Resources"].items()):
+        if resource.get("Type") != "AWS::IAM::Role" or logical_id == "ApiInvokeRole":
+            continue
+        if not users.get(logical_id):
+            found.append(f"{logical_id}: a shared role no function uses")
+        for function in users.get(logical_id, []):
+            if function in triggered:
+                found.append(f"{function}: triggered by an event, with the shared role {logical_id} (SAM adds its event's grants to a role of its own only)")
+        managed = {sub_text(a) or a for a in resources[logical_id]["Properties"].get("ManagedPolicyArns", [])}
+        for policy in SHARED_ROLE_POLICIES:
+            if policy not in managed:
+                found.append(f"{logical_id}: a shared role without {policy.rsplit('/', 1)[1]}")
+    for logical_id in sorted(functions):
+        if logical_id in triggered or users.get(f"{logical_id}Role") != [logical_id]:
+            continue
+        role = resources.get(f"{logical_id}Role")
+        if role and role["Properties"].get("Policies"):
+            own_roles.setdefault(grants(role), []).append(logical_id)
+    for same in own_roles.values():
+        if len(same) > 1:
+            found.append(f"{', '.join(same)}: identical grants, a role each (run scripts/share-roles.py)")
     return found
 
 
@@ -235,6 +290,20 @@ def self_test(source, out):
     def log_group_of(o, function):
         return res(o)[res(o)[function]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
 
+    def shared(o):
+        return next(k for k, r in source["Resources"].items() if r.get("Type") == "AWS::IAM::Role" and k != "ApiInvokeRole")
+
+    def triggered_one(s):
+        return sorted(event_triggered(s))[0]
+
+    def two_own_roles(o):
+        # Two functions of one shared role each get a role of their own again, as SAM makes it.
+        role = shared(o)
+        pair = [k for k, r in res(o).items() if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Role") == {"Fn::GetAtt": [role, "Arn"]}][:2]
+        for function in pair:
+            res(o)[f"{function}Role"] = copy.deepcopy(res(o)[role])
+            res(o)[function]["Properties"]["Role"] = {"Fn::GetAtt": [f"{function}Role", "Arn"]}
+
     breaks = [
         ("more than MAX_RESOURCES resources", lambda s, o: pad(o), "resources: more than"),
         ("a function without its role", lambda s, o: res(o).pop(res(o)[first]["Properties"]["Role"]["Fn::GetAtt"][0]), "no IAM role"),
@@ -249,6 +318,10 @@ def self_test(source, out):
         ("an API Gateway permission on a route's function", lambda s, o: permission(o), "a Lambda permission for API Gateway"),
         ("ApiInvokeRole without its grant", lambda s, o: res(o)["ApiInvokeRole"]["Properties"].update(Policies=[]), "ApiInvokeRole: no lambda:InvokeFunction"),
         ("a binary too long for a function name", lambda s, o: s["Resources"][first]["Metadata"]["BuildProperties"].update(Binary="x" * 60), "too long for a function name"),
+        ("two routed functions with identical grants and a role each", lambda s, o: two_own_roles(o), "identical grants, a role each"),
+        ("a shared role without X-Ray", lambda s, o: res(o)[shared(o)]["Properties"]["ManagedPolicyArns"].pop(), "without AWSXrayWriteOnlyAccess"),
+        ("a shared role nobody uses", lambda s, o: res(o).update(UnusedRole=copy.deepcopy(res(o)[shared(o)])) or s["Resources"].update(UnusedRole={"Type": "AWS::IAM::Role"}), "a shared role no function uses"),
+        ("an event-triggered function with a shared role", lambda s, o: res(o)[triggered_one(s)]["Properties"].update(Role={"Fn::GetAtt": [shared(o), "Arn"]}), "SAM adds its event's grants"),
         ("a routed function's Timeout over 29", lambda s, o: res(o)[routed]["Properties"].update(Timeout=30), "Timeout 30 with a route"),
     ]
 

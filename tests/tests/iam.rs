@@ -1186,6 +1186,48 @@ fn grants_of(function: &str, statement: &Value) -> Vec<String> {
     grants
 }
 
+/// A function's statements: its own `Policies:` (SAM makes its role), or those of the shared
+/// `AWS::IAM::Role` its `Role: !GetAtt <Role>.Arn` names (scripts/share-roles.py), never both.
+fn statements_of(doc: &Value, binary: &str, properties: &Value) -> Vec<Value> {
+    let policies = match properties.get("Role") {
+        Some(role) => {
+            assert!(
+                properties.get("Policies").is_none(),
+                "{binary}: a shared role and policies of its own"
+            );
+            let name = resource_text(role);
+            let name = name
+                .strip_suffix(".Arn")
+                .unwrap_or_else(|| panic!("{binary}: Role is `!GetAtt <Role>.Arn` ({name})"));
+            let role = &doc["Resources"][name];
+            assert_eq!(
+                role["Type"].as_str(),
+                Some("AWS::IAM::Role"),
+                "{binary}: {name} is a role of the template"
+            );
+            role["Properties"]["Policies"]
+                .as_sequence()
+                .unwrap_or_else(|| panic!("{name}: inline policies"))
+                .iter()
+                .map(|policy| policy["PolicyDocument"].clone())
+                .collect::<Vec<_>>()
+        }
+        None => properties["Policies"]
+            .as_sequence()
+            .cloned()
+            .unwrap_or_default(),
+    };
+    policies
+        .iter()
+        .flat_map(|policy| {
+            policy["Statement"]
+                .as_sequence()
+                .unwrap_or_else(|| panic!("{binary}: inline Statement policies only"))
+                .clone()
+        })
+        .collect()
+}
+
 fn template_grants() -> BTreeMap<String, BTreeSet<String>> {
     let doc: Value = serde_yaml_ng::from_str(TEMPLATE_YAML).unwrap();
     let mut all = BTreeMap::new();
@@ -1198,17 +1240,8 @@ fn template_grants() -> BTreeMap<String, BTreeSet<String>> {
             .unwrap()
             .to_string();
         let mut grants = BTreeSet::new();
-        for policy in resource["Properties"]["Policies"]
-            .as_sequence()
-            .cloned()
-            .unwrap_or_default()
-        {
-            let statements = policy["Statement"]
-                .as_sequence()
-                .unwrap_or_else(|| panic!("{binary}: inline Statement policies only"));
-            for statement in statements {
-                grants.extend(grants_of(&binary, statement));
-            }
+        for statement in statements_of(&doc, &binary, &resource["Properties"]) {
+            grants.extend(grants_of(&binary, &statement));
         }
         all.insert(binary, grants);
     }
