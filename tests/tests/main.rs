@@ -38,6 +38,7 @@ mod store_contract;
 mod team;
 mod team_page;
 mod teams;
+mod tenant_matrix;
 mod test_runs;
 mod tracking;
 mod web_pages;

@@ -5,7 +5,8 @@
 //! 403 on an admin's page; a form posted from another site gets 403; another organisation's
 //! object (an order, a team, a person, a key…, in the path) answers 404 with nothing of it in
 //! the page (a form sent empty may be refused for its fields first, 422, without reading the
-//! object). A new page without an audience fails here.
+//! object); the session of a person since removed, and one past its idle time, send to
+//! `/login` like none. A new page without an audience fails here.
 
 use std::collections::BTreeMap;
 
@@ -223,6 +224,7 @@ async fn every_page_answers_the_wrong_reader_as_documented(app: TestApp) {
         checked += 1;
     }
     assert!(checked > 30, "{checked} operations checked");
+
     // Alpha's own people still reach their objects (the ids above are real).
     let own = page(
         &app,
@@ -235,4 +237,38 @@ async fn every_page_answers_the_wrong_reader_as_documented(app: TestApp) {
     assert_eq!(own.status, 200, "{}", own.text);
     assert!(own.text.contains("Alpha Recipient"));
     let _ = alpha_people.member;
+
+    // The session of a person removed from their organisation, and a session past its idle
+    // time: to sign in, on every page and form, as with none.
+    let (removed_id, removed) = joined(&app, &beta, "rex@beta.example", "admin").await;
+    let gone = app
+        .call(
+            "DELETE",
+            &format!("/v1/users/{removed_id}"),
+            Some(&beta.key),
+            None,
+        )
+        .await;
+    assert!(gone.status < 300, "{}", gone.text);
+    let ended = |cookie: String| {
+        let app = &app;
+        let objects = &objects;
+        async move {
+            for (method, template, audience) in web_operations() {
+                if audience == "public" {
+                    continue;
+                }
+                let uri = filled(&template, objects).unwrap();
+                let answer = page(app, &method, &uri, Some(&cookie), "").await;
+                let what = format!("{method} {template}");
+                assert_eq!(answer.status, 303, "{what}: {}", answer.text);
+                assert_eq!(answer.header("location"), Some("/login"), "{what}");
+            }
+        }
+    };
+    ended(removed).await;
+    app.clock.advance(chrono::Duration::minutes(
+        portal::accounts::session::IDLE_MINUTES + 1,
+    ));
+    ended(courier.admin.clone()).await;
 }
