@@ -67,12 +67,18 @@ pub struct Signed<'a> {
 }
 
 impl Signed<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(name)
+    /// A header's one value; a header sent twice is refused rather than guessed at (which
+    /// copy a proxy or a library reads differs; API Gateway joins them with commas).
+    fn header(&self, name: &str) -> Result<Option<&str>, Rejected> {
+        let mut values = self.headers.get_all(name).iter();
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(Rejected::invalid("header_repeated"));
+        }
+        Ok(first
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.is_empty()))
     }
 }
 
@@ -92,7 +98,7 @@ pub fn verify(
 
 fn hmac_header(keys: &[Vec<u8>], signed: &Signed<'_>, header: &str) -> Result<(), Rejected> {
     let presented = signed
-        .header(header)
+        .header(header)?
         .ok_or_else(|| Rejected::missing("signature_missing"))?;
     let Ok(signature) = STANDARD.decode(presented) else {
         return Err(Rejected::invalid("signature_not_base64"));
@@ -113,9 +119,9 @@ fn standard_webhooks(
     now: DateTime<Utc>,
 ) -> Result<(), Rejected> {
     let (Some(id), Some(timestamp), Some(signatures)) = (
-        signed.header("webhook-id"),
-        signed.header("webhook-timestamp"),
-        signed.header("webhook-signature"),
+        signed.header("webhook-id")?,
+        signed.header("webhook-timestamp")?,
+        signed.header("webhook-signature")?,
     ) else {
         return Err(Rejected::missing("signature_missing"));
     };
@@ -277,5 +283,262 @@ mod tests {
             now,
             now.timestamp() + TOLERANCE_SECONDS + 1
         ));
+    }
+
+    /// The vendors' own verifier tests, for each scheme: every single flipped byte of the
+    /// body, the same JSON re-serialised, a wrong secret, each header missing or sent twice,
+    /// the timestamp's edges, and a rotation's two secrets.
+    mod vendor_style {
+        use super::*;
+
+        const BODY: &[u8] = br#"{"id":820982911946154508,"email":"jon@example.com","total_price":"25.00","line_items":[{"title":"Tulips","quantity":2}]}"#;
+        const SECRET: &[u8] = b"hush-0123456789abcdef";
+        const OLD_SECRET: &[u8] = b"old-hush-0123456789";
+
+        fn standard_headers(id: &str, at: i64, body: &[u8], keys: &[&[u8]]) -> http::HeaderMap {
+            let at = at.to_string();
+            let signatures: Vec<String> = keys
+                .iter()
+                .map(|key| {
+                    format!(
+                        "v1,{}",
+                        sign(key, &[id.as_bytes(), b".", at.as_bytes(), b".", body])
+                    )
+                })
+                .collect();
+            headers(&[
+                ("webhook-id", id),
+                ("webhook-timestamp", &at),
+                ("webhook-signature", &signatures.join(" ")),
+            ])
+        }
+
+        /// (platform, headers signing `body` with `key`) for every scheme.
+        fn schemes(body: &[u8], key: &[u8], now: i64) -> Vec<(Platform, http::HeaderMap)> {
+            let hmac = sign(key, &[body]);
+            vec![
+                (
+                    Platform::Shopify,
+                    headers(&[("x-shopify-hmac-sha256", &hmac)]),
+                ),
+                (
+                    Platform::Woocommerce,
+                    headers(&[("x-wc-webhook-signature", &hmac)]),
+                ),
+                (
+                    Platform::Generic,
+                    standard_headers("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", now, body, &[key]),
+                ),
+            ]
+        }
+
+        fn check(
+            platform: Platform,
+            keys: &[&[u8]],
+            h: &http::HeaderMap,
+            body: &[u8],
+            now: i64,
+        ) -> Result<(), Rejected> {
+            let keys: Vec<Vec<u8>> = keys.iter().map(|k| k.to_vec()).collect();
+            let signed = Signed { headers: h, body };
+            verify(
+                platform,
+                &keys,
+                &signed,
+                DateTime::from_timestamp(now, 0).unwrap(),
+            )
+        }
+
+        const NOW: i64 = 1_765_152_000;
+
+        #[test]
+        fn the_signed_body_verifies_and_every_flipped_byte_does_not() {
+            for (platform, h) in schemes(BODY, SECRET, NOW) {
+                assert_eq!(
+                    check(platform, &[SECRET], &h, BODY, NOW),
+                    Ok(()),
+                    "{platform:?}"
+                );
+                for i in 0..BODY.len() {
+                    for bit in [0x01u8, 0x80] {
+                        let mut flipped = BODY.to_vec();
+                        flipped[i] ^= bit;
+                        assert_eq!(
+                            check(platform, &[SECRET], &h, &flipped, NOW)
+                                .unwrap_err()
+                                .reason,
+                            "signature_mismatch",
+                            "{platform:?}: byte {i} flipped"
+                        );
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn the_same_json_re_serialised_does_not_verify() {
+            let value: serde_json::Value = serde_json::from_slice(BODY).unwrap();
+            let pretty = serde_json::to_vec_pretty(&value).unwrap();
+            let spaced = String::from_utf8(BODY.to_vec()).unwrap().replace(':', ": ");
+            for other in [pretty, spaced.into_bytes()] {
+                assert_ne!(other, BODY);
+                for (platform, h) in schemes(BODY, SECRET, NOW) {
+                    assert_eq!(
+                        check(platform, &[SECRET], &h, &other, NOW)
+                            .unwrap_err()
+                            .reason,
+                        "signature_mismatch",
+                        "{platform:?}"
+                    );
+                }
+            }
+        }
+
+        #[test]
+        fn a_wrong_secret_does_not_verify() {
+            for (platform, h) in schemes(BODY, b"someone-elses-secret", NOW) {
+                assert_eq!(
+                    check(platform, &[SECRET], &h, BODY, NOW)
+                        .unwrap_err()
+                        .reason,
+                    "signature_mismatch",
+                    "{platform:?}"
+                );
+            }
+            // An empty key signs nothing of ours either.
+            for (platform, h) in schemes(BODY, b"", NOW) {
+                assert!(
+                    check(platform, &[SECRET], &h, BODY, NOW).is_err(),
+                    "{platform:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn each_header_missing_is_missing_and_sent_twice_is_refused() {
+            for (platform, h) in schemes(BODY, SECRET, NOW) {
+                for name in h.keys() {
+                    let mut without = h.clone();
+                    without.remove(name);
+                    let rejected = check(platform, &[SECRET], &without, BODY, NOW).unwrap_err();
+                    assert_eq!(
+                        rejected.check,
+                        SignatureCheck::Missing,
+                        "{platform:?} without {name}"
+                    );
+                    let mut empty = h.clone();
+                    empty.insert(name, http::HeaderValue::from_static(""));
+                    let rejected = check(platform, &[SECRET], &empty, BODY, NOW).unwrap_err();
+                    assert_eq!(
+                        rejected.check,
+                        SignatureCheck::Missing,
+                        "{platform:?} empty {name}"
+                    );
+                    // Twice: the same value, then a different one; neither is guessed at.
+                    for second in [h[name].clone(), http::HeaderValue::from_static("v1,AAAA")] {
+                        let mut twice = h.clone();
+                        twice.append(name, second);
+                        assert_eq!(
+                            check(platform, &[SECRET], &twice, BODY, NOW)
+                                .unwrap_err()
+                                .reason,
+                            "header_repeated",
+                            "{platform:?} {name} twice"
+                        );
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn timestamps_299_seconds_away_verify_and_301_do_not() {
+            for offset in [-299, -300, 0, 299, 300] {
+                let h = standard_headers("msg_1", NOW + offset, BODY, &[SECRET]);
+                assert_eq!(
+                    check(Platform::Generic, &[SECRET], &h, BODY, NOW),
+                    Ok(()),
+                    "{offset:+} s"
+                );
+            }
+            for offset in [-301, 301, -86_400, 86_400] {
+                let h = standard_headers("msg_1", NOW + offset, BODY, &[SECRET]);
+                assert_eq!(
+                    check(Platform::Generic, &[SECRET], &h, BODY, NOW)
+                        .unwrap_err()
+                        .reason,
+                    "timestamp_out_of_tolerance",
+                    "{offset:+} s"
+                );
+            }
+            // A timestamp that is not whole seconds since the epoch.
+            for bad in ["1765152000.5", "2025-12-08T00:00:00Z", "-", "0x10"] {
+                let mut h = standard_headers("msg_1", NOW, BODY, &[SECRET]);
+                h.insert("webhook-timestamp", bad.parse().unwrap());
+                assert_eq!(
+                    check(Platform::Generic, &[SECRET], &h, BODY, NOW)
+                        .unwrap_err()
+                        .reason,
+                    "timestamp_invalid",
+                    "{bad}"
+                );
+            }
+        }
+
+        #[test]
+        fn the_signed_id_and_timestamp_cannot_be_swapped() {
+            let h = standard_headers("msg_1", NOW, BODY, &[SECRET]);
+            let mut other_id = h.clone();
+            other_id.insert("webhook-id", "msg_2".parse().unwrap());
+            let mut other_time = h.clone();
+            other_time.insert("webhook-timestamp", (NOW + 1).to_string().parse().unwrap());
+            for changed in [other_id, other_time] {
+                assert_eq!(
+                    check(Platform::Generic, &[SECRET], &changed, BODY, NOW)
+                        .unwrap_err()
+                        .reason,
+                    "signature_mismatch"
+                );
+            }
+        }
+
+        #[test]
+        fn during_a_rotation_either_secret_verifies() {
+            // The portal holds both secrets; the sender signs with either, or with both
+            // (Standard Webhooks: several space-separated signatures).
+            for key in [SECRET, OLD_SECRET] {
+                for (platform, h) in schemes(BODY, key, NOW) {
+                    assert_eq!(
+                        check(platform, &[OLD_SECRET, SECRET], &h, BODY, NOW),
+                        Ok(()),
+                        "{platform:?}"
+                    );
+                }
+            }
+            let both = standard_headers("msg_1", NOW, BODY, &[OLD_SECRET, SECRET]);
+            assert_eq!(
+                check(Platform::Generic, &[SECRET], &both, BODY, NOW),
+                Ok(())
+            );
+            assert_eq!(
+                check(Platform::Generic, &[OLD_SECRET], &both, BODY, NOW),
+                Ok(())
+            );
+            // After the rotation ends, the old secret's signature alone is refused.
+            let old = standard_headers("msg_1", NOW, BODY, &[OLD_SECRET]);
+            assert_eq!(
+                check(Platform::Generic, &[SECRET], &old, BODY, NOW)
+                    .unwrap_err()
+                    .reason,
+                "signature_mismatch"
+            );
+            // An unknown version's signature is not read as v1.
+            let mut v2 = both.clone();
+            let v1 = v2["webhook-signature"]
+                .to_str()
+                .unwrap()
+                .replace("v1,", "v2,");
+            v2.insert("webhook-signature", v1.parse().unwrap());
+            assert!(check(Platform::Generic, &[SECRET], &v2, BODY, NOW).is_err());
+        }
     }
 }
