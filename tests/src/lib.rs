@@ -15,6 +15,7 @@ use portal::Ctx;
 use portal_local::streams::LocalStream;
 use portal_local::{LocalApp, Template};
 
+pub mod faults;
 pub mod logs;
 pub mod moto_stream;
 
@@ -135,9 +136,15 @@ pub fn skip_without_moto() -> bool {
 
 /// The functions' own HTTPS client (built-in trust store) over plain http to moto server.
 pub async fn moto_aws_config() -> aws_config::SdkConfig {
+    moto_aws_config_at(&moto_url()).await
+}
+
+/// [`moto_aws_config`] with every client pointed at `url` (a [`faults::FaultProxy`] before
+/// moto server).
+pub async fn moto_aws_config_at(url: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(portal::aws::https_client().expect("the functions' HTTPS client"))
-        .endpoint_url(moto_url())
+        .endpoint_url(url)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "test", "test", None, None, "tests",
@@ -178,7 +185,11 @@ pub async fn moto_store() -> DynamoStore {
 }
 
 pub async fn moto_store_counted(counter: CallCounter) -> DynamoStore {
-    let aws = moto_aws_config().await;
+    moto_store_at(&moto_url(), counter).await
+}
+
+async fn moto_store_at(url: &str, counter: CallCounter) -> DynamoStore {
+    let aws = moto_aws_config_at(url).await;
     let config = aws_sdk_dynamodb::config::Builder::from(&aws)
         .interceptor(counter)
         .build();
@@ -234,7 +245,13 @@ impl TestApp {
     }
 
     pub async fn moto() -> Self {
-        let aws = moto_aws_config().await;
+        Self::moto_at(&moto_url()).await
+    }
+
+    /// On moto server through `url` (a [`faults::FaultProxy`]): every DynamoDB, SES and SNS
+    /// call of the portal goes there; the tests' own reads of moto's outbox do not.
+    pub async fn moto_at(url: &str) -> Self {
+        let aws = moto_aws_config_at(url).await;
         let ses = aws_sdk_sesv2::Client::new(&aws);
         // moto, like SES in the sandbox, sends only from verified identities.
         let _ = ses
@@ -247,7 +264,7 @@ impl TestApp {
             Arc::new(SnsSms::new(aws_sdk_sns::Client::new(&aws))),
         ));
         let calls = CallCounter::default();
-        let store = moto_store_counted(calls.clone()).await;
+        let store = moto_store_at(url, calls.clone()).await;
         let stream = moto_stream::MotoStream::open(store.client(), store.table()).await;
         let table = store.table().to_string();
         let mut app = Self::assemble(

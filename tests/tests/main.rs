@@ -11,6 +11,7 @@ mod dependencies;
 mod driver;
 mod email_links;
 mod example_sheets;
+mod faults;
 mod iam;
 mod imports;
 mod integrations;

@@ -224,9 +224,24 @@ pub async fn record_task_event(
         return Err(TaskEventError::NotFound);
     }
     let order: Order = from_item(*old)?;
+    // This very write, committed with its answer lost and retried by the SDK: the order's
+    // last entry is ours (same time, event, author and note). Nothing to do again.
+    if order.timeline.last() == Some(&entry) {
+        return Ok(order);
+    }
     let state = order.state();
-    transition(state, Event::Task(kind, cmd.event))
-        .map_err(|e| TaskEventError::NotAllowed(e.to_string()))?;
+    if let Err(e) = transition(state, Event::Task(kind, cmd.event)) {
+        // The same event sent again (a dispatch system retrying one whose answer it lost),
+        // with nothing recorded since: already done, answered as done, recorded once.
+        if order
+            .timeline
+            .last()
+            .is_some_and(|last| last.what == entry.what)
+        {
+            return Ok(order);
+        }
+        return Err(TaskEventError::NotAllowed(e.to_string()));
+    }
     let guard = guards
         .iter()
         .find(|g| g.from.contains(&state))

@@ -163,6 +163,15 @@ pub async fn handle_inbound(ctx: &Ctx, sms: &InboundSms) -> Result<Outcome, Fano
         Err(e) => return Err(e.into()),
     }
     if let Err(e) = sender.send_sms(&from, reply).await {
+        if e.uncertain {
+            // Its answer was lost: it may have gone out. A reply goes at most once.
+            tracing::warn!(code = %e.code, "the reply's answer was lost: not sent again");
+            return Ok(Outcome {
+                from: from.as_str().into(),
+                command,
+                replied: false,
+            });
+        }
         let _ = ctx.store.delete(&key, None).await;
         return Err(e.into());
     }

@@ -22,13 +22,20 @@ pub enum Outcome {
     OptedOut,
     /// Refused for good (see `notify::failure`): recorded on its marker, not retried.
     FailedPermanently,
+    /// Its answer was lost: it may have gone out. Recorded on its marker, never sent again
+    /// (at most once: README, "What a lost answer means").
+    Uncertain,
 }
 
+/// The send-once marker of one attempt. `attempt` tells this attempt's own write from
+/// another's: a put whose answer was lost after it took effect is retried by the SDK, and
+/// its condition then fails on the marker it wrote itself.
 fn marker(ctx: &Ctx, id: &str, channel: &str, to: &str) -> Result<Item, FanoutError> {
     let now = ctx.now();
     let marker = serde_json::json!({
         "channel": channel,
         "to": to,
+        "attempt": ulid::Ulid::generate().to_string(),
         "sentAt": crate::clock::timestamp(now),
         TTL: (now + chrono::Duration::days(KEEP_DAYS)).timestamp(),
     });
@@ -62,17 +69,8 @@ pub async fn send_sms_once(
         return Ok(Outcome::OptedOut);
     }
     let marker = marker(ctx, id, "sms", to.as_str())?;
-    match ctx
-        .store
-        .put(marker.clone(), Some(Cond::not_exists(PK)))
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed { .. }) => {
-            tracing::info!(id, "already sent");
-            return Ok(Outcome::AlreadyHandled);
-        }
-        Err(e) => return Err(e.into()),
+    if !take(ctx.store.as_ref(), id, &marker).await? {
+        return Ok(Outcome::AlreadyHandled);
     }
     match sms.send_sms(to, text).await {
         Ok(()) => Ok(Outcome::Sent),
@@ -87,17 +85,8 @@ pub async fn send_email_once(
 ) -> Result<Outcome, FanoutError> {
     let mailer = ctx.mailer()?;
     let marker = marker(ctx, id, "email", email.to.as_str())?;
-    match ctx
-        .store
-        .put(marker.clone(), Some(Cond::not_exists(PK)))
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed { .. }) => {
-            tracing::info!(id, "already sent");
-            return Ok(Outcome::AlreadyHandled);
-        }
-        Err(e) => return Err(e.into()),
+    if !take(ctx.store.as_ref(), id, &marker).await? {
+        return Ok(Outcome::AlreadyHandled);
     }
     match mailer.send_email(email).await {
         Ok(()) => Ok(Outcome::Sent),
@@ -105,29 +94,62 @@ pub async fn send_email_once(
     }
 }
 
+/// Takes the notification id (a conditional put of `marker`): `false` when another attempt
+/// holds it. A condition failing on this attempt's own marker (its first answer lost, the
+/// SDK's retry refused) is this attempt's: taken.
+async fn take(store: &dyn Store, id: &str, marker: &Item) -> Result<bool, FanoutError> {
+    match store.put(marker.clone(), Some(Cond::not_exists(PK))).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::ConditionFailed { old }) => {
+            let ours = old.is_some_and(|old| old.get("attempt") == marker.get("attempt"));
+            if !ours {
+                tracing::info!(id, "already sent");
+            }
+            Ok(ours)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A send that failed. Permanent: the marker stays, rewritten to say so (a retry or a
-/// replay finds it and sends nothing), and the failure is counted. Transient: the id is
-/// freed and the error goes up, so the record is retried.
+/// replay finds it and sends nothing), and the failure is counted. Uncertain (the answer
+/// lost): the same, so that it is sent at most once. Transient (not taken, e.g. throttled):
+/// the id is freed and the error goes up, so the record is retried.
 async fn failed(
     store: &dyn Store,
     id: &str,
     mut marker: Item,
     e: NotifyError,
 ) -> Result<Outcome, FanoutError> {
-    if !e.permanent {
+    if e.uncertain {
+        // Sent or not, it is not sent again: the marker stays, and says so.
+        tracing::warn!(
+            notification = id,
+            channel = e.channel,
+            code = %e.code,
+            "the answer was lost: it may have gone out, and is not sent again"
+        );
+        marker.insert("uncertain".into(), true.into());
+    } else if !e.permanent {
         release(store, id).await;
         return Err(e.into());
+    } else {
+        count_permanent_failure(id, &e);
     }
-    count_permanent_failure(id, &e);
     // The time written just before the send becomes the failure's.
     let at = marker.remove("sentAt").unwrap_or_default();
     marker.insert("failedAt".into(), at);
     marker.insert("failure".into(), e.code.clone().into());
+    let uncertain = e.uncertain;
     if let Err(e) = store.put(marker, None).await {
         // The marker written before the send is still there: nothing is sent again.
-        tracing::error!(id, error = %e, "could not record the permanent failure on its marker");
+        tracing::error!(id, error = %e, "could not record the failure on its marker");
     }
-    Ok(Outcome::FailedPermanently)
+    Ok(if uncertain {
+        Outcome::Uncertain
+    } else {
+        Outcome::FailedPermanently
+    })
 }
 
 /// The one place a permanent failure is counted: a warning with the notification id (the

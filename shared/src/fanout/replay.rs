@@ -84,7 +84,8 @@ async fn replay_orders(
                     match outcome {
                         Outcome::Sent => report.messages_sent += 1,
                         Outcome::OptedOut => report.opted_out += 1,
-                        Outcome::FailedPermanently => report.failed += 1,
+                        // Uncertain: it may have gone out, and is not sent again.
+                        Outcome::FailedPermanently | Outcome::Uncertain => report.failed += 1,
                         // Its marker says whether it went out or was refused for good.
                         Outcome::AlreadyHandled => {
                             if marker_failed(ctx.store.as_ref(), &id).await? == Some(true) {

@@ -10,11 +10,17 @@
 //!   address SES cannot parse), `NotFoundException` (a configuration set or identity that
 //!   does not exist).
 //!
-//! Everything else is transient: throttling (`TooManyRequestsException`,
-//! `LimitExceededException`, `KmsThrottlingException`), 5xx (`InternalErrorException`, an
-//! unmodelled error), timeouts, dispatch and response failures, and the account-wide states
-//! an operator fixes (`AccountSuspendedException`, `SendingPausedException`,
-//! `AuthorizationErrorException`, the KMS errors): those go to the dead-letter queue and
+//! Uncertain (the message may have gone out, its answer was lost): 5xx
+//! (`InternalErrorException`, `InternalFailure`, `ServiceUnavailable`, an error with no
+//! code), timeouts, dispatch and response failures. Sending again could deliver it twice,
+//! so the clients do not retry (`at_most_once`) and the fan-out does not either (README,
+//! "What a lost answer means").
+//!
+//! Everything else is transient, and the message was not taken: throttling
+//! (`Throttling`, `TooManyRequestsException`, `LimitExceededException`,
+//! `KmsThrottlingException`) and the account-wide states an operator fixes
+//! (`AccountSuspendedException`, `SendingPausedException`, `AuthorizationErrorException`,
+//! the KMS errors): those are retried by the stream, then go to the dead-letter queue, and
 //! `portal-admin replay-notifications` sends them once the account is fixed.
 
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
@@ -29,7 +35,7 @@ pub(super) fn sns_failure<R: std::fmt::Debug>(e: SdkError<PublishError, R>) -> N
     // The provider names the number or address it refused: masked, as in every log line.
     let reason = crate::observe::redact::text(&DisplayErrorContext(&e).to_string());
     let Some(service) = e.as_service_error() else {
-        return NotifyError::transient("sms", sdk_kind(&e), reason);
+        return not_answered("sms", &e, reason);
     };
     let code = service.code().unwrap_or("unknown").to_string();
     let permanent = matches!(
@@ -42,6 +48,8 @@ pub(super) fn sns_failure<R: std::fmt::Debug>(e: SdkError<PublishError, R>) -> N
     );
     if permanent {
         NotifyError::permanent("sms", &code, reason)
+    } else if server_side(&code) {
+        NotifyError::uncertain("sms", &code, reason)
     } else {
         NotifyError::transient("sms", &code, reason)
     }
@@ -51,7 +59,7 @@ pub(super) fn ses_failure<R: std::fmt::Debug>(e: SdkError<SendEmailError, R>) ->
     // The provider names the number or address it refused: masked, as in every log line.
     let reason = crate::observe::redact::text(&DisplayErrorContext(&e).to_string());
     let Some(service) = e.as_service_error() else {
-        return NotifyError::transient("email", sdk_kind(&e), reason);
+        return not_answered("email", &e, reason);
     };
     let code = service.code().unwrap_or("unknown").to_string();
     let permanent = matches!(
@@ -63,8 +71,33 @@ pub(super) fn ses_failure<R: std::fmt::Debug>(e: SdkError<SendEmailError, R>) ->
     );
     if permanent {
         NotifyError::permanent("email", &code, reason)
+    } else if server_side(&code) {
+        NotifyError::uncertain("email", &code, reason)
     } else {
         NotifyError::transient("email", &code, reason)
+    }
+}
+
+/// A service error on the provider's side (a 5xx): whether it took the message is unknown.
+fn server_side(code: &str) -> bool {
+    matches!(
+        code,
+        "unknown"
+            | "InternalError"
+            | "InternalErrorException"
+            | "InternalFailure"
+            | "InternalServerError"
+            | "ServiceUnavailable"
+            | "ServiceUnavailableException"
+    )
+}
+
+/// A failure with no answer of the service: only one the SDK stopped before sending it
+/// (`construction`) is known not to have gone out.
+fn not_answered<E, R>(channel: &'static str, e: &SdkError<E, R>, reason: String) -> NotifyError {
+    match e {
+        SdkError::ConstructionFailure(_) => NotifyError::transient(channel, sdk_kind(e), reason),
+        _ => NotifyError::uncertain(channel, sdk_kind(e), reason),
     }
 }
 
@@ -112,13 +145,18 @@ mod tests {
         );
         let e = sns_failure(SdkError::service_error(internal, ()));
         assert!(!e.permanent);
-        // Throttling is not modelled for Publish: an unhandled error, transient.
+        assert!(e.uncertain, "a 5xx may have sent it");
+        // Throttling is not modelled for Publish: an unhandled error, transient, not sent.
         let throttled = PublishError::generic(meta("Throttling"));
         let e = sns_failure(SdkError::service_error(throttled, ()));
         assert!(!e.permanent);
+        assert!(!e.uncertain);
         let e = sns_failure(SdkError::<PublishError, ()>::timeout_error("slow"));
         assert!(!e.permanent);
+        assert!(e.uncertain, "a timed-out publish may have gone out");
         assert_eq!(e.code, "timeout");
+        let e = sns_failure(SdkError::<PublishError, ()>::construction_failure("no"));
+        assert!(!e.permanent && !e.uncertain, "never sent");
     }
 
     #[test]
@@ -146,6 +184,9 @@ mod tests {
                 .meta(meta("TooManyRequestsException"))
                 .build(),
         );
-        assert!(!ses_failure(SdkError::service_error(many, ())).permanent);
+        let e = ses_failure(SdkError::service_error(many, ()));
+        assert!(!e.permanent && !e.uncertain);
+        let unmodelled = SendEmailError::generic(meta("InternalFailure"));
+        assert!(ses_failure(SdkError::service_error(unmodelled, ())).uncertain);
     }
 }

@@ -29,11 +29,18 @@ pub struct OutgoingEmail {
     pub html: Option<String>,
 }
 
+/// The SES and SNS clients try each message once: a retry of a send whose answer was lost
+/// (a 5xx, a timeout) could deliver it twice. A send that was refused before being taken
+/// (throttled) is retried by its caller: the stream, or the person who asked.
+pub fn at_most_once() -> aws_config::retry::RetryConfig {
+    aws_config::retry::RetryConfig::standard().with_max_attempts(1)
+}
+
 /// Why a message did not go out. `code` names the provider's error (`MessageRejected`,
 /// `InvalidParameterException`, `dispatch`…) and never the recipient; `reason` is the
 /// provider's whole message, which may name the address or number (not for logs).
 #[derive(Debug, thiserror::Error)]
-#[error("{channel} could not be sent ({}): {code}", if *.permanent { "permanent" } else { "transient" })]
+#[error("{channel} could not be sent ({}): {code}", if *.permanent { "permanent" } else if *.uncertain { "uncertain" } else { "transient" })]
 pub struct NotifyError {
     pub channel: &'static str,
     pub code: String,
@@ -41,16 +48,29 @@ pub struct NotifyError {
     /// Sending it again will fail again (an invalid or refused recipient, a sender that is
     /// not verified): see [`failure`](self) for the list. Otherwise it is worth a retry.
     pub permanent: bool,
+    /// The provider may have taken the message: its answer was lost (a 5xx, a timeout, a
+    /// broken connection). Sending it again may deliver it twice.
+    pub uncertain: bool,
 }
 
 impl NotifyError {
-    /// A failure a retry may cure (throttling, a 5xx, a timeout, no connection).
+    /// A failure a retry may cure, and the message was not taken (throttling, a refusal
+    /// of the account an operator fixes).
     pub fn transient(channel: &'static str, code: &str, reason: impl Into<String>) -> Self {
         Self {
             channel,
             code: code.into(),
             reason: reason.into(),
             permanent: false,
+            uncertain: false,
+        }
+    }
+
+    /// A failure whose message may have gone out all the same (see [`NotifyError::uncertain`]).
+    pub fn uncertain(channel: &'static str, code: &str, reason: impl Into<String>) -> Self {
+        Self {
+            uncertain: true,
+            ..Self::transient(channel, code, reason)
         }
     }
 

@@ -11,6 +11,13 @@ pub struct SesMailer {
 
 impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client, from: impl Into<String>) -> Self {
+        let client = aws_sdk_sesv2::Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .retry_config(super::at_most_once())
+                .build(),
+        );
         Self {
             client,
             from: from.into(),

@@ -18,6 +18,13 @@ impl SnsSms {
     }
 
     pub fn with_identity(client: aws_sdk_sns::Client, identity: SmsIdentity) -> Self {
+        let client = aws_sdk_sns::Client::from_conf(
+            client
+                .config()
+                .to_builder()
+                .retry_config(super::at_most_once())
+                .build(),
+        );
         Self { client, identity }
     }
 }

@@ -1,0 +1,345 @@
+//! Under faults (moto server behind `scripts/fault-proxy.py`): AWS throttling a third of every
+//! operation's calls, and answers lost after their call took effect. Nothing is lost, nothing
+//! is done twice, and a caller who did nothing wrong never gets 409 for its own retry.
+
+use portal_tests::faults::{first, rule, FaultProxy};
+use portal_tests::{moto_url, skip_without_moto, Org, TestApp, TestResponse};
+use serde_json::{json, Value};
+
+/// A number no other test texts (moto's outbox is shared by every test of the run).
+fn fresh_number() -> String {
+    let n = ulid::Ulid::generate().random() % 10_000_000;
+    format!("+336{n:08}")
+}
+
+struct World {
+    app: TestApp,
+    courier: Org,
+    client: Org,
+    recipient: String,
+}
+
+async fn world(app: TestApp) -> World {
+    let courier = app.create_courier("Steady Couriers").await;
+    let client = app
+        .onboard_client(&courier, "Steady Florist", "orders@steady.example")
+        .await;
+    World {
+        app,
+        courier,
+        client,
+        recipient: fresh_number(),
+    }
+}
+
+impl World {
+    async fn create(&self, idempotency_key: &str) -> TestResponse {
+        let body = json!({
+            "pickup": {"address": {"line1": "1 Market St", "city": "Lyon"}},
+            "dropoff": {
+                "address": {"line1": "9 Rue de la Paix", "city": "Paris"},
+                "recipient": {"name": "Marie Curie", "phone": self.recipient}
+            }
+        });
+        let authorization = format!("Bearer {}", self.client.key);
+        self.app
+            .raw(
+                "POST",
+                "/v1/orders",
+                &[
+                    ("authorization", &authorization),
+                    ("idempotency-key", idempotency_key),
+                    ("content-type", "application/json"),
+                ],
+                body.to_string().into(),
+            )
+            .await
+    }
+
+    async fn event(&self, order: &Value, kind: &str, body: Value) -> TestResponse {
+        let task = order[kind]["id"].as_str().unwrap();
+        self.app
+            .post(&format!("/v1/tasks/{task}/events"), &self.courier.key, body)
+            .await
+    }
+
+    /// Both tasks assigned, the pickup done: the dropoff may start.
+    async fn until_the_dropoff(&self, order: &Value) {
+        for (kind, body) in [
+            (
+                "pickup",
+                json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+            ),
+            (
+                "dropoff",
+                json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+            ),
+            ("pickup", json!({"type": "started"})),
+            ("pickup", json!({"type": "completed"})),
+        ] {
+            let answer = self.event(order, kind, body.clone()).await;
+            assert_eq!(answer.status, 200, "{kind} {body}: {}", answer.text);
+        }
+    }
+
+    async fn orders(&self) -> Vec<Value> {
+        let listed = self.app.get("/v1/orders", &self.client.key).await;
+        assert_eq!(listed.status, 200, "{}", listed.text);
+        listed.body["items"].as_array().unwrap().clone()
+    }
+
+    async fn texts(&self) -> Vec<String> {
+        let mut texts: Vec<String> = self
+            .app
+            .moto_sms()
+            .await
+            .into_iter()
+            .filter(|(to, _)| *to == self.recipient)
+            .map(|(_, text)| text)
+            .collect();
+        texts.sort();
+        texts
+    }
+}
+
+/// What a day of work leaves, in numbers that do not depend on ids or times.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    orders: usize,
+    statuses: Vec<String>,
+    texts: usize,
+    chat_messages: usize,
+}
+
+/// Three orders (one created twice with its idempotency key), one carried to its delivery
+/// with the stream delivered to the fan-out, and a chat message each way.
+async fn a_day(w: &World) -> Outcome {
+    let mut created = vec![];
+    for key in ["day-1", "day-2", "day-3", "day-1"] {
+        let answer = w.create(key).await;
+        assert!(matches!(answer.status, 200 | 201), "{key}: {}", answer.text);
+        created.push(answer.body);
+    }
+    assert_eq!(
+        created[0]["id"], created[3]["id"],
+        "the same key, the same order"
+    );
+    let order = &created[0];
+    for (kind, body) in [
+        (
+            "pickup",
+            json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+        ),
+        (
+            "dropoff",
+            json!({"type": "assigned", "driver": {"name": "Sam Driver"}}),
+        ),
+        ("pickup", json!({"type": "started"})),
+        ("pickup", json!({"type": "completed"})),
+        ("dropoff", json!({"type": "started"})),
+        ("dropoff", json!({"type": "arrived"})),
+        ("dropoff", json!({"type": "completed"})),
+    ] {
+        let answer = w.event(order, kind, body.clone()).await;
+        assert_eq!(answer.status, 200, "{kind} {body}: {}", answer.text);
+    }
+    // A record whose text was throttled fails its batch, which Lambda retries: here, the
+    // stream again from its start (every other message is already marked sent).
+    let mut failed = w.app.deliver_stream().await;
+    for _ in 0..5 {
+        if failed == 0 {
+            break;
+        }
+        failed = w.app.redeliver_stream_from_start().await;
+    }
+    assert_eq!(failed, 0, "every record went through on a retry");
+    for (key, body) in [
+        (&w.client.key, json!({"text": "Is the parcel on its way?"})),
+        (
+            &w.courier.key,
+            json!({"text": "Yes, delivered.", "clientId": w.client.id}),
+        ),
+    ] {
+        let sent = w.app.post("/v1/chat/messages", key, body).await;
+        assert_eq!(sent.status, 201, "{}", sent.text);
+    }
+    let chat = w.app.get("/v1/chat/messages", &w.client.key).await;
+    assert_eq!(chat.status, 200, "{}", chat.text);
+    let orders = w.orders().await;
+    let mut statuses: Vec<String> = orders
+        .iter()
+        .map(|o| o["status"].as_str().unwrap().to_string())
+        .collect();
+    statuses.sort();
+    Outcome {
+        orders: orders.len(),
+        statuses,
+        texts: w.texts().await.len(),
+        chat_messages: chat.body["items"].as_array().unwrap().len(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_under_thirty_percent_throttling_loses_and_duplicates_nothing() {
+    if skip_without_moto() {
+        return;
+    }
+    // The same day without faults, then with three calls in ten of every operation of
+    // DynamoDB, its stream, SNS and SES throttled (never two in a row, so each call's own
+    // retries get through: what is tested is that a retried call is not done twice).
+    let calm = world(TestApp::moto().await).await;
+    let expected = a_day(&calm).await;
+    assert!(expected.texts > 0, "the delivery texted its recipient");
+
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    proxy.set(json!([rule("*", "*", 10, &[0, 3, 6], "throttle")]));
+    let outcome = a_day(&w).await;
+    let injected = proxy.injected();
+    proxy.clear();
+    assert!(injected > 30, "faults were injected ({})", proxy.stats());
+    assert_eq!(outcome, expected);
+    // Read again, with no fault: the table and the outbox agree.
+    assert_eq!(w.orders().await.len(), expected.orders);
+    assert_eq!(w.texts().await.len(), expected.texts);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_whose_creation_answer_was_lost_is_created_once() {
+    if skip_without_moto() {
+        return;
+    }
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    // The order's transaction is committed, its answer lost; the SDK retries it at once.
+    proxy.set(json!([first("dynamodb", "TransactWriteItems", "lost")]));
+    let answer = w.create("lost-1").await;
+    assert_eq!(proxy.injected(), 1, "{}", proxy.stats());
+    proxy.clear();
+    assert_ne!(
+        answer.status, 409,
+        "the caller's own write is no conflict: {}",
+        answer.text
+    );
+    // The client retries with its key (whatever it got): one order.
+    let again = w.create("lost-1").await;
+    assert!(matches!(again.status, 200 | 201), "{}", again.text);
+    if answer.status < 300 {
+        assert_eq!(answer.body["id"], again.body["id"]);
+    }
+    assert_eq!(w.orders().await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_event_whose_answer_was_lost_is_recorded_once() {
+    if skip_without_moto() {
+        return;
+    }
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    let created = w.create("event-1").await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let order = created.body;
+    w.until_the_dropoff(&order).await;
+    // The event's write is committed, its answer lost.
+    proxy.set(json!([
+        first("dynamodb", "UpdateItem", "lost"),
+        first("dynamodb", "TransactWriteItems", "lost")
+    ]));
+    let answer = w.event(&order, "dropoff", json!({"type": "started"})).await;
+    assert_eq!(proxy.injected(), 1, "{}", proxy.stats());
+    proxy.clear();
+    assert_ne!(
+        answer.status, 409,
+        "the caller's own write is no conflict: {}",
+        answer.text
+    );
+    // Dispatch retries the same event.
+    let again = w.event(&order, "dropoff", json!({"type": "started"})).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let read = w
+        .app
+        .get(
+            &format!("/v1/orders/{}", order["id"].as_str().unwrap()),
+            &w.client.key,
+        )
+        .await;
+    let started = read.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.to_string().contains("dropoff_started"))
+        .count();
+    assert_eq!(started, 1, "{}", read.body["timeline"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notification_whose_marker_answer_was_lost_is_sent_once() {
+    if skip_without_moto() {
+        return;
+    }
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    let created = w.create("marker-1").await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let order = created.body;
+    w.until_the_dropoff(&order).await;
+    let started = w.event(&order, "dropoff", json!({"type": "started"})).await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    // The send-once marker is written, its answer lost: the retry finds it taken.
+    proxy.set(json!([first("dynamodb", "PutItem", "lost")]));
+    w.app.deliver_stream().await;
+    assert_eq!(proxy.injected(), 1, "{}", proxy.stats());
+    proxy.clear();
+    w.app.redeliver_stream_from_start().await;
+    // The put's own condition failed on its own marker: recognised, and the text sent.
+    assert_eq!(w.texts().await.len(), 1, "sent, once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_whose_answer_was_lost_is_not_sent_again_and_a_throttled_one_is_sent_once() {
+    if skip_without_moto() {
+        return;
+    }
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    let created = w.create("sms-1").await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let order = created.body;
+    w.until_the_dropoff(&order).await;
+    let started = w.event(&order, "dropoff", json!({"type": "started"})).await;
+    assert_eq!(started.status, 200, "{}", started.text);
+
+    // SNS took the text, its answer was lost: sent once, never again (at most once).
+    proxy.set(json!([first("sns", "Publish", "lost")]));
+    w.app.deliver_stream().await;
+    assert_eq!(
+        proxy.stats()["calls"]["sns.Publish"],
+        1,
+        "no retry of a lost send"
+    );
+    proxy.clear();
+    assert_eq!(w.texts().await.len(), 1);
+    w.app.redeliver_stream_from_start().await;
+    assert_eq!(
+        w.texts().await.len(),
+        1,
+        "a retried batch sends nothing again"
+    );
+
+    // The next text is throttled (not taken): the stream's retry sends it, once.
+    let completed = w
+        .event(&order, "dropoff", json!({"type": "completed"}))
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.text);
+    proxy.set(json!([first("sns", "Publish", "throttle")]));
+    let failed = w.app.deliver_stream().await;
+    assert_eq!(proxy.injected(), 1, "{}", proxy.stats());
+    proxy.clear();
+    assert_eq!(failed, 1, "the throttled record is reported for a retry");
+    assert_eq!(w.texts().await.len(), 1);
+    w.app.redeliver_stream_from_start().await;
+    assert_eq!(w.texts().await.len(), 2, "sent on the retry");
+    w.app.redeliver_stream_from_start().await;
+    assert_eq!(w.texts().await.len(), 2, "and only once");
+}
