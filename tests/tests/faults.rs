@@ -343,3 +343,44 @@ async fn a_text_whose_answer_was_lost_is_not_sent_again_and_a_throttled_one_is_s
     w.app.redeliver_stream_from_start().await;
     assert_eq!(w.texts().await.len(), 2, "and only once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_whose_answer_was_lost_is_sent_again_when_asked_again() {
+    if skip_without_moto() {
+        return;
+    }
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    let unique = format!("Lostmail{}", ulid::Ulid::generate());
+    let client = w
+        .app
+        .create_client(&w.courier, &unique, "owner@lostmail.example")
+        .await;
+    let invitations = || async {
+        w.app
+            .moto_emails()
+            .await
+            .into_iter()
+            .filter(|mail| mail.contains(&unique))
+            .count()
+    };
+    let uri = format!("/v1/clients/{client}/invitation");
+    let invite = || w.app.call("POST", &uri, Some(&w.courier.key), None);
+    // SES took the email, its answer was lost: the courier is told it failed, and nothing
+    // is left half-done (SES is not asked twice by the SDK).
+    proxy.set(json!([first("ses", "SendEmail", "lost")]));
+    let lost = invite().await;
+    assert_eq!(
+        proxy.stats()["calls"]["ses.SendEmail"],
+        1,
+        "no retry of a lost send"
+    );
+    proxy.clear();
+    assert!(lost.status >= 500, "{} {}", lost.status, lost.text);
+    assert_eq!(lost.body["error"]["code"], "unavailable", "{}", lost.text);
+    assert_eq!(invitations().await, 1, "it went out all the same");
+    // Asked again: a new invitation, sent (the first may have arrived too).
+    let again = invite().await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(invitations().await, 2);
+}
