@@ -7,7 +7,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::domain::sms_identity::SmsIdentity;
 use crate::domain::sms_price::SegmentPrice;
 use crate::needs::{Needs, NotWired};
-use crate::notify::{Mailer, SmsSender};
+use crate::notify::{Mailer, Pusher, SmsSender};
 use crate::store::dynamo::DynamoStore;
 use crate::store::Store;
 
@@ -72,6 +72,9 @@ pub struct Ctx {
     pub mailer: Option<Arc<dyn Mailer>>,
     /// SMS (SNS, or the outbox locally); none in a function built without it.
     pub sms: Option<Arc<dyn SmsSender>>,
+    /// Pushes to open pages (API Gateway's WebSocket connections, or the local server's);
+    /// none in a function built without it.
+    pub pusher: Option<Arc<dyn Pusher>>,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
 }
@@ -107,6 +110,7 @@ impl Ctx {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table)),
             mailer: needs.build_mailer(aws, &config.sender_email),
             sms: needs.build_sms(aws, &config.sms),
+            pusher: needs.build_pusher(aws),
             clock: Arc::new(SystemClock),
             config,
         }
@@ -118,6 +122,7 @@ impl Ctx {
         Self {
             mailer: self.mailer.clone().filter(|_| needs.mail()),
             sms: self.sms.clone().filter(|_| needs.sms()),
+            pusher: self.pusher.clone().filter(|_| needs.push()),
             ..self.clone()
         }
     }
@@ -128,6 +133,12 @@ impl Ctx {
 
     pub fn sms(&self) -> Result<&dyn SmsSender, NotWired> {
         self.sms.as_deref().ok_or(NotWired("SMS (SNS)"))
+    }
+
+    pub fn pusher(&self) -> Result<&dyn Pusher, NotWired> {
+        self.pusher
+            .as_deref()
+            .ok_or(NotWired("WebSocket pushes (API Gateway Management API)"))
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -1457,6 +1457,7 @@ mod observed {
                 }),
                 mailer: Some(Arc::new(RecordingMail(recorder.clone(), seen.clone()))),
                 sms: Some(Arc::new(RecordingSms(recorder.clone(), seen.clone()))),
+                pusher: None,
                 clock: clock.clone(),
                 config: Config {
                     public_base_url: Some("https://portal.test".into()),
