@@ -48,6 +48,21 @@ impl Config {
             .ok()
     }
 
+    /// Where open pages connect for live updates: `LIVE_URL` (the stack's WebSocket API
+    /// stage, `wss://…/live`). Unset or empty (portal-local): the portal's own host's `/live`.
+    pub fn live_url() -> Option<String> {
+        std::env::var("LIVE_URL")
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| v.starts_with("wss://") || v.starts_with("ws://"))
+    }
+
+    /// The origin of [`Config::live_url`] (`wss://abc.execute-api.eu-west-1.amazonaws.com`),
+    /// what the pages' `connect-src` allows besides their own.
+    pub fn live_origin() -> Option<String> {
+        live_origin_of(&Self::live_url()?)
+    }
+
     /// The deployment's settings from the environment, checked: a malformed SMS identity
     /// stops the function at start-up rather than every send.
     pub fn from_env() -> Result<Self, String> {
@@ -146,4 +161,16 @@ impl Ctx {
     }
 
     // `base_url`, the base of links in messages, is in `http`: it falls back on the request.
+}
+
+/// The origin of a WebSocket URL (`wss://host[:port]`); `None` when it has none (no host,
+/// or a character that would end a policy's directive).
+pub fn live_origin_of(url: &str) -> Option<String> {
+    let scheme_end = url.find("://")? + 3;
+    let host_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map(|i| scheme_end + i)
+        .unwrap_or(url.len());
+    let origin = &url[..host_end];
+    (host_end > scheme_end && !origin.contains([';', ',', ' ', '\''])).then(|| origin.to_string())
 }

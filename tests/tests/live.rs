@@ -1,7 +1,9 @@
 //! Live updates: a page's WebSocket is opened only from the portal's own origin, by a
 //! session (its ticket or cookie) or a tracking token; the pusher, on the table's stream,
 //! posts each change to the pages allowed to see it and nothing to others; a page that has
-//! gone (API Gateway's 410) is forgotten.
+//! gone (API Gateway's 410) is forgotten. The pages that update themselves (orders, an
+//! order, messages, conversations, tracking) carry `live.js` and what it needs: a ticket
+//! that connects, the messages heard, the regions it swaps; no other page does.
 
 use serde_json::{json, Value};
 
@@ -13,6 +15,7 @@ on_both_backends!(
     chat_and_order_changes_reach_their_organisations_pages_only,
     a_tracking_page_hears_its_drivers_positions_only_while_under_way,
     a_page_that_has_gone_is_forgotten,
+    the_pages_carry_what_live_js_needs_and_nothing_else_does,
 );
 
 const ORIGIN: &str = "https://portal.test";
@@ -415,4 +418,193 @@ async fn a_page_that_has_gone_is_forgotten(app: TestApp) {
     )
     .await;
     assert_eq!(pong.body.as_deref(), Some(r#"{"type":"pong"}"#));
+}
+
+/// The data attributes of a page's `<div hidden id="live" …>`; `None` when it has none.
+fn live_data(html: &str) -> Option<std::collections::HashMap<String, String>> {
+    let start = html.find("<div hidden id=\"live\"")?;
+    let tag = &html[start..start + html[start..].find('>')?];
+    Some(
+        tag.split(" data-")
+            .skip(1)
+            .filter_map(|a| {
+                let (name, value) = a.split_once("=\"")?;
+                Some((name.to_string(), value.trim_end_matches('"').to_string()))
+            })
+            .collect(),
+    )
+}
+
+async fn the_pages_carry_what_live_js_needs_and_nothing_else_does(app: TestApp) {
+    use crate::web_pages::{get, post};
+    let (courier, courier_cookie) =
+        crate::teams::courier_signed_in(&app, "Swift Couriers", "ops@swift.example").await;
+    let (rose, pia) =
+        crate::web_pages::client_with_user(&app, &courier, "Rose Florist", "pia@rose.example")
+            .await;
+    let order = order_for(&app, &courier.key, &rose).await;
+    let order_id = order["id"].as_str().unwrap();
+    // Locally (no LIVE_URL) the WebSocket is the portal's own host's /live.
+    let base = app.ctx().base_url(&portal::http::ApiRequest {
+        base_url: Some(format!("http://{}", crate::web_pages::HOST)),
+        ..Default::default()
+    });
+    let ws = format!("{}/live", base.replacen("http", "ws", 1));
+    let pages: Vec<(&str, String, &str, &str, &str, &str)> = vec![
+        // who, page, heard, order, client, region
+        (
+            "pia",
+            "/orders".into(),
+            "order.created order.changed",
+            "",
+            "",
+            "orders-live",
+        ),
+        (
+            "courier",
+            "/orders".into(),
+            "order.created order.changed",
+            "",
+            "",
+            "orders-live",
+        ),
+        (
+            "pia",
+            format!("/orders/{order_id}"),
+            "order.changed",
+            order_id,
+            "",
+            "order-live",
+        ),
+        (
+            "courier",
+            format!("/orders/{order_id}"),
+            "order.changed",
+            order_id,
+            "",
+            "order-live",
+        ),
+        (
+            "pia",
+            "/messages".into(),
+            "chat.message",
+            "",
+            "",
+            "chat-live",
+        ),
+        (
+            "courier",
+            "/messages".into(),
+            "chat.message",
+            "",
+            "",
+            "conversations-live",
+        ),
+        (
+            "courier",
+            format!("/messages/{rose}"),
+            "chat.message",
+            "",
+            &rose,
+            "chat-live",
+        ),
+    ];
+    for (n, (who, uri, on, only_order, only_client, region)) in pages.iter().enumerate() {
+        let cookie = if *who == "pia" { &pia } else { &courier_cookie };
+        let page = get(&app, uri, cookie).await;
+        assert_eq!(page.status, 200, "{uri}: {}", page.text);
+        let data = live_data(&page.text).unwrap_or_else(|| panic!("{who} {uri}: no live data"));
+        assert_eq!(data["url"], ws, "{who} {uri}");
+        assert_eq!(data["ticket"], ticket(cookie), "{who} {uri}");
+        assert_eq!(data["on"], *on, "{who} {uri}");
+        assert_eq!(data["order"], *only_order, "{who} {uri}");
+        assert_eq!(data["client"], *only_client, "{who} {uri}");
+        assert!(!data["said"].is_empty(), "{who} {uri}");
+        assert!(
+            page.text
+                .contains(&format!("id=\"{region}\" data-live-region")),
+            "{who} {uri}: no region {region}"
+        );
+        assert!(
+            page.text.contains("role=\"status\" aria-live=\"polite\""),
+            "{who} {uri}"
+        );
+        let version = portal::web::assets::version();
+        assert!(
+            page.text
+                .contains(&format!("<script src=\"/static/{version}/live.js\" defer>")),
+            "{who} {uri}"
+        );
+        // The page's ticket opens its WebSocket.
+        let id = format!("page{n}");
+        assert_eq!(
+            connect(
+                &app,
+                &id,
+                Some(ORIGIN),
+                None,
+                &[("ticket", &data["ticket"])]
+            )
+            .await,
+            200,
+            "{who} {uri}"
+        );
+    }
+    // The live file is served, as JavaScript.
+    let js = app
+        .raw(
+            "GET",
+            &format!("/static/{}/live.js", portal::web::assets::version()),
+            &[],
+            bytes::Bytes::new(),
+        )
+        .await;
+    assert_eq!(js.status, 200);
+    assert!(js
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(js.text.contains("new WebSocket("));
+    // Other pages, and a refused form's answer (not a page to fetch again): no live data.
+    for uri in ["/settings/user", "/orders/new", "/drafts"] {
+        let page = get(&app, uri, &pia).await;
+        assert_eq!(page.status, 200, "{uri}");
+        assert!(live_data(&page.text).is_none(), "{uri}");
+    }
+    let refused = post(&app, "/messages", &pia, &[("text", "")]).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(live_data(&refused.text).is_none());
+    // The tracking page: its token, the status and positions heard, the script allowed.
+    let token = tracking_token(&order);
+    let tracking = app
+        .raw(
+            "GET",
+            &format!("/track/{token}"),
+            &[("accept", "text/html"), ("host", crate::web_pages::HOST)],
+            bytes::Bytes::new(),
+        )
+        .await;
+    assert_eq!(tracking.status, 200, "{}", tracking.text);
+    let data = live_data(&tracking.text).expect("the tracking page's live data");
+    assert_eq!(data["track"], token);
+    assert_eq!(data["on"], "tracking.changed task.location");
+    assert!(!data.contains_key("ticket"));
+    assert!(tracking
+        .text
+        .contains("id=\"tracking-live\" data-live-region"));
+    assert!(tracking.text.contains("id=\"status\" data-live-region"));
+    let policy = tracking.header("content-security-policy").unwrap();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(policy.contains("connect-src 'self'"), "{policy}");
+    assert_eq!(
+        connect(
+            &app,
+            "tracking",
+            Some(ORIGIN),
+            None,
+            &[("track", &data["track"])]
+        )
+        .await,
+        200
+    );
 }
