@@ -36,6 +36,7 @@ echo "== web portal in Chromium (Playwright, axe): screenshots in target/screens
 "$repo/.venv/bin/python" "$repo/tests/browser/account_flow.py"
 "$repo/.venv/bin/python" "$repo/tests/browser/console_flow.py"
 "$repo/.venv/bin/python" "$repo/tests/browser/tracking_flow.py"
+"$repo/.venv/bin/python" "$repo/tests/browser/live_flow.py"
 
 echo "== API contract: schemathesis against the local portal (courier key, client key)"
 "$repo/scripts/schemathesis.sh" | tee target/schemathesis.log

@@ -7,7 +7,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::domain::sms_identity::SmsIdentity;
 use crate::domain::sms_price::SegmentPrice;
 use crate::needs::{Needs, NotWired};
-use crate::notify::{Mailer, SmsSender};
+use crate::notify::{Mailer, Pusher, SmsSender};
 use crate::store::dynamo::DynamoStore;
 use crate::store::Store;
 
@@ -48,6 +48,21 @@ impl Config {
             .ok()
     }
 
+    /// Where open pages connect for live updates: `LIVE_URL` (the stack's WebSocket API
+    /// stage, `wss://…/live`). Unset or empty (portal-local): the portal's own host's `/live`.
+    pub fn live_url() -> Option<String> {
+        std::env::var("LIVE_URL")
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| v.starts_with("wss://") || v.starts_with("ws://"))
+    }
+
+    /// The origin of [`Config::live_url`] (`wss://abc.execute-api.eu-west-1.amazonaws.com`),
+    /// what the pages' `connect-src` allows besides their own.
+    pub fn live_origin() -> Option<String> {
+        live_origin_of(&Self::live_url()?)
+    }
+
     /// The deployment's settings from the environment, checked: a malformed SMS identity
     /// stops the function at start-up rather than every send.
     pub fn from_env() -> Result<Self, String> {
@@ -72,6 +87,9 @@ pub struct Ctx {
     pub mailer: Option<Arc<dyn Mailer>>,
     /// SMS (SNS, or the outbox locally); none in a function built without it.
     pub sms: Option<Arc<dyn SmsSender>>,
+    /// Pushes to open pages (API Gateway's WebSocket connections, or the local server's);
+    /// none in a function built without it.
+    pub pusher: Option<Arc<dyn Pusher>>,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
 }
@@ -107,6 +125,7 @@ impl Ctx {
             store: Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table)),
             mailer: needs.build_mailer(aws, &config.sender_email),
             sms: needs.build_sms(aws, &config.sms),
+            pusher: needs.build_pusher(aws),
             clock: Arc::new(SystemClock),
             config,
         }
@@ -118,6 +137,7 @@ impl Ctx {
         Self {
             mailer: self.mailer.clone().filter(|_| needs.mail()),
             sms: self.sms.clone().filter(|_| needs.sms()),
+            pusher: self.pusher.clone().filter(|_| needs.push()),
             ..self.clone()
         }
     }
@@ -130,9 +150,27 @@ impl Ctx {
         self.sms.as_deref().ok_or(NotWired("SMS (SNS)"))
     }
 
+    pub fn pusher(&self) -> Result<&dyn Pusher, NotWired> {
+        self.pusher
+            .as_deref()
+            .ok_or(NotWired("WebSocket pushes (API Gateway Management API)"))
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
 
     // `base_url`, the base of links in messages, is in `http`: it falls back on the request.
+}
+
+/// The origin of a WebSocket URL (`wss://host[:port]`); `None` when it has none (no host,
+/// or a character that would end a policy's directive).
+pub fn live_origin_of(url: &str) -> Option<String> {
+    let scheme_end = url.find("://")? + 3;
+    let host_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map(|i| scheme_end + i)
+        .unwrap_or(url.len());
+    let origin = &url[..host_end];
+    (host_end > scheme_end && !origin.contains([';', ',', ' ', '\''])).then(|| origin.to_string())
 }

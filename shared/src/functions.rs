@@ -263,6 +263,8 @@ event_functions! {
     DRAFT_REMINDERS draft_reminders "draft-reminders" => serve_draft_reminders, MAIL;
     IMPORT_WORKER import_worker "import-worker" => serve_import_worker, STORE;
     CHAT_NOTICES chat_notices "chat-notices" => serve_chat_notices, MAIL;
+    LIVE_CONNECTIONS live_connections "live-connections" => serve_live_connections, STORE;
+    LIVE_PUSHER live_pusher "live-pusher" => serve_live_pusher, Needs::STORE.with_push();
 }
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

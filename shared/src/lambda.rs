@@ -97,6 +97,81 @@ pub async fn serve_status_fanout(needs: Needs) -> Result<(), Error> {
     .await
 }
 
+/// Serves the WebSocket API's routes (`$connect`, `$disconnect`, `$default`): the live
+/// updates' connections ([`crate::live::handle_route`]). The portal's own origin, which a
+/// page's `Origin` must be, is `PORTAL_ORIGIN` (else `PUBLIC_BASE_URL`).
+pub async fn serve_live_connections(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
+    let origin = std::env::var("PORTAL_ORIGIN")
+        .ok()
+        .filter(|o| !o.trim().is_empty())
+        .or_else(|| ctx.config.public_base_url.clone())
+        .unwrap_or_default();
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<
+            aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest,
+        >| {
+            let ctx = ctx.clone();
+            let origin = origin.clone();
+            let span = event_span("live-connections", &event.context);
+            async move {
+                let request = event.payload;
+                let context = &request.request_context;
+                let route = context.route_key.clone().unwrap_or_default();
+                let connection_id = context.connection_id.clone().unwrap_or_default();
+                let query: Vec<(String, String)> = ["ticket", "track"]
+                    .iter()
+                    .filter_map(|name| {
+                        request
+                            .query_string_parameters
+                            .first(name)
+                            .map(|v| (name.to_string(), v.to_string()))
+                    })
+                    .collect();
+                let answer = crate::live::handle_route(
+                    &ctx,
+                    &route,
+                    &connection_id,
+                    &request.headers,
+                    &query,
+                    &origin,
+                    request.body.as_deref(),
+                )
+                .await;
+                let mut response = aws_lambda_events::apigw::ApiGatewayProxyResponse::default();
+                response.status_code = i64::from(answer.status);
+                response.body = answer.body.map(Body::Text);
+                Ok::<_, Error>(response)
+            }
+            .instrument(span)
+        },
+    ))
+    .await
+}
+
+/// Serves the live updates' pusher on the table's stream ([`crate::live::handle_stream`]).
+pub async fn serve_live_pusher(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::dynamodb::Event>| {
+            let ctx = ctx.clone();
+            let span = event_span("live-pusher", &event.context);
+            async move {
+                let records = event.payload.records.len();
+                let response = crate::live::handle_stream(&ctx, event.payload).await;
+                tracing::info!(
+                    records,
+                    failed = response.batch_item_failures.len(),
+                    "live batch done"
+                );
+                Ok::<_, Error>(response)
+            }
+            .instrument(span)
+        },
+    ))
+    .await
+}
+
 /// Serves the import worker on the table's stream (a running import's summary).
 pub async fn serve_import_worker(needs: Needs) -> Result<(), Error> {
     let ctx = cold_start(needs).await?;

@@ -20,6 +20,7 @@ pub mod http;
 pub mod imports;
 pub mod integrations;
 pub mod lambda;
+pub mod live;
 pub mod needs;
 pub mod notify;
 pub mod observe;

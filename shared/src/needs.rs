@@ -8,18 +8,22 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::domain::sms_identity::SmsIdentity;
-use crate::notify::{Mailer, SesMailer, SmsSender, SnsSms};
+use crate::notify::push::ApiGatewayPusher;
+use crate::notify::{Mailer, Pusher, SesMailer, SmsSender, SnsSms};
 
 /// SES, given the identity mail is sent from (the `sender_email` of `ctx::Config`).
 type BuildMailer = fn(&SdkConfig, &str) -> Arc<dyn Mailer>;
 /// SNS, given the identity SMS are sent with (the `sms` of `ctx::Config`).
 type BuildSms = fn(&SdkConfig, &SmsIdentity) -> Arc<dyn SmsSender>;
+/// The API Gateway Management API of the WebSocket API's stage (`LIVE_ENDPOINT`).
+type BuildPusher = fn(&SdkConfig) -> Option<Arc<dyn Pusher>>;
 
 /// The table (DynamoDB) always; email (SES) and SMS (SNS) when a use case sends them.
 #[derive(Clone, Copy)]
 pub struct Needs {
     mail: Option<BuildMailer>,
     sms: Option<BuildSms>,
+    push: Option<BuildPusher>,
 }
 
 impl Needs {
@@ -27,6 +31,7 @@ impl Needs {
     pub const STORE: Needs = Needs {
         mail: None,
         sms: None,
+        push: None,
     };
     /// Every client: the local portal and the operator command on AWS.
     pub const ALL: Needs = Needs::STORE.with_mail().with_sms();
@@ -47,6 +52,18 @@ impl Needs {
         }
     }
 
+    /// Adds pushes to open pages through the WebSocket API (`execute-api:ManageConnections`).
+    pub const fn with_push(self) -> Self {
+        Needs {
+            push: Some(api_gateway_pusher),
+            ..self
+        }
+    }
+
+    pub fn push(&self) -> bool {
+        self.push.is_some()
+    }
+
     pub fn mail(&self) -> bool {
         self.mail.is_some()
     }
@@ -64,11 +81,18 @@ impl Needs {
         if self.sms() {
             services.push("sns");
         }
+        if self.push() {
+            services.push("execute-api");
+        }
         services
     }
 
     pub(crate) fn build_mailer(&self, aws: &SdkConfig, sender: &str) -> Option<Arc<dyn Mailer>> {
         self.mail.map(|build| build(aws, sender))
+    }
+
+    pub(crate) fn build_pusher(&self, aws: &SdkConfig) -> Option<Arc<dyn Pusher>> {
+        self.push.and_then(|build| build(aws))
     }
 
     pub(crate) fn build_sms(
@@ -96,6 +120,13 @@ impl fmt::Debug for Needs {
 
 fn ses_mailer(aws: &SdkConfig, sender: &str) -> Arc<dyn Mailer> {
     Arc::new(SesMailer::new(aws_sdk_sesv2::Client::new(aws), sender))
+}
+
+/// On `LIVE_ENDPOINT` (the stage's `https://` URL); unset: none (a wiring mistake the
+/// pusher reports on its first push).
+fn api_gateway_pusher(aws: &SdkConfig) -> Option<Arc<dyn Pusher>> {
+    let endpoint = std::env::var("LIVE_ENDPOINT").ok()?;
+    Some(Arc::new(ApiGatewayPusher::new(aws, &endpoint)))
 }
 
 fn sns_sms(aws: &SdkConfig, identity: &SmsIdentity) -> Arc<dyn SmsSender> {

@@ -4,7 +4,8 @@ driver's position (posted by dispatch) shown while the dropoff is active, with i
 words; **Call** / **Text** only once the client allows contacting the driver, with the
 driver's first name only; nothing of the driver once delivered; then the recipient rates the
 delivery with the keyboard, a bad comment refused next to its field first, the rating shown
-on the client's order page. Everything works without JavaScript (the page has none). axe on
+on the client's order page. Everything works without JavaScript (the page's one script, live.js, only makes it update
+itself: tests/browser/live_flow.py). axe on
 every view (no serious or critical violations); screenshots go to target/screenshots/
 (prefix 3x-). The map's tiles come from a local tile stub (`MAP_TILE_URL_TEMPLATE`): no
 request leaves the machine.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use portal::clock::ShiftedClock;
 use portal::ctx::Config;
-use portal::notify::{Outbox, OutgoingEmail, Recorder, Sent, SesMailer, SnsSms};
+use portal::notify::{Connections, Outbox, OutgoingEmail, Recorder, Sent, SesMailer, SnsSms};
 use portal::store::dynamo::DynamoStore;
 use portal::store::embedded::EmbeddedStore;
 use portal::store::{Scanner, Store};
@@ -46,6 +46,10 @@ pub struct TestApp {
     pub calls: CallCounter,
     /// The table's stream: the embedded change log, or moto's stream.
     pub stream: Stream,
+    /// The same stream, read by the live updates' pusher.
+    pub live_stream: Stream,
+    /// The open pages' WebSockets the pusher posts to (`live.open(id)` opens one).
+    pub live: Arc<Connections>,
     /// The scenario's log lines and the secrets it handled ([`on_both_backends!`] checks
     /// that no line holds one).
     pub logs: LogWatch,
@@ -240,7 +244,12 @@ impl TestApp {
             Some(dir),
             None,
             CallCounter::default(),
-            |ctx| Stream::Embedded(LocalStream::new(store, ctx)),
+            |ctx, full| {
+                (
+                    Stream::Embedded(LocalStream::new(store.clone(), ctx)),
+                    Stream::Embedded(LocalStream::live_pusher(store, full)),
+                )
+            },
         )
     }
 
@@ -266,6 +275,7 @@ impl TestApp {
         let calls = CallCounter::default();
         let store = moto_store_at(url, calls.clone()).await;
         let stream = moto_stream::MotoStream::open(store.client(), store.table()).await;
+        let live_stream = moto_stream::MotoStream::open(store.client(), store.table()).await;
         let table = store.table().to_string();
         let mut app = Self::assemble(
             Backend::Moto,
@@ -274,7 +284,7 @@ impl TestApp {
             None,
             Some(moto_url()),
             calls,
-            |_| Stream::Moto(stream),
+            |_, _| (Stream::Moto(stream), Stream::Moto(live_stream)),
         );
         app.table = Some(table);
         app
@@ -287,13 +297,15 @@ impl TestApp {
         dir: Option<tempfile::TempDir>,
         moto_url: Option<String>,
         calls: CallCounter,
-        stream: impl FnOnce(Arc<Ctx>) -> Stream,
+        stream: impl FnOnce(Arc<Ctx>, &Ctx) -> (Stream, Stream),
     ) -> Self {
         let clock = Arc::new(ShiftedClock::default());
+        let live = Arc::new(Connections::default());
         let ctx = Ctx {
             store: store.clone(),
             mailer: Some(recorder.clone()),
             sms: Some(recorder.clone()),
+            pusher: Some(live.clone()),
             clock: clock.clone(),
             config: Config {
                 public_base_url: Some("https://portal.test".into()),
@@ -302,13 +314,16 @@ impl TestApp {
             },
         };
         let ctx = Arc::new(ctx);
-        let stream = stream(Arc::new(
-            ctx.wired_for(portal_local::functions::STATUS_FANOUT.needs),
-        ));
+        let (stream, live_stream) = stream(
+            Arc::new(ctx.wired_for(portal_local::functions::STATUS_FANOUT.needs)),
+            &ctx,
+        );
         let app = LocalApp::new(ctx, &Template::built_in());
         Self {
             logs: LogWatch::default(),
             stream,
+            live_stream,
+            live,
             app,
             backend,
             recorder,
@@ -564,6 +579,31 @@ impl TestApp {
                         .app
                         .ctx
                         .wired_for(portal_local::functions::STATUS_FANOUT.needs),
+                )
+                .await
+                .iter()
+                .filter(|r| !r.batch_item_failures.is_empty())
+                .count(),
+        }
+    }
+
+    /// Delivers the stream's new records to the live updates' pusher; how many batches
+    /// reported a failure.
+    pub async fn deliver_live(&self) -> usize {
+        match &self.live_stream {
+            Stream::Embedded(stream) => stream
+                .drain()
+                .await
+                .expect("local stream delivery")
+                .iter()
+                .filter(|d| d.failed.is_some())
+                .count(),
+            Stream::Moto(stream) => stream
+                .deliver_live(
+                    &self
+                        .app
+                        .ctx
+                        .wired_for(portal_local::functions::LIVE_PUSHER.needs),
                 )
                 .await
                 .iter()

@@ -40,10 +40,41 @@ impl MotoStream {
         self.positions.lock().await.clear();
     }
 
-    /// Reads every new record and delivers it; returns the batches' responses.
+    /// Reads every new record and delivers it to the status fan-out; returns the batches'
+    /// responses.
     pub async fn deliver(
         &self,
         ctx: &Ctx,
+    ) -> Vec<aws_lambda_events::streams::DynamoDbEventResponse> {
+        self.deliver_to(ctx, portal::fanout::record_is_relevant, |ctx, event| {
+            Box::pin(portal::fanout::handle_stream(ctx, event))
+        })
+        .await
+    }
+
+    /// The same, to the live updates' pusher (its own filter).
+    pub async fn deliver_live(
+        &self,
+        ctx: &Ctx,
+    ) -> Vec<aws_lambda_events::streams::DynamoDbEventResponse> {
+        self.deliver_to(ctx, portal::live::record_is_relevant, |ctx, event| {
+            Box::pin(portal::live::handle_stream(ctx, event))
+        })
+        .await
+    }
+
+    /// Reads every new record and hands those `relevant` lets through to `handle`.
+    pub async fn deliver_to(
+        &self,
+        ctx: &Ctx,
+        relevant: fn(&EventRecord) -> bool,
+        handle: for<'a> fn(
+            &'a Ctx,
+            aws_lambda_events::dynamodb::Event,
+        ) -> futures::future::BoxFuture<
+            'a,
+            aws_lambda_events::streams::DynamoDbEventResponse,
+        >,
     ) -> Vec<aws_lambda_events::streams::DynamoDbEventResponse> {
         let shards = self
             .client
@@ -100,7 +131,7 @@ impl MotoStream {
             let records: Vec<EventRecord> = records
                 .into_iter()
                 .map(event_record)
-                .filter(portal::fanout::record_is_relevant)
+                .filter(|r| relevant(r))
                 .collect();
             // Lambda resumes at the first failed record; the records before it are done.
             let mut next = Some(last);
@@ -109,11 +140,7 @@ impl MotoStream {
                     .iter()
                     .filter_map(|r| r.change.sequence_number.clone())
                     .collect();
-                let response = portal::fanout::handle_stream(
-                    ctx,
-                    portal_local::streams::stream_event(records),
-                )
-                .await;
+                let response = handle(ctx, portal_local::streams::stream_event(records)).await;
                 if let Some(failed) = response
                     .batch_item_failures
                     .first()

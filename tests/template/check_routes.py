@@ -105,6 +105,26 @@ def routes(resources):
     return found
 
 
+def websocket_functions(resources, found):
+    """Functions a WebSocket API's integration invokes (through ApiInvokeRole, as routes)."""
+    ids = set()
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::ApiGatewayV2::Integration":
+            continue
+        props = resource["Properties"]
+        api = resources.get((props.get("ApiId") or {}).get("Ref", ""), {})
+        if (api.get("Properties") or {}).get("ProtocolType") != "WEBSOCKET":
+            continue
+        match = re.search(r"/functions/\$\{(\w+)\.Arn\}", sub_text(props.get("IntegrationUri")) or "")
+        if not match:
+            found.append(f"{logical_id}: its IntegrationUri names no function of the stack")
+            continue
+        if props.get("CredentialsArn") != {"Fn::GetAtt": ["ApiInvokeRole", "Arn"]}:
+            found.append(f"{logical_id}: not invoked through ApiInvokeRole (CredentialsArn)")
+        ids.add(match.group(1))
+    return ids
+
+
 def authorizer_functions(resources):
     ids = set()
     for resource in resources.values():
@@ -171,7 +191,8 @@ def problems(source, out):
         if integration.get("credentials") != {"Fn::GetAtt": ["ApiInvokeRole", "Arn"]}:
             found.append(f"{method} {path}: not invoked through ApiInvokeRole (credentials)")
     authorizers = authorizer_functions(resources)
-    for logical_id in sorted(set(binary_of) - routed - event_triggered(source) - authorizers):
+    websocket = websocket_functions(resources, found)
+    for logical_id in sorted(set(binary_of) - routed - event_triggered(source) - authorizers - websocket):
         found.append(f"{logical_id}: neither a route nor an event invokes it (a function with routes is missing them)")
 
     for logical_id, resource in sorted(resources.items()):

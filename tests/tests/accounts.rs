@@ -279,6 +279,7 @@ async fn forgot_password_answers_in_the_same_time_known_or_not(app: TestApp) {
             clock: app.clock.clone(),
         })),
         sms: None,
+        pusher: None,
         clock: app.clock.clone(),
         config: app.ctx().config.clone(),
     };

@@ -1039,6 +1039,30 @@ const CALLS: &[(&str, &[&str])] = &[
             "ses:SendEmail",
         ],
     ),
+    // $connect: the person's sessions (the ticket's) and client, or the order by tracking
+    // token (GSI3); the connection and its reference (one transaction of conditional puts).
+    // $disconnect: the reference read, both deleted.
+    (
+        "live-connections",
+        &[
+            "dynamodb:Query",
+            "dynamodb:Query@GSI3",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // Each audience's connections; a post to each; a closed page's reference read and
+    // both its items deleted.
+    (
+        "live-pusher",
+        &[
+            "dynamodb:Query",
+            "dynamodb:GetItem",
+            "dynamodb:DeleteItem",
+            "execute-api:ManageConnections",
+        ],
+    ),
     // The chat pages: the session, then the conversation (the client, a page of messages,
     // the summary and marker, the marker moved on and the notice removed, the order asked
     // about, the reader's names and zone, the unread count: a courier's over GSI1), or the
@@ -1465,8 +1489,24 @@ mod observed {
         }
     }
 
+    struct RecordingPusher(Arc<portal::notify::Connections>, Arc<Observed>);
+
+    #[async_trait]
+    impl portal::notify::Pusher for RecordingPusher {
+        async fn push(
+            &self,
+            connection_id: &str,
+            message: &str,
+        ) -> Result<(), portal::notify::PushError> {
+            self.1.note("execute-api:ManageConnections");
+            self.0.push(connection_id, message).await
+        }
+    }
+
     struct World {
         ctx: Arc<Ctx>,
+        live: Arc<portal::notify::Connections>,
+        live_stream: LocalStream,
         app: LocalApp,
         seen: Arc<Observed>,
         recorder: Arc<Recorder>,
@@ -1483,6 +1523,7 @@ mod observed {
             let recorder = Arc::new(Recorder::new(outbox.clone(), outbox));
             let seen = Arc::new(Observed::default());
             let clock = Arc::new(ShiftedClock::default());
+            let live = Arc::new(portal::notify::Connections::default());
             let ctx = Arc::new(Ctx {
                 store: Arc::new(Recording {
                     inner: Arc::new(store.clone()),
@@ -1490,6 +1531,7 @@ mod observed {
                 }),
                 mailer: Some(Arc::new(RecordingMail(recorder.clone(), seen.clone()))),
                 sms: Some(Arc::new(RecordingSms(recorder.clone(), seen.clone()))),
+                pusher: Some(Arc::new(RecordingPusher(live.clone(), seen.clone()))),
                 clock: clock.clone(),
                 config: Config {
                     public_base_url: Some("https://portal.test".into()),
@@ -1499,6 +1541,8 @@ mod observed {
             });
             Self {
                 app: LocalApp::new(ctx.clone(), &Template::built_in()),
+                live_stream: LocalStream::live_pusher(store.clone(), &ctx),
+                live,
                 stream: LocalStream::new(store, ctx.clone()),
                 ctx,
                 seen,
@@ -2387,6 +2431,55 @@ mod observed {
             .await;
         assert_eq!(accepted.status, 303);
         let cookie = portal_tests::session_cookie(&accepted);
+        // Live updates: the client's person's pages open WebSockets (by the session's
+        // ticket), a tracking page with an unknown token is refused, one page closes.
+        w.seen.acting_as("live-connections");
+        let live_ctx = w
+            .ctx
+            .wired_for(portal_local::functions::LIVE_CONNECTIONS.needs);
+        let mut upgrade = http::HeaderMap::new();
+        upgrade.insert("cookie", cookie.parse().unwrap());
+        upgrade.insert("origin", "https://portal.test".parse().unwrap());
+        let ticket = portal::accounts::session::live_ticket(&upgrade).unwrap();
+        let by_ticket = vec![("ticket".to_string(), ticket)];
+        for id in ["conn-a", "conn-b", "conn-c"] {
+            let answer = portal::live::handle_route(
+                &live_ctx,
+                "$connect",
+                id,
+                &upgrade,
+                &by_ticket,
+                "https://portal.test",
+                None,
+            )
+            .await;
+            assert_eq!(answer.status, 200, "{id}");
+        }
+        let unknown = vec![("track".to_string(), "A".repeat(22))];
+        let answer = portal::live::handle_route(
+            &live_ctx,
+            "$connect",
+            "conn-d",
+            &upgrade,
+            &unknown,
+            "https://portal.test",
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 404);
+        let answer = portal::live::handle_route(
+            &live_ctx,
+            "$disconnect",
+            "conn-a",
+            &upgrade,
+            &[],
+            "https://portal.test",
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 200);
+        // conn-b is open in this process; conn-c is a page that has gone (410).
+        let _open = w.live.open("conn-b");
         let placed = w
             .page(
                 "POST",
@@ -3305,6 +3398,16 @@ mod observed {
         // Bloom's courier side and Petals' client side (the pages above).
         assert_eq!(report.sent.len(), 2, "{report:?}");
 
+        // The live pusher: the run's orders and messages to the client's open page; the
+        // page that has gone is forgotten.
+        w.seen.acting_as("live-pusher");
+        let deliveries = w.live_stream.drain().await.unwrap();
+        assert!(
+            deliveries.iter().all(|d| d.failed.is_none()),
+            "{deliveries:?}"
+        );
+        assert!(!w.live.pushed_to("conn-b").is_empty());
+
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)
             .await;
@@ -3399,6 +3502,11 @@ fn the_clients_each_function_is_built_with_are_the_ones_its_calls_need() {
             needs.sms(),
             calls("sns:"),
             "{function}: SNS client vs its calls"
+        );
+        assert_eq!(
+            needs.push(),
+            calls("execute-api:"),
+            "{function}: API Gateway Management client vs its calls"
         );
         // Every function uses the table, but the static files (compiled in: no call at all).
         assert!(

@@ -333,6 +333,37 @@ fn the_import_worker_runs_on_running_imports_only() {
 }
 
 #[test]
+fn the_live_pusher_runs_on_orders_messages_and_positions_only() {
+    let pusher = resource("LivePusherFunction");
+    assert_eq!(
+        pusher["Metadata"]["BuildProperties"]["Binary"].as_str(),
+        Some("live-pusher")
+    );
+    let props = &pusher["Properties"]["Events"]["LiveChanges"]["Properties"];
+    let pattern: serde_json::Value = serde_json::from_str(
+        props["FilterCriteria"]["Filters"][0]["Pattern"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let ours: serde_json::Value = serde_json::from_str(portal::live::STREAM_FILTER).unwrap();
+    assert_eq!(pattern, ours, "template.yaml's filter is the pusher's");
+    use portal::live::is_relevant;
+    assert!(is_relevant("INSERT", Some("ORDER#ord_1")));
+    assert!(is_relevant("MODIFY", Some("POSITION#ord_1#dropoff")));
+    assert!(is_relevant("INSERT", Some("MSG#01J")));
+    assert!(!is_relevant("REMOVE", Some("ORDER#ord_1")));
+    // Its own connection items, and everything else, wake nothing.
+    assert!(!is_relevant("INSERT", Some("CONN#abc")));
+    assert!(!is_relevant("INSERT", Some("CONN")));
+    // The notifications' fan-out never sees a position.
+    assert!(!portal::fanout::is_relevant(
+        "MODIFY",
+        Some("POSITION#ord_1#dropoff")
+    ));
+}
+
+#[test]
 fn inbound_sms_comes_from_the_two_way_sms_topic() {
     let inbound = resource("SmsInboundFunction");
     assert_eq!(

@@ -114,6 +114,7 @@ async fn onboard(portal: &Portal) -> (String, String, Value) {
         store: std::sync::Arc::new(store),
         mailer: Some(std::sync::Arc::new(outbox.clone())),
         sms: Some(std::sync::Arc::new(outbox)),
+        pusher: None,
         clock: std::sync::Arc::new(portal::clock::SystemClock),
         config: portal::ctx::Config::from_env().expect("the environment's settings"),
     };

@@ -17,6 +17,7 @@ mod imports;
 mod integrations;
 mod lambda_events;
 mod layout;
+mod live;
 mod local_portal;
 mod modules;
 mod notifications;

@@ -27,7 +27,7 @@ use std::path::Path;
 ///   below and the use cases above report through.
 /// - 2 use cases: `ordering`, `imports`, `integrations`, `fanout`, `accounts`, `reminders`,
 ///   `settings` (a client's settings), `teams` (a courier's teams), `clients` (a courier's
-///   clients), `catalog` (its services and rate tables), `dispatch` (a task's progress),
+///   clients), `catalog` (its services and rate tables), `dispatch` (a task's progress), `live` (open pages' WebSockets and what is pushed to them),
 ///   `auth` (an API key to its principal, a use case the
 ///   authorizer and the local server run), and what every use case is written against:
 ///   `ctx` (the store, notifiers, clock and configuration a use case runs with) and `needs`
@@ -55,6 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "catalog",
             "clients",
             "dispatch",
+            "live",
             "auth",
             "ctx",
             "needs",

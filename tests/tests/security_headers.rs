@@ -1,5 +1,6 @@
 //! What every answer tells the browser, on both stores: each page (the tracking page too)
-//! has a Content-Security-Policy that allows no inline script and no framing, and every
+//! has a Content-Security-Policy that allows no inline script and no framing, the portal's
+//! own scripts and connections (live.js) only, and every
 //! response, API and static files included, has `nosniff`, HSTS and a referrer policy. The
 //! pages themselves hold no inline script, inline style or inline event handler (the policy
 //! would block them).
@@ -54,11 +55,42 @@ fn assert_page_policy(what: &str, r: &TestResponse) {
         .find(|d| d.starts_with("script-src "))
         .or_else(|| directives.iter().find(|d| d.starts_with("default-src ")))
         .unwrap_or_else(|| panic!("{what}: {directives:?}"));
+    assert_eq!(script, "script-src 'self'", "{what}");
+    // live.js's re-fetch and WebSocket: the portal itself (locally its own host's /live;
+    // on AWS the WebSocket API's origin too, `page_policy_with`).
+    // (A page without live.js, the tracking page's settings, leaves it to `default-src`.)
+    let connect = directives
+        .iter()
+        .find(|d| d.starts_with("connect-src "))
+        .or_else(|| directives.iter().find(|d| d.starts_with("default-src ")))
+        .unwrap_or_else(|| panic!("{what}: {directives:?}"));
     assert!(
-        script == "script-src 'self'" || script == "default-src 'none'",
-        "{what}: {script}"
+        connect == "connect-src 'self'" || connect == "default-src 'self'",
+        "{what}: {connect}"
     );
     assert!(!r.text.is_empty(), "{what}");
+}
+
+/// On AWS the pages may connect to the WebSocket API's origin (from `LIVE_URL`), and only
+/// to it and the portal.
+#[test]
+fn the_pages_connect_to_the_portal_and_its_websocket_api_only() {
+    let url = "wss://abc123.execute-api.eu-west-1.amazonaws.com/live";
+    let origin = portal::ctx::live_origin_of(url).unwrap();
+    assert_eq!(origin, "wss://abc123.execute-api.eu-west-1.amazonaws.com");
+    let policy = portal::http::page_policy_with(Some(&origin));
+    assert!(
+        policy.contains("connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com;"),
+        "{policy}"
+    );
+    assert!(portal::http::page_policy_with(None).contains("connect-src 'self';"));
+    assert_eq!(
+        portal::ctx::live_origin_of("ws://127.0.0.1:3000").as_deref(),
+        Some("ws://127.0.0.1:3000")
+    );
+    for bad in ["wss://", "wss://a.example; script-src *", "nothing"] {
+        assert_eq!(portal::ctx::live_origin_of(bad), None, "{bad}");
+    }
 }
 
 /// No `<script>` without `src`, no `style="…"`, no `on…=` handler, no `hx-on`.
@@ -129,7 +161,7 @@ async fn every_page_and_answer_carries_the_security_headers(app: TestApp) {
         .raw("GET", "/login", &[("host", HOST)], Bytes::new())
         .await;
     let version = portal_tests::token_in(&login.text, "/static/", "/portal.css");
-    for file in ["portal.css", "htmx.min.js", "portal.js"] {
+    for file in ["portal.css", "htmx.min.js", "portal.js", "live.js"] {
         let got = app
             .raw(
                 "GET",

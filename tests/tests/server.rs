@@ -38,6 +38,7 @@ async fn start_portal() -> (u16, String, tempfile::TempDir) {
         store: Arc::new(store.clone()),
         mailer: Some(Arc::new(outbox.clone())),
         sms: Some(Arc::new(outbox)),
+        pusher: None,
         clock: Arc::new(portal::clock::SystemClock),
         config: portal::ctx::Config {
             public_base_url: None,
@@ -59,6 +60,7 @@ async fn start_portal() -> (u16, String, tempfile::TempDir) {
         Arc::new(Server {
             app,
             outbox: Some(store),
+            live: Default::default(),
         })
         .serve(listener),
     );

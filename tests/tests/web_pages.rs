@@ -168,8 +168,9 @@ async fn static_assets_are_versioned_and_immutable(app: TestApp) {
         );
         assert!(!got.text.is_empty());
     }
-    // No page ships more than 100 KB of JavaScript: htmx and the import page's script.
-    let js: usize = ["htmx.min.js", "portal.js"]
+    // No page ships more than 100 KB of JavaScript: htmx, the import page's script and the
+    // live updates'.
+    let js: usize = ["htmx.min.js", "portal.js", "live.js"]
         .iter()
         .map(|f| portal::web::assets::file(f).unwrap().len())
         .sum();

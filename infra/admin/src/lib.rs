@@ -192,6 +192,7 @@ impl Target {
                     store: Arc::new(store.clone()),
                     mailer: Some(Arc::new(outbox.clone())),
                     sms: Some(Arc::new(outbox)),
+                    pusher: None,
                     clock: Arc::new(SystemClock),
                     config: env.config.clone(),
                 };

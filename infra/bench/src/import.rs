@@ -40,6 +40,7 @@ pub async fn run(dir: &Path, rows: usize) -> Result<Value, Box<dyn std::error::E
         store: measured.clone(),
         mailer: Some(outbox.clone()),
         sms: Some(outbox),
+        pusher: None,
         clock: Arc::new(SystemClock),
         config: Config::from_env()?,
     });

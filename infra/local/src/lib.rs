@@ -20,7 +20,7 @@ pub const TEMPLATE_YAML: &str = include_str!("../../../template.yaml");
 
 use portal::clock::SystemClock;
 use portal::ctx::Config;
-use portal::notify::Outbox;
+use portal::notify::{Connections, Outbox};
 use portal::store::embedded::EmbeddedStore;
 use portal::Ctx;
 use std::sync::Arc;
@@ -33,10 +33,12 @@ pub fn embedded_portal(
     config: Config,
 ) -> (Arc<server::Server>, Arc<streams::LocalStream>) {
     let outbox = Outbox::new(store.clone());
+    let live = Arc::new(Connections::default());
     let ctx = Arc::new(Ctx {
         store: Arc::new(store.clone()),
         mailer: Some(Arc::new(outbox.clone())),
         sms: Some(Arc::new(outbox)),
+        pusher: Some(live.clone()),
         clock: Arc::new(SystemClock),
         config,
     });
@@ -46,6 +48,7 @@ pub fn embedded_portal(
     let server = Arc::new(server::Server {
         app,
         outbox: Some(store),
+        live,
     });
     (server, stream)
 }

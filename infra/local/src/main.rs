@@ -71,6 +71,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 );
                 tokio::spawn(Arc::new(worker).run());
             }
+            // ...and to the live updates' pusher (the open pages' WebSockets).
+            if let Some(store) = server.outbox.clone() {
+                let pusher =
+                    portal_local::streams::LocalStream::live_pusher(store, &server.app.ctx);
+                tokio::spawn(Arc::new(pusher).run());
+            }
             // The hourly schedule of the draft reminders, in-process.
             tokio::spawn(portal_local::schedules::hourly_draft_reminders(
                 server.app.ctx.clone(),
@@ -88,7 +94,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let ctx = Arc::new(Ctx::from_aws_env(portal::Needs::ALL).await?);
             let app = Arc::new(LocalApp::new(ctx, &Template::built_in()));
             println!("Courier client portal: {base_url} (on AWS)");
-            Arc::new(Server { app, outbox: None })
+            Arc::new(Server {
+                app,
+                outbox: None,
+                live: Default::default(),
+            })
         }
     };
     tokio::select! {

@@ -15,7 +15,11 @@ use tokio::net::TcpListener;
 
 use portal::error::ApiError;
 use portal::http::ApiResponse;
+use portal::notify::Connections;
 use portal::store::embedded::EmbeddedStore;
+
+/// Where pages open their WebSocket locally (`LIVE_URL` unset: the page's own host).
+pub const LIVE_PATH: &str = "/live";
 
 use crate::app::LocalApp;
 
@@ -31,6 +35,8 @@ pub struct Server {
     pub app: Arc<LocalApp>,
     /// The embedded store whose outbox `GET /dev/outbox` lists (local mode only).
     pub outbox: Option<EmbeddedStore>,
+    /// The open WebSockets of `/live` (the context's pusher pushes to them).
+    pub live: Arc<Connections>,
 }
 
 impl Server {
@@ -45,6 +51,7 @@ impl Server {
                 });
                 if let Err(e) = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades()
                     .await
                 {
                     tracing::debug!(error = %e, "connection closed");
@@ -54,6 +61,9 @@ impl Server {
     }
 
     async fn respond(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        if req.uri().path() == LIVE_PATH {
+            return self.live(req).await;
+        }
         let started = std::time::Instant::now();
         let (parts, body) = req.into_parts();
         let uri = parts
@@ -88,6 +98,122 @@ impl Server {
         }
         builder
             .body(Full::new(response.body))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    }
+
+    /// `GET /live`, a WebSocket: the same protocol as the stack's WebSocket API (its
+    /// `$connect`, `$disconnect` and `$default` routes run `portal::live::handle_route`, with
+    /// a connection id of our own), pushed to by the live pusher's local delivery.
+    async fn live(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let status = |code: u16, text: &'static str| {
+            Response::builder()
+                .status(code)
+                .header("content-type", "text/plain")
+                .body(Full::new(Bytes::from_static(text.as_bytes())))
+                .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+        };
+        let headers = req.headers().clone();
+        let upgrade = headers
+            .get("upgrade")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+        let Some(key) = headers.get("sec-websocket-key").filter(|_| upgrade) else {
+            return status(426, "a WebSocket upgrade is expected here");
+        };
+        let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+        let query: Vec<(String, String)> = req
+            .uri()
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let ctx = Arc::new(
+            self.app
+                .ctx
+                .wired_for(crate::functions::LIVE_CONNECTIONS.needs),
+        );
+        let origin = ctx.config.public_base_url.clone().unwrap_or_else(|| {
+            headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .map(|h| format!("http://{h}"))
+                .unwrap_or_default()
+        });
+        let connection_id = ulid::Ulid::generate().to_string();
+        let answer = portal::live::handle_route(
+            &ctx,
+            "$connect",
+            &connection_id,
+            &headers,
+            &query,
+            &origin,
+            None,
+        )
+        .await;
+        if answer.status != 200 {
+            return Response::builder()
+                .status(answer.status)
+                .body(Full::new(Bytes::new()))
+                .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+        }
+        let mut pushed = self.live.open(&connection_id);
+        let live = self.live.clone();
+        tokio::spawn(async move {
+            use futures::{SinkExt, StreamExt};
+            use tokio_tungstenite::tungstenite::protocol::{Message, Role};
+            if let Ok(upgraded) = hyper::upgrade::on(req).await {
+                let mut socket = tokio_tungstenite::WebSocketStream::from_raw_socket(
+                    TokioIo::new(upgraded),
+                    Role::Server,
+                    None,
+                )
+                .await;
+                loop {
+                    tokio::select! {
+                        message = pushed.recv() => match message {
+                            Some(text) => {
+                                if socket.send(Message::text(text)).await.is_err() {
+                                    break;
+                                }
+                            }
+                            None => break,
+                        },
+                        incoming = socket.next() => match incoming {
+                            Some(Ok(Message::Text(text))) => {
+                                let answer = portal::live::handle_route(
+                                    &ctx, "$default", &connection_id, &http::HeaderMap::new(),
+                                    &[], "", Some(text.as_str()),
+                                )
+                                .await;
+                                if let Some(body) = answer.body {
+                                    if socket.send(Message::text(body)).await.is_err() {
+                                        break;
+                                    }
+                                }
+                            }
+                            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                            Some(Ok(_)) => {}
+                        },
+                    }
+                }
+            }
+            live.close(&connection_id);
+            portal::live::handle_route(
+                &ctx,
+                "$disconnect",
+                &connection_id,
+                &http::HeaderMap::new(),
+                &[],
+                "",
+                None,
+            )
+            .await;
+        });
+        Response::builder()
+            .status(101)
+            .header("connection", "Upgrade")
+            .header("upgrade", "websocket")
+            .header("sec-websocket-accept", accept)
+            .body(Full::new(Bytes::new()))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
     }
 

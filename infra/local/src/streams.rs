@@ -50,6 +50,17 @@ const WORKER_CONSUMER: Consumer = Consumer {
     handle: |ctx, event| Box::pin(portal::imports::worker::handle_stream(ctx, event)),
 };
 
+/// The consumer name of the live updates' pusher.
+pub const LIVE_PUSHER: &str = "live-pusher";
+
+const PUSHER_CONSUMER: Consumer = Consumer {
+    name: LIVE_PUSHER,
+    // As the pusher's `BatchSize` in template.yaml.
+    batch_size: BATCH_SIZE,
+    relevant: portal::live::record_is_relevant,
+    handle: |ctx, event| Box::pin(portal::live::handle_stream(ctx, event)),
+};
+
 pub struct LocalStream {
     store: EmbeddedStore,
     ctx: Arc<Ctx>,
@@ -95,6 +106,17 @@ impl LocalStream {
             self.store.clone(),
             Arc::new(self.ctx.wired_for(crate::functions::IMPORT_WORKER.needs)),
         )
+    }
+
+    /// The live updates' pusher's delivery, with `ctx` (the portal's whole context) wired
+    /// for it: its pusher the local server's open WebSockets.
+    pub fn live_pusher(store: EmbeddedStore, ctx: &Ctx) -> Self {
+        Self {
+            store,
+            ctx: Arc::new(ctx.wired_for(crate::functions::LIVE_PUSHER.needs)),
+            consumer: PUSHER_CONSUMER,
+            attempts: Default::default(),
+        }
     }
 
     /// Delivers the next batch of changes, if any.

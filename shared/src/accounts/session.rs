@@ -109,24 +109,7 @@ pub async fn resolve(
     };
     let record: SessionRecord = from_item(item)?;
     let now = ctx.now();
-    let now_text = timestamp(now);
-    if record.idle_expires_at <= now_text || record.absolute_expires_at <= now_text {
-        return Ok(None);
-    }
-    let key_id = KeyId::parse(&format!("key_{}", user_id.trim_start_matches("usr_")))
-        .map_err(AccountError::Internal)?;
-    let principal = Principal {
-        role: record.role,
-        courier_id: record.courier_id,
-        client_id: record.client_id,
-        key_id,
-        client_name: None,
-        auto_assign_team_id: None,
-        has_services: false,
-        logo_url: None,
-        team_role: record.team_role,
-    };
-    let Some(principal) = crate::auth::with_client(ctx.store.as_ref(), principal).await? else {
+    let Some(principal) = open_principal(ctx, &record, &user_id).await? else {
         return Ok(None);
     };
     crate::observe::record_principal(&principal);
@@ -151,6 +134,81 @@ pub async fn resolve(
         }
     }
     Ok(Some(principal))
+}
+
+/// The session's principal, when the session is still open (its deadlines, a deleted
+/// client's people signed out).
+async fn open_principal(
+    ctx: &Ctx,
+    record: &SessionRecord,
+    user_id: &str,
+) -> Result<Option<Principal>, AccountError> {
+    let now_text = timestamp(ctx.now());
+    if record.idle_expires_at <= now_text || record.absolute_expires_at <= now_text {
+        return Ok(None);
+    }
+    let key_id = KeyId::parse(&format!("key_{}", user_id.trim_start_matches("usr_")))
+        .map_err(AccountError::Internal)?;
+    let principal = Principal {
+        role: record.role,
+        courier_id: record.courier_id.clone(),
+        client_id: record.client_id.clone(),
+        key_id,
+        client_name: None,
+        auto_assign_team_id: None,
+        has_services: false,
+        logo_url: None,
+        team_role: record.team_role,
+    };
+    Ok(crate::auth::with_client(ctx.store.as_ref(), principal).await?)
+}
+
+/// The live-updates ticket of the request's session (`<userId>.<tag>`), for the page to
+/// open its WebSocket with: the WebSocket API is on its own host, where the session
+/// cookie (host-only) is never sent. The tag is derived from the session's stored hash, so
+/// it names one session, ends with it, and neither is nor reveals the cookie.
+pub fn live_ticket(headers: &http::HeaderMap) -> Option<String> {
+    let (user_id, secret) = presented(headers)?;
+    Some(format!("{user_id}.{}", ticket_tag(&token::hash(&secret))))
+}
+
+fn ticket_tag(session_hash: &str) -> String {
+    token::hash(&format!("live:{session_hash}"))
+}
+
+/// The person a live-updates ticket names, while its session is open: one Query of the
+/// person's sessions (a handful), the one whose tag it is. Not a sign-in: the session's
+/// idle deadline is not moved.
+pub async fn resolve_live_ticket(
+    ctx: &Ctx,
+    ticket: &str,
+) -> Result<Option<Principal>, AccountError> {
+    let Some((user_id, tag)) = ticket.split_once('.') else {
+        return Ok(None);
+    };
+    let well_formed = user_id
+        .strip_prefix("usr_")
+        .is_some_and(|u| ulid::Ulid::from_string(u).is_ok())
+        && tag.len() == 64
+        && tag.bytes().all(|b| b.is_ascii_hexdigit());
+    if !well_formed {
+        return Ok(None);
+    }
+    let query =
+        crate::store::Query::partition(keys::user_sessions_pk(user_id)).sk_begins_with("SESSION#");
+    let page = ctx.store.query(&query).await?;
+    for item in page.items {
+        let hash = item
+            .get(crate::store::SK)
+            .and_then(|v| v.as_str())
+            .and_then(|sk| sk.strip_prefix("SESSION#"))
+            .map(str::to_string);
+        if hash.is_some_and(|hash| ticket_tag(&hash) == tag) {
+            let record: SessionRecord = from_item(item)?;
+            return open_principal(ctx, &record, user_id).await;
+        }
+    }
+    Ok(None)
 }
 
 /// Ends the request's session server-side (sign-out). Nothing to end is fine.

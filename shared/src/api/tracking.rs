@@ -113,6 +113,15 @@ struct TrackingPage<'a> {
     form: RatingForm,
     /// The page's own path (`/track/<token>`), for the rating form.
     path: String,
+    /// The page updates itself (`live.js`, by its tracking token): the status, and the
+    /// driver's position as it arrives. `None`: a preview, or a form's answer.
+    live: Option<TrackingLive>,
+}
+
+/// What the tracking page's `live.js` is given: the WebSocket's URL and the page's token.
+struct TrackingLive {
+    url: String,
+    track: String,
 }
 
 /// The rating form, as typed, with its errors next to their fields.
@@ -361,6 +370,7 @@ fn render_sample(view: &TrackingView) -> Result<String, askama::Error> {
         labels: labels(view.language),
         form: RatingForm::default(),
         path: "#".into(),
+        live: None,
     }
     .render()
 }
@@ -391,6 +401,10 @@ pub async fn tracking_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             labels: labels(view.language),
             form,
             path: format!("/track/{raw}"),
+            live: Some(TrackingLive {
+                url: crate::web::live_url(ctx, &req),
+                track: raw.to_string(),
+            }),
         }
         .render(),
     ))
@@ -449,6 +463,7 @@ pub async fn rate_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             labels: labels(view.language),
             form,
             path: format!("/track/{raw}"),
+            live: None,
         }
         .render(),
     ))
@@ -637,15 +652,19 @@ fn html(status: u16, rendered: Result<String, askama::Error>) -> ApiResponse {
 }
 
 /// The page's policy: images over https (the logo, proof photos, map tiles) or, for a local
-/// tile stub, from its origin; no script; forms to the portal only.
+/// tile stub, from its origin; the portal's own script only (`live.js`) and connections to
+/// the portal (its re-fetch) and the live updates' WebSocket; forms to the portal only.
 fn policy() -> String {
+    let live = crate::ctx::Config::live_origin()
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
     let stub = Config::map_tiles()
         .map(|t| t.origin())
         .filter(|o| o.starts_with("http://"))
         .map(|o| format!(" {o}"))
         .unwrap_or_default();
     format!(
-        "default-src 'none'; img-src https: data:{stub}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "default-src 'none'; script-src 'self'; connect-src 'self'{live}; img-src https: data:{stub}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 

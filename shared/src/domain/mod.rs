@@ -11,6 +11,7 @@ pub mod email;
 pub mod ids;
 pub mod integration;
 pub mod json;
+pub mod live;
 pub mod map;
 pub mod notifications;
 pub mod order;

@@ -11,7 +11,7 @@ pub use crate::store::pages::{decode_cursor, encode_cursor};
 pub use body::{parse_json, MAX_JSON_BODY};
 pub use cursor::page_limit;
 pub use request_span::serve_request;
-pub use security::{with_security_headers, PAGE_POLICY};
+pub use security::{page_policy, page_policy_with, with_security_headers};
 
 use bytes::Bytes;
 use serde::Serialize;

@@ -7,10 +7,22 @@ use super::ApiResponse;
 
 /// The portal's pages: scripts and styles from the portal's own files only (no inline
 /// script, style or handler: htmx runs without eval), images also from the organisations'
-/// https logos, forms posted to the portal only, never framed.
-pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
-     frame-ancestors 'none'";
+/// https logos, forms posted to the portal only, never framed; connections (`live.js`'s
+/// re-fetch and WebSocket) to the portal and to the live updates' WebSocket API
+/// ([`Config::live_origin`](crate::ctx::Config::live_origin)).
+pub fn page_policy() -> String {
+    page_policy_with(crate::ctx::Config::live_origin().as_deref())
+}
+
+/// [`page_policy`] for a live updates' origin (`None`: the portal's own host, as locally).
+pub fn page_policy_with(live_origin: Option<&str>) -> String {
+    let live = live_origin.map(|o| format!(" {o}")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'{live}; \
+         img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
 
 /// Two years, the subdomains too: the portal is only ever served over HTTPS.
 const HSTS: &str = "max-age=63072000; includeSubDomains";
@@ -27,7 +39,7 @@ pub fn with_security_headers(mut response: ApiResponse) -> ApiResponse {
     add("strict-transport-security", HSTS);
     add("referrer-policy", "same-origin");
     if is_page {
-        add("content-security-policy", PAGE_POLICY);
+        add("content-security-policy", &page_policy());
     }
     response
 }

@@ -5,12 +5,14 @@ mod failure;
 pub mod letter;
 #[cfg(feature = "embedded")]
 mod outbox;
+pub mod push;
 mod recorder;
 mod ses;
 mod sns;
 
 #[cfg(feature = "embedded")]
 pub use outbox::Outbox;
+pub use push::{Connections, PushError, Pusher};
 pub use recorder::{Failing, Recorder, Sent};
 pub use ses::SesMailer;
 pub use sns::{publish_attributes, SnsSms};

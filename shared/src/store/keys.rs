@@ -442,6 +442,29 @@ pub fn chat_notice_sk(due_at: &str, courier_id: &str, client_id: &str, side: &st
     format!("{due_at}#{courier_id}#{client_id}#{side}")
 }
 
+/// The open pages (WebSocket connections) of one audience: an organisation's people
+/// (`cou_…`, `cli_…`) or a tracking page's order (`ord_…`). The pusher reads them with one
+/// Query.
+pub fn live_pk(audience_id: &str) -> String {
+    format!("LIVE#{audience_id}")
+}
+
+/// Sort-key prefix of an audience's connections.
+pub const LIVE_CONNECTION_PREFIX: &str = "CONN#";
+
+/// One open page of an audience.
+pub fn live_connection(audience_id: &str, connection_id: &str) -> Key {
+    Key::new(
+        live_pk(audience_id),
+        format!("{LIVE_CONNECTION_PREFIX}{connection_id}"),
+    )
+}
+
+/// A connection by its id alone (what `$disconnect` knows): names its audience's item.
+pub fn live_connection_ref(connection_id: &str) -> Key {
+    Key::new(format!("CONN#{connection_id}"), "CONN")
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")

@@ -1,5 +1,5 @@
 //! `GET /static/{version}/{file}`: the portal's stylesheet, htmx (2.0.11, vendored: see
-//! `shared/static/README.md`), the import form's progress script and the imports page's
+//! `shared/static/README.md`), the import form's progress script, the live updates' script and the imports page's
 //! example sheets (made from `imports::guide`, checked by a test), compiled into the
 //! binary. `{version}` is a hash of every file, so pages always ask for the assets they
 //! were rendered with, and browsers and CDNs keep them for a year without asking again.
@@ -8,7 +8,7 @@ use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::Ctx;
 
 /// Each file: its name in the URL, its content type, its bytes.
-const FILES: [(&str, &str, &[u8]); 5] = [
+const FILES: [(&str, &str, &[u8]); 6] = [
     (
         "portal.css",
         "text/css; charset=utf-8",
@@ -23,6 +23,11 @@ const FILES: [(&str, &str, &[u8]); 5] = [
         "portal.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/portal.js"),
+    ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/live.js"),
     ),
     (
         "example-orders.csv",

@@ -8,7 +8,9 @@ use askama::Template;
 
 use super::format::local;
 use super::reader::reader;
-use super::{form, html, not_found, redirect, signed_in, signed_in_courier, signed_in_post, Brand};
+use super::{
+    form, html, not_found, redirect, signed_in, signed_in_courier, signed_in_post, Brand, Live,
+};
 use crate::chat::{self, ChatError, Party, PostMessage};
 use crate::domain::api_key::Principal;
 use crate::domain::chat::{Message, Side};
@@ -85,10 +87,19 @@ pub async fn messages_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     if principal.client_id.is_none() {
-        return conversations(ctx, &principal, req.query_param("cursor")).await;
+        return conversations(ctx, &principal, req.query_param("cursor"), heard(ctx, &req)).await;
     }
     let form = prefilled(ctx, &principal, None, req.query_param("orderId")).await?;
-    conversation(ctx, &principal, None, req.query_param("cursor"), form, 200).await
+    conversation(
+        ctx,
+        &principal,
+        None,
+        req.query_param("cursor"),
+        form,
+        200,
+        heard(ctx, &req),
+    )
+    .await
 }
 
 /// `GET /messages/{clientId}`: one client's conversation, for a courier's person.
@@ -112,8 +123,14 @@ pub async fn conversation_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         req.query_param("cursor"),
         form,
         200,
+        heard(ctx, &req),
     )
     .await
+}
+
+/// A messages page's live updates: a new message fetches the page again (which reads it).
+fn heard(ctx: &Ctx, req: &ApiRequest) -> Option<Live> {
+    Live::page(ctx, req, "chat.message", "New messages.")
 }
 
 /// `POST /messages`: the message, then the conversation again (303); refused, the page
@@ -156,7 +173,8 @@ pub async fn post_message_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             } else {
                 form.text_error = Some(sentence(&message));
             }
-            conversation(ctx, &principal, client_id.as_deref(), None, form, 422).await
+            // A refused form's answer is not a page to fetch again: no live updates.
+            conversation(ctx, &principal, client_id.as_deref(), None, form, 422, None).await
         }
         Err(ChatError::ClientNotFound) => Ok(not_found(true)),
         Err(e) => Err(e.into()),
@@ -201,6 +219,7 @@ async fn conversation(
     cursor: Option<&str>,
     form: MessageForm,
     status: u16,
+    live: Option<Live>,
 ) -> ApiResult {
     let cursor = cursor.filter(|c| !c.is_empty());
     let page = match chat::list_messages(ctx, principal, client_id, PAGE, cursor).await {
@@ -216,6 +235,14 @@ async fn conversation(
     let mut brand = brand(courier_name.clone(), principal);
     brand.unread = chat::unread_count(ctx, principal).await?;
     let side = page.party.side;
+    // A courier's person hears every client's messages: this page, this client's only.
+    brand.live = live.map(|live| Live {
+        client: match side {
+            Side::Courier => page.party.client_id.to_string(),
+            Side::Client => String::new(),
+        },
+        ..live
+    });
     let path = path_of(&page.party);
     let older = page
         .next_cursor
@@ -243,7 +270,12 @@ async fn conversation(
 }
 
 /// The courier's conversations, the most recent first, with the reader's unread counts.
-async fn conversations(ctx: &Ctx, principal: &Principal, cursor: Option<&str>) -> ApiResult {
+async fn conversations(
+    ctx: &Ctx,
+    principal: &Principal,
+    cursor: Option<&str>,
+    live: Option<Live>,
+) -> ApiResult {
     let cursor = cursor.filter(|c| !c.is_empty());
     let listed = match chat::list_conversations(ctx, principal, 50, cursor).await {
         Ok(listed) => listed,
@@ -256,6 +288,7 @@ async fn conversations(ctx: &Ctx, principal: &Principal, cursor: Option<&str>) -
     let zone = zone.tz();
     let mut brand = brand(courier_name, principal);
     brand.unread = listed.conversations.iter().map(|c| c.unread).sum();
+    brand.live = live;
     let rows = listed
         .conversations
         .iter()

@@ -79,6 +79,56 @@ pub struct Brand {
     /// The reader's unread chat messages, shown next to Messages (on the pages that read
     /// it: the messages pages and the orders list).
     pub unread: u64,
+    /// The page updates itself (`live.js`): where it connects and what it listens for.
+    /// `None`: a page that updates on reload only.
+    pub live: Option<Live>,
+}
+
+/// What a page's `live.js` is given (data attributes of a hidden element, the policy
+/// allowing no inline script): the WebSocket's URL, the session's live ticket (the
+/// WebSocket API has its own host, where the session cookie never goes), the messages
+/// that make it fetch itself again and swap its `data-live-region`s, and what it then
+/// says to a screen reader.
+#[derive(Clone, Debug, Default)]
+pub struct Live {
+    pub url: String,
+    pub ticket: String,
+    /// The message types heard, space-separated (`order.created order.changed`).
+    pub on: &'static str,
+    /// Only this order's messages (an order's page); empty: all.
+    pub order: String,
+    /// Only this client's conversation (a courier's conversation page); empty: all.
+    pub client: String,
+    /// Said politely after an update ("Orders updated.").
+    pub said: &'static str,
+}
+
+impl Live {
+    /// A signed-in page's live updates: `None` without a session cookie (an API key never
+    /// reads pages).
+    pub fn page(ctx: &Ctx, req: &ApiRequest, on: &'static str, said: &'static str) -> Option<Self> {
+        Some(Live {
+            url: live_url(ctx, req),
+            ticket: crate::accounts::session::live_ticket(&req.headers)?,
+            on,
+            order: String::new(),
+            client: String::new(),
+            said,
+        })
+    }
+}
+
+/// Where a page opens its WebSocket: the stack's `LIVE_URL`, else (portal-local) the
+/// portal's own host's `/live`.
+pub fn live_url(ctx: &Ctx, req: &ApiRequest) -> String {
+    crate::ctx::Config::live_url().unwrap_or_else(|| {
+        let base = ctx.base_url(req);
+        let ws = match base.strip_prefix("https://") {
+            Some(host) => format!("wss://{host}"),
+            None => format!("ws://{}", base.trim_start_matches("http://")),
+        };
+        format!("{ws}/live")
+    })
 }
 
 impl Brand {
@@ -103,6 +153,7 @@ impl Brand {
             courier: principal.role == crate::domain::api_key::Role::Courier,
             admin: principal.admin().is_ok(),
             unread: 0,
+            live: None,
         }
     }
 }

@@ -12,7 +12,7 @@ use super::order_errors::refusal;
 use super::order_form::EditForm;
 use super::reader::reader;
 use super::words;
-use super::{html, not_found, signed_in, Brand};
+use super::{html, not_found, signed_in, Brand, Live};
 use crate::domain::address::Address;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::created_days::CreatedDays;
@@ -149,6 +149,13 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     let (mut page, filter) = orders_view(ctx, &principal, &req).await?;
     // The landing page: the navigation's Messages says how many are unread.
     page.client_name.unread = crate::chat::unread_count(ctx, &principal).await?;
+    // New and changed orders appear without a reload (a courier hears its clients' too).
+    page.client_name.live = Live::page(
+        ctx,
+        &req,
+        "order.created order.changed",
+        "The orders list was updated.",
+    );
     let Some(mut filter) = filter else {
         return Ok(html(200, &page));
     };
@@ -599,6 +606,12 @@ pub async fn order_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         }
     }
     page.notice = req.query_param("done").and_then(done_notice);
+    // The page follows this order's changes (a driver's progress, the other side's edits).
+    page.client_name.live =
+        Live::page(ctx, &req, "order.changed", "This order was updated.").map(|live| Live {
+            order: page.row.id.clone(),
+            ..live
+        });
     Ok(html(200, &page))
 }
 

@@ -115,6 +115,7 @@ pub async fn run(
         store: metered.clone(),
         mailer: Some(recorder.clone()),
         sms: Some(recorder.clone()),
+        pusher: None,
         clock: clock.clone(),
         config: Config {
             public_base_url: Some(base_url.to_string()),
