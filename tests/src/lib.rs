@@ -144,9 +144,14 @@ pub async fn moto_aws_config() -> aws_config::SdkConfig {
 }
 
 /// [`moto_aws_config`] with every client pointed at `url` (a [`faults::FaultProxy`] before
-/// moto server).
+/// moto server). The standard retries of the functions, with a 20 ms first backoff instead
+/// of 1 s: the fault tests throttle hundreds of calls, and wait for none of them.
 pub async fn moto_aws_config_at(url: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_initial_backoff(std::time::Duration::from_millis(20)),
+        )
         .http_client(portal::aws::https_client().expect("the functions' HTTPS client"))
         .endpoint_url(url)
         .region(aws_config::Region::new("us-east-1"))

@@ -384,3 +384,97 @@ async fn an_invitation_whose_answer_was_lost_is_sent_again_when_asked_again() {
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(invitations().await, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_records_with_a_poisoned_one_under_throttling_send_every_other_text_once() {
+    if skip_without_moto() {
+        return;
+    }
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    // One dropoff set off for real, then a hundred of its like: its order item before and
+    // after, under a hundred order ids and tracking tokens of their own.
+    let created = w.create("batch").await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let order = created.body;
+    w.until_the_dropoff(&order).await;
+    let key = portal::store::Key::new(
+        format!("COURIER#{}", w.courier.id),
+        format!("ORDER#{}", order["id"].as_str().unwrap()),
+    );
+    let before = Value::Object(w.app.store.get(&key).await.unwrap().unwrap());
+    let started = w.event(&order, "dropoff", json!({"type": "started"})).await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let after = Value::Object(w.app.store.get(&key).await.unwrap().unwrap());
+    let id = order["id"].as_str().unwrap();
+    let like = |item: &Value, i: usize| -> Value {
+        let other = format!("{}{i:03}", &id[..id.len() - 3]);
+        let text = item.to_string().replace(id, &other);
+        let mut item: Value = serde_json::from_str(&text).unwrap();
+        for field in ["trackingToken", "shortId"] {
+            if let Some(value) = item[field].as_str() {
+                item[field] = json!(format!("{}{i:03}", &value[..value.len() - 3]));
+            }
+        }
+        item
+    };
+    let mut records = vec![];
+    for i in 0..100 {
+        let mut new = like(&after, i);
+        if i == 50 {
+            new["status"] = json!("teleported");
+        }
+        records.push(crate::notifications::record(
+            &format!("{:03}", i + 1),
+            &like(&before, i),
+            &new,
+        ));
+    }
+    let poisoned = "051".to_string();
+
+    // Three calls in ten of every operation throttled, SNS's publishes included (a throttled
+    // text fails its record, which Lambda retries from there). As the event source mapping
+    // does: retry from the first record reported; a record reported three times running is
+    // split off (bisected, then sent to the dead-letter queue).
+    proxy.set(json!([rule("*", "*", 10, &[0, 3, 6], "throttle")]));
+    let mut rest = records.clone();
+    let mut given_up = vec![];
+    let (mut last, mut times) = (String::new(), 0);
+    for _ in 0..200 {
+        let response = portal::fanout::handle_stream(
+            w.app.ctx(),
+            portal_local::streams::stream_event(rest.clone()),
+        )
+        .await;
+        let Some(failed) = response.batch_item_failures.first() else {
+            break;
+        };
+        let failed = failed.item_identifier.clone().unwrap();
+        times = if failed == last { times + 1 } else { 1 };
+        last = failed.clone();
+        let at = rest
+            .iter()
+            .position(|r| r.change.sequence_number.as_deref() == Some(failed.as_str()))
+            .unwrap();
+        rest.drain(..at);
+        if times == 3 {
+            given_up.push(rest.remove(0).change.sequence_number.unwrap());
+            times = 0;
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    assert!(proxy.injected() > 50, "{}", proxy.stats());
+    proxy.clear();
+    assert_eq!(
+        given_up,
+        vec![poisoned],
+        "only the poisoned record is given up"
+    );
+    let texts = w.texts().await;
+    let mut distinct = texts.clone();
+    distinct.dedup();
+    assert_eq!(texts.len(), 99, "every other dropoff texted");
+    assert_eq!(distinct.len(), 99, "each once");
+}

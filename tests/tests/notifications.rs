@@ -351,7 +351,7 @@ async fn stop_silences_a_number_until_start_and_help_answers(app: TestApp) {
 }
 
 /// A real-shaped stream record (from aws_lambda_events' fixture) for an order change.
-fn record(seq: &str, old: &Value, new: &Value) -> EventRecord {
+pub(crate) fn record(seq: &str, old: &Value, new: &Value) -> EventRecord {
     let fixture = portal_tests::fixture("example-dynamodb-event.json");
     let mut record = fixture["Records"][0].clone();
     record["eventName"] = json!("MODIFY");
