@@ -1462,6 +1462,7 @@ mod observed {
                     public_base_url: Some("https://portal.test".into()),
                     sender_email: portal_tests::SENDER.into(),
                     sms: Default::default(),
+                    webhooks_allow_private: true,
                 },
             });
             Self {
@@ -1547,7 +1548,7 @@ mod observed {
                 function,
                 public,
                 params,
-                ..
+                route,
             } = self.app.router().find(method, path)
             else {
                 panic!("{method} {path} is not a route");
@@ -1574,6 +1575,7 @@ mod observed {
                 auth,
                 base_url: None,
                 source_ip: None,
+                route,
             };
             // The function's own context: only the clients its main.rs names.
             (function.handler)(self.app.ctx_for(function), request).await
