@@ -897,6 +897,8 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
+            // The order's courier's and client's webhook endpoints.
+            "dynamodb:Query",
             "sns:Publish",
             "ses:SendEmail",
             "sqs:SendMessage",
@@ -1036,6 +1038,36 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:BatchGetItem",
             "dynamodb:Query",
+            "ses:SendEmail",
+        ],
+    ),
+    // Outbound webhooks (one function for the routes): an endpoint by key; the
+    // organisation's endpoints and an endpoint's deliveries (Query); the endpoint with the
+    // organisation's count (a transaction: UpdateItem, PutItem); a change, a rotation, the
+    // test event's delivery (PutItem); a deletion (DeleteItem, UpdateItem); a replay
+    // (UpdateItem).
+    (
+        "webhook-endpoints",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // The due index (GSI4); each delivery claimed and its attempt logged; its endpoint; its
+    // order's lane (the entry removed when done); the endpoint's failure noted or it turned
+    // off, and its admins (members, users) emailed.
+    (
+        "webhook-deliveries",
+        &[
+            "dynamodb:Query@GSI4",
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchGetItem",
             "ses:SendEmail",
         ],
     ),
@@ -3273,6 +3305,104 @@ mod observed {
             .unwrap();
         // Bloom's courier side and Petals' client side (the pages above).
         assert_eq!(report.sent.len(), 2, "{report:?}");
+
+        // Outbound webhooks: the courier's endpoint (a closed port on this machine), read,
+        // changed, tested, its secret rotated; a second one deleted; a new order's event
+        // written by the fan-out and tried by the schedule until, three days on, the
+        // endpoint is turned off and the courier's admins emailed; the delivery replayed.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let hook = w
+            .ok(
+                "POST",
+                "/v1/webhook-endpoints",
+                c,
+                Some(json!({"url": format!("http://{closed}/"), "eventTypes": ["order.created"]})),
+            )
+            .await;
+        let hook_id = hook["id"].as_str().unwrap().to_string();
+        let spare = w
+            .ok(
+                "POST",
+                "/v1/webhook-endpoints",
+                c,
+                Some(json!({"url": "https://hooks.example.com/", "eventTypes": ["task.eta"]})),
+            )
+            .await;
+        w.ok("GET", "/v1/webhook-endpoints", c, None).await;
+        w.ok("GET", &format!("/v1/webhook-endpoints/{hook_id}"), c, None)
+            .await;
+        w.ok(
+            "PATCH",
+            &format!("/v1/webhook-endpoints/{hook_id}"),
+            c,
+            Some(json!({"description": "Dispatch"})),
+        )
+        .await;
+        w.ok(
+            "POST",
+            &format!("/v1/webhook-endpoints/{hook_id}/rotate-secret"),
+            c,
+            None,
+        )
+        .await;
+        w.ok(
+            "POST",
+            &format!("/v1/webhook-endpoints/{hook_id}/test"),
+            c,
+            None,
+        )
+        .await;
+        w.ok(
+            "DELETE",
+            &format!("/v1/webhook-endpoints/{}", spare["id"].as_str().unwrap()),
+            c,
+            None,
+        )
+        .await;
+        w.ok("POST", "/v1/orders", &k, Some(order_body.clone()))
+            .await;
+        w.seen.acting_as("status-fanout");
+        w.stream.drain().await.unwrap();
+        w.seen.acting_as("webhook-deliveries");
+        let schedule = w
+            .ctx
+            .wired_for(portal_local::functions::WEBHOOK_DELIVERIES.needs);
+        let mut turned_off = false;
+        for _ in 0..20 {
+            let report = portal::hooks::worker::run_due_deliveries(&schedule, w.ctx.now())
+                .await
+                .unwrap();
+            if !report.disabled.is_empty() {
+                turned_off = true;
+                break;
+            }
+            w.clock.advance(chrono::Duration::hours(11));
+        }
+        assert!(turned_off, "three days of failures turn the endpoint off");
+        // Turned off: the pending delivery is given up (out of its lane).
+        w.clock.advance(chrono::Duration::hours(11));
+        portal::hooks::worker::run_due_deliveries(&schedule, w.ctx.now())
+            .await
+            .unwrap();
+        let log = w
+            .ok(
+                "GET",
+                &format!("/v1/webhook-endpoints/{hook_id}/deliveries"),
+                c,
+                None,
+            )
+            .await;
+        let delivery = log["items"][0]["id"].as_str().unwrap().to_string();
+        w.ok(
+            "POST",
+            &format!("/v1/webhook-endpoints/{hook_id}/deliveries/{delivery}/replay"),
+            c,
+            None,
+        )
+        .await;
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

@@ -298,7 +298,9 @@ fn the_fanout_reads_the_stream_with_partial_batches_retries_and_a_filter() {
     let ours: serde_json::Value = serde_json::from_str(portal::fanout::STREAM_FILTER).unwrap();
     assert_eq!(pattern, ours, "template.yaml's filter is the handler's");
     assert!(portal::fanout::is_relevant("MODIFY", Some("ORDER#ord_1")));
-    assert!(!portal::fanout::is_relevant("INSERT", Some("ORDER#ord_1")));
+    // A new order: its `order.created` webhooks (no message is sent about it).
+    assert!(portal::fanout::is_relevant("INSERT", Some("ORDER#ord_1")));
+    assert!(!portal::fanout::is_relevant("REMOVE", Some("ORDER#ord_1")));
     assert!(!portal::fanout::is_relevant("MODIFY", Some("NOTIF")));
 }
 

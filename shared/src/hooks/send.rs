@@ -18,11 +18,19 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, RootCertStore};
 
 use crate::domain::webhook::{is_public, EndpointUrl};
+use crate::Ctx;
 
 /// Resolving and connecting (TCP and TLS) together.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// From the request to the answer's head.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Whether deliveries may go to private, loopback or link-local addresses (and `http://`):
+/// `PORTAL_WEBHOOKS_ALLOW_PRIVATE=1`, for a receiver on this machine (the local portal and
+/// the tests); never on AWS.
+pub fn allow_private(ctx: &Ctx) -> bool {
+    ctx.config.webhooks_allow_private
+}
 
 /// What one attempt got.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{allow_private, send, HookError};
+use super::error::HookError;
+use super::send::{self, allow_private};
 use crate::chat::ChatError;
 use crate::clock::timestamp;
 use crate::domain::team_role::TeamRole;
@@ -27,6 +28,14 @@ use crate::notify::OutgoingEmail;
 use crate::store::records::from_item;
 use crate::store::{keys, Cond, Index, Item, Query, SkCond, StoreError, Update, PK};
 use crate::Ctx;
+
+/// How long deliveries are kept (DynamoDB's TTL removes them).
+pub const KEEP_DAYS: i64 = 30;
+
+/// When a delivery made at `now` expires (DynamoDB's TTL).
+pub fn expiry(now: DateTime<Utc>) -> i64 {
+    (now + Duration::days(KEEP_DAYS)).timestamp()
+}
 
 /// How long a claimed delivery is held before another run may take it.
 const LEASE_MINUTES: i64 = 3;
@@ -138,7 +147,7 @@ async fn process(
             match ctx
                 .store
                 .update(
-                    &super::endpoint_key(&endpoint),
+                    &keys::webhook_endpoint(&endpoint.org_id, &endpoint.id),
                     &healed,
                     Some(Cond::exists("failingSince")),
                 )
@@ -353,7 +362,7 @@ async fn failing(
     endpoint: &Endpoint,
     at: DateTime<Utc>,
 ) -> Result<Option<String>, HookError> {
-    let key = super::endpoint_key(endpoint);
+    let key = keys::webhook_endpoint(&endpoint.org_id, &endpoint.id);
     let Some(since) = endpoint.failing_since.as_deref() else {
         let update = Update::new().set("failingSince", timestamp(at));
         match ctx
