@@ -255,7 +255,8 @@ invite_client_form "invite-client-form" => web::clients_pages::invite_client_for
 delete_client_form "delete-client-form" => web::clients_pages::delete_client_form, STORE;
 client_services_form "client-services-form" => web::clients_pages::client_services_form, STORE;
 replay_client_delivery_form "replay-client-delivery-form" => web::clients_pages::replay_client_delivery_form, STORE;
-webhook_endpoints "webhook-endpoints" => api::webhook_endpoints::serve, STORE;}
+webhook_endpoints "webhook-endpoints" => api::webhook_endpoints::serve, STORE;
+webhook_endpoint_form "webhook-endpoint-form" => web::api_pages::webhook_form, STORE;}
 
 event_functions! {
     AUTHORIZER authorizer "authorizer" => serve_authorizer, STORE;

@@ -1056,6 +1056,21 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:DeleteItem",
         ],
     ),
+    // The API & integrations page's webhook form: the session, the endpoint use cases (the
+    // endpoint with the count, changes, deletion, replay, the test event's delivery), the
+    // page's lists (the client's integrations over GSI1) and the reader's time zone.
+    (
+        "webhook-endpoint-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
     // The due index (GSI4); each delivery claimed and its attempt logged; its endpoint; its
     // order's lane (the entry removed when done); the endpoint's failure noted or it turned
     // off, and its admins (members, users) emailed.
@@ -2649,6 +2664,82 @@ mod observed {
             )
             .await;
         assert_eq!(missing.status, 404);
+        // Webhook endpoints on the page: one added (to a closed port here; a refused
+        // address first), turned off and on, its secret rotated, a test event sent and
+        // replayed from its log, the log read, the endpoint deleted.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let refused = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                "action=create&url=&eventTypes=order.created",
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        let added = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=create&url=http%3A%2F%2F{closed}%2F&eventTypes=order.created&eventTypes=task.completed&description=ERP"),
+            )
+            .await;
+        assert_eq!(added.status, 201, "{:?}", added.body);
+        let text = String::from_utf8_lossy(&added.body).to_string();
+        let hook = portal_tests::token_in(&text, "name=\"endpointId\" value=\"", "\"");
+        for (action, status) in [("disable", 303), ("enable", 303), ("rotate", 200)] {
+            let answer = w
+                .page(
+                    "POST",
+                    "/settings/api/webhooks",
+                    Some(&cookie),
+                    &format!("action={action}&endpointId={hook}"),
+                )
+                .await;
+            assert_eq!(answer.status, status, "{action}: {:?}", answer.body);
+        }
+        let tested = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=test&endpointId={hook}"),
+            )
+            .await;
+        assert_eq!(tested.status, 200, "{:?}", tested.body);
+        let text = String::from_utf8_lossy(&tested.body).to_string();
+        let sent = portal_tests::token_in(&text, "name=\"deliveryId\" value=\"", "\"");
+        let replayed = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=replay&endpointId={hook}&deliveryId={sent}"),
+            )
+            .await;
+        assert_eq!(replayed.status, 303, "{:?}", replayed.body);
+        let log = w
+            .page(
+                "GET",
+                &format!("/settings/api?webhook={hook}"),
+                Some(&cookie),
+                "",
+            )
+            .await;
+        assert_eq!(log.status, 200);
+        let deleted = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=delete&endpointId={hook}"),
+            )
+            .await;
+        assert_eq!(deleted.status, 303, "{:?}", deleted.body);
         let imports = w.page("GET", "/imports", Some(&cookie), "").await;
         let text = String::from_utf8_lossy(&imports.body).to_string();
         let import_id = portal_tests::token_in(&text, "/imports?import=", "\"");
