@@ -28,6 +28,7 @@ on_both_backends!(
     a_rotated_secret_signs_beside_the_new_one_for_a_day,
     an_endpoint_failing_for_three_days_is_disabled_and_its_admins_emailed,
     the_test_event_and_a_replay_are_sent_now,
+    the_settings_page_manages_endpoints_without_javascript,
 );
 
 /// One request the receiver got.
@@ -882,4 +883,169 @@ async fn the_test_event_and_a_replay_are_sent_now(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("no connection"));
+}
+
+async fn the_settings_page_manages_endpoints_without_javascript(app: TestApp) {
+    use crate::web_pages::{client_with_user, get, post};
+    let (courier, ops) =
+        crate::teams::courier_signed_in(&app, "Swift Couriers", "ops@swift.example").await;
+    let (_, pia) = client_with_user(&app, &courier, "Rose Florist", "pia@rose.example").await;
+    let receiver = Receiver::start(0).await;
+
+    let page = get(&app, "/settings/api", &ops).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Webhook endpoints"));
+    assert!(page.text.contains("No webhook endpoints yet."));
+
+    // Refused next to the field, what was typed kept.
+    let refused = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[
+            ("action", "create"),
+            ("url", "ftp://erp.example"),
+            ("eventTypes", "order.created"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("id=\"hook-url-error\""));
+    assert!(refused.text.contains("must start with https://"));
+    assert!(refused.text.contains("value=\"ftp://erp.example\""));
+    let no_events = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[("action", "create"), ("url", "https://erp.example/in")],
+    )
+    .await;
+    assert_eq!(no_events.status, 422);
+    assert!(no_events.text.contains("id=\"hook-events-error\""));
+
+    // Added: the secret shown once.
+    let url = receiver.url();
+    let added = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[
+            ("action", "create"),
+            ("url", url.as_str()),
+            ("eventTypes", "order.created"),
+            ("eventTypes", "task.completed"),
+            ("description", "Dispatch system"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    let secret = portal_tests::token_in(&added.text, "id=\"secret-value\">", "<");
+    app.logs.secret(&secret);
+    assert!(secret.starts_with("whsec_"));
+    let id = portal_tests::token_in(&added.text, "name=\"endpointId\" value=\"", "\"");
+    let page = get(&app, "/settings/api", &ops).await;
+    assert!(!page.text.contains(&secret), "shown once");
+    assert!(page
+        .text
+        .contains("A new order; A pickup or drop-off is done"));
+    assert!(page.text.contains("Dispatch system"));
+
+    // Send test event: its outcome in words, the log in local time.
+    let tested = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[("action", "test"), ("endpointId", id.as_str())],
+    )
+    .await;
+    assert_eq!(tested.status, 200, "{}", tested.text);
+    assert!(
+        tested
+            .text
+            .contains("Test event sent: your endpoint answered 204"),
+        "{}",
+        tested.text
+    );
+    assert!(tested.text.contains("id=\"webhook-log\""));
+    assert!(tested.text.contains("<td>Test event</td>"));
+    assert!(tested.text.contains("your endpoint answered 204 after"));
+    assert!(!tested.text.contains(".000Z"), "no raw timestamps");
+    let delivery = portal_tests::token_in(&tested.text, "name=\"deliveryId\" value=\"", "\"");
+    let got = receiver.got();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].verifies_with(&secret));
+
+    // Replay from the log.
+    let replayed = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[
+            ("action", "replay"),
+            ("endpointId", id.as_str()),
+            ("deliveryId", delivery.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(replayed.status, 303, "{}", replayed.text);
+    assert_eq!(
+        replayed.header("location"),
+        Some(format!("/settings/api?webhook={id}#webhook-log").as_str())
+    );
+    run_schedule(&app).await;
+    assert_eq!(receiver.got().len(), 2);
+
+    // Off, then a new secret (shown once, the old one still signing for a day).
+    let off = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[("action", "disable"), ("endpointId", id.as_str())],
+    )
+    .await;
+    assert_eq!(off.status, 303);
+    let page = get(&app, "/settings/api", &ops).await;
+    assert!(page.text.contains("<td>Off</td>"), "{}", page.text);
+    assert!(page.text.contains(">Turn on</button>"));
+    let rotated = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[("action", "rotate"), ("endpointId", id.as_str())],
+    )
+    .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    let new_secret = portal_tests::token_in(&rotated.text, "id=\"secret-value\">", "<");
+    app.logs.secret(&new_secret);
+    assert_ne!(new_secret, secret);
+    assert!(rotated
+        .text
+        .contains("keeps signing beside the new one for 24 hours"));
+
+    // The client's people see their own endpoints only, and cannot touch the courier's.
+    let theirs = get(&app, "/settings/api", &pia).await;
+    assert_eq!(theirs.status, 200, "{}", theirs.text);
+    assert!(theirs.text.contains("No webhook endpoints yet."));
+    assert!(!theirs.text.contains(&url));
+    let foreign = post(
+        &app,
+        "/settings/api/webhooks",
+        &pia,
+        &[("action", "delete"), ("endpointId", id.as_str())],
+    )
+    .await;
+    assert_eq!(foreign.status, 404);
+    let log = get(&app, &format!("/settings/api?webhook={id}"), &pia).await;
+    assert_eq!(log.status, 404);
+
+    let deleted = post(
+        &app,
+        "/settings/api/webhooks",
+        &ops,
+        &[("action", "delete"), ("endpointId", id.as_str())],
+    )
+    .await;
+    assert_eq!(deleted.status, 303);
+    let page = get(&app, "/settings/api", &ops).await;
+    assert!(page.text.contains("No webhook endpoints yet."));
 }
