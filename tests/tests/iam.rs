@@ -1003,6 +1003,8 @@ const CALLS: &[(&str, &[&str])] = &[
     // Chat: the client, the order it is about, the author (member, user, API key), the
     // courier, the summary and the author's marker (BatchGetItem); the message's
     // transaction and the other side's notice (PutItem); the author's side's notice removed.
+    // The conversation's webhook endpoints (Query): chat.message deliveries in the
+    // message's transaction.
     (
         "post-chat-message",
         &[
@@ -1010,6 +1012,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
+            "dynamodb:Query",
         ],
     ),
     // The client, the page of messages, the summary and marker; the marker moved on and the

@@ -29,6 +29,7 @@ on_both_backends!(
     an_endpoint_failing_for_three_days_is_disabled_and_its_admins_emailed,
     the_test_event_and_a_replay_are_sent_now,
     the_settings_page_manages_endpoints_without_javascript,
+    a_chat_message_is_sent_to_both_sides_endpoints,
 );
 
 /// One request the receiver got.
@@ -1048,4 +1049,41 @@ async fn the_settings_page_manages_endpoints_without_javascript(app: TestApp) {
     assert_eq!(deleted.status, 303);
     let page = get(&app, "/settings/api", &ops).await;
     assert!(page.text.contains("No webhook endpoints yet."));
+}
+
+async fn a_chat_message_is_sent_to_both_sides_endpoints(app: TestApp) {
+    let (courier, client) = courier_and_client(&app).await;
+    let other = app
+        .onboard_client(&courier, "Tulip Shop", "tulip@tulip.example")
+        .await;
+    let receiver = Receiver::start(0).await;
+    let (courier_hook, courier_secret) =
+        endpoint(&app, &courier.key, &receiver.url(), &["chat.message"]).await;
+    let (client_hook, _) = endpoint(&app, &client.key, &receiver.url(), &["chat.message"]).await;
+    let (other_hook, _) = endpoint(&app, &other.key, &receiver.url(), &["chat.message"]).await;
+    let (orders_only, _) = endpoint(&app, &courier.key, &receiver.url(), &["order.created"]).await;
+    let said = app
+        .post(
+            "/v1/chat/messages",
+            &client.key,
+            json!({"text": "Is the van late?"}),
+        )
+        .await;
+    assert_eq!(said.status, 201, "{}", said.text);
+    run_schedule(&app).await;
+    let got = receiver.got();
+    assert_eq!(got.len(), 2, "the courier's and the client's, not Tulip's");
+    for request in &got {
+        let body = request.json();
+        assert_eq!(body["type"], "chat.message");
+        assert_eq!(body["data"]["message"]["text"], "Is the van late?");
+        assert_eq!(body["data"]["message"]["id"], said.body["id"]);
+    }
+    assert!(got.iter().any(|r| r.verifies_with(&courier_secret)));
+    assert_eq!(deliveries(&app, &courier.key, &courier_hook).await.len(), 1);
+    assert_eq!(deliveries(&app, &client.key, &client_hook).await.len(), 1);
+    assert!(deliveries(&app, &other.key, &other_hook).await.is_empty());
+    assert!(deliveries(&app, &courier.key, &orders_only)
+        .await
+        .is_empty());
 }

@@ -135,7 +135,7 @@ async fn send_notice(
 
 /// The people of an organisation (an invited person too: the link takes them to sign
 /// in first): its members, then their users (two BatchGetItems a page).
-pub(crate) async fn people_of(ctx: &Ctx, org: &str) -> Result<Vec<User>, ChatError> {
+async fn people_of(ctx: &Ctx, org: &str) -> Result<Vec<User>, ChatError> {
     let mut query = Query::partition(keys::org_pk(org)).sk_begins_with(keys::MEMBER_PREFIX);
     let mut people = vec![];
     loop {

@@ -128,10 +128,71 @@ pub async fn enqueue_order_events(
     Ok(written)
 }
 
+/// The endpoints of a conversation's courier and client that want its messages (two
+/// Queries), read before a message is posted so that its deliveries are written in the
+/// message's own transaction ([`chat_message_writes`]).
+pub async fn chat_endpoints(
+    ctx: &Ctx,
+    courier_id: &str,
+    client_id: &str,
+) -> Result<Vec<Endpoint>, HookError> {
+    let mut endpoints = subscribed(ctx, courier_id).await?;
+    endpoints.extend(subscribed(ctx, client_id).await?);
+    endpoints.retain(|e| e.wants(EventType::ChatMessage));
+    Ok(endpoints)
+}
+
+/// The `chat.message` deliveries of a new message, one per endpoint (`attribute_not_exists`),
+/// for the message's transaction: the message is posted with them or not at all. Messages
+/// are in no order's lane.
+pub fn chat_message_writes(
+    endpoints: &[Endpoint],
+    message: &crate::domain::chat::Message,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Write>, HookError> {
+    let at = parse_time(&message.created_at).unwrap_or(now);
+    let ulid = event_ulid(at, 0, &message.id);
+    let body = event_body(
+        EventType::ChatMessage.as_str(),
+        &message.created_at,
+        json!({ "message": message.view() }),
+    );
+    let mut writes = vec![];
+    for endpoint in endpoints {
+        let delivery = Delivery {
+            ulid: ulid.clone(),
+            endpoint_id: endpoint.id.clone(),
+            org_id: endpoint.org_id.clone(),
+            event_type: EventType::ChatMessage.as_str().into(),
+            order_id: None,
+            body: body.clone(),
+            status: DeliveryStatus::Pending,
+            attempts: vec![],
+            failures: 0,
+            next_attempt_at: None,
+            created_at: timestamp(now),
+        };
+        writes.extend(pending_writes(delivery, now)?);
+    }
+    Ok(writes)
+}
+
 /// Puts a new pending delivery, due now, and its place in its order's lane; false when it
 /// was there already.
-async fn put_pending(ctx: &Ctx, mut delivery: Delivery) -> Result<bool, HookError> {
-    let now = ctx.now();
+async fn put_pending(ctx: &Ctx, delivery: Delivery) -> Result<bool, HookError> {
+    let writes = pending_writes(delivery, ctx.now())?;
+    match ctx.store.transact(writes).await {
+        Ok(()) => Ok(true),
+        Err(e) if e.condition_failed_at(0) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new pending delivery, due now (`attribute_not_exists`), and its order's lane entry.
+fn pending_writes(
+    mut delivery: Delivery,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Write>, HookError> {
     let due = timestamp(now);
     delivery.next_attempt_at = Some(due.clone());
     let key = keys::webhook_delivery(&delivery.endpoint_id, &delivery.ulid);
@@ -157,11 +218,7 @@ async fn put_pending(ctx: &Ctx, mut delivery: Delivery) -> Result<bool, HookErro
             cond: None,
         });
     }
-    match ctx.store.transact(writes).await {
-        Ok(()) => Ok(true),
-        Err(e) if e.condition_failed_at(0) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    Ok(writes)
 }
 
 /// An organisation's enabled endpoints.

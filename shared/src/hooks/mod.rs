@@ -20,4 +20,6 @@ pub use endpoints::{
     replay_delivery, rotate_secret, send_test_event, update_endpoint, EndpointFields,
 };
 pub use error::HookError;
-pub use events::{enqueue_order_events, order_events, OrderEvent};
+pub use events::{
+    chat_endpoints, chat_message_writes, enqueue_order_events, order_events, OrderEvent,
+};

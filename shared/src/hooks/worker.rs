@@ -17,16 +17,17 @@ use serde_json::Value;
 
 use super::error::HookError;
 use super::send::{self, allow_private};
-use crate::chat::ChatError;
+use crate::accounts::users::Member;
 use crate::clock::timestamp;
 use crate::domain::team_role::TeamRole;
+use crate::domain::user::User;
 use crate::domain::webhook::{
     parse_time, retry_after, signed_headers, Attempt, Delivery, DeliveryStatus, Endpoint,
     EndpointUrl, DISABLE_AFTER_DAYS,
 };
 use crate::notify::OutgoingEmail;
 use crate::store::records::from_item;
-use crate::store::{keys, Cond, Index, Item, Query, SkCond, StoreError, Update, PK};
+use crate::store::{keys, Cond, Index, Item, Key, Query, SkCond, StoreError, Update, PK};
 use crate::Ctx;
 
 /// How long deliveries are kept (DynamoDB's TTL removes them).
@@ -426,12 +427,7 @@ async fn tell_admins(
     endpoint: &Endpoint,
     since: DateTime<Utc>,
 ) -> Result<(), HookError> {
-    let people = crate::chat::notices::people_of(ctx, &endpoint.org_id)
-        .await
-        .map_err(|e| match e {
-            ChatError::Store(e) => HookError::Store(e),
-            other => HookError::Store(StoreError::Backend(other.to_string())),
-        })?;
+    let people = admins_of(ctx, &endpoint.org_id).await?;
     let base = ctx
         .config
         .public_base_url
@@ -440,7 +436,7 @@ async fn tell_admins(
     let link = format!("{}/settings/api#webhooks", base.trim_end_matches('/'));
     let subject = "Your webhook endpoint was turned off".to_string();
     let since_words = since.format("%-d %B %Y").to_string();
-    for person in people.iter().filter(|p| p.team_role == TeamRole::Admin) {
+    for person in &people {
         let text = format!(
             "Hello {name},\n\nWe could not deliver events to your webhook endpoint\n{url}\n\
              since {since_words}: every attempt for three days failed, so we have turned it \
@@ -473,4 +469,45 @@ async fn tell_admins(
         }
     }
     Ok(())
+}
+
+/// The organisation's admins: its members with the admin role, then their users (two
+/// BatchGetItems a page).
+async fn admins_of(ctx: &Ctx, org: &str) -> Result<Vec<User>, HookError> {
+    let mut query = Query::partition(keys::org_pk(org)).sk_begins_with(keys::MEMBER_PREFIX);
+    let mut admins = vec![];
+    loop {
+        let page = ctx.store.query(&query).await?;
+        let members = page
+            .items
+            .into_iter()
+            .map(from_item::<Member>)
+            .collect::<Result<Vec<_>, _>>()?;
+        let members: Vec<Member> = members
+            .into_iter()
+            .filter(|m| m.team_role == TeamRole::Admin)
+            .collect();
+        for chunk in members.chunks(100) {
+            let refs: Vec<Key> = chunk.iter().map(|m| keys::user_ref(&m.user_id)).collect();
+            let emails: Vec<Key> = ctx
+                .store
+                .batch_get(&refs)
+                .await?
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.get("email")?.as_str().map(keys::user))
+                .collect();
+            if emails.is_empty() {
+                continue;
+            }
+            for item in ctx.store.batch_get(&emails).await?.into_iter().flatten() {
+                admins.push(from_item::<User>(item)?);
+            }
+        }
+        match page.last_key {
+            Some(last) => query = query.start_after(Some(last)),
+            None => break,
+        }
+    }
+    Ok(admins)
 }
