@@ -215,6 +215,27 @@ fn the_product_routes_are_served_and_public_ones_are_marked() {
             "/v1/integrations/{integrationId}/deliveries/{deliveryId}/replay",
             false,
         ),
+        ("POST", "/v1/webhook-endpoints", false),
+        ("GET", "/v1/webhook-endpoints", false),
+        ("GET", "/v1/webhook-endpoints/{endpointId}", false),
+        ("PATCH", "/v1/webhook-endpoints/{endpointId}", false),
+        ("DELETE", "/v1/webhook-endpoints/{endpointId}", false),
+        (
+            "POST",
+            "/v1/webhook-endpoints/{endpointId}/rotate-secret",
+            false,
+        ),
+        ("POST", "/v1/webhook-endpoints/{endpointId}/test", false),
+        (
+            "GET",
+            "/v1/webhook-endpoints/{endpointId}/deliveries",
+            false,
+        ),
+        (
+            "POST",
+            "/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/replay",
+            false,
+        ),
     ] {
         assert!(
             routes.contains(&(method.to_string(), path.to_string(), public)),
