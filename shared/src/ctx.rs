@@ -21,6 +21,10 @@ pub struct Config {
     /// The origination number and sender id every SMS is sent with (`SMS_ORIGINATION_NUMBER`,
     /// `SMS_SENDER_ID`; unset or empty: none).
     pub sms: SmsIdentity,
+    /// `PORTAL_WEBHOOKS_ALLOW_PRIVATE=1`: outbound webhooks may go to private, loopback and
+    /// link-local addresses (and `http://`), for a receiver on this machine. The local
+    /// portal and the tests set it; a deployed stack never does.
+    pub webhooks_allow_private: bool,
 }
 
 impl Config {
@@ -76,6 +80,8 @@ impl Config {
                 std::env::var("SMS_ORIGINATION_NUMBER").ok().as_deref(),
                 std::env::var("SMS_SENDER_ID").ok().as_deref(),
             )?,
+            webhooks_allow_private: std::env::var("PORTAL_WEBHOOKS_ALLOW_PRIVATE")
+                .is_ok_and(|v| v.trim() == "1"),
         })
     }
 }

@@ -407,6 +407,33 @@ impl From<ChatError> for ApiError {
     }
 }
 
+impl From<crate::hooks::HookError> for ApiError {
+    fn from(err: crate::hooks::HookError) -> Self {
+        use crate::hooks::HookError;
+        let message = err.to_string();
+        match err {
+            HookError::NotFound(what) => ApiError::NotFound(what),
+            HookError::Field {
+                field,
+                code,
+                message,
+            } => ApiError::Invalid {
+                code,
+                field: field.into(),
+                message,
+            },
+            HookError::TooMany(_) => ApiError::Invalid {
+                code: "too_many_endpoints",
+                field: "url".into(),
+                message,
+            },
+            HookError::Changed => ApiError::conflict("version_conflict", message),
+            HookError::NotWired(e) => e.into(),
+            HookError::Store(e) => e.into(),
+        }
+    }
+}
+
 /// The clients use cases' errors as the API answers them.
 impl From<ClientError> for ApiError {
     fn from(err: ClientError) -> Self {

@@ -254,7 +254,9 @@ update_client_form "update-client-form" => web::clients_pages::update_client_for
 invite_client_form "invite-client-form" => web::clients_pages::invite_client_form, MAIL;
 delete_client_form "delete-client-form" => web::clients_pages::delete_client_form, STORE;
 client_services_form "client-services-form" => web::clients_pages::client_services_form, STORE;
-replay_client_delivery_form "replay-client-delivery-form" => web::clients_pages::replay_client_delivery_form, STORE;}
+replay_client_delivery_form "replay-client-delivery-form" => web::clients_pages::replay_client_delivery_form, STORE;
+webhook_endpoints "webhook-endpoints" => api::webhook_endpoints::serve, STORE;
+webhook_endpoint_form "webhook-endpoint-form" => web::api_pages::webhook_form, STORE;}
 
 event_functions! {
     AUTHORIZER authorizer "authorizer" => serve_authorizer, STORE;
@@ -265,6 +267,7 @@ event_functions! {
     CHAT_NOTICES chat_notices "chat-notices" => serve_chat_notices, MAIL;
     LIVE_CONNECTIONS live_connections "live-connections" => serve_live_connections, STORE;
     LIVE_PUSHER live_pusher "live-pusher" => serve_live_pusher, Needs::STORE.with_push();
+    WEBHOOK_DELIVERIES webhook_deliveries "webhook-deliveries" => serve_webhook_deliveries, MAIL;
 }
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

@@ -257,6 +257,34 @@ pub async fn serve_chat_notices(needs: Needs) -> Result<(), Error> {
     .await
 }
 
+/// The `webhook-deliveries` schedule: sends the outbound webhooks that are due
+/// (`hooks::worker::run_due_deliveries`).
+pub async fn serve_webhook_deliveries(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<
+            aws_lambda_events::cloudwatch_events::CloudWatchEvent,
+        >| {
+            let ctx = ctx.clone();
+            let span = event_span("webhook-deliveries", &event.context);
+            async move {
+                let report = crate::hooks::worker::run_due_deliveries(&ctx, event.payload.time)
+                    .await
+                    .inspect_err(|e| tracing::error!(error = %e, "webhook deliveries failed"))?;
+                tracing::info!(
+                    attempted = report.attempted,
+                    delivered = report.delivered,
+                    waiting = report.waiting,
+                    "webhook deliveries"
+                );
+                Ok::<_, Error>(())
+            }
+            .instrument(span)
+        },
+    ))
+    .await
+}
+
 /// The span of one event handler's invocation: its lines carry the invocation's request id
 /// and the handler, as a request's carry its route, and the ids of the order being handled
 /// ([`crate::observe::record_order`]).
@@ -300,6 +328,7 @@ pub async fn authorizer_response(
 
 /// An API Gateway request as the use cases see it.
 pub fn from_lambda(event: ApiGatewayV2httpRequest) -> ApiRequest {
+    let route = event.route_key.clone().unwrap_or_default();
     let event: Request = LambdaRequest::ApiGatewayV2(event).into();
     let path_params = event
         .path_parameters()
@@ -341,6 +370,7 @@ pub fn from_lambda(event: ApiGatewayV2httpRequest) -> ApiRequest {
         auth,
         base_url,
         source_ip,
+        route,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod fanout;
 pub mod functions;
+pub mod hooks;
 pub mod http;
 pub mod imports;
 pub mod integrations;

@@ -5,7 +5,9 @@ page -> the whole order corrected (a bad field shown next to it) and resubmitted
 courier completes it -> the proof on the page; sign-out and sign-in with the
 keyboard only; an order edited and withdrawn from its page; drafts submitted in bulk (with
 the keyboard) and one from its page; a spreadsheet checked (preflight) then imported; the
-organization, communications and tracking-page settings round trips; a new contact email
+organization, communications and tracking-page settings round trips; a webhook endpoint
+added (its secret once), a test event sent to a receiver on this machine, its log, a
+replay, the endpoint turned off; a new contact email
 confirmed on its page; an invitation accepted for API access only on its page; another
 client's order URL answers 404; axe on every page
 (no serious or critical violations). Screenshots go to target/screenshots/.
@@ -107,6 +109,27 @@ def outbox_link(api, page):
     links = re.findall(r"(http://[^\s\"\\]+/" + page + r"/[A-Za-z0-9_-]{43})(?=\\n|\s|\")", text)
     assert links, f"a link to /{page}/ in the outbox"
     return links[-1]
+
+
+def webhook_receiver():
+    """A tiny HTTP server on 127.0.0.1 answering 204; the headers of what it got."""
+    import http.server
+
+    got = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            got.append({k.lower(): v for k, v in self.headers.items()})
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return got, f"http://127.0.0.1:{server.server_address[1]}/hooks"
 
 
 def axe_check(page, axe, name):
@@ -553,6 +576,34 @@ def run(api, base, courier_key):
         check("the empty inbox says so", "No webhook received yet" in page.locator("#inbox").inner_text())
         axe_check(page, axe, "/settings/api (inbox)")
         shot(page, "16c-integrations")
+
+        # Webhook endpoints: one added for a receiver on this machine (the local portal allows
+        # private addresses), its secret shown once; Send test event answers in words and the
+        # delivery log reads in local time; a delivery sent again; the endpoint turned off.
+        receiver, hook_url = webhook_receiver()
+        page.get_by_label("Address (https://…)").fill(hook_url)
+        page.get_by_label("A pickup or drop-off is done").check()
+        page.get_by_role("button", name="Add endpoint").click()
+        expect(page.locator("#secret-value")).to_be_visible()
+        hook_secret = page.locator("#secret-value").inner_text().strip()
+        check("a new webhook endpoint's secret is shown once", hook_secret.startswith("whsec_"), hook_secret)
+        axe_check(page, axe, "/settings/api (new webhook endpoint)")
+        page.get_by_role("button", name=re.compile("Send test event")).click()
+        expect(page.locator("#webhook-notice")).to_contain_text("Test event sent")
+        expect(page.locator("#webhook-log")).to_be_visible()
+        check("the test event reached the receiver, signed",
+              any(r.get("webhook-signature", "").startswith("v1,") for r in receiver))
+        check("the log says what happened in words",
+              "your endpoint answered 204" in page.locator("#webhook-log").inner_text())
+        check("the secret is not shown again", hook_secret not in page.content())
+        axe_check(page, axe, "/settings/api (webhook log)")
+        shot(page, "16e-webhooks")
+        page.get_by_role("button", name=re.compile("Send again")).first.click()
+        page.wait_for_url(re.compile(r".*/settings/api\?webhook=.*"))
+        # Due now: the local schedule (every minute) may have sent it already.
+        expect(page.locator("#webhook-log")).to_contain_text(re.compile("Will try again|Delivered"))
+        page.get_by_role("button", name=re.compile("Turn off")).click()
+        expect(page.locator("#webhooks")).to_contain_text("Off")
 
         # Communications: each template previewed and counted on the server, live as one
         # types (htmx), an error next to its field, a round trip.

@@ -316,6 +316,7 @@ impl TestApp {
                 public_base_url: Some("https://portal.test".into()),
                 sender_email: SENDER.into(),
                 sms: Default::default(),
+                webhooks_allow_private: true,
             },
         };
         let ctx = Arc::new(ctx);

@@ -262,6 +262,8 @@ def role_problems(source, resources, functions, triggered):
         for function in users.get(logical_id, []):
             if function in triggered:
                 found.append(f"{function}: triggered by an event, with the shared role {logical_id} (SAM adds its event's grants to a role of its own only)")
+        if logical_id not in resources:
+            continue  # reported as its functions' missing role
         managed = {sub_text(a) or a for a in resources[logical_id]["Properties"].get("ManagedPolicyArns", [])}
         for policy in SHARED_ROLE_POLICIES:
             if policy not in managed:

@@ -17,6 +17,7 @@ fn config() -> Config {
         public_base_url: None,
         sender_email: SENDER.into(),
         sms: Default::default(),
+        webhooks_allow_private: true,
     }
 }
 

@@ -897,6 +897,8 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
+            // The order's courier's and client's webhook endpoints.
+            "dynamodb:Query",
             "sns:Publish",
             "ses:SendEmail",
             "sqs:SendMessage",
@@ -1001,6 +1003,8 @@ const CALLS: &[(&str, &[&str])] = &[
     // Chat: the client, the order it is about, the author (member, user, API key), the
     // courier, the summary and the author's marker (BatchGetItem); the message's
     // transaction and the other side's notice (PutItem); the author's side's notice removed.
+    // The conversation's webhook endpoints (Query): chat.message deliveries in the
+    // message's transaction.
     (
         "post-chat-message",
         &[
@@ -1008,6 +1012,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
+            "dynamodb:Query",
         ],
     ),
     // The client, the page of messages, the summary and marker; the marker moved on and the
@@ -1061,6 +1066,51 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:DeleteItem",
             "execute-api:ManageConnections",
+        ],
+    ),
+    // Outbound webhooks (one function for the routes): an endpoint by key; the
+    // organisation's endpoints and an endpoint's deliveries (Query); the endpoint with the
+    // organisation's count (a transaction: UpdateItem, PutItem); a change, a rotation, the
+    // test event's delivery (PutItem); a deletion (DeleteItem, UpdateItem); a replay
+    // (UpdateItem).
+    (
+        "webhook-endpoints",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        ],
+    ),
+    // The API & integrations page's webhook form: the session, the endpoint use cases (the
+    // endpoint with the count, changes, deletion, replay, the test event's delivery), the
+    // page's lists (the client's integrations over GSI1) and the reader's time zone.
+    (
+        "webhook-endpoint-form",
+        &[
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query@GSI1",
+        ],
+    ),
+    // The due index (GSI4); each delivery claimed and its attempt logged; its endpoint; its
+    // order's lane (the entry removed when done); the endpoint's failure noted or it turned
+    // off, and its admins (members, users) emailed.
+    (
+        "webhook-deliveries",
+        &[
+            "dynamodb:Query@GSI4",
+            "dynamodb:UpdateItem",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchGetItem",
+            "ses:SendEmail",
         ],
     ),
     // The chat pages: the session, then the conversation (the client, a page of messages,
@@ -1537,6 +1587,7 @@ mod observed {
                     public_base_url: Some("https://portal.test".into()),
                     sender_email: portal_tests::SENDER.into(),
                     sms: Default::default(),
+                    webhooks_allow_private: true,
                 },
             });
             Self {
@@ -1624,7 +1675,7 @@ mod observed {
                 function,
                 public,
                 params,
-                ..
+                route,
             } = self.app.router().find(method, path)
             else {
                 panic!("{method} {path} is not a route");
@@ -1651,6 +1702,7 @@ mod observed {
                 auth,
                 base_url: None,
                 source_ip: None,
+                route,
             };
             // The function's own context: only the clients its main.rs names.
             (function.handler)(self.app.ctx_for(function), request).await
@@ -2741,6 +2793,82 @@ mod observed {
             )
             .await;
         assert_eq!(missing.status, 404);
+        // Webhook endpoints on the page: one added (to a closed port here; a refused
+        // address first), turned off and on, its secret rotated, a test event sent and
+        // replayed from its log, the log read, the endpoint deleted.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let refused = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                "action=create&url=&eventTypes=order.created",
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        let added = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=create&url=http%3A%2F%2F{closed}%2F&eventTypes=order.created&eventTypes=task.completed&description=ERP"),
+            )
+            .await;
+        assert_eq!(added.status, 201, "{:?}", added.body);
+        let text = String::from_utf8_lossy(&added.body).to_string();
+        let hook = portal_tests::token_in(&text, "name=\"endpointId\" value=\"", "\"");
+        for (action, status) in [("disable", 303), ("enable", 303), ("rotate", 200)] {
+            let answer = w
+                .page(
+                    "POST",
+                    "/settings/api/webhooks",
+                    Some(&cookie),
+                    &format!("action={action}&endpointId={hook}"),
+                )
+                .await;
+            assert_eq!(answer.status, status, "{action}: {:?}", answer.body);
+        }
+        let tested = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=test&endpointId={hook}"),
+            )
+            .await;
+        assert_eq!(tested.status, 200, "{:?}", tested.body);
+        let text = String::from_utf8_lossy(&tested.body).to_string();
+        let sent = portal_tests::token_in(&text, "name=\"deliveryId\" value=\"", "\"");
+        let replayed = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=replay&endpointId={hook}&deliveryId={sent}"),
+            )
+            .await;
+        assert_eq!(replayed.status, 303, "{:?}", replayed.body);
+        let log = w
+            .page(
+                "GET",
+                &format!("/settings/api?webhook={hook}"),
+                Some(&cookie),
+                "",
+            )
+            .await;
+        assert_eq!(log.status, 200);
+        let deleted = w
+            .page(
+                "POST",
+                "/settings/api/webhooks",
+                Some(&cookie),
+                &format!("action=delete&endpointId={hook}"),
+            )
+            .await;
+        assert_eq!(deleted.status, 303, "{:?}", deleted.body);
         let imports = w.page("GET", "/imports", Some(&cookie), "").await;
         let text = String::from_utf8_lossy(&imports.body).to_string();
         let import_id = portal_tests::token_in(&text, "/imports?import=", "\"");
@@ -3407,6 +3535,104 @@ mod observed {
             "{deliveries:?}"
         );
         assert!(!w.live.pushed_to("conn-b").is_empty());
+
+        // Outbound webhooks: the courier's endpoint (a closed port on this machine), read,
+        // changed, tested, its secret rotated; a second one deleted; a new order's event
+        // written by the fan-out and tried by the schedule until, three days on, the
+        // endpoint is turned off and the courier's admins emailed; the delivery replayed.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let hook = w
+            .ok(
+                "POST",
+                "/v1/webhook-endpoints",
+                c,
+                Some(json!({"url": format!("http://{closed}/"), "eventTypes": ["order.created"]})),
+            )
+            .await;
+        let hook_id = hook["id"].as_str().unwrap().to_string();
+        let spare = w
+            .ok(
+                "POST",
+                "/v1/webhook-endpoints",
+                c,
+                Some(json!({"url": "https://hooks.example.com/", "eventTypes": ["task.eta"]})),
+            )
+            .await;
+        w.ok("GET", "/v1/webhook-endpoints", c, None).await;
+        w.ok("GET", &format!("/v1/webhook-endpoints/{hook_id}"), c, None)
+            .await;
+        w.ok(
+            "PATCH",
+            &format!("/v1/webhook-endpoints/{hook_id}"),
+            c,
+            Some(json!({"description": "Dispatch"})),
+        )
+        .await;
+        w.ok(
+            "POST",
+            &format!("/v1/webhook-endpoints/{hook_id}/rotate-secret"),
+            c,
+            None,
+        )
+        .await;
+        w.ok(
+            "POST",
+            &format!("/v1/webhook-endpoints/{hook_id}/test"),
+            c,
+            None,
+        )
+        .await;
+        w.ok(
+            "DELETE",
+            &format!("/v1/webhook-endpoints/{}", spare["id"].as_str().unwrap()),
+            c,
+            None,
+        )
+        .await;
+        w.ok("POST", "/v1/orders", &k, Some(order_body.clone()))
+            .await;
+        w.seen.acting_as("status-fanout");
+        w.stream.drain().await.unwrap();
+        w.seen.acting_as("webhook-deliveries");
+        let schedule = w
+            .ctx
+            .wired_for(portal_local::functions::WEBHOOK_DELIVERIES.needs);
+        let mut turned_off = false;
+        for _ in 0..20 {
+            let report = portal::hooks::worker::run_due_deliveries(&schedule, w.ctx.now())
+                .await
+                .unwrap();
+            if !report.disabled.is_empty() {
+                turned_off = true;
+                break;
+            }
+            w.clock.advance(chrono::Duration::hours(11));
+        }
+        assert!(turned_off, "three days of failures turn the endpoint off");
+        // Turned off: the pending delivery is given up (out of its lane).
+        w.clock.advance(chrono::Duration::hours(11));
+        portal::hooks::worker::run_due_deliveries(&schedule, w.ctx.now())
+            .await
+            .unwrap();
+        let log = w
+            .ok(
+                "GET",
+                &format!("/v1/webhook-endpoints/{hook_id}/deliveries"),
+                c,
+                None,
+            )
+            .await;
+        let delivery = log["items"][0]["id"].as_str().unwrap().to_string();
+        w.ok(
+            "POST",
+            &format!("/v1/webhook-endpoints/{hook_id}/deliveries/{delivery}/replay"),
+            c,
+            None,
+        )
+        .await;
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

@@ -215,6 +215,27 @@ fn the_product_routes_are_served_and_public_ones_are_marked() {
             "/v1/integrations/{integrationId}/deliveries/{deliveryId}/replay",
             false,
         ),
+        ("POST", "/v1/webhook-endpoints", false),
+        ("GET", "/v1/webhook-endpoints", false),
+        ("GET", "/v1/webhook-endpoints/{endpointId}", false),
+        ("PATCH", "/v1/webhook-endpoints/{endpointId}", false),
+        ("DELETE", "/v1/webhook-endpoints/{endpointId}", false),
+        (
+            "POST",
+            "/v1/webhook-endpoints/{endpointId}/rotate-secret",
+            false,
+        ),
+        ("POST", "/v1/webhook-endpoints/{endpointId}/test", false),
+        (
+            "GET",
+            "/v1/webhook-endpoints/{endpointId}/deliveries",
+            false,
+        ),
+        (
+            "POST",
+            "/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/replay",
+            false,
+        ),
     ] {
         assert!(
             routes.contains(&(method.to_string(), path.to_string(), public)),
@@ -298,7 +319,9 @@ fn the_fanout_reads_the_stream_with_partial_batches_retries_and_a_filter() {
     let ours: serde_json::Value = serde_json::from_str(portal::fanout::STREAM_FILTER).unwrap();
     assert_eq!(pattern, ours, "template.yaml's filter is the handler's");
     assert!(portal::fanout::is_relevant("MODIFY", Some("ORDER#ord_1")));
-    assert!(!portal::fanout::is_relevant("INSERT", Some("ORDER#ord_1")));
+    // A new order: its `order.created` webhooks (no message is sent about it).
+    assert!(portal::fanout::is_relevant("INSERT", Some("ORDER#ord_1")));
+    assert!(!portal::fanout::is_relevant("REMOVE", Some("ORDER#ord_1")));
     assert!(!portal::fanout::is_relevant("MODIFY", Some("NOTIF")));
 }
 

@@ -25,6 +25,7 @@ impl Portal {
                 public_base_url: None,
                 sender_email: "no-reply@portal.test".into(),
                 sms: Default::default(),
+                webhooks_allow_private: true,
             },
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -482,6 +483,7 @@ async fn start_local(
         public_base_url: None,
         sender_email: "no-reply@portal.test".into(),
         sms: Default::default(),
+        webhooks_allow_private: true,
     };
     let base = format!("http://127.0.0.1:{port}");
     let (server, stream, welcome) = portal_local::start_embedded(data, config, &base, demo)

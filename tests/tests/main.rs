@@ -26,6 +26,7 @@ mod onboarding;
 mod openapi;
 mod orders;
 mod organization;
+mod outbound_webhooks;
 mod outgoing_mail;
 mod page_audiences;
 mod pricing;

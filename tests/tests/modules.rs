@@ -52,6 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "settings",
             "teams",
             "chat",
+            "hooks",
             "catalog",
             "clients",
             "dispatch",

@@ -44,6 +44,7 @@ async fn start_portal() -> (u16, String, tempfile::TempDir) {
             public_base_url: None,
             sender_email: "no-reply@portal.test".into(),
             sms: Default::default(),
+            webhooks_allow_private: true,
         },
     };
     let (_, key) =

@@ -187,6 +187,14 @@ async fn alpha(app: &TestApp) -> Alpha {
         )
         .await;
     assert_eq!(message.status, 201, "{}", message.text);
+    let endpoint = app
+        .post(
+            "/v1/webhook-endpoints",
+            &one.key,
+            json!({"url": "https://hooks.example.com/alphaone", "eventTypes": ["order.created"]}),
+        )
+        .await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.text);
     let (_, one_cookie) = crate::team::joined(app, &one, "ana@alphaone.example", "admin").await;
     let users = app.get("/v1/users", &one.key).await;
     assert_eq!(users.status, 200, "{}", users.text);
@@ -203,6 +211,7 @@ async fn alpha(app: &TestApp) -> Alpha {
         ("clientId", one.id.clone()),
         ("importId", str_of(&import.body["id"])),
         ("integrationId", str_of(&integration.body["id"])),
+        ("endpointId", str_of(&endpoint.body["id"])),
         // No delivery exists yet: a well-formed id of Alpha's integration.
         ("deliveryId", "dlv_01J0000000000000000000000A".into()),
     ]);
@@ -217,6 +226,7 @@ async fn alpha(app: &TestApp) -> Alpha {
         str_of(&user["id"]),
         str_of(&import.body["id"]),
         str_of(&integration.body["id"]),
+        str_of(&endpoint.body["id"]),
     ];
     let courier_secrets = vec![
         courier.id.clone(),

@@ -108,6 +108,7 @@ impl LocalApp {
             base_url,
             // The local portal listens on loopback: every caller is this machine.
             source_ip: Some("127.0.0.1".into()),
+            route: route.clone(),
         };
         let request_id = ulid::Ulid::generate().to_string();
         portal::http::serve_request(

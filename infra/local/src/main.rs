@@ -46,7 +46,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Bound first: a port in use fails before a first run creates anything.
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
     let address = listener.local_addr()?;
-    let config = Config::from_env()?;
+    let mut config = Config::from_env()?;
+    // Webhook receivers on this machine (127.0.0.1, http://) are what a local portal is
+    // tried with: allowed unless PORTAL_WEBHOOKS_ALLOW_PRIVATE says otherwise.
+    if std::env::var("PORTAL_WEBHOOKS_ALLOW_PRIVATE").is_err() {
+        config.webhooks_allow_private = true;
+    }
     let base_url = config
         .public_base_url
         .clone()
@@ -83,6 +88,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ));
             // The unread-chat emails, every five minutes, in-process.
             tokio::spawn(portal_local::schedules::chat_notices_every_five_minutes(
+                server.app.ctx.clone(),
+            ));
+            // Outbound webhooks due, every minute, in-process.
+            tokio::spawn(portal_local::schedules::webhook_deliveries_every_minute(
                 server.app.ctx.clone(),
             ));
             println!("Courier client portal: {base_url}\n");

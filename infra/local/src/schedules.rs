@@ -36,3 +36,21 @@ pub async fn chat_notices_every_five_minutes(ctx: Arc<Ctx>) {
         }
     }
 }
+
+/// `webhook-deliveries` every minute, as its `rate(1 minute)` schedule would run it.
+pub async fn webhook_deliveries_every_minute(ctx: Arc<Ctx>) {
+    let ctx = ctx.wired_for(crate::functions::WEBHOOK_DELIVERIES.needs);
+    loop {
+        let now = ctx.now();
+        let next = 60 - now.timestamp().rem_euclid(60);
+        tokio::time::sleep(Duration::from_secs(next as u64)).await;
+        match portal::hooks::worker::run_due_deliveries(&ctx, ctx.now()).await {
+            Ok(report) => tracing::info!(
+                attempted = report.attempted,
+                delivered = report.delivered,
+                "webhook deliveries"
+            ),
+            Err(e) => tracing::warn!(error = %e, "webhook deliveries failed"),
+        }
+    }
+}

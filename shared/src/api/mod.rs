@@ -26,3 +26,4 @@ pub mod teams;
 pub mod tracking;
 pub mod users;
 pub mod webhook;
+pub mod webhook_endpoints;

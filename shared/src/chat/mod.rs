@@ -126,6 +126,12 @@ pub async fn post_message(ctx: &Ctx, cmd: PostMessage<'_>) -> Result<Posted, Cha
     }
     let author = author(ctx, cmd.by, &party).await?;
     let reader = reader_id(cmd.by);
+    // The endpoints that want `chat.message`: their deliveries go in the message's
+    // transaction (after the idempotency record, whose place the retries below check).
+    let hooks =
+        crate::hooks::chat_endpoints(ctx, party.courier_id.as_str(), party.client_id.as_str())
+            .await
+            .map_err(hook_error)?;
     for _ in 0..ATTEMPTS {
         let now = ctx.now();
         let message = Message {
@@ -175,6 +181,8 @@ pub async fn post_message(ctx: &Ctx, cmd: PostMessage<'_>) -> Result<Posted, Cha
                 ])),
             });
         }
+        writes
+            .extend(crate::hooks::chat_message_writes(&hooks, &message, now).map_err(hook_error)?);
         match ctx.store.transact(writes).await {
             Ok(()) => {
                 notice_other_side(ctx, &party, &message).await?;
@@ -605,4 +613,12 @@ pub async fn list_conversations(
         conversations,
         next_cursor,
     })
+}
+
+/// A webhook step's failure as the chat's (only the store fails there).
+fn hook_error(e: crate::hooks::HookError) -> ChatError {
+    match e {
+        crate::hooks::HookError::Store(e) => ChatError::Store(e),
+        other => ChatError::Store(StoreError::Backend(other.to_string())),
+    }
 }

@@ -35,6 +35,7 @@ pub mod timezone;
 pub mod token;
 pub mod tracking;
 pub mod user;
+pub mod webhook;
 
 pub use address::{Address, Contact, Location};
 pub use email::Email;

@@ -15,3 +15,14 @@ pub enum FanoutError {
     #[error(transparent)]
     NotWired(#[from] NotWired),
 }
+
+impl From<crate::hooks::HookError> for FanoutError {
+    fn from(err: crate::hooks::HookError) -> Self {
+        use crate::hooks::HookError;
+        match err {
+            HookError::Store(e) => FanoutError::Store(e),
+            HookError::NotWired(e) => FanoutError::NotWired(e),
+            other => FanoutError::Unreadable(other.to_string()),
+        }
+    }
+}

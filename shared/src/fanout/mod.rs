@@ -23,10 +23,10 @@ pub use messages::{driver_first_name, eta_text};
 pub use once::{count_permanent_failure, Outcome};
 pub use triggers::{current_notices, notices, notification_id, resolve_nearing, Notice};
 
-/// The event-source filter in `template.yaml` (a test compares them): only modified orders
-/// invoke the function. The handler applies the same rule, so local delivery matches.
+/// The event-source filter in `template.yaml` (a test compares them): only orders put or
+/// modified invoke the function (a new order: its `order.created` webhook only). The handler applies the same rule, so local delivery matches.
 pub const STREAM_FILTER: &str =
-    r#"{"eventName":["MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"ORDER#"}]}}}}"#;
+    r#"{"eventName":["INSERT","MODIFY"],"dynamodb":{"Keys":{"SK":{"S":[{"prefix":"ORDER#"}]}}}}"#;
 
 /// One batch from the stream. Records are handled in order; the first that fails for a
 /// reason a retry may cure (throttling, a 5xx, a timeout, an unreadable record) is reported
@@ -55,7 +55,8 @@ pub async fn handle_stream(ctx: &Ctx, event: DynamoDbEvent) -> DynamoDbEventResp
 
 /// Whether a change passes [`STREAM_FILTER`].
 pub fn is_relevant(event_name: &str, sk: Option<&str>) -> bool {
-    event_name == "MODIFY" && sk.is_some_and(|sk| sk.starts_with(crate::store::keys::ORDER_PREFIX))
+    matches!(event_name, "INSERT" | "MODIFY")
+        && sk.is_some_and(|sk| sk.starts_with(crate::store::keys::ORDER_PREFIX))
 }
 
 /// Whether a stream record passes [`STREAM_FILTER`] (what the event source lets through).
@@ -93,13 +94,23 @@ pub async fn handle_change(
     old: Option<Item>,
     new: Option<Item>,
 ) -> Result<(), FanoutError> {
-    let (Some(old), Some(new)) = (old, new) else {
-        return Ok(());
-    };
     let read =
         |item: Item| from_item::<Order>(item).map_err(|e| FanoutError::Unreadable(e.to_string()));
-    let (old, new) = (read(old)?, read(new)?);
+    let (old, new) = match (old, new) {
+        (Some(old), Some(new)) => (read(old)?, read(new)?),
+        // A new order: its webhooks only (no message is sent about an order being put).
+        (None, Some(new)) => {
+            let new = read(new)?;
+            crate::observe::record_order(&new);
+            crate::hooks::enqueue_order_events(ctx, None, &new).await?;
+            return Ok(());
+        }
+        _ => return Ok(()),
+    };
     crate::observe::record_order(&new);
+    // The webhooks first: written once each (keyed by the change), so a retry after a
+    // failed message below writes none twice.
+    crate::hooks::enqueue_order_events(ctx, Some(&old), &new).await?;
     let notices = notices(&old, &new);
     if notices.is_empty() {
         return Ok(());

@@ -34,6 +34,9 @@ pub struct ApiRequest {
     pub base_url: Option<String>,
     /// The caller's address (API Gateway's `sourceIp`; the peer locally), for the sign-in limit.
     pub source_ip: Option<String>,
+    /// The template's route, as API Gateway's `routeKey` names it
+    /// (`POST /v1/webhook-endpoints/{endpointId}/test`): for a function serving several.
+    pub route: String,
 }
 
 impl ApiRequest {

@@ -465,6 +465,67 @@ pub fn live_connection_ref(connection_id: &str) -> Key {
     Key::new(format!("CONN#{connection_id}"), "CONN")
 }
 
+/// An organisation's outbound webhook endpoint, in its partition (`Query` lists them).
+pub fn webhook_endpoint(org_id: &str, endpoint_id: &str) -> Key {
+    Key::new(
+        org_pk(org_id),
+        format!("{WEBHOOK_ENDPOINT_PREFIX}{endpoint_id}"),
+    )
+}
+
+pub const WEBHOOK_ENDPOINT_PREFIX: &str = "WHEP#";
+
+/// How many endpoints an organisation has (`count`): creating one is conditioned on it.
+pub fn webhook_endpoint_count(org_id: &str) -> Key {
+    Key::new(org_pk(org_id), "WHEPCOUNT")
+}
+
+/// The partition of an endpoint's deliveries (ULIDs: newest first in a descending Query).
+pub fn webhook_deliveries_pk(endpoint_id: &str) -> String {
+    format!("WHEP#{endpoint_id}")
+}
+
+pub const WEBHOOK_DELIVERY_PREFIX: &str = "DLV#";
+
+/// One delivery of an event to an endpoint: the event's ULID names it, so the same event
+/// written twice (a redelivered stream record) is one item.
+pub fn webhook_delivery(endpoint_id: &str, ulid: &str) -> Key {
+    Key::new(
+        webhook_deliveries_pk(endpoint_id),
+        format!("{WEBHOOK_DELIVERY_PREFIX}{ulid}"),
+    )
+}
+
+/// An order's pending deliveries to one endpoint, oldest first: only the first is sent,
+/// so an endpoint receives an order's events in order.
+pub fn webhook_lane(endpoint_id: &str, order_id: &str, ulid: &str) -> Key {
+    Key::new(webhook_lane_pk(endpoint_id, order_id), ulid.to_string())
+}
+
+pub fn webhook_lane_pk(endpoint_id: &str, order_id: &str) -> String {
+    format!("WHLANE#{endpoint_id}#{order_id}")
+}
+
+/// Shards of the due-deliveries index (GSI4), by endpoint.
+pub const WEBHOOK_SHARDS: u32 = 4;
+
+pub fn webhook_due_pk(endpoint_id: &str) -> String {
+    let shard = endpoint_id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % WEBHOOK_SHARDS;
+    webhook_due_shard_pk(shard)
+}
+
+pub fn webhook_due_shard_pk(shard: u32) -> String {
+    format!("WHDUE#{shard}")
+}
+
+/// GSI4 sort key of a pending delivery: its due time first, so a run reads due ones only.
+pub fn webhook_due_sk(due_at: &str, endpoint_id: &str, ulid: &str) -> String {
+    format!("{due_at}#{endpoint_id}#{ulid}")
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")

@@ -5,6 +5,11 @@
 //! `POST /settings/api/integrations/{integrationId}/deliveries/{deliveryId}/replay`; each onto
 //! the use case the JSON API runs too (`accounts::api_keys`, `integrations`), so the API's
 //! rules (20 active keys, a secret per platform, tenant isolation) hold here too.
+//!
+//! Webhook endpoints (couriers and clients): listed with their state, added (the secret
+//! shown once), turned off and on, deleted, their secret rotated, a test event sent; an
+//! endpoint's delivery log with `?webhook=`, each delivery replayable. One form route,
+//! `POST /settings/api/webhooks`, whose `action` names what to do, onto `hooks`.
 
 use askama::Template;
 use serde_json::json;
@@ -19,10 +24,12 @@ use crate::accounts::error::AccountError;
 use crate::domain::api_key::{Principal, Role};
 use crate::domain::ids::KeyId;
 use crate::domain::integration::{Delivery, SignatureCheck};
+use crate::domain::webhook::{self, DeliveryStatus, EventType};
 use crate::domain::Label;
 use crate::error::ApiError;
+use crate::hooks::{self, EndpointFields, HookError};
 use crate::http::client_only;
-use crate::http::{ApiRequest, ApiResult};
+use crate::http::{ApiRequest, ApiResponse, ApiResult};
 use crate::integrations::error::IntegrationError;
 use crate::integrations::{self, AddedIntegration, NewIntegration};
 use crate::Ctx;
@@ -57,6 +64,27 @@ pub struct DeliveryRow {
     pub not_replayable: Option<&'static str>,
 }
 
+/// A webhook endpoint as the page lists it.
+pub struct HookRow {
+    pub id: String,
+    pub url: String,
+    pub description: String,
+    /// The events it wants, in words.
+    pub events: String,
+    pub enabled: bool,
+    /// Its state in words ("On", "Off: …").
+    pub state: String,
+}
+
+/// One delivery of the log, in words and local time.
+pub struct HookDeliveryRow {
+    pub id: String,
+    pub made: String,
+    pub what: String,
+    pub result: String,
+    pub attempts: Vec<String>,
+}
+
 /// Something shown once: a new key's or integration's secret.
 pub struct Secret {
     pub what: String,
@@ -79,9 +107,22 @@ struct ApiPage {
     integration_name: String,
     platform: String,
     errors: Vec<(String, String)>,
+    hooks: Vec<HookRow>,
+    /// The delivery log shown: the endpoint's id and URL, its deliveries.
+    hook_log: Option<(String, String, Vec<HookDeliveryRow>)>,
+    hook_url: String,
+    hook_description: String,
+    hook_types: Vec<String>,
+    /// What the last webhook action did, in words (a test event's outcome).
+    hook_notice: Option<String>,
+    event_types: Vec<(&'static str, &'static str)>,
 }
 
 impl ApiPage {
+    fn hook_checked(&self, value: &str) -> bool {
+        self.hook_types.iter().any(|t| t == value)
+    }
+
     fn error(&self, name: &str) -> Option<&str> {
         self.errors
             .iter()
@@ -99,6 +140,7 @@ async fn api_page(
     req: &ApiRequest,
     principal: &Principal,
     inbox: Option<&str>,
+    hook: Option<&str>,
 ) -> Result<Option<ApiPage>, ApiError> {
     // Times in the reader's time zone.
     let zone = reader(ctx, principal).await?.1.tz();
@@ -155,7 +197,56 @@ async fn api_page(
             Some((id.to_string(), name, rows))
         }
     };
+    let hooks = hooks::list_endpoints(ctx, principal, LISTED, None)
+        .await?
+        .0
+        .iter()
+        .map(|e| HookRow {
+            id: e.id.clone(),
+            url: e.url.clone(),
+            description: e.description.clone().unwrap_or_default(),
+            events: e
+                .event_types
+                .iter()
+                .map(|t| t.label())
+                .collect::<Vec<_>>()
+                .join("; "),
+            enabled: e.enabled,
+            state: match (e.enabled, &e.disabled_reason) {
+                (true, _) => match &e.failing_since {
+                    Some(since) => format!("On, failing since {}", local(since, zone)),
+                    None => "On".into(),
+                },
+                (false, Some(_)) => {
+                    "Off: turned off by us after three days of failed deliveries".into()
+                }
+                (false, None) => "Off".into(),
+            },
+        })
+        .collect();
+    let hook_log = match hook {
+        None => None,
+        Some(id) => match hooks::list_deliveries(ctx, principal, id, LISTED, None).await {
+            Ok((endpoint, deliveries, _)) => Some((
+                endpoint.id,
+                endpoint.url,
+                deliveries
+                    .iter()
+                    .map(|d| hook_delivery_row(d, zone))
+                    .collect(),
+            )),
+            Err(HookError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        },
+    };
     Ok(Some(ApiPage {
+        hooks,
+        hook_log,
+        hook_url: String::new(),
+        hook_description: String::new(),
+        hook_types: vec![],
+        hook_notice: None,
+        event_types: EventType::ALL.map(|t| (t.as_str(), t.label())).to_vec(),
         client_name: Brand::of(principal),
         keys,
         integrations,
@@ -168,6 +259,52 @@ async fn api_page(
         platform: "shopify".into(),
         errors: vec![],
     }))
+}
+
+fn hook_delivery_row(d: &webhook::Delivery, zone: chrono_tz::Tz) -> HookDeliveryRow {
+    HookDeliveryRow {
+        id: d.id(),
+        made: local(&d.created_at, zone),
+        what: event_words(&d.event_type),
+        result: match d.status {
+            DeliveryStatus::Delivered => "Delivered".into(),
+            DeliveryStatus::Failed => "Not delivered: we stopped trying".into(),
+            DeliveryStatus::Pending => match (&d.next_attempt_at, d.attempts.is_empty()) {
+                (Some(next), false) => format!("Will try again at {}", local(next, zone)),
+                _ => "Waiting to be sent".into(),
+            },
+        },
+        attempts: d
+            .attempts
+            .iter()
+            .map(|a| {
+                let at = local(&a.at, zone);
+                match (a.status_code, a.outcome.as_str()) {
+                    (Some(code), _) => format!(
+                        "{at}: your endpoint answered {code} after {} ms",
+                        a.latency_ms
+                    ),
+                    (None, "refused") => format!(
+                        "{at}: not sent, {}",
+                        a.error.as_deref().unwrap_or("the address is not public")
+                    ),
+                    (None, _) => format!(
+                        "{at}: no answer ({})",
+                        a.error.as_deref().unwrap_or("the connection failed")
+                    ),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// An event type in words.
+fn event_words(event_type: &str) -> String {
+    match EventType::parse(event_type) {
+        Some(t) => t.label().into(),
+        None if event_type == "ping" => "Test event".into(),
+        None => event_type.into(),
+    }
 }
 
 fn delivery_row(d: &Delivery, zone: chrono_tz::Tz) -> DeliveryRow {
@@ -215,7 +352,8 @@ pub async fn api_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let inbox = req.query_param("integration").filter(|i| !i.is_empty());
-    match api_page(ctx, &req, &principal, inbox).await? {
+    let hook = req.query_param("webhook").filter(|i| !i.is_empty());
+    match api_page(ctx, &req, &principal, inbox, hook).await? {
         Some(page) => Ok(html(200, &page)),
         None => Ok(not_found(true)),
     }
@@ -237,7 +375,7 @@ pub async fn create_api_key_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Ok(label) => Ok(api_keys::create_api_key(ctx, &principal, label).await),
         Err(e) => Err(e),
     };
-    let Some(mut page) = api_page(ctx, &req, &principal, None).await? else {
+    let Some(mut page) = api_page(ctx, &req, &principal, None, None).await? else {
         return Ok(not_found(true));
     };
     match created {
@@ -328,7 +466,7 @@ pub async fn create_integration_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(ApiError::Forbidden(message)) => Err(Refused::Forbidden(message)),
         Err(e) => Err(Refused::Failed(e)),
     };
-    let Some(mut page) = api_page(ctx, &req, &principal, None).await? else {
+    let Some(mut page) = api_page(ctx, &req, &principal, None, None).await? else {
         return Ok(not_found(true));
     };
     page.integration_name = get("name");
@@ -401,6 +539,138 @@ pub async fn replay_delivery_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
                 brand: None,
             },
         )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /settings/api/webhooks`: `action` is `create` (`url`, `eventTypes` as many times
+/// as chosen, `description`), or one of `enable`, `disable`, `delete`, `rotate`, `test` on
+/// `endpointId`, or `replay` of its `deliveryId`. A new or rotated secret is shown on the
+/// answer only; a test event's outcome too; the others go back to the page.
+pub async fn webhook_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
+    let principal = match signed_in_admin_post(ctx, &req).await? {
+        Ok(p) => p,
+        Err(to_login) => return Ok(to_login),
+    };
+    let values = form(&req);
+    let get = |name: &str| field(&values, name).trim().to_string();
+    let id = get("endpointId");
+    let back = redirect("/settings/api#webhooks");
+    let done: Result<ApiResponse, HookError> = match get("action").as_str() {
+        "create" => {
+            let types: Vec<String> = values
+                .iter()
+                .filter(|(k, _)| k == "eventTypes")
+                .map(|(_, v)| v.clone())
+                .collect();
+            let fields = EndpointFields {
+                url: Some(get("url")),
+                event_types: Some(types.clone()),
+                description: Some(Some(get("description"))),
+                enabled: Some(true),
+            };
+            let created = hooks::create_endpoint(ctx, &principal, fields).await;
+            let Some(mut page) = api_page(ctx, &req, &principal, None, None).await? else {
+                return Ok(not_found(true));
+            };
+            return match created {
+                Ok((endpoint, secret)) => {
+                    page.secret = Some(Secret {
+                        what: format!("Webhook endpoint {}", endpoint.url),
+                        value: secret,
+                        webhook_url: String::new(),
+                    });
+                    Ok(html(201, &page))
+                }
+                Err(e) => {
+                    page.hook_url = get("url");
+                    page.hook_description = get("description");
+                    page.hook_types = types;
+                    match e {
+                        HookError::Field { field, message, .. } => {
+                            let field = match field {
+                                "eventTypes" => "eventTypes",
+                                "description" => "description",
+                                _ => "url",
+                            };
+                            page.errors.push((field.into(), message));
+                            Ok(html(422, &page))
+                        }
+                        e @ HookError::TooMany(_) => {
+                            page.alert = Some(e.to_string());
+                            Ok(html(422, &page))
+                        }
+                        e => Err(e.into()),
+                    }
+                }
+            };
+        }
+        "enable" | "disable" => {
+            let fields = EndpointFields {
+                enabled: Some(get("action") == "enable"),
+                ..Default::default()
+            };
+            hooks::update_endpoint(ctx, &principal, &id, fields, None)
+                .await
+                .map(|_| back)
+        }
+        "delete" => hooks::delete_endpoint(ctx, &principal, &id)
+            .await
+            .map(|_| back),
+        "replay" => hooks::replay_delivery(ctx, &principal, &id, &get("deliveryId"))
+            .await
+            .map(|_| redirect(&format!("/settings/api?webhook={id}#webhook-log"))),
+        "rotate" => match hooks::rotate_secret(ctx, &principal, &id).await {
+            Ok((endpoint, secret)) => {
+                let Some(mut page) = api_page(ctx, &req, &principal, None, None).await? else {
+                    return Ok(not_found(true));
+                };
+                page.secret = Some(Secret {
+                    what: format!("A new secret for {}", endpoint.url),
+                    value: secret,
+                    webhook_url: String::new(),
+                });
+                page.hook_notice = Some(
+                    "The old secret keeps signing beside the new one for 24 hours: switch your \
+                     system to the new one within a day."
+                        .into(),
+                );
+                Ok(html(200, &page))
+            }
+            Err(e) => Err(e),
+        },
+        "test" => match hooks::send_test_event(ctx, &principal, &id).await {
+            Ok(delivery) => {
+                let Some(mut page) = api_page(ctx, &req, &principal, None, Some(&id)).await? else {
+                    return Ok(not_found(true));
+                };
+                let attempt = delivery.attempts.first();
+                page.hook_notice = Some(match attempt {
+                    Some(a) if a.succeeded() => format!(
+                        "Test event sent: your endpoint answered {} after {} ms.",
+                        a.status_code.unwrap_or_default(),
+                        a.latency_ms
+                    ),
+                    Some(a) => match a.status_code {
+                        Some(code) => format!(
+                            "The test event was not accepted: your endpoint answered {code}."
+                        ),
+                        None => format!(
+                            "The test event did not arrive: {}.",
+                            a.error.as_deref().unwrap_or("no answer")
+                        ),
+                    },
+                    None => "The test event was not sent.".into(),
+                });
+                Ok(html(200, &page))
+            }
+            Err(e) => Err(e),
+        },
+        _ => return Ok(not_found(true)),
+    };
+    match done {
+        Ok(response) => Ok(response),
+        Err(HookError::NotFound(_)) => Ok(not_found(true)),
         Err(e) => Err(e.into()),
     }
 }

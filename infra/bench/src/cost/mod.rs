@@ -121,6 +121,7 @@ pub async fn run(
             public_base_url: Some(base_url.to_string()),
             sender_email: "no-reply@courier.example".into(),
             sms: Default::default(),
+            webhooks_allow_private: true,
         },
     });
     let fanout = Arc::new(ctx.wired_for(portal::functions::STATUS_FANOUT.needs));
