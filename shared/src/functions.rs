@@ -263,6 +263,7 @@ event_functions! {
     DRAFT_REMINDERS draft_reminders "draft-reminders" => serve_draft_reminders, MAIL;
     IMPORT_WORKER import_worker "import-worker" => serve_import_worker, STORE;
     CHAT_NOTICES chat_notices "chat-notices" => serve_chat_notices, MAIL;
+    ORDER_DIGESTS order_digests "order-digests" => serve_order_digests, MAIL;
 }
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

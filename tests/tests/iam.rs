@@ -1039,6 +1039,21 @@ const CALLS: &[(&str, &[&str])] = &[
             "ses:SendEmail",
         ],
     ),
+    // The digests index (GSI4); each person's reference, courier and user; the window's
+    // orders; its marker (deleted when the email fails); the window moved on; the emails.
+    (
+        "order-digests",
+        &[
+            "dynamodb:Query@GSI4",
+            "dynamodb:BatchGetItem",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:UpdateItem",
+            "ses:SendEmail",
+        ],
+    ),
     // The chat pages: the session, then the conversation (the client, a page of messages,
     // the summary and marker, the marker moved on and the notice removed, the order asked
     // about, the reader's names and zone, the unread count: a courier's over GSI1), or the
@@ -3271,6 +3286,34 @@ mod observed {
             .unwrap();
         // Bloom's courier side and Petals' client side (the pages above).
         assert_eq!(report.sent.len(), 2, "{report:?}");
+
+        // The order digest: the courier's person opts in on their account page, the client
+        // orders, the window ends; a failed email takes its window's marker back.
+        for (method, form, status) in [
+            ("POST", "form=digest&digest=every_15_minutes", 303),
+            ("GET", "", 200),
+        ] {
+            let answer = w
+                .page(method, "/settings/user", Some(&courier_cookie), form)
+                .await;
+            assert_eq!(answer.status, status, "{method} digest: {:?}", answer.body);
+        }
+        let mut digested = order_body.clone();
+        digested["externalId"] = json!("SHOP-DIGEST");
+        w.ok("POST", "/v1/orders", &k, Some(digested)).await;
+        w.seen.acting_as("order-digests");
+        w.clock.advance(chrono::Duration::minutes(16));
+        let digests = w
+            .ctx
+            .wired_for(portal_local::functions::ORDER_DIGESTS.needs);
+        w.recorder.fail_sends(true);
+        let failed = portal::digests::run_order_digests(&digests, w.ctx.now()).await;
+        assert!(failed.is_err(), "{failed:?}");
+        w.recorder.fail_sends(false);
+        let report = portal::digests::run_order_digests(&digests, w.ctx.now())
+            .await
+            .unwrap();
+        assert_eq!(report.sent.len(), 1, "{report:?}");
 
         // Deleting the client revokes its keys.
         w.ok("DELETE", &format!("/v1/clients/{client_id}"), c, None)

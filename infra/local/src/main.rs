@@ -79,6 +79,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tokio::spawn(portal_local::schedules::chat_notices_every_five_minutes(
                 server.app.ctx.clone(),
             ));
+            // The courier people's order digests, every quarter hour, in-process.
+            tokio::spawn(portal_local::schedules::order_digests_every_quarter_hour(
+                server.app.ctx.clone(),
+            ));
             println!("Courier client portal: {base_url}\n");
             print!("{welcome}");
             println!("\nEmail and SMS sent locally land in the outbox: {base_url}/dev/outbox");

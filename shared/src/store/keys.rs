@@ -442,6 +442,33 @@ pub fn chat_notice_sk(due_at: &str, courier_id: &str, client_id: &str, side: &st
     format!("{due_at}#{courier_id}#{client_id}#{side}")
 }
 
+/// A courier person's order digest setting (`cadence`, `since`, `nextAt`).
+pub fn order_digest(user_id: &str) -> Key {
+    Key::new(format!("DIGEST#{user_id}"), "DIGEST")
+}
+
+/// The marker of one digest window (its end), written with `attribute_not_exists` before
+/// the window's email is sent, so a retried or repeated run never sends it twice.
+pub fn order_digest_window(user_id: &str, window_end: &str) -> Key {
+    Key::new(format!("DIGEST#{user_id}"), format!("SENT#{window_end}"))
+}
+
+/// GSI4 partition of the digests that are on, sharded by person as the drafts are by
+/// client (no index key shared by every tenant).
+pub fn order_digests_pk(user_id: &str) -> String {
+    order_digests_shard_pk(draft_shard(user_id))
+}
+
+pub fn order_digests_shard_pk(shard: u32) -> String {
+    format!("DIGESTS#{shard:02}")
+}
+
+/// GSI4 sort key of a digest that is on: its next window's end first, so a run reads the
+/// due ones only.
+pub fn order_digest_sk(next_at: &str, user_id: &str) -> String {
+    format!("{next_at}#{user_id}")
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")
@@ -450,6 +477,20 @@ pub fn demo_seed() -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_digests_are_keyed_by_person_and_sharded() {
+        assert_eq!(order_digest("usr_1"), Key::new("DIGEST#usr_1", "DIGEST"));
+        assert_eq!(
+            order_digest_window("usr_1", "2026-12-08T09:15:00.000Z"),
+            Key::new("DIGEST#usr_1", "SENT#2026-12-08T09:15:00.000Z")
+        );
+        assert!(order_digests_pk("usr_1").starts_with("DIGESTS#"));
+        assert_eq!(
+            order_digest_sk("2026-12-08T09:15:00.000Z", "usr_1"),
+            "2026-12-08T09:15:00.000Z#usr_1"
+        );
+    }
 
     #[test]
     fn drafts_are_sharded_by_client() {
