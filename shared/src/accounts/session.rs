@@ -125,6 +125,7 @@ pub async fn resolve(
         has_services: false,
         logo_url: None,
         team_role: record.team_role,
+        unread_messages: 0,
     };
     let Some(principal) = crate::auth::with_client(ctx.store.as_ref(), principal).await? else {
         return Ok(None);

@@ -407,8 +407,14 @@ pub fn chat_message(courier_id: &str, client_id: &str, message_id: &str) -> Key 
 
 /// What one reader (a person's or an API key's id, `key_…`) last read of a conversation.
 pub fn chat_read(courier_id: &str, client_id: &str, reader_id: &str) -> Key {
-    Key::new(chat_pk(courier_id, client_id), format!("READ#{reader_id}"))
+    Key::new(
+        chat_pk(courier_id, client_id),
+        format!("{CHAT_READ_PREFIX}{reader_id}"),
+    )
 }
+
+/// Sort-key prefix of a conversation's read markers.
+pub const CHAT_READ_PREFIX: &str = "READ#";
 
 /// A conversation's pending email to one side (`client` or `courier`) about a message it
 /// has not read: written with the first such message, deleted when that side reads, and
@@ -440,6 +446,19 @@ pub fn chat_notices_shard_pk(shard: u32) -> String {
 /// GSI4 sort key of a pending notice: due time first, so a run reads the due ones only.
 pub fn chat_notice_sk(due_at: &str, courier_id: &str, client_id: &str, side: &str) -> String {
     format!("{due_at}#{courier_id}#{client_id}#{side}")
+}
+
+/// One side's unread counts (the navigation's, one GetItem): `received`, the messages
+/// written to that side (a courier's: every client's), and `seen_{readerId}`, how many of
+/// them each of its readers has read. `org_id` is the courier's id for its side, else the
+/// client's.
+pub fn chat_counts(courier_id: &str, org_id: &str) -> Key {
+    Key::new(format!("CHATCOUNTS#{courier_id}"), format!("SIDE#{org_id}"))
+}
+
+/// The attribute of a reader's count on [`chat_counts`].
+pub fn chat_seen_attr(reader_id: &str) -> String {
+    format!("seen_{reader_id}")
 }
 
 /// A courier person's order digest setting (`cadence`, `since`, `nextAt`).

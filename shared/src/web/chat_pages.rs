@@ -254,8 +254,7 @@ async fn conversations(ctx: &Ctx, principal: &Principal, cursor: Option<&str>) -
     };
     let (courier_name, zone) = reader(ctx, principal).await?;
     let zone = zone.tz();
-    let mut brand = brand(courier_name, principal);
-    brand.unread = listed.conversations.iter().map(|c| c.unread).sum();
+    let brand = brand(courier_name, principal);
     let rows = listed
         .conversations
         .iter()

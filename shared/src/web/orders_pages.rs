@@ -147,8 +147,6 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let (mut page, filter) = orders_view(ctx, &principal, &req).await?;
-    // The landing page: the navigation's Messages says how many are unread.
-    page.client_name.unread = crate::chat::unread_count(ctx, &principal).await?;
     let Some(mut filter) = filter else {
         return Ok(html(200, &page));
     };
