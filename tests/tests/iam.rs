@@ -827,8 +827,12 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:DeleteItem",
         ],
     ),
-    ("list-imports", &["dynamodb:Query"]),
-    ("get-import", &["dynamodb:GetItem", "dynamodb:Query"]),
+    // The imports; a stalled one marked failed (conditional UpdateItem).
+    ("list-imports", &["dynamodb:Query", "dynamodb:UpdateItem"]),
+    (
+        "get-import",
+        &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+    ),
     (
         "reject-order",
         &[
@@ -930,6 +934,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:BatchWriteItem",
             "dynamodb:DeleteItem",
+            "sqs:SendMessage",
         ],
     ),
     // Opt-out item and the inbound marker (put), removed on START or a failed reply.
@@ -2053,6 +2058,27 @@ mod observed {
                 }
             }
         }
+        // Two large imports whose worker never runs: hours later, each is failed by the
+        // read that finds it stalled (the one, by its GET; the other, by the list).
+        *w.seen.race.lock().unwrap() = None;
+        let mut stalled = vec![];
+        for prefix in ["S", "T"] {
+            let mut sheet = String::from("Address,City,Name,Id\n");
+            for n in 0..=portal::imports::INLINE_ROWS {
+                sheet.push_str(&format!("{n} Rue Courte,Lyon,Ada,{prefix}-{n}\n"));
+            }
+            let started = w.ok("POST", "/v1/imports", &k, Some(json!(sheet))).await;
+            stalled.push(started["id"].as_str().unwrap().to_string());
+        }
+        w.clock.advance(chrono::Duration::minutes(
+            portal::imports::record::STALLED_AFTER_MINUTES + 1,
+        ));
+        let failed = w
+            .ok("GET", &format!("/v1/imports/{}", stalled[1]), &k, None)
+            .await;
+        assert_eq!(failed["status"], json!("failed"), "{failed}");
+        let listed = w.ok("GET", "/v1/imports", &k, None).await;
+        assert_eq!(listed["items"][0]["status"], json!("failed"), "{listed}");
 
         // Services and rate tables, given to the client; quotes; a quoted order.
         let service = |name: &str| {
@@ -3328,8 +3354,12 @@ mod observed {
 
     /// Actions a function's role is granted for AWS to use on its behalf, which no code of
     /// the function calls: status-fanout's event source mapping sends the records it gives
-    /// up on to the dead-letter queue with the function's role.
-    const NOT_CALLED_BY_CODE: &[(&str, &str)] = &[("status-fanout", "sqs:SendMessage")];
+    /// up on to the dead-letter queue with the function's role, and the import worker's
+    /// the records of steps it gives up on to its failure queue.
+    const NOT_CALLED_BY_CODE: &[(&str, &str)] = &[
+        ("status-fanout", "sqs:SendMessage"),
+        ("import-worker", "sqs:SendMessage"),
+    ];
 
     /// Every function's observed calls against its line of `CALLS`, both ways: a call not
     /// in its line (a grant missing in AWS), and an action of its line never observed (a
