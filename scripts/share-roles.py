@@ -236,8 +236,20 @@ def main():
         i = lines.index(f"  {role}:")
         if lines[i - 1].startswith("  # ") and not lines[i - 1].startswith("  # ---"):
             lines[i - 1] = f"  # {', '.join(sorted(binaries))}"
+    # A shared role no function uses any more (its functions' grants changed) goes.
+    removed = []
+    for logical_id, r in resources.items():
+        if r.get("Type") == "AWS::IAM::Role" and logical_id != "ApiInvokeRole" and not users.get(logical_id):
+            start = lines.index(f"  {logical_id}:")
+            if lines[start - 1].startswith("  # ") and not lines[start - 1].startswith("  # ---"):
+                start -= 1
+            end = lines.index(f"  {logical_id}:") + 1
+            while end < len(lines) and not re.match(r"^  [A-Za-z#]", lines[end]):
+                end += 1
+            del lines[start:end]
+            removed.append(logical_id)
     open(path, "w").write("\n".join(lines))
-    print(f"{changed} functions moved to shared roles; {len(new_roles)} new roles")
+    print(f"{changed} functions moved to shared roles; {len(new_roles)} new roles; {len(removed)} unused removed")
 
 
 if __name__ == "__main__":

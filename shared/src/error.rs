@@ -7,6 +7,7 @@ use crate::accounts::error::AccountError;
 use crate::catalog::CatalogError;
 use crate::chat::ChatError;
 use crate::clients::ClientError;
+use crate::digests::DigestError;
 use crate::dispatch::TaskEventError;
 use crate::domain::json::JsonError;
 use crate::domain::pricing::QuotedService;
@@ -488,6 +489,19 @@ impl From<ReminderError> for ApiError {
             ReminderError::Store(e) => e.into(),
             ReminderError::NotWired(e) => e.into(),
             e @ ReminderError::NotSent(_) => ApiError::Unavailable(e.to_string()),
+        }
+    }
+}
+
+/// An order digest's error, as a page or the local portal's trigger answers it.
+impl From<DigestError> for ApiError {
+    fn from(err: DigestError) -> Self {
+        let message = err.to_string();
+        match err {
+            DigestError::CouriersOnly => ApiError::Forbidden(message),
+            DigestError::NotSent(_) => ApiError::Unavailable(message),
+            DigestError::NotWired(e) => e.into(),
+            DigestError::Store(e) => e.into(),
         }
     }
 }

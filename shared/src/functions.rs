@@ -268,6 +268,7 @@ event_functions! {
     LIVE_CONNECTIONS live_connections "live-connections" => serve_live_connections, STORE;
     LIVE_PUSHER live_pusher "live-pusher" => serve_live_pusher, Needs::STORE.with_push();
     WEBHOOK_DELIVERIES webhook_deliveries "webhook-deliveries" => serve_webhook_deliveries, MAIL;
+    ORDER_DIGESTS order_digests "order-digests" => serve_order_digests, MAIL;
 }
 
 pub fn http_function(name: &str) -> Option<&'static HttpFunction> {

@@ -285,6 +285,29 @@ pub async fn serve_webhook_deliveries(needs: Needs) -> Result<(), Error> {
     .await
 }
 
+/// The `order-digests` schedule: emails each courier person whose digest window has ended
+/// the orders and drafts created in it (`digests::run_order_digests`).
+pub async fn serve_order_digests(needs: Needs) -> Result<(), Error> {
+    let ctx = cold_start(needs).await?;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<
+            aws_lambda_events::cloudwatch_events::CloudWatchEvent,
+        >| {
+            let ctx = ctx.clone();
+            let span = event_span("order-digests", &event.context);
+            async move {
+                let report = crate::digests::run_order_digests(&ctx, event.payload.time)
+                    .await
+                    .inspect_err(|e| tracing::error!(error = %e, "order digests failed"))?;
+                tracing::info!(due = report.due, sent = report.sent.len(), "order digests");
+                Ok::<_, Error>(())
+            }
+            .instrument(span)
+        },
+    ))
+    .await
+}
+
 /// The span of one event handler's invocation: its lines carry the invocation's request id
 /// and the handler, as a request's carry its route, and the ids of the order being handled
 /// ([`crate::observe::record_order`]).

@@ -11,6 +11,7 @@ pub mod chat;
 pub mod clients;
 pub mod clock;
 pub mod ctx;
+pub mod digests;
 pub mod dispatch;
 pub mod domain;
 pub mod error;

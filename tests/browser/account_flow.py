@@ -4,7 +4,8 @@ from the emailed link, sees its orders and manages its teams (created, a taken n
 next to the field, a team in a client's auto-assign rule kept with the client named, another
 deleted after its confirmation step) and its people (Settings -> Team: a bad email refused
 next to the field, a teammate invited who sets a password in a second browser, is made an
-admin, removed after the confirmation step and signed out at the next request); a client's user changes name, phone, password
+admin, removed after the confirmation step and signed out at the next request) and opts in to
+the order digest from the keyboard; a client's user changes name, phone, password
 and login email in /settings/user (errors next to the field, the email confirmed from the
 link); forgot password -> the emailed link -> a new password -> signed in -> the link
 refused a second time -> sign in with the keyboard. axe on every page (no serious or
@@ -184,6 +185,21 @@ def run(api, base, created):
         check("the teammate is removed", courier.get_by_text("Removed from the team.").is_visible()
               and "sam@swift.example" not in courier.locator("tbody").inner_text())
         axe_check(courier, axe, "/settings/team (removed)")
+
+        # The order digest (a courier's person): off by default, chosen from the keyboard.
+        courier.goto(f"{base}/settings/user")
+        digest = courier.get_by_label("Email me the new orders and drafts")
+        check("the order digest is off by default", digest.input_value() == "off", digest.input_value())
+        digest.focus()
+        digest.select_option(label="Every hour")
+        courier.get_by_role("button", name="Save digest").focus()
+        courier.keyboard.press("Enter")
+        courier.wait_for_url("**/settings/user?saved=digest")
+        check("the order digest is saved",
+              courier.get_by_text("Your order digest setting is saved.").is_visible()
+              and courier.get_by_label("Email me the new orders and drafts").input_value() == "hourly")
+        axe_check(courier, axe, "/settings/user (order digest)")
+        shot(courier, "23b-order-digest")
         sam.goto(f"{base}/orders")
         check("the removed teammate is signed out at the next request", sam.url.endswith("/login"), sam.url)
         sam.context.close()

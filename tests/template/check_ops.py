@@ -46,6 +46,9 @@ WATCHED_FUNCTIONS = [
 ]
 ASYNC_FUNCTIONS = ["SmsInboundFunction", "DraftRemindersFunction"]
 FANOUT = "StatusFanoutFunction"
+# Stream consumers: what their event source mapping gives up on goes to a queue (the
+# import worker's: an import then ends failed, issue 18).
+STREAM_FUNCTIONS = [FANOUT, "ImportWorkerFunction"]
 INBOUND_SMS_TOPIC = "InboundSmsTopic"
 # Anyone can call these without a key, and each costs a password hash, an email or writes.
 THROTTLED_ROUTES = [
@@ -298,9 +301,9 @@ def on_failure_targets(t, function):
 def check_on_failure_destinations(t):
     problems = []
     queues = resources(t, "AWS::SQS::Queue")
-    for function in ASYNC_FUNCTIONS + [FANOUT]:
-        if function == FANOUT:
-            # The stream's records the fan-out gives up on (its event source mapping).
+    for function in ASYNC_FUNCTIONS + STREAM_FUNCTIONS:
+        if function in STREAM_FUNCTIONS:
+            # The stream's records it gives up on (its event source mapping).
             targets = [
                 m["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
                 for m in resources(t, "AWS::Lambda::EventSourceMapping").values()
@@ -313,7 +316,7 @@ def check_on_failure_destinations(t):
             problems.append(f"{function}: no on-failure destination on an SQS queue of the stack")
             continue
         # The role must be allowed to send there (SAM adds it for a dead-letter queue or
-        # an EventInvokeConfig; the fan-out's policy has it).
+        # an EventInvokeConfig; a stream consumer's policy has it).
         role = t["Resources"].get(f"{function}Role", {})
         statements = [
             s
@@ -585,6 +588,13 @@ BREAKAGES = [
         lambda t: [t["Resources"]["SmsInboundFunction"]["Properties"].pop("DeadLetterConfig", None)]
         + [drop(t, k) for k, c in list(resources(t, "AWS::Lambda::EventInvokeConfig").items())
            if is_ref(c["Properties"]["FunctionName"], "SmsInboundFunction")],
+    ),
+    (
+        check_on_failure_destinations,
+        "import worker's stream without destination",
+        lambda t: [m["Properties"].pop("DestinationConfig", None)
+                   for m in resources(t, "AWS::Lambda::EventSourceMapping").values()
+                   if is_ref(m["Properties"].get("FunctionName"), "ImportWorkerFunction")],
     ),
     (
         check_on_failure_destinations,

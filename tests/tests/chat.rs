@@ -19,6 +19,8 @@ on_both_backends!(
     a_message_unread_for_15_minutes_emails_the_other_side_once,
     two_people_chat_through_the_pages_without_javascript,
     the_order_page_asks_about_the_order,
+    every_signed_in_pages_navigation_counts_the_unread_messages,
+    a_deleted_clients_conversation_is_no_longer_listed,
 );
 
 pub(crate) async fn say(app: &TestApp, key: &str, body: Value) -> TestResponse {
@@ -722,4 +724,117 @@ async fn the_order_page_asks_about_the_order(app: TestApp) {
         refused.text
     );
     assert!(refused.text.contains("Mine?"));
+}
+
+fn nav_count(page: &TestResponse) -> Option<u64> {
+    let nav = &page.text[page.text.find("<nav aria-label=\"Main\">")?..];
+    let nav = &nav[..nav.find("</nav>")?];
+    let count = nav.split("<span class=\"count\">").nth(1)?;
+    count.split('<').next()?.parse().ok()
+}
+
+async fn every_signed_in_pages_navigation_counts_the_unread_messages(app: TestApp) {
+    let (courier, ops) = courier_signed_in(&app, "Swift Couriers", "ops@swift.example").await;
+    let (client_id, pia) =
+        client_with_user(&app, &courier, "Rose Florist", "pia@rose.example").await;
+    for text in ["Your parcel is here", "Shall we leave it next door?"] {
+        let said = say(
+            &app,
+            &courier.key,
+            json!({"clientId": client_id, "text": text}),
+        )
+        .await;
+        assert_eq!(said.status, 201, "{}", said.text);
+    }
+    // Pia's pages, whichever she opens (not only the orders and messages pages).
+    for uri in [
+        "/orders",
+        "/settings/user",
+        "/drafts",
+        "/imports",
+        "/orders/new",
+    ] {
+        let page = get(&app, uri, &pia).await;
+        assert_eq!(page.status, 200, "{uri}: {}", page.text);
+        assert_eq!(nav_count(&page), Some(2), "{uri}: {}", page.text);
+    }
+    // Read: gone everywhere.
+    assert_eq!(get(&app, "/messages", &pia).await.status, 200);
+    for uri in ["/settings/user", "/drafts"] {
+        assert_eq!(nav_count(&get(&app, uri, &pia).await), None, "{uri}");
+    }
+    // Her answer counts for the courier's person on their pages; reading clears it.
+    let sent = post(&app, "/messages", &pia, &[("text", "Yes please")]).await;
+    assert_eq!(sent.status, 303, "{}", sent.text);
+    for uri in ["/clients", "/settings/user", "/services", "/orders"] {
+        let page = get(&app, uri, &ops).await;
+        assert_eq!(page.status, 200, "{uri}: {}", page.text);
+        assert_eq!(nav_count(&page), Some(1), "{uri}: {}", page.text);
+    }
+    assert_eq!(nav_count(&get(&app, "/messages", &ops).await), Some(1));
+    assert_eq!(
+        get(&app, &format!("/messages/{client_id}"), &ops)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(nav_count(&get(&app, "/clients", &ops).await), None);
+    // The courier answers: its own message is not unread for it, one more for Pia.
+    let answer = post(
+        &app,
+        "/messages",
+        &ops,
+        &[("clientId", client_id.as_str()), ("text", "Done")],
+    )
+    .await;
+    assert_eq!(answer.status, 303, "{}", answer.text);
+    assert_eq!(nav_count(&get(&app, "/clients", &ops).await), None);
+    assert_eq!(nav_count(&get(&app, "/settings/user", &pia).await), Some(1));
+}
+
+async fn a_deleted_clients_conversation_is_no_longer_listed(app: TestApp) {
+    let (courier, ops) = courier_signed_in(&app, "Swift Couriers", "ops@swift.example").await;
+    let rose = app
+        .onboard_client(&courier, "Rose Florist", "rose@rose.example")
+        .await;
+    let tulip = app
+        .onboard_client(&courier, "Tulip Shop", "tulip@tulip.example")
+        .await;
+    for client in [&rose, &tulip] {
+        let said = say(&app, &client.key, json!({"text": "Hello"})).await;
+        assert_eq!(said.status, 201, "{}", said.text);
+    }
+    let listed = app.get("/v1/chat/conversations", &courier.key).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(nav_count(&get(&app, "/clients", &ops).await), Some(2));
+
+    let deleted = app
+        .call(
+            "DELETE",
+            &format!("/v1/clients/{}", rose.id),
+            Some(&courier.key),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let listed = app.get("/v1/chat/conversations", &courier.key).await;
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", listed.text);
+    assert_eq!(items[0]["clientId"], json!(tulip.id));
+    let page = get(&app, "/messages", &ops).await;
+    assert!(!page.text.contains("Rose Florist"), "{}", page.text);
+    assert!(page.text.contains("Tulip Shop"));
+    // Its message no longer counts in the navigation; deleting again changes nothing.
+    assert_eq!(nav_count(&page), Some(1), "{}", page.text);
+    let again = app
+        .call(
+            "DELETE",
+            &format!("/v1/clients/{}", rose.id),
+            Some(&courier.key),
+            None,
+        )
+        .await;
+    assert!(again.status < 300, "{}", again.text);
+    assert_eq!(nav_count(&get(&app, "/clients", &ops).await), Some(1));
 }

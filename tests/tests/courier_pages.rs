@@ -17,6 +17,7 @@ use crate::web_pages::{client_with_user, get, hidden, multipart, page, post, HOS
 
 on_both_backends!(
     a_large_import_shows_its_progress_until_it_is_done,
+    an_import_whose_worker_gave_up_ends_failed_with_its_reason,
     the_courier_sees_every_clients_orders_filters_and_exports_them,
     the_courier_rejects_an_order_with_a_reason,
     the_courier_records_progress_to_completion_with_proof,
@@ -835,4 +836,86 @@ async fn a_large_import_shows_its_progress_until_it_is_done(app: TestApp) {
     );
     assert!(!done.text.contains("http-equiv=\"refresh\""));
     assert!(!done.text.contains("<progress id=\"import-progress\""));
+}
+
+/// A large import whose worker fails every retry (a step dies part-way, then nothing more):
+/// once no step has been recorded for longer than its stream keeps a record, its GET, the
+/// list and its page say it failed, why, and what to do; the rows of its recorded steps
+/// stay; the worker, invoked again, writes nothing; a later step cannot revive it.
+async fn an_import_whose_worker_gave_up_ends_failed_with_its_reason(app: TestApp) {
+    use portal::imports::record::{STALLED_AFTER_MINUTES, STALLED_REASON};
+    use portal::imports::worker::{advance, advance_or_stop, Step, SLICE};
+    let w = world(app).await;
+    let rows = 2 * SLICE;
+    let mut sheet = String::from("Address Line 1,City,Id\n");
+    for n in 0..rows {
+        sheet.push_str(&format!("{n} Rue Longue,Lyon,L-{n}\n"));
+    }
+    let auth = format!("Bearer {}", w.courier.key);
+    let started = w
+        .app
+        .raw(
+            "POST",
+            &format!("/v1/imports?clientId={}", w.bloom.0),
+            &[("authorization", &auth), ("content-type", "text/csv")],
+            Bytes::from(sheet),
+        )
+        .await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let ctx = w
+        .app
+        .ctx()
+        .wired_for(portal_local::functions::IMPORT_WORKER.needs);
+    let key = portal::imports::record::summary_key(&w.courier.id, &id);
+    assert!(matches!(advance(&ctx, &key).await.unwrap(), Step::Wrote(_)));
+    // The second step dies part-way, on every attempt; the stream gives up on it.
+    assert!(advance_or_stop(&ctx, &key, Some(10)).await.is_err());
+    // Not yet: a step may still be retried.
+    w.app
+        .clock
+        .advance(chrono::Duration::minutes(STALLED_AFTER_MINUTES - 5));
+    assert_eq!(fetch(&w, &id).await.body["status"], "running");
+
+    w.app.clock.advance(chrono::Duration::minutes(10));
+    let failed = fetch(&w, &id).await;
+    assert_eq!(failed.status, 200, "{}", failed.text);
+    assert_eq!(failed.body["status"], "failed", "{}", failed.text);
+    assert_eq!(failed.body["failure"], STALLED_REASON);
+    assert_eq!(
+        failed.body["progress"],
+        json!({"written": SLICE, "total": rows})
+    );
+    assert_eq!(failed.body["counts"]["placed"], SLICE);
+    let listed = w.app.get("/v1/imports", &w.courier.key).await;
+    assert_eq!(
+        listed.body["items"][0]["status"], "failed",
+        "{}",
+        listed.text
+    );
+    assert_eq!(listed.body["items"][0]["failure"], STALLED_REASON);
+    // Its page (a fresh session: the old one idled out meanwhile).
+    let (_, cookie) = joined(&w.app, &w.courier, "lead@swift.example", "admin").await;
+    let page = get(&w.app, &format!("/imports?import={id}"), &cookie).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("Import stopped"), "{}", page.text);
+    assert!(page.text.contains("upload the same file again"));
+    assert!(!page.text.contains("http-equiv=\"refresh\""));
+    let list = get(&w.app, "/imports", &cookie).await;
+    assert!(
+        list.text
+            .contains(&format!("Stopped: {SLICE} of {rows} rows written")),
+        "{}",
+        list.text
+    );
+    // The worker, invoked again (a redelivered record), writes nothing more.
+    assert_eq!(advance(&ctx, &key).await.unwrap(), Step::Idle);
+    assert_eq!(fetch(&w, &id).await.body["status"], "failed");
+}
+
+/// `GET /v1/imports/{id}` with the courier's key.
+async fn fetch(w: &World, id: &str) -> TestResponse {
+    w.app
+        .get(&format!("/v1/imports/{id}"), &w.courier.key)
+        .await
 }

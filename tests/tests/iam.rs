@@ -565,6 +565,7 @@ const CALLS: &[(&str, &[&str])] = &[
         "delete-client-form",
         &[
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
             "dynamodb:UpdateItem",
             "dynamodb:Query",
             "dynamodb:DeleteItem",
@@ -700,6 +701,7 @@ const CALLS: &[(&str, &[&str])] = &[
         "delete-client",
         &[
             "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
             "dynamodb:Query",
             "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
@@ -825,8 +827,12 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:DeleteItem",
         ],
     ),
-    ("list-imports", &["dynamodb:Query"]),
-    ("get-import", &["dynamodb:GetItem", "dynamodb:Query"]),
+    // The imports; a stalled one marked failed (conditional UpdateItem).
+    ("list-imports", &["dynamodb:Query", "dynamodb:UpdateItem"]),
+    (
+        "get-import",
+        &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+    ),
     (
         "reject-order",
         &[
@@ -930,6 +936,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:UpdateItem",
             "dynamodb:BatchWriteItem",
             "dynamodb:DeleteItem",
+            "sqs:SendMessage",
         ],
     ),
     // Opt-out item and the inbound marker (put), removed on START or a failed reply.
@@ -1011,6 +1018,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "dynamodb:Query",
         ],
@@ -1024,6 +1032,7 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
         ],
     ),
@@ -1113,6 +1122,21 @@ const CALLS: &[(&str, &[&str])] = &[
             "ses:SendEmail",
         ],
     ),
+    // The digests index (GSI4); each person's reference, courier and user; the window's
+    // orders; its marker (deleted when the email fails); the window moved on; the emails.
+    (
+        "order-digests",
+        &[
+            "dynamodb:Query@GSI4",
+            "dynamodb:BatchGetItem",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:UpdateItem",
+            "ses:SendEmail",
+        ],
+    ),
     // The chat pages: the session, then the conversation (the client, a page of messages,
     // the summary and marker, the marker moved on and the notice removed, the order asked
     // about, the reader's names and zone, the unread count: a courier's over GSI1), or the
@@ -1135,7 +1159,6 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:UpdateItem",
             "dynamodb:Query",
-            "dynamodb:Query@GSI1",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
@@ -1147,7 +1170,6 @@ const CALLS: &[(&str, &[&str])] = &[
             "dynamodb:GetItem",
             "dynamodb:UpdateItem",
             "dynamodb:Query",
-            "dynamodb:Query@GSI1",
             "dynamodb:BatchGetItem",
             "dynamodb:PutItem",
             "dynamodb:DeleteItem",
@@ -2165,6 +2187,27 @@ mod observed {
                 }
             }
         }
+        // Two large imports whose worker never runs: hours later, each is failed by the
+        // read that finds it stalled (the one, by its GET; the other, by the list).
+        *w.seen.race.lock().unwrap() = None;
+        let mut stalled = vec![];
+        for prefix in ["S", "T"] {
+            let mut sheet = String::from("Address,City,Name,Id\n");
+            for n in 0..=portal::imports::INLINE_ROWS {
+                sheet.push_str(&format!("{n} Rue Courte,Lyon,Ada,{prefix}-{n}\n"));
+            }
+            let started = w.ok("POST", "/v1/imports", &k, Some(json!(sheet))).await;
+            stalled.push(started["id"].as_str().unwrap().to_string());
+        }
+        w.clock.advance(chrono::Duration::minutes(
+            portal::imports::record::STALLED_AFTER_MINUTES + 1,
+        ));
+        let failed = w
+            .ok("GET", &format!("/v1/imports/{}", stalled[1]), &k, None)
+            .await;
+        assert_eq!(failed["status"], json!("failed"), "{failed}");
+        let listed = w.ok("GET", "/v1/imports", &k, None).await;
+        assert_eq!(listed["items"][0]["status"], json!("failed"), "{listed}");
 
         // Services and rate tables, given to the client; quotes; a quoted order.
         let service = |name: &str| {
@@ -3526,6 +3569,34 @@ mod observed {
         // Bloom's courier side and Petals' client side (the pages above).
         assert_eq!(report.sent.len(), 2, "{report:?}");
 
+        // The order digest: the courier's person opts in on their account page, the client
+        // orders, the window ends; a failed email takes its window's marker back.
+        for (method, form, status) in [
+            ("POST", "form=digest&digest=every_15_minutes", 303),
+            ("GET", "", 200),
+        ] {
+            let answer = w
+                .page(method, "/settings/user", Some(&courier_cookie), form)
+                .await;
+            assert_eq!(answer.status, status, "{method} digest: {:?}", answer.body);
+        }
+        let mut digested = order_body.clone();
+        digested["externalId"] = json!("SHOP-DIGEST");
+        w.ok("POST", "/v1/orders", &k, Some(digested)).await;
+        w.seen.acting_as("order-digests");
+        w.clock.advance(chrono::Duration::minutes(16));
+        let digests = w
+            .ctx
+            .wired_for(portal_local::functions::ORDER_DIGESTS.needs);
+        w.recorder.fail_sends(true);
+        let failed = portal::digests::run_order_digests(&digests, w.ctx.now()).await;
+        assert!(failed.is_err(), "{failed:?}");
+        w.recorder.fail_sends(false);
+        let report = portal::digests::run_order_digests(&digests, w.ctx.now())
+            .await
+            .unwrap();
+        assert_eq!(report.sent.len(), 1, "{report:?}");
+
         // The live pusher: the run's orders and messages to the client's open page; the
         // page that has gone is forgotten.
         w.seen.acting_as("live-pusher");
@@ -3645,8 +3716,12 @@ mod observed {
 
     /// Actions a function's role is granted for AWS to use on its behalf, which no code of
     /// the function calls: status-fanout's event source mapping sends the records it gives
-    /// up on to the dead-letter queue with the function's role.
-    const NOT_CALLED_BY_CODE: &[(&str, &str)] = &[("status-fanout", "sqs:SendMessage")];
+    /// up on to the dead-letter queue with the function's role, and the import worker's
+    /// the records of steps it gives up on to its failure queue.
+    const NOT_CALLED_BY_CODE: &[(&str, &str)] = &[
+        ("status-fanout", "sqs:SendMessage"),
+        ("import-worker", "sqs:SendMessage"),
+    ];
 
     /// Every function's observed calls against its line of `CALLS`, both ways: a call not
     /// in its line (a grant missing in AWS), and an action of its line never observed (a

@@ -8,6 +8,7 @@ mod chat;
 mod clients_page;
 mod courier_pages;
 mod dependencies;
+mod digests;
 mod driver;
 mod email_links;
 mod example_sheets;

@@ -26,7 +26,7 @@ use std::path::Path;
 ///   `observe` (log setup, the ids on log lines, EMF metrics, masking), which the adapters
 ///   below and the use cases above report through.
 /// - 2 use cases: `ordering`, `imports`, `integrations`, `fanout`, `accounts`, `reminders`,
-///   `settings` (a client's settings), `teams` (a courier's teams), `clients` (a courier's
+///   `settings` (a client's settings), `digests` (a courier person's order digest), `teams` (a courier's teams), `clients` (a courier's
 ///   clients), `catalog` (its services and rate tables), `dispatch` (a task's progress), `live` (open pages' WebSockets and what is pushed to them),
 ///   `auth` (an API key to its principal, a use case the
 ///   authorizer and the local server run), and what every use case is written against:
@@ -53,6 +53,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "teams",
             "chat",
             "hooks",
+            "digests",
             "catalog",
             "clients",
             "dispatch",

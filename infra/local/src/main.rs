@@ -94,6 +94,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tokio::spawn(portal_local::schedules::webhook_deliveries_every_minute(
                 server.app.ctx.clone(),
             ));
+            // The courier people's order digests, every quarter hour, in-process.
+            tokio::spawn(portal_local::schedules::order_digests_every_quarter_hour(
+                server.app.ctx.clone(),
+            ));
             println!("Courier client portal: {base_url}\n");
             print!("{welcome}");
             println!("\nEmail and SMS sent locally land in the outbox: {base_url}/dev/outbox");

@@ -54,3 +54,20 @@ pub async fn webhook_deliveries_every_minute(ctx: Arc<Ctx>) {
         }
     }
 }
+
+/// `order-digests` every 15 minutes (on the clock), as its `cron(0/15 * * * ? *)` schedule
+/// would run it.
+pub async fn order_digests_every_quarter_hour(ctx: Arc<Ctx>) {
+    let ctx = ctx.wired_for(crate::functions::ORDER_DIGESTS.needs);
+    loop {
+        let now = ctx.now();
+        let next = 900 - now.timestamp().rem_euclid(900);
+        tokio::time::sleep(Duration::from_secs(next as u64)).await;
+        match portal::digests::run_order_digests(&ctx, ctx.now()).await {
+            Ok(report) => {
+                tracing::info!(due = report.due, sent = report.sent.len(), "order digests")
+            }
+            Err(e) => tracing::warn!(error = %e, "order digests failed"),
+        }
+    }
+}

@@ -159,6 +159,7 @@ async fn open_principal(
         has_services: false,
         logo_url: None,
         team_role: record.team_role,
+        unread_messages: 0,
     };
     Ok(crate::auth::with_client(ctx.store.as_ref(), principal).await?)
 }

@@ -81,6 +81,7 @@ pub async fn sign_in(ctx: &Ctx, cmd: SignIn) -> Result<String, SignInError> {
             has_services: false,
             logo_url: None,
             team_role: user.team_role,
+            unread_messages: 0,
         };
         if crate::auth::with_client(ctx.store.as_ref(), principal)
             .await?

@@ -133,6 +133,7 @@ pub async fn may_sign_in(ctx: &Ctx, user: &User) -> Result<bool, AccountError> {
         has_services: false,
         logo_url: None,
         team_role: user.team_role,
+        unread_messages: 0,
     };
     Ok(crate::auth::with_client(ctx.store.as_ref(), principal)
         .await?

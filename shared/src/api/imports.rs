@@ -48,7 +48,7 @@ pub async fn create_import(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         (true, _) => 200,
         // A large sheet: its rows are being written by the import worker.
         (false, ImportStatus::Running) => 202,
-        (false, ImportStatus::Done) => 201,
+        (false, ImportStatus::Done | ImportStatus::Failed) => 201,
     };
     let response = ApiResponse::json(status, &report);
     Ok(if preflight {

@@ -25,7 +25,7 @@ use crate::domain::ids::{ClientId, CourierId};
 use crate::domain::token;
 use crate::store::pages::list_page;
 use crate::store::records::{from_item, to_item};
-use crate::store::{keys, Cond, Index, Item, Query, StoreError, Write, PK};
+use crate::store::{keys, Cond, Index, Item, Key, Query, StoreError, Update, Write, PK};
 use crate::Ctx;
 
 /// How long an `Idempotency-Key`'s first answer is replayed (as orders').
@@ -163,9 +163,15 @@ pub async fn post_message(ctx: &Ctx, cmd: PostMessage<'_>) -> Result<Posted, Cha
             cond: Some(cond),
         });
         let seen = summary.0.written_by(party.side.other());
+        // The author's marker over the one read (so the count its move adds is counted
+        // once): written again by a reader meanwhile, the attempt starts over.
+        let was_seen = own_marker.as_ref().map_or(0, |m| m.seen);
         writes.push(Write::Put {
             item: marker_item(&party, &reader, &message.id, seen, now)?,
-            cond: None,
+            cond: Some(match &own_marker {
+                None => Cond::not_exists(PK),
+                Some(m) => Cond::eq("lastReadMessageId", m.last_read_message_id.as_str()),
+            }),
         });
         if let Some((record, hash)) = &idempotency {
             let expires = now + chrono::Duration::hours(IDEMPOTENCY_HOURS);
@@ -183,6 +189,21 @@ pub async fn post_message(ctx: &Ctx, cmd: PostMessage<'_>) -> Result<Posted, Cha
         }
         writes
             .extend(crate::hooks::chat_message_writes(&hooks, &message, now).map_err(hook_error)?);
+        // The navigation's counts: one more message for the other side; the author has
+        // read what their side had received.
+        writes.push(Write::Update {
+            key: counts_key(&party, party.side.other()),
+            update: Update::new().increment("received", 1),
+            cond: None,
+        });
+        if seen > was_seen {
+            writes.push(Write::Update {
+                key: counts_key(&party, party.side),
+                update: Update::new()
+                    .increment(&keys::chat_seen_attr(&reader), (seen - was_seen) as i64),
+                cond: None,
+            });
+        }
         match ctx.store.transact(writes).await {
             Ok(()) => {
                 notice_other_side(ctx, &party, &message).await?;
@@ -202,7 +223,9 @@ pub async fn post_message(ctx: &Ctx, cmd: PostMessage<'_>) -> Result<Posted, Cha
                     None => Err(e.into()),
                 };
             }
-            Err(e) if e.condition_failed_at(1) || e.is_conflict() => continue,
+            Err(e) if e.condition_failed_at(1) || e.condition_failed_at(2) || e.is_conflict() => {
+                continue
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -479,12 +502,37 @@ async fn mark_read(ctx: &Ctx, who: &Principal, party: &Party) -> Result<u64, Cha
     }
     let seen = summary.written_by(party.side.other());
     let item = marker_item(party, &reader, &summary.last_message.id, seen, ctx.now())?;
-    let newer = Cond::Or(vec![
-        Cond::not_exists(PK),
-        Cond::lt("lastReadMessageId", summary.last_message.id.as_str()),
-    ]);
-    match ctx.store.put(item, Some(newer)).await {
-        Ok(()) | Err(StoreError::ConditionFailed { .. }) => {}
+    // Over the marker read, so the count it adds to the navigation's is added once.
+    let over_read = match &marker {
+        None => Cond::not_exists(PK),
+        Some(m) => Cond::eq("lastReadMessageId", m.last_read_message_id.as_str()),
+    };
+    let was_seen = marker.as_ref().map_or(0, |m| m.seen);
+    let mut writes = vec![Write::Put {
+        item,
+        cond: Some(over_read),
+    }];
+    if seen > was_seen {
+        writes.push(Write::Update {
+            key: counts_key(party, party.side),
+            update: Update::new()
+                .increment(&keys::chat_seen_attr(&reader), (seen - was_seen) as i64),
+            cond: None,
+        });
+    }
+    let written = match writes.len() {
+        // Nothing more to count (the reader had seen every message): one conditional put.
+        1 => match writes.pop() {
+            Some(Write::Put { item, cond }) => ctx.store.put(item, cond).await,
+            _ => Ok(()),
+        },
+        _ => ctx.store.transact(writes).await,
+    };
+    match written {
+        // Read by another of the reader's pages meanwhile: theirs counted it.
+        Ok(())
+        | Err(StoreError::ConditionFailed { .. })
+        | Err(StoreError::TransactionCanceled { .. }) => {}
         Err(e) => return Err(e.into()),
     }
     if unread > 0 {
@@ -528,30 +576,97 @@ pub fn unread_of(summary: &Conversation, side: Side, marker: Option<&ReadMarker>
         .saturating_sub(marker.map_or(0, |m| m.seen))
 }
 
-/// A client's unread count for its reader (a client's person: the navigation's
-/// "Messages"); a courier's: the sum over its most recent conversations' first page.
+/// The reader's unread count over all their side's conversations (the navigation's
+/// "Messages"): one GetItem of their side's counts, what it received less what this
+/// reader has read.
 pub async fn unread_count(ctx: &Ctx, who: &Principal) -> Result<u64, ChatError> {
-    match &who.client_id {
-        Some(client) => {
-            let party = Party {
-                courier_id: who.courier_id.clone(),
-                client_id: client.clone(),
-                client_name: String::new(),
-                side: Side::Client,
-            };
-            let (summary, marker) = summary_and_marker(ctx, &party, &reader_id(who)).await?;
-            let Some(summary) = summary else {
-                return Ok(0);
-            };
-            Ok(unread_of(&summary, Side::Client, marker.as_ref()))
-        }
-        None => Ok(list_conversations(ctx, who, CONVERSATIONS_PAGE, None)
+    let key = keys::chat_counts(who.courier_id.as_str(), who.org_id());
+    let Some(counts) = ctx.store.get(&key).await? else {
+        return Ok(0);
+    };
+    let number = |name: &str| counts.get(name).and_then(Value::as_u64).unwrap_or(0);
+    Ok(number("received").saturating_sub(number(&keys::chat_seen_attr(&reader_id(who)))))
+}
+
+/// A deleted client's conversation leaves the courier's list (its GSI1 keys removed) and
+/// its messages leave the courier side's navigation count: what the client wrote comes off
+/// `received`, what each of the courier's readers had read of it off their `seen`. One
+/// transaction, over the summary's version (a message meanwhile: read again).
+pub async fn close_conversation(
+    ctx: &Ctx,
+    courier_id: &str,
+    client_id: &str,
+) -> Result<(), ChatError> {
+    for _ in 0..ATTEMPTS {
+        let summary_key = keys::conversation(courier_id, client_id);
+        let counts_key = keys::chat_counts(courier_id, courier_id);
+        let mut found = ctx
+            .store
+            .batch_get(&[summary_key.clone(), counts_key.clone()])
             .await?
-            .conversations
-            .iter()
-            .map(|c| c.unread)
-            .sum()),
+            .into_iter();
+        let Some(summary) = found.next().flatten() else {
+            return Ok(());
+        };
+        if !summary.contains_key(Index::Gsi1.pk_attr()) {
+            // Closed already (a retried deletion): nothing comes off twice.
+            return Ok(());
+        }
+        let counts = found.next().flatten().unwrap_or_default();
+        let summary: Conversation = from_item(summary)?;
+        let number = |name: &str| counts.get(name).and_then(Value::as_u64).unwrap_or(0);
+        let mut less = Update::new().increment(
+            "received",
+            -(summary.client_messages.min(number("received")) as i64),
+        );
+        let mut query = Query::partition(keys::chat_pk(courier_id, client_id))
+            .sk_begins_with(keys::CHAT_READ_PREFIX);
+        loop {
+            let page = ctx.store.query(&query).await?;
+            for item in page.items {
+                let marker: ReadMarker = from_item(item)?;
+                let attr = keys::chat_seen_attr(&marker.reader_id);
+                // Only the courier's readers count on the courier side.
+                if counts.contains_key(&attr) {
+                    less = less.increment(&attr, -(marker.seen.min(number(&attr)) as i64));
+                }
+            }
+            match page.last_key {
+                Some(last) => query = query.start_after(Some(last)),
+                None => break,
+            }
+        }
+        let mut writes = vec![Write::Update {
+            key: summary_key,
+            update: Update::new()
+                .remove(Index::Gsi1.pk_attr())
+                .remove(Index::Gsi1.sk_attr())
+                .increment("version", 1),
+            cond: Some(Cond::eq("version", summary.version)),
+        }];
+        if !counts.is_empty() {
+            writes.push(Write::Update {
+                key: counts_key,
+                update: less,
+                cond: None,
+            });
+        }
+        match ctx.store.transact(writes).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.condition_failed_at(0) || e.is_conflict() => continue,
+            Err(e) => return Err(e.into()),
+        }
     }
+    Err(ChatError::Busy)
+}
+
+/// A side's counts item in a conversation between `party`'s courier and client.
+fn counts_key(party: &Party, side: Side) -> Key {
+    let org = match side {
+        Side::Client => party.client_id.as_str(),
+        Side::Courier => party.courier_id.as_str(),
+    };
+    keys::chat_counts(party.courier_id.as_str(), org)
 }
 
 /// Conversations read for a courier's navigation count.

@@ -286,7 +286,8 @@ pub async fn update_client(
 pub async fn delete_client(ctx: &Ctx, who: &Principal, client_id: &str) -> Result<(), ClientError> {
     let client = load_client(ctx, who, client_id).await?;
     if client.status == ClientStatus::Deleted {
-        return Ok(());
+        // A retry finishes what an earlier attempt may have left.
+        return close_conversation(ctx, &client).await;
     }
     let keys_page = ctx
         .store
@@ -341,7 +342,17 @@ pub async fn delete_client(ctx: &Ctx, who: &Principal, client_id: &str) -> Resul
         .transact(writes)
         .await
         .map_err(|e| stale_if_first_failed(e, client.version))?;
-    Ok(())
+    close_conversation(ctx, &client).await
+}
+
+/// The deleted client's conversation leaves the courier's list and unread counts.
+async fn close_conversation(ctx: &Ctx, client: &Client) -> Result<(), ClientError> {
+    crate::chat::close_conversation(ctx, client.courier_id.as_str(), client.id.as_str())
+        .await
+        .map_err(|e| match e {
+            crate::chat::ChatError::Store(e) => ClientError::Store(e),
+            other => ClientError::Store(StoreError::Backend(other.to_string())),
+        })
 }
 
 pub fn client_item(client: &Client) -> Result<Item, StoreError> {

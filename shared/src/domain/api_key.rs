@@ -49,6 +49,10 @@ pub struct Principal {
     /// an admin can issue one).
     #[serde(default)]
     pub team_role: TeamRole,
+    /// A signed-in person's unread chat messages, read once per page (`web::signed_in`)
+    /// for the main navigation; never in the authorizer's context.
+    #[serde(skip)]
+    pub unread_messages: u64,
 }
 
 /// A member asked for what only an organisation's admins may do.
@@ -151,6 +155,7 @@ impl ApiKeyRecord {
             has_services: false,
             logo_url: None,
             team_role: TeamRole::Admin,
+            unread_messages: 0,
         }
     }
 }

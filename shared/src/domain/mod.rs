@@ -7,6 +7,7 @@ pub mod client;
 pub mod country;
 pub mod courier;
 pub mod created_days;
+pub mod digest;
 pub mod email;
 pub mod ids;
 pub mod integration;

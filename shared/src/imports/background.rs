@@ -71,6 +71,8 @@ pub(crate) async fn start(
             file_chunks: pieces.len(),
             ..job
         }),
+        step_at: None,
+        failure: None,
     };
     ctx.store
         .put(
@@ -86,6 +88,7 @@ pub(crate) async fn start(
         rows: vec![],
         status: ImportStatus::Running,
         progress: Some(progress),
+        failure: None,
     })
 }
 

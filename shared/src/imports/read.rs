@@ -27,10 +27,13 @@ pub async fn list_imports(
         .sk_begins_with(IMPORT_PREFIX)
         .descending();
     let (items, next_cursor) = list_page(ctx.store.as_ref(), query, limit, cursor).await?;
-    let imports = items
-        .into_iter()
-        .map(from_item::<ImportSummary>)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut imports = Vec::with_capacity(items.len());
+    for item in items {
+        // A running import whose worker gave up is listed as failed.
+        imports.push(
+            record::fail_if_stalled(ctx, who.org_id(), from_item::<ImportSummary>(item)?).await?,
+        );
+    }
     Ok(ImportsPage {
         imports,
         next_cursor,

@@ -12,7 +12,7 @@ use crate::domain::api_key::Principal;
 use crate::domain::ids::ClientId;
 use crate::store::records::{from_item, to_item};
 use crate::store::StoreError;
-use crate::store::{keys, Key, Query};
+use crate::store::{keys, Cond, Key, Query, Update};
 use crate::Ctx;
 
 /// Row results per stored chunk (an error-heavy row is a few hundred bytes); a background
@@ -162,7 +162,19 @@ pub enum ImportStatus {
     Running,
     #[default]
     Done,
+    /// A background import whose worker gave up (`failure` says why, in words): the rows
+    /// listed were written, the others not.
+    Failed,
 }
+
+/// A running import with no step recorded for this long has been given up on by the
+/// worker's stream (its records are discarded after `MaximumRecordAgeInSeconds`, 6 hours,
+/// in template.yaml, and a step runs at most 5 minutes): it is failed, whatever stopped it
+/// (every retry failing, the records aged out, the worker's destination taking them).
+pub const STALLED_AFTER_MINUTES: i64 = 6 * 60 + 10;
+
+/// Why a stalled import failed, as its page and `GET /v1/imports/{id}` say it.
+pub const STALLED_REASON: &str = "The import stopped before all its rows were written: writing them failed again and again. The rows listed were written; upload the same file again to import the others (rows already imported are not imported twice).";
 
 /// How far a background import is: rows written (with their results kept) of the sheet's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,6 +209,9 @@ pub struct ImportReport {
     /// A background import's progress.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<Progress>,
+    /// Why a `failed` import stopped, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 /// The summary as listed (without rows).
@@ -223,6 +238,12 @@ pub struct ImportSummary {
     /// What a background import's worker needs, while it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<Job>,
+    /// When a background import's last step was recorded (its start, before the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_at: Option<String>,
+    /// Why a `failed` import stopped, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 impl ImportSummary {
@@ -234,8 +255,55 @@ impl ImportSummary {
         if let Some(progress) = self.progress {
             view["progress"] = json!(progress);
         }
+        if let Some(failure) = &self.failure {
+            view["failure"] = json!(failure);
+        }
         view
     }
+
+    /// A running import whose worker has given up: no step for [`STALLED_AFTER_MINUTES`].
+    pub fn stalled(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let last = self.step_at.as_deref().unwrap_or(&self.created_at);
+        self.status == ImportStatus::Running
+            && last
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .is_ok_and(|at| now - at > chrono::Duration::minutes(STALLED_AFTER_MINUTES))
+    }
+}
+
+/// Marks a stalled import failed (over the step read: a step recorded meanwhile keeps it
+/// running) and answers the summary as it now is. Its file stays until its TTL.
+pub async fn fail_if_stalled(
+    ctx: &Ctx,
+    org_id: &str,
+    mut summary: ImportSummary,
+) -> Result<ImportSummary, StoreError> {
+    if !summary.stalled(ctx.now()) {
+        return Ok(summary);
+    }
+    let over_step = match summary.written {
+        Some(written) => Cond::eq("written", written),
+        None => Cond::not_exists("written"),
+    };
+    let failed = Update::new()
+        .set("status", "failed")
+        .set("failure", STALLED_REASON)
+        .remove("job");
+    match ctx
+        .store
+        .update(
+            &summary_key(org_id, &summary.id),
+            &failed,
+            Some(Cond::eq("status", "running").and(over_step)),
+        )
+        .await
+    {
+        Ok(item) => summary = from_item(item)?,
+        // A step was recorded meanwhile: it runs on.
+        Err(StoreError::ConditionFailed { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(summary)
 }
 
 /// What a background import's worker needs, kept on its summary while it runs.
@@ -305,6 +373,8 @@ pub async fn save(
         progress: None,
         written: None,
         job: None,
+        step_at: None,
+        failure: None,
     };
     let counts = order_counts(courier_id, &report.rows);
     let put = crate::store::Write::Put {
@@ -334,7 +404,7 @@ pub async fn read(
     let Some(item) = ctx.store.get(&summary_key(org_id, import_id)).await? else {
         return Ok(None);
     };
-    let summary: ImportSummary = from_item(item)?;
+    let summary = fail_if_stalled(ctx, org_id, from_item(item)?).await?;
     let mut rows = Vec::with_capacity(summary.counts.rows);
     let mut query = Query::partition(keys::org_pk(org_id)).sk_begins_with(chunk_prefix(import_id));
     loop {
@@ -356,6 +426,7 @@ pub async fn read(
         rows,
         status: summary.status,
         progress: summary.progress,
+        failure: summary.failure,
     }))
 }
 

@@ -105,6 +105,7 @@ pub async fn run_import(ctx: &Ctx, cmd: ImportCommand) -> Result<ImportReport, I
         rows,
         status: ImportStatus::Done,
         progress: None,
+        failure: None,
     };
     if !cmd.preflight {
         observe_rows(&report.id, &report.rows);

@@ -115,6 +115,7 @@ pub async fn advance_or_stop(
         total,
     };
     summary.progress = Some(progress);
+    summary.step_at = Some(crate::clock::timestamp(ctx.now()));
     let done = end >= total;
     if done {
         summary.status = ImportStatus::Done;

@@ -322,6 +322,7 @@ mod tests {
             has_services: false,
             logo_url: None,
             team_role: Default::default(),
+            unread_messages: 0,
         };
         who
     }

@@ -407,8 +407,14 @@ pub fn chat_message(courier_id: &str, client_id: &str, message_id: &str) -> Key 
 
 /// What one reader (a person's or an API key's id, `key_…`) last read of a conversation.
 pub fn chat_read(courier_id: &str, client_id: &str, reader_id: &str) -> Key {
-    Key::new(chat_pk(courier_id, client_id), format!("READ#{reader_id}"))
+    Key::new(
+        chat_pk(courier_id, client_id),
+        format!("{CHAT_READ_PREFIX}{reader_id}"),
+    )
 }
+
+/// Sort-key prefix of a conversation's read markers.
+pub const CHAT_READ_PREFIX: &str = "READ#";
 
 /// A conversation's pending email to one side (`client` or `courier`) about a message it
 /// has not read: written with the first such message, deleted when that side reads, and
@@ -526,6 +532,46 @@ pub fn webhook_due_sk(due_at: &str, endpoint_id: &str, ulid: &str) -> String {
     format!("{due_at}#{endpoint_id}#{ulid}")
 }
 
+/// One side's unread counts (the navigation's, one GetItem): `received`, the messages
+/// written to that side (a courier's: every client's), and `seen_{readerId}`, how many of
+/// them each of its readers has read. `org_id` is the courier's id for its side, else the
+/// client's.
+pub fn chat_counts(courier_id: &str, org_id: &str) -> Key {
+    Key::new(format!("CHATCOUNTS#{courier_id}"), format!("SIDE#{org_id}"))
+}
+
+/// The attribute of a reader's count on [`chat_counts`].
+pub fn chat_seen_attr(reader_id: &str) -> String {
+    format!("seen_{reader_id}")
+}
+
+/// A courier person's order digest setting (`cadence`, `since`, `nextAt`).
+pub fn order_digest(user_id: &str) -> Key {
+    Key::new(format!("DIGEST#{user_id}"), "DIGEST")
+}
+
+/// The marker of one digest window (its end), written with `attribute_not_exists` before
+/// the window's email is sent, so a retried or repeated run never sends it twice.
+pub fn order_digest_window(user_id: &str, window_end: &str) -> Key {
+    Key::new(format!("DIGEST#{user_id}"), format!("SENT#{window_end}"))
+}
+
+/// GSI4 partition of the digests that are on, sharded by person as the drafts are by
+/// client (no index key shared by every tenant).
+pub fn order_digests_pk(user_id: &str) -> String {
+    order_digests_shard_pk(draft_shard(user_id))
+}
+
+pub fn order_digests_shard_pk(shard: u32) -> String {
+    format!("DIGESTS#{shard:02}")
+}
+
+/// GSI4 sort key of a digest that is on: its next window's end first, so a run reads the
+/// due ones only.
+pub fn order_digest_sk(next_at: &str, user_id: &str) -> String {
+    format!("{next_at}#{user_id}")
+}
+
 /// Marks that the local portal has seeded its demo courier.
 pub fn demo_seed() -> Key {
     Key::new("SYSTEM", "DEMO")
@@ -534,6 +580,20 @@ pub fn demo_seed() -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_digests_are_keyed_by_person_and_sharded() {
+        assert_eq!(order_digest("usr_1"), Key::new("DIGEST#usr_1", "DIGEST"));
+        assert_eq!(
+            order_digest_window("usr_1", "2026-12-08T09:15:00.000Z"),
+            Key::new("DIGEST#usr_1", "SENT#2026-12-08T09:15:00.000Z")
+        );
+        assert!(order_digests_pk("usr_1").starts_with("DIGESTS#"));
+        assert_eq!(
+            order_digest_sk("2026-12-08T09:15:00.000Z", "usr_1"),
+            "2026-12-08T09:15:00.000Z#usr_1"
+        );
+    }
 
     #[test]
     fn drafts_are_sharded_by_client() {

@@ -13,11 +13,14 @@ use crate::accounts::user_settings::{
     account, change_password, confirm_email_change, open_email_change, request_email_change,
     update_profile, ChangeError, EMAIL_CHANGE_HOURS,
 };
-use crate::domain::api_key::Principal;
+use crate::digests::{set_order_digest, DigestError};
+use crate::domain::api_key::{Principal, Role};
+use crate::domain::digest::DigestCadence;
 use crate::domain::user::Password;
 use crate::domain::{token, Email, Name, Phone};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, ApiResult};
+use crate::store::StoreError;
 use crate::Ctx;
 
 #[derive(Template)]
@@ -32,6 +35,8 @@ struct UserSettingsPage {
     notice: Option<String>,
     alert: Option<String>,
     errors: Vec<(String, String)>,
+    /// A courier's person: the order digest's choices (value, words, selected).
+    digest_choices: Vec<(&'static str, &'static str, bool)>,
 }
 
 impl UserSettingsPage {
@@ -75,6 +80,21 @@ async fn settings_page(
     };
     let alert =
         (!errors.is_empty()).then(|| "Nothing was saved: see the field marked below.".into());
+    // The order digest is a courier person's (one more GetItem on their page only).
+    let digest_choices = if principal.role == Role::Courier && principal.client_id.is_none() {
+        let stored = crate::digests::order_digest(ctx, user_id).await?;
+        let chosen = sent
+            .iter()
+            .find(|(k, _)| k == "digest")
+            .and_then(|(_, v)| DigestCadence::parse(v).ok())
+            .unwrap_or(stored);
+        DigestCadence::ALL
+            .into_iter()
+            .map(|c| (c.as_str(), c.words(), c == chosen))
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(UserSettingsPage {
         client_name: Brand::named(
             principal
@@ -98,6 +118,7 @@ async fn settings_page(
         notice,
         alert,
         errors,
+        digest_choices,
     })
 }
 
@@ -108,6 +129,7 @@ pub async fn user_settings_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
     };
     let notice = match req.query_param("saved") {
         Some("profile") => Some("Your profile is saved.".to_string()),
+        Some("digest") => Some("Your order digest setting is saved.".to_string()),
         Some("password") => Some("Your password is changed. Your other sessions have ended.".into()),
         Some("email") => Some(format!(
             "A confirmation link is on its way to your new email; it works for {EMAIL_CHANGE_HOURS} hours. You sign in with your current email until you confirm."
@@ -140,6 +162,9 @@ pub async fn update_user_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let fields = form(&req);
+    if field(&fields, "form") == "digest" {
+        return save_digest(ctx, &user_id, &principal, &fields).await;
+    }
     let mut errors = vec![];
     let name = Name::parse(field(&fields, "name").trim())
         .map_err(|e| errors.push(("name".to_string(), e)));
@@ -171,6 +196,37 @@ pub async fn update_user_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
             .await
             .map(|page| with_retry_after(page, retry_after))
         }
+    }
+}
+
+/// The order digest's form (a courier's person): how often, or off.
+async fn save_digest(
+    ctx: &Ctx,
+    user_id: &str,
+    principal: &Principal,
+    fields: &[(String, String)],
+) -> ApiResult {
+    let refuse = |status: u16, message: &str| {
+        let errors = vec![("digest".to_string(), message.to_string())];
+        again(ctx, user_id, principal, fields, status, errors)
+    };
+    let cadence = match DigestCadence::parse(field(fields, "digest")) {
+        Ok(cadence) => cadence,
+        Err(_) => return refuse(422, "Choose one of the choices offered.").await,
+    };
+    match set_order_digest(ctx, principal, user_id, cadence, ctx.now()).await {
+        Ok(()) => Ok(redirect("/settings/user?saved=digest")),
+        Err(DigestError::CouriersOnly) => {
+            refuse(403, "The order digest is for the courier's people.").await
+        }
+        Err(DigestError::Store(StoreError::ConditionFailed { .. })) => {
+            refuse(
+                409,
+                "Your setting was changed at the same time; choose again.",
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

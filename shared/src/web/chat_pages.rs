@@ -287,7 +287,6 @@ async fn conversations(
     let (courier_name, zone) = reader(ctx, principal).await?;
     let zone = zone.tz();
     let mut brand = brand(courier_name, principal);
-    brand.unread = listed.conversations.iter().map(|c| c.unread).sum();
     brand.live = live;
     let rows = listed
         .conversations

@@ -38,6 +38,8 @@ pub struct PastImport {
     pub errors: u64,
     /// A background import still writing its rows.
     pub running: Option<Running>,
+    /// A background import that stopped: how far it got.
+    pub failed: Option<Running>,
 }
 
 /// How far a background import is, as the page shows it.
@@ -50,8 +52,16 @@ pub struct Running {
 
 impl Running {
     fn of(status: ImportStatus, progress: Option<Progress>) -> Option<Self> {
+        Self::when(ImportStatus::Running, status, progress)
+    }
+
+    fn when(
+        wanted: ImportStatus,
+        status: ImportStatus,
+        progress: Option<Progress>,
+    ) -> Option<Self> {
         match (status, progress) {
-            (ImportStatus::Running, Some(p)) => Some(Running {
+            (s, Some(p)) if s == wanted => Some(Running {
                 written: p.written as u64,
                 total: p.total as u64,
                 percent: p.percent() as u64,
@@ -85,6 +95,8 @@ pub struct Report {
     pub issues: Vec<RowIssue>,
     /// A background import still writing its rows (the counts are those written so far).
     pub running: Option<Running>,
+    /// Why a background import stopped (its counts are those written), in words.
+    pub failure: Option<String>,
 }
 
 /// The file carried from the preflight to the commit.
@@ -348,6 +360,7 @@ fn past_import(import: &ImportSummary, zone: chrono_tz::Tz) -> PastImport {
         unchanged: import.counts.unchanged as u64,
         errors: import.counts.errors as u64,
         running: Running::of(import.status, import.progress),
+        failed: Running::when(ImportStatus::Failed, import.status, import.progress),
     }
 }
 
@@ -376,6 +389,7 @@ fn report(answer: &ImportReport) -> Report {
             })
             .collect(),
         running: Running::of(answer.status, answer.progress),
+        failure: answer.failure.clone(),
     }
 }
 

@@ -76,8 +76,8 @@ pub struct Brand {
     /// The reader is one of the organisation's admins: the admins-only settings (the
     /// organisation, people, API keys…) are linked; a member's settings link their own only.
     pub admin: bool,
-    /// The reader's unread chat messages, shown next to Messages (on the pages that read
-    /// it: the messages pages and the orders list).
+    /// The reader's unread chat messages, shown next to Messages on every signed-in page
+    /// (read by [`signed_in`]; the messages pages count again after marking them read).
     pub unread: u64,
     /// The page updates itself (`live.js`): where it connects and what it listens for.
     /// `None`: a page that updates on reload only.
@@ -152,7 +152,7 @@ impl Brand {
             logo: principal.logo_url.clone(),
             courier: principal.role == crate::domain::api_key::Role::Courier,
             admin: principal.admin().is_ok(),
-            unread: 0,
+            unread: principal.unread_messages,
             live: None,
         }
     }
@@ -292,7 +292,11 @@ pub async fn signed_in(
 ) -> Result<Result<Principal, ApiResponse>, ApiError> {
     Ok(
         match crate::accounts::session::resolve(ctx, &req.headers).await? {
-            Some(principal) => Ok(principal),
+            Some(mut principal) => {
+                // Every signed-in page's navigation says how many messages are unread.
+                principal.unread_messages = crate::chat::unread_count(ctx, &principal).await?;
+                Ok(principal)
+            }
             None => Err(redirect("/login")),
         },
     )

@@ -147,8 +147,6 @@ pub async fn orders_page(ctx: &Ctx, req: ApiRequest) -> ApiResult {
         Err(to_login) => return Ok(to_login),
     };
     let (mut page, filter) = orders_view(ctx, &principal, &req).await?;
-    // The landing page: the navigation's Messages says how many are unread.
-    page.client_name.unread = crate::chat::unread_count(ctx, &principal).await?;
     // New and changed orders appear without a reload (a courier hears its clients' too).
     page.client_name.live = Live::page(
         ctx,
