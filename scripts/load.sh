@@ -5,6 +5,7 @@
 #
 #   ./scripts/load.sh                      16 connections for 60 s
 #   SECONDS_RUN=600 ./scripts/load.sh      a soak: the same for 10 minutes
+#   PROFILE=dev SECONDS_RUN=10 ./scripts/load.sh   a quick check of the script (debug build)
 #
 # Prints wrk's figures (requests/s, latency percentiles, non-2xx answers) and the portal
 # process's resident memory at the start and at the end. Fails on any socket error or any
@@ -23,10 +24,17 @@ fi
 "$repo/scripts/python-env.sh" >/dev/null
 py="$repo/.venv/bin/python"
 
-cargo build -q --release -p portal-local
+PROFILE="${PROFILE:-release}"
+if [ "$PROFILE" = "release" ]; then
+  cargo build -q --release -p portal-local
+  binary="$repo/target/release/portal-local"
+else
+  cargo build -q -p portal-local
+  binary="$repo/target/debug/portal-local"
+fi
 work="$(mktemp -d)"
 port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-RUST_LOG=warn "$repo/target/release/portal-local" --data-dir "$work/data" --port "$port" --no-demo > "$work/portal.log" 2>&1 &
+RUST_LOG=warn "$binary" --data-dir "$work/data" --port "$port" --no-demo > "$work/portal.log" 2>&1 &
 portal_pid=$!
 trap 'kill "$portal_pid" 2>/dev/null || true; wait "$portal_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 base="http://127.0.0.1:$port"
@@ -70,7 +78,7 @@ PY
 )"
 
 rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$portal_pid/status"; }
-echo "== load: $CONNECTIONS connections for ${SECONDS_RUN} s against $base (release portal-local, embedded store)"
+echo "== load: $CONNECTIONS connections for ${SECONDS_RUN} s against $base ($PROFILE portal-local, embedded store)"
 echo "rss at start: $(rss)"
 wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$repo/scripts/load/mix.lua" "$base" | tee "$work/wrk.txt"
 echo "rss at end: $(rss)"

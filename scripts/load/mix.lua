@@ -51,9 +51,10 @@ end
 
 function response(status, headers, body)
   if status == 201 then
-    local id = string.match(body, '"id":"(ord_[%w]+)"')
-    if id then
-      table.insert(created, id .. "_pickup")
+    -- A task's id is its order's ULID after `tsk_`, then `_pickup` or `_dropoff`.
+    local order = string.match(body, '"id":"tsk_([%w]+)_')
+    if order then
+      table.insert(created, "tsk_" .. order .. "_pickup")
     end
   end
 end
