@@ -210,97 +210,75 @@ pub async fn serve_sms_inbound(needs: Needs) -> Result<(), Error> {
 
 /// Serves the draft reminders on their EventBridge schedule (the event's time is the run's).
 pub async fn serve_draft_reminders(needs: Needs) -> Result<(), Error> {
-    let ctx = cold_start(needs).await?;
-    lambda_runtime::run(lambda_runtime::service_fn(
-        move |event: lambda_runtime::LambdaEvent<
-            aws_lambda_events::cloudwatch_events::CloudWatchEvent,
-        >| {
-            let ctx = ctx.clone();
-            let span = event_span("draft-reminders", &event.context);
-            async move {
-                let report = crate::reminders::run_draft_reminders(&ctx, event.payload.time)
-                    .await
-                    .inspect_err(|e| tracing::error!(error = %e, "draft reminders failed"))?;
-                tracing::info!(
-                    drafts = report.drafts,
-                    sent = report.sent.len(),
-                    "draft reminders"
-                );
-                Ok::<_, Error>(())
-            }
-            .instrument(span)
-        },
-    ))
+    serve_schedule("draft-reminders", needs, |ctx, at| async move {
+        let report = crate::reminders::run_draft_reminders(&ctx, at).await?;
+        tracing::info!(
+            drafts = report.drafts,
+            sent = report.sent.len(),
+            "draft reminders"
+        );
+        Ok(())
+    })
     .await
 }
 
 /// The `chat-notices` schedule: emails a side that left a message unread
 /// (`chat::notices::run_chat_notices`).
 pub async fn serve_chat_notices(needs: Needs) -> Result<(), Error> {
-    let ctx = cold_start(needs).await?;
-    lambda_runtime::run(lambda_runtime::service_fn(
-        move |event: lambda_runtime::LambdaEvent<
-            aws_lambda_events::cloudwatch_events::CloudWatchEvent,
-        >| {
-            let ctx = ctx.clone();
-            let span = event_span("chat-notices", &event.context);
-            async move {
-                let report = crate::chat::notices::run_chat_notices(&ctx, event.payload.time)
-                    .await
-                    .inspect_err(|e| tracing::error!(error = %e, "chat notices failed"))?;
-                tracing::info!(sent = report.sent.len(), "chat notices");
-                Ok::<_, Error>(())
-            }
-            .instrument(span)
-        },
-    ))
+    serve_schedule("chat-notices", needs, |ctx, at| async move {
+        let report = crate::chat::notices::run_chat_notices(&ctx, at).await?;
+        tracing::info!(sent = report.sent.len(), "chat notices");
+        Ok(())
+    })
     .await
 }
 
 /// The `webhook-deliveries` schedule: sends the outbound webhooks that are due
 /// (`hooks::worker::run_due_deliveries`).
 pub async fn serve_webhook_deliveries(needs: Needs) -> Result<(), Error> {
-    let ctx = cold_start(needs).await?;
-    lambda_runtime::run(lambda_runtime::service_fn(
-        move |event: lambda_runtime::LambdaEvent<
-            aws_lambda_events::cloudwatch_events::CloudWatchEvent,
-        >| {
-            let ctx = ctx.clone();
-            let span = event_span("webhook-deliveries", &event.context);
-            async move {
-                let report = crate::hooks::worker::run_due_deliveries(&ctx, event.payload.time)
-                    .await
-                    .inspect_err(|e| tracing::error!(error = %e, "webhook deliveries failed"))?;
-                tracing::info!(
-                    attempted = report.attempted,
-                    delivered = report.delivered,
-                    waiting = report.waiting,
-                    "webhook deliveries"
-                );
-                Ok::<_, Error>(())
-            }
-            .instrument(span)
-        },
-    ))
+    serve_schedule("webhook-deliveries", needs, |ctx, at| async move {
+        let report = crate::hooks::worker::run_due_deliveries(&ctx, at).await?;
+        tracing::info!(
+            attempted = report.attempted,
+            delivered = report.delivered,
+            waiting = report.waiting,
+            "webhook deliveries"
+        );
+        Ok(())
+    })
     .await
 }
 
 /// The `order-digests` schedule: emails each courier person whose digest window has ended
 /// the orders and drafts created in it (`digests::run_order_digests`).
 pub async fn serve_order_digests(needs: Needs) -> Result<(), Error> {
+    serve_schedule("order-digests", needs, |ctx, at| async move {
+        let report = crate::digests::run_order_digests(&ctx, at).await?;
+        tracing::info!(due = report.due, sent = report.sent.len(), "order digests");
+        Ok(())
+    })
+    .await
+}
+
+/// Serves one EventBridge schedule: each event runs `run` at the event's time, in the
+/// invocation's span; a failed run is logged and fails the invocation (EventBridge retries).
+async fn serve_schedule<F, Fut>(handler: &'static str, needs: Needs, run: F) -> Result<(), Error>
+where
+    F: Fn(Arc<Ctx>, chrono::DateTime<chrono::Utc>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
     let ctx = cold_start(needs).await?;
+    let run = &run;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<
             aws_lambda_events::cloudwatch_events::CloudWatchEvent,
         >| {
             let ctx = ctx.clone();
-            let span = event_span("order-digests", &event.context);
+            let span = event_span(handler, &event.context);
             async move {
-                let report = crate::digests::run_order_digests(&ctx, event.payload.time)
+                run(ctx, event.payload.time)
                     .await
-                    .inspect_err(|e| tracing::error!(error = %e, "order digests failed"))?;
-                tracing::info!(due = report.due, sent = report.sent.len(), "order digests");
-                Ok::<_, Error>(())
+                    .inspect_err(|e| tracing::error!(error = %e, handler, "run failed"))
             }
             .instrument(span)
         },
