@@ -102,6 +102,17 @@ impl World {
     }
 }
 
+/// A fault proxy before moto server and a world whose every AWS call goes through it
+/// (`None`: no moto server in this run).
+async fn behind_a_proxy() -> Option<(FaultProxy, World)> {
+    if skip_without_moto() {
+        return None;
+    }
+    let proxy = FaultProxy::start(&moto_url());
+    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    Some((proxy, w))
+}
+
 /// What a day of work leaves, in numbers that do not depend on ids or times.
 #[derive(Debug, PartialEq)]
 struct Outcome {
@@ -206,11 +217,9 @@ async fn a_day_under_thirty_percent_throttling_loses_and_duplicates_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_whose_creation_answer_was_lost_is_created_once() {
-    if skip_without_moto() {
+    let Some((proxy, w)) = behind_a_proxy().await else {
         return;
-    }
-    let proxy = FaultProxy::start(&moto_url());
-    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    };
     // The order's transaction is committed, its answer lost; the SDK retries it at once.
     proxy.set(json!([first("dynamodb", "TransactWriteItems", "lost")]));
     let answer = w.create("lost-1").await;
@@ -232,11 +241,9 @@ async fn an_order_whose_creation_answer_was_lost_is_created_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_event_whose_answer_was_lost_is_recorded_once() {
-    if skip_without_moto() {
+    let Some((proxy, w)) = behind_a_proxy().await else {
         return;
-    }
-    let proxy = FaultProxy::start(&moto_url());
-    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    };
     let created = w.create("event-1").await;
     assert_eq!(created.status, 201, "{}", created.text);
     let order = created.body;
@@ -275,11 +282,9 @@ async fn a_task_event_whose_answer_was_lost_is_recorded_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_notification_whose_marker_answer_was_lost_is_sent_once() {
-    if skip_without_moto() {
+    let Some((proxy, w)) = behind_a_proxy().await else {
         return;
-    }
-    let proxy = FaultProxy::start(&moto_url());
-    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    };
     let created = w.create("marker-1").await;
     assert_eq!(created.status, 201, "{}", created.text);
     let order = created.body;
@@ -298,11 +303,9 @@ async fn a_notification_whose_marker_answer_was_lost_is_sent_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_text_whose_answer_was_lost_is_not_sent_again_and_a_throttled_one_is_sent_once() {
-    if skip_without_moto() {
+    let Some((proxy, w)) = behind_a_proxy().await else {
         return;
-    }
-    let proxy = FaultProxy::start(&moto_url());
-    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    };
     let created = w.create("sms-1").await;
     assert_eq!(created.status, 201, "{}", created.text);
     let order = created.body;
@@ -346,11 +349,9 @@ async fn a_text_whose_answer_was_lost_is_not_sent_again_and_a_throttled_one_is_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invitation_whose_answer_was_lost_is_sent_again_when_asked_again() {
-    if skip_without_moto() {
+    let Some((proxy, w)) = behind_a_proxy().await else {
         return;
-    }
-    let proxy = FaultProxy::start(&moto_url());
-    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    };
     let unique = format!("Lostmail{}", ulid::Ulid::generate());
     let client = w
         .app
@@ -387,11 +388,9 @@ async fn an_invitation_whose_answer_was_lost_is_sent_again_when_asked_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_records_with_a_poisoned_one_under_throttling_send_every_other_text_once() {
-    if skip_without_moto() {
+    let Some((proxy, w)) = behind_a_proxy().await else {
         return;
-    }
-    let proxy = FaultProxy::start(&moto_url());
-    let w = world(TestApp::moto_at(&proxy.url()).await).await;
+    };
     // One dropoff set off for real, then a hundred of its like: its order item before and
     // after, under a hundred order ids and tracking tokens of their own.
     let created = w.create("batch").await;
