@@ -58,7 +58,7 @@ run() {
   "$bin_dir/$target" "$corpus" "fuzz/corpus/$target" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=256 -malloc_limit_mb=256 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "$@" 2>&1 \
-    | grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse)'
+    | grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse)|^\s+NEW_FUNC|^WARNING: Failed to find function "__sanitizer'
   local status="${PIPESTATUS[0]}"
   set -e
   if [ "$status" -ne 0 ]; then
