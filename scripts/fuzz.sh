@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Fuzzes one target for SECONDS: `scripts/fuzz.sh TARGET SECONDS [libFuzzer flags…]`;
 # `scripts/fuzz.sh all SECONDS` runs each target in turn, `scripts/fuzz.sh build` only
-# builds them. Targets: fuzz/fuzz_targets/*.rs (FUZZING.md says what each reads).
+# builds them (with the environment's CARGO_BUILD_JOBS). Targets: fuzz/fuzz_targets/*.rs
+# (FUZZING.md says what each reads).
 #
 # cargo-fuzz (pinned) is installed into target/tools if missing. The targets build on the
-# stable toolchain: cargo-fuzz's instrumentation flags are stable `-C` flags except the few
-# `-Z` ones it passes, which RUSTC_BOOTSTRAP=1 lets stable take; `--sanitizer none` needs no
-# sanitizer runtime (ASan is nightly-only). Overflow checks and debug assertions are on.
+# stable toolchain: with `--sanitizer none` (ASan is nightly-only; the code is safe Rust)
+# cargo-fuzz instruments with stable `-C` flags only (no `-Z` flag, no RUSTC_BOOTSTRAP):
+# CI has only the stable toolchain. Overflow checks and debug assertions are on.
 #
-# Limits (libFuzzer): an input that takes more than 10 s is a hang, more than 256 MB of
-# memory is a failure. New inputs go to target/fuzz-corpus/TARGET (the seeds in
-# fuzz/corpus/TARGET are read, never written); a failing input to target/fuzz-artifacts/
+# Limits: an input that takes more than 10 s is a hang, more than 256 MB of memory (the
+# process's, libFuzzer's -rss_limit_mb; one allocation, the targets' allocator) a failure.
+# New inputs go to target/fuzz-corpus/TARGET (the seeds in fuzz/corpus/TARGET are read,
+# never written); a failing input to target/fuzz-artifacts/
 # TARGET/, and the script exits non-zero naming it. One process, one thread (libFuzzer's
 # default; `-jobs=1` would only move its output into a log file).
 set -euo pipefail
@@ -19,8 +21,6 @@ cd "$repo"
 
 CARGO_FUZZ_VERSION=0.13.2
 tools="$repo/target/tools"
-export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}"
-export RUSTC_BOOTSTRAP=1
 export PATH="$tools/bin:$PATH"
 build_dir="$repo/target/fuzz"
 bin_dir="$build_dir/x86_64-unknown-linux-gnu/release"

@@ -10,6 +10,9 @@ use portal::store::pages::{decode_cursor, encode_cursor};
 use portal::store::{keys, Index, Query, SkCond};
 use serde_json::Value;
 
+#[global_allocator]
+static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
+
 const COURIER: &str = "cou_01JD0000000000000000000000";
 const CLIENT: &str = "cli_01JD0000000000000000000000";
 

@@ -24,6 +24,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+#[global_allocator]
+static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
+
 /// Every operation whose body is JSON, in the order the first byte picks them.
 const OPERATIONS: [&str; 26] = [
     "createClient",

@@ -12,6 +12,9 @@ use portal::imports::sheet::read;
 use portal::web::imports_pages::format;
 use portal::web::multipart::parse;
 
+#[global_allocator]
+static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
+
 fuzz_target!(|data: &[u8]| {
     let Some((&len, rest)) = data.split_first() else {
         return;

@@ -12,6 +12,9 @@ use portal::domain::shop_order::{self, generic, Incoming, ShopEvent};
 use portal::domain::text::Notes;
 use serde_json::Value;
 
+#[global_allocator]
+static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
+
 const TOPICS: [(Platform, &str); 8] = [
     (Platform::Shopify, "orders/create"),
     (Platform::Shopify, "orders/cancelled"),

@@ -13,6 +13,9 @@ use libfuzzer_sys::fuzz_target;
 use portal::domain::integration::signature::{sign, verify, Signed, TOLERANCE_SECONDS};
 use portal::domain::integration::{Platform, SecretText, StoredSecret};
 
+#[global_allocator]
+static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
+
 const PLATFORMS: [Platform; 3] = [Platform::Shopify, Platform::Woocommerce, Platform::Generic];
 
 fn headers(block: &[u8]) -> HeaderMap {

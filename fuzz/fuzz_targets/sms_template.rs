@@ -8,6 +8,9 @@ use libfuzzer_sys::fuzz_target;
 use portal::domain::notifications::{Language, SmsTemplate, Values, Var};
 use portal::domain::sms::Length;
 
+#[global_allocator]
+static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
+
 fuzz_target!(|data: &[u8]| {
     let mut chunks = data.split(|b| *b == 0).map(String::from_utf8_lossy);
     let Some(source) = chunks.next() else {

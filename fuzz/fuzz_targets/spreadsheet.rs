@@ -13,6 +13,9 @@ use portal::imports::rows::{parse_row, RowContext};
 use portal::imports::sheet::{read, Format, MAX_ROWS};
 use portal::imports::values::parse_country;
 
+#[global_allocator]
+static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, file)) = data.split_first() else {
         return;
