@@ -38,7 +38,8 @@ fuzz_target!(|data: &[u8]| {
     let cx = RowContext {
         tz: chrono_tz::Europe::Paris,
         country: parse_country("FR").ok(),
-        date: None,
+        // The import's `date` (for rows with times but no Date), or none.
+        date: (selector & 0x40 != 0).then(|| chrono::NaiveDate::from_ymd_opt(2026, 12, 9).unwrap()),
         units: if selector & 0x80 == 0 {
             Units::Metric
         } else {
