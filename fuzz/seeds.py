@@ -97,7 +97,7 @@ w('cursor','search',b'\x04'+cur({"window":{"PK":"SEARCH#"+cou,"SK":"lyon#ord_1"}
 w('cursor','not-base64',b'\x03!!')
 
 # json bodies: [operation][body]
-ops=["createClient","updateClient","acceptInvitation","createApiKey","createUser","updateUser","createOrder","submitOrders","updateOrder","rejectOrder","recordTaskEvent","recordTaskLocation","putNotificationSettings","putTrackingPageSettings","createService","updateService","postChatMessage","createTeam","updateTeam","createRateTable","updateRateTable","putClientServices","createQuote","updateOrganizationSettings","createIntegration","updateIntegration"]
+ops=["createClient","updateClient","acceptInvitation","createApiKey","createUser","updateUser","createOrder","submitOrders","updateOrder","rejectOrder","recordTaskEvent","recordTaskLocation","putNotificationSettings","putTrackingPageSettings","createService","updateService","postChatMessage","createTeam","updateTeam","createRateTable","updateRateTable","putClientServices","createQuote","updateOrganizationSettings","createIntegration","updateIntegration","createWebhookEndpoint","updateWebhookEndpoint"]
 stop={"address":{"line1":"9 Rue de la Paix","city":"Paris","postalCode":"75002","country":"FR","lat":48.8686,"lng":2.3314},"contact":{"name":"Ana Lima","phone":"+33612345678","email":"ana@example.com"},"window":{"completeAfter":"2026-12-09T09:00:00+01:00","completeBefore":"2026-12-09T12:00:00+01:00"},"notes":"Ring"}
 bodies={
  "createClient":{"name":"Corner Bakery","email":"bake@example.com","allowOrderUpload":True,"defaultPickup":{k:v for k,v in stop.items() if k!="window"}},
@@ -125,6 +125,8 @@ bodies={
  "createQuote":{"dropoff":stop,"readyBy":"2026-12-09T09:00:00+01:00","weight":2,"pieces":1},
  "updateOrganizationSettings":{"name":"Speedy","timezone":"Europe/Paris","units":"imperial","logoUrl":"https://example.com/l.png"},
  "createIntegration":{"platform":"generic","name":"Shop","defaultWeightPerPieceKg":0.5},
+ "createWebhookEndpoint":{"url":"https://hooks.example.com/portal?x=1","eventTypes":["order.created"],"description":"Shop"},
+ "updateWebhookEndpoint":{"url":"https://[2001:db8::1]:8443/h","enabled":False,"description":None,"version":1},
  "updateIntegration":{"addSecret":{"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},"version":1},
 }
 for i,op in enumerate(ops):

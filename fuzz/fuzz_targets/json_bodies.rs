@@ -3,7 +3,8 @@
 //! byte picks the operation, the rest is the body, read as its handler reads it
 //! (`http::parse_json`, which answers 400, 413 or 422 naming the field) and checked as far
 //! as the use case checks it without the store: a settings body's templates, a service or
-//! rate table as a whole (and quoted), a patch merged into a stored one.
+//! rate table as a whole (and quoted), a patch merged into a stored one, an outbound
+//! webhook's URL.
 //!
 //! `OPERATIONS` is checked against the OpenAPI document by `tests/tests/fuzzing.rs`.
 #![no_main]
@@ -18,6 +19,7 @@ use portal::domain::pricing::rate_table::Measures;
 use portal::domain::pricing::service::StopFacts;
 use portal::domain::pricing::{quote, RateTableSpec, ServiceSpec, Shipment};
 use portal::domain::tracking::TrackingPageSettings;
+use portal::domain::webhook::{is_public, EndpointUrl};
 use portal::error::ApiError;
 use portal::http::parse_json;
 use serde::de::DeserializeOwned;
@@ -28,7 +30,7 @@ use serde_json::{Map, Value};
 static ALLOCATOR: portal_fuzz::Capped = portal_fuzz::Capped;
 
 /// Every operation whose body is JSON, in the order the first byte picks them.
-const OPERATIONS: [&str; 26] = [
+const OPERATIONS: [&str; 28] = [
     "createClient",
     "updateClient",
     "acceptInvitation",
@@ -55,6 +57,8 @@ const OPERATIONS: [&str; 26] = [
     "updateOrganizationSettings",
     "createIntegration",
     "updateIntegration",
+    "createWebhookEndpoint",
+    "updateWebhookEndpoint",
 ];
 
 const SERVICE: &str = r#"{"name": "Express", "sla": {"kind": "same_day", "hours": 2},
@@ -135,6 +139,19 @@ where
         Some(new)
     } else {
         None
+    }
+}
+
+/// An outbound webhook's URL as `hooks::endpoints` checks it (private targets refused):
+/// an accepted one is https, and an address given as such is public.
+fn endpoint_url(raw: &str) {
+    let _ = EndpointUrl::parse(raw, true);
+    if let Ok(url) = EndpointUrl::parse(raw, false) {
+        assert!(url.https, "{raw} accepted without https");
+        if let Ok(ip) = url.host.parse::<std::net::IpAddr>() {
+            assert!(is_public(ip), "{raw} accepted with the address {ip}");
+            assert!(!ip.is_loopback() && !ip.is_unspecified() && !ip.is_multicast());
+        }
     }
 }
 
@@ -229,6 +246,13 @@ fuzz_target!(|data: &[u8]| {
         "updateOrganizationSettings" => drop(read::<api::organization::OrganizationPatch>(body)),
         "createIntegration" => drop(read::<api::integrations::NewIntegration>(body)),
         "updateIntegration" => drop(read::<api::integrations::IntegrationPatch>(body)),
+        "createWebhookEndpoint" | "updateWebhookEndpoint" => {
+            if let Some(body) = read::<api::webhook_endpoints::Body>(body) {
+                if let Some(url) = body.fields().0.url {
+                    endpoint_url(&url);
+                }
+            }
+        }
         other => unreachable!("{other}"),
     }
 });

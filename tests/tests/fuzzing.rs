@@ -56,8 +56,9 @@ fn json_bodies_reads_every_operation_that_takes_json() {
         "json_bodies' OPERATIONS against the OpenAPI document's JSON write operations"
     );
     for op in &fuzzed {
+        // A match arm of its own, or one it shares (`"a" | "b" =>`).
         assert!(
-            source.contains(&format!("\"{op}\" =>")),
+            source.contains(&format!("\"{op}\" =>")) || source.contains(&format!("\"{op}\" |")),
             "json_bodies reads no body for {op}"
         );
     }
