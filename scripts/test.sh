@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs the Python tools (moto, cfn-lint, SAM CLI) into .venv and
 # Debian's Chromium (for the tracking-page browser test), starts moto server on a free local
-# port, runs the Rust tests on both storage adapters, runs Schemathesis against the local
+# port, runs the Rust tests on both storage adapters, fuzzes each fuzz target briefly
+# (scripts/fuzz.sh), runs Schemathesis against the local
 # portal (scripts/schemathesis.sh), lints the SAM template and checks its transformed
 # operations (tests/template/check_ops.py), and stops moto.
 set -euo pipefail
@@ -30,6 +31,12 @@ cargo build --workspace --bins --quiet
 
 echo "== tests (embedded store and moto server, and the ignored browser test)"
 cargo test --workspace --exclude portal-functions --quiet -- --include-ignored
+
+# PORTAL_FUZZ_SECONDS=0 leaves it out (the build of the fuzz targets is most of its time).
+if [ "${PORTAL_FUZZ_SECONDS:-20}" != 0 ]; then
+  echo "== fuzzing: each target of fuzz/ for ${PORTAL_FUZZ_SECONDS:-20} s (FUZZING.md)"
+  "$repo/scripts/fuzz.sh" all "${PORTAL_FUZZ_SECONDS:-20}"
+fi
 
 echo "== web portal in Chromium (Playwright, axe): screenshots in target/screenshots/"
 "$repo/.venv/bin/python" "$repo/tests/browser/portal_flow.py"

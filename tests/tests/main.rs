@@ -13,6 +13,7 @@ mod driver;
 mod email_links;
 mod example_sheets;
 mod faults;
+mod fuzzing;
 mod iam;
 mod imports;
 mod integrations;

@@ -16,7 +16,7 @@ pub use crate::accounts::api_keys::{below_key_cap, issue_key, MAX_ACTIVE_KEYS};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewKeyBody {
+pub struct NewKeyBody {
     #[serde(default)]
     label: Option<Label>,
 }

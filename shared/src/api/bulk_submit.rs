@@ -11,7 +11,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SubmitBody {
+pub struct SubmitBody {
     #[serde(default)]
     order_ids: Option<Vec<String>>,
     #[serde(default)]

@@ -13,7 +13,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct NewMessage {
+pub struct NewMessage {
     text: String,
     #[serde(default)]
     order_id: Option<String>,

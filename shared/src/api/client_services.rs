@@ -12,7 +12,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ClientServices {
+pub struct ClientServices {
     services: Vec<Pair>,
 }
 

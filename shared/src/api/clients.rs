@@ -15,7 +15,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewClientBody {
+pub struct NewClientBody {
     name: Name,
     email: Email,
     #[serde(default)]
@@ -76,7 +76,7 @@ pub async fn get_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClientPatch {
+pub struct ClientPatch {
     #[serde(default)]
     name: Option<Name>,
     #[serde(default)]

@@ -23,7 +23,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewIntegration {
+pub struct NewIntegration {
     platform: Platform,
     name: Name,
     #[serde(default)]
@@ -82,7 +82,7 @@ pub async fn get_integration(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 /// Shopify); `{"removeSecret": "sec_…"}` removes one (never the last).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct IntegrationPatch {
+pub struct IntegrationPatch {
     #[serde(default)]
     name: Option<Name>,
     #[serde(default, deserialize_with = "nullable")]

@@ -22,7 +22,7 @@ pub async fn invite_client(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AcceptBody {
+pub struct AcceptBody {
     #[serde(default)]
     label: Option<Label>,
 }

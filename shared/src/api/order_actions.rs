@@ -35,7 +35,7 @@ pub async fn finalize_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RejectBody {
+pub struct RejectBody {
     reason: Notes,
 }
 

@@ -22,7 +22,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewOrderBody {
+pub struct NewOrderBody {
     pickup: Stop,
     dropoff: Stop,
     #[serde(default)]
@@ -146,7 +146,7 @@ pub async fn get_order(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OrderPatch {
+pub struct OrderPatch {
     #[serde(default)]
     pickup: Option<Stop>,
     #[serde(default)]

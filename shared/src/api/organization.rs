@@ -18,7 +18,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OrganizationPatch {
+pub struct OrganizationPatch {
     #[serde(default)]
     name: Option<Name>,
     #[serde(default)]

@@ -15,7 +15,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct QuoteRequest {
+pub struct QuoteRequest {
     #[serde(default)]
     ready_by: Option<DateTime<FixedOffset>>,
     #[serde(default)]

@@ -19,7 +19,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NotificationsBody {
+pub struct NotificationsBody {
     #[serde(default)]
     language: Language,
     #[serde(default)]
@@ -32,7 +32,7 @@ struct NotificationsBody {
     arriving_minutes: ArrivingMinutes,
     /// Without templates, the defaults of the language; a trigger left out or `null` sends nothing.
     #[serde(default)]
-    templates: Option<BTreeMap<String, BTreeMap<String, Option<String>>>>,
+    pub templates: Option<BTreeMap<String, BTreeMap<String, Option<String>>>>,
     /// As GET shows it: `courier` with the courier's time zone keeps following the courier.
     #[serde(default)]
     timezone_from: Option<TimezoneFrom>,
@@ -47,7 +47,7 @@ struct NotificationsBody {
 
 /// Templates as sent, checked one by one so an error names its field
 /// (`templates.dropoff.started`).
-fn parse_templates(
+pub fn parse_templates(
     raw: BTreeMap<String, BTreeMap<String, Option<String>>>,
 ) -> Result<Templates, ApiError> {
     let mut templates = Templates::new();

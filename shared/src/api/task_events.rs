@@ -18,7 +18,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct TaskEventBody {
+pub struct TaskEventBody {
     #[serde(rename = "type")]
     event: TaskEvent,
     #[serde(default)]

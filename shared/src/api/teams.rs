@@ -11,7 +11,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewTeam {
+pub struct NewTeam {
     name: Name,
 }
 
@@ -34,7 +34,7 @@ pub async fn list_teams(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TeamPatch {
+pub struct TeamPatch {
     name: Name,
     /// Optimistic concurrency: the version the caller last read (or `If-Match`).
     #[serde(default)]

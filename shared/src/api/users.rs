@@ -13,7 +13,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewUserBody {
+pub struct NewUserBody {
     email: Email,
     name: Name,
     role: TeamRole,
@@ -21,7 +21,7 @@ struct NewUserBody {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RoleBody {
+pub struct RoleBody {
     role: TeamRole,
 }
 

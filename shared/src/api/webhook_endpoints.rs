@@ -16,7 +16,7 @@ use crate::Ctx;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Body {
+pub struct Body {
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
@@ -30,7 +30,7 @@ struct Body {
 }
 
 impl Body {
-    fn fields(self) -> (EndpointFields, Option<u64>) {
+    pub fn fields(self) -> (EndpointFields, Option<u64>) {
         (
             EndpointFields {
                 url: self.url,

@@ -235,13 +235,13 @@ async fn load_orders(
 
 /// Where the next page starts: the window (index key to read after, none for the first)
 /// and, within it, the last order already shown.
-struct SearchCursor {
-    window: Option<Item>,
-    after: Option<String>,
+pub struct SearchCursor {
+    pub window: Option<Item>,
+    pub after: Option<String>,
 }
 
 impl SearchCursor {
-    fn encode(&self) -> String {
+    pub fn encode(&self) -> String {
         let mut cursor = Item::new();
         if let Some(window) = &self.window {
             cursor.insert("window".into(), Value::Object(window.clone()));
@@ -254,7 +254,7 @@ impl SearchCursor {
 
     /// A cursor of this search only: its window key must be in the partition and key range
     /// the query reads, so a crafted one can neither fail the store nor cross tenants.
-    fn decode(raw: Option<&str>, query: &Query, range: &str) -> Result<Self, OrderError> {
+    pub fn decode(raw: Option<&str>, query: &Query, range: &str) -> Result<Self, OrderError> {
         let Some(raw) = raw else {
             return Ok(Self {
                 window: None,

@@ -299,7 +299,7 @@ pub async fn import_form(ctx: &Ctx, req: ApiRequest) -> ApiResult {
 }
 
 /// The sheet format of a file, by its name's extension.
-fn format(name: &str) -> Option<Format> {
+pub fn format(name: &str) -> Option<Format> {
     let lower = name.to_ascii_lowercase();
     [
         (".csv", Format::Csv),
