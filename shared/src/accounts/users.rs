@@ -176,3 +176,45 @@ pub(crate) async fn session_keys(
         }
     }
 }
+
+/// The users of an organisation's members that `keep` takes (every page of its members,
+/// then their references and users: two BatchGetItems a page of members).
+pub async fn org_users(
+    ctx: &Ctx,
+    org: &str,
+    keep: impl Fn(&Member) -> bool,
+) -> Result<Vec<User>, crate::store::StoreError> {
+    let mut query = Query::partition(keys::org_pk(org)).sk_begins_with(keys::MEMBER_PREFIX);
+    let mut users = vec![];
+    loop {
+        let page = ctx.store.query(&query).await?;
+        let members = page
+            .items
+            .into_iter()
+            .map(from_item::<Member>)
+            .collect::<Result<Vec<_>, _>>()?;
+        let members: Vec<Member> = members.into_iter().filter(|m| keep(m)).collect();
+        for chunk in members.chunks(100) {
+            let refs: Vec<_> = chunk.iter().map(|m| keys::user_ref(&m.user_id)).collect();
+            let emails: Vec<_> = ctx
+                .store
+                .batch_get(&refs)
+                .await?
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.get("email")?.as_str().map(keys::user))
+                .collect();
+            if emails.is_empty() {
+                continue;
+            }
+            for item in ctx.store.batch_get(&emails).await?.into_iter().flatten() {
+                users.push(from_item::<User>(item)?);
+            }
+        }
+        match page.last_key {
+            Some(last) => query = query.start_after(Some(last)),
+            None => break,
+        }
+    }
+    Ok(users)
+}

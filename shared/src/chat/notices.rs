@@ -11,7 +11,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::ChatError;
-use crate::accounts::users::Member;
 use crate::clock::timestamp;
 use crate::domain::chat::{Message, Side};
 use crate::domain::client::Client;
@@ -20,7 +19,7 @@ use crate::domain::user::User;
 use crate::notify::OutgoingEmail;
 use crate::store::clients::load_client_courier_and;
 use crate::store::records::from_item;
-use crate::store::{keys, Cond, Index, Item, Key, Query, SkCond, StoreError, Update};
+use crate::store::{keys, Cond, Index, Item, Query, SkCond, StoreError, Update};
 use crate::Ctx;
 
 /// What one run sent.
@@ -136,38 +135,7 @@ async fn send_notice(
 /// The people of an organisation (an invited person too: the link takes them to sign
 /// in first): its members, then their users (two BatchGetItems a page).
 async fn people_of(ctx: &Ctx, org: &str) -> Result<Vec<User>, ChatError> {
-    let mut query = Query::partition(keys::org_pk(org)).sk_begins_with(keys::MEMBER_PREFIX);
-    let mut people = vec![];
-    loop {
-        let page = ctx.store.query(&query).await?;
-        let members = page
-            .items
-            .into_iter()
-            .map(from_item::<Member>)
-            .collect::<Result<Vec<_>, _>>()?;
-        for chunk in members.chunks(100) {
-            let refs: Vec<Key> = chunk.iter().map(|m| keys::user_ref(&m.user_id)).collect();
-            let emails: Vec<Key> = ctx
-                .store
-                .batch_get(&refs)
-                .await?
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.get("email")?.as_str().map(keys::user))
-                .collect();
-            if emails.is_empty() {
-                continue;
-            }
-            for item in ctx.store.batch_get(&emails).await?.into_iter().flatten() {
-                people.push(from_item::<User>(item)?);
-            }
-        }
-        match page.last_key {
-            Some(last) => query = query.start_after(Some(last)),
-            None => break,
-        }
-    }
-    Ok(people)
+    Ok(crate::accounts::users::org_users(ctx, org, |_| true).await?)
 }
 
 #[derive(Template)]

@@ -17,7 +17,6 @@ use serde_json::Value;
 
 use super::error::HookError;
 use super::send::{self, allow_private};
-use crate::accounts::users::Member;
 use crate::clock::timestamp;
 use crate::domain::team_role::TeamRole;
 use crate::domain::user::User;
@@ -27,7 +26,7 @@ use crate::domain::webhook::{
 };
 use crate::notify::OutgoingEmail;
 use crate::store::records::from_item;
-use crate::store::{keys, Cond, Index, Item, Key, Query, SkCond, StoreError, Update, PK};
+use crate::store::{keys, Cond, Index, Item, Query, SkCond, StoreError, Update, PK};
 use crate::Ctx;
 
 /// How long deliveries are kept (DynamoDB's TTL removes them).
@@ -484,40 +483,5 @@ async fn tell_admins(
 /// The organisation's admins: its members with the admin role, then their users (two
 /// BatchGetItems a page).
 async fn admins_of(ctx: &Ctx, org: &str) -> Result<Vec<User>, HookError> {
-    let mut query = Query::partition(keys::org_pk(org)).sk_begins_with(keys::MEMBER_PREFIX);
-    let mut admins = vec![];
-    loop {
-        let page = ctx.store.query(&query).await?;
-        let members = page
-            .items
-            .into_iter()
-            .map(from_item::<Member>)
-            .collect::<Result<Vec<_>, _>>()?;
-        let members: Vec<Member> = members
-            .into_iter()
-            .filter(|m| m.team_role == TeamRole::Admin)
-            .collect();
-        for chunk in members.chunks(100) {
-            let refs: Vec<Key> = chunk.iter().map(|m| keys::user_ref(&m.user_id)).collect();
-            let emails: Vec<Key> = ctx
-                .store
-                .batch_get(&refs)
-                .await?
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.get("email")?.as_str().map(keys::user))
-                .collect();
-            if emails.is_empty() {
-                continue;
-            }
-            for item in ctx.store.batch_get(&emails).await?.into_iter().flatten() {
-                admins.push(from_item::<User>(item)?);
-            }
-        }
-        match page.last_key {
-            Some(last) => query = query.start_after(Some(last)),
-            None => break,
-        }
-    }
-    Ok(admins)
+    Ok(crate::accounts::users::org_users(ctx, org, |m| m.team_role == TeamRole::Admin).await?)
 }
